@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+using HuaduDispatch.Api.Security;
+using HuaduDispatch.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace HuaduDispatch.Api.Reference;
+
+/// <summary>Read endpoints for the district's reference data: areas, teams, warehouses, items, shelters, risk and hazard points.</summary>
+public static partial class ReferenceApi
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex IdPattern();
+
+    private static IReferenceDataGrain Catalogue(IGrainFactory grains) => grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+
+    public static RouteGroupBuilder MapReferenceApi(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/areas", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetAreas()))
+            .RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/teams", async (IGrainFactory grains, string? areaId, string? level, string? capability, string? status) =>
+        {
+            if (!Problems.TryParseFilter<TeamLevel>(level, "level", out var lvl, out var e1)) return e1!;
+            if (!Problems.TryParseFilter<Capability>(capability, "capability", out var cap, out var e2)) return e2!;
+            if (!Problems.TryParseFilter<TeamStatus>(status, "status", out var st, out var e3)) return e3!;
+            var ids = await Catalogue(grains).GetTeamIds();
+            var teams = await Task.WhenAll(ids.Select(id => grains.GetGrain<IRescueTeamGrain>(id).Get()));
+            return TypedResults.Ok(teams.OfType<RescueTeam>()
+                .Where(t => areaId is null || t.AreaId == areaId)
+                .Where(t => lvl is null || t.Level == lvl)
+                .Where(t => cap is null || t.Capabilities.Contains(cap.Value))
+                .Where(t => st is null || t.Status == st)
+                .ToList());
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/teams/{id}", async (IGrainFactory grains, string id) =>
+        {
+            if (!IdPattern().IsMatch(id)) return Problems.NotFound("Team", id);
+            var team = await grains.GetGrain<IRescueTeamGrain>(id).Get();
+            return team is null ? Problems.NotFound("Team", id) : TypedResults.Ok(team);
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/warehouses", async (IGrainFactory grains, string? areaId, string? kind) =>
+        {
+            if (!Problems.TryParseFilter<WarehouseKind>(kind, "kind", out var k, out var e)) return e!;
+            var ids = await Catalogue(grains).GetWarehouseIds();
+            var warehouses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IWarehouseGrain>(id).Get()));
+            return TypedResults.Ok(warehouses.OfType<Warehouse>()
+                .Where(w => areaId is null || w.AreaId == areaId)
+                .Where(w => k is null || w.Kind == k)
+                .ToList());
+        }).RequireAuthorization(Policies.Console);
+
+        v1.MapGet("/warehouses/{id}", async (IGrainFactory grains, string id) =>
+        {
+            if (!IdPattern().IsMatch(id)) return Problems.NotFound("Warehouse", id);
+            var warehouse = await grains.GetGrain<IWarehouseGrain>(id).Get();
+            return warehouse is null ? Problems.NotFound("Warehouse", id) : TypedResults.Ok(warehouse);
+        }).RequireAuthorization(Policies.Console);
+
+        v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
+            .RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/shelters", async (IGrainFactory grains, string? areaId) =>
+            TypedResults.Ok((await Catalogue(grains).GetShelters()).Where(s => areaId is null || s.AreaId == areaId).ToList()))
+            .RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/risk-points", async (IGrainFactory grains, string? areaId, string? colour, string? kind) =>
+        {
+            if (!Problems.TryParseFilter<RiskColour>(colour, "colour", out var c, out var e1)) return e1!;
+            if (!Problems.TryParseFilter<RiskKind>(kind, "kind", out var k, out var e2)) return e2!;
+            return TypedResults.Ok((await Catalogue(grains).GetRiskPoints())
+                .Where(r => areaId is null || r.AreaId == areaId)
+                .Where(r => c is null || r.Colour == c)
+                .Where(r => k is null || r.Kind == k)
+                .ToList());
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/hazard-points", async (IGrainFactory grains, string? areaId, string? kind) =>
+        {
+            if (!Problems.TryParseFilter<HazardKind>(kind, "kind", out var k, out var e)) return e!;
+            return TypedResults.Ok((await Catalogue(grains).GetHazardPoints())
+                .Where(h => areaId is null || h.AreaId == areaId)
+                .Where(h => k is null || h.Kind == k)
+                .ToList());
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/reference-data", async Task<IResult> (IGrainFactory grains) =>
+        {
+            var status = await Catalogue(grains).GetStatus();
+            return status is null
+                ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Reference data not loaded yet")
+                : TypedResults.Ok(status);
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapPost("/reference-data/reload", async Task<IResult> (IReferenceDataReloader reloader, CancellationToken ct) =>
+        {
+            var (result, errors) = await reloader.ReloadAsync(ct);
+            if (result is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The reference data file is invalid",
+                    detail: "Nothing was loaded; the set in force is unchanged.",
+                    extensions: new Dictionary<string, object?> { ["errors"] = errors });
+            }
+            return TypedResults.Ok(result);
+        }).RequireAuthorization(Policies.Admin);
+
+        return v1;
+    }
+}

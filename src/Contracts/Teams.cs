@@ -1,0 +1,43 @@
+namespace HuaduDispatch.Contracts;
+
+/// <summary>Operational status of a rescue team (队伍状态).</summary>
+[Alias("huadu.TeamStatus")]
+public enum TeamStatus { Available, Assigned, EnRoute, OnScene, Returning, OutOfService, OffDuty }
+
+/// <summary>A team's last known position with the time it was reported.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.TeamPosition")]
+public sealed record TeamPosition
+{
+    [Id(0)] public required double Lat { get; init; }
+    [Id(1)] public required double Lon { get; init; }
+    [Id(2)] public required DateTimeOffset At { get; init; }
+}
+
+/// <summary>A rescue team as the API shows it: reference description plus live status.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.RescueTeam")]
+public sealed record RescueTeam
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required string NameZh { get; init; }
+    [Id(2)] public required string NameEn { get; init; }
+    [Id(3)] public required TeamLevel Level { get; init; }
+    [Id(4)] public required string AreaId { get; init; }
+    [Id(5)] public required IReadOnlyList<Capability> Capabilities { get; init; }
+    [Id(6)] public required int Members { get; init; }
+    [Id(7)] public required GeoPoint HomeBase { get; init; }
+    [Id(8)] public string? Note { get; init; }
+    [Id(9)] public required TeamStatus Status { get; init; }
+    [Id(10)] public required DateTimeOffset StatusChangedAt { get; init; }
+    [Id(11)] public required TeamPosition Position { get; init; }
+}
+
+/// <summary>One rescue team (one grain per team, keyed by team id).</summary>
+[Alias("huadu.IRescueTeamGrain")]
+public interface IRescueTeamGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the team or updates its reference description; live status is kept.</summary>
+    [Alias("ApplyDefinition")] Task ApplyDefinition(RescueTeamDefinition definition);
+
+    /// <summary>The team, or null when no reference data set ever defined it.</summary>
+    [Alias("Get")] Task<RescueTeam?> Get();
+}

@@ -1,0 +1,84 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Grains.Reference;
+
+[GenerateSerializer, Alias("huadu.ReferenceCatalogueState")]
+public sealed class ReferenceCatalogueState
+{
+    [Id(0)] public string? Version { get; set; }
+    [Id(1)] public string? ContentHash { get; set; }
+    [Id(2)] public DateTimeOffset LoadedAt { get; set; }
+    [Id(3)] public List<Area> Areas { get; set; } = [];
+    [Id(4)] public List<ReliefItem> Items { get; set; } = [];
+    [Id(5)] public List<Shelter> Shelters { get; set; } = [];
+    [Id(6)] public List<RiskPoint> RiskPoints { get; set; } = [];
+    [Id(7)] public List<HazardPoint> HazardPoints { get; set; } = [];
+    [Id(8)] public List<string> TeamIds { get; set; } = [];
+    [Id(9)] public List<string> WarehouseIds { get; set; } = [];
+    [Id(10)] public int TeamMembers { get; set; }
+}
+
+/// <summary>
+/// The district's reference catalogue. Loading first updates every team and warehouse grain (each step idempotent),
+/// then records the content hash; a crash in between means the next start applies the same set again, harmlessly.
+/// </summary>
+public sealed class ReferenceDataGrain(
+    [PersistentState("catalogue", StorageNames.Dispatch)] IPersistentState<ReferenceCatalogueState> state,
+    TimeProvider clock) : Grain, IReferenceDataGrain
+{
+    private ReferenceCatalogueState S => state.State;
+
+    public async Task<ReferenceLoadResult> Load(ReferenceDataSet set, string contentHash)
+    {
+        if (S.ContentHash == contentHash)
+        {
+            return new ReferenceLoadResult { Applied = false, Version = S.Version!, ContentHash = contentHash, LoadedAt = S.LoadedAt };
+        }
+
+        var errors = ReferenceDataValidator.Validate(set);
+        if (errors.Count > 0) throw new InvalidReferenceDataException(errors);
+
+        await Task.WhenAll(set.Teams.Select(t => GrainFactory.GetGrain<IRescueTeamGrain>(t.Id).ApplyDefinition(t)));
+        await Task.WhenAll(set.Warehouses.Select(w => GrainFactory.GetGrain<IWarehouseGrain>(w.Id).ApplyDefinition(w)));
+
+        state.State = new ReferenceCatalogueState
+        {
+            Version = set.Version,
+            ContentHash = contentHash,
+            LoadedAt = clock.GetUtcNow(),
+            Areas = [.. set.Areas],
+            Items = [.. set.Items],
+            Shelters = [.. set.Shelters],
+            RiskPoints = [.. set.RiskPoints],
+            HazardPoints = [.. set.HazardPoints],
+            TeamIds = [.. set.Teams.Select(t => t.Id)],
+            WarehouseIds = [.. set.Warehouses.Select(w => w.Id)],
+            TeamMembers = set.Teams.Sum(t => t.Members),
+        };
+        await state.WriteStateAsync();
+        return new ReferenceLoadResult { Applied = true, Version = set.Version, ContentHash = contentHash, LoadedAt = S.LoadedAt };
+    }
+
+    public Task<ReferenceDataStatus?> GetStatus() => Task.FromResult(S.ContentHash is null ? null : new ReferenceDataStatus
+    {
+        Version = S.Version!,
+        ContentHash = S.ContentHash,
+        LoadedAt = S.LoadedAt,
+        Areas = S.Areas.Count,
+        Teams = S.TeamIds.Count,
+        TeamMembers = S.TeamMembers,
+        Warehouses = S.WarehouseIds.Count,
+        Items = S.Items.Count,
+        Shelters = S.Shelters.Count,
+        RiskPoints = S.RiskPoints.Count,
+        HazardPoints = S.HazardPoints.Count,
+    });
+
+    public Task<IReadOnlyList<Area>> GetAreas() => Task.FromResult<IReadOnlyList<Area>>(S.Areas);
+    public Task<IReadOnlyList<ReliefItem>> GetItems() => Task.FromResult<IReadOnlyList<ReliefItem>>(S.Items);
+    public Task<IReadOnlyList<Shelter>> GetShelters() => Task.FromResult<IReadOnlyList<Shelter>>(S.Shelters);
+    public Task<IReadOnlyList<RiskPoint>> GetRiskPoints() => Task.FromResult<IReadOnlyList<RiskPoint>>(S.RiskPoints);
+    public Task<IReadOnlyList<HazardPoint>> GetHazardPoints() => Task.FromResult<IReadOnlyList<HazardPoint>>(S.HazardPoints);
+    public Task<IReadOnlyList<string>> GetTeamIds() => Task.FromResult<IReadOnlyList<string>>(S.TeamIds);
+    public Task<IReadOnlyList<string>> GetWarehouseIds() => Task.FromResult<IReadOnlyList<string>>(S.WarehouseIds);
+}

@@ -1,0 +1,57 @@
+using HuaduDispatch.Api.Security;
+
+namespace HuaduDispatch.Silo.Commands;
+
+/// <summary>`token --role ROLE [--team ID] [--agency ID] [--hours 8]`: prints a token signed with the configured key.</summary>
+public static class TokenCommand
+{
+    public static int Run(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
+    {
+        string? role = null, team = null, agency = null, subject = null;
+        double hours = 8;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            try
+            {
+                switch (args[i])
+                {
+                    case "--role": role = Next(); break;
+                    case "--team": team = Next(); break;
+                    case "--agency": agency = Next(); break;
+                    case "--subject": subject = Next(); break;
+                    case "--hours":
+                        var text = Next();
+                        if (!double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out hours) || hours <= 0 || hours > 24 * 366)
+                            throw new ArgumentException($"--hours '{text}' is not a positive number of hours");
+                        break;
+                    default:
+                        if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains('=')) break; // configuration override
+                        throw new ArgumentException($"unknown option {args[i]}");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"token: {e.Message}");
+                return 2;
+            }
+        }
+        if (role is null)
+        {
+            error.WriteLine("usage: token --role dispatcher|commander|team|agency|viewer|admin [--team ID] [--agency ID] [--hours 8]");
+            return 2;
+        }
+        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        try
+        {
+            var key = SigningKeys.Resolve(options);
+            output.WriteLine(TokenIssuer.Issue(options, key.Key, role, team, agency, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow, subject));
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"token: {e.Message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using HuaduDispatch.Silo.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace HuaduDispatch.Silo.Health;
+
+/// <summary>What this node knows about its own readiness: the silo answered grain calls and the reference data is in force.</summary>
+public sealed class Readiness
+{
+    private volatile bool _loaded;
+    private volatile string? _failure;
+
+    public void MarkReferenceDataLoaded() { _loaded = true; _failure = null; }
+    public void MarkReferenceDataFailed(string reason) => _failure = reason;
+    public bool ReferenceDataLoaded => _loaded;
+    public string? Failure => _failure;
+}
+
+/// <summary>Ready when the silo is active and has loaded the reference data through its grains.</summary>
+public sealed class SiloReadyCheck(Readiness readiness, IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested) return Task.FromResult(HealthCheckResult.Unhealthy("the node is stopping"));
+        if (readiness.ReferenceDataLoaded) return Task.FromResult(HealthCheckResult.Healthy("silo active, reference data loaded"));
+        return Task.FromResult(HealthCheckResult.Unhealthy(readiness.Failure ?? "silo starting, reference data not loaded yet"));
+    }
+}
+
+/// <summary>In PostgreSQL mode: the database answers a trivial query within the probe's time.</summary>
+public sealed class PostgresReadyCheck(DispatchSettings settings) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await using var connection = new NpgsqlConnection(settings.ConnectionString);
+            await connection.OpenAsync(timeout.Token);
+            await using var cmd = new NpgsqlCommand("SELECT 1", connection);
+            await cmd.ExecuteScalarAsync(timeout.Token);
+            return HealthCheckResult.Healthy("PostgreSQL answers");
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL does not answer: " + e.Message);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using HuaduDispatch.Silo.Commands;
+using HuaduDispatch.Silo.Hosting;
+
+// One executable for every node: `migrate` and `token` are commands, anything else runs the silo + API.
+if (args.Length > 0 && args[0] is "migrate" or "token")
+{
+    var configuration = new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)
+        .AddEnvironmentVariables()
+        .AddCommandLine(args.Skip(1).Where(a => a.Contains('=')).ToArray())
+        .Build();
+    return args[0] == "migrate"
+        ? await MigrateCommand.RunAsync(configuration, Console.Out, Console.Error)
+        : TokenCommand.Run(args.Skip(1).ToArray(), configuration, Console.Out, Console.Error);
+}
+
+var app = DispatchHost.Build(args);
+await app.RunAsync();
+return 0;

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using HuaduDispatch.Api.Security;
+using HuaduDispatch.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HuaduDispatch.IntegrationTests.Infrastructure;
+
+/// <summary>One real node (the same host the executable builds: Orleans silo + Kestrel on a free loopback port) inside the test process.</summary>
+public sealed class DispatchNode : IAsyncDisposable
+{
+    public const string SigningKey = "integration-tests-signing-key-0123456789abcdef";
+
+    private readonly WebApplication _app;
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+    public IServiceProvider Services => _app.Services;
+    public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
+
+    private DispatchNode(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Starts a node; connectionString null means the embedded mode. Waits until /health/ready answers 200.</summary>
+    public static async Task<DispatchNode> StartAsync(string? connectionString, IDictionary<string, string?>? extra = null, int? siloPort = null, int? gatewayPort = null)
+    {
+        var httpPort = FreePort();
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{httpPort}",
+            ["Auth:SigningKey"] = SigningKey,
+            ["Orleans:ClusterId"] = "huadu-tests",
+            ["Orleans:Endpoints:SiloPort"] = (siloPort ?? FreePort()).ToString(),
+            ["Orleans:Endpoints:GatewayPort"] = (gatewayPort ?? FreePort()).ToString(),
+            ["Orleans:Endpoints:AdvertisedIPAddress"] = "127.0.0.1",
+            ["Orleans:Endpoints:ListenOnAnyHostAddress"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (connectionString is not null) settings["ConnectionStrings:Dispatch"] = connectionString;
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+
+        var app = DispatchHost.Build([], b => b.Configuration.AddInMemoryCollection(settings));
+        await app.StartAsync();
+        var node = new DispatchNode(app, new Uri($"http://127.0.0.1:{httpPort}"));
+        await node.WaitUntilReadyAsync();
+        return node;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var response = await Http.GetAsync("/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"node at {BaseAddress} not ready within 60 s: {last}");
+    }
+
+    /// <summary>A token signed with the test key, as `token --role ...` would print it.</summary>
+    public static string Token(string role, string? teamId = null, string? agencyId = null, string? signingKey = null)
+    {
+        var options = new AuthOptions { SigningKey = signingKey ?? SigningKey };
+        var key = new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(options.SigningKey!));
+        return TokenIssuer.Issue(options, key, role, teamId, agencyId, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>An HTTP client for this node carrying a token of the role.</summary>
+    public HttpClient ClientAs(string role, string? teamId = null, string? agencyId = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, teamId, agencyId));
+        return client;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { await _app.StopAsync(cts.Token); }
+        finally { await _app.DisposeAsync(); }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Text.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using HuaduDispatch.Silo.Schema;
+using Npgsql;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>PostgreSQL mode against a real server: schema, durability across restarts, and a two-silo cluster.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresModeTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task Migrate_twice_applies_everything_once_and_the_second_run_changes_nothing()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        var first = await new SchemaMigrator(cs).MigrateAsync();
+        Assert.Equal(SchemaMigrator.Scripts.Select(s => s.Version), first.Applied.Select(s => s.Version));
+        var before = await SchemaSnapshot(cs);
+
+        var second = await new SchemaMigrator(cs).MigrateAsync();
+        Assert.Empty(second.Applied);
+        Assert.Equal(SchemaMigrator.LatestVersion, second.CurrentVersion);
+        Assert.Equal(before, await SchemaSnapshot(cs));
+    }
+
+    [Fact]
+    public async Task Silo_refuses_to_start_on_an_unmigrated_database()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => DispatchNode.StartAsync(cs));
+        Assert.Contains("migrate", e.ToString());
+    }
+
+    [Fact]
+    public async Task Grain_state_survives_a_full_restart_of_the_silo_and_reference_data_is_not_duplicated()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+
+        ReferenceDataStatus firstStatus;
+        RescueTeam firstTeam;
+        await using (var node = await DispatchNode.StartAsync(cs))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            await ApiAssertions.AssertPlanFigures(dispatcher);
+            firstStatus = await dispatcher.GetOk<ReferenceDataStatus>("/api/v1/reference-data");
+            firstTeam = await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D01");
+        }
+        var rowsBefore = await StorageRowCounts(cs);
+
+        await using (var node = await DispatchNode.StartAsync(cs))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            await ApiAssertions.AssertPlanFigures(dispatcher);
+            var status = await dispatcher.GetOk<ReferenceDataStatus>("/api/v1/reference-data");
+            // Read back from PostgreSQL, not loaded again: the load time is the first run's.
+            Assert.Equal(firstStatus.LoadedAt, status.LoadedAt);
+            Assert.Equal(firstStatus.ContentHash, status.ContentHash);
+            var team = await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D01");
+            Assert.Equal(firstTeam.StatusChangedAt, team.StatusChangedAt);
+            Assert.Equal(firstTeam.Position, team.Position);
+            // "d01" is stored in the same row as "D01" by the provider (hex keys); it must not read as a team.
+            Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.GetAsync("/api/v1/teams/d01")).StatusCode);
+        }
+        Assert.Equal(rowsBefore, await StorageRowCounts(cs));
+        Assert.Equal(26, rowsBefore.GetValueOrDefault("team"));
+    }
+
+    [Fact]
+    public async Task Stored_grain_state_is_readable_json_without_clr_type_names()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        await using (await DispatchNode.StartAsync(cs)) { }
+
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT payload::text FROM grain_state_readable WHERE grain_id = 'T01' AND grain_type = 'team'", connection);
+        var json = (string?)await cmd.ExecuteScalarAsync();
+        Assert.NotNull(json);
+        using var doc = JsonDocument.Parse(json!);
+        Assert.Equal("T01", doc.RootElement.GetProperty("definition").GetProperty("id").GetString());
+        Assert.Equal("Available", doc.RootElement.GetProperty("status").GetString());
+        Assert.DoesNotContain("$type", json);
+        Assert.DoesNotContain("HuaduDispatch.", json);
+    }
+
+    [Fact]
+    public async Task Two_silos_on_one_machine_form_one_cluster_and_a_grain_is_reachable_through_either()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        await using var a = await DispatchNode.StartAsync(cs);
+        await using var b = await DispatchNode.StartAsync(cs);
+
+        var hosts = await a.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        Assert.Equal(2, hosts.Count);
+        Assert.Equal(2, await ActiveMembershipRows(cs));
+
+        var viaA = await a.ClientAs(Roles.Dispatcher).GetOk<RescueTeam>("/api/v1/teams/T01");
+        var viaB = await b.ClientAs(Roles.Dispatcher).GetOk<RescueTeam>("/api/v1/teams/T01");
+        Assert.Equal(viaA.StatusChangedAt, viaB.StatusChangedAt);
+        Assert.Equal(viaA.Name(), viaB.Name());
+
+        // One catalogue for the cluster: both nodes loaded the same file, the second load changed nothing.
+        var statusA = await a.ClientAs(Roles.Viewer).GetOk<ReferenceDataStatus>("/api/v1/reference-data");
+        var statusB = await b.ClientAs(Roles.Viewer).GetOk<ReferenceDataStatus>("/api/v1/reference-data");
+        Assert.Equal(statusA.LoadedAt, statusB.LoadedAt);
+        Assert.Equal(HttpStatusCode.OK, (await b.Http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    private static async Task<string> SchemaSnapshot(string cs)
+    {
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+              SELECT 'table ' || table_name || '.' || column_name || ' ' || data_type AS x FROM information_schema.columns WHERE table_schema = 'public'
+              UNION ALL SELECT 'query ' || querykey || ' ' || md5(querytext) FROM orleansquery
+              UNION ALL SELECT 'migration ' || version || ' ' || checksum || ' ' || applied_at FROM huadu_schema_migrations
+            ) s
+            """, connection);
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<Dictionary<string, long>> StorageRowCounts(string cs)
+    {
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT grain_type, count(*) FROM grain_state_readable GROUP BY grain_type", connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var result = new Dictionary<string, long>();
+        while (await reader.ReadAsync()) result[reader.GetString(0)] = reader.GetInt64(1);
+        return result;
+    }
+
+    private static async Task<long> ActiveMembershipRows(string cs)
+    {
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        // Orleans SiloStatus.Active = 3
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM cluster_membership WHERE status = 3", connection);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+}
+
+internal static class TeamExtensions
+{
+    public static string Name(this RescueTeam t) => $"{t.NameZh}/{t.NameEn}";
+}

@@ -1,0 +1,103 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace HuaduDispatch.UnitTests;
+
+public sealed class TestClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Dispatch);
+            silo.Services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
+}
+
+/// <summary>The reference catalogue, team and warehouse grains on Orleans' in-process test cluster.</summary>
+public sealed class ReferenceGrainTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+
+    private static ReferenceDataSet Set(string suffix, long water = 100) => ReferenceDataValidatorTests.Minimal() with
+    {
+        Teams = [ReferenceDataValidatorTests.Minimal().Teams[0] with { Id = "T-" + suffix }],
+        Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with
+        {
+            Id = "WH-" + suffix,
+            Stock = [new StockLine { ItemCode = "drinking-water", Quantity = water }],
+        }],
+    };
+
+    [Fact]
+    public async Task Loading_the_same_content_twice_applies_it_once()
+    {
+        var catalogue = Grains.GetGrain<IReferenceDataGrain>("once");
+        var first = await catalogue.Load(Set("a"), "hash-1");
+        var second = await catalogue.Load(Set("a"), "hash-1");
+        Assert.True(first.Applied);
+        Assert.False(second.Applied);
+        Assert.Equal(first.LoadedAt, second.LoadedAt);
+        var status = await catalogue.GetStatus();
+        Assert.Equal(1, status!.Teams);
+        Assert.Equal(20, status.TeamMembers);
+    }
+
+    [Fact]
+    public async Task A_new_team_starts_available_at_its_home_base_and_a_reload_keeps_its_live_status()
+    {
+        var catalogue = Grains.GetGrain<IReferenceDataGrain>("team-status");
+        await catalogue.Load(Set("b"), "h1");
+        var team = await Grains.GetGrain<IRescueTeamGrain>("T-b").Get();
+        Assert.Equal(TeamStatus.Available, team!.Status);
+        Assert.Equal(team.HomeBase.Lat, team.Position.Lat);
+
+        var renamed = Set("b") with { Teams = [Set("b").Teams[0] with { NameEn = "Renamed", Members = 25 }] };
+        Assert.True((await catalogue.Load(renamed, "h2")).Applied);
+        var after = await Grains.GetGrain<IRescueTeamGrain>("T-b").Get();
+        Assert.Equal("Renamed", after!.NameEn);
+        Assert.Equal(25, after.Members);
+        Assert.Equal(team.StatusChangedAt, after.StatusChangedAt);
+    }
+
+    [Fact]
+    public async Task Warehouse_stock_is_seeded_once_and_not_reset_by_a_changed_reference_file()
+    {
+        var catalogue = Grains.GetGrain<IReferenceDataGrain>("stock");
+        await catalogue.Load(Set("c", water: 100), "s1");
+        await catalogue.Load(Set("c", water: 999), "s2");
+        var warehouse = await Grains.GetGrain<IWarehouseGrain>("WH-c").Get();
+        var water = Assert.Single(warehouse!.Stock);
+        Assert.Equal(100, water.OnHand);
+        Assert.Equal(100, water.Available);
+    }
+
+    [Fact]
+    public async Task An_unknown_team_or_warehouse_id_reads_as_null()
+    {
+        Assert.Null(await Grains.GetGrain<IRescueTeamGrain>("never-defined").Get());
+        Assert.Null(await Grains.GetGrain<IWarehouseGrain>("never-defined").Get());
+    }
+
+    [Fact]
+    public async Task A_definition_sent_to_the_wrong_grain_is_refused()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Grains.GetGrain<IRescueTeamGrain>("X9").ApplyDefinition(Set("d").Teams[0]));
+        Assert.Contains("sent to grain 'X9'", e.Message);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using HuaduDispatch.Api.Security;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Silo.Commands;
+using Microsoft.Extensions.Configuration;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HuaduDispatch.UnitTests;
+
+public sealed class TokenTests
+{
+    private const string Key = "unit-test-signing-key-0123456789abcdefghij";
+
+    private static IConfiguration Config(string? devKeyPath = null) => new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:SigningKey"] = devKeyPath is null ? Key : null, ["Auth:DevKeyPath"] = devKeyPath })
+        .Build();
+
+    private static async Task<ClaimsIdentity> Validate(string token, string key = Key)
+    {
+        var options = new AuthOptions { SigningKey = key };
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token,
+            TokenIssuer.ValidationParameters(options, new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(key))));
+        Assert.True(result.IsValid, result.Exception?.Message);
+        return result.ClaimsIdentity;
+    }
+
+    [Fact]
+    public async Task Token_command_prints_a_team_token_bound_to_its_team()
+    {
+        var output = new StringWriter();
+        var code = TokenCommand.Run(["--role", "team", "--team", "D01", "--hours", "2"], Config(), output, new StringWriter());
+        Assert.Equal(0, code);
+        var identity = await Validate(output.ToString().Trim());
+        Assert.True(identity.HasClaim(Claims.Role, Roles.Team));
+        Assert.True(identity.HasClaim(Claims.TeamId, "D01"));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--role", "team" }, "needs --team")]
+    [InlineData(new[] { "--role", "agency" }, "needs --agency")]
+    [InlineData(new[] { "--role", "pilot" }, "unknown role")]
+    [InlineData(new[] { "--role", "viewer", "--hours", "-3" }, "positive number")]
+    [InlineData(new string[0], "usage")]
+    public void Token_command_refuses_what_cannot_make_a_valid_token(string[] args, string message)
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, TokenCommand.Run(args, Config(), new StringWriter(), error));
+        Assert.Contains(message, error.ToString());
+    }
+
+    [Fact]
+    public async Task Without_a_configured_key_a_development_key_is_generated_once_and_reused()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "huadu-key-" + Guid.NewGuid().ToString("N"), "dev-signing-key");
+        var first = new StringWriter();
+        var second = new StringWriter();
+        Assert.Equal(0, TokenCommand.Run(["--role", "viewer"], Config(path), first, new StringWriter()));
+        var key = File.ReadAllText(path);
+        Assert.Equal(0, TokenCommand.Run(["--role", "viewer"], Config(path), second, new StringWriter()));
+        Assert.Equal(key, File.ReadAllText(path));
+        Assert.True(key.Length >= SigningKeys.MinimumLength);
+        await Validate(first.ToString().Trim(), key);
+        await Validate(second.ToString().Trim(), key);
+        Directory.Delete(Path.GetDirectoryName(path)!, true);
+    }
+
+    [Fact]
+    public void A_configured_key_shorter_than_32_characters_is_refused()
+    {
+        Assert.Throws<InvalidOperationException>(() => SigningKeys.Resolve(new AuthOptions { SigningKey = "short" }));
+    }
+}
