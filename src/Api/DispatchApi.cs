@@ -1,3 +1,4 @@
+using HuaduDispatch.Api.Dispatch;
 using HuaduDispatch.Api.Reference;
 using HuaduDispatch.Api.Security;
 using HuaduDispatch.Contracts;
@@ -21,6 +22,7 @@ public static class DispatchApi
 
         services.ConfigureHttpJsonOptions(o => DispatchJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
+        services.AddExceptionHandler<DomainExceptionHandler>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
@@ -61,6 +63,8 @@ public static class DispatchApi
     {
         var v1 = app.MapGroup("/api/v1");
         v1.MapReferenceApi();
+        v1.MapIncidentApi();
+        v1.MapTeamReportApi();
         return app;
     }
 }

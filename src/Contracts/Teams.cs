@@ -29,6 +29,9 @@ public sealed record RescueTeam
     [Id(9)] public required TeamStatus Status { get; init; }
     [Id(10)] public required DateTimeOffset StatusChangedAt { get; init; }
     [Id(11)] public required TeamPosition Position { get; init; }
+    /// <summary>The incident the team is assigned to, if any.</summary>
+    [Id(12)] public string? IncidentId { get; init; }
+    [Id(13)] public string? StatusNote { get; init; }
 }
 
 /// <summary>One rescue team (one grain per team, keyed by team id).</summary>
@@ -39,5 +42,13 @@ public interface IRescueTeamGrain : IGrainWithStringKey
     [Alias("ApplyDefinition")] Task ApplyDefinition(RescueTeamDefinition definition);
 
     /// <summary>The team, or null when no reference data set ever defined it.</summary>
-    [Alias("Get")] Task<RescueTeam?> Get();
+    [Alias("Get"), Orleans.Concurrency.ReadOnly] Task<RescueTeam?> Get();
+
+    /// <summary>A radio or app reports the team's status (rules: see TeamStatusRules).</summary>
+    [Alias("ReportStatus")] Task<RescueTeam> ReportStatus(TeamStatusReport report, Actor actor);
+    [Alias("ReportPosition")] Task<RescueTeam> ReportPosition(TeamPositionReport report, Actor actor);
+    /// <summary>Assigns the team to an incident; idempotent for the same incident, 409 when it cannot be dispatched.</summary>
+    [Alias("Assign")] Task<RescueTeam> Assign(string incidentId, Actor actor);
+    /// <summary>Ends the team's assignment to the incident; idempotent.</summary>
+    [Alias("Release")] Task<RescueTeam> Release(string incidentId, string reason, Actor actor);
 }

@@ -1,5 +1,6 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains;
+using HuaduDispatch.Grains.Dispatch;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -15,6 +16,7 @@ public sealed class TestClusterFixture : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(StorageNames.Dispatch);
             silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddDispatchDomain(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         }
     }
 

@@ -10,6 +10,12 @@ public static class Policies
     public const string AnyRole = "any-role";
     /// <summary>The command centre's consoles: dispatcher, commander, viewer, admin.</summary>
     public const string Console = "console";
+    /// <summary>Who commands a response: dispatcher, commander, admin (levels, transitions, dispatch, tasks).</summary>
+    public const string Command = "command";
+    /// <summary>Who may report an incident or new figures: dispatcher, commander, admin, agency.</summary>
+    public const string Report = "report";
+    /// <summary>Who may report a team's status and position or move its tasks: the team itself (own team only), dispatcher, commander, admin.</summary>
+    public const string TeamReport = "team-report";
     /// <summary>Administrators of the system (reference data, response plans).</summary>
     public const string Admin = "admin";
 
@@ -18,6 +24,9 @@ public static class Policies
         options.AddPolicy(AnyRole, p => p.RequireAuthenticatedUser().RequireRole(Roles.All));
         options.AddPolicy(Console, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Viewer, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        options.AddPolicy(Command, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Admin));
+        options.AddPolicy(Report, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Admin, Roles.Agency));
+        options.AddPolicy(TeamReport, p => p.RequireAuthenticatedUser().RequireRole(Roles.Team, Roles.Dispatcher, Roles.Commander, Roles.Admin));
         // Nothing is anonymous unless it says so (only the health probes do).
         options.FallbackPolicy = options.GetPolicy(AnyRole);
     }

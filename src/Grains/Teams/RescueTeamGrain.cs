@@ -1,4 +1,5 @@
 using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch.Rules;
 
 namespace HuaduDispatch.Grains.Teams;
 
@@ -9,39 +10,144 @@ public sealed class RescueTeamState
     [Id(1)] public TeamStatus Status { get; set; }
     [Id(2)] public DateTimeOffset StatusChangedAt { get; set; }
     [Id(3)] public TeamPosition? Position { get; set; }
+    [Id(4)] public string? IncidentId { get; set; }
+    [Id(5)] public string? StatusNote { get; set; }
 }
 
+/// <summary>
+/// One rescue team: its live status, position and current assignment. Incidents call it to assign and release; it never calls
+/// an incident (only the incident's timeline), so there is no call cycle between the two.
+/// </summary>
 public sealed class RescueTeamGrain(
     [PersistentState("team", StorageNames.Dispatch)] IPersistentState<RescueTeamState> state,
     TimeProvider clock) : Grain, IRescueTeamGrain
 {
+    private RescueTeamState S => state.State;
+    private string Key => this.GetPrimaryKeyString();
+
     /// <summary>
     /// The ADO.NET storage provider maps string keys that read as hex numbers ("D01", "d01", "0D01") to one row; only the
     /// activation whose key is the team's own id may see or change that row.
     /// </summary>
-    private bool IsThisTeam(RescueTeamDefinition? d) => d is not null && d.Id == this.GetPrimaryKeyString();
+    private bool Exists => S.Definition is { } d && d.Id == Key && S.Position is not null;
 
     public async Task ApplyDefinition(RescueTeamDefinition definition)
     {
-        if (definition.Id != this.GetPrimaryKeyString())
-            throw new ArgumentException($"definition of team '{definition.Id}' sent to grain '{this.GetPrimaryKeyString()}'");
-        if (state.State.Definition is null)
+        if (definition.Id != Key)
+            throw new ArgumentException($"definition of team '{definition.Id}' sent to grain '{Key}'");
+        if (S.Definition is null)
         {
             // A new team starts available at its home base.
             var now = clock.GetUtcNow();
-            state.State.Status = TeamStatus.Available;
-            state.State.StatusChangedAt = now;
-            state.State.Position = new TeamPosition { Lat = definition.HomeBase.Lat, Lon = definition.HomeBase.Lon, At = now };
+            S.Status = TeamStatus.Available;
+            S.StatusChangedAt = now;
+            S.Position = new TeamPosition { Lat = definition.HomeBase.Lat, Lon = definition.HomeBase.Lon, At = now };
         }
-        state.State.Definition = definition;
+        S.Definition = definition;
         await state.WriteStateAsync();
     }
 
-    public Task<RescueTeam?> Get()
+    public Task<RescueTeam?> Get() => Task.FromResult(Exists ? View() : null);
+
+    public async Task<RescueTeam> ReportStatus(TeamStatusReport report, Actor actor)
     {
-        var s = state.State;
-        if (s.Definition is not { } d || !IsThisTeam(d) || s.Position is null) return Task.FromResult<RescueTeam?>(null);
-        return Task.FromResult<RescueTeam?>(new RescueTeam
+        EnsureExists();
+        EnsureMayReport(actor);
+        if (report.Status is not { } to) throw DomainException.Invalid("status", "status is required");
+        if (report.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
+        var now = clock.GetUtcNow();
+        var occurredAt = report.OccurredAt ?? now;
+        if (occurredAt > now.AddMinutes(5)) throw DomainException.Invalid("occurredAt", "occurredAt is in the future");
+
+        if (TeamStatusRules.CheckReport(S.Status, to, S.IncidentId) is { } reason) throw DomainException.Conflict(reason);
+
+        var from = S.Status;
+        if (report.Position is { } pos) MovePosition(pos.Lat, pos.Lon, occurredAt);
+        if (report.Note is not null) S.StatusNote = report.Note;
+        if (from != to)
+        {
+            S.Status = to;
+            S.StatusChangedAt = now;
+        }
+        await state.WriteStateAsync();
+        if (from != to && S.IncidentId is { } incident)
+        {
+            await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}" + (report.Note is { Length: > 0 } n ? $" ({n})" : ""), actor,
+                report.OccurredAt);
+        }
+        return View();
+    }
+
+    public async Task<RescueTeam> ReportPosition(TeamPositionReport report, Actor actor)
+    {
+        EnsureExists();
+        EnsureMayReport(actor);
+        if (report.Lat is not { } lat || report.Lon is not { } lon || !new GeoPoint { Lat = lat, Lon = lon }.IsValid)
+            throw DomainException.Invalid("lat", "lat and lon are required and must be a valid WGS 84 position");
+        var now = clock.GetUtcNow();
+        var at = report.At ?? now;
+        if (at > now.AddMinutes(5)) throw DomainException.Invalid("at", "at is in the future");
+        if (MovePosition(lat, lon, at)) await state.WriteStateAsync();
+        return View();
+    }
+
+    public async Task<RescueTeam> Assign(string incidentId, Actor actor)
+    {
+        EnsureExists();
+        if (S.IncidentId == incidentId) return View(); // a retried dispatch step applies once
+        if (S.IncidentId is { } other)
+            throw DomainException.Conflict($"team {Key} is already assigned to incident {other}");
+        if (!TeamStatusRules.IsDispatchable(S.Status, S.IncidentId))
+            throw DomainException.Conflict($"team {Key} is {S.Status} and cannot be dispatched");
+        S.IncidentId = incidentId;
+        S.Status = TeamStatus.Assigned;
+        S.StatusChangedAt = clock.GetUtcNow();
+        S.StatusNote = null;
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    public async Task<RescueTeam> Release(string incidentId, string reason, Actor actor)
+    {
+        EnsureExists();
+        if (S.IncidentId != incidentId) return View(); // already released (retry) or never assigned here
+        var from = S.Status;
+        S.IncidentId = null;
+        S.Status = TeamStatusRules.AfterRelease(from);
+        S.StatusChangedAt = clock.GetUtcNow();
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    private bool MovePosition(double lat, double lon, DateTimeOffset at)
+    {
+        // Late reports (radio outage, paper log) never move the team back to an older position.
+        if (S.Position is { } current && current.At > at) return false;
+        S.Position = new TeamPosition { Lat = lat, Lon = lon, At = at };
+        return true;
+    }
+
+    private void EnsureExists()
+    {
+        if (!Exists) throw DomainException.NotFound($"no team has the id '{Key}'");
+    }
+
+    private void EnsureMayReport(Actor actor)
+    {
+        if (actor.Role == Roles.Team && actor.TeamId != Key)
+            throw DomainException.Forbidden($"a token of team {actor.TeamId} may not report for team {Key}");
+    }
+
+    private Task Timeline(string incidentId, string kind, string summary, Actor actor, DateTimeOffset? reportedAt) =>
+        GrainFactory.GetGrain<IIncidentTimelineGrain>(incidentId).Append([new TimelineEntry
+        {
+            Seq = 0, At = clock.GetUtcNow(), ReportedAt = reportedAt, Actor = actor.Subject, Kind = kind, Summary = summary, TeamId = Key,
+        }]);
+
+    private RescueTeam View()
+    {
+        var d = S.Definition!;
+        return new RescueTeam
         {
             Id = d.Id,
             NameZh = d.NameZh,
@@ -52,9 +158,11 @@ public sealed class RescueTeamGrain(
             Members = d.Members,
             HomeBase = d.HomeBase,
             Note = d.Note,
-            Status = s.Status,
-            StatusChangedAt = s.StatusChangedAt,
-            Position = s.Position,
-        });
+            Status = S.Status,
+            StatusChangedAt = S.StatusChangedAt,
+            Position = S.Position!,
+            IncidentId = S.IncidentId,
+            StatusNote = S.StatusNote,
+        };
     }
 }

@@ -1,6 +1,7 @@
 using HuaduDispatch.Api;
 using HuaduDispatch.Api.Reference;
 using HuaduDispatch.Api.Security;
+using HuaduDispatch.Grains.Dispatch;
 using HuaduDispatch.Silo.Health;
 using HuaduDispatch.Silo.Reference;
 using HuaduDispatch.Silo.Schema;
@@ -29,6 +30,7 @@ public static class DispatchHost
         }
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddDispatchDomain(builder.Configuration);
 
         builder.Services.AddSingleton<Readiness>();
         builder.Services.AddSingleton<ReferenceDataLoader>();

@@ -1,0 +1,150 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using HuaduDispatch.Api.Security;
+using HuaduDispatch.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace HuaduDispatch.Api.Dispatch;
+
+/// <summary>Incidents: report, grade, transitions, dispatch, tasks, command post, timeline, recommendations, response plans.</summary>
+public static class IncidentApi
+{
+    private const string IdAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    private static IIncidentGrain Incident(IGrainFactory grains, string id) => grains.GetGrain<IIncidentGrain>(id);
+
+    /// <summary>A new incident id: INC-yyyyMMdd-XXXXXXXX (the prefix keeps it a text key in grain storage).</summary>
+    public static string NewIncidentId(DateTimeOffset now) =>
+        $"INC-{now:yyyyMMdd}-{new string(RandomNumberGenerator.GetItems<char>(IdAlphabet, 8))}";
+
+    public static RouteGroupBuilder MapIncidentApi(this RouteGroupBuilder v1)
+    {
+        var incidents = v1.MapGroup("/incidents");
+
+        incidents.MapPost("", async (CreateIncident body, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock) =>
+        {
+            var actor = user.ToActor();
+            if (actor.Role == Roles.Agency)
+            {
+                if (body.Source is { Length: > 0 } s && s != actor.AgencyId)
+                    throw DomainException.Forbidden($"an agency token may report only as its own agency ({actor.AgencyId})");
+                body = body with { Source = actor.AgencyId };
+            }
+            var id = NewIncidentId(clock.GetUtcNow());
+            var incident = await Incident(grains, id).Create(body, actor);
+            return TypedResults.Created($"/api/v1/incidents/{id}", incident);
+        }).RequireAuthorization(Policies.Report);
+
+        incidents.MapGet("", async (IGrainFactory grains, string? status, string? areaId, string? level, string? type) =>
+        {
+            if (!Problems.TryParseFilter<IncidentStatus>(status, "status", out var st, out var e1)) return e1!;
+            if (!Problems.TryParseFilter<ResponseLevel>(level, "level", out var lv, out var e2)) return e2!;
+            if (!Problems.TryParseFilter<IncidentType>(type, "type", out var ty, out var e3)) return e3!;
+            var filter = new IncidentFilter { Status = st, Level = lv, Type = ty };
+            var areas = areaId is { Length: > 0 }
+                ? [areaId]
+                : (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
+            var boards = await Task.WhenAll(areas.Select(a => grains.GetGrain<IAreaBoardGrain>(a).Query(filter)));
+            return TypedResults.Ok(boards.SelectMany(b => b).OrderByDescending(i => i.OccurredAt).ToList());
+        }).RequireAuthorization(Policies.AnyRole);
+
+        incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains) =>
+            await Incident(grains, id).Get() is { } incident ? TypedResults.Ok(incident) : Problems.NotFound("Incident", id))
+            .RequireAuthorization(Policies.AnyRole);
+
+        incidents.MapPost("/{id}/assessments", async (string id, Assessment body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).Assess(body, user.ToActor())))
+            .RequireAuthorization(Policies.Report);
+
+        incidents.MapPost("/{id}/transitions", async (string id, TransitionRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).Transition(body, user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
+        incidents.MapPost("/{id}/response-level", async (string id, ResponseLevelRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).SetLevel(body, user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
+        incidents.MapGet("/{id}/recommendations", async (string id, IGrainFactory grains) =>
+            TypedResults.Ok(await grains.GetGrain<IRecommendationGrain>(0).Recommend(id)))
+            .RequireAuthorization(Policies.Console);
+
+        incidents.MapPost("/{id}/dispatches", async (string id, DispatchRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).Dispatch(body, user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
+        incidents.MapPost("/{id}/teams/{teamId}/release", async (string id, string teamId, ReleaseRequest? body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).ReleaseTeam(teamId, body ?? new ReleaseRequest(), user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
+        incidents.MapGet("/{id}/tasks", async Task<IResult> (string id, IGrainFactory grains) =>
+        {
+            var incident = Incident(grains, id);
+            if (await incident.Get() is null) return Problems.NotFound("Incident", id);
+            return TypedResults.Ok(await incident.GetTasks());
+        }).RequireAuthorization(Policies.AnyRole);
+
+        incidents.MapPost("/{id}/tasks", async (string id, IssueTaskRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            var task = await Incident(grains, id).IssueTask(body, user.ToActor());
+            return TypedResults.Created($"/api/v1/incidents/{id}/tasks/{task.Id}", task);
+        }).RequireAuthorization(Policies.Command);
+
+        incidents.MapPost("/{id}/tasks/{taskId}/status", async (string id, string taskId, TaskUpdateRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).UpdateTask(taskId, body, user.ToActor())))
+            .RequireAuthorization(Policies.TeamReport);
+
+        incidents.MapGet("/{id}/command-post", async Task<IResult> (string id, IGrainFactory grains) =>
+        {
+            if (await Incident(grains, id).Get() is not { } incident) return Problems.NotFound("Incident", id);
+            if (await grains.GetGrain<IFieldCommandPostGrain>(id).Get() is not { } post)
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No command post",
+                    detail: $"incident {id} has no field command post; one is set up at level III and above, or on request");
+            var tasks = await Incident(grains, id).GetTasks();
+            return TypedResults.Ok(post with
+            {
+                Teams = [.. incident.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)],
+                Tasks = [.. tasks.Where(t => t.IssuedBy == TaskIssuer.CommandPost)],
+            });
+        }).RequireAuthorization(Policies.AnyRole);
+
+        incidents.MapPost("/{id}/command-post", async (string id, CommandPostRequest? body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).SetUpCommandPost(body ?? new CommandPostRequest(), user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
+        incidents.MapPost("/{id}/command-post/sitreps", async (string id, SitRepRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            var report = await grains.GetGrain<IFieldCommandPostGrain>(id).AddSitRep(body, user.ToActor());
+            return TypedResults.Created($"/api/v1/incidents/{id}/command-post", report);
+        }).RequireAuthorization(Policies.Command);
+
+        incidents.MapGet("/{id}/timeline", async Task<IResult> (string id, IGrainFactory grains) =>
+        {
+            if (await Incident(grains, id).Get() is null) return Problems.NotFound("Incident", id);
+            return TypedResults.Ok(await grains.GetGrain<IIncidentTimelineGrain>(id).Get());
+        }).RequireAuthorization(Policies.Console);
+
+        v1.MapGet("/response-plans", async (IGrainFactory grains) =>
+            TypedResults.Ok(await grains.GetGrain<IResponsePlanGrain>(ResponsePlans.GrainKey).Get()))
+            .RequireAuthorization(Policies.AnyRole);
+
+        v1.MapPut("/response-plans", async (List<ResponsePlanEntry> body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.GetGrain<IResponsePlanGrain>(ResponsePlans.GrainKey).Replace(body, user.ToActor())))
+            .RequireAuthorization(Policies.Admin);
+
+        return v1;
+    }
+
+    public static RouteGroupBuilder MapTeamReportApi(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/teams/{id}/status", async (string id, TeamStatusReport body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.GetGrain<IRescueTeamGrain>(id).ReportStatus(body, user.ToActor())))
+            .RequireAuthorization(Policies.TeamReport);
+
+        v1.MapPost("/teams/{id}/position", async (string id, TeamPositionReport body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.GetGrain<IRescueTeamGrain>(id).ReportPosition(body, user.ToActor())))
+            .RequireAuthorization(Policies.TeamReport);
+        return v1;
+    }
+}

@@ -1,0 +1,16 @@
+using System.Security.Claims;
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Api.Security;
+
+public static class ActorExtensions
+{
+    /// <summary>The token's subject and role, recorded on every change.</summary>
+    public static Actor ToActor(this ClaimsPrincipal user) => new()
+    {
+        Subject = user.FindFirstValue("sub") ?? "unknown",
+        Role = user.FindFirstValue(Claims.Role) ?? "unknown",
+        TeamId = user.FindFirstValue(Claims.TeamId),
+        AgencyId = user.FindFirstValue(Claims.AgencyId),
+    };
+}

@@ -1,0 +1,161 @@
+namespace HuaduDispatch.Contracts;
+
+[GenerateSerializer, Immutable, Alias("huadu.IncidentLocation")]
+public sealed record IncidentLocation
+{
+    [Id(0)] public required double Lat { get; init; }
+    [Id(1)] public required double Lon { get; init; }
+    [Id(2)] public string? AreaId { get; init; }
+    [Id(3)] public string? Address { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/incidents.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.CreateIncident")]
+public sealed record CreateIncident
+{
+    [Id(0)] public IncidentType? Type { get; init; }
+    [Id(1)] public string? Title { get; init; }
+    [Id(2)] public string? Description { get; init; }
+    [Id(3)] public IncidentLocation? Location { get; init; }
+    [Id(4)] public DateTimeOffset? OccurredAt { get; init; }
+    [Id(5)] public string? Source { get; init; }
+    [Id(6)] public string? ExternalId { get; init; }
+    [Id(7)] public Assessment? Assessment { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.IncidentTeam")]
+public sealed record IncidentTeam
+{
+    [Id(0)] public required string TeamId { get; init; }
+    [Id(1)] public required DateTimeOffset AssignedAt { get; init; }
+    [Id(2)] public DateTimeOffset? ReleasedAt { get; init; }
+    [Id(3)] public string? ReleaseReason { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.LevelProposal")]
+public sealed record LevelProposal
+{
+    [Id(0)] public required ResponseLevel Level { get; init; }
+    [Id(1)] public required string Reason { get; init; }
+    [Id(2)] public required DateTimeOffset ProposedAt { get; init; }
+}
+
+/// <summary>An incident as the API shows it.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.Incident")]
+public sealed record Incident
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required IncidentCategory Category { get; init; }
+    [Id(2)] public required IncidentType Type { get; init; }
+    [Id(3)] public required IncidentStatus Status { get; init; }
+    [Id(4)] public required string Title { get; init; }
+    [Id(5)] public required string Description { get; init; }
+    [Id(6)] public required IncidentLocation Location { get; init; }
+    [Id(7)] public required DateTimeOffset OccurredAt { get; init; }
+    [Id(8)] public required DateTimeOffset ReportedAt { get; init; }
+    [Id(9)] public required string Source { get; init; }
+    [Id(10)] public string? ExternalId { get; init; }
+    [Id(11)] public required Assessment Assessment { get; init; }
+    [Id(12)] public required ResponseLevel ResponseLevel { get; init; }
+    [Id(13)] public required string LevelReason { get; init; }
+    [Id(14)] public required LeadingTier LeadingTier { get; init; }
+    [Id(15)] public required DateTimeOffset ReportDeadline { get; init; }
+    [Id(16)] public LevelProposal? ProposedLevel { get; init; }
+    [Id(17)] public required IReadOnlyList<ModuleRequirement> RequiredModules { get; init; }
+    [Id(18)] public required IReadOnlyList<IncidentTeam> Teams { get; init; }
+    [Id(19)] public required bool CommandPost { get; init; }
+    [Id(20)] public string? MergedInto { get; init; }
+    [Id(21)] public required DateTimeOffset UpdatedAt { get; init; }
+    [Id(22)] public required int Version { get; init; }
+}
+
+/// <summary>What the per-area boards keep of an incident, for lists and filters.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.IncidentSummary")]
+public sealed record IncidentSummary
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required IncidentType Type { get; init; }
+    [Id(2)] public required IncidentCategory Category { get; init; }
+    [Id(3)] public required IncidentStatus Status { get; init; }
+    [Id(4)] public required ResponseLevel ResponseLevel { get; init; }
+    [Id(5)] public required string Title { get; init; }
+    [Id(6)] public required string AreaId { get; init; }
+    [Id(7)] public required double Lat { get; init; }
+    [Id(8)] public required double Lon { get; init; }
+    [Id(9)] public required DateTimeOffset OccurredAt { get; init; }
+    [Id(10)] public required DateTimeOffset UpdatedAt { get; init; }
+    [Id(11)] public required int AssignedTeams { get; init; }
+    [Id(12)] public required int Version { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.IncidentFilter")]
+public sealed record IncidentFilter
+{
+    [Id(0)] public IncidentStatus? Status { get; init; }
+    [Id(1)] public ResponseLevel? Level { get; init; }
+    [Id(2)] public IncidentType? Type { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.TransitionRequest")]
+public sealed record TransitionRequest
+{
+    [Id(0)] public IncidentStatus? To { get; init; }
+    [Id(1)] public string? Reason { get; init; }
+    /// <summary>For To = Merged: the incident this one is merged into.</summary>
+    [Id(2)] public string? MergedInto { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.ResponseLevelRequest")]
+public sealed record ResponseLevelRequest
+{
+    [Id(0)] public ResponseLevel? Level { get; init; }
+    [Id(1)] public string? Reason { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.DispatchRequest")]
+public sealed record DispatchRequest
+{
+    [Id(0)] public IReadOnlyList<string>? TeamIds { get; init; }
+    [Id(1)] public string? Note { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.ReleaseRequest")]
+public sealed record ReleaseRequest
+{
+    [Id(0)] public string? Reason { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/teams/{id}/status.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.TeamStatusReport")]
+public sealed record TeamStatusReport
+{
+    [Id(0)] public TeamStatus? Status { get; init; }
+    [Id(1)] public GeoPoint? Position { get; init; }
+    [Id(2)] public DateTimeOffset? OccurredAt { get; init; }
+    [Id(3)] public string? Note { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/teams/{id}/position.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.TeamPositionReport")]
+public sealed record TeamPositionReport
+{
+    [Id(0)] public double? Lat { get; init; }
+    [Id(1)] public double? Lon { get; init; }
+    [Id(2)] public DateTimeOffset? At { get; init; }
+}
+
+/// <summary>One entry of an incident's append-only timeline.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.TimelineEntry")]
+public sealed record TimelineEntry
+{
+    [Id(0)] public required long Seq { get; init; }
+    /// <summary>Server time the change was recorded.</summary>
+    [Id(1)] public required DateTimeOffset At { get; init; }
+    /// <summary>When the reporter says it happened, if different (late radio reports, paper logs).</summary>
+    [Id(2)] public DateTimeOffset? ReportedAt { get; init; }
+    [Id(3)] public required string Actor { get; init; }
+    [Id(4)] public required string Kind { get; init; }
+    [Id(5)] public required string Summary { get; init; }
+    [Id(6)] public string? TeamId { get; init; }
+    [Id(7)] public string? TaskId { get; init; }
+}

@@ -1,0 +1,64 @@
+using Orleans.Concurrency;
+
+namespace HuaduDispatch.Contracts;
+
+/// <summary>One incident (突发事件), keyed by its id.</summary>
+[Alias("huadu.IIncidentGrain")]
+public interface IIncidentGrain : IGrainWithStringKey
+{
+    [Alias("Create")] Task<Incident> Create(CreateIncident request, Actor actor);
+    [Alias("Get"), ReadOnly] Task<Incident?> Get();
+    [Alias("Assess")] Task<Incident> Assess(Assessment assessment, Actor actor);
+    [Alias("SetLevel")] Task<Incident> SetLevel(ResponseLevelRequest request, Actor actor);
+    [Alias("Transition")] Task<Incident> Transition(TransitionRequest request, Actor actor);
+    [Alias("Dispatch")] Task<Incident> Dispatch(DispatchRequest request, Actor actor);
+    [Alias("ReleaseTeam")] Task<Incident> ReleaseTeam(string teamId, ReleaseRequest request, Actor actor);
+    [Alias("GetTasks"), ReadOnly] Task<IReadOnlyList<DispatchTask>> GetTasks();
+    [Alias("IssueTask")] Task<DispatchTask> IssueTask(IssueTaskRequest request, Actor actor);
+    [Alias("UpdateTask")] Task<DispatchTask> UpdateTask(string taskId, TaskUpdateRequest request, Actor actor);
+    [Alias("GetNeed"), ReadOnly] Task<IncidentNeedSnapshot?> GetNeed();
+    [Alias("SetUpCommandPost")] Task<CommandPost> SetUpCommandPost(CommandPostRequest request, Actor actor);
+    /// <summary>Checks tasks for missed acknowledgements and due times now (the reminder does this every minute).</summary>
+    [Alias("CheckTasks")] Task<IReadOnlyList<DispatchTask>> CheckTasks();
+}
+
+/// <summary>The append-only timeline of one incident (keyed by the incident id).</summary>
+[Alias("huadu.IIncidentTimelineGrain")]
+public interface IIncidentTimelineGrain : IGrainWithStringKey
+{
+    [Alias("Append")] Task Append(IReadOnlyList<TimelineEntry> entries);
+    [Alias("Get"), ReadOnly] Task<IReadOnlyList<TimelineEntry>> Get();
+}
+
+/// <summary>Summaries of the incidents of one area (keyed by area id), so lists never activate every incident.</summary>
+[Alias("huadu.IAreaBoardGrain")]
+public interface IAreaBoardGrain : IGrainWithStringKey
+{
+    [Alias("Upsert")] Task Upsert(IncidentSummary summary);
+    [Alias("Query"), ReadOnly] Task<IReadOnlyList<IncidentSummary>> Query(IncidentFilter filter);
+}
+
+/// <summary>The field command post (现场指挥部) of one incident (keyed by the incident id).</summary>
+[Alias("huadu.IFieldCommandPostGrain")]
+public interface IFieldCommandPostGrain : IGrainWithStringKey
+{
+    [Alias("SetUp")] Task<CommandPost> SetUp(string commander, GeoPoint position, bool automatic, Actor actor);
+    [Alias("Get"), ReadOnly] Task<CommandPost?> Get();
+    [Alias("AddSitRep")] Task<SitRep> AddSitRep(SitRepRequest request, Actor actor);
+}
+
+/// <summary>Solves team recommendations jointly for all open incidents (stateless; one per silo).</summary>
+[Alias("huadu.IRecommendationGrain")]
+public interface IRecommendationGrain : IGrainWithIntegerKey
+{
+    [Alias("Recommend")] Task<IncidentRecommendation> Recommend(string incidentId);
+}
+
+/// <summary>The response plans in force (one grain, key "huadu"); an admin may replace them.</summary>
+[Alias("huadu.IResponsePlanGrain")]
+public interface IResponsePlanGrain : IGrainWithStringKey
+{
+    [Alias("Get"), ReadOnly] Task<IReadOnlyList<ResponsePlanEntry>> Get();
+    [Alias("Replace")] Task<IReadOnlyList<ResponsePlanEntry>> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor);
+    [Alias("ModulesFor"), ReadOnly] Task<IReadOnlyList<ModuleRequirement>> ModulesFor(IncidentType type, ResponseLevel level);
+}

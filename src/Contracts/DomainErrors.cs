@@ -1,0 +1,40 @@
+namespace HuaduDispatch.Contracts;
+
+[Alias("huadu.DomainErrorKind")]
+public enum DomainErrorKind { Invalid, NotFound, Conflict, Forbidden }
+
+/// <summary>
+/// A rule of the domain said no. Grains throw it; the API answers 400 (Invalid), 404, 409 or 403 with the message as the
+/// problem's detail. Anything else reaching the API from a grain is a server fault.
+/// </summary>
+[GenerateSerializer, Alias("huadu.DomainException")]
+public sealed class DomainException : Exception
+{
+    [Id(0)] public DomainErrorKind Kind { get; private set; }
+    [Id(1)] public string Reason { get; private set; }
+    [Id(2)] public string? Field { get; private set; }
+
+    public DomainException(DomainErrorKind kind, string reason, string? field = null) : base(reason)
+    {
+        Kind = kind;
+        Reason = reason;
+        Field = field;
+    }
+
+    public static DomainException Conflict(string reason) => new(DomainErrorKind.Conflict, reason);
+    public static DomainException NotFound(string reason) => new(DomainErrorKind.NotFound, reason);
+    public static DomainException Invalid(string field, string reason) => new(DomainErrorKind.Invalid, reason, field);
+    public static DomainException Forbidden(string reason) => new(DomainErrorKind.Forbidden, reason);
+}
+
+/// <summary>Who did something: the token's subject and role (and team/agency when bound).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.Actor")]
+public sealed record Actor
+{
+    [Id(0)] public required string Subject { get; init; }
+    [Id(1)] public required string Role { get; init; }
+    [Id(2)] public string? TeamId { get; init; }
+    [Id(3)] public string? AgencyId { get; init; }
+
+    public static Actor System { get; } = new() { Subject = "system", Role = "system" };
+}

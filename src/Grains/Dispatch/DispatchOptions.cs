@@ -1,0 +1,16 @@
+namespace HuaduDispatch.Grains.Dispatch;
+
+/// <summary>Configuration section "Dispatch".</summary>
+public sealed class DispatchOptions
+{
+    public const string Section = "Dispatch";
+
+    /// <summary>A task not acknowledged within this time raises an Unacknowledged alert.</summary>
+    public TimeSpan TaskAckTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Due time of a task when the issuer gives none (and of the tasks a dispatch creates).</summary>
+    public TimeSpan DefaultTaskDue { get; set; } = TimeSpan.FromMinutes(60);
+    /// <summary>How often the durable reminder checks open tasks (Orleans reminders tick at most once a minute).</summary>
+    public TimeSpan TaskWatchPeriod { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Commander named on a command post set up automatically.</summary>
+    public string DutyCommander { get; set; } = "District duty commander (值班指挥长)";
+}

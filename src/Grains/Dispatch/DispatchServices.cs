@@ -1,0 +1,27 @@
+using HuaduDispatch.Grains.Dispatch.Recommendation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HuaduDispatch.Grains.Dispatch;
+
+public static class DispatchServices
+{
+    /// <summary>
+    /// The domain policies the dispatch grains use, from configuration: Dispatch (task timings), Dispatch:ResponseLevelsPath
+    /// (a bureau's grading file; the shipped defaults otherwise), Dispatch:TravelTime and Dispatch:Recommender.
+    /// </summary>
+    public static IServiceCollection AddDispatchDomain(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
+        var levelsPath = configuration["Dispatch:ResponseLevelsPath"];
+        var policy = string.IsNullOrWhiteSpace(levelsPath)
+            ? ResponseLevelPolicy.Default
+            : ResponseLevelPolicy.FromJson(File.ReadAllText(levelsPath));
+        services.AddSingleton(policy);
+        services.AddSingleton(ShippedData.ResponsePlans());
+        services.AddSingleton(new TravelTimeModel(configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions()));
+        services.AddSingleton(configuration.GetSection("Dispatch:Recommender").Get<RecommenderOptions>() ?? new RecommenderOptions());
+        services.AddSingleton<ITeamRecommender, OptimalRecommender>();
+        return services;
+    }
+}

@@ -1,0 +1,72 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Grains.Dispatch;
+
+[GenerateSerializer, Alias("huadu.CommandPostState")]
+public sealed class CommandPostState
+{
+    [Id(0)] public bool SetUp { get; set; }
+    [Id(1)] public string Commander { get; set; } = "";
+    [Id(2)] public GeoPoint? Position { get; set; }
+    [Id(3)] public DateTimeOffset SetUpAt { get; set; }
+    [Id(4)] public bool Automatic { get; set; }
+    [Id(5)] public List<SitRep> SitReps { get; set; } = [];
+}
+
+/// <summary>
+/// The field command post (现场指挥部) of one incident: commander, position and numbered situation reports. Teams and tasks
+/// stay with the incident, which issues the post's tasks; this grain never calls the incident.
+/// </summary>
+public sealed class FieldCommandPostGrain(
+    [PersistentState("command-post", StorageNames.Dispatch)] IPersistentState<CommandPostState> state,
+    TimeProvider clock) : Grain, IFieldCommandPostGrain
+{
+    private CommandPostState S => state.State;
+
+    public async Task<CommandPost> SetUp(string commander, GeoPoint position, bool automatic, Actor actor)
+    {
+        if (S.SetUp)
+        {
+            // A request after an automatic set-up may name the commander and move the post.
+            if (automatic) return View();
+            S.Commander = commander;
+            S.Position = position;
+        }
+        else
+        {
+            S.SetUp = true;
+            S.Commander = commander;
+            S.Position = position;
+            S.SetUpAt = clock.GetUtcNow();
+            S.Automatic = automatic;
+        }
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    public Task<CommandPost?> Get() => Task.FromResult(S.SetUp ? View() : null);
+
+    public async Task<SitRep> AddSitRep(SitRepRequest request, Actor actor)
+    {
+        if (!S.SetUp) throw DomainException.NotFound("the incident has no field command post");
+        if (request.Kind is not { } kind) throw DomainException.Invalid("kind", "kind is required: Initial, Update or Final");
+        if (string.IsNullOrWhiteSpace(request.Text)) throw DomainException.Invalid("text", "text is required");
+        if (S.SitReps.Any(r => r.Kind == SitRepKind.Final)) throw DomainException.Conflict("the final situation report has been sent");
+        if (kind == SitRepKind.Initial && S.SitReps.Count > 0) throw DomainException.Conflict("the initial situation report has been sent; send an Update");
+        if (kind != SitRepKind.Initial && S.SitReps.Count == 0) throw DomainException.Conflict("the first situation report must be the Initial one");
+        var report = new SitRep { Number = S.SitReps.Count + 1, Kind = kind, Text = request.Text.Trim(), At = clock.GetUtcNow(), Actor = actor.Subject };
+        S.SitReps.Add(report);
+        await state.WriteStateAsync();
+        return report;
+    }
+
+    private CommandPost View() => new()
+    {
+        IncidentId = this.GetPrimaryKeyString(),
+        Commander = S.Commander,
+        Position = S.Position!,
+        SetUpAt = S.SetUpAt,
+        Automatic = S.Automatic,
+        SitReps = [.. S.SitReps],
+    };
+}

@@ -1,0 +1,504 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch.Rules;
+using Microsoft.Extensions.Options;
+
+namespace HuaduDispatch.Grains.Dispatch;
+
+[GenerateSerializer, Alias("huadu.AssignedTeamState")]
+public sealed class AssignedTeamState
+{
+    [Id(0)] public required string TeamId { get; set; }
+    [Id(1)] public DateTimeOffset AssignedAt { get; set; }
+    [Id(2)] public DateTimeOffset? ReleasedAt { get; set; }
+    [Id(3)] public string? ReleaseReason { get; set; }
+    [Id(4)] public List<Capability> Capabilities { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("huadu.IncidentState")]
+public sealed class IncidentState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public IncidentType Type { get; set; }
+    [Id(2)] public IncidentStatus Status { get; set; }
+    [Id(3)] public string Title { get; set; } = "";
+    [Id(4)] public string Description { get; set; } = "";
+    [Id(5)] public IncidentLocation? Location { get; set; }
+    [Id(6)] public DateTimeOffset OccurredAt { get; set; }
+    [Id(7)] public DateTimeOffset ReportedAt { get; set; }
+    [Id(8)] public string Source { get; set; } = "";
+    [Id(9)] public string? ExternalId { get; set; }
+    [Id(10)] public Assessment Assessment { get; set; } = Assessment.None;
+    [Id(11)] public ResponseLevel Level { get; set; } = ResponseLevel.IV;
+    [Id(12)] public string LevelReason { get; set; } = "";
+    [Id(13)] public DateTimeOffset ReportDeadline { get; set; }
+    [Id(14)] public LevelProposal? ProposedLevel { get; set; }
+    [Id(15)] public List<ModuleRequirement> RequiredModules { get; set; } = [];
+    [Id(16)] public List<AssignedTeamState> Teams { get; set; } = [];
+    [Id(17)] public List<DispatchTask> Tasks { get; set; } = [];
+    [Id(18)] public bool CommandPost { get; set; }
+    [Id(19)] public string? MergedInto { get; set; }
+    [Id(20)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(21)] public int Version { get; set; }
+    [Id(22)] public int TaskSeq { get; set; }
+}
+
+/// <summary>
+/// One incident: grading, lifecycle, assigned teams and their tasks. Calls go one way only: incident -> team, incident ->
+/// timeline, board and command post; none of those calls an incident, so there is no call cycle.
+/// </summary>
+public sealed class IncidentGrain(
+    [PersistentState("incident", StorageNames.Dispatch)] IPersistentState<IncidentState> state,
+    ResponseLevelPolicy levels,
+    IOptions<DispatchOptions> options,
+    TimeProvider clock) : Grain, IIncidentGrain, IRemindable
+{
+    private const string TaskWatchReminder = "task-watch";
+    private IncidentState S => state.State;
+    private string Key => this.GetPrimaryKeyString();
+    private DispatchOptions Options => options.Value;
+    private readonly List<TimelineEntry> _pending = [];
+
+    public Task<Incident> Create(CreateIncident request, Actor actor) => Mutate(() => DoCreate(request, actor));
+
+    private async Task<Incident> DoCreate(CreateIncident request, Actor actor)
+    {
+        if (S.Created) throw DomainException.Conflict($"incident {Key} already exists");
+        var now = clock.GetUtcNow();
+        var type = request.Type ?? throw DomainException.Invalid("type", "type is required");
+        if (string.IsNullOrWhiteSpace(request.Title)) throw DomainException.Invalid("title", "title is required");
+        if (request.Location is not { } location) throw DomainException.Invalid("location", "location {lat, lon} is required");
+        if (!new GeoPoint { Lat = location.Lat, Lon = location.Lon }.IsValid) throw DomainException.Invalid("location", "location is not a valid WGS 84 position");
+        if (request.OccurredAt is not { } occurredAt) throw DomainException.Invalid("occurredAt", "occurredAt (ISO 8601) is required");
+        if (occurredAt > now.AddMinutes(5)) throw DomainException.Invalid("occurredAt", "occurredAt is in the future");
+        if (string.IsNullOrWhiteSpace(request.Source)) throw DomainException.Invalid("source", "source is required: console, hotline or an agency id");
+        var assessment = request.Assessment ?? Assessment.None;
+        CheckAssessment(assessment);
+
+        var areas = await GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
+        string areaId;
+        if (location.AreaId is { Length: > 0 } given)
+        {
+            if (areas.All(a => a.Id != given)) throw DomainException.Invalid("location.areaId", $"unknown area '{given}'");
+            areaId = given;
+        }
+        else areaId = DispatchMath.NearestArea(areas, location.Lat, location.Lon);
+
+        S.Created = true;
+        S.Type = type;
+        S.Status = IncidentStatus.Reported;
+        S.Title = request.Title.Trim();
+        S.Description = request.Description?.Trim() ?? "";
+        S.Location = location with { AreaId = areaId };
+        S.OccurredAt = occurredAt;
+        S.ReportedAt = now;
+        S.Source = request.Source.Trim();
+        S.ExternalId = request.ExternalId;
+        S.Assessment = assessment;
+        Record(actor, "Reported", $"{type} reported by {S.Source}: {S.Title}", reportedAt: occurredAt);
+        await ApplyLevel(levels.Grade(type, assessment), levels.Explain(IncidentTypes.CategoryOf(type), assessment), actor, now);
+        return await Save(actor);
+    }
+
+    public Task<Incident?> Get() => Task.FromResult(S.Created ? View() : null);
+
+    public Task<Incident> Assess(Assessment assessment, Actor actor) => Mutate(() => DoAssess(assessment, actor));
+
+    private async Task<Incident> DoAssess(Assessment assessment, Actor actor)
+    {
+        EnsureExists();
+        EnsureOpen();
+        CheckAssessment(assessment);
+        var now = clock.GetUtcNow();
+        S.Assessment = assessment;
+        var graded = levels.Grade(S.Type, assessment);
+        var reason = levels.Explain(IncidentTypes.CategoryOf(S.Type), assessment);
+        Record(actor, "Assessed", $"new figures: {Describe(assessment)}");
+        if (graded < S.Level) // more severe: applied and announced at once
+        {
+            await ApplyLevel(graded, reason, actor, now);
+        }
+        else if (graded > S.Level) // less severe: only proposed
+        {
+            S.ProposedLevel = new LevelProposal { Level = graded, Reason = reason, ProposedAt = now };
+            Record(actor, "DowngradeProposed", $"figures now grade {graded} ({reason}); a dispatcher or commander must confirm");
+        }
+        else S.ProposedLevel = null;
+        return await Save(actor);
+    }
+
+    public Task<Incident> SetLevel(ResponseLevelRequest request, Actor actor) => Mutate(() => DoSetLevel(request, actor));
+
+    private async Task<Incident> DoSetLevel(ResponseLevelRequest request, Actor actor)
+    {
+        EnsureExists();
+        EnsureOpen();
+        if (request.Level is not { } level) throw DomainException.Invalid("level", "level is required: I, II, III or IV");
+        if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a manual level change needs a reason");
+        if (level == S.Level) throw DomainException.Conflict($"the incident is already at level {level}");
+        await ApplyLevel(level, $"set by {actor.Subject}: {request.Reason.Trim()}", actor, clock.GetUtcNow());
+        return await Save(actor);
+    }
+
+    public Task<Incident> Transition(TransitionRequest request, Actor actor) => Mutate(() => DoTransition(request, actor));
+
+    private async Task<Incident> DoTransition(TransitionRequest request, Actor actor)
+    {
+        EnsureExists();
+        if (request.To is not { } to) throw DomainException.Invalid("to", "to is required");
+        if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a status change needs a reason");
+        if (IncidentLifecycle.Check(S.Status, to) is { } why) throw DomainException.Conflict(why);
+        if (to == IncidentStatus.Merged)
+        {
+            if (string.IsNullOrWhiteSpace(request.MergedInto)) throw DomainException.Invalid("mergedInto", "merging needs mergedInto, the surviving incident's id");
+            if (request.MergedInto == Key) throw DomainException.Invalid("mergedInto", "an incident cannot be merged into itself");
+            var target = await GrainFactory.GetGrain<IIncidentGrain>(request.MergedInto).Get();
+            if (target is null) throw DomainException.Invalid("mergedInto", $"no incident has the id '{request.MergedInto}'");
+            if (IncidentLifecycle.IsFinal(target.Status)) throw DomainException.Conflict($"incident {target.Id} is {target.Status}");
+            S.MergedInto = target.Id;
+        }
+        var from = S.Status;
+        if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
+        S.Status = to;
+        Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
+        return await Save(actor);
+    }
+
+    public Task<Incident> Dispatch(DispatchRequest request, Actor actor) => Mutate(() => DoDispatch(request, actor));
+
+    private async Task<Incident> DoDispatch(DispatchRequest request, Actor actor)
+    {
+        EnsureExists();
+        if (!IncidentLifecycle.AcceptsDispatch(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}; teams cannot be dispatched to it");
+        var ids = request.TeamIds?.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct().ToList() ?? [];
+        if (ids.Count == 0) throw DomainException.Invalid("teamIds", "teamIds must name at least one team");
+        var toAssign = ids.Where(id => !S.Teams.Any(t => t.TeamId == id && t.ReleasedAt is null)).ToList();
+
+        // Check every team first, so a dispatch that cannot be made changes nothing.
+        var teams = await Task.WhenAll(toAssign.Select(id => GrainFactory.GetGrain<IRescueTeamGrain>(id).Get()));
+        for (var i = 0; i < toAssign.Count; i++)
+        {
+            var team = teams[i] ?? throw DomainException.Invalid("teamIds", $"no team has the id '{toAssign[i]}'");
+            if (team.IncidentId is { } other && other != Key) throw DomainException.Conflict($"team {team.Id} is already assigned to incident {other}");
+            if (!TeamStatusRules.IsDispatchable(team.Status, team.IncidentId)) throw DomainException.Conflict($"team {team.Id} is {team.Status} and cannot be dispatched");
+        }
+
+        var now = clock.GetUtcNow();
+        var assigned = new List<RescueTeam>();
+        try
+        {
+            foreach (var id in toAssign) assigned.Add(await GrainFactory.GetGrain<IRescueTeamGrain>(id).Assign(Key, actor));
+        }
+        catch (DomainException)
+        {
+            // Another dispatch took a team between the check and the assignment: undo this one's assignments.
+            foreach (var t in assigned) await GrainFactory.GetGrain<IRescueTeamGrain>(t.Id).Release(Key, "dispatch undone", actor);
+            throw;
+        }
+
+        foreach (var team in assigned)
+        {
+            S.Teams.Add(new AssignedTeamState { TeamId = team.Id, AssignedAt = now, Capabilities = [.. team.Capabilities] });
+            Record(actor, "TeamAssigned", $"{team.Id} ({team.NameEn}) dispatched" + (request.Note is { Length: > 0 } n ? $": {n}" : ""), teamId: team.Id);
+            AddTask(team.Id, $"Respond to {S.Type}: {S.Title}", request.Note, TaskIssuer.DistrictCentre, now + Options.DefaultTaskDue, actor, now);
+        }
+        if (S.Status is IncidentStatus.Reported or IncidentStatus.Verified && assigned.Count > 0)
+        {
+            Record(actor, "Status", $"{S.Status} -> {IncidentStatus.Responding}: teams dispatched");
+            S.Status = IncidentStatus.Responding;
+        }
+        var incident = await Save(actor);
+        await WatchTasks();
+        return incident;
+    }
+
+    public Task<Incident> ReleaseTeam(string teamId, ReleaseRequest request, Actor actor) => Mutate(() => DoReleaseTeam(teamId, request, actor));
+
+    private async Task<Incident> DoReleaseTeam(string teamId, ReleaseRequest request, Actor actor)
+    {
+        EnsureExists();
+        var assignment = S.Teams.FirstOrDefault(t => t.TeamId == teamId && t.ReleasedAt is null)
+            ?? throw DomainException.NotFound($"team {teamId} is not assigned to incident {Key}");
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? "released by the district centre" : request.Reason.Trim();
+        await Release(assignment, reason, actor);
+        return await Save(actor);
+    }
+
+    public Task<IReadOnlyList<DispatchTask>> GetTasks() => Task.FromResult<IReadOnlyList<DispatchTask>>(S.Created ? [.. S.Tasks] : []);
+
+    public Task<DispatchTask> IssueTask(IssueTaskRequest request, Actor actor) => Mutate(() => DoIssueTask(request, actor));
+
+    private async Task<DispatchTask> DoIssueTask(IssueTaskRequest request, Actor actor)
+    {
+        EnsureExists();
+        EnsureOpen();
+        if (string.IsNullOrWhiteSpace(request.TeamId)) throw DomainException.Invalid("teamId", "teamId is required");
+        if (string.IsNullOrWhiteSpace(request.Title)) throw DomainException.Invalid("title", "title is required");
+        if (!S.Teams.Any(t => t.TeamId == request.TeamId && t.ReleasedAt is null))
+            throw DomainException.Conflict($"team {request.TeamId} is not assigned to incident {Key}; dispatch it first");
+        var issuer = request.IssuedBy ?? TaskIssuer.DistrictCentre;
+        if (issuer == TaskIssuer.CommandPost && !S.CommandPost) throw DomainException.Conflict("the incident has no field command post");
+        var now = clock.GetUtcNow();
+        var due = request.DueAt ?? now + Options.DefaultTaskDue;
+        if (due <= now) throw DomainException.Invalid("dueAt", "dueAt must be in the future");
+        var task = AddTask(request.TeamId, request.Title.Trim(), request.Description, issuer, due, actor, now);
+        await Save(actor);
+        await WatchTasks();
+        return task;
+    }
+
+    public Task<DispatchTask> UpdateTask(string taskId, TaskUpdateRequest request, Actor actor) => Mutate(() => DoUpdateTask(taskId, request, actor));
+
+    private async Task<DispatchTask> DoUpdateTask(string taskId, TaskUpdateRequest request, Actor actor)
+    {
+        EnsureExists();
+        var index = S.Tasks.FindIndex(t => t.Id == taskId);
+        if (index < 0) throw DomainException.NotFound($"incident {Key} has no task '{taskId}'");
+        var task = S.Tasks[index];
+        if (actor.Role == Roles.Team && actor.TeamId != task.TeamId)
+            throw DomainException.Forbidden($"task {taskId} belongs to team {task.TeamId}");
+        if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
+        if (to == DispatchTaskStatus.Cancelled && !TaskRules.MayCancel(actor)) throw DomainException.Forbidden("only the district centre may cancel a task");
+        if (TaskRules.Check(task.Status, to) is { } why) throw DomainException.Conflict(why);
+        if (task.Status == to) return task;
+
+        var now = clock.GetUtcNow();
+        var at = request.OccurredAt is { } o && o <= now.AddMinutes(5) ? o : now;
+        S.Tasks[index] = task with
+        {
+            Status = to,
+            AcknowledgedAt = task.AcknowledgedAt ?? (to is DispatchTaskStatus.Acknowledged or DispatchTaskStatus.InProgress ? at : null),
+            CompletedAt = TaskRules.IsOpen(to) ? null : at,
+            Note = request.Note ?? task.Note,
+            UpdatedAt = now,
+        };
+        Record(actor, "Task", $"{taskId} ({task.TeamId}): {task.Status} -> {to}" + (request.Note is { Length: > 0 } n ? $" ({n})" : ""),
+            teamId: task.TeamId, taskId: taskId, reportedAt: request.OccurredAt);
+        await Save(actor);
+        return S.Tasks[index];
+    }
+
+    public async Task<IncidentNeedSnapshot?> GetNeed()
+    {
+        if (!S.Created || !IncidentLifecycle.AcceptsDispatch(S.Status)) return null;
+        var open = DispatchMath.OpenModules(S.RequiredModules, S.Teams.Where(t => t.ReleasedAt is null).Select(t => (IReadOnlyList<Capability>)t.Capabilities));
+        return await Task.FromResult(new IncidentNeedSnapshot
+        {
+            IncidentId = Key,
+            Type = S.Type,
+            Level = S.Level,
+            Location = new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon },
+            Priority = DispatchMath.Priority(S.Level, S.Assessment),
+            Open = open,
+        });
+    }
+
+    public Task<CommandPost> SetUpCommandPost(CommandPostRequest request, Actor actor) => Mutate(() => DoSetUpCommandPost(request, actor));
+
+    private async Task<CommandPost> DoSetUpCommandPost(CommandPostRequest request, Actor actor)
+    {
+        EnsureExists();
+        EnsureOpen();
+        if (request.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
+        var post = await GrainFactory.GetGrain<IFieldCommandPostGrain>(Key).SetUp(
+            string.IsNullOrWhiteSpace(request.Commander) ? Options.DutyCommander : request.Commander.Trim(),
+            request.Position ?? new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon }, automatic: false, actor);
+        if (!S.CommandPost)
+        {
+            S.CommandPost = true;
+            Record(actor, "CommandPost", $"field command post set up on request, commander {post.Commander}");
+            await Save(actor);
+        }
+        return post;
+    }
+
+    public async Task<IReadOnlyList<DispatchTask>> CheckTasks()
+    {
+        if (!S.Created) return [];
+        var now = clock.GetUtcNow();
+        var raised = TaskWatch.Due(S.Tasks, now, Options.TaskAckTimeout).ToList();
+        foreach (var (taskId, alert) in raised)
+        {
+            var i = S.Tasks.FindIndex(t => t.Id == taskId);
+            S.Tasks[i] = S.Tasks[i] with { Alerts = [.. S.Tasks[i].Alerts, alert], UpdatedAt = now };
+            Record(Actor.System, "TaskAlert", $"{taskId} ({S.Tasks[i].TeamId}): {alert}", teamId: S.Tasks[i].TeamId, taskId: taskId);
+        }
+        if (raised.Count > 0) await Save(Actor.System);
+        if (!TaskWatch.NeedsWatching(S.Tasks))
+        {
+            var reminder = await this.GetReminder(TaskWatchReminder);
+            if (reminder is not null) await this.UnregisterReminder(reminder);
+        }
+        return [.. S.Tasks.Where(t => raised.Any(r => r.TaskId == t.Id))];
+    }
+
+    /// <summary>
+    /// Runs a change. When it fails, the activation is dropped so the next call starts again from the stored state: nothing
+    /// half-applied in memory is ever written later by another call.
+    /// </summary>
+    private async Task<T> Mutate<T>(Func<Task<T>> change)
+    {
+        _pending.Clear();
+        try
+        {
+            return await change();
+        }
+        catch
+        {
+            _pending.Clear();
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == TaskWatchReminder) await CheckTasks();
+    }
+
+    private async Task WatchTasks()
+    {
+        if (TaskWatch.NeedsWatching(S.Tasks))
+            await this.RegisterOrUpdateReminder(TaskWatchReminder, Options.TaskWatchPeriod, Options.TaskWatchPeriod);
+    }
+
+    private DispatchTask AddTask(string teamId, string title, string? description, TaskIssuer issuer, DateTimeOffset due, Actor actor, DateTimeOffset now)
+    {
+        var task = new DispatchTask
+        {
+            Id = $"task-{++S.TaskSeq}",
+            IncidentId = Key,
+            TeamId = teamId,
+            Title = title,
+            Description = description,
+            IssuedBy = issuer,
+            IssuedByActor = actor.Subject,
+            Status = DispatchTaskStatus.Issued,
+            IssuedAt = now,
+            DueAt = due,
+            UpdatedAt = now,
+        };
+        S.Tasks.Add(task);
+        Record(actor, "Task", $"{task.Id} issued to {teamId} by {issuer}: {title} (due {due:O})", teamId: teamId, taskId: task.Id);
+        return task;
+    }
+
+    private async Task ApplyLevel(ResponseLevel level, string reason, Actor actor, DateTimeOffset now)
+    {
+        var first = S.LevelReason.Length == 0;
+        var from = S.Level;
+        var rules = levels.RulesFor(level);
+        S.Level = level;
+        S.LevelReason = reason;
+        S.ProposedLevel = null;
+        S.ReportDeadline = now + rules.ReportDeadline;
+        S.RequiredModules = [.. await GrainFactory.GetGrain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
+        Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),
+            first ? $"graded {level}: {reason}; {rules.LeadingTier} leads, report upward by {S.ReportDeadline:O}"
+                  : $"{from} -> {level}: {reason}; {rules.LeadingTier} leads, report upward by {S.ReportDeadline:O}");
+        if (rules.CommandPost && !S.CommandPost)
+        {
+            var post = await GrainFactory.GetGrain<IFieldCommandPostGrain>(Key).SetUp(Options.DutyCommander,
+                new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon }, automatic: true, actor);
+            S.CommandPost = true;
+            Record(actor, "CommandPost", $"field command post set up automatically at level {level}, commander {post.Commander}");
+        }
+    }
+
+    private async Task ReleaseAll(Actor actor, string reason)
+    {
+        foreach (var assignment in S.Teams.Where(t => t.ReleasedAt is null).ToList()) await Release(assignment, reason, actor);
+    }
+
+    private async Task Release(AssignedTeamState assignment, string reason, Actor actor)
+    {
+        await GrainFactory.GetGrain<IRescueTeamGrain>(assignment.TeamId).Release(Key, reason, actor);
+        var now = clock.GetUtcNow();
+        assignment.ReleasedAt = now;
+        assignment.ReleaseReason = reason;
+        Record(actor, "TeamReleased", $"{assignment.TeamId} released: {reason}", teamId: assignment.TeamId);
+        for (var i = 0; i < S.Tasks.Count; i++)
+        {
+            if (S.Tasks[i].TeamId == assignment.TeamId && TaskRules.IsOpen(S.Tasks[i].Status))
+            {
+                S.Tasks[i] = S.Tasks[i] with { Status = DispatchTaskStatus.Cancelled, CompletedAt = now, UpdatedAt = now, Note = $"team released: {reason}" };
+                Record(actor, "Task", $"{S.Tasks[i].Id} ({assignment.TeamId}): cancelled, team released", teamId: assignment.TeamId, taskId: S.Tasks[i].Id);
+            }
+        }
+    }
+
+    private void Record(Actor actor, string kind, string summary, string? teamId = null, string? taskId = null, DateTimeOffset? reportedAt = null) =>
+        _pending.Add(new TimelineEntry
+        {
+            Seq = 0, At = clock.GetUtcNow(), ReportedAt = reportedAt, Actor = actor.Subject, Kind = kind, Summary = summary, TeamId = teamId, TaskId = taskId,
+        });
+
+    /// <summary>Writes the state, then the timeline entries and the area board summary, before the change is acknowledged.</summary>
+    private async Task<Incident> Save(Actor actor)
+    {
+        S.Version++;
+        S.UpdatedAt = clock.GetUtcNow();
+        await state.WriteStateAsync();
+        var entries = _pending.ToList();
+        _pending.Clear();
+        await GrainFactory.GetGrain<IIncidentTimelineGrain>(Key).Append(entries);
+        var view = View();
+        await GrainFactory.GetGrain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
+        {
+            Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
+            Title = view.Title, AreaId = view.Location.AreaId!, Lat = view.Location.Lat, Lon = view.Location.Lon,
+            OccurredAt = view.OccurredAt, UpdatedAt = view.UpdatedAt, AssignedTeams = view.Teams.Count(t => t.ReleasedAt is null), Version = view.Version,
+        });
+        return view;
+    }
+
+    private void EnsureExists()
+    {
+        if (!S.Created) throw DomainException.NotFound($"no incident has the id '{Key}'");
+    }
+
+    private void EnsureOpen()
+    {
+        if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
+    }
+
+    private static void CheckAssessment(Assessment a)
+    {
+        if (a.Dead < 0 || a.Missing < 0 || a.SeriouslyInjured < 0 || a.Injured < 0 || a.Trapped < 0 || a.Affected < 0 || a.Relocated < 0 || a.DirectLossCny < 0)
+            throw DomainException.Invalid("assessment", "assessment figures must not be negative");
+    }
+
+    private static string Describe(Assessment a) =>
+        $"dead {a.Dead}, missing {a.Missing}, seriously injured {a.SeriouslyInjured}, injured {a.Injured}, trapped {a.Trapped}, " +
+        $"affected {a.Affected}, relocated {a.Relocated}, direct loss {a.DirectLossCny:0} CNY" + (a.HazardousMaterials ? ", hazardous materials" : "");
+
+    private Incident View()
+    {
+        var rules = levels.RulesFor(S.Level);
+        return new Incident
+        {
+            Id = Key,
+            Category = IncidentTypes.CategoryOf(S.Type),
+            Type = S.Type,
+            Status = S.Status,
+            Title = S.Title,
+            Description = S.Description,
+            Location = S.Location!,
+            OccurredAt = S.OccurredAt,
+            ReportedAt = S.ReportedAt,
+            Source = S.Source,
+            ExternalId = S.ExternalId,
+            Assessment = S.Assessment,
+            ResponseLevel = S.Level,
+            LevelReason = S.LevelReason,
+            LeadingTier = rules.LeadingTier,
+            ReportDeadline = S.ReportDeadline,
+            ProposedLevel = S.ProposedLevel,
+            RequiredModules = S.RequiredModules,
+            Teams = [.. S.Teams.Select(t => new IncidentTeam { TeamId = t.TeamId, AssignedAt = t.AssignedAt, ReleasedAt = t.ReleasedAt, ReleaseReason = t.ReleaseReason })],
+            CommandPost = S.CommandPost,
+            MergedInto = S.MergedInto,
+            UpdatedAt = S.UpdatedAt,
+            Version = S.Version,
+        };
+    }
+}

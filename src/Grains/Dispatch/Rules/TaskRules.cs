@@ -1,0 +1,49 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Grains.Dispatch.Rules;
+
+/// <summary>Issued -> Acknowledged -> InProgress -> Done | Failed | Cancelled. A team may start without acknowledging first.</summary>
+public static class TaskRules
+{
+    public static bool IsOpen(DispatchTaskStatus s) => s is DispatchTaskStatus.Issued or DispatchTaskStatus.Acknowledged or DispatchTaskStatus.InProgress;
+
+    public static string? Check(DispatchTaskStatus from, DispatchTaskStatus to)
+    {
+        if (from == to) return null; // repeat: no change
+        if (!IsOpen(from)) return $"the task is {from}; nothing follows {from}";
+        return (from, to) switch
+        {
+            (DispatchTaskStatus.Issued, DispatchTaskStatus.Acknowledged) => null,
+            (DispatchTaskStatus.Issued or DispatchTaskStatus.Acknowledged, DispatchTaskStatus.InProgress) => null,
+            (DispatchTaskStatus.InProgress, DispatchTaskStatus.Done or DispatchTaskStatus.Failed) => null,
+            (_, DispatchTaskStatus.Cancelled) => null,
+            (_, DispatchTaskStatus.Done or DispatchTaskStatus.Failed) => $"a task must be InProgress before it is {to}",
+            _ => $"{from} cannot go to {to}",
+        };
+    }
+
+    /// <summary>Only the district centre (dispatcher, commander, admin) may cancel; teams move their own tasks.</summary>
+    public static bool MayCancel(Actor actor) => actor.Role is Roles.Dispatcher or Roles.Commander or Roles.Admin;
+}
+
+/// <summary>Finds tasks that need an alert: not acknowledged in time, or past their due time while still open.</summary>
+public static class TaskWatch
+{
+    public const string Unacknowledged = "Unacknowledged";
+    public const string Overdue = "Overdue";
+
+    public static IEnumerable<(string TaskId, string Alert)> Due(IEnumerable<DispatchTask> tasks, DateTimeOffset now, TimeSpan ackTimeout)
+    {
+        foreach (var t in tasks)
+        {
+            if (!TaskRules.IsOpen(t.Status)) continue;
+            if (t.Status == DispatchTaskStatus.Issued && now - t.IssuedAt >= ackTimeout && !t.Alerts.Contains(Unacknowledged))
+                yield return (t.Id, Unacknowledged);
+            if (now >= t.DueAt && !t.Alerts.Contains(Overdue))
+                yield return (t.Id, Overdue);
+        }
+    }
+
+    public static bool NeedsWatching(IEnumerable<DispatchTask> tasks) =>
+        tasks.Any(t => TaskRules.IsOpen(t.Status) && (t.Alerts.Count < 2));
+}

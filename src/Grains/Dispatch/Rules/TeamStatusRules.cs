@@ -1,0 +1,48 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Grains.Dispatch.Rules;
+
+/// <summary>
+/// What a team's own reports may change. Assignment is owned by incidents (dispatch and release); a team's reports move it
+/// along the response (Assigned -> EnRoute -> OnScene -> Returning) and in and out of service when it has no assignment,
+/// so the team's status and the incident's assignment never disagree.
+/// </summary>
+public static class TeamStatusRules
+{
+    public static bool IsDispatchable(TeamStatus s, string? currentIncident) => s == TeamStatus.Available && currentIncident is null;
+
+    /// <summary>Null when the report is allowed; otherwise why not.</summary>
+    public static string? CheckReport(TeamStatus from, TeamStatus to, string? incidentId)
+    {
+        if (from == to) return null; // a repeat (radios retry) changes nothing but position and note
+        var assigned = incidentId is not null;
+        switch (to)
+        {
+            case TeamStatus.Assigned:
+                return "Assigned is set by a dispatch, not reported by the team";
+            case TeamStatus.EnRoute:
+                if (!assigned) return "EnRoute needs an assignment; the team is not assigned to an incident";
+                return from is TeamStatus.Assigned or TeamStatus.OnScene ? null : $"{from} cannot go to EnRoute";
+            case TeamStatus.OnScene:
+                if (!assigned) return "OnScene needs an assignment; the team is not assigned to an incident";
+                return from is TeamStatus.Assigned or TeamStatus.EnRoute or TeamStatus.Returning ? null : $"{from} cannot go to OnScene";
+            case TeamStatus.Returning:
+                if (!assigned) return "Returning needs an assignment; report Available when back at base";
+                return from is TeamStatus.EnRoute or TeamStatus.OnScene ? null : $"{from} cannot go to Returning";
+            case TeamStatus.Available:
+            case TeamStatus.OutOfService:
+            case TeamStatus.OffDuty:
+                if (assigned) return $"the team is assigned to incident {incidentId}; a dispatcher must release it before it reports {to}";
+                return null;
+            default:
+                return $"unknown status {to}";
+        }
+    }
+
+    /// <summary>The status a team takes when its incident releases it.</summary>
+    public static TeamStatus AfterRelease(TeamStatus current) => current switch
+    {
+        TeamStatus.EnRoute or TeamStatus.OnScene or TeamStatus.Returning => TeamStatus.Returning,
+        _ => TeamStatus.Available,
+    };
+}

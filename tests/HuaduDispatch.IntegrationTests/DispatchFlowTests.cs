@@ -1,0 +1,271 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>The dispatch core end to end through the real HTTP API of an embedded node.</summary>
+public sealed class DispatchFlowTests : IAsyncLifetime
+{
+    private DispatchNode _node = null!;
+    private HttpClient _dispatcher = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node = await DispatchNode.StartAsync(connectionString: null);
+        _dispatcher = _node.ClientAs(Roles.Dispatcher);
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    private static object NewIncident(IncidentType type, double lat, double lon, object? assessment = null) => new
+    {
+        type = type.ToString(),
+        title = $"{type} test",
+        description = "reported in a test",
+        location = new { lat, lon },
+        occurredAt = DateTimeOffset.UtcNow.AddMinutes(-10),
+        source = "hotline",
+        assessment,
+    };
+
+    private async Task<Incident> Create(object body)
+    {
+        var response = await _dispatcher.PostAsJsonAsync("/api/v1/incidents", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        return System.Text.Json.JsonSerializer.Deserialize<Incident>(text, DispatchJson.Options)!;
+    }
+
+    private static async Task<T> Ok<T>(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {text}");
+        return System.Text.Json.JsonSerializer.Deserialize<T>(text, DispatchJson.Options)!;
+    }
+
+    private static async Task<string> Expect(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return text;
+    }
+
+    [Fact]
+    public async Task Landslide_goes_from_report_through_recommendation_dispatch_team_statuses_and_tasks_to_close()
+    {
+        // Huashan town, no figures: level IV, district bureau leads, plan modules for a landslide.
+        var incident = await Create(NewIncident(IncidentType.Landslide, 23.452, 113.305));
+        Assert.Equal(IncidentCategory.NaturalDisaster, incident.Category);
+        Assert.Equal(ResponseLevel.IV, incident.ResponseLevel);
+        Assert.Equal(LeadingTier.DistrictBureau, incident.LeadingTier);
+        Assert.Equal("huashan", incident.Location.AreaId);
+        Assert.True(incident.ReportDeadline > incident.ReportedAt);
+        Assert.Equal(new[] { Capability.EngineeringMachinery, Capability.GeologicalHazard, Capability.Medical }.Order(),
+            incident.RequiredModules.Select(m => m.Capability).Order());
+        Assert.All(incident.RequiredModules, m => Assert.Equal(1, m.Count));
+
+        var rec = await _dispatcher.GetOk<IncidentRecommendation>($"/api/v1/incidents/{incident.Id}/recommendations");
+        Assert.Empty(rec.Unfilled);
+        var picks = rec.Modules.SelectMany(m => m.Picks).ToList();
+        Assert.Equal(3, picks.Count);
+        Assert.All(picks, p => Assert.True(p.DistanceKm > 0 && p.EtaMinutes > 0 && p.Reason.Length > 0 && p.Eta > DateTimeOffset.UtcNow));
+        var teamIds = picks.Select(p => p.TeamId).Distinct().ToList();
+        Assert.Equal(3, teamIds.Count);
+
+        var dispatched = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds }));
+        Assert.Equal(IncidentStatus.Responding, dispatched.Status);
+        Assert.Equal(teamIds.Order(), dispatched.Teams.Select(t => t.TeamId).Order());
+        foreach (var id in teamIds)
+        {
+            var team = await _dispatcher.GetOk<RescueTeam>($"/api/v1/teams/{id}");
+            Assert.Equal(TeamStatus.Assigned, team.Status);
+            Assert.Equal(incident.Id, team.IncidentId);
+        }
+        // Dispatching the same teams again (a retried request) changes nothing.
+        var again = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds }));
+        Assert.Equal(3, again.Teams.Count);
+
+        var tasks = await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks");
+        Assert.Equal(3, tasks.Count);
+        Assert.All(tasks, t => Assert.Equal(DispatchTaskStatus.Issued, t.Status));
+
+        // The first team works through its status and its task with its own token.
+        var lead = teamIds[0];
+        var radio = _node.ClientAs(Roles.Team, teamId: lead);
+        var late = DateTimeOffset.UtcNow.AddMinutes(-3);
+        var enRoute = await Ok<RescueTeam>(await radio.PostAsJsonAsync($"/api/v1/teams/{lead}/status", new { status = "EnRoute", occurredAt = late, note = "left base" }));
+        Assert.Equal(TeamStatus.EnRoute, enRoute.Status);
+        await Ok<RescueTeam>(await radio.PostAsJsonAsync($"/api/v1/teams/{lead}/position", new { lat = 23.45, lon = 113.30 }));
+        Assert.Equal(TeamStatus.OnScene, (await Ok<RescueTeam>(await radio.PostAsJsonAsync($"/api/v1/teams/{lead}/status", new { status = "OnScene" }))).Status);
+        var myTask = tasks.Single(t => t.TeamId == lead);
+        foreach (var status in new[] { "Acknowledged", "InProgress", "Done" })
+        {
+            var updated = await Ok<DispatchTask>(await radio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{myTask.Id}/status", new { status }));
+            Assert.Equal(status, updated.Status.ToString());
+        }
+
+        foreach (var to in new[] { "Contained", "Recovery", "Closed" })
+        {
+            var moved = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to, reason = $"now {to}" }));
+            Assert.Equal(to, moved.Status.ToString());
+        }
+
+        // Closing released every team; their open tasks were cancelled.
+        var closed = await _dispatcher.GetOk<Incident>($"/api/v1/incidents/{incident.Id}");
+        Assert.All(closed.Teams, t => Assert.NotNull(t.ReleasedAt));
+        foreach (var id in teamIds)
+        {
+            var team = await _dispatcher.GetOk<RescueTeam>($"/api/v1/teams/{id}");
+            Assert.Null(team.IncidentId);
+            Assert.Equal(id == lead ? TeamStatus.Returning : TeamStatus.Available, team.Status);
+        }
+        var finalTasks = await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks");
+        Assert.Equal(DispatchTaskStatus.Done, finalTasks.Single(t => t.Id == myTask.Id).Status);
+        Assert.All(finalTasks.Where(t => t.Id != myTask.Id), t => Assert.Equal(DispatchTaskStatus.Cancelled, t.Status));
+
+        // The timeline kept every step with who and when; the late report keeps its reported time.
+        var timeline = await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Equal(Enumerable.Range(1, timeline.Count).Select(i => (long)i), timeline.Select(e => e.Seq));
+        foreach (var kind in new[] { "Reported", "Graded", "TeamAssigned", "Task", "TeamStatus", "Status", "TeamReleased" })
+            Assert.Contains(timeline, e => e.Kind == kind);
+        var enRouteEntry = timeline.Single(e => e.Kind == "TeamStatus" && e.Summary.Contains("-> EnRoute"));
+        Assert.Equal(lead, enRouteEntry.Actor);
+        Assert.Equal(late, enRouteEntry.ReportedAt!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.Contains(timeline, e => e.Actor == Roles.Dispatcher && e.Kind == "TeamAssigned");
+
+        var listed = await _dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents?status=Closed&areaId=huashan");
+        Assert.Contains(listed, s => s.Id == incident.Id);
+        var all = await _dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents?type=Landslide");
+        Assert.Contains(all, s => s.Id == incident.Id && s.Status == IncidentStatus.Closed);
+    }
+
+    [Fact]
+    public async Task An_illegal_transition_answers_409_with_the_reason()
+    {
+        var incident = await Create(NewIncident(IncidentType.RoadTrafficAccident, 23.40, 113.22));
+        var text = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Closed", reason = "done" }), HttpStatusCode.Conflict);
+        Assert.Contains("Reported cannot go to Closed", text);
+    }
+
+    [Fact]
+    public async Task An_off_duty_team_cannot_be_dispatched_and_a_team_cannot_be_on_scene_without_an_assignment()
+    {
+        var incident = await Create(NewIncident(IncidentType.BuildingFire, 23.38, 113.24));
+        var radio = _node.ClientAs(Roles.Team, teamId: "T05");
+        await Expect(await radio.PostAsJsonAsync("/api/v1/teams/T05/status", new { status = "OnScene" }), HttpStatusCode.Conflict);
+        await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/T05/status", new { status = "OffDuty" }));
+        var text = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T05" } }), HttpStatusCode.Conflict);
+        Assert.Contains("OffDuty", text);
+        await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/T05/status", new { status = "Available" }));
+    }
+
+    [Fact]
+    public async Task A_team_token_cannot_report_for_another_team_or_move_its_tasks()
+    {
+        var incident = await Create(NewIncident(IncidentType.WaterRescue, 23.33, 113.08));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T06" } }));
+        var otherRadio = _node.ClientAs(Roles.Team, teamId: "T07");
+        await Expect(await otherRadio.PostAsJsonAsync("/api/v1/teams/T06/status", new { status = "EnRoute" }), HttpStatusCode.Forbidden);
+        var task = (await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single();
+        await Expect(await otherRadio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status", new { status = "Acknowledged" }), HttpStatusCode.Forbidden);
+        // A team token cannot dispatch (role policy).
+        Assert.Equal(HttpStatusCode.Forbidden, (await otherRadio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T07" } })).StatusCode);
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/T06/release", new { reason = "test over" }));
+    }
+
+    [Fact]
+    public async Task Upgrades_apply_at_once_downgrades_are_only_proposed_and_a_manual_change_needs_a_reason()
+    {
+        // 4 dead in a building fire: level III, the district command leads with a field command post.
+        var incident = await Create(NewIncident(IncidentType.BuildingFire, 23.41, 113.18, new { dead = 4 }));
+        Assert.Equal(ResponseLevel.III, incident.ResponseLevel);
+        Assert.Equal(LeadingTier.DistrictCommand, incident.LeadingTier);
+        Assert.True(incident.CommandPost);
+        var post = await _dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{incident.Id}/command-post");
+        Assert.True(post.Automatic);
+
+        var upgraded = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { dead = 12 }));
+        Assert.Equal(ResponseLevel.II, upgraded.ResponseLevel);
+        Assert.Equal(LeadingTier.City, upgraded.LeadingTier);
+
+        var proposed = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { dead = 1 }));
+        Assert.Equal(ResponseLevel.II, proposed.ResponseLevel);
+        Assert.Equal(ResponseLevel.IV, proposed.ProposedLevel!.Level);
+
+        var noReason = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/response-level", new { level = "IV" }), HttpStatusCode.BadRequest);
+        Assert.Contains("reason", noReason);
+        var confirmed = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/response-level", new { level = "IV", reason = "figures corrected by the fire service" }));
+        Assert.Equal(ResponseLevel.IV, confirmed.ResponseLevel);
+        Assert.Null(confirmed.ProposedLevel);
+        var timeline = await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Contains(timeline, e => e.Kind == "LevelUpgraded");
+        Assert.Contains(timeline, e => e.Kind == "DowngradeProposed");
+        Assert.Contains(timeline, e => e.Kind == "LevelChanged" && e.Summary.Contains("figures corrected"));
+    }
+
+    [Fact]
+    public async Task Command_post_numbers_its_situation_reports_and_issues_tasks_to_its_teams()
+    {
+        var incident = await Create(NewIncident(IncidentType.HazmatLeak, 23.39, 113.29, new { dead = 3 }));
+        Assert.True(incident.CommandPost);
+        var s1 = await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Initial", text = "leak contained to one tanker" }));
+        var s2 = await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Update", text = "road closed" }));
+        Assert.Equal((1, 2), (s1.Number, s2.Number));
+        await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Initial", text = "again" }), HttpStatusCode.Conflict);
+
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "D02" } }));
+        var task = await Ok<DispatchTask>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks",
+            new { teamId = "D02", title = "Seal the valve", issuedBy = "CommandPost", dueAt = DateTimeOffset.UtcNow.AddMinutes(30) }));
+        Assert.Equal(TaskIssuer.CommandPost, task.IssuedBy);
+        var post = await _dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{incident.Id}/command-post");
+        Assert.Equal(["D02"], post.Teams);
+        Assert.Contains(post.Tasks, t => t.Id == task.Id);
+        // A task for a team that is not assigned is refused.
+        await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { teamId = "D03", title = "x" }), HttpStatusCode.Conflict);
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = (await Create(NewIncident(IncidentType.HazmatLeak, 23.39, 113.29))).Id }));
+    }
+
+    [Fact]
+    public async Task An_overdue_task_raises_an_alert_in_the_task_and_the_timeline()
+    {
+        var incident = await Create(NewIncident(IncidentType.ConfinedSpace, 23.37, 113.20));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T04" } }));
+        var task = await Ok<DispatchTask>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks",
+            new { teamId = "T04", title = "Ventilate the shaft", dueAt = DateTimeOffset.UtcNow.AddSeconds(1) }));
+        await Task.Delay(1500);
+        var alerted = await _node.Grains.GetGrain<IIncidentGrain>(incident.Id).CheckTasks();
+        Assert.Contains(alerted, t => t.Id == task.Id && t.Alerts.Contains("Overdue"));
+        var timeline = await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Contains(timeline, e => e.Kind == "TaskAlert" && e.TaskId == task.Id);
+        // Raised once: a second check adds nothing.
+        Assert.DoesNotContain(await _node.Grains.GetGrain<IIncidentGrain>(incident.Id).CheckTasks(), t => t.Id == task.Id);
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/T04/release", new { reason = "test over" }));
+    }
+
+    [Theory]
+    [InlineData("""{"title":"x","location":{"lat":23.4,"lon":113.2},"occurredAt":"2026-11-29T08:00:00+08:00","source":"console"}""", "type")]
+    [InlineData("""{"type":"Earthquake","title":"x"}""", null)]
+    [InlineData("""{"type":"Flood","title":"x","location":{"lat":123.4,"lon":113.2},"occurredAt":"2026-11-29T08:00:00+08:00","source":"console"}""", "location")]
+    [InlineData("""{"type":"Flood","title":"x","location":{"lat":23.4,"lon":113.2},"source":"console"}""", "occurredAt")]
+    [InlineData("""{"type":"Flood", "title": """, null)]
+    public async Task Bad_incident_reports_answer_400_problem_details(string json, string? field)
+    {
+        var response = await _dispatcher.PostAsync("/api/v1/incidents", new StringContent(json, Encoding.UTF8, "application/json"));
+        var text = await Expect(response, HttpStatusCode.BadRequest);
+        if (field is not null) Assert.Contains($"\"{field}\"", text);
+    }
+
+    [Fact]
+    public async Task Unknown_incident_is_404_and_the_response_plans_are_readable()
+    {
+        await Expect(await _dispatcher.GetAsync("/api/v1/incidents/INC-20260101-NOPE0000"), HttpStatusCode.NotFound);
+        await Expect(await _dispatcher.PostAsJsonAsync("/api/v1/incidents/INC-20260101-NOPE0000/transitions", new { to = "Verified", reason = "x" }), HttpStatusCode.NotFound);
+        var plans = await _dispatcher.GetOk<List<ResponsePlanEntry>>("/api/v1/response-plans");
+        Assert.Equal(Enum.GetValues<IncidentType>().Length * 4, plans.Count);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _dispatcher.PutAsJsonAsync("/api/v1/response-plans", plans)).StatusCode);
+    }
+}
