@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.IntegrationTests.Infrastructure;
@@ -109,6 +110,55 @@ public sealed class PostgresModeTests(PostgresServer postgres)
         var statusB = await b.ClientAs(Roles.Viewer).GetOk<ReferenceDataStatus>("/api/v1/reference-data");
         Assert.Equal(statusA.LoadedAt, statusB.LoadedAt);
         Assert.Equal(HttpStatusCode.OK, (await b.Http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_incident_its_assignments_tasks_timeline_and_task_watch_reminder_survive_a_restart()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        Incident created;
+        await using (var node = await DispatchNode.StartAsync(cs))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            var response = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+            {
+                type = "Flood", title = "Riverside flooding", description = "water over the embankment",
+                location = new { lat = 23.43, lon = 113.40 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline",
+                assessment = new { affected = 300, relocated = 120 },
+            });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            created = (await response.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+            var dispatched = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{created.Id}/dispatches", new { teamIds = new[] { "D01" } });
+            Assert.Equal(HttpStatusCode.OK, dispatched.StatusCode);
+        }
+        Assert.Equal(1, await Scalar(cs, $"SELECT count(*) FROM reminder_readable WHERE reminder_name = 'task-watch' AND grain_id LIKE '%{created.Id}%'"));
+
+        await using (var node = await DispatchNode.StartAsync(cs))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            var incident = await dispatcher.GetOk<Incident>($"/api/v1/incidents/{created.Id}");
+            Assert.Equal(IncidentStatus.Responding, incident.Status);
+            Assert.Equal(["D01"], incident.Teams.Select(t => t.TeamId));
+            var team = await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D01");
+            Assert.Equal(created.Id, team.IncidentId);
+            Assert.Equal(TeamStatus.Assigned, team.Status);
+            var tasks = await dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{created.Id}/tasks");
+            Assert.Single(tasks);
+            var timeline = await dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{created.Id}/timeline");
+            Assert.Contains(timeline, e => e.Kind == "TeamAssigned");
+            var listed = await dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents?status=Responding");
+            Assert.Contains(listed, s => s.Id == created.Id);
+        }
+        Assert.Equal(1, await Scalar(cs, $"SELECT count(*) FROM reminder_readable WHERE reminder_name = 'task-watch' AND grain_id LIKE '%{created.Id}%'"));
+    }
+
+    private static async Task<long> Scalar(string cs, string sql)
+    {
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
     }
 
     private static async Task<string> SchemaSnapshot(string cs)

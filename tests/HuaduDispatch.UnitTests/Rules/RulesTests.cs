@@ -1,0 +1,178 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch.Rules;
+
+namespace HuaduDispatch.UnitTests.Rules;
+
+public sealed class IncidentLifecycleTests
+{
+    [Theory]
+    [InlineData(IncidentStatus.Reported, IncidentStatus.Verified)]
+    [InlineData(IncidentStatus.Reported, IncidentStatus.Responding)]
+    [InlineData(IncidentStatus.Verified, IncidentStatus.Responding)]
+    [InlineData(IncidentStatus.Responding, IncidentStatus.Contained)]
+    [InlineData(IncidentStatus.Contained, IncidentStatus.Recovery)]
+    [InlineData(IncidentStatus.Contained, IncidentStatus.Responding)]
+    [InlineData(IncidentStatus.Recovery, IncidentStatus.Closed)]
+    [InlineData(IncidentStatus.Reported, IncidentStatus.Cancelled)]
+    [InlineData(IncidentStatus.Responding, IncidentStatus.Merged)]
+    public void Allowed_transitions_pass(IncidentStatus from, IncidentStatus to) => Assert.Null(IncidentLifecycle.Check(from, to));
+
+    [Theory]
+    [InlineData(IncidentStatus.Reported, IncidentStatus.Closed)]
+    [InlineData(IncidentStatus.Responding, IncidentStatus.Reported)]
+    [InlineData(IncidentStatus.Responding, IncidentStatus.Cancelled)]
+    [InlineData(IncidentStatus.Recovery, IncidentStatus.Responding)]
+    [InlineData(IncidentStatus.Closed, IncidentStatus.Responding)]
+    [InlineData(IncidentStatus.Cancelled, IncidentStatus.Verified)]
+    [InlineData(IncidentStatus.Merged, IncidentStatus.Closed)]
+    [InlineData(IncidentStatus.Verified, IncidentStatus.Verified)]
+    public void Illegal_transitions_give_a_reason(IncidentStatus from, IncidentStatus to)
+    {
+        var reason = IncidentLifecycle.Check(from, to);
+        Assert.False(string.IsNullOrWhiteSpace(reason));
+        Assert.Contains(from.ToString(), reason);
+    }
+
+    [Fact]
+    public void Every_final_status_accepts_no_transition_and_no_dispatch()
+    {
+        foreach (var final in Enum.GetValues<IncidentStatus>().Where(IncidentLifecycle.IsFinal))
+        {
+            Assert.False(IncidentLifecycle.AcceptsDispatch(final));
+            Assert.All(Enum.GetValues<IncidentStatus>(), to => Assert.NotNull(IncidentLifecycle.Check(final, to)));
+        }
+    }
+}
+
+public sealed class TeamStatusRulesTests
+{
+    [Theory]
+    [InlineData(TeamStatus.Assigned, TeamStatus.EnRoute)]
+    [InlineData(TeamStatus.EnRoute, TeamStatus.OnScene)]
+    [InlineData(TeamStatus.Assigned, TeamStatus.OnScene)]
+    [InlineData(TeamStatus.OnScene, TeamStatus.Returning)]
+    [InlineData(TeamStatus.Returning, TeamStatus.OnScene)]
+    [InlineData(TeamStatus.OnScene, TeamStatus.OnScene)]
+    public void Assigned_team_moves_along_its_response(TeamStatus from, TeamStatus to) => Assert.Null(TeamStatusRules.CheckReport(from, to, "INC-1"));
+
+    [Theory]
+    [InlineData(TeamStatus.Available, TeamStatus.OnScene)]
+    [InlineData(TeamStatus.Available, TeamStatus.EnRoute)]
+    [InlineData(TeamStatus.Available, TeamStatus.Returning)]
+    [InlineData(TeamStatus.Available, TeamStatus.Assigned)]
+    public void Without_an_assignment_response_statuses_are_refused(TeamStatus from, TeamStatus to) =>
+        Assert.NotNull(TeamStatusRules.CheckReport(from, to, null));
+
+    [Theory]
+    [InlineData(TeamStatus.OnScene, TeamStatus.Available)]
+    [InlineData(TeamStatus.Assigned, TeamStatus.OffDuty)]
+    [InlineData(TeamStatus.EnRoute, TeamStatus.OutOfService)]
+    public void An_assigned_team_cannot_leave_its_incident_on_its_own(TeamStatus from, TeamStatus to)
+    {
+        var reason = TeamStatusRules.CheckReport(from, to, "INC-7");
+        Assert.Contains("INC-7", reason);
+    }
+
+    [Fact]
+    public void Only_an_available_unassigned_team_is_dispatchable()
+    {
+        Assert.True(TeamStatusRules.IsDispatchable(TeamStatus.Available, null));
+        Assert.False(TeamStatusRules.IsDispatchable(TeamStatus.Available, "INC-1"));
+        foreach (var s in Enum.GetValues<TeamStatus>().Where(s => s != TeamStatus.Available))
+            Assert.False(TeamStatusRules.IsDispatchable(s, null));
+    }
+
+    [Theory]
+    [InlineData(TeamStatus.Assigned, TeamStatus.Available)]
+    [InlineData(TeamStatus.EnRoute, TeamStatus.Returning)]
+    [InlineData(TeamStatus.OnScene, TeamStatus.Returning)]
+    [InlineData(TeamStatus.Returning, TeamStatus.Returning)]
+    public void Release_sends_a_team_back_or_frees_it(TeamStatus current, TeamStatus expected) =>
+        Assert.Equal(expected, TeamStatusRules.AfterRelease(current));
+}
+
+public sealed class TaskRulesTests
+{
+    [Theory]
+    [InlineData(DispatchTaskStatus.Issued, DispatchTaskStatus.Acknowledged, true)]
+    [InlineData(DispatchTaskStatus.Issued, DispatchTaskStatus.InProgress, true)]
+    [InlineData(DispatchTaskStatus.InProgress, DispatchTaskStatus.Done, true)]
+    [InlineData(DispatchTaskStatus.InProgress, DispatchTaskStatus.Failed, true)]
+    [InlineData(DispatchTaskStatus.Acknowledged, DispatchTaskStatus.Cancelled, true)]
+    [InlineData(DispatchTaskStatus.Issued, DispatchTaskStatus.Done, false)]
+    [InlineData(DispatchTaskStatus.Done, DispatchTaskStatus.InProgress, false)]
+    [InlineData(DispatchTaskStatus.Cancelled, DispatchTaskStatus.Acknowledged, false)]
+    [InlineData(DispatchTaskStatus.InProgress, DispatchTaskStatus.Acknowledged, false)]
+    public void Task_transitions(DispatchTaskStatus from, DispatchTaskStatus to, bool allowed) =>
+        Assert.Equal(allowed, TaskRules.Check(from, to) is null);
+
+    private static DispatchTask Task(DispatchTaskStatus status, DateTimeOffset issued, DateTimeOffset due, params string[] alerts) => new()
+    {
+        Id = "task-1", IncidentId = "INC", TeamId = "D01", Title = "t", IssuedBy = TaskIssuer.DistrictCentre, IssuedByActor = "d",
+        Status = status, IssuedAt = issued, DueAt = due, Alerts = alerts, UpdatedAt = issued,
+    };
+
+    [Fact]
+    public void Unacknowledged_alert_comes_after_the_ack_timeout_and_only_once()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
+        var task = Task(DispatchTaskStatus.Issued, t0, t0.AddHours(1));
+        Assert.Empty(TaskWatch.Due([task], t0.AddMinutes(4), TimeSpan.FromMinutes(5)));
+        Assert.Equal([("task-1", TaskWatch.Unacknowledged)], TaskWatch.Due([task], t0.AddMinutes(5), TimeSpan.FromMinutes(5)));
+        Assert.Empty(TaskWatch.Due([Task(DispatchTaskStatus.Issued, t0, t0.AddHours(1), TaskWatch.Unacknowledged)], t0.AddMinutes(10), TimeSpan.FromMinutes(5)));
+        Assert.Empty(TaskWatch.Due([Task(DispatchTaskStatus.Acknowledged, t0, t0.AddHours(1))], t0.AddMinutes(10), TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void Overdue_alert_for_open_tasks_past_due_and_never_for_finished_ones()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
+        Assert.Contains(("task-1", TaskWatch.Overdue), TaskWatch.Due([Task(DispatchTaskStatus.InProgress, t0, t0.AddMinutes(30))], t0.AddMinutes(30), TimeSpan.FromMinutes(5)));
+        Assert.Empty(TaskWatch.Due([Task(DispatchTaskStatus.Done, t0, t0.AddMinutes(30))], t0.AddHours(2), TimeSpan.FromMinutes(5)));
+        Assert.False(TaskWatch.NeedsWatching([Task(DispatchTaskStatus.Done, t0, t0.AddMinutes(30))]));
+        Assert.True(TaskWatch.NeedsWatching([Task(DispatchTaskStatus.Issued, t0, t0.AddMinutes(30))]));
+    }
+
+    [Fact]
+    public void Only_the_district_centre_may_cancel()
+    {
+        Assert.True(TaskRules.MayCancel(new Actor { Subject = "x", Role = Roles.Dispatcher }));
+        Assert.False(TaskRules.MayCancel(new Actor { Subject = "x", Role = Roles.Team, TeamId = "D01" }));
+    }
+}
+
+public sealed class DispatchMathTests
+{
+    private static Area A(string id, double lat, double lon) => new()
+    {
+        Id = id, Kind = AreaKind.Town, NameZh = id, NameEn = id, Centroid = new GeoPoint { Lat = lat, Lon = lon },
+    };
+
+    [Fact]
+    public void The_area_is_the_one_with_the_nearest_centroid()
+    {
+        Area[] areas = [A("xinhua", 23.40, 113.22), A("huadong", 23.43, 113.40), A("tanbu", 23.33, 113.08)];
+        Assert.Equal("huadong", DispatchMath.NearestArea(areas, 23.44, 113.38));
+        Assert.Equal("tanbu", DispatchMath.NearestArea(areas, 23.30, 113.05));
+        Assert.Equal("xinhua", DispatchMath.NearestArea(areas, 23.40, 113.22));
+    }
+
+    [Fact]
+    public void Assigned_teams_cover_one_slot_each_and_multi_skill_teams_do_not_count_twice()
+    {
+        ModuleRequirement[] required = [new() { Capability = Capability.GeologicalHazard, Count = 2 }, new() { Capability = Capability.Medical, Count = 1 }];
+        var open = DispatchMath.OpenModules(required, [[Capability.GeologicalHazard, Capability.Medical]]);
+        Assert.Equal(2, open.Sum(m => m.Count));
+        var none = DispatchMath.OpenModules(required, [[Capability.GeologicalHazard], [Capability.GeologicalHazard], [Capability.Medical]]);
+        Assert.Empty(none);
+        var all = DispatchMath.OpenModules(required, []);
+        Assert.Equal(3, all.Sum(m => m.Count));
+    }
+
+    [Fact]
+    public void More_severe_levels_and_trapped_people_weigh_more()
+    {
+        Assert.True(DispatchMath.Priority(ResponseLevel.I, Assessment.None) > DispatchMath.Priority(ResponseLevel.II, Assessment.None));
+        Assert.True(DispatchMath.Priority(ResponseLevel.IV, new Assessment { Trapped = 2 }) > DispatchMath.Priority(ResponseLevel.IV, Assessment.None));
+    }
+}
