@@ -7,13 +7,14 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureIn
 
 if (args.Length == 0 || args[0] != "recommend")
 {
-    Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.Bench -- recommend [runs=20] [seed=2026]");
+    Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.Bench -- recommend [runs=20] [seed=2026] [teams=400]");
     return 1;
 }
 var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
 var seed = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2026;
+var teamCount = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 400;
 
-var (needs, teams) = RecommendBench.Instance(seed, incidents: 50, teamCount: 400);
+var (needs, teams) = RecommendBench.Instance(seed, incidents: 50, teamCount);
 var travel = new TravelTimeModel(new TravelTimeOptions());
 var options = new RecommenderOptions();
 ITeamRecommender optimal = new OptimalRecommender(travel, options), greedy = new GreedyRecommender(travel, options);
