@@ -1,4 +1,5 @@
 using HuaduDispatch.Api.Dispatch;
+using HuaduDispatch.Api.Realtime;
 using HuaduDispatch.Api.Reference;
 using HuaduDispatch.Api.Security;
 using HuaduDispatch.Contracts;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -56,6 +58,10 @@ public static class DispatchApi
                 };
             });
         services.AddAuthorization(Policies.Add);
+        services.AddSignalR(o => o.AddFilter<DomainHubFilter>())
+            .AddJsonProtocol(o => DispatchJson.Configure(o.PayloadSerializerOptions));
+        services.AddSingleton<DomainHubFilter>();
+        services.AddSingleton<DeltaRelay>();
         return services;
     }
 
@@ -65,6 +71,8 @@ public static class DispatchApi
         v1.MapReferenceApi();
         v1.MapIncidentApi();
         v1.MapTeamReportApi();
+        app.MapHub<DispatchHub>("/hubs/dispatch");
+        app.MapHub<FieldHub>("/hubs/field");
         return app;
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.IntegrationTests.Infrastructure;
 using HuaduDispatch.Silo.Schema;
+using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 
 namespace HuaduDispatch.IntegrationTests;
@@ -151,6 +152,41 @@ public sealed class PostgresModeTests(PostgresServer postgres)
             Assert.Contains(listed, s => s.Id == created.Id);
         }
         Assert.Equal(1, await Scalar(cs, $"SELECT count(*) FROM reminder_readable WHERE reminder_name = 'task-watch' AND grain_id LIKE '%{created.Id}%'"));
+    }
+
+    [Fact]
+    public async Task A_change_made_through_one_silo_reaches_consoles_connected_to_both_silos_in_the_same_order()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        await using var a = await DispatchNode.StartAsync(cs);
+        await using var b = await DispatchNode.StartAsync(cs);
+        await using var consoleA = await HubClient.ConnectAsync(a, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        await using var consoleB = await HubClient.ConnectAsync(b, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
+        var snapA = await consoleA.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        var snapB = await consoleB.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+
+        // A team reports through silo B's REST endpoint; then an incident is reported through silo A.
+        var radio = b.ClientAs(Roles.Team, teamId: "T09");
+        Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/T09/position", new { lat = 23.45, lon = 113.15 })).StatusCode);
+        var created = await a.ClientAs(Roles.Dispatcher).PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "BuildingFire", title = "Warehouse fire", location = new { lat = 23.46, lon = 113.15 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), source = "console",
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+
+        foreach (var console in new[] { consoleA, consoleB })
+        {
+            await console.WaitFor(d => d.Kind == DeltaKinds.Team && d.Id == "T09" && Math.Abs(HubClient.Data<RescueTeam>(d).Position.Lat - 23.45) < 1e-9);
+            await console.WaitFor(d => d.Kind == DeltaKinds.Incident && d.Id == incident.Id);
+        }
+        // Both consoles see the same deltas with the same sequence numbers.
+        var seenA = consoleA.For(Scopes.District).Select(d => (d.Seq, d.Kind, d.Id)).ToList();
+        var seenB = consoleB.For(Scopes.District).Select(d => (d.Seq, d.Kind, d.Id)).ToList();
+        Assert.Equal(seenA.Where(x => x.Seq > Math.Max(snapA.Seq, snapB.Seq)), seenB.Where(x => x.Seq > Math.Max(snapA.Seq, snapB.Seq)));
+        Assert.Equal(Enumerable.Range(1, seenA.Count).Select(i => snapA.Seq + i), seenA.Select(x => x.Seq));
     }
 
     private static async Task<long> Scalar(string cs, string sql)

@@ -16,6 +16,10 @@ public static class Policies
     public const string Report = "report";
     /// <summary>Who may report a team's status and position or move its tasks: the team itself (own team only), dispatcher, commander, admin.</summary>
     public const string TeamReport = "team-report";
+    /// <summary>The console hub: dispatcher, commander, viewer, admin, and agencies (for their own incidents).</summary>
+    public const string ConsoleHub = "console-hub";
+    /// <summary>The field hub: team tokens only.</summary>
+    public const string FieldHub = "field-hub";
     /// <summary>Administrators of the system (reference data, response plans).</summary>
     public const string Admin = "admin";
 
@@ -24,6 +28,8 @@ public static class Policies
         options.AddPolicy(AnyRole, p => p.RequireAuthenticatedUser().RequireRole(Roles.All));
         options.AddPolicy(Console, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Viewer, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        options.AddPolicy(ConsoleHub, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Viewer, Roles.Admin, Roles.Agency));
+        options.AddPolicy(FieldHub, p => p.RequireAuthenticatedUser().RequireRole(Roles.Team).RequireClaim(Claims.TeamId));
         options.AddPolicy(Command, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Admin));
         options.AddPolicy(Report, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Admin, Roles.Agency));
         options.AddPolicy(TeamReport, p => p.RequireAuthenticatedUser().RequireRole(Roles.Team, Roles.Dispatcher, Roles.Commander, Roles.Admin));

@@ -13,6 +13,7 @@ public static class DispatchServices
     public static IServiceCollection AddDispatchDomain(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
+        services.Configure<Realtime.RealtimeOptions>(configuration.GetSection(Realtime.RealtimeOptions.Section));
         var levelsPath = configuration["Dispatch:ResponseLevelsPath"];
         var policy = string.IsNullOrWhiteSpace(levelsPath)
             ? ResponseLevelPolicy.Default

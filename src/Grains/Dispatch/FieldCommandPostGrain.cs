@@ -40,7 +40,7 @@ public sealed class FieldCommandPostGrain(
             S.SetUpAt = clock.GetUtcNow();
             S.Automatic = automatic;
         }
-        await state.WriteStateAsync();
+        await Changed();
         return View();
     }
 
@@ -56,8 +56,15 @@ public sealed class FieldCommandPostGrain(
         if (kind != SitRepKind.Initial && S.SitReps.Count == 0) throw DomainException.Conflict("the first situation report must be the Initial one");
         var report = new SitRep { Number = S.SitReps.Count + 1, Kind = kind, Text = request.Text.Trim(), At = clock.GetUtcNow(), Actor = actor.Subject };
         S.SitReps.Add(report);
-        await state.WriteStateAsync();
+        await Changed();
         return report;
+    }
+
+    private async Task Changed()
+    {
+        await state.WriteStateAsync();
+        Realtime.Publish.To(GrainFactory, [Scopes.District, Scopes.Incident(this.GetPrimaryKeyString())],
+            [new EntityChange { Kind = DeltaKinds.CommandPost, Id = this.GetPrimaryKeyString(), Data = View() }]);
     }
 
     private CommandPost View() => new()

@@ -57,6 +57,7 @@ public sealed class IncidentGrain(
     private string Key => this.GetPrimaryKeyString();
     private DispatchOptions Options => options.Value;
     private readonly List<TimelineEntry> _pending = [];
+    private readonly HashSet<string> _changedTasks = new(StringComparer.Ordinal);
 
     public Task<Incident> Create(CreateIncident request, Actor actor) => Mutate(() => DoCreate(request, actor));
 
@@ -271,6 +272,7 @@ public sealed class IncidentGrain(
             Note = request.Note ?? task.Note,
             UpdatedAt = now,
         };
+        _changedTasks.Add(taskId);
         Record(actor, "Task", $"{taskId} ({task.TeamId}): {task.Status} -> {to}" + (request.Note is { Length: > 0 } n ? $" ({n})" : ""),
             teamId: task.TeamId, taskId: taskId, reportedAt: request.OccurredAt);
         await Save(actor);
@@ -320,9 +322,14 @@ public sealed class IncidentGrain(
         {
             var i = S.Tasks.FindIndex(t => t.Id == taskId);
             S.Tasks[i] = S.Tasks[i] with { Alerts = [.. S.Tasks[i].Alerts, alert], UpdatedAt = now };
+            _changedTasks.Add(taskId);
             Record(Actor.System, "TaskAlert", $"{taskId} ({S.Tasks[i].TeamId}): {alert}", teamId: S.Tasks[i].TeamId, taskId: taskId);
         }
-        if (raised.Count > 0) await Save(Actor.System);
+        if (raised.Count > 0)
+        {
+            await Save(Actor.System);
+            _changedTasks.Clear();
+        }
         if (!TaskWatch.NeedsWatching(S.Tasks))
         {
             var reminder = await this.GetReminder(TaskWatchReminder);
@@ -338,6 +345,7 @@ public sealed class IncidentGrain(
     private async Task<T> Mutate<T>(Func<Task<T>> change)
     {
         _pending.Clear();
+        _changedTasks.Clear();
         try
         {
             return await change();
@@ -345,6 +353,7 @@ public sealed class IncidentGrain(
         catch
         {
             _pending.Clear();
+            _changedTasks.Clear();
             DeactivateOnIdle();
             throw;
         }
@@ -378,6 +387,7 @@ public sealed class IncidentGrain(
             UpdatedAt = now,
         };
         S.Tasks.Add(task);
+        _changedTasks.Add(task.Id);
         Record(actor, "Task", $"{task.Id} issued to {teamId} by {issuer}: {title} (due {due:O})", teamId: teamId, taskId: task.Id);
         return task;
     }
@@ -421,6 +431,7 @@ public sealed class IncidentGrain(
             if (S.Tasks[i].TeamId == assignment.TeamId && TaskRules.IsOpen(S.Tasks[i].Status))
             {
                 S.Tasks[i] = S.Tasks[i] with { Status = DispatchTaskStatus.Cancelled, CompletedAt = now, UpdatedAt = now, Note = $"team released: {reason}" };
+                _changedTasks.Add(S.Tasks[i].Id);
                 Record(actor, "Task", $"{S.Tasks[i].Id} ({assignment.TeamId}): cancelled, team released", teamId: assignment.TeamId, taskId: S.Tasks[i].Id);
             }
         }
@@ -448,7 +459,20 @@ public sealed class IncidentGrain(
             Title = view.Title, AreaId = view.Location.AreaId!, Lat = view.Location.Lat, Lon = view.Location.Lon,
             OccurredAt = view.OccurredAt, UpdatedAt = view.UpdatedAt, AssignedTeams = view.Teams.Count(t => t.ReleasedAt is null), Version = view.Version,
         });
+        PublishChanges(view);
         return view;
+    }
+
+    /// <summary>Pushes the incident and the tasks this change touched to the consoles' scopes and the teams' field scopes.</summary>
+    private void PublishChanges(Incident view)
+    {
+        string[] scopes = [Scopes.District, Scopes.Area(view.Location.AreaId!), Scopes.Incident(Key)];
+        Realtime.Publish.To(GrainFactory, scopes, [new EntityChange { Kind = DeltaKinds.Incident, Id = Key, Data = view }]);
+        foreach (var task in S.Tasks.Where(t => _changedTasks.Contains(t.Id)))
+        {
+            Realtime.Publish.To(GrainFactory, [.. scopes, Scopes.Team(task.TeamId)], [new EntityChange { Kind = DeltaKinds.Task, Id = task.Id, Data = task }]);
+        }
+        _changedTasks.Clear();
     }
 
     private void EnsureExists()

@@ -1,5 +1,6 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Dispatch.Rules;
+using HuaduDispatch.Grains.Realtime;
 
 namespace HuaduDispatch.Grains.Teams;
 
@@ -69,7 +70,7 @@ public sealed class RescueTeamGrain(
             S.Status = to;
             S.StatusChangedAt = now;
         }
-        await state.WriteStateAsync();
+        await Changed();
         if (from != to && S.IncidentId is { } incident)
         {
             await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}" + (report.Note is { Length: > 0 } n ? $" ({n})" : ""), actor,
@@ -87,7 +88,7 @@ public sealed class RescueTeamGrain(
         var now = clock.GetUtcNow();
         var at = report.At ?? now;
         if (at > now.AddMinutes(5)) throw DomainException.Invalid("at", "at is in the future");
-        if (MovePosition(lat, lon, at)) await state.WriteStateAsync();
+        if (MovePosition(lat, lon, at)) await Changed();
         return View();
     }
 
@@ -103,7 +104,7 @@ public sealed class RescueTeamGrain(
         S.Status = TeamStatus.Assigned;
         S.StatusChangedAt = clock.GetUtcNow();
         S.StatusNote = null;
-        await state.WriteStateAsync();
+        await Changed();
         return View();
     }
 
@@ -115,8 +116,19 @@ public sealed class RescueTeamGrain(
         S.IncidentId = null;
         S.Status = TeamStatusRules.AfterRelease(from);
         S.StatusChangedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        await Changed(leftIncident: incidentId);
         return View();
+    }
+
+    /// <summary>Writes the state, then pushes the team to the scopes that show it (and to the incident it just left).</summary>
+    private async Task Changed(string? leftIncident = null)
+    {
+        await state.WriteStateAsync();
+        var view = View();
+        var scopes = new List<string> { Scopes.District, Scopes.Area(view.AreaId), Scopes.Team(Key) };
+        if (view.IncidentId is { } incident) scopes.Add(Scopes.Incident(incident));
+        if (leftIncident is not null) scopes.Add(Scopes.Incident(leftIncident));
+        Realtime.Publish.To(GrainFactory, scopes, [new EntityChange { Kind = DeltaKinds.Team, Id = Key, Data = view }]);
     }
 
     private bool MovePosition(double lat, double lon, DateTimeOffset at)

@@ -3,6 +3,7 @@ using HuaduDispatch.Api.Reference;
 using HuaduDispatch.Api.Security;
 using HuaduDispatch.Grains.Dispatch;
 using HuaduDispatch.Silo.Health;
+using HuaduDispatch.Silo.Realtime;
 using HuaduDispatch.Silo.Reference;
 using HuaduDispatch.Silo.Schema;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -35,6 +36,7 @@ public static class DispatchHost
         builder.Services.AddSingleton<Readiness>();
         builder.Services.AddSingleton<ReferenceDataLoader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataLoader>());
+        builder.Services.AddHostedService<RelayRegistration>();
         builder.Services.AddSingleton<IReferenceDataReloader>(sp => sp.GetRequiredService<ReferenceDataLoader>());
 
         var health = builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("silo", tags: ["ready"]);

@@ -1,0 +1,103 @@
+using HuaduDispatch.Api.Security;
+using HuaduDispatch.Contracts;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace HuaduDispatch.Api.Realtime;
+
+/// <summary>
+/// Console hub /hubs/dispatch (policy console-hub: dispatcher, commander, viewer, admin, agency).
+/// Subscribe(scope) answers a snapshot with the scope's sequence number; then Delta messages follow in sequence order.
+/// Agencies may subscribe only to incidents they reported.
+/// </summary>
+[Authorize(Policy = Policies.ConsoleHub)]
+public sealed class DispatchHub(IGrainFactory grains) : Hub<IDispatchHubClient>, IDispatchHub
+{
+    public async Task<ScopeSnapshot> Subscribe(string scope)
+    {
+        await Authorize(scope);
+        // Join first, then read: a delta sent in between is older than the snapshot and the client skips it by its seq.
+        await Groups.AddToGroupAsync(Context.ConnectionId, scope);
+        return await grains.GetGrain<IScopeGrain>(scope).Snapshot();
+    }
+
+    public Task Unsubscribe(string scope) => Groups.RemoveFromGroupAsync(Context.ConnectionId, scope);
+
+    public async Task<ResyncResult> Resync(string scope, long afterSeq)
+    {
+        await Authorize(scope);
+        await Groups.AddToGroupAsync(Context.ConnectionId, scope); // after a reconnect this is a new connection
+        return await grains.GetGrain<IScopeGrain>(scope).Resync(afterSeq);
+    }
+
+    private async Task Authorize(string scope)
+    {
+        if (!Scopes.TryParseConsoleScope(scope, out var kind, out var id))
+            throw new HubException($"400 Invalid scope '{scope}': use district, area:{{areaId}} or incident:{{incidentId}}");
+        var actor = Context.User!.ToActor();
+        if (actor.Role != Roles.Agency) return;
+        if (kind != "incident") throw new HubException("403 Forbidden: an agency may subscribe only to incidents it reported");
+        var incident = await grains.GetGrain<IIncidentGrain>(id!).Get();
+        if (incident is null || incident.Source != actor.AgencyId)
+            throw new HubException($"404 Not found: no incident '{id}' reported by agency {actor.AgencyId}");
+    }
+}
+
+/// <summary>
+/// Team hub /hubs/field (policy field-hub: team tokens only). The connection is bound to the token's team: it receives the
+/// team's own state and its tasks (scope team:{teamId}) and reports with the same rules as the REST endpoints.
+/// </summary>
+[Authorize(Policy = Policies.FieldHub)]
+public sealed class FieldHub(IGrainFactory grains) : Hub<IDispatchHubClient>, IFieldHub
+{
+    private string TeamId => Context.User!.ToActor().TeamId ?? throw new HubException("403 Forbidden: the token is bound to no team");
+    private Actor Actor => Context.User!.ToActor();
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Context.User?.ToActor().TeamId is not { Length: > 0 } teamId)
+        {
+            Context.Abort();
+            return;
+        }
+        await Groups.AddToGroupAsync(Context.ConnectionId, Scopes.Team(teamId));
+        await base.OnConnectedAsync();
+    }
+
+    public Task<ScopeSnapshot> Subscribe() => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot();
+
+    public Task<ResyncResult> Resync(long afterSeq) => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq);
+
+    public Task<RescueTeam> ReportStatus(TeamStatusReport report) => grains.GetGrain<IRescueTeamGrain>(TeamId).ReportStatus(report, Actor);
+
+    public Task<RescueTeam> ReportPosition(TeamPositionReport report) => grains.GetGrain<IRescueTeamGrain>(TeamId).ReportPosition(report, Actor);
+
+    public Task<DispatchTask> AcknowledgeTask(string incidentId, string taskId) =>
+        grains.GetGrain<IIncidentGrain>(incidentId).UpdateTask(taskId, new TaskUpdateRequest { Status = DispatchTaskStatus.Acknowledged }, Actor);
+
+    public Task<DispatchTask> UpdateTask(string incidentId, string taskId, TaskUpdateRequest update) =>
+        grains.GetGrain<IIncidentGrain>(incidentId).UpdateTask(taskId, update, Actor);
+}
+
+/// <summary>Domain refusals reach hub clients as HubException messages starting with the HTTP status the REST API would give.</summary>
+public sealed class DomainHubFilter : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (DomainException e)
+        {
+            var status = e.Kind switch
+            {
+                DomainErrorKind.Invalid => "400 Invalid",
+                DomainErrorKind.NotFound => "404 Not found",
+                DomainErrorKind.Forbidden => "403 Forbidden",
+                _ => "409 Conflict",
+            };
+            throw new HubException($"{status}: {e.Reason}");
+        }
+    }
+}

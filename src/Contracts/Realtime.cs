@@ -1,0 +1,129 @@
+using Orleans.Concurrency;
+
+namespace HuaduDispatch.Contracts;
+
+/// <summary>
+/// One change pushed to consoles: the entity's new state itself, never just an id. Sequence numbers are per scope and
+/// increase by exactly 1; a client that sees a gap calls Resync.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huadu.Delta")]
+public sealed record Delta
+{
+    [Id(0)] public required string Scope { get; init; }
+    [Id(1)] public required long Seq { get; init; }
+    /// <summary>incident, team, task, warehouse, shipment, shelter, commandPost, relief.</summary>
+    [Id(2)] public required string Kind { get; init; }
+    [Id(3)] public required string Id { get; init; }
+    /// <summary>The entity's new state (an Incident, RescueTeam, DispatchTask, CommandPost, ...). A .NET client reads it as a JsonElement.</summary>
+    [Id(4)] public required object? Data { get; init; }
+}
+
+/// <summary>A change before it is sequenced in a scope.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.EntityChange")]
+public sealed record EntityChange
+{
+    [Id(0)] public required string Kind { get; init; }
+    [Id(1)] public required string Id { get; init; }
+    [Id(2)] public required object? Data { get; init; }
+}
+
+/// <summary>Everything in a scope now, with the scope's current sequence number.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ScopeSnapshot")]
+public sealed record ScopeSnapshot
+{
+    [Id(0)] public required string Scope { get; init; }
+    [Id(1)] public required long Seq { get; init; }
+    [Id(2)] public required IReadOnlyList<EntityChange> Entities { get; init; }
+}
+
+/// <summary>The answer to Resync: the missed deltas in order, or (when they are no longer kept) a fresh snapshot.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ResyncResult")]
+public sealed record ResyncResult
+{
+    [Id(0)] public required string Scope { get; init; }
+    [Id(1)] public required IReadOnlyList<Delta> Deltas { get; init; }
+    [Id(2)] public ScopeSnapshot? Snapshot { get; init; }
+}
+
+public static class DeltaKinds
+{
+    public const string Incident = "incident";
+    public const string Team = "team";
+    public const string Task = "task";
+    public const string Warehouse = "warehouse";
+    public const string CommandPost = "commandPost";
+}
+
+/// <summary>Scope names: district, area:{areaId}, incident:{incidentId}; team:{teamId} for the field hub.</summary>
+public static class Scopes
+{
+    public const string District = "district";
+    public static string Area(string areaId) => "area:" + areaId;
+    public static string Incident(string incidentId) => "incident:" + incidentId;
+    public static string Team(string teamId) => "team:" + teamId;
+
+    /// <summary>Splits a console scope; false for anything else (team scopes belong to the field hub).</summary>
+    public static bool TryParseConsoleScope(string? scope, out string kind, out string? id)
+    {
+        kind = "";
+        id = null;
+        if (scope == District) { kind = District; return true; }
+        if (scope is null) return false;
+        var colon = scope.IndexOf(':');
+        if (colon <= 0 || colon == scope.Length - 1 || scope.Length > 100) return false;
+        kind = scope[..colon];
+        id = scope[(colon + 1)..];
+        return kind is "area" or "incident" && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    }
+}
+
+/// <summary>The sequencer and resync buffer of one scope (keyed by the scope name).</summary>
+[Alias("huadu.IScopeGrain")]
+public interface IScopeGrain : IGrainWithStringKey
+{
+    [Alias("Publish"), OneWay] Task Publish(IReadOnlyList<EntityChange> changes);
+    [Alias("Snapshot")] Task<ScopeSnapshot> Snapshot();
+    [Alias("Resync")] Task<ResyncResult> Resync(long afterSeq);
+}
+
+/// <summary>A silo's relay to its SignalR connections (a grain observer wrapping the hub context).</summary>
+[Alias("huadu.IDeltaRelay")]
+public interface IDeltaRelay : IGrainObserver
+{
+    [Alias("OnDeltas"), OneWay] Task OnDeltas(string scope, IReadOnlyList<Delta> deltas);
+}
+
+/// <summary>Where each silo registers its relay (key 0). Dead silos are dropped using cluster membership.</summary>
+[Alias("huadu.IRelayRegistryGrain")]
+public interface IRelayRegistryGrain : IGrainWithIntegerKey
+{
+    [Alias("Register")] Task Register(string silo, IDeltaRelay relay);
+    [Alias("Unregister")] Task Unregister(string silo);
+    [Alias("GetRelays")] Task<IReadOnlyList<IDeltaRelay>> GetRelays();
+}
+
+/// <summary>Messages the server sends to hub clients.</summary>
+public interface IDispatchHubClient
+{
+    /// <summary>One or more deltas, in sequence order per scope.</summary>
+    Task Delta(IReadOnlyList<Delta> deltas);
+}
+
+/// <summary>Console hub /hubs/dispatch.</summary>
+public interface IDispatchHub
+{
+    Task<ScopeSnapshot> Subscribe(string scope);
+    Task Unsubscribe(string scope);
+    Task<ResyncResult> Resync(string scope, long afterSeq);
+}
+
+/// <summary>Team hub /hubs/field: a team token binds the connection to its team (scope team:{teamId}).</summary>
+public interface IFieldHub
+{
+    Task<ScopeSnapshot> Subscribe();
+    Task<ResyncResult> Resync(long afterSeq);
+    Task<RescueTeam> ReportStatus(TeamStatusReport report);
+    Task<RescueTeam> ReportPosition(TeamPositionReport report);
+    Task<DispatchTask> AcknowledgeTask(string incidentId, string taskId);
+    Task<DispatchTask> UpdateTask(string incidentId, string taskId, TaskUpdateRequest update);
+}

@@ -1,0 +1,71 @@
+using HuaduDispatch.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace HuaduDispatch.Grains.Realtime;
+
+/// <summary>
+/// One scope's sequencer: numbers the changes (+1 each), keeps the recent ones for Resync, builds snapshots from the grains
+/// that own the state, and fans batches out to every silo's relay, coalesced over a few milliseconds.
+/// The sequence starts from the activation time in microseconds, so a new activation (after a failover) continues upwards and
+/// clients see a gap, resync, and get a snapshot.
+/// </summary>
+public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider clock) : Grain, IScopeGrain
+{
+    private RealtimeOptions Options => options.Value;
+    private DeltaBuffer _buffer = null!;
+    private readonly List<Delta> _pending = [];
+    private IGrainTimer? _flush;
+    private IReadOnlyList<IDeltaRelay> _relays = [];
+    private DateTimeOffset _relaysReadAt = DateTimeOffset.MinValue;
+
+    private string Scope => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _buffer = new DeltaBuffer(Scope, clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000, Options.ResyncBufferSize, Options.ResyncBufferAge);
+        return Task.CompletedTask;
+    }
+
+    public Task Publish(IReadOnlyList<EntityChange> changes)
+    {
+        _pending.AddRange(_buffer.Append(changes, clock.GetUtcNow()));
+        _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(Options.CoalesceWindow, Timeout.InfiniteTimeSpan));
+        return Task.CompletedTask;
+    }
+
+    private async Task Flush(CancellationToken ct)
+    {
+        _flush?.Dispose();
+        _flush = null;
+        if (_pending.Count == 0) return;
+        var batch = _pending.ToArray();
+        _pending.Clear();
+        foreach (var relay in await Relays(force: false)) _ = relay.OnDeltas(Scope, batch);
+    }
+
+    public async Task<ScopeSnapshot> Snapshot()
+    {
+        await Relays(force: true); // a console just subscribed, maybe on a silo that joined since the last read
+        var entities = await ScopeSnapshots.Build(GrainFactory, Scope);
+        // Deltas not yet flushed are older than this snapshot's sequence number; the client ignores them when they arrive.
+        return new ScopeSnapshot { Scope = Scope, Seq = _buffer.Seq, Entities = entities };
+    }
+
+    public async Task<ResyncResult> Resync(long afterSeq)
+    {
+        var missed = _buffer.Since(afterSeq, clock.GetUtcNow());
+        if (missed is not null) return new ResyncResult { Scope = Scope, Deltas = missed };
+        return new ResyncResult { Scope = Scope, Deltas = [], Snapshot = await Snapshot() };
+    }
+
+    private async Task<IReadOnlyList<IDeltaRelay>> Relays(bool force)
+    {
+        var now = clock.GetUtcNow();
+        if (force || now - _relaysReadAt > Options.RelayRefresh || _relays.Count == 0)
+        {
+            _relays = await GrainFactory.GetGrain<IRelayRegistryGrain>(0).GetRelays();
+            _relaysReadAt = now;
+        }
+        return _relays;
+    }
+}

@@ -1,0 +1,72 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch.Rules;
+
+namespace HuaduDispatch.Grains.Realtime;
+
+/// <summary>What a scope holds, read from the grains that own it (open incidents come from the area boards, never from all incidents).</summary>
+public static class ScopeSnapshots
+{
+    private static readonly IncidentStatus[] Open =
+        [IncidentStatus.Reported, IncidentStatus.Verified, IncidentStatus.Responding, IncidentStatus.Contained, IncidentStatus.Recovery];
+
+    public static async Task<IReadOnlyList<EntityChange>> Build(IGrainFactory grains, string scope)
+    {
+        var catalogue = grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+        var result = new List<EntityChange>();
+        if (scope == Scopes.District)
+        {
+            var areas = await catalogue.GetAreas();
+            await AddIncidents(grains, areas.Select(a => a.Id), result);
+            await AddTeams(grains, await catalogue.GetTeamIds(), _ => true, result);
+            var warehouses = await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => grains.GetGrain<IWarehouseGrain>(id).Get()));
+            result.AddRange(warehouses.OfType<Warehouse>().Select(w => new EntityChange { Kind = DeltaKinds.Warehouse, Id = w.Id, Data = w }));
+        }
+        else if (scope.StartsWith("area:", StringComparison.Ordinal))
+        {
+            var areaId = scope["area:".Length..];
+            await AddIncidents(grains, [areaId], result);
+            await AddTeams(grains, await catalogue.GetTeamIds(), t => t.AreaId == areaId, result);
+        }
+        else if (scope.StartsWith("incident:", StringComparison.Ordinal))
+        {
+            var id = scope["incident:".Length..];
+            var incident = await grains.GetGrain<IIncidentGrain>(id).Get();
+            if (incident is not null)
+            {
+                result.Add(new EntityChange { Kind = DeltaKinds.Incident, Id = id, Data = incident });
+                result.AddRange((await grains.GetGrain<IIncidentGrain>(id).GetTasks()).Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
+                await AddTeams(grains, [.. incident.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)], _ => true, result);
+                if (await grains.GetGrain<IFieldCommandPostGrain>(id).Get() is { } post)
+                    result.Add(new EntityChange { Kind = DeltaKinds.CommandPost, Id = id, Data = post });
+            }
+        }
+        else if (scope.StartsWith("team:", StringComparison.Ordinal))
+        {
+            var team = await grains.GetGrain<IRescueTeamGrain>(scope["team:".Length..]).Get();
+            if (team is not null)
+            {
+                result.Add(new EntityChange { Kind = DeltaKinds.Team, Id = team.Id, Data = team });
+                if (team.IncidentId is { } incidentId)
+                {
+                    var tasks = await grains.GetGrain<IIncidentGrain>(incidentId).GetTasks();
+                    result.AddRange(tasks.Where(t => t.TeamId == team.Id && TaskRules.IsOpen(t.Status))
+                        .Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static async Task AddIncidents(IGrainFactory grains, IEnumerable<string> areaIds, List<EntityChange> result)
+    {
+        var boards = await Task.WhenAll(areaIds.SelectMany(a => Open.Select(s => grains.GetGrain<IAreaBoardGrain>(a).Query(new IncidentFilter { Status = s }))));
+        var incidents = await Task.WhenAll(boards.SelectMany(b => b).Select(s => grains.GetGrain<IIncidentGrain>(s.Id).Get()));
+        result.AddRange(incidents.OfType<Incident>().Select(i => new EntityChange { Kind = DeltaKinds.Incident, Id = i.Id, Data = i }));
+    }
+
+    private static async Task AddTeams(IGrainFactory grains, IReadOnlyList<string> teamIds, Func<RescueTeam, bool> keep, List<EntityChange> result)
+    {
+        var teams = await Task.WhenAll(teamIds.Select(id => grains.GetGrain<IRescueTeamGrain>(id).Get()));
+        result.AddRange(teams.OfType<RescueTeam>().Where(keep).Select(t => new EntityChange { Kind = DeltaKinds.Team, Id = t.Id, Data = t }));
+    }
+}

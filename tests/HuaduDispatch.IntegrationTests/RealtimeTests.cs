@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>SignalR hubs end to end: real Kestrel port, real .NET SignalR client, changes made over REST.</summary>
+public sealed class RealtimeTests : IAsyncLifetime
+{
+    private DispatchNode _node = null!;
+    private HttpClient _dispatcher = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node = await DispatchNode.StartAsync(connectionString: null);
+        _dispatcher = _node.ClientAs(Roles.Dispatcher);
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    private async Task<Incident> CreateIncident(IncidentType type = IncidentType.RoadTrafficAccident, double lat = 23.40, double lon = 113.22)
+    {
+        var response = await _dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = type.ToString(), title = "realtime test", description = "", location = new { lat, lon },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1), source = "console",
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+    }
+
+    private static void AssertConsecutive(IReadOnlyList<Delta> deltas, long after)
+    {
+        Assert.Equal(Enumerable.Range(1, deltas.Count).Select(i => after + i), deltas.Select(d => d.Seq));
+    }
+
+    [Fact]
+    public async Task District_console_gets_a_snapshot_then_every_change_as_state_in_sequence()
+    {
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        var snapshot = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        Assert.Equal(26, snapshot.Entities.Count(e => e.Kind == DeltaKinds.Team));
+        Assert.Equal(17, snapshot.Entities.Count(e => e.Kind == DeltaKinds.Warehouse));
+
+        var incident = await CreateIncident();
+        var created = await console.WaitFor(d => d.Kind == DeltaKinds.Incident && d.Id == incident.Id);
+        Assert.Equal("Reported", HubClient.Data(created).GetProperty("status").GetString());
+        Assert.Equal(incident.Title, HubClient.Data(created).GetProperty("title").GetString());
+
+        var dispatched = await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "D04" } });
+        Assert.Equal(HttpStatusCode.OK, dispatched.StatusCode);
+        var team = await console.WaitFor(d => d.Kind == DeltaKinds.Team && d.Id == "D04" && HubClient.Data(d).GetProperty("status").GetString() == "Assigned");
+        Assert.Equal(incident.Id, HubClient.Data<RescueTeam>(team).IncidentId);
+        await console.WaitFor(d => d.Kind == DeltaKinds.Task && HubClient.Data<DispatchTask>(d).TeamId == "D04");
+        await console.WaitFor(d => d.Kind == DeltaKinds.Incident && d.Id == incident.Id && HubClient.Data<Incident>(d).Status == IncidentStatus.Responding);
+
+        // Sequence numbers of the scope go up by exactly one from the snapshot's, with no gap and no repeat.
+        AssertConsecutive(console.For(Scopes.District), snapshot.Seq);
+    }
+
+    [Fact]
+    public async Task A_client_that_reconnects_resyncs_the_missed_deltas_exactly_and_continues_without_a_gap()
+    {
+        var token = DispatchNode.Token(Roles.Viewer);
+        var incident = await CreateIncident();
+        var scope = Scopes.Incident(incident.Id);
+        long last;
+        await using (var first = await HubClient.ConnectAsync(_node, "/hubs/dispatch", token))
+        {
+            var snapshot = await first.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", scope);
+            Assert.Contains(snapshot.Entities, e => e.Kind == DeltaKinds.Incident && e.Id == incident.Id);
+            await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Verified", reason = "confirmed by patrol" });
+            var seen = await first.WaitFor(d => d.Kind == DeltaKinds.Incident && HubClient.Data<Incident>(d).Status == IncidentStatus.Verified);
+            last = seen.Seq;
+        } // the connection drops
+
+        // Changes while disconnected.
+        var r1 = await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T02" } });
+        Assert.Equal(HttpStatusCode.OK, r1.StatusCode);
+        var r2 = await _node.ClientAs(Roles.Team, teamId: "T02").PostAsJsonAsync("/api/v1/teams/T02/status", new { status = "EnRoute" });
+        Assert.Equal(HttpStatusCode.OK, r2.StatusCode);
+
+        await using var second = await HubClient.ConnectAsync(_node, "/hubs/dispatch", token);
+        // Deltas are pushed a few milliseconds after the change; wait until the scope has published the team's EnRoute.
+        ResyncResult missed = null!;
+        for (var i = 0; i < 50; i++)
+        {
+            missed = await second.Connection.InvokeAsync<ResyncResult>("Resync", scope, last);
+            if (missed.Deltas.Any(d => d.Kind == DeltaKinds.Team && HubClient.Data<RescueTeam>(d).Status == TeamStatus.EnRoute)) break;
+            await Task.Delay(20);
+        }
+        Assert.Null(missed.Snapshot);
+        AssertConsecutive(missed.Deltas, last);
+        Assert.Contains(missed.Deltas, d => d.Kind == DeltaKinds.Incident && HubClient.Data<Incident>(d).Status == IncidentStatus.Responding);
+        Assert.Contains(missed.Deltas, d => d.Kind == DeltaKinds.Task);
+
+        // Live deltas continue right after the resynced ones.
+        var next = missed.Deltas[^1].Seq;
+        await _node.ClientAs(Roles.Team, teamId: "T02").PostAsJsonAsync("/api/v1/teams/T02/status", new { status = "OnScene" });
+        var live = await second.WaitFor(d => d.Scope == scope && d.Kind == DeltaKinds.Team && HubClient.Data<RescueTeam>(d).Status == TeamStatus.OnScene);
+        Assert.Equal(next + 1, second.For(scope).Min(d => d.Seq));
+        AssertConsecutive(second.For(scope), next);
+        Assert.True(live.Seq > next);
+        await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/T02/release", new { reason = "test over" });
+    }
+
+    [Fact]
+    public async Task Resync_from_an_unknown_point_returns_a_fresh_snapshot()
+    {
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Commander));
+        var snapshot = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Area("huashan"));
+        var result = await console.Connection.InvokeAsync<ResyncResult>("Resync", Scopes.Area("huashan"), snapshot.Seq + 1000);
+        Assert.NotNull(result.Snapshot);
+        Assert.Empty(result.Deltas);
+        Assert.All(result.Snapshot!.Entities.Where(e => e.Kind == DeltaKinds.Team), e => Assert.Equal("huashan", HubClient.Data<RescueTeam>(new Delta { Scope = "", Seq = 0, Kind = e.Kind, Id = e.Id, Data = e.Data }).AreaId));
+    }
+
+    [Fact]
+    public async Task A_team_receives_its_task_on_the_field_hub_and_acknowledges_it_there()
+    {
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D05"));
+        var own = await radio.Connection.InvokeAsync<ScopeSnapshot>("Subscribe");
+        Assert.Contains(own.Entities, e => e.Kind == DeltaKinds.Team && e.Id == "D05");
+
+        var incident = await CreateIncident(IncidentType.Flood, 23.43, 113.40);
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Incident(incident.Id));
+        await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "D05" } });
+
+        var taskDelta = await radio.WaitFor(d => d.Kind == DeltaKinds.Task);
+        var task = HubClient.Data<DispatchTask>(taskDelta);
+        Assert.Equal("D05", task.TeamId);
+        Assert.Equal(DispatchTaskStatus.Issued, task.Status);
+
+        var acked = await radio.Connection.InvokeAsync<DispatchTask>("AcknowledgeTask", incident.Id, task.Id);
+        Assert.Equal(DispatchTaskStatus.Acknowledged, acked.Status);
+        await console.WaitFor(d => d.Kind == DeltaKinds.Task && d.Id == task.Id && HubClient.Data<DispatchTask>(d).Status == DispatchTaskStatus.Acknowledged);
+
+        var enRoute = await radio.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.EnRoute });
+        Assert.Equal(TeamStatus.EnRoute, enRoute.Status);
+        // The same rules as REST: Available while assigned is a conflict.
+        var e = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.Available }));
+        Assert.Contains("409 Conflict", e.Message);
+        await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/D05/release", new { reason = "test over" });
+    }
+
+    [Fact]
+    public async Task Hubs_refuse_a_missing_token_and_tokens_of_the_wrong_kind()
+    {
+        var noToken = await Assert.ThrowsAnyAsync<HttpRequestException>(() => HubClient.ConnectAsync(_node, "/hubs/dispatch", null));
+        Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
+        var consoleOnField = await Assert.ThrowsAnyAsync<HttpRequestException>(() => HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Dispatcher)));
+        Assert.Equal(HttpStatusCode.Forbidden, consoleOnField.StatusCode);
+        var teamOnDispatch = await Assert.ThrowsAnyAsync<HttpRequestException>(() => HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Team, teamId: "D01")));
+        Assert.Equal(HttpStatusCode.Forbidden, teamOnDispatch.StatusCode);
+
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
+        var bad = await Assert.ThrowsAsync<HubException>(() => console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", "team:D01"));
+        Assert.Contains("400", bad.Message);
+    }
+
+    [Fact]
+    public async Task An_agency_subscribes_only_to_incidents_it_reported()
+    {
+        var agency = _node.ClientAs(Roles.Agency, agencyId: "police-110");
+        var response = await agency.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "RoadTrafficAccident", title = "Collision on the airport expressway", location = new { lat = 23.39, lon = 113.29 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var own = (await response.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        Assert.Equal("police-110", own.Source);
+        var other = await CreateIncident();
+
+        await using var client = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Agency, agencyId: "police-110"));
+        var snapshot = await client.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Incident(own.Id));
+        Assert.Contains(snapshot.Entities, e => e.Id == own.Id);
+        await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Incident(other.Id)));
+        await Assert.ThrowsAsync<HubException>(() => client.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District));
+    }
+}
