@@ -108,6 +108,20 @@ public sealed class RealtimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_surge_of_changes_in_one_scope_is_coalesced_into_few_messages_in_order()
+    {
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
+        var scope = Scopes.Area("tanbu");
+        var snapshot = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", scope);
+        var grain = _node.Grains.GetGrain<IScopeGrain>(scope);
+        for (var i = 0; i < 100; i++)
+            await grain.Publish([new EntityChange { Kind = DeltaKinds.Team, Id = $"surge-{i}", Data = $"n{i}" }]);
+        await console.WaitFor(d => d.Id == "surge-99");
+        AssertConsecutive(console.For(scope), snapshot.Seq);
+        Assert.True(console.Batches < 20, $"100 changes arrived in {console.Batches} messages");
+    }
+
+    [Fact]
     public async Task Resync_from_an_unknown_point_returns_a_fresh_snapshot()
     {
         await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Commander));

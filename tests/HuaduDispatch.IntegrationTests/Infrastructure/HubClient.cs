@@ -18,6 +18,7 @@ public sealed class HubClient : IAsyncDisposable
         Connection = connection;
         Connection.On<IReadOnlyList<Delta>>("Delta", batch =>
         {
+            Interlocked.Increment(ref _batches);
             foreach (var d in batch) _received.Enqueue(d);
             _signal.Release();
         });
@@ -36,6 +37,11 @@ public sealed class HubClient : IAsyncDisposable
         await connection.StartAsync();
         return client;
     }
+
+    private int _batches;
+
+    /// <summary>How many Delta messages arrived (each may carry several deltas).</summary>
+    public int Batches => Volatile.Read(ref _batches);
 
     public IReadOnlyList<Delta> Received => [.. _received];
 
