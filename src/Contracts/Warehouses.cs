@@ -35,5 +35,60 @@ public interface IWarehouseGrain : IGrainWithStringKey
     [Alias("ApplyDefinition")] Task ApplyDefinition(WarehouseDefinition definition);
 
     /// <summary>The warehouse with its stock, or null when no reference data set ever defined it.</summary>
-    [Alias("Get")] Task<Warehouse?> Get();
+    [Alias("Get"), Orleans.Concurrency.ReadOnly] Task<Warehouse?> Get();
+
+    /// <summary>Receive, Issue or Adjust; stock never goes negative and reserved stock cannot be issued (409).</summary>
+    [Alias("RecordMovement")] Task<StockMovement> RecordMovement(StockMovementRequest request, Actor actor);
+    [Alias("GetMovements"), Orleans.Concurrency.ReadOnly] Task<IReadOnlyList<StockMovement>> GetMovements();
+    /// <summary>Holds stock for a plan, all lines or none; a retried reservation with the same id applies once.</summary>
+    [Alias("Reserve")] Task<bool> Reserve(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor);
+    /// <summary>Gives held stock back; idempotent.</summary>
+    [Alias("ReleaseReservation")] Task ReleaseReservation(string reservationId, Actor actor);
+    /// <summary>The held stock leaves the warehouse (on hand and reserved both go down); idempotent.</summary>
+    [Alias("ShipReservation")] Task ShipReservation(string reservationId, Actor actor);
+}
+
+[Alias("huadu.StockMovementKind")]
+public enum StockMovementKind
+{
+    /// <summary>Stock received (quantity &gt; 0).</summary>
+    Receive,
+    /// <summary>Stock issued outside a relief plan (quantity &gt; 0); only available stock can be issued.</summary>
+    Issue,
+    /// <summary>A stocktake correction (signed quantity, not 0).</summary>
+    Adjust,
+    /// <summary>Reserved stock that left on a shipment (recorded by the system).</summary>
+    Shipped,
+}
+
+/// <summary>Body of POST /api/v1/warehouses/{id}/stock-movements.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.StockMovementRequest")]
+public sealed record StockMovementRequest
+{
+    [Id(0)] public string? ItemCode { get; init; }
+    [Id(1)] public long? Quantity { get; init; }
+    [Id(2)] public StockMovementKind? Kind { get; init; }
+    [Id(3)] public string? Reason { get; init; }
+}
+
+/// <summary>One recorded stock movement: what changed, by how much (signed), who did it and when.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.StockMovement")]
+public sealed record StockMovement
+{
+    [Id(0)] public required long Seq { get; init; }
+    [Id(1)] public required string ItemCode { get; init; }
+    [Id(2)] public required StockMovementKind Kind { get; init; }
+    [Id(3)] public required long Change { get; init; }
+    [Id(4)] public required long OnHandAfter { get; init; }
+    [Id(5)] public required string Reason { get; init; }
+    [Id(6)] public required string Actor { get; init; }
+    [Id(7)] public required DateTimeOffset At { get; init; }
+    [Id(8)] public string? ReservationId { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.ReservationLine")]
+public sealed record ReservationLine
+{
+    [Id(0)] public required string ItemCode { get; init; }
+    [Id(1)] public required long Quantity { get; init; }
 }

@@ -103,3 +103,41 @@ public sealed class ReferenceGrainTests(TestClusterFixture fixture) : IClassFixt
         Assert.Contains("sent to grain 'X9'", e.Message);
     }
 }
+
+/// <summary>The warehouse grain is the only writer of its stock: concurrent movements and reservations never overdraw it.</summary>
+public sealed class WarehouseConcurrencyTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    [Fact]
+    public async Task Many_concurrent_issues_and_reservations_never_drive_stock_negative_or_double_reserve()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var set = ReferenceDataValidatorTests.Minimal() with
+        {
+            Teams = [],
+            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Id = "WH-conc", Stock = [new StockLine { ItemCode = "drinking-water", Quantity = 100 }] }],
+        };
+        await grains.GetGrain<IReferenceDataGrain>("conc").Load(set, "conc-1");
+        var wh = grains.GetGrain<IWarehouseGrain>("WH-conc");
+        var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
+
+        var issues = Enumerable.Range(0, 60).Select(async i =>
+        {
+            try
+            {
+                await wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Issue, Quantity = 3, Reason = $"i{i}" }, actor);
+                return 3L;
+            }
+            catch (DomainException) { return 0L; }
+        });
+        var reservations = Enumerable.Range(0, 60).Select(async i =>
+            await wh.Reserve($"r{i % 30}", [new ReservationLine { ItemCode = "drinking-water", Quantity = 5 }], actor) ? i % 30 : -1);
+        var issued = await Task.WhenAll(issues);
+        var reserved = (await Task.WhenAll(reservations)).Where(r => r >= 0).Distinct().Count() * 5L;
+
+        var water = (await wh.Get())!.Stock.Single();
+        Assert.Equal(100 - issued.Sum(), water.OnHand);
+        Assert.Equal(reserved, water.Reserved);
+        Assert.True(water.OnHand >= water.Reserved && water.Available >= 0);
+        Assert.Equal(issued.Count(x => x > 0), (await wh.GetMovements()).Count);
+    }
+}

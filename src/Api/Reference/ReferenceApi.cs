@@ -60,6 +60,18 @@ public static partial class ReferenceApi
             return warehouse is null ? Problems.NotFound("Warehouse", id) : TypedResults.Ok(warehouse);
         }).RequireAuthorization(Policies.Console);
 
+        v1.MapPost("/warehouses/{id}/stock-movements", async (string id, StockMovementRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user) =>
+        {
+            var movement = await grains.GetGrain<IWarehouseGrain>(id).RecordMovement(body, user.ToActor());
+            return TypedResults.Created($"/api/v1/warehouses/{id}/stock-movements", movement);
+        }).RequireAuthorization(Policies.Command);
+
+        v1.MapGet("/warehouses/{id}/stock-movements", async Task<IResult> (string id, IGrainFactory grains) =>
+        {
+            if (!IdPattern().IsMatch(id) || await grains.GetGrain<IWarehouseGrain>(id).Get() is null) return Problems.NotFound("Warehouse", id);
+            return TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).GetMovements());
+        }).RequireAuthorization(Policies.Console);
+
         v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
             .RequireAuthorization(Policies.AnyRole);
 

@@ -1,4 +1,5 @@
 using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Realtime;
 
 namespace HuaduDispatch.Grains.Warehouses;
 
@@ -15,11 +16,63 @@ public sealed class WarehouseState
     [Id(0)] public WarehouseDefinition? Definition { get; set; }
     /// <summary>Live stock by item code. Seeded once from the reference data; afterwards only stock movements change it.</summary>
     [Id(1)] public Dictionary<string, StockEntry> Stock { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Every movement, in order (append-only).</summary>
+    [Id(2)] public List<StockMovement> Movements { get; set; } = [];
+    [Id(3)] public Dictionary<string, HeldReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class WarehouseGrain(
-    [PersistentState("warehouse", StorageNames.Dispatch)] IPersistentState<WarehouseState> state) : Grain, IWarehouseGrain
+    [PersistentState("warehouse", StorageNames.Dispatch)] IPersistentState<WarehouseState> state,
+    TimeProvider clock) : Grain, IWarehouseGrain
 {
+    private bool Exists => state.State.Definition is { } d && d.Id == this.GetPrimaryKeyString();
+
+    private void EnsureExists()
+    {
+        if (!Exists) throw DomainException.NotFound($"no warehouse has the id '{this.GetPrimaryKeyString()}'");
+    }
+
+    public async Task<StockMovement> RecordMovement(StockMovementRequest request, Actor actor)
+    {
+        EnsureExists();
+        var items = (await GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
+        // The ledger checks everything before it changes anything.
+        var movement = new StockLedger(state.State).Record(request, actor, clock.GetUtcNow(), items);
+        await Changed();
+        return movement;
+    }
+
+    public Task<IReadOnlyList<StockMovement>> GetMovements() => Task.FromResult<IReadOnlyList<StockMovement>>(Exists ? [.. state.State.Movements] : []);
+
+    public async Task<bool> Reserve(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor)
+    {
+        EnsureExists();
+        var known = state.State.Reservations.ContainsKey(reservationId);
+        var held = new StockLedger(state.State).Reserve(reservationId, lines);
+        if (held && !known) await Changed();
+        return held;
+    }
+
+    public async Task ReleaseReservation(string reservationId, Actor actor)
+    {
+        EnsureExists();
+        if (new StockLedger(state.State).Release(reservationId)) await Changed();
+    }
+
+    public async Task ShipReservation(string reservationId, Actor actor)
+    {
+        EnsureExists();
+        if (new StockLedger(state.State).Ship(reservationId, actor, clock.GetUtcNow()).Count > 0) await Changed();
+    }
+
+    /// <summary>Writes the state, then pushes the warehouse to the district console scope.</summary>
+    private async Task Changed()
+    {
+        await state.WriteStateAsync();
+        if (View() is { } view)
+            Realtime.Publish.To(GrainFactory, [Scopes.District], [new EntityChange { Kind = DeltaKinds.Warehouse, Id = view.Id, Data = view }]);
+    }
+
     public async Task ApplyDefinition(WarehouseDefinition definition)
     {
         if (definition.Id != this.GetPrimaryKeyString())
@@ -36,11 +89,13 @@ public sealed class WarehouseGrain(
         await state.WriteStateAsync();
     }
 
-    public Task<Warehouse?> Get()
+    public Task<Warehouse?> Get() => Task.FromResult(View());
+
+    private Warehouse? View()
     {
         // Another key that the storage provider maps to the same row (see RescueTeamGrain) does not see this warehouse.
-        if (state.State.Definition is not { } d || d.Id != this.GetPrimaryKeyString()) return Task.FromResult<Warehouse?>(null);
-        return Task.FromResult<Warehouse?>(new Warehouse
+        if (state.State.Definition is not { } d || d.Id != this.GetPrimaryKeyString()) return null;
+        return new Warehouse
         {
             Id = d.Id,
             Kind = d.Kind,
@@ -53,6 +108,6 @@ public sealed class WarehouseGrain(
             MobilisationMinutes = d.MobilisationMinutes,
             Fleet = d.Fleet,
             Stock = [.. state.State.Stock.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new StockLevel { ItemCode = kv.Key, OnHand = kv.Value.OnHand, Reserved = kv.Value.Reserved })],
-        });
+        };
     }
 }

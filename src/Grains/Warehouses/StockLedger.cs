@@ -1,0 +1,93 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Grains.Warehouses;
+
+[GenerateSerializer, Alias("huadu.HeldReservation")]
+public sealed class HeldReservation
+{
+    [Id(0)] public List<ReservationLine> Lines { get; set; } = [];
+    /// <summary>Held, Shipped or Released.</summary>
+    [Id(1)] public string Status { get; set; } = "Held";
+}
+
+/// <summary>
+/// The stock rules of one warehouse, on its state: on hand never below 0, reserved never above on hand, available = on hand −
+/// reserved; reservations all-or-nothing and keyed by id so a retry applies once. Movements are recorded with who and when.
+/// </summary>
+public sealed class StockLedger(WarehouseState state)
+{
+    private StockEntry Entry(string item) => state.Stock.TryGetValue(item, out var e) ? e : state.Stock[item] = new StockEntry();
+
+    public long Available(string item) => state.Stock.TryGetValue(item, out var e) ? e.OnHand - e.Reserved : 0;
+
+    public StockMovement Record(StockMovementRequest request, Actor actor, DateTimeOffset now, IReadOnlySet<string> knownItems)
+    {
+        if (string.IsNullOrWhiteSpace(request.ItemCode)) throw DomainException.Invalid("itemCode", "itemCode is required");
+        if (!knownItems.Contains(request.ItemCode)) throw DomainException.Invalid("itemCode", $"unknown item '{request.ItemCode}'");
+        if (request.Kind is not { } kind || kind == StockMovementKind.Shipped)
+            throw DomainException.Invalid("kind", "kind is required: Receive, Issue or Adjust");
+        if (request.Quantity is not { } quantity) throw DomainException.Invalid("quantity", "quantity is required");
+        if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a stock movement needs a reason");
+        if (kind is StockMovementKind.Receive or StockMovementKind.Issue && quantity <= 0)
+            throw DomainException.Invalid("quantity", $"a {kind} needs a positive quantity");
+        if (kind == StockMovementKind.Adjust && quantity == 0) throw DomainException.Invalid("quantity", "an adjustment of 0 changes nothing");
+        if (Math.Abs(quantity) > 1_000_000_000) throw DomainException.Invalid("quantity", "quantity is out of range");
+
+        var change = kind == StockMovementKind.Issue ? -quantity : quantity;
+        var entry = Entry(request.ItemCode);
+        if (entry.OnHand + change < 0)
+            throw DomainException.Conflict($"{request.ItemCode}: {entry.OnHand} on hand; a change of {change} would make it negative");
+        if (entry.OnHand + change < entry.Reserved)
+            throw DomainException.Conflict($"{request.ItemCode}: {entry.Reserved} of {entry.OnHand} are reserved for relief; only {entry.OnHand - entry.Reserved} can go");
+        entry.OnHand += change;
+        return Append(request.ItemCode, kind, change, request.Reason.Trim(), actor, now, null);
+    }
+
+    /// <summary>True when held now (or already held under this id); false when the available stock does not cover every line.</summary>
+    public bool Reserve(string id, IReadOnlyList<ReservationLine> lines)
+    {
+        if (state.Reservations.TryGetValue(id, out var existing)) return existing.Status is "Held" or "Shipped";
+        if (lines.Any(l => l.Quantity <= 0)) throw DomainException.Invalid("lines", "reserved quantities must be positive");
+        var byItem = lines.GroupBy(l => l.ItemCode).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
+        if (byItem.Any(kv => Available(kv.Key) < kv.Value)) return false;
+        foreach (var (item, qty) in byItem) Entry(item).Reserved += qty;
+        state.Reservations[id] = new HeldReservation { Lines = [.. byItem.Select(kv => new ReservationLine { ItemCode = kv.Key, Quantity = kv.Value })] };
+        return true;
+    }
+
+    public bool Release(string id)
+    {
+        if (!state.Reservations.TryGetValue(id, out var r) || r.Status != "Held") return false;
+        foreach (var l in r.Lines) Entry(l.ItemCode).Reserved -= l.Quantity;
+        r.Status = "Released";
+        return true;
+    }
+
+    public IReadOnlyList<StockMovement> Ship(string id, Actor actor, DateTimeOffset now)
+    {
+        if (!state.Reservations.TryGetValue(id, out var r)) throw DomainException.NotFound($"no reservation '{id}'");
+        if (r.Status == "Shipped") return [];
+        if (r.Status == "Released") throw DomainException.Conflict($"reservation {id} was released");
+        var movements = new List<StockMovement>();
+        foreach (var l in r.Lines)
+        {
+            var e = Entry(l.ItemCode);
+            e.Reserved -= l.Quantity;
+            e.OnHand -= l.Quantity;
+            movements.Add(Append(l.ItemCode, StockMovementKind.Shipped, -l.Quantity, "shipped for relief", actor, now, id));
+        }
+        r.Status = "Shipped";
+        return movements;
+    }
+
+    private StockMovement Append(string item, StockMovementKind kind, long change, string reason, Actor actor, DateTimeOffset now, string? reservationId)
+    {
+        var movement = new StockMovement
+        {
+            Seq = state.Movements.Count + 1, ItemCode = item, Kind = kind, Change = change, OnHandAfter = state.Stock[item].OnHand,
+            Reason = reason, Actor = actor.Subject, At = now, ReservationId = reservationId,
+        };
+        state.Movements.Add(movement);
+        return movement;
+    }
+}

@@ -1,0 +1,99 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Warehouses;
+
+namespace HuaduDispatch.UnitTests.Warehouses;
+
+public sealed class StockLedgerTests
+{
+    private static readonly Actor Keeper = new() { Subject = "keeper", Role = Roles.Dispatcher };
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
+    private static readonly HashSet<string> Items = ["drinking-water", "blanket"];
+
+    private static (WarehouseState State, StockLedger Ledger) Ledger(long water = 100)
+    {
+        var state = new WarehouseState();
+        state.Stock["drinking-water"] = new StockEntry { OnHand = water };
+        return (state, new StockLedger(state));
+    }
+
+    private static StockMovementRequest Move(StockMovementKind kind, long qty, string item = "drinking-water") =>
+        new() { ItemCode = item, Kind = kind, Quantity = qty, Reason = "test" };
+
+    [Fact]
+    public void Receive_issue_and_adjust_change_on_hand_and_are_recorded_with_who_and_when()
+    {
+        var (state, ledger) = Ledger();
+        ledger.Record(Move(StockMovementKind.Receive, 50), Keeper, Now, Items);
+        ledger.Record(Move(StockMovementKind.Issue, 30), Keeper, Now, Items);
+        var adjust = ledger.Record(Move(StockMovementKind.Adjust, -5), Keeper, Now, Items);
+        Assert.Equal(115, state.Stock["drinking-water"].OnHand);
+        Assert.Equal(115, adjust.OnHandAfter);
+        Assert.Equal([50L, -30L, -5L], state.Movements.Select(m => m.Change));
+        Assert.All(state.Movements, m => Assert.Equal(("keeper", Now), (m.Actor, m.At)));
+        Assert.Equal([1L, 2L, 3L], state.Movements.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public void Stock_never_goes_negative_and_a_refused_movement_changes_nothing()
+    {
+        var (state, ledger) = Ledger(10);
+        var e = Assert.Throws<DomainException>(() => ledger.Record(Move(StockMovementKind.Issue, 11), Keeper, Now, Items));
+        Assert.Equal(DomainErrorKind.Conflict, e.Kind);
+        Assert.Throws<DomainException>(() => ledger.Record(Move(StockMovementKind.Adjust, -11), Keeper, Now, Items));
+        Assert.Equal(10, state.Stock["drinking-water"].OnHand);
+        Assert.Empty(state.Movements);
+    }
+
+    [Fact]
+    public void Reserved_stock_cannot_be_issued_and_available_is_on_hand_minus_reserved()
+    {
+        var (state, ledger) = Ledger(100);
+        Assert.True(ledger.Reserve("plan-1/wh/inc", [new ReservationLine { ItemCode = "drinking-water", Quantity = 80 }]));
+        Assert.Equal(20, ledger.Available("drinking-water"));
+        var e = Assert.Throws<DomainException>(() => ledger.Record(Move(StockMovementKind.Issue, 21), Keeper, Now, Items));
+        Assert.Contains("reserved", e.Reason);
+        ledger.Record(Move(StockMovementKind.Issue, 20), Keeper, Now, Items);
+        Assert.Equal((80L, 80L), (state.Stock["drinking-water"].OnHand, state.Stock["drinking-water"].Reserved));
+    }
+
+    [Fact]
+    public void A_reservation_is_all_or_nothing_and_a_retry_with_the_same_id_applies_once()
+    {
+        var (state, ledger) = Ledger(100);
+        Assert.False(ledger.Reserve("r1", [new ReservationLine { ItemCode = "drinking-water", Quantity = 60 }, new ReservationLine { ItemCode = "blanket", Quantity = 1 }]));
+        Assert.Equal(0, state.Stock["drinking-water"].Reserved);
+        Assert.True(ledger.Reserve("r2", [new ReservationLine { ItemCode = "drinking-water", Quantity = 60 }]));
+        Assert.True(ledger.Reserve("r2", [new ReservationLine { ItemCode = "drinking-water", Quantity = 60 }]));
+        Assert.Equal(60, state.Stock["drinking-water"].Reserved);
+        Assert.False(ledger.Reserve("r3", [new ReservationLine { ItemCode = "drinking-water", Quantity = 60 }]));
+    }
+
+    [Fact]
+    public void Shipping_takes_reserved_stock_out_once_and_releasing_gives_it_back_once()
+    {
+        var (state, ledger) = Ledger(100);
+        ledger.Reserve("a", [new ReservationLine { ItemCode = "drinking-water", Quantity = 30 }]);
+        ledger.Reserve("b", [new ReservationLine { ItemCode = "drinking-water", Quantity = 20 }]);
+        Assert.Single(ledger.Ship("a", Keeper, Now));
+        Assert.Empty(ledger.Ship("a", Keeper, Now));
+        Assert.True(ledger.Release("b"));
+        Assert.False(ledger.Release("b"));
+        Assert.Equal((70L, 0L), (state.Stock["drinking-water"].OnHand, state.Stock["drinking-water"].Reserved));
+        Assert.Equal(StockMovementKind.Shipped, state.Movements.Single().Kind);
+        Assert.Throws<DomainException>(() => ledger.Ship("b", Keeper, Now));
+    }
+
+    [Theory]
+    [InlineData(null, StockMovementKind.Receive, 1L, "itemCode")]
+    [InlineData("gold", StockMovementKind.Receive, 1L, "itemCode")]
+    [InlineData("blanket", StockMovementKind.Receive, 0L, "quantity")]
+    [InlineData("blanket", StockMovementKind.Issue, -3L, "quantity")]
+    [InlineData("blanket", StockMovementKind.Adjust, 0L, "quantity")]
+    [InlineData("blanket", StockMovementKind.Shipped, 1L, "kind")]
+    public void Bad_movements_are_refused_naming_the_field(string? item, StockMovementKind kind, long qty, string field)
+    {
+        var (_, ledger) = Ledger();
+        var e = Assert.Throws<DomainException>(() => ledger.Record(new StockMovementRequest { ItemCode = item, Kind = kind, Quantity = qty, Reason = "x" }, Keeper, Now, Items));
+        Assert.Equal((DomainErrorKind.Invalid, field), (e.Kind, e.Field));
+    }
+}
