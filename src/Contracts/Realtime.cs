@@ -52,6 +52,7 @@ public static class DeltaKinds
     public const string Task = "task";
     public const string Warehouse = "warehouse";
     public const string CommandPost = "commandPost";
+    public const string Shelter = "shelter";
 }
 
 /// <summary>Scope names: district, area:{areaId}, incident:{incidentId}; team:{teamId} for the field hub.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.IntegrationTests.Infrastructure;
 
@@ -71,6 +72,44 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         var missing = await dispatcher.GetAsync("/api/v1/warehouses/WH-NOPE");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal(404, (await missing.ReadProblem()).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task Shelter_occupancy_is_kept_within_capacity_and_a_full_shelter_cannot_close()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var shelter = (await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters?areaId=huadong"))[0];
+        Assert.False(shelter.Open);
+        Assert.True(shelter.Capacity <= shelter.FloorAreaM2);
+        var opened = await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelter.Id}/occupancy", new { occupancy = 40, open = true });
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal(40, (await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{shelter.Id}")).Occupancy);
+        Assert.Contains(await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters?open=true"), s => s.Id == shelter.Id);
+        Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelter.Id}/occupancy", new { occupancy = shelter.Capacity + 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelter.Id}/occupancy", new { open = false })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelter.Id}/occupancy", new { occupancy = -1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _node.ClientAs(Roles.Viewer).PostAsJsonAsync($"/api/v1/shelters/{shelter.Id}/occupancy", new { occupancy = 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelter.Id}/occupancy", new { occupancy = 0, open = false })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Stock_movements_keep_stock_non_negative_and_record_who_and_when()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var wh = await dispatcher.GetOk<Warehouse>("/api/v1/warehouses/WH-REG");
+        var line = wh.Stock[0];
+        var received = await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-REG/stock-movements", new { itemCode = line.ItemCode, quantity = 10, kind = "Receive", reason = "delivery from supplier" });
+        Assert.Equal(HttpStatusCode.Created, received.StatusCode);
+        var tooMuch = await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-REG/stock-movements", new { itemCode = line.ItemCode, quantity = line.OnHand + 11, kind = "Issue", reason = "x" });
+        Assert.Equal(HttpStatusCode.Conflict, tooMuch.StatusCode);
+        var badKind = await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-REG/stock-movements", new { itemCode = line.ItemCode, quantity = 1, kind = "Steal", reason = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
+        var after = await dispatcher.GetOk<Warehouse>("/api/v1/warehouses/WH-REG");
+        Assert.Equal(line.OnHand + 10, after.Stock.Single(s => s.ItemCode == line.ItemCode).OnHand);
+        var history = await dispatcher.GetOk<List<StockMovement>>("/api/v1/warehouses/WH-REG/stock-movements");
+        var movement = Assert.Single(history);
+        Assert.Equal((Roles.Dispatcher, 10L, StockMovementKind.Receive), (movement.Actor, movement.Change, movement.Kind));
+        Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-NOPE/stock-movements", new { itemCode = line.ItemCode, quantity = 1, kind = "Receive", reason = "x" })).StatusCode);
     }
 
     [Fact]

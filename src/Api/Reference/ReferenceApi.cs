@@ -75,9 +75,22 @@ public static partial class ReferenceApi
         v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
             .RequireAuthorization(Policies.AnyRole);
 
-        v1.MapGet("/shelters", async (IGrainFactory grains, string? areaId) =>
-            TypedResults.Ok((await Catalogue(grains).GetShelters()).Where(s => areaId is null || s.AreaId == areaId).ToList()))
-            .RequireAuthorization(Policies.AnyRole);
+        v1.MapGet("/shelters", async (IGrainFactory grains, string? areaId, bool? open) =>
+        {
+            var ids = (await Catalogue(grains).GetShelters()).Where(s => areaId is null || s.AreaId == areaId).Select(s => s.Id);
+            var live = await Task.WhenAll(ids.Select(id => grains.GetGrain<IShelterGrain>(id).Get()));
+            return TypedResults.Ok(live.OfType<ShelterLive>().Where(s => open is null || s.Open == open).ToList());
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapGet("/shelters/{id}", async Task<IResult> (IGrainFactory grains, string id) =>
+        {
+            if (!IdPattern().IsMatch(id)) return Problems.NotFound("Shelter", id);
+            return await grains.GetGrain<IShelterGrain>(id).Get() is { } shelter ? TypedResults.Ok(shelter) : Problems.NotFound("Shelter", id);
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapPost("/shelters/{id}/occupancy", async (string id, ShelterOccupancyRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.GetGrain<IShelterGrain>(id).SetOccupancy(body, user.ToActor())))
+            .RequireAuthorization(Policies.Command);
 
         v1.MapGet("/risk-points", async (IGrainFactory grains, string? areaId, string? colour, string? kind) =>
         {

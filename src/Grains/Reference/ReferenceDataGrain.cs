@@ -40,6 +40,7 @@ public sealed class ReferenceDataGrain(
 
         await Task.WhenAll(set.Teams.Select(t => GrainFactory.GetGrain<IRescueTeamGrain>(t.Id).ApplyDefinition(t)));
         await Task.WhenAll(set.Warehouses.Select(w => GrainFactory.GetGrain<IWarehouseGrain>(w.Id).ApplyDefinition(w)));
+        await Task.WhenAll(set.Shelters.Select(s => GrainFactory.GetGrain<IShelterGrain>(s.Id).ApplyDefinition(s)));
 
         state.State = new ReferenceCatalogueState
         {

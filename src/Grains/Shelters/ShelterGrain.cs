@@ -1,0 +1,85 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Realtime;
+
+namespace HuaduDispatch.Grains.Shelters;
+
+[GenerateSerializer, Alias("huadu.ShelterState")]
+public sealed class ShelterState
+{
+    [Id(0)] public Shelter? Definition { get; set; }
+    [Id(1)] public int Occupancy { get; set; }
+    [Id(2)] public bool Open { get; set; }
+    [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(4)] public Dictionary<string, int> Admitted { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One shelter: occupancy and open/closed. Shelters open when people are sent to them (they open during rainstorms).</summary>
+public sealed class ShelterGrain(
+    [PersistentState("shelter", StorageNames.Dispatch)] IPersistentState<ShelterState> state,
+    TimeProvider clock) : Grain, IShelterGrain
+{
+    private ShelterState S => state.State;
+    private bool Exists => S.Definition is { } d && d.Id == this.GetPrimaryKeyString();
+
+    /// <summary>1 m² per person (人均避难面积 1m²): the capacity never exceeds the floor area.</summary>
+    public static int CapacityOf(Shelter s) => Math.Min(s.Capacity, (int)Math.Floor(s.FloorAreaM2));
+
+    public async Task ApplyDefinition(Shelter definition)
+    {
+        if (definition.Id != this.GetPrimaryKeyString()) throw new ArgumentException($"definition of shelter '{definition.Id}' sent to grain '{this.GetPrimaryKeyString()}'");
+        if (S.Definition is null) S.UpdatedAt = clock.GetUtcNow();
+        S.Definition = definition;
+        await state.WriteStateAsync();
+    }
+
+    public Task<ShelterLive?> Get() => Task.FromResult(Exists ? View() : null);
+
+    public async Task<ShelterLive> SetOccupancy(ShelterOccupancyRequest request, Actor actor)
+    {
+        if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
+        if (request.Occupancy is null && request.Open is null) throw DomainException.Invalid("occupancy", "give occupancy, open, or both");
+        if (request.Occupancy is < 0) throw DomainException.Invalid("occupancy", "occupancy must not be negative");
+        var capacity = CapacityOf(S.Definition!);
+        if (request.Occupancy > capacity) throw DomainException.Conflict($"occupancy {request.Occupancy} exceeds the capacity of {capacity}");
+        var open = request.Open ?? S.Open;
+        var occupancy = request.Occupancy ?? S.Occupancy;
+        if (!open && occupancy > 0) throw DomainException.Conflict($"the shelter still holds {occupancy} people; it cannot close");
+        S.Occupancy = occupancy;
+        S.Open = open;
+        await Changed();
+        return View();
+    }
+
+    public async Task<int> Admit(string incidentId, int people, Actor actor)
+    {
+        if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
+        var before = S.Admitted.GetValueOrDefault(incidentId);
+        var others = S.Occupancy - before;
+        var take = Math.Max(0, Math.Min(people, CapacityOf(S.Definition!) - others));
+        if (take == before && (take == 0 || S.Open)) return take;
+        S.Admitted[incidentId] = take;
+        S.Occupancy = others + take;
+        if (take > 0) S.Open = true;
+        await Changed();
+        return take;
+    }
+
+    private async Task Changed()
+    {
+        S.UpdatedAt = clock.GetUtcNow();
+        await state.WriteStateAsync();
+        var view = View();
+        Publish.To(GrainFactory, [Scopes.District, Scopes.Area(view.AreaId)], [new EntityChange { Kind = DeltaKinds.Shelter, Id = view.Id, Data = view }]);
+    }
+
+    private ShelterLive View()
+    {
+        var d = S.Definition!;
+        return new ShelterLive
+        {
+            Id = d.Id, NameZh = d.NameZh, NameEn = d.NameEn, Kind = d.Kind, AreaId = d.AreaId, Position = d.Position,
+            Capacity = CapacityOf(d), FloorAreaM2 = d.FloorAreaM2, Occupancy = S.Occupancy, Open = S.Open, UpdatedAt = S.UpdatedAt,
+            Admitted = new Dictionary<string, int>(S.Admitted),
+        };
+    }
+}
