@@ -71,6 +71,7 @@ public static class DispatchApi
         v1.MapReferenceApi();
         v1.MapIncidentApi();
         v1.MapTeamReportApi();
+        v1.MapReliefApi();
         app.MapHub<DispatchHub>("/hubs/dispatch");
         app.MapHub<FieldHub>("/hubs/field");
         return app;

@@ -53,6 +53,8 @@ public static class DeltaKinds
     public const string Warehouse = "warehouse";
     public const string CommandPost = "commandPost";
     public const string Shelter = "shelter";
+    public const string Relief = "relief";
+    public const string Shipment = "shipment";
 }
 
 /// <summary>Scope names: district, area:{areaId}, incident:{incidentId}; team:{teamId} for the field hub.</summary>

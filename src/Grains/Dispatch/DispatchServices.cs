@@ -23,6 +23,11 @@ public static class DispatchServices
         services.AddSingleton(new TravelTimeModel(configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions()));
         services.AddSingleton(configuration.GetSection("Dispatch:Recommender").Get<RecommenderOptions>() ?? new RecommenderOptions());
         services.AddSingleton<ITeamRecommender, OptimalRecommender>();
+        services.Configure<Relief.ReliefOptions>(configuration.GetSection(Relief.ReliefOptions.Section));
+        var standardPath = configuration["Relief:StandardPath"];
+        services.AddSingleton(string.IsNullOrWhiteSpace(standardPath) ? Relief.ReliefStandard.Default : Relief.ReliefStandard.FromJson(File.ReadAllText(standardPath)));
+        services.AddSingleton(configuration.GetSection("Relief:Planner").Get<Relief.ReliefPlannerOptions>() ?? new Relief.ReliefPlannerOptions());
+        services.AddSingleton<Relief.IReliefPlanner, Relief.OptimalReliefPlanner>();
         return services;
     }
 }

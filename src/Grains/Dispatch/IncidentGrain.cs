@@ -40,6 +40,8 @@ public sealed class IncidentState
     [Id(20)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(21)] public int Version { get; set; }
     [Id(22)] public int TaskSeq { get; set; }
+    /// <summary>Once an incident has had a relief demand, later changes (closing, figures back to 0) still reach it.</summary>
+    [Id(23)] public bool HadRelief { get; set; }
 }
 
 /// <summary>
@@ -58,6 +60,7 @@ public sealed class IncidentGrain(
     private DispatchOptions Options => options.Value;
     private readonly List<TimelineEntry> _pending = [];
     private readonly HashSet<string> _changedTasks = new(StringComparer.Ordinal);
+    private (int, int, bool, ResponseLevel)? _lastRelief;
 
     public Task<Incident> Create(CreateIncident request, Actor actor) => Mutate(() => DoCreate(request, actor));
 
@@ -448,6 +451,7 @@ public sealed class IncidentGrain(
     {
         S.Version++;
         S.UpdatedAt = clock.GetUtcNow();
+        if (S.Assessment.Affected > 0 || S.Assessment.Relocated > 0) S.HadRelief = true;
         await state.WriteStateAsync();
         var entries = _pending.ToList();
         _pending.Clear();
@@ -460,7 +464,32 @@ public sealed class IncidentGrain(
             OccurredAt = view.OccurredAt, UpdatedAt = view.UpdatedAt, AssignedTeams = view.Teams.Count(t => t.ReleasedAt is null), Version = view.Version,
         });
         PublishChanges(view);
+        await UpdateRelief(view, actor);
         return view;
+    }
+
+    /// <summary>
+    /// An incident with affected or relocated people has a relief demand; new figures update it and a final status closes it.
+    /// (The relief grain never calls back into the incident.)
+    /// </summary>
+    private async Task UpdateRelief(Incident view, Actor actor)
+    {
+        var a = view.Assessment;
+        if (!S.HadRelief) return;
+        var key = (a.Affected, a.Relocated, IncidentLifecycle.IsFinal(view.Status), view.ResponseLevel);
+        if (_lastRelief == key) return; // nothing the relief demand depends on changed
+        _lastRelief = key;
+        await GrainFactory.GetGrain<IReliefDemandGrain>(Key).Update(new ReliefDemandUpdate
+        {
+            Type = view.Type,
+            Location = new GeoPoint { Lat = view.Location.Lat, Lon = view.Location.Lon },
+            AreaId = view.Location.AreaId!,
+            OccurredAt = view.OccurredAt,
+            Affected = a.Affected,
+            Relocated = a.Relocated,
+            Priority = DispatchMath.Priority(view.ResponseLevel, a),
+            Open = !IncidentLifecycle.IsFinal(view.Status),
+        }, actor);
     }
 
     /// <summary>Pushes the incident and the tasks this change touched to the consoles' scopes and the teams' field scopes.</summary>

@@ -1,0 +1,210 @@
+using Orleans.Concurrency;
+
+namespace HuaduDispatch.Contracts;
+
+/// <summary>Where an incident's relief stands against its 3-hour deadline.</summary>
+[Alias("huadu.ReliefStatus")]
+public enum ReliefStatus { OnTrack, AtRisk, Met, Breached }
+
+[Alias("huadu.ShipmentStatus")]
+public enum ShipmentStatus { Planned, Loading, Departed, Delivered, Cancelled }
+
+[GenerateSerializer, Immutable, Alias("huadu.ItemQuantity")]
+public sealed record ItemQuantity
+{
+    [Id(0)] public required string ItemCode { get; init; }
+    [Id(1)] public required long Quantity { get; init; }
+}
+
+/// <summary>One item of an incident's relief demand.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefNeed")]
+public sealed record ReliefNeed
+{
+    [Id(0)] public required string ItemCode { get; init; }
+    [Id(1)] public required long Needed { get; init; }
+    [Id(2)] public required long Delivered { get; init; }
+    /// <summary>On trucks that are loading or on the road.</summary>
+    [Id(3)] public required long InTransit { get; init; }
+    /// <summary>Reserved by the current plan, not yet loading.</summary>
+    [Id(4)] public required long Planned { get; init; }
+}
+
+/// <summary>A convoy from one warehouse to one incident.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.Shipment")]
+public sealed record Shipment
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required string IncidentId { get; init; }
+    [Id(2)] public required string WarehouseId { get; init; }
+    [Id(3)] public required IReadOnlyList<ItemQuantity> Lines { get; init; }
+    [Id(4)] public required ShipmentStatus Status { get; init; }
+    [Id(5)] public required int Trucks { get; init; }
+    [Id(6)] public required DateTimeOffset Departure { get; init; }
+    [Id(7)] public required DateTimeOffset Eta { get; init; }
+    [Id(8)] public required double DistanceKm { get; init; }
+    /// <summary>The warehouse reservation holding the stock.</summary>
+    [Id(9)] public required string ReservationId { get; init; }
+    [Id(10)] public required long PlanId { get; init; }
+    [Id(11)] public IReadOnlyList<ItemQuantity>? Received { get; init; }
+    [Id(12)] public required DateTimeOffset UpdatedAt { get; init; }
+    [Id(13)] public DateTimeOffset? DeliveredAt { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/shipments/{id}/status.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ShipmentStatusRequest")]
+public sealed record ShipmentStatusRequest
+{
+    [Id(0)] public ShipmentStatus? Status { get; init; }
+    /// <summary>With Delivered: what arrived; without it, everything planned arrived.</summary>
+    [Id(1)] public IReadOnlyList<ItemQuantity>? Received { get; init; }
+}
+
+/// <summary>An item that will not reach an incident by its deadline, and why (StockShort, TooFar, NoTrucks, KitIncomplete).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefShortfall")]
+public sealed record ReliefShortfall
+{
+    [Id(0)] public required string IncidentId { get; init; }
+    [Id(1)] public required string ItemCode { get; init; }
+    [Id(2)] public required long Missing { get; init; }
+    [Id(3)] public required string Reason { get; init; }
+    [Id(4)] public required string Detail { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.ReliefAllocationView")]
+public sealed record ReliefAllocationView
+{
+    [Id(0)] public required string WarehouseId { get; init; }
+    [Id(1)] public required string IncidentId { get; init; }
+    [Id(2)] public required string ItemCode { get; init; }
+    [Id(3)] public required long Quantity { get; init; }
+    [Id(4)] public required DateTimeOffset Departure { get; init; }
+    [Id(5)] public required DateTimeOffset Eta { get; init; }
+    [Id(6)] public required double DistanceKm { get; init; }
+    [Id(7)] public required string ShipmentId { get; init; }
+}
+
+/// <summary>The district relief plan (GET /api/v1/relief/plan).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefPlan")]
+public sealed record ReliefPlan
+{
+    [Id(0)] public required long PlanId { get; init; }
+    [Id(1)] public required DateTimeOffset ComputedAt { get; init; }
+    [Id(2)] public required string Solver { get; init; }
+    [Id(3)] public required int Demands { get; init; }
+    /// <summary>People whose full kit the plan brings by their deadline (on top of what is already delivered or on the road).</summary>
+    [Id(4)] public required int PeopleCovered { get; init; }
+    [Id(5)] public required double PeopleCoveredWeighted { get; init; }
+    [Id(6)] public required double TonKm { get; init; }
+    [Id(7)] public required IReadOnlyList<ReliefAllocationView> Allocations { get; init; }
+    [Id(8)] public required IReadOnlyList<ReliefShortfall> Shortfalls { get; init; }
+    [Id(9)] public required IReadOnlyList<string> Escalations { get; init; }
+}
+
+/// <summary>An incident's relief (GET /api/v1/incidents/{id}/relief).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.IncidentRelief")]
+public sealed record IncidentRelief
+{
+    [Id(0)] public required string IncidentId { get; init; }
+    [Id(1)] public required int Affected { get; init; }
+    [Id(2)] public required int Relocated { get; init; }
+    [Id(3)] public required DateTimeOffset OccurredAt { get; init; }
+    [Id(4)] public required DateTimeOffset Deadline { get; init; }
+    [Id(5)] public required ReliefStatus Status { get; init; }
+    [Id(6)] public required IReadOnlyList<ReliefNeed> Needs { get; init; }
+    [Id(7)] public required IReadOnlyList<Shipment> Shipments { get; init; }
+    [Id(8)] public required IReadOnlyList<ReliefShortfall> Shortfalls { get; init; }
+    [Id(9)] public required int PeopleCoveredByPlan { get; init; }
+    /// <summary>Relocated people per shelter id.</summary>
+    [Id(10)] public required IReadOnlyDictionary<string, int> Shelters { get; init; }
+    [Id(11)] public DateTimeOffset? FirstDeliveryAt { get; init; }
+    [Id(12)] public required IReadOnlyList<string> Alerts { get; init; }
+    [Id(13)] public required DateTimeOffset UpdatedAt { get; init; }
+    [Id(14)] public required bool Open { get; init; }
+}
+
+/// <summary>What the incident tells its relief demand.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefDemandUpdate")]
+public sealed record ReliefDemandUpdate
+{
+    [Id(0)] public required IncidentType Type { get; init; }
+    [Id(1)] public required GeoPoint Location { get; init; }
+    [Id(2)] public required DateTimeOffset OccurredAt { get; init; }
+    [Id(3)] public required int Affected { get; init; }
+    [Id(4)] public required int Relocated { get; init; }
+    [Id(5)] public required double Priority { get; init; }
+    [Id(6)] public required bool Open { get; init; }
+    [Id(7)] public required string AreaId { get; init; }
+}
+
+/// <summary>What the coordinator plans for one demand.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefPlanningInput")]
+public sealed record ReliefPlanningInput
+{
+    [Id(0)] public required string IncidentId { get; init; }
+    [Id(1)] public required IncidentType Type { get; init; }
+    [Id(2)] public required GeoPoint Location { get; init; }
+    [Id(3)] public required double Priority { get; init; }
+    [Id(4)] public required int People { get; init; }
+    [Id(5)] public required IReadOnlyList<ItemQuantity> Kit { get; init; }
+    [Id(6)] public required DateTimeOffset Deadline { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.ReliefKpi")]
+public sealed record ReliefKpi
+{
+    [Id(0)] public required IReadOnlyList<IncidentReliefKpi> Incidents { get; init; }
+    [Id(1)] public required int Affected { get; init; }
+    [Id(2)] public required int RelievedWithin3h { get; init; }
+    [Id(3)] public required double ShareRelievedWithin3h { get; init; }
+    [Id(4)] public required int Breaches { get; init; }
+    [Id(5)] public required int OpenShortfalls { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.IncidentReliefKpi")]
+public sealed record IncidentReliefKpi
+{
+    [Id(0)] public required string IncidentId { get; init; }
+    [Id(1)] public required int Affected { get; init; }
+    [Id(2)] public required int RelievedWithin3h { get; init; }
+    [Id(3)] public double? InitialReliefMinutes { get; init; }
+    [Id(4)] public required ReliefStatus Status { get; init; }
+    [Id(5)] public required int OpenShortfalls { get; init; }
+}
+
+/// <summary>The relief demand of one incident (keyed by the incident id).</summary>
+[Alias("huadu.IReliefDemandGrain")]
+public interface IReliefDemandGrain : IGrainWithStringKey
+{
+    [Alias("Update")] Task Update(ReliefDemandUpdate update, Actor actor);
+    [Alias("Get"), ReadOnly] Task<IncidentRelief?> Get();
+    [Alias("GetPlanningInput"), ReadOnly] Task<ReliefPlanningInput?> GetPlanningInput();
+    [Alias("ApplyPlan")] Task ApplyPlan(long planId, IReadOnlyList<Shipment> planned, IReadOnlyList<ReliefShortfall> shortfalls, int peopleCovered);
+    [Alias("ShipmentChanged")] Task ShipmentChanged(Shipment shipment, bool replan);
+    /// <summary>Checks the deadline now (the reminder does this at deadline − 30 min and at the deadline).</summary>
+    [Alias("CheckDeadline")] Task<IncidentRelief?> CheckDeadline();
+}
+
+/// <summary>One shipment (keyed by its id).</summary>
+[Alias("huadu.IShipmentGrain")]
+public interface IShipmentGrain : IGrainWithStringKey
+{
+    [Alias("Create")] Task Create(Shipment shipment);
+    [Alias("Get"), ReadOnly] Task<Shipment?> Get();
+    [Alias("UpdateStatus")] Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor);
+}
+
+/// <summary>The district relief coordinator (key "huadu"): plans all open demands over all warehouses, the solve off its turn.</summary>
+[Alias("huadu.IReliefCoordinatorGrain")]
+public interface IReliefCoordinatorGrain : IGrainWithStringKey
+{
+    [Alias("Track"), OneWay] Task Track(string incidentId);
+    [Alias("RequestReplan"), OneWay] Task RequestReplan();
+    [Alias("Replan")] Task<ReliefPlan> Replan();
+    [Alias("GetPlan"), ReadOnly] Task<ReliefPlan?> GetPlan();
+    [Alias("GetTracked"), ReadOnly] Task<IReadOnlyList<string>> GetTracked();
+}
+
+public static class ReliefCoordinator
+{
+    public const string GrainKey = "huadu";
+}

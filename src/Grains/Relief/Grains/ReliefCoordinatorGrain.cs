@@ -1,0 +1,144 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch.Recommendation;
+using Microsoft.Extensions.Options;
+
+namespace HuaduDispatch.Grains.Relief.Grains;
+
+[GenerateSerializer, Alias("huadu.ReliefCoordinatorState")]
+public sealed class ReliefCoordinatorState
+{
+    [Id(0)] public HashSet<string> Tracked { get; set; } = new(StringComparer.Ordinal);
+    [Id(1)] public long PlanSeq { get; set; }
+    [Id(2)] public ReliefPlan? Plan { get; set; }
+}
+
+/// <summary>
+/// The district relief coordinator: plans every open demand over every warehouse with the exact OR-Tools planner (solved on
+/// the thread pool, off the grain's turn), then commits the plan as warehouse reservations with ids — so a retried commit applies
+/// once and two plans never hold the same stock — and as Planned shipments. Re-plans (debounced) when demand, stock or a shipment changes.
+/// </summary>
+public sealed class ReliefCoordinatorGrain(
+    [PersistentState("relief-coordinator", StorageNames.Dispatch)] IPersistentState<ReliefCoordinatorState> state,
+    IReliefPlanner planner,
+    IOptions<ReliefOptions> options,
+    TimeProvider clock) : Grain, IReliefCoordinatorGrain
+{
+    private IGrainTimer? _debounce;
+
+    public async Task Track(string incidentId)
+    {
+        if (state.State.Tracked.Add(incidentId)) await state.WriteStateAsync();
+    }
+
+    public Task RequestReplan()
+    {
+        _debounce ??= this.RegisterGrainTimer(async _ =>
+        {
+            _debounce?.Dispose();
+            _debounce = null;
+            await Replan();
+        }, new GrainTimerCreationOptions(options.Value.ReplanDebounce, Timeout.InfiniteTimeSpan));
+        return Task.CompletedTask;
+    }
+
+    public Task<ReliefPlan?> GetPlan() => Task.FromResult(state.State.Plan);
+
+    public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
+
+    public async Task<ReliefPlan> Replan()
+    {
+        var planId = ++state.State.PlanSeq;
+        var now = clock.GetUtcNow();
+
+        // 1. Give back what the previous plan reserved and has not started loading.
+        if (state.State.Plan is { } previous)
+        {
+            foreach (var shipmentId in previous.Allocations.Select(a => a.ShipmentId).Distinct())
+            {
+                var shipment = GrainFactory.GetGrain<IShipmentGrain>(shipmentId);
+                if ((await shipment.Get())?.Status == ShipmentStatus.Planned)
+                    await shipment.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System);
+            }
+        }
+
+        // 2. What is still needed, and what the warehouses can give now.
+        var inputs = (await Task.WhenAll(state.State.Tracked.Select(id => GrainFactory.GetGrain<IReliefDemandGrain>(id).GetPlanningInput())))
+            .OfType<ReliefPlanningInput>().ToList();
+        var catalogue = GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+        var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
+        var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.GetGrain<IWarehouseGrain>(id).Get())))
+            .OfType<Warehouse>().ToList();
+        // Agreement reserves (代储) hold stock for the government but must be activated first: plans propose them, not use them.
+        var agreementReserves = all.Where(w => w.Kind == WarehouseKind.AgreementReserve).ToList();
+        var warehouses = all.Where(w => w.Kind != WarehouseKind.AgreementReserve)
+            .Select(w => new ReliefWarehouse(w.Id, w.Position, TimeSpan.FromMinutes(w.MobilisationMinutes), w.Fleet.Trucks, w.Fleet.CapacityKg,
+                w.Fleet.CapacityM3, w.Stock.Where(s => s.Available > 0).ToDictionary(s => s.ItemCode, s => s.Available, StringComparer.Ordinal)))
+            .ToList();
+        var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
+            i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
+
+        // 3. Solve off the grain's turn.
+        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
+
+        // 4. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
+        var allocations = new List<ReliefAllocationView>();
+        var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
+        var failed = new List<string>();
+        foreach (var group in result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)))
+        {
+            var shipmentId = $"SHP-{planId}-{group.Key.DemandId}-{group.Key.WarehouseId}";
+            var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
+            var held = await GrainFactory.GetGrain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
+            if (!held)
+            {
+                failed.Add(shipmentId); // stock moved since it was read: the next plan will see it
+                continue;
+            }
+            var first = group.First();
+            var shipment = new Shipment
+            {
+                Id = shipmentId, IncidentId = group.Key.DemandId, WarehouseId = group.Key.WarehouseId,
+                Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.ItemCode, Quantity = l.Quantity })],
+                Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
+                DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
+            };
+            await GrainFactory.GetGrain<IShipmentGrain>(shipmentId).Create(shipment);
+            if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
+            list.Add(shipment);
+            allocations.AddRange(group.Select(a => new ReliefAllocationView
+            {
+                WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
+                Departure = a.Departure, Eta = a.Eta, DistanceKm = Math.Round(a.DistanceKm, 2), ShipmentId = shipmentId,
+            }));
+        }
+
+        var shortfalls = result.Shortfalls.Select(s => new ReliefShortfall
+        {
+            IncidentId = s.DemandId, ItemCode = s.ItemCode, Missing = s.Missing, Reason = s.Reason.ToString(), Detail = s.Detail,
+        }).ToList();
+        foreach (var input in inputs)
+        {
+            await GrainFactory.GetGrain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
+                shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? [],
+                [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
+                result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
+        }
+
+        state.State.Plan = new ReliefPlan
+        {
+            PlanId = planId,
+            ComputedAt = now,
+            Solver = result.Status.ToString(),
+            Demands = demands.Count,
+            PeopleCovered = result.PeopleCovered,
+            PeopleCoveredWeighted = result.PeopleCoveredWeighted,
+            TonKm = Math.Round(result.TonKm, 3),
+            Allocations = allocations,
+            Shortfalls = shortfalls,
+            Escalations = ReliefEscalation.Propose(shortfalls, agreementReserves),
+        };
+        await state.WriteStateAsync();
+        if (failed.Count > 0) await RequestReplan();
+        return state.State.Plan;
+    }
+}

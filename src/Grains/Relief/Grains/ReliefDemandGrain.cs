@@ -1,0 +1,226 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Realtime;
+using Microsoft.Extensions.Options;
+
+namespace HuaduDispatch.Grains.Relief.Grains;
+
+[GenerateSerializer, Alias("huadu.ReliefDemandState")]
+public sealed class ReliefDemandState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public ReliefDemandUpdate? Incident { get; set; }
+    [Id(2)] public Dictionary<string, long> Needed { get; set; } = new(StringComparer.Ordinal);
+    [Id(3)] public Dictionary<string, long> Delivered { get; set; } = new(StringComparer.Ordinal);
+    [Id(4)] public Dictionary<string, Shipment> Shipments { get; set; } = new(StringComparer.Ordinal);
+    [Id(5)] public List<ReliefShortfall> Shortfalls { get; set; } = [];
+    [Id(6)] public int PeopleCoveredByPlan { get; set; }
+    [Id(7)] public long PlanId { get; set; }
+    [Id(8)] public Dictionary<string, int> Shelters { get; set; } = new(StringComparer.Ordinal);
+    [Id(9)] public DateTimeOffset? FirstDeliveryAt { get; set; }
+    [Id(10)] public List<string> Alerts { get; set; } = [];
+    /// <summary>Met or Breached once the deadline is judged; null before.</summary>
+    [Id(11)] public ReliefStatus? Outcome { get; set; }
+    [Id(12)] public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// An incident's relief demand: people × the per-capita standard, due at occurredAt + 3 h. Tracks what is planned, on the road
+/// and delivered; a durable reminder judges it at deadline − 30 min (AtRisk alert) and at the deadline (Met or Breached).
+/// </summary>
+public sealed class ReliefDemandGrain(
+    [PersistentState("relief-demand", StorageNames.Dispatch)] IPersistentState<ReliefDemandState> state,
+    ReliefStandard standard,
+    IOptions<ReliefOptions> options,
+    TimeProvider clock) : Grain, IReliefDemandGrain, IRemindable
+{
+    private const string Watch = "relief-deadline";
+    private ReliefDemandState S => state.State;
+    private string Key => this.GetPrimaryKeyString();
+    private DateTimeOffset Deadline => S.Incident!.OccurredAt + options.Value.Deadline;
+
+    public async Task Update(ReliefDemandUpdate update, Actor actor)
+    {
+        var first = !S.Created;
+        var peopleChanged = first || S.Incident!.Affected != update.Affected || S.Incident.Relocated != update.Relocated;
+        S.Created = true;
+        S.Incident = update;
+        if (peopleChanged)
+        {
+            var affected = Math.Max(update.Affected, update.Relocated);
+            S.Needed = new Dictionary<string, long>(standard.Kit(affected, update.Relocated), StringComparer.Ordinal);
+            await PlaceRelocated(update, actor);
+        }
+        await Save();
+        if (first) await this.RegisterOrUpdateReminder(Watch, Due(), TimeSpan.FromMinutes(1));
+        var coordinator = GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+        await coordinator.Track(Key);
+        await coordinator.RequestReplan();
+    }
+
+    public Task<IncidentRelief?> Get() => Task.FromResult(S.Created ? View() : null);
+
+    public Task<ReliefPlanningInput?> GetPlanningInput()
+    {
+        if (!S.Created || !S.Incident!.Open || S.Outcome is not null || clock.GetUtcNow() >= Deadline) return Task.FromResult<ReliefPlanningInput?>(null);
+        var onTheWay = OnTheWay();
+        var kit = S.Needed
+            .Select(kv => new ItemQuantity { ItemCode = kv.Key, Quantity = Math.Max(0, kv.Value - S.Delivered.GetValueOrDefault(kv.Key) - onTheWay.GetValueOrDefault(kv.Key)) })
+            .Where(q => q.Quantity > 0).ToList();
+        if (kit.Count == 0) return Task.FromResult<ReliefPlanningInput?>(null);
+        var people = Math.Max(S.Incident.Affected, S.Incident.Relocated) - CoveredBy(S.Delivered, onTheWay);
+        return Task.FromResult<ReliefPlanningInput?>(new ReliefPlanningInput
+        {
+            IncidentId = Key, Type = S.Incident.Type, Location = S.Incident.Location, Priority = S.Incident.Priority,
+            People = Math.Max(1, people), Kit = kit, Deadline = Deadline,
+        });
+    }
+
+    public async Task ApplyPlan(long planId, IReadOnlyList<Shipment> planned, IReadOnlyList<ReliefShortfall> shortfalls, int peopleCovered)
+    {
+        if (!S.Created || planId < S.PlanId) return;
+        S.PlanId = planId;
+        foreach (var old in S.Shipments.Values.Where(s => s.Status == ShipmentStatus.Planned && s.PlanId < planId).ToList())
+            S.Shipments[old.Id] = old with { Status = ShipmentStatus.Cancelled, UpdatedAt = clock.GetUtcNow() };
+        foreach (var s in planned) S.Shipments[s.Id] = s;
+        S.Shortfalls = [.. shortfalls];
+        S.PeopleCoveredByPlan = peopleCovered;
+        if (shortfalls.Count > 0) Alert($"plan {planId}: {shortfalls.Count} shortfall(s) — escalation proposed");
+        await Save();
+    }
+
+    public async Task ShipmentChanged(Shipment shipment, bool replan)
+    {
+        if (!S.Created) return;
+        S.Shipments[shipment.Id] = shipment;
+        if (shipment.Status == ShipmentStatus.Delivered)
+        {
+            foreach (var line in shipment.Received ?? shipment.Lines)
+                S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
+            S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
+            if (FullyDelivered() && S.Outcome is null && clock.GetUtcNow() <= Deadline) S.Outcome = ReliefStatus.Met;
+        }
+        await Save();
+        // A short delivery or a convoy cancelled by a person re-opens the rest (the coordinator's own cancellations do not).
+        if (replan) await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+    }
+
+    public async Task<IncidentRelief?> CheckDeadline()
+    {
+        if (!S.Created) return null;
+        var now = clock.GetUtcNow();
+        if (S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !S.Alerts.Any(a => a.StartsWith("AtRisk", StringComparison.Ordinal)))
+        {
+            Alert($"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
+            await Save();
+        }
+        if (S.Outcome is null && now >= Deadline)
+        {
+            S.Outcome = FullyDelivered() ? ReliefStatus.Met : ReliefStatus.Breached;
+            Alert(S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
+            await Save();
+        }
+        if (S.Outcome is not null && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
+        return View();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == Watch) await CheckDeadline();
+    }
+
+    private TimeSpan Due()
+    {
+        var untilAtRisk = Deadline - options.Value.AtRiskBefore - clock.GetUtcNow();
+        return untilAtRisk > TimeSpan.Zero ? untilAtRisk : TimeSpan.FromSeconds(1);
+    }
+
+    /// <summary>Relocated people go to the nearest open-able shelters with room (each shelter keeps the incident's head count).</summary>
+    private async Task PlaceRelocated(ReliefDemandUpdate update, Actor actor)
+    {
+        var remaining = update.Relocated;
+        var shelters = (await GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetShelters())
+            .OrderBy(s => Dispatch.Recommendation.TravelTimeModel.DistanceKm(s.Position, update.Location)).ToList();
+        var placed = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var shelter in shelters)
+        {
+            if (remaining <= 0 && !S.Shelters.ContainsKey(shelter.Id)) continue;
+            var took = await GrainFactory.GetGrain<IShelterGrain>(shelter.Id).Admit(Key, Math.Max(0, remaining), actor);
+            if (took > 0) placed[shelter.Id] = took;
+            remaining -= took;
+        }
+        S.Shelters = placed;
+        if (remaining > 0) Alert($"ShelterShort: {remaining} relocated people have no shelter place");
+    }
+
+    private Dictionary<string, long> OnTheWay()
+    {
+        var sum = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var s in S.Shipments.Values.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed))
+            foreach (var l in s.Lines) sum[l.ItemCode] = sum.GetValueOrDefault(l.ItemCode) + l.Quantity;
+        return sum;
+    }
+
+    /// <summary>People whose whole kit is covered by these quantities.</summary>
+    private int CoveredBy(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b)
+    {
+        var people = Math.Max(S.Incident!.Affected, S.Incident.Relocated);
+        if (S.Needed.Count == 0 || people == 0) return 0;
+        var share = S.Needed.Min(kv => kv.Value == 0 ? 1.0 : Math.Min(1.0, (a.GetValueOrDefault(kv.Key) + b.GetValueOrDefault(kv.Key)) / (double)kv.Value));
+        return (int)Math.Floor(share * people + 1e-9);
+    }
+
+    private bool FullyDelivered() => S.Needed.All(kv => S.Delivered.GetValueOrDefault(kv.Key) >= kv.Value);
+
+    private string Missing() => string.Join(", ", S.Needed.Where(kv => S.Delivered.GetValueOrDefault(kv.Key) < kv.Value)
+        .Select(kv => $"{kv.Key} {kv.Value - S.Delivered.GetValueOrDefault(kv.Key)}"));
+
+    private void Alert(string text) => S.Alerts.Add($"{text} ({clock.GetUtcNow():O})");
+
+    private ReliefStatus Status()
+    {
+        if (S.Outcome is { } outcome) return outcome;
+        if (FullyDelivered()) return ReliefStatus.Met;
+        if (S.Shortfalls.Count > 0 || S.Alerts.Any(a => a.StartsWith("AtRisk", StringComparison.Ordinal))) return ReliefStatus.AtRisk;
+        return ReliefStatus.OnTrack;
+    }
+
+    private async Task Save()
+    {
+        S.UpdatedAt = clock.GetUtcNow();
+        await state.WriteStateAsync();
+        var view = View();
+        // Never call the incident here: it may be waiting on this grain (the incident calls Update).
+        var scopes = new List<string> { Scopes.District, Scopes.Incident(Key), Scopes.Area(S.Incident!.AreaId) };
+        Publish.To(GrainFactory, scopes, [new EntityChange { Kind = DeltaKinds.Relief, Id = Key, Data = view }]);
+    }
+
+    private IncidentRelief View()
+    {
+        var onTheWay = OnTheWay();
+        var planned = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var s in S.Shipments.Values.Where(s => s.Status == ShipmentStatus.Planned))
+            foreach (var l in s.Lines) planned[l.ItemCode] = planned.GetValueOrDefault(l.ItemCode) + l.Quantity;
+        return new IncidentRelief
+        {
+            IncidentId = Key,
+            Affected = S.Incident!.Affected,
+            Relocated = S.Incident.Relocated,
+            OccurredAt = S.Incident.OccurredAt,
+            Deadline = Deadline,
+            Status = Status(),
+            Needs = [.. S.Needed.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new ReliefNeed
+            {
+                ItemCode = kv.Key, Needed = kv.Value, Delivered = S.Delivered.GetValueOrDefault(kv.Key),
+                InTransit = onTheWay.GetValueOrDefault(kv.Key), Planned = planned.GetValueOrDefault(kv.Key),
+            })],
+            Shipments = [.. S.Shipments.Values.OrderBy(s => s.Id, StringComparer.Ordinal)],
+            Shortfalls = S.Shortfalls,
+            PeopleCoveredByPlan = S.PeopleCoveredByPlan,
+            Shelters = new Dictionary<string, int>(S.Shelters),
+            FirstDeliveryAt = S.FirstDeliveryAt,
+            Alerts = [.. S.Alerts],
+            UpdatedAt = S.UpdatedAt,
+            Open = S.Incident.Open,
+        };
+    }
+}

@@ -1,0 +1,83 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Realtime;
+
+namespace HuaduDispatch.Grains.Relief.Grains;
+
+[GenerateSerializer, Alias("huadu.ShipmentState")]
+public sealed class ShipmentState
+{
+    [Id(0)] public Shipment? Shipment { get; set; }
+}
+
+/// <summary>
+/// One convoy: Planned -> Loading -> Departed -> Delivered, or Cancelled before it departs. Departing takes the reserved stock out
+/// of the warehouse; cancelling gives it back; delivering tells the demand what arrived.
+/// </summary>
+public sealed class ShipmentGrain(
+    [PersistentState("shipment", StorageNames.Dispatch)] IPersistentState<ShipmentState> state,
+    TimeProvider clock) : Grain, IShipmentGrain
+{
+    public async Task Create(Shipment shipment)
+    {
+        if (state.State.Shipment is not null) return; // a retried plan commit
+        state.State.Shipment = shipment;
+        await state.WriteStateAsync();
+        PublishChange(shipment);
+    }
+
+    public Task<Shipment?> Get() => Task.FromResult(state.State.Shipment);
+
+    public static string? Check(ShipmentStatus from, ShipmentStatus to) => (from, to) switch
+    {
+        _ when from == to => null,
+        (ShipmentStatus.Planned, ShipmentStatus.Loading) => null,
+        (ShipmentStatus.Loading, ShipmentStatus.Departed) => null,
+        (ShipmentStatus.Planned, ShipmentStatus.Departed) => null,
+        (ShipmentStatus.Departed, ShipmentStatus.Delivered) => null,
+        (ShipmentStatus.Planned or ShipmentStatus.Loading, ShipmentStatus.Cancelled) => null,
+        (ShipmentStatus.Delivered or ShipmentStatus.Cancelled, _) => $"the shipment is {from}; nothing follows {from}",
+        _ => $"{from} cannot go to {to}",
+    };
+
+    public async Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor)
+    {
+        var current = state.State.Shipment ?? throw DomainException.NotFound($"no shipment has the id '{this.GetPrimaryKeyString()}'");
+        if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
+        if (Check(current.Status, to) is { } why) throw DomainException.Conflict(why);
+        if (request.Received is not null && to != ShipmentStatus.Delivered) throw DomainException.Invalid("received", "received goes with Delivered only");
+        if (request.Received is { } received)
+        {
+            var planned = current.Lines.ToDictionary(l => l.ItemCode, l => l.Quantity);
+            foreach (var r in received)
+            {
+                if (!planned.TryGetValue(r.ItemCode, out var max)) throw DomainException.Invalid("received", $"item '{r.ItemCode}' was not on this shipment");
+                if (r.Quantity < 0 || r.Quantity > max) throw DomainException.Invalid("received", $"{r.ItemCode}: received must be between 0 and {max}");
+            }
+            if (received.GroupBy(r => r.ItemCode).Any(g => g.Count() > 1)) throw DomainException.Invalid("received", "an item is listed twice");
+        }
+        if (current.Status == to) return current;
+
+        var warehouse = GrainFactory.GetGrain<IWarehouseGrain>(current.WarehouseId);
+        if (to == ShipmentStatus.Departed) await warehouse.ShipReservation(current.ReservationId, actor);
+        if (to == ShipmentStatus.Cancelled) await warehouse.ReleaseReservation(current.ReservationId, actor);
+
+        var now = clock.GetUtcNow();
+        var updated = current with
+        {
+            Status = to,
+            UpdatedAt = now,
+            DeliveredAt = to == ShipmentStatus.Delivered ? now : current.DeliveredAt,
+            Received = to == ShipmentStatus.Delivered ? request.Received ?? current.Lines : current.Received,
+        };
+        state.State.Shipment = updated;
+        await state.WriteStateAsync();
+        var shortDelivery = to == ShipmentStatus.Delivered && updated.Received!.Sum(r => r.Quantity) < updated.Lines.Sum(l => l.Quantity);
+        var cancelledByPerson = to == ShipmentStatus.Cancelled && actor != Actor.System;
+        await GrainFactory.GetGrain<IReliefDemandGrain>(updated.IncidentId).ShipmentChanged(updated, replan: shortDelivery || cancelledByPerson);
+        PublishChange(updated);
+        return updated;
+    }
+
+    private void PublishChange(Shipment s) =>
+        Publish.To(GrainFactory, [Scopes.District, Scopes.Incident(s.IncidentId)], [new EntityChange { Kind = DeltaKinds.Shipment, Id = s.Id, Data = s }]);
+}

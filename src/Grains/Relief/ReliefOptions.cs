@@ -1,0 +1,14 @@
+namespace HuaduDispatch.Grains.Relief;
+
+/// <summary>Configuration section "Relief".</summary>
+public sealed class ReliefOptions
+{
+    public const string Section = "Relief";
+
+    /// <summary>The district's promise: basic living needs relieved within this time of the disaster (3 h).</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromHours(3);
+    /// <summary>An AtRisk alert is raised this long before the deadline when relief is not complete.</summary>
+    public TimeSpan AtRiskBefore { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>Changes within this window are planned together.</summary>
+    public TimeSpan ReplanDebounce { get; set; } = TimeSpan.FromMilliseconds(200);
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using HuaduDispatch.Silo.Schema;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>Relief logistics end to end through the HTTP API on PostgreSQL: incidents -> plan -> shipments -> delivered -> KPI.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ReliefFlowTests(PostgresServer postgres)
+{
+    private static async Task<T> Ok<T>(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {text}");
+        return System.Text.Json.JsonSerializer.Deserialize<T>(text, DispatchJson.Options)!;
+    }
+
+    private static async Task<IncidentRelief> WaitForPlan(HttpClient client, string incidentId, Func<IncidentRelief, bool> ready)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var response = await client.GetAsync($"/api/v1/incidents/{incidentId}/relief");
+            if (response.IsSuccessStatusCode)
+            {
+                var relief = (await response.Content.ReadFromJsonAsync<IncidentRelief>(DispatchJson.Options))!;
+                if (ready(relief)) return relief;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"relief of {incidentId} never became ready");
+    }
+
+    [Fact]
+    public async Task Incidents_with_affected_people_get_a_plan_within_the_deadline_and_delivered_shipments_meet_it()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        await using var node = await DispatchNode.StartAsync(cs);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+
+        async Task<Incident> Report(string title, double lat, double lon, int affected, int relocated) =>
+            await Ok<Incident>(await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+            {
+                type = "Rainstorm", title, description = "flooded streets", location = new { lat, lon },
+                occurredAt = DateTimeOffset.UtcNow.AddMinutes(-10), source = "hotline", assessment = new { affected, relocated },
+            }));
+        var a = await Report("Waterlogged village, Xinhua", 23.40, 113.22, 200, 50);
+        var b = await Report("Flooded homes, Huadong", 23.43, 113.40, 120, 30);
+
+        var reliefA = await WaitForPlan(dispatcher, a.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned));
+        var reliefB = await WaitForPlan(dispatcher, b.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned));
+        Assert.Equal(a.OccurredAt.AddHours(3), reliefA.Deadline);
+        Assert.Contains(reliefA.Needs, n => n.ItemCode == "drinking-water" && n.Needed > 0);
+        Assert.Equal(50, reliefA.Shelters.Values.Sum());
+        Assert.Equal(ReliefStatus.OnTrack, reliefA.Status);
+
+        var plan = await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
+        Assert.Equal(2, plan.Demands);
+        Assert.Equal(320, plan.PeopleCovered);
+        Assert.Empty(plan.Shortfalls);
+        Assert.All(plan.Allocations, x => Assert.True(x.Eta <= (x.IncidentId == a.Id ? reliefA.Deadline : reliefB.Deadline)));
+
+        // The plan's stock is held in the warehouses.
+        var warehouseId = reliefA.Shipments[0].WarehouseId;
+        var held = await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{warehouseId}");
+        Assert.Contains(held.Stock, s => s.Reserved > 0);
+
+        // Every convoy of A loads, departs and arrives complete: A's relief is met.
+        foreach (var shipment in reliefA.Shipments.Where(s => s.Status == ShipmentStatus.Planned))
+        {
+            foreach (var status in new[] { "Loading", "Departed", "Delivered" })
+                await Ok<Shipment>(await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status }));
+        }
+        var met = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{a.Id}/relief");
+        Assert.Equal(ReliefStatus.Met, met.Status);
+        Assert.All(met.Needs, n => Assert.True(n.Delivered >= n.Needed));
+        Assert.NotNull(met.FirstDeliveryAt);
+
+        // B's first convoy arrives short: the rest is planned again.
+        var firstB = reliefB.Shipments.First(s => s.Status == ShipmentStatus.Planned);
+        foreach (var status in new[] { "Loading", "Departed" })
+            await Ok<Shipment>(await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{firstB.Id}/status", new { status }));
+        var line = firstB.Lines[0];
+        var delivered = await Ok<Shipment>(await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{firstB.Id}/status",
+            new { status = "Delivered", received = new[] { new { itemCode = line.ItemCode, quantity = line.Quantity - 1 } } }));
+        Assert.Equal(ShipmentStatus.Delivered, delivered.Status);
+        var replanned = await WaitForPlan(dispatcher, b.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned && s.PlanId > firstB.PlanId
+            && s.Lines.Any(l => l.ItemCode == line.ItemCode)));
+        Assert.NotEqual(ReliefStatus.Met, replanned.Status);
+
+        var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        var kpiA = kpi.Incidents.Single(i => i.IncidentId == a.Id);
+        Assert.Equal((200, 200, ReliefStatus.Met), (kpiA.Affected, kpiA.RelievedWithin3h, kpiA.Status));
+        Assert.NotNull(kpiA.InitialReliefMinutes);
+        Assert.Equal(0, kpi.Breaches);
+
+        // Illegal shipment moves are refused.
+        Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{firstB.Id}/status", new { status = "Loading" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.PostAsJsonAsync("/api/v1/shipments/SHP-NOPE/status", new { status = "Loading" })).StatusCode);
+    }
+}
