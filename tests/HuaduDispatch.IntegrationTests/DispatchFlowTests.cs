@@ -144,6 +144,31 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_landslides_at_once_are_solved_jointly_and_the_only_geological_team_goes_to_one_of_them()
+    {
+        // Only D03 has GeologicalHazard in the district's data.
+        var a = await Create(NewIncident(IncidentType.Landslide, 23.452, 113.305));
+        var b = await Create(NewIncident(IncidentType.Landslide, 23.57, 113.29, new { trapped = 2 }));
+        var recA = await _dispatcher.GetOk<IncidentRecommendation>($"/api/v1/incidents/{a.Id}/recommendations");
+        var recB = await _dispatcher.GetOk<IncidentRecommendation>($"/api/v1/incidents/{b.Id}/recommendations");
+        Assert.Contains(b.Id, recA.SolvedJointlyWith);
+        Assert.Contains(a.Id, recB.SolvedJointlyWith);
+
+        IEnumerable<string> Geo(IncidentRecommendation r) =>
+            r.Modules.Where(m => m.Capability == Capability.GeologicalHazard).SelectMany(m => m.Picks).Select(p => p.TeamId);
+        // Trapped people make B more urgent: it gets D03, A is told why it gets none.
+        Assert.Equal(["D03"], Geo(recB));
+        Assert.Empty(Geo(recA));
+        var unfilled = Assert.Single(recA.Unfilled, u => u.Capability == Capability.GeologicalHazard);
+        Assert.Equal("AllBusy", unfilled.Reason);
+        Assert.Equal(1, unfilled.Missing);
+        // Each team is picked for one incident only.
+        var allPicks = recA.Modules.Concat(recB.Modules).SelectMany(m => m.Picks).Select(p => p.TeamId).ToList();
+        Assert.Equal(allPicks.Count, allPicks.Distinct().Count());
+        Assert.All(recA.Modules.Where(m => m.Capability == Capability.GeologicalHazard), m => Assert.Contains(m.Candidates, c => c.TeamId == "D03"));
+    }
+
+    [Fact]
     public async Task An_illegal_transition_answers_409_with_the_reason()
     {
         var incident = await Create(NewIncident(IncidentType.RoadTrafficAccident, 23.40, 113.22));
@@ -161,6 +186,14 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var text = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T05" } }), HttpStatusCode.Conflict);
         Assert.Contains("OffDuty", text);
         await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/T05/status", new { status = "Available" }));
+
+        var broken = _node.ClientAs(Roles.Team, teamId: "T08");
+        await Ok<RescueTeam>(await broken.PostAsJsonAsync("/api/v1/teams/T08/status", new { status = "OutOfService", note = "pump failure" }));
+        var outOfService = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T08" } }), HttpStatusCode.Conflict);
+        Assert.Contains("OutOfService", outOfService);
+        // A dispatch naming one busy team changes nothing for the others.
+        await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T03", "T08" } }), HttpStatusCode.Conflict);
+        Assert.Null((await _dispatcher.GetOk<RescueTeam>("/api/v1/teams/T03")).IncidentId);
     }
 
     [Fact]
@@ -267,5 +300,17 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var plans = await _dispatcher.GetOk<List<ResponsePlanEntry>>("/api/v1/response-plans");
         Assert.Equal(Enum.GetValues<IncidentType>().Length * 4, plans.Count);
         Assert.Equal(HttpStatusCode.Forbidden, (await _dispatcher.PutAsJsonAsync("/api/v1/response-plans", plans)).StatusCode);
+
+        // An admin replaces the plans: Landslide IV now also needs a drone team; an invalid set is refused whole.
+        var admin = _node.ClientAs(Roles.Admin);
+        var edited = plans.Select(p => p.Type == IncidentType.Landslide && p.Level == ResponseLevel.IV
+            ? p with { Modules = [.. p.Modules, new ModuleRequirement { Capability = Capability.DroneReconnaissance, Count = 1 }] }
+            : p).ToList();
+        await Ok<List<ResponsePlanEntry>>(await admin.PutAsJsonAsync("/api/v1/response-plans", edited, DispatchJson.Options));
+        var landslide = await Create(NewIncident(IncidentType.Landslide, 23.452, 113.305));
+        Assert.Contains(landslide.RequiredModules, m => m.Capability == Capability.DroneReconnaissance);
+        var invalid = edited.Select(p => p with { Modules = [new ModuleRequirement { Capability = Capability.Medical, Count = 0 }] }).ToList();
+        await Expect(await admin.PutAsJsonAsync("/api/v1/response-plans", invalid, DispatchJson.Options), HttpStatusCode.BadRequest);
+        Assert.Equal(edited.Count, (await _dispatcher.GetOk<List<ResponsePlanEntry>>("/api/v1/response-plans")).Count);
     }
 }

@@ -109,14 +109,14 @@ public sealed class GreedyReliefPlanner(TravelTimeModel travel, ReliefPlannerOpt
         }
         var factor = Math.Min(weight > 0 ? trucksLeft * wh.TruckCapacityKg / weight : 1, volume > 0 ? trucksLeft * wh.TruckCapacityM3 / volume : 1);
         for (var i = 0; i < load.Length; i++) load[i] = (long)Math.Floor(load[i] * factor);
-        // Floating rounding can leave the load a hair too big: drop units of the heaviest item until it fits.
+        // Floating rounding can leave the load a hair too big: drop units of the bulkiest item (share of a truck) until it fits.
+        double Share(int i) => problem.WeightKg[i] / wh.TruckCapacityKg + problem.VolumeM3[i] / wh.TruckCapacityM3;
         while (problem.TripsFor(w, load) > trucksLeft)
         {
-            var heaviest = -1;
+            var bulkiest = -1;
             for (var i = 0; i < load.Length; i++)
-                if (load[i] > 0 && (heaviest < 0 || problem.WeightKg[i] + problem.VolumeM3[i] * 200 > problem.WeightKg[heaviest] + problem.VolumeM3[heaviest] * 200))
-                    heaviest = i;
-            load[heaviest]--;
+                if (load[i] > 0 && (bulkiest < 0 || Share(i) > Share(bulkiest))) bulkiest = i;
+            load[bulkiest]--;
         }
     }
 

@@ -4,7 +4,9 @@ using HuaduDispatch.Grains.Dispatch.Recommendation;
 namespace HuaduDispatch.Grains.Relief;
 
 /// <summary>
-/// Exact relief allocation (救灾物资统一调拨) as a mixed-integer program solved by OR-Tools (SCIP by default, CBC by option).
+/// Relief allocation (救灾物资统一调拨) as a mixed-integer program solved by OR-Tools (SCIP by default, CBC by option): exact on
+/// problems it can prove within <see cref="ReliefPlannerOptions.TimeLimit"/>, and on a district-wide surge the best plan found with
+/// a proven bound (<see cref="ReliefPlanResult.CoverageUpperBound"/>), never below the greedy baseline.
 /// </summary>
 /// <remarks>
 /// <para>Model. For each demand d with people, an integer x_d ∈ [0, People_d] counts the people covered; for each route w → d that
@@ -19,12 +21,19 @@ namespace HuaduDispatch.Grains.Relief;
 /// across the district); a trip serves one demand.</item>
 /// </list>
 /// <para>Objective, lexicographic, in two solves (no big-M weight, which could not be proven dominating for arbitrary real
-/// priorities): phase 1 maximises Σ priority_d · x_d with a relative gap of 0; phase 2 keeps Σ priority_d · x_d ≥ z₁ − ε with
-/// ε = min(10⁻⁶ · max(1, z₁), priority_min ÷ 2) — less than any one person — and minimises ton-km Σ weight_i ÷ 1000 · km(w,d) ·
-/// q[w,d,i], starting from the phase-1 plan as a hint. Phase 2 stops at <see cref="ReliefPlannerOptions.TonKmRelativeGap"/>.</para>
+/// priorities): phase 1 maximises Σ priority_d · x_d (relative gap <see cref="ReliefPlannerOptions.CoverageRelativeGap"/>, 0 by
+/// default), starting from the greedy plan; phase 2 keeps Σ priority_d · x_d ≥ z₁ − ε with ε = min(10⁻⁶ · max(1, z₁),
+/// priority_min ÷ 2) — less than any one person — and minimises ton-km Σ weight_i ÷ 1000 · km(w,d) · q[w,d,i], starting from the
+/// phase-1 plan. Phase 2 stops at <see cref="ReliefPlannerOptions.TonKmRelativeGap"/>.</para>
+/// <para>Large problems (more than <see cref="ReliefPlannerOptions.ExactModelLimit"/> item flows, e.g. 50 demands × 30 warehouses ×
+/// 15 items) cannot be proven in seconds: the LP bound is weak against whole trucks and SCIP's root alone takes longer than the
+/// budget. They go in three steps: the LP relaxation over every route (GLOP) gives the proven bound and the routes worth
+/// considering; a MIP on those routes and the greedy plan's, with integer trucks but continuous units and people, starting from
+/// the LP trucks rounded, chooses the trucks per route; the full integer model with at most those trucks per route then fixes
+/// whole units (both phases). The result is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the LP bound.</para>
 /// <para>The solver's values are rounded to integers and the plan is rebuilt from the shipments alone (coverage, trucks, shortfalls)
 /// by <see cref="ReliefProblem.Assemble"/>, which also checks stock, fleet and deadlines, so a solver tolerance can never hand out an
-/// infeasible plan. Warehouses are sorted by id before the model is built, so the answer does not depend on the list's order.</para>
+/// infeasible plan. Warehouses are sorted by id before the model is built, so the answer does not depend on their order.</para>
 /// </remarks>
 public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOptions options) : IReliefPlanner
 {
@@ -35,35 +44,69 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
     {
         var problem = ReliefProblem.Create(demands, warehouses, items, now, _travel, _options);
-        var model = Build(problem);
-        if (model is null) return problem.Assemble(new long[]?[problem.Routes.Length], ReliefPlanStatus.Optimal);
-        using var solver = model.Solver;
+        // The greedy plan: the start of the search, and the floor of the answer even when a time limit cuts the search short.
+        var budget = new Budget(_options.TimeLimit);
+        var greedy = GreedyReliefPlanner.Shipments(problem);
 
-        // Phase 1: most priority-weighted people covered, proven (gap 0).
+        if (CandidateCount(problem) <= _options.ExactModelLimit)
+        {
+            var model = Build(problem, _options.Solver, null, null, integerFlows: true);
+            if (model is null) return Nothing(problem);
+            using (model.Solver) return TwoPhases(problem, model, greedy, lpBound: null, budget);
+        }
+
+        // A district-wide surge: too big to prove. (1) The LP relaxation over every route (GLOP) bounds every plan and shows the
+        // routes worth considering. (2) On those routes and the greedy plan's, a MIP with integer trucks and continuous flows
+        // chooses how many trucks go where. (3) With at most those trucks per route, the full integer model fixes the units.
+        var (bound, support, lpTrucks) = LpRelaxation(problem, budget);
+        for (var r = 0; r < greedy.Length; r++)
+            if (greedy[r] is not null) support[r] = true;
+        var (trucks, start) = TruckAssignment(problem, support, greedy, lpTrucks, budget);
+        var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
+        if (completion is null) return Nothing(problem) with { CoverageUpperBound = bound };
+        ReliefPlanResult result;
+        using (completion.Solver) result = TwoPhases(problem, completion, start, bound, budget);
+        var baseline = problem.Assemble(greedy, ReliefPlanStatus.Feasible);
+        return result.PeopleCoveredWeighted >= baseline.PeopleCoveredWeighted ? result : baseline with { CoverageUpperBound = result.CoverageUpperBound };
+    }
+
+    private static ReliefPlanResult Nothing(ReliefProblem problem)
+    {
+        var empty = problem.Assemble(new long[]?[problem.Routes.Length], ReliefPlanStatus.Optimal);
+        return empty with { CoverageUpperBound = empty.PeopleCoveredWeighted };
+    }
+
+    /// <summary>
+    /// Phase 1 maximises Σ priority · x; phase 2 keeps it and minimises ton-km. <paramref name="hint"/> (a feasible plan of this
+    /// model) starts phase 1; <paramref name="lpBound"/>, when the model is restricted, is the bound over all plans.
+    /// </summary>
+    private ReliefPlanResult TwoPhases(ReliefProblem problem, Model model, long[]?[]? hint, double? lpBound, Budget budget)
+    {
+        var solver = model.Solver;
         var objective = solver.Objective();
         for (var d = 0; d < model.X.Length; d++)
             if (model.X[d] is { } x) objective.SetCoefficient(x, problem.Demands[d].Priority);
         objective.SetMaximization();
-        // Start from the greedy plan: the search never ends below the baseline, even when the time limit cuts it short.
-        var greedy = GreedyReliefPlanner.Shipments(problem);
-        model.Hint(problem, greedy);
-        var swTemp = System.Diagnostics.Stopwatch.StartNew(); // TEMP
-        var status1 = Solve(solver, _options.CoverageRelativeGap);
-        if (Environment.GetEnvironmentVariable("RELIEF_SOLVER_LOG") is not null) Console.Error.WriteLine($"TEMP phase1 {status1} obj {objective.Value()} bound {objective.BestBound()} {swTemp.ElapsedMilliseconds} ms vars {solver.NumVariables()} rows {solver.NumConstraints()}"); // TEMP
-        if (status1 is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
-        {
-            if (status1 == Solver.ResultStatus.NOT_SOLVED) // time limit before any plan: sending nothing is the only plan known
-                return problem.Assemble(new long[]?[problem.Routes.Length], ReliefPlanStatus.Feasible);
+        if (hint is not null) model.Hint(problem, hint);
+        var status1 = Solve(solver, lpBound is null ? _options.CoverageRelativeGap : Math.Max(_options.CoverageRelativeGap, 1e-4),
+            budget.Share(0.7));
+        long[]?[] plan1;
+        if (status1 is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE) plan1 = model.Shipments(problem);
+        else if (status1 == Solver.ResultStatus.NOT_SOLVED) plan1 = hint ?? new long[]?[problem.Routes.Length]; // time limit, no plan
+        else
             throw new InvalidOperationException($"OR-Tools {_options.Solver} ended the coverage phase with status {status1} " +
                 $"({solver.NumVariables()} variables, {solver.NumConstraints()} constraints).");
-        }
-        var plan1 = model.Shipments(problem);
         var z1 = Weighted(problem, model, plan1);
-
-        // Phase 2: fewest ton-km among plans covering as many (weighted) people. ε is below one person of the lowest priority.
+        if (hint is not null && Weighted(problem, model, hint) is var zHint && zHint > z1) (plan1, z1) = (hint, zHint); // a back end may drop the hint
         var minPriority = problem.Demands.Where((_, d) => model.X[d] is not null).Min(x => x.Priority);
         var epsilon = Math.Min(1e-6 * Math.Max(1, z1), minPriority / 2);
-        var keep = solver.MakeConstraint(z1 - epsilon, double.PositiveInfinity, "keep_coverage");
+        // The proven ceiling on Σ priority · x: this MIP's own bound, or the LP relaxation's when the model is restricted.
+        var bound = lpBound ?? (status1 == Solver.ResultStatus.OPTIMAL ? z1 : Math.Max(z1, objective.BestBound()));
+        var proven = lpBound is null ? status1 == Solver.ResultStatus.OPTIMAL : z1 >= lpBound.Value - epsilon;
+        var outside = OutsideModel(problem, model);
+
+        // Phase 2: fewest ton-km among plans covering as many (weighted) people. ε is below one person of the lowest priority.
+        var keep = solver.MakeConstraint(z1 - epsilon, double.PositiveInfinity, "");
         for (var d = 0; d < model.X.Length; d++)
             if (model.X[d] is { } x) keep.SetCoefficient(x, problem.Demands[d].Priority);
         objective.Clear();
@@ -74,25 +117,167 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         }
         objective.SetMinimization();
         model.Hint(problem, plan1);
-        var status2 = Solve(solver, _options.TonKmRelativeGap);
+        var status2 = Solve(solver, _options.TonKmRelativeGap, budget.Share(1));
 
-        var phase1Proven = status1 == Solver.ResultStatus.OPTIMAL;
+        var result = problem.Assemble(plan1, proven ? ReliefPlanStatus.CoverageOptimal : ReliefPlanStatus.Feasible);
         if (status2 is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)
         {
             var plan2 = model.Shipments(problem);
-            if (Weighted(problem, model, plan2) >= z1 - epsilon)
-                return problem.Assemble(plan2, !phase1Proven ? ReliefPlanStatus.Feasible
-                    : status2 == Solver.ResultStatus.OPTIMAL ? ReliefPlanStatus.Optimal : ReliefPlanStatus.CoverageOptimal);
+            if (Weighted(problem, model, plan2) >= z1 - epsilon && TonKm(problem, plan2) <= result.TonKm)
+                result = problem.Assemble(plan2, !proven ? ReliefPlanStatus.Feasible
+                    : status2 == Solver.ResultStatus.OPTIMAL && lpBound is null ? ReliefPlanStatus.Optimal : ReliefPlanStatus.CoverageOptimal);
         }
-        return problem.Assemble(plan1, phase1Proven ? ReliefPlanStatus.CoverageOptimal : ReliefPlanStatus.Feasible);
+        return result with { CoverageUpperBound = Math.Max(result.PeopleCoveredWeighted, bound + outside) };
     }
 
-    private Solver.ResultStatus Solve(Solver solver, double relativeGap)
+    /// <summary>
+    /// Trucks per route for a surge: integer trucks, continuous units and people, on the <paramref name="allowed"/> routes. The
+    /// search starts from the better of the greedy plan and the LP relaxation's trucks rounded (down, then the fleet's spare trucks
+    /// to the largest fractions). Returns per-route truck counts (0 = route unused).
+    /// </summary>
+    private (int[] Trucks, long[]?[] Start) TruckAssignment(ReliefProblem problem, bool[] allowed, long[]?[] greedy, double[] lpTrucks,
+        Budget budget)
+    {
+        var greedyTrucks = new int[problem.Routes.Length];
+        for (var r = 0; r < greedy.Length; r++)
+            if (greedy[r] is { } load) greedyTrucks[r] = problem.TripsFor(problem.Routes[r].Warehouse, load);
+        var model = Build(problem, _options.Solver, allowed, null, integerFlows: false);
+        if (model is null) return (greedyTrucks, greedy);
+        using var solver = model.Solver;
+        var objective = solver.Objective();
+        for (var d = 0; d < model.X.Length; d++)
+            if (model.X[d] is { } x) objective.SetCoefficient(x, problem.Demands[d].Priority);
+        objective.SetMaximization();
+
+        // The rounded LP trucks, with the best flows for them (an LP once the trucks are fixed).
+        var rounded = RoundTrucks(problem, lpTrucks);
+        for (var r = 0; r < rounded.Length; r++)
+            if (model.T[r] is { } t) t.SetBounds(rounded[r], rounded[r]);
+        var variables = solver.variables();
+        double[]? start = null;
+        if (Solve(solver, 0, budget.Share(0.3)) == Solver.ResultStatus.OPTIMAL && objective.Value() > Weighted(problem, model, greedy))
+            start = [.. variables.Select(v => v.SolutionValue())];
+        for (var r = 0; r < rounded.Length; r++)
+            if (model.T[r] is { } t) t.SetBounds(0, problem.Warehouses[problem.Routes[r].Warehouse].Trucks);
+        solver.Reset(); // SCIP cannot change bounds of a solved model in place: extract it anew
+        if (start is null) model.Hint(problem, greedy);
+        else solver.SetHint(variables, start);
+
+        // Few cut rounds: the LP bound is already known, the time is better spent on finding plans.
+        solver.SetSolverSpecificParametersAsString("separating/maxroundsroot = 1\nseparating/maxrounds = 0\n");
+        var status = Solve(solver, _options.CoverageRelativeGap, budget.Share(0.6));
+        if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)) return (greedyTrucks, greedy);
+        var trucks = new int[problem.Routes.Length];
+        for (var r = 0; r < trucks.Length; r++)
+            trucks[r] = model.T[r] is { } t ? (int)Math.Round(t.SolutionValue()) : 0;
+        // The units rounded down: a whole-unit plan that fits these trucks, for the completion to start from.
+        var floor = new long[]?[problem.Routes.Length];
+        foreach (var (r, i, q) in model.Q)
+            if ((long)Math.Floor(q.SolutionValue() + 1e-6) is var units and > 0) (floor[r] ??= new long[problem.Items.Length])[i] = units;
+        for (var r = 0; r < floor.Length; r++)
+            if (floor[r] is { } load && problem.TripsFor(problem.Routes[r].Warehouse, load) > trucks[r]) floor[r] = null; // tolerance
+        return (trucks, floor);
+    }
+
+    /// <summary>Each warehouse's LP trucks rounded down, then its spare trucks to the routes with the largest fractions.</summary>
+    private static int[] RoundTrucks(ReliefProblem problem, double[] lpTrucks)
+    {
+        var trucks = new int[lpTrucks.Length];
+        var spare = problem.Warehouses.Select(w => w.Trucks).ToArray();
+        for (var r = 0; r < lpTrucks.Length; r++)
+        {
+            trucks[r] = (int)Math.Floor(lpTrucks[r] + 1e-6);
+            spare[problem.Routes[r].Warehouse] -= trucks[r];
+        }
+        foreach (var r in Enumerable.Range(0, lpTrucks.Length).OrderByDescending(r => lpTrucks[r] - trucks[r]))
+        {
+            var w = problem.Routes[r].Warehouse;
+            if (lpTrucks[r] - trucks[r] <= 1e-6 || spare[w] == 0) continue;
+            trucks[r]++;
+            spare[w]--;
+        }
+        return trucks;
+    }
+
+    /// <summary>Σ priority × people of the demands the model leaves out because their kit is empty (covered whatever is sent).</summary>
+    private static double OutsideModel(ReliefProblem problem, Model model)
+    {
+        var total = 0.0;
+        var none = new long[problem.Items.Length];
+        for (var d = 0; d < problem.Demands.Length; d++)
+            if (model.X[d] is null) total += problem.Demands[d].Priority * problem.Covered(d, none);
+        return total;
+    }
+
+    private static double TonKm(ReliefProblem problem, long[]?[] shipments)
+    {
+        var total = 0.0;
+        for (var r = 0; r < shipments.Length; r++)
+            if (shipments[r] is { } load)
+                for (var i = 0; i < load.Length; i++) total += load[i] * problem.WeightKg[i] / 1000 * problem.Routes[r].DistanceKm;
+        return total;
+    }
+
+    /// <summary>How many q variables the full model would have (routes × kit items the warehouse holds, where it has trucks).</summary>
+    private static long CandidateCount(ReliefProblem problem)
+    {
+        long count = 0;
+        foreach (var route in problem.Routes)
+        {
+            if (problem.Warehouses[route.Warehouse].Trucks == 0) continue;
+            for (var i = 0; i < problem.Items.Length; i++)
+                if (problem.Kit[route.Demand][i] > 0 && problem.Available[route.Warehouse][i] > 0) count++;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// The LP relaxation of the full model (GLOP): its optimum bounds every integer plan, and the routes it sends anything on are
+    /// where the restricted MIP looks.
+    /// </summary>
+    private (double Bound, bool[] Support, double[] Trucks) LpRelaxation(ReliefProblem problem, Budget budget)
+    {
+        var support = new bool[problem.Routes.Length];
+        var trucks = new double[problem.Routes.Length];
+        var model = Build(problem, "GLOP", null, null, integerFlows: false);
+        if (model is null) return (0, support, trucks);
+        using var solver = model.Solver;
+        var objective = solver.Objective();
+        for (var d = 0; d < model.X.Length; d++)
+            if (model.X[d] is { } x) objective.SetCoefficient(x, problem.Demands[d].Priority);
+        objective.SetMaximization();
+        solver.SetTimeLimit((long)Math.Ceiling(budget.Share(1).TotalMilliseconds));
+        var status = solver.Solve();
+        if (status != Solver.ResultStatus.OPTIMAL)
+            throw new InvalidOperationException($"OR-Tools GLOP ended the LP relaxation with status {status}.");
+        foreach (var (r, _, q) in model.Q)
+            if (q.SolutionValue() > 1e-7) support[r] = true;
+        for (var r = 0; r < trucks.Length; r++)
+            if (model.T[r] is { } t) trucks[r] = t.SolutionValue();
+        // Tiny upward slack for the LP's own tolerances: the bound must stay a bound.
+        return (objective.Value() * (1 + 1e-9) + 1e-6, support, trucks);
+    }
+
+    private static Solver.ResultStatus Solve(Solver solver, double relativeGap, TimeSpan limit)
     {
         using var parameters = new MPSolverParameters();
         parameters.SetDoubleParam(MPSolverParameters.DoubleParam.RELATIVE_MIP_GAP, relativeGap);
-        solver.SetTimeLimit((long)Math.Ceiling(_options.PhaseTimeLimit.TotalMilliseconds));
+        solver.SetTimeLimit((long)Math.Ceiling(limit.TotalMilliseconds));
         return solver.Solve(parameters);
+    }
+
+    /// <summary>The plan's wall-clock budget (<see cref="ReliefPlannerOptions.TimeLimit"/>), handed out to the solves in turn.</summary>
+    private sealed class Budget(TimeSpan total)
+    {
+        private static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(50);
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+        /// <summary>A fraction of what is left, at least 50 ms so a late solve can still return its start.</summary>
+        public TimeSpan Share(double fraction)
+        {
+            var left = total - _clock.Elapsed;
+            return left * fraction > Floor ? left * fraction : Floor;
+        }
     }
 
     /// <summary>Σ priority × covered people over the demands the model has an x for (the coverage phase 2 must keep).</summary>
@@ -115,8 +300,12 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         return supplied;
     }
 
-    /// <summary>The MIP, or null when no demand can have anybody covered (nothing to solve).</summary>
-    private Model? Build(ReliefProblem problem)
+    /// <summary>
+    /// The MIP, or null when no demand can have anybody covered (nothing to solve). <paramref name="allowed"/> limits the routes;
+    /// <paramref name="truckCap"/> caps the trucks per route (and drops routes capped at 0); <paramref name="integerFlows"/> false
+    /// relaxes units and people to continuous values (trucks stay integer). With solver "GLOP" everything is continuous (the LP relaxation).
+    /// </summary>
+    private Model? Build(ReliefProblem problem, string solverId, bool[]? allowed, int[]? truckCap, bool integerFlows)
     {
         var items = problem.Items.Length;
         var demands = problem.Demands.Length;
@@ -126,10 +315,11 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         {
             var route = problem.Routes[r];
             var wh = problem.Warehouses[route.Warehouse];
-            if (wh.Trucks == 0) return 0;
+            var trucks = truckCap?[r] ?? wh.Trucks;
+            if (trucks == 0) return 0;
             double bound = Math.Min(problem.Available[route.Warehouse][i], problem.Kit[route.Demand][i]);
-            if (problem.WeightKg[i] > 0) bound = Math.Min(bound, Math.Floor(wh.Trucks * wh.TruckCapacityKg / problem.WeightKg[i] * (1 + 1e-9)));
-            if (problem.VolumeM3[i] > 0) bound = Math.Min(bound, Math.Floor(wh.Trucks * wh.TruckCapacityM3 / problem.VolumeM3[i] * (1 + 1e-9)));
+            if (problem.WeightKg[i] > 0) bound = Math.Min(bound, Math.Floor(trucks * wh.TruckCapacityKg / problem.WeightKg[i] * (1 + 1e-9)));
+            if (problem.VolumeM3[i] > 0) bound = Math.Min(bound, Math.Floor(trucks * wh.TruckCapacityM3 / problem.VolumeM3[i] * (1 + 1e-9)));
             return (long)bound;
         }
 
@@ -144,7 +334,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             {
                 if (problem.Kit[d][i] == 0) continue;
                 long reach = 0;
-                foreach (var r in problem.RoutesOfDemand[d]) reach += Bound(r, i);
+                foreach (var r in problem.RoutesOfDemand[d])
+                    if (allowed is null || allowed[r]) reach += Bound(r, i);
                 bound = Int128.Min(bound, (Int128)reach * people / problem.Kit[d][i]);
             }
             // An empty kit needs nothing: those people are covered whatever is planned, and are left out of the model.
@@ -152,21 +343,19 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         }
         if (xBound.All(b => b == 0)) return null;
 
-        var solver = Solver.CreateSolver(_options.Solver)
-            ?? throw new InvalidOperationException($"OR-Tools has no MIP solver '{_options.Solver}' on this platform (use SCIP or CBC).");
+        var solver = Solver.CreateSolver(solverId)
+            ?? throw new InvalidOperationException($"OR-Tools has no solver '{solverId}' on this platform (use SCIP or CBC).");
         solver.SuppressOutput();
-        if (Environment.GetEnvironmentVariable("RELIEF_SOLVER_LOG") == "1") solver.EnableOutput(); // TEMP
-        if (Environment.GetEnvironmentVariable("RELIEF_SOLVER_PARAMS") is { } sp) solver.SetSolverSpecificParametersAsString(sp); // TEMP
         var model = new Model(solver, new Variable?[demands], new Variable?[problem.Routes.Length], []);
         for (var d = 0; d < demands; d++)
-            if (xBound[d] > 0) model.X[d] = solver.MakeIntVar(0, xBound[d], "");
+            if (xBound[d] > 0) model.X[d] = solver.MakeVar(0, xBound[d], integerFlows, "");
 
         var qOf = new Dictionary<(int Route, int Item), Variable>();
         for (var r = 0; r < problem.Routes.Length; r++)
         {
             var route = problem.Routes[r];
             if (model.X[route.Demand] is null) continue;
-            if (Environment.GetEnvironmentVariable("RELIEF_K") is { } kk && Array.IndexOf(problem.RoutesOfDemand[route.Demand], r) >= int.Parse(kk)) continue; // TEMP
+            if (allowed is not null && !allowed[r]) continue;
             var wh = problem.Warehouses[route.Warehouse];
             Constraint? weightRow = null, volumeRow = null;
             for (var i = 0; i < items; i++)
@@ -174,12 +363,12 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
                 if (problem.Kit[route.Demand][i] == 0) continue;
                 var ub = Bound(r, i);
                 if (ub == 0) continue;
-                var q = solver.MakeIntVar(0, ub, "");
+                var q = solver.MakeVar(0, ub, integerFlows, "");
                 qOf[(r, i)] = q;
                 model.Q.Add((r, i, q));
                 if (model.T[r] is null)
                 {
-                    var t = model.T[r] = solver.MakeIntVar(0, wh.Trucks, "");
+                    var t = model.T[r] = solver.MakeIntVar(0, truckCap?[r] ?? wh.Trucks, "");
                     weightRow = solver.MakeConstraint(double.NegativeInfinity, 0, "");
                     weightRow.SetCoefficient(t, -wh.TruckCapacityKg);
                     volumeRow = solver.MakeConstraint(double.NegativeInfinity, 0, "");

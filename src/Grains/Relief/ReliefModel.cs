@@ -80,6 +80,12 @@ public sealed record ReliefPlanResult(IReadOnlyList<Allocation> Allocations, IRe
 
     public ReliefPlanStatus Status { get; init; } = ReliefPlanStatus.Heuristic;
 
+    /// <summary>
+    /// A proven ceiling on <see cref="PeopleCoveredWeighted"/> over all plans (the optimiser's bound), or null when the planner gives
+    /// none (greedy). Equal to <see cref="PeopleCoveredWeighted"/> when coverage is proven optimal.
+    /// </summary>
+    public double? CoverageUpperBound { get; init; }
+
     public static ReliefPlanResult Empty { get; } = new([], [], 0, 0, 0) { Status = ReliefPlanStatus.Optimal };
 }
 
@@ -91,8 +97,11 @@ public sealed record ReliefPlannerOptions
     /// <summary>OR-Tools MIP back end of <see cref="OptimalReliefPlanner"/>: "SCIP" (default) or "CBC", both in Google.OrTools 9.15.</summary>
     public string Solver { get; init; } = "SCIP";
 
-    /// <summary>Wall-clock limit of each of the optimiser's two phases; past it the best plan found is returned with a weaker status.</summary>
-    public TimeSpan PhaseTimeLimit { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Wall-clock budget of one <see cref="OptimalReliefPlanner"/> call, shared by its solves (coverage about 70 %, ton-km the
+    /// rest). Past it the best plan found is returned, with a weaker <see cref="ReliefPlanResult.Status"/> and the proven bound.
+    /// </summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Relative optimality gap accepted in the coverage phase; 0 (default) proves the optimum.</summary>
     public double CoverageRelativeGap { get; init; }
@@ -102,6 +111,13 @@ public sealed record ReliefPlannerOptions
     /// optimum; the default 1e-4 stops within 0.01 % of it.
     /// </summary>
     public double TonKmRelativeGap { get; init; } = 1e-4;
+
+    /// <summary>
+    /// Largest full model (number of item-flow variables) solved as one MIP. A bigger one — a district-wide surge — is first solved
+    /// as an LP over every route, for a proven bound, and the MIP then searches only the routes that LP relaxation or the greedy
+    /// plan use; such a plan is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound.
+    /// </summary>
+    public int ExactModelLimit { get; init; } = 2000;
 }
 
 /// <summary>

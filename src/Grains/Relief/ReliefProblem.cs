@@ -170,8 +170,8 @@ internal sealed class ReliefProblem
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Loading < TimeSpan.Zero) throw new ArgumentException($"Loading must not be negative, was {options.Loading}.", nameof(options));
-        if (options.PhaseTimeLimit <= TimeSpan.Zero)
-            throw new ArgumentException($"PhaseTimeLimit must be positive, was {options.PhaseTimeLimit}.", nameof(options));
+        if (options.TimeLimit <= TimeSpan.Zero)
+            throw new ArgumentException($"TimeLimit must be positive, was {options.TimeLimit}.", nameof(options));
         if (!double.IsFinite(options.TonKmRelativeGap) || options.TonKmRelativeGap < 0)
             throw new ArgumentException($"TonKmRelativeGap must be a finite number >= 0, was {options.TonKmRelativeGap}.", nameof(options));
         if (string.IsNullOrWhiteSpace(options.Solver)) throw new ArgumentException("Solver must be named (SCIP or CBC).", nameof(options));

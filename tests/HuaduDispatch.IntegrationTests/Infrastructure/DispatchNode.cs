@@ -22,6 +22,8 @@ public sealed class DispatchNode : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
+    private string? _connectionString;
+
     private DispatchNode(WebApplication app, Uri baseAddress)
     {
         _app = app;
@@ -49,14 +51,14 @@ public sealed class DispatchNode : IAsyncDisposable
 
         var app = DispatchHost.Build([], b => b.Configuration.AddInMemoryCollection(settings));
         await app.StartAsync();
-        var node = new DispatchNode(app, new Uri($"http://127.0.0.1:{httpPort}"));
+        var node = new DispatchNode(app, new Uri($"http://127.0.0.1:{httpPort}")) { _connectionString = connectionString };
         await node.WaitUntilReadyAsync();
         return node;
     }
 
     private async Task WaitUntilReadyAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120); // generous: CI shares 2 cores
         string last = "";
         while (DateTime.UtcNow < deadline)
         {
@@ -72,7 +74,7 @@ public sealed class DispatchNode : IAsyncDisposable
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"node at {BaseAddress} not ready within 60 s: {last}");
+        throw new TimeoutException($"node at {BaseAddress} not ready within 120 s: {last}");
     }
 
     /// <summary>A token signed with the test key, as `token --role ...` would print it.</summary>
@@ -103,6 +105,11 @@ public sealed class DispatchNode : IAsyncDisposable
         Http.Dispose();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try { await _app.StopAsync(cts.Token); }
-        finally { await _app.DisposeAsync(); }
+        finally
+        {
+            await _app.DisposeAsync();
+            // Close this node's idle PostgreSQL connections now rather than after the pool's idle lifetime.
+            if (_connectionString is not null) Npgsql.NpgsqlConnection.ClearPool(new Npgsql.NpgsqlConnection(_connectionString));
+        }
     }
 }

@@ -44,7 +44,7 @@ public sealed class PostgresServer : IAsyncLifetime
         var pgData = Path.Combine(_dataDir, "data");
         await Run(Path.Combine(_binDir, "initdb"), ["-D", pgData, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         await Run(Path.Combine(_binDir, "pg_ctl"), ["-D", pgData, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"]);
+            "-o", $"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start"]);
         _adminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=15";
     }
 
@@ -58,7 +58,8 @@ public sealed class PostgresServer : IAsyncLifetime
             await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await cmd.ExecuteNonQueryAsync();
         }
-        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, Pooling = true }.ConnectionString;
+        // Each test's nodes get a small pool: stopped nodes' idle connections must not exhaust the server's max_connections.
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 20, ConnectionIdleLifetime = 10 }.ConnectionString;
     }
 
     public async Task DisposeAsync()

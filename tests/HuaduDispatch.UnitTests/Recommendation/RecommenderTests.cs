@@ -22,7 +22,7 @@ public sealed class RecommenderTests
     // ---- exactness against exhaustive search -------------------------------------------------------------------------------
 
     [Fact]
-    public void Optimal_filled_count_and_total_eta_equal_brute_force_on_300_small_random_instances()
+    public void Optimal_filled_count_priority_sum_and_total_eta_equal_brute_force_on_300_small_random_instances()
     {
         var rng = new Random(20260101);
         var optimal = Optimal(RandomOptions);
@@ -31,12 +31,34 @@ public sealed class RecommenderTests
             var (needs, teams) = RandomInstance(rng);
             var expected = BruteForce(needs, teams, RandomOptions);
             var result = optimal.Recommend(needs, teams);
+            var actual = Score(result, needs);
 
             AssertConsistent(result, needs, teams, RandomOptions);
-            Assert.True(expected.Filled == result.Picks.Count, $"instance {i}: brute force fills {expected.Filled}, optimal {result.Picks.Count}");
-            Assert.True(Math.Abs(expected.WeightedEta - result.TotalWeightedEtaMinutes) < 1e-6,
-                $"instance {i}: brute force {expected.WeightedEta}, optimal {result.TotalWeightedEtaMinutes}");
+            Assert.True(expected.Filled == actual.Filled, $"instance {i}: brute force fills {expected.Filled}, optimal {actual.Filled}");
+            Assert.True(Math.Abs(expected.PrioritySum - actual.PrioritySum) < 1e-6,
+                $"instance {i}: brute force priority sum {expected.PrioritySum}, optimal {actual.PrioritySum}");
+            Assert.True(Math.Abs(expected.WeightedEta - actual.WeightedEta) < 1e-6,
+                $"instance {i}: brute force {expected.WeightedEta}, optimal {actual.WeightedEta}");
         }
+    }
+
+    [Fact]
+    public void Optimal_filled_count_and_priority_sum_equal_the_matroid_greedy_on_district_sized_instances()
+    {
+        // Up to 50 incidents × 400 teams, where the priority level's big multiplier is largest: levels 1 and 2 must stay exact.
+        var rng = new Random(7);
+        var optimal = Optimal();
+        foreach (var (incidents, teamCount) in new[] { (10, 30), (20, 60), (30, 120), (50, 150), (50, 400), (50, 90) })
+            for (var i = 0; i < 4; i++)
+            {
+                var (needs, teams) = DistrictInstance(rng, incidents, teamCount);
+                var expected = MatroidGreedy(needs, teams, new RecommenderOptions());
+                var result = optimal.Recommend(needs, teams);
+                AssertConsistent(result, needs, teams, new RecommenderOptions());
+                var actual = Score(result, needs);
+                Assert.True((expected.Filled, expected.PrioritySum) == (actual.Filled, actual.PrioritySum),
+                    $"{incidents} × {teamCount} #{i}: matroid greedy {expected}, optimal {actual}");
+            }
     }
 
     [Fact]
@@ -49,14 +71,15 @@ public sealed class RecommenderTests
         for (var i = 0; i < 300; i++)
         {
             var (needs, teams) = RandomInstance(rng);
-            var o = optimal.Recommend(needs, teams);
             var g = greedy.Recommend(needs, teams);
             AssertConsistent(g, needs, teams, RandomOptions);
+            var o = Score(optimal.Recommend(needs, teams), needs);
+            var gs = Score(g, needs);
 
-            var better = o.Picks.Count > g.Picks.Count ||
-                (o.Picks.Count == g.Picks.Count && o.TotalWeightedEtaMinutes <= g.TotalWeightedEtaMinutes + 1e-6);
-            Assert.True(better, $"instance {i}: optimal {o.Picks.Count} / {o.TotalWeightedEtaMinutes}, greedy {g.Picks.Count} / {g.TotalWeightedEtaMinutes}");
-            if (o.Picks.Count > g.Picks.Count || o.TotalWeightedEtaMinutes < g.TotalWeightedEtaMinutes - 1e-6) strictlyBetter++;
+            // Lexicographic on (filled, priority sum, weighted ETA), the weighted ETA with a rounding tolerance.
+            var tied = o.Filled == gs.Filled && o.PrioritySum == gs.PrioritySum && Math.Abs(o.WeightedEta - gs.WeightedEta) <= 1e-6;
+            Assert.True(tied || IsBetter(o, gs), $"instance {i}: optimal {o}, greedy {gs}");
+            if (!tied) strictlyBetter++;
         }
         Assert.True(strictlyBetter > 0, "greedy matched the optimum on every random instance");
     }
@@ -119,17 +142,113 @@ public sealed class RecommenderTests
     }
 
     [Fact]
-    public void Optimal_sends_a_contested_team_where_priority_times_eta_is_smaller_even_to_the_less_urgent_incident()
+    public void Optimal_gives_a_contested_team_to_the_more_urgent_incident_even_when_it_is_farther()
     {
-        // The objective as specified: slots filled first, then Σ priority × ETA. With one team for two equally distant
-        // incidents both orders fill one slot, and 1 × ETA < 4 × ETA, so the less urgent incident gets it. Greedy serves the
-        // urgent one. If dispatchers want urgency to decide shortages, the objective needs a priority-weighted fill level.
-        var urgent = Need("URGENT", East(5), 4, (Medical, 1));
-        var minor = Need("MINOR", East(-5), 1, (Medical, 1));
+        // One medical team, two incidents: the urgent one 8 km away, the minor one 2 km away. Either choice fills one slot; the
+        // total priority of the filled slots decides before any ETA, so the urgent incident gets the team although
+        // 1 × ETA(minor) is far below 4 × ETA(urgent).
+        var urgent = Need("URGENT", East(8), 4, (Medical, 1));
+        var minor = Need("MINOR", East(-2), 1, (Medical, 1));
         TeamCandidate[] teams = [Team("M", East(0), Medical)];
 
-        Assert.Equal("MINOR", Assert.Single(Optimal().Recommend([urgent, minor], teams).Picks).IncidentId);
-        Assert.Equal("URGENT", Assert.Single(Greedy().Recommend([urgent, minor], teams).Picks).IncidentId);
+        var o = Optimal().Recommend([minor, urgent], teams);
+
+        AssertConsistent(o, [minor, urgent], teams, new RecommenderOptions());
+        var pick = Assert.Single(o.Picks);
+        Assert.Equal(("URGENT", "M"), (pick.IncidentId, pick.TeamId));
+        Assert.Equal(4 * Minutes(East(0), urgent), o.TotalWeightedEtaMinutes, 1e-9);
+        Assert.True(4 * Minutes(East(0), urgent) > Minutes(East(0), minor) + 30);
+        var gap = Assert.Single(o.Unfilled);
+        Assert.Equal(("MINOR", Medical, 1, UnfilledReason.AllBusy), (gap.IncidentId, gap.Capability, gap.Missing, gap.Reason));
+        Assert.Equal("URGENT", Assert.Single(Greedy().Recommend([minor, urgent], teams).Picks).IncidentId);
+    }
+
+    [Fact]
+    public void Optimal_fills_more_slots_before_it_weighs_priority()
+    {
+        // MW can serve the urgent medical slot or the water slot, M (40 km away) only medical: filling both beats sending the
+        // nearer MW to the urgent incident and leaving the water slot empty.
+        var urgent = Need("URGENT", East(0), 4, (Medical, 1));
+        var water = Need("WATER", East(30), 1, (Water, 1));
+        TeamCandidate[] teams = [Team("MW", East(1), Medical, Water), Team("M", East(-40), Medical)];
+
+        var o = Optimal().Recommend([urgent, water], teams);
+
+        Assert.Equal(["URGENT:M", "WATER:MW"], o.Picks.Select(p => $"{p.IncidentId}:{p.TeamId}"));
+        Assert.Empty(o.Unfilled);
+    }
+
+    [Fact]
+    public void Optimal_serves_more_total_priority_among_assignments_filling_equally_many_slots()
+    {
+        // C (2.5) needs medical, B (2) water, A (0.25) medical. Y (medical and water) is next to C, X (medical) next to A.
+        // Y→C, X→A (what greedy does, and the cheapest Σ priority × ETA) fills 2 slots worth 2.75; X→C, Y→B fills 2 worth 4.5.
+        var c = Need("C", East(0), 2.5, (Medical, 1));
+        var b = Need("B", East(25), 2, (Water, 1));
+        var a = Need("A", East(10), 0.25, (Medical, 1));
+        TeamCandidate[] teams = [Team("X", East(10), Medical), Team("Y", East(0.5), Medical, Water)];
+        IncidentNeed[] needs = [c, b, a];
+
+        var o = Optimal().Recommend(needs, teams);
+        var g = Greedy().Recommend(needs, teams);
+
+        Assert.Equal(["C:X", "B:Y"], o.Picks.Select(p => $"{p.IncidentId}:{p.TeamId}"));
+        Assert.Equal((2, 4.5), (Score(o, needs).Filled, Score(o, needs).PrioritySum));
+        Assert.Equal(("A", UnfilledReason.AllBusy), (Assert.Single(o.Unfilled).IncidentId, o.Unfilled[0].Reason));
+        Assert.Equal(["C:Y", "A:X"], g.Picks.Select(p => $"{p.IncidentId}:{p.TeamId}"));
+        Assert.True(g.TotalWeightedEtaMinutes < o.TotalWeightedEtaMinutes, "the ETA level alone would have chosen greedy's answer");
+    }
+
+    [Fact]
+    public void One_hundredth_more_total_priority_outweighs_sending_three_teams_twenty_km_each()
+    {
+        // A chain: T0 (medical, water) sits at A, T1 (water, fire) at B, T2 (fire, geological) at C. Serving U (medical, 20 km
+        // west of A) needs the whole chain to shift one incident west and C to go without: Σ priority 1.01 + 1.02 + 1.01 = 3.04
+        // against 1.02 + 1.01 + 1.00 = 3.03 with every team at home. One unit of the priority level (1/100) must beat three
+        // 20 km drives (about 120 priority-minutes, more than any single arc), so the multiplier must cover all picks, not one.
+        var u = Need("U", East(-20), 1.01, (Medical, 1));
+        var a = Need("A", East(0), 1.02, (Water, 1));
+        var b = Need("B", East(20), 1.01, (Fire, 1));
+        var c = Need("C", East(40), 1.00, (Capability.GeologicalHazard, 1));
+        TeamCandidate[] teams =
+        [
+            Team("T0", East(0), Medical, Water), Team("T1", East(20), Water, Fire),
+            Team("T2", East(40), Fire, Capability.GeologicalHazard),
+        ];
+
+        var o = Optimal().Recommend([u, a, b, c], teams);
+
+        Assert.Equal(["U:T0", "A:T1", "B:T2"], o.Picks.Select(p => $"{p.IncidentId}:{p.TeamId}"));
+        Assert.Equal(("C", UnfilledReason.AllBusy), (Assert.Single(o.Unfilled).IncidentId, o.Unfilled[0].Reason));
+        var atHome = 1.02 * Minutes(East(0), a) + 1.01 * Minutes(East(20), b) + 1.00 * Minutes(East(40), c);
+        Assert.True(o.TotalWeightedEtaMinutes - atHome > 1.02 * Minutes(East(40), a), "the shift costs more than the longest arc");
+    }
+
+    [Fact]
+    public void Priorities_closer_than_the_level_two_unit_leave_a_contested_team_to_the_weighted_eta()
+    {
+        // 1.001 and 1.004 are both 1.00 in units of 1/100: level 2 ties, and 1.004 × ETA(far) > 1.001 × ETA(near) decides.
+        Assert.Equal(100, OptimalRecommender.PriorityResolution);
+        var near = Need("NEAR", East(-2), 1.001, (Medical, 1));
+        var far = Need("FAR", East(8), 1.004, (Medical, 1));
+        var o = Optimal().Recommend([far, near], [Team("M", East(0), Medical)]);
+        Assert.Equal("NEAR", Assert.Single(o.Picks).IncidentId);
+
+        // 1.01 is a unit above 1.00: level 2 decides.
+        var farter = Need("FAR", East(8), 1.01, (Medical, 1));
+        Assert.Equal("FAR", Assert.Single(Optimal().Recommend([farter, near], [Team("M", East(0), Medical)]).Picks).IncidentId);
+    }
+
+    [Fact]
+    public void Optimal_refuses_priorities_too_far_apart_to_rank_exactly_in_64_bit_costs()
+    {
+        var huge = Need("HUGE", East(1), 1e15, (Medical, 1));
+        var small = Need("SMALL", East(-1), 1, (Medical, 1));
+        TeamCandidate[] teams = [Team("M1", East(0), Medical), Team("M2", East(0.5), Medical)];
+        var e = Assert.Throws<InvalidOperationException>(() => Optimal().Recommend([huge, small], teams));
+        Assert.Contains("spread", e.Message);
+        // Equal priorities, however large, have no spread to rank.
+        Assert.Equal(2, Optimal().Recommend([huge, small with { Priority = 1e15 }], teams).Picks.Count);
     }
 
     // ---- unfilled reasons ----------------------------------------------------------------------------------------------------
@@ -278,12 +397,18 @@ public sealed class RecommenderTests
 
         AssertConsistent(o, needs, teams, options);
         AssertConsistent(g, needs, teams, options);
-        // D03 is the only geological hazard team; F01 and D03 are the only search and rescue teams.
+        // D03 is the only geological hazard team; F01 and D03 are the only search and rescue teams. D03 goes to the landslide's
+        // geological slot, so only F01 is left for the two search and rescue slots: the landslide (priority 4) gets it although
+        // F01 is based next to the fire (priority 3), whose search and rescue slot stays empty.
         Assert.Contains(o.Picks, p => p is { IncidentId: "LANDSLIDE-HUASHAN", Capability: Capability.GeologicalHazard, TeamId: "D03" });
+        Assert.Contains(o.Picks, p => p is { IncidentId: "LANDSLIDE-HUASHAN", Capability: Capability.UrbanSearchRescue, TeamId: "F01" });
         var gap = Assert.Single(o.Unfilled);
-        Assert.Equal((Capability.UrbanSearchRescue, 1, UnfilledReason.AllBusy), (gap.Capability, gap.Missing, gap.Reason));
+        Assert.Equal(("FIRE-XINHUA", Capability.UrbanSearchRescue, 1, UnfilledReason.AllBusy),
+            (gap.IncidentId, gap.Capability, gap.Missing, gap.Reason));
         Assert.Equal(6, o.Picks.Count);
-        Assert.True(o.TotalWeightedEtaMinutes <= g.TotalWeightedEtaMinutes + 1e-9 || o.Picks.Count > g.Picks.Count);
+        var (os, gs) = (Score(o, needs), Score(g, needs));
+        Assert.True(IsBetter(os, gs) || (os.Filled, os.PrioritySum) == (gs.Filled, gs.PrioritySum) && os.WeightedEta <= gs.WeightedEta + 1e-9,
+            $"optimal {os}, greedy {gs}");
     }
 
     // ---- empty and invalid input ---------------------------------------------------------------------------------------------

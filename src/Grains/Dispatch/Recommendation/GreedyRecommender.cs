@@ -3,7 +3,8 @@ namespace HuaduDispatch.Grains.Dispatch.Recommendation;
 /// <summary>
 /// The "nearest free team" rule a dispatcher applies by hand: incidents by descending priority, their slots in order, each slot
 /// takes the lowest-ETA free feasible team. Kept only as the baseline the optimal recommender is measured against; it can leave a
-/// slot empty that a different choice would have filled (it spends a multi-skill team on the first incident that wants it).
+/// slot empty that a different choice would have filled (it spends a multi-skill team on the first incident that wants it), and
+/// so also serve less total priority than the optimum, or spend more priority-weighted ETA.
 /// </summary>
 public sealed class GreedyRecommender(TravelTimeModel travel, RecommenderOptions options) : ITeamRecommender
 {

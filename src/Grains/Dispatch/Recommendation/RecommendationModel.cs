@@ -14,7 +14,10 @@ public sealed record RecommenderOptions
 /// <summary>A rescue team as the recommender sees it: what it can do, where it is, whether it may be sent.</summary>
 public sealed record TeamCandidate(string TeamId, IReadOnlyList<Capability> Capabilities, GeoPoint Position, bool Available);
 
-/// <summary>The modules an incident still needs. <paramref name="Priority"/> &gt; 0 weighs its ETAs; higher is more urgent.</summary>
+/// <summary>
+/// The modules an incident still needs. <paramref name="Priority"/> &gt; 0: higher is more urgent; it decides which incident gets a
+/// team several compete for, and weighs the incident's ETAs.
+/// </summary>
 public sealed record IncidentNeed(string IncidentId, IncidentType Type, GeoPoint Location, double Priority,
     IReadOnlyList<ModuleRequirement> Requirements);
 
@@ -46,8 +49,10 @@ public sealed record RecommendationResult(IReadOnlyList<TeamPick> Picks, IReadOn
 }
 
 /// <summary>
-/// Chooses teams for the open module slots of several incidents at once (多事件联合调度推荐). A team fills at most one slot; the
-/// number of filled slots is maximised first, then the priority-weighted sum of ETAs is minimised.
+/// Chooses teams for the open module slots of several incidents at once (多事件联合调度推荐). A team fills at most one slot. The
+/// objective is lexicographic: the most filled slots; then the largest total priority of the filled slots (a scarce team goes to
+/// the more urgent incident); then the least priority-weighted sum of ETAs. <see cref="OptimalRecommender"/> attains it exactly;
+/// <see cref="GreedyRecommender"/> is a baseline that may not.
 /// </summary>
 public interface ITeamRecommender
 {

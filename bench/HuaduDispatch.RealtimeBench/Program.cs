@@ -1,0 +1,356 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.RealtimeBench;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+if (BenchOptions.Parse(args) is not { } options)
+{
+    Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.RealtimeBench -- [consoles=200] [rate=1000] [seconds=20]");
+    Console.WriteLine("       extra settings as key=value: clients=26 max-clients=32 max-seconds=8 pgbench-seconds=10 warmup-seconds=5");
+    Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
+    return 2;
+}
+
+var tempDir = Path.Combine(Path.GetTempPath(), "huadu-rtbench-" + Guid.NewGuid().ToString("N")[..12]);
+Directory.CreateDirectory(tempDir);
+var postgres = new BenchPostgres(tempDir);
+var cleanup = new Cleanup(postgres, tempDir);
+using var cts = new CancellationTokenSource();
+cts.CancelAfter(TimeSpan.FromMinutes(10)); // watchdog: everything stops by itself
+
+void OnSignal(PosixSignalContext context)
+{
+    if (!cts.IsCancellationRequested)
+    {
+        context.Cancel = true;
+        Console.Error.WriteLine($"{context.Signal}: stopping; the node, the consoles and PostgreSQL are being stopped and {tempDir} removed (again to force).");
+        cts.Cancel();
+        return;
+    }
+    cleanup.Run(); // a second signal: stop PostgreSQL now, then let the process end
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+AppDomain.CurrentDomain.ProcessExit += (_, _) => cleanup.Run();
+
+var bench = new RealtimeBench(options, postgres);
+try
+{
+    return await bench.RunAsync(cts.Token);
+}
+catch (OperationCanceledException) when (cts.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Stopped before the end (signal or 10-minute watchdog).");
+    return 130;
+}
+finally
+{
+    await bench.DisposeAsync();
+    cleanup.Run();
+    Console.WriteLine($"Cleaned up: {(postgres.External ? "benchmark database dropped" : "PostgreSQL stopped")}, {tempDir} removed.");
+}
+
+namespace HuaduDispatch.RealtimeBench
+{
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds)
+    {
+        public static BenchOptions? Parse(string[] args)
+        {
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 5);
+            string[] positional = ["consoles", "rate", "seconds"];
+            var p = 0;
+            foreach (var arg in args)
+            {
+                var eq = arg.IndexOf('=');
+                var (key, value) = eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (p < positional.Length ? positional[p++] : "", arg);
+                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0) return null;
+                var i = (int)v;
+                o = key switch
+                {
+                    "consoles" => o with { Consoles = i },
+                    "rate" when v > 0 => o with { Rate = v },
+                    "seconds" when i > 0 => o with { Seconds = i },
+                    "clients" when i > 0 => o with { Clients = i },
+                    "max-clients" when i > 0 => o with { MaxClients = i },
+                    "max-seconds" when i > 0 => o with { MaxSeconds = i },
+                    "pgbench-seconds" when i > 0 => o with { PgbenchSeconds = i },
+                    "warmup-seconds" => o with { WarmupSeconds = i },
+                    _ => null,
+                };
+                if (o is null) return null;
+            }
+            return o;
+        }
+    }
+
+    /// <summary>Stops PostgreSQL (or drops the database) and removes the temp directory, once, from wherever it is called first.</summary>
+    public sealed class Cleanup(BenchPostgres postgres, string tempDir)
+    {
+        private int _done;
+
+        public void Run()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 1) return;
+            postgres.Cleanup();
+            try { Directory.Delete(tempDir, recursive: true); }
+            catch (IOException e) { Console.Error.WriteLine($"Could not remove {tempDir}: {e.Message}"); }
+            catch (UnauthorizedAccessException e) { Console.Error.WriteLine($"Could not remove {tempDir}: {e.Message}"); }
+        }
+    }
+
+    public sealed record PhaseReport(DriveResult Drive, int Consoles, long Expected, long Delivered, long Missing, int Duplicates, int Gaps,
+        int Mismatched, int Disconnects, long UnackedDelivered, int[] RoundTripUs, int[] LatencyUs, int[] SlowestUs);
+
+    public sealed class RealtimeBench(BenchOptions o, BenchPostgres postgres) : IAsyncDisposable
+    {
+        private const double AimP99Ms = 25, AimRate = 1000, AimConsoles = 200, AimPgbenchShare = 0.5;
+        private BenchNode? _node;
+        private Driver? _driver;
+        private readonly List<BenchConsole> _consoles = [];
+        private UpdateLog _log = null!;
+
+        public async Task<int> RunAsync(CancellationToken ct)
+        {
+            var total = Stopwatch.StartNew();
+            Console.WriteLine($"HuaduDispatch real-time benchmark: {o.Consoles} consoles on \"district\", {o.Rate:0} position reports/s over REST for {o.Seconds} s " +
+                $"({o.Clients} HTTP clients), then max rate ({o.MaxClients} HTTP clients, {o.MaxSeconds} s) with and without the consoles; pgbench reference.");
+            Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, shared by everything: this one process runs the node (Orleans silo + Kestrel + SignalR), " +
+                $"the {o.Consoles} SignalR console clients and the REST driver (one thread pool, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, " +
+                $"tiered compilation {(TieredCompilation() ? "on" : "off: fully optimised code from the first call, no tier-up during the run")}); " +
+                "PostgreSQL runs beside it. pgbench runs while the node is idle and no console is connected. Everything on 127.0.0.1.");
+            Console.WriteLine($"Load average at start: {LoadAverage.Read()} (other work on the machine shows as \"other processes\" in the CPU lines).");
+
+            // 1. PostgreSQL, schema, node.
+            var step = Stopwatch.StartNew();
+            await postgres.StartAsync(ct);
+            var version = await BenchNode.MigrateAsync(postgres.ConnectionString, ct);
+            Console.WriteLine($"PostgreSQL: {postgres.Description}; {await postgres.SettingsAsync(ct)}; schema migrated to version {version} ({step.Elapsed.TotalSeconds:0.0} s)");
+            step.Restart();
+            var (nodeConnectionString, poolNote) = await postgres.NodeConnectionStringAsync(ct);
+            _node = await BenchNode.StartAsync(nodeConnectionString, ct);
+            Console.WriteLine($"Node: PostgreSQL mode ({poolNote}), {_node.BaseAddress}, ready in {step.Elapsed.TotalSeconds:0.0} s");
+
+            using var dispatcher = new HttpClient { BaseAddress = _node.BaseAddress };
+            dispatcher.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _node.Token(Roles.Dispatcher, subject: "bench"));
+            var teamList = await dispatcher.GetFromJsonAsync<List<RescueTeam>>("/api/v1/teams", DispatchJson.Options, ct) ?? [];
+            var teams = teamList.Select(t => new TeamInfo(t.Id, t.HomeBase.Lat, t.HomeBase.Lon, $"/api/v1/teams/{Uri.EscapeDataString(t.Id)}/position",
+                new AuthenticationHeaderValue("Bearer", _node.Token(Roles.Team, teamId: t.Id)))).ToArray();
+            var payload = await postgres.ScalarAsync<int>("SELECT COALESCE(avg(octet_length(payload)), 500)::int FROM grain_state WHERE state_name = 'team'", ct);
+            Console.WriteLine($"Teams: {teams.Length} ({string.Join(" ", teams.Select(t => t.Id))}); a team's stored state is {payload} bytes of JSON");
+
+            // 2. The reference: pgbench on the same server (again before the last run; the machine is shared, so the mean is used).
+            Console.WriteLine();
+            var pg1 = await PgbenchAsync("Reference 1/2", payload, ct);
+
+            // 3. Consoles.
+            _log = new UpdateLog(teams.Select(t => t.Id).ToArray());
+            _driver = new Driver(_node.BaseAddress, teams, _log, Math.Max(o.Clients, o.MaxClients));
+            step.Restart();
+            await ConnectConsolesAsync(ct);
+            Console.WriteLine($"Consoles: {_consoles.Count} SignalR clients connected (WebSockets, JSON protocol) and subscribed to \"district\" in {step.Elapsed.TotalSeconds:0.0} s");
+
+            // 4. Warm-up (discarded), then the rated run.
+            if (o.WarmupSeconds > 0)
+            {
+                var warm = await PhaseAsync("warm-up", o.Clients, o.Rate, o.WarmupSeconds, ct, grace: TimeSpan.FromSeconds(1));
+                Console.WriteLine($"Warm-up ({o.WarmupSeconds} s at {o.Rate:0}/s, discarded): {warm.Drive.Acked} acknowledged, " +
+                    $"{warm.Delivered}/{warm.Expected} delivered, p99 {Percentiles.Ms(P(warm.LatencyUs, 0.99))}");
+            }
+            Console.WriteLine();
+            var cpu = CpuSample.Take();
+            var rated = await PhaseAsync("rated", o.Clients, o.Rate, o.Seconds, ct);
+            Print($"Rated run: {o.Rate:0} reports/s for {o.Seconds} s, {o.Clients} HTTP clients, {rated.Consoles} consoles", rated, CpuSample.Describe(cpu, CpuSample.Take()));
+
+            // 5. Max rate with the consoles, then without them.
+            Console.WriteLine();
+            cpu = CpuSample.Take();
+            var maxWith = await PhaseAsync("max-with-consoles", o.MaxClients, null, o.MaxSeconds, ct);
+            Print($"Max-rate run WITH the {maxWith.Consoles} consoles: as fast as {o.MaxClients} HTTP clients go for {o.MaxSeconds} s", maxWith,
+                CpuSample.Describe(cpu, CpuSample.Take()));
+            await DisconnectConsolesAsync();
+            Console.WriteLine();
+            var pg2 = await PgbenchAsync("Reference 2/2", payload, ct);
+            var pg = (pg1.Tps + pg2.Tps) / 2;
+            cpu = CpuSample.Take();
+            var maxWithout = await PhaseAsync("max-without-consoles", o.MaxClients, null, o.MaxSeconds, ct);
+            Print($"Max-rate run WITHOUT consoles: as fast as {o.MaxClients} HTTP clients go for {o.MaxSeconds} s", maxWithout,
+                CpuSample.Describe(cpu, CpuSample.Take()));
+
+            // 6. Summary.
+            var p99 = P(rated.LatencyUs, 0.99) / 1000.0;
+            var lossless = rated.Missing == 0 && rated.Gaps == 0 && rated.Disconnects == 0;
+            var loadHeld = rated.Drive.Errors == 0 && rated.Drive.NotSent == 0 && rated.Drive.AckedPerSecond >= 0.95 * o.Rate;
+            Console.WriteLine();
+            Console.WriteLine("Summary");
+            Console.WriteLine($"  pgbench reference (8 clients, single-row upsert): {pg:0} tps (mean of {pg1.Tps:0} and {pg2.Tps:0})");
+            Console.WriteLine($"  rated run:            {rated.Drive.AckedPerSecond,7:0} durable updates/s = {rated.Drive.AckedPerSecond / pg:0.00} x pgbench (target {o.Rate:0}/s)");
+            Console.WriteLine($"  max rate, consoles:   {maxWith.Drive.AckedPerSecond,7:0} durable updates/s = {maxWith.Drive.AckedPerSecond / pg:0.00} x pgbench");
+            Console.WriteLine($"  max rate, no console: {maxWithout.Drive.AckedPerSecond,7:0} durable updates/s = {maxWithout.Drive.AckedPerSecond / pg:0.00} x pgbench");
+            Console.WriteLine($"  200 -> console latency at {rated.Drive.AckedPerSecond:0}/s with {rated.Consoles} consoles: p50 {Percentiles.Ms(P(rated.LatencyUs, 0.5))}, " +
+                $"p99 {p99:0.0} ms, max {Percentiles.Ms(P(rated.LatencyUs, 1))}; delivered {rated.Delivered}/{rated.Expected}");
+            Console.WriteLine();
+            Console.WriteLine("Aims");
+            var atAimLoad = o.Rate >= AimRate && o.Consoles >= AimConsoles;
+            var aim1 = atAimLoad && loadHeld && lossless && p99 < AimP99Ms;
+            var aim1Why = !atAimLoad ? $"not tested at the aim's load: this run used {o.Rate:0}/s and {o.Consoles} consoles; at that load p99 {p99:0.0} ms {(p99 < AimP99Ms ? "<" : ">=")} 25 ms"
+                : !loadHeld ? $"the node did not hold {o.Rate:0}/s ({rated.Drive.AckedPerSecond:0}/s, {rated.Drive.Errors} errors, {rated.Drive.NotSent} not sent); p99 {p99:0.0} ms"
+                : !lossless ? $"deliveries were lost ({rated.Missing} missing, {rated.Gaps} seq gaps, {rated.Disconnects} disconnects); p99 {p99:0.0} ms"
+                : $"p99 {p99:0.0} ms {(p99 < AimP99Ms ? "<" : ">=")} 25 ms, all {rated.Expected} deliveries arrived";
+            Console.WriteLine($"  \"p99 under 25 ms at 1,000 updates/s with 200 consoles\": {(aim1 ? "MET" : "NOT MET")} ({aim1Why})");
+            var share = maxWithout.Drive.AckedPerSecond / pg;
+            var shareWith = maxWith.Drive.AckedPerSecond / pg;
+            Console.WriteLine($"  \"sustained durable updates at least half of pgbench's rate\" (max-rate run without consoles): " +
+                $"{(share >= AimPgbenchShare ? "MET" : "NOT MET")} ({maxWithout.Drive.AckedPerSecond:0}/s = {share:0.00} x {pg:0} tps)");
+            Console.WriteLine($"      the same with the {maxWith.Consoles} consoles connected (they share the 2 cores): " +
+                $"{(shareWith >= AimPgbenchShare ? "MET" : "NOT MET")} ({maxWith.Drive.AckedPerSecond:0}/s = {shareWith:0.00} x)");
+            Console.WriteLine($"Total run time {total.Elapsed.TotalSeconds:0} s.");
+            return 0;
+        }
+
+        private async Task<BenchPostgres.PgbenchResult> PgbenchAsync(string title, int payload, CancellationToken ct)
+        {
+            var cpu = CpuSample.Take();
+            var r = await postgres.PgbenchAsync(payload, clients: 8, threads: 2, o.PgbenchSeconds, ct);
+            Console.WriteLine($"{title}: {r.Command}: one INSERT ... ON CONFLICT (id) DO UPDATE of a {r.PayloadBytes}-byte bytea row, random id of 26, " +
+                $"one transaction each: {r.Tps:0} tps (latency average {r.LatencyAverageMs:0.00} ms, {r.Transactions} transactions)");
+            Console.WriteLine($"  {CpuSample.Describe(cpu, CpuSample.Take()).Replace("this process (node + consoles + driver)", "this process (idle node)")}; pgbench and its server connections count as other");
+            return r;
+        }
+
+        private static bool TieredCompilation() =>
+            Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is { Length: > 0 } env
+                ? env != "0"
+                : AppContext.GetData("System.Runtime.TieredCompilation") is not (false or "false" or "False");
+
+        private static int P(int[] sorted, double p) => sorted.Length == 0 ? 0 : Percentiles.Of(sorted, p);
+
+        private async Task ConnectConsolesAsync(CancellationToken ct)
+        {
+            using var gate = new SemaphoreSlim(16);
+            var tasks = Enumerable.Range(0, o.Consoles).Select(async i =>
+            {
+                await gate.WaitAsync(ct);
+                try
+                {
+                    var console = await BenchConsole.ConnectAsync(_node!.BaseAddress, _node.Token(Roles.Dispatcher, subject: $"console-{i:000}"), _log, ct);
+                    lock (_consoles) _consoles.Add(console);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }).ToList();
+            await Task.WhenAll(tasks);
+        }
+
+        private async Task DisconnectConsolesAsync()
+        {
+            BenchConsole[] all;
+            lock (_consoles)
+            {
+                all = [.. _consoles];
+                _consoles.Clear();
+            }
+            await Task.WhenAll(all.Select(c => c.DisposeAsync().AsTask())).WaitAsync(TimeSpan.FromSeconds(20)).ContinueWith(_ => { });
+        }
+
+        /// <summary>Drives one phase, waits until every acknowledged report reached every console (or 3 s pass with nothing new, at most 30 s), then measures.</summary>
+        private async Task<PhaseReport> PhaseAsync(string name, int clients, double? rate, int seconds, CancellationToken ct, TimeSpan? grace = null)
+        {
+            var consoles = _consoles.ToArray();
+            var closedBefore = consoles.Sum(c => Volatile.Read(ref c.Closed));
+            var deliveredBefore = _log.Deliveries;
+            var drive = await _driver!.RunAsync(name, clients, rate, TimeSpan.FromSeconds(seconds), ct, grace);
+
+            var expected = (long)drive.Acked * consoles.Length;
+            var deadline = Stopwatch.StartNew();
+            var quiet = Stopwatch.StartNew();
+            var seen = _log.Deliveries;
+            while (_log.Deliveries - deliveredBefore < expected && quiet.Elapsed < TimeSpan.FromSeconds(3) && deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50, ct);
+                if (_log.Deliveries != seen)
+                {
+                    seen = _log.Deliveries;
+                    quiet.Restart();
+                }
+            }
+
+            var roundTrips = new List<int>(drive.Acked);
+            var latencies = new int[expected];
+            var slowest = new List<int>(drive.Acked);
+            long delivered = 0, missing = 0, unacked = 0;
+            for (var n = drive.FirstUpdate; n < drive.EndUpdate; n++)
+            {
+                var ack = _log.AckUs(n);
+                if (ack < 0)
+                {
+                    unacked += consoles.Count(c => c.ReceivedUs(n) >= 0);
+                    continue;
+                }
+                roundTrips.Add(ack - _log.SentUs(n));
+                var worst = int.MinValue;
+                var complete = true;
+                foreach (var c in consoles)
+                {
+                    var r = c.ReceivedUs(n);
+                    if (r < 0)
+                    {
+                        missing++;
+                        complete = false;
+                        continue;
+                    }
+                    latencies[delivered++] = r - ack;
+                    worst = Math.Max(worst, r - ack);
+                }
+                if (complete && consoles.Length > 0) slowest.Add(worst);
+            }
+            var lat = latencies[..(int)delivered];
+            Array.Sort(lat);
+            var rtt = roundTrips.ToArray();
+            Array.Sort(rtt);
+            var slow = slowest.ToArray();
+            Array.Sort(slow);
+            return new PhaseReport(drive, consoles.Length, expected, delivered, missing, consoles.Sum(c => c.Duplicates), consoles.Sum(c => c.Gaps),
+                consoles.Sum(c => c.Mismatched), consoles.Sum(c => Volatile.Read(ref c.Closed)) - closedBefore, unacked, rtt, lat, slow);
+        }
+
+        private static void Print(string title, PhaseReport r, string cpu)
+        {
+            var d = r.Drive;
+            Console.WriteLine(title);
+            Console.WriteLine($"  acknowledged (200): {d.Acked} in {d.ElapsedSeconds:0.00} s = {d.AckedPerSecond:0} durable updates/s" +
+                $"; errors {d.Errors}{(d.FirstError is { } e ? $" (first: {Trim(e)})" : "")}" +
+                (d.NotSent > 0 ? $"; not sent (node behind schedule at the stop) {d.NotSent}" : "") +
+                (d.NotApplied > 0 ? $"; answered without moving the team {d.NotApplied}" : "") +
+                (d.MaxBacklog > 0 ? $"; pacer backlog max {d.MaxBacklog} reports" : ""));
+            Console.WriteLine($"  REST round trip (send -> 200 received): p50 {Percentiles.Ms(P(r.RoundTripUs, 0.5))}, p99 {Percentiles.Ms(P(r.RoundTripUs, 0.99))}, " +
+                $"max {Percentiles.Ms(P(r.RoundTripUs, 1))}");
+            if (r.Consoles > 0)
+            {
+                Console.WriteLine($"  delivered {r.Delivered} of {r.Expected} expected ({r.Consoles} consoles x {d.Acked} reports): missing {r.Missing}, " +
+                    $"duplicates {r.Duplicates}, seq gaps {r.Gaps}, wrong team {r.Mismatched}, disconnects {r.Disconnects}" +
+                    (r.UnackedDelivered > 0 ? $", deliveries of unacknowledged reports {r.UnackedDelivered}" : ""));
+                Console.WriteLine($"  latency 200 -> console, over all (console, report) pairs: p50 {Percentiles.Ms(P(r.LatencyUs, 0.5))}, " +
+                    $"p99 {Percentiles.Ms(P(r.LatencyUs, 0.99))}, max {Percentiles.Ms(P(r.LatencyUs, 1))} (min {Percentiles.Ms(P(r.LatencyUs, 0))})");
+                Console.WriteLine($"  latency 200 -> the last of the {r.Consoles} consoles, per report: p50 {Percentiles.Ms(P(r.SlowestUs, 0.5))}, " +
+                    $"p99 {Percentiles.Ms(P(r.SlowestUs, 0.99))}, max {Percentiles.Ms(P(r.SlowestUs, 1))}");
+            }
+            Console.WriteLine($"  {cpu}");
+        }
+
+        private static string Trim(string s) => s.Length <= 160 ? s.ReplaceLineEndings(" ") : s[..160].ReplaceLineEndings(" ") + "...";
+
+        public async ValueTask DisposeAsync()
+        {
+            await DisconnectConsolesAsync();
+            _driver?.Dispose();
+            if (_node is not null) await _node.DisposeAsync();
+        }
+    }
+}
