@@ -112,6 +112,25 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-NOPE/stock-movements", new { itemCode = line.ItemCode, quantity = 1, kind = "Receive", reason = "x" })).StatusCode);
     }
 
+    [Theory]
+    [InlineData("PUT", "/api/v1/response-plans", "[null]")]
+    [InlineData("PUT", "/api/v1/response-plans", "[{\"type\":\"Flood\",\"level\":\"IV\",\"modules\":[null]}]")]
+    [InlineData("POST", "/api/v1/incidents", "{\"type\":\"Flood\",\"title\":\"x\",\"location\":{\"lat\":23.4,\"lon\":113.2},\"occurredAt\":\"2026-11-29T08:00:00+08:00\",\"source\":\"console\",\"assessment\":{\"dead\":99999999999}}")]
+    [InlineData("POST", "/api/v1/incidents", "null")]
+    [InlineData("POST", "/api/v1/teams/D01/status", "{\"status\":\"EnRoute\",\"position\":null,\"occurredAt\":\"yesterday\"}")]
+    [InlineData("POST", "/api/v1/teams/D01/position", "{}")]
+    [InlineData("POST", "/api/v1/warehouses/WH-REG/stock-movements", "{\"itemCode\":\"blanket\",\"quantity\":1e30,\"kind\":\"Receive\",\"reason\":\"x\"}")]
+    [InlineData("POST", "/api/v1/shipments/SHP-NOPE/status", "{\"status\":\"Delivered\",\"received\":[null]}")]
+    [InlineData("POST", "/api/v1/shelters/S001/occupancy", "{\"occupancy\":\"many\"}")]
+    public async Task Malformed_bodies_get_a_4xx_problem_never_a_500(string method, string path, string body)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        var response = await _node.ClientAs(Roles.Admin).SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode is >= 400 and < 500, $"{(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Unknown_filter_value_is_a_400_naming_the_field()
     {

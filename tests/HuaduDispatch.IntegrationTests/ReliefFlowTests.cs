@@ -103,7 +103,10 @@ public sealed class ReliefFlowTests(PostgresServer postgres)
         Assert.NotNull(kpiA.InitialReliefMinutes);
         Assert.Equal(0, kpi.Breaches);
 
-        // Illegal shipment moves are refused.
+        // Illegal shipment moves and malformed receipts are refused.
+        var planned = replanned.Shipments.First(s => s.Status == ShipmentStatus.Planned);
+        Assert.Equal(HttpStatusCode.BadRequest, (await dispatcher.PostAsync($"/api/v1/shipments/{planned.Id}/status",
+            new StringContent("{\"status\":\"Delivered\",\"received\":[null]}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{firstB.Id}/status", new { status = "Loading" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.PostAsJsonAsync("/api/v1/shipments/SHP-NOPE/status", new { status = "Loading" })).StatusCode);
     }

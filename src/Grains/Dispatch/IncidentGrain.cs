@@ -282,11 +282,11 @@ public sealed class IncidentGrain(
         return S.Tasks[index];
     }
 
-    public async Task<IncidentNeedSnapshot?> GetNeed()
+    public Task<IncidentNeedSnapshot?> GetNeed()
     {
-        if (!S.Created || !IncidentLifecycle.AcceptsDispatch(S.Status)) return null;
+        if (!S.Created || !IncidentLifecycle.AcceptsDispatch(S.Status)) return Task.FromResult<IncidentNeedSnapshot?>(null);
         var open = DispatchMath.OpenModules(S.RequiredModules, S.Teams.Where(t => t.ReleasedAt is null).Select(t => (IReadOnlyList<Capability>)t.Capabilities));
-        return await Task.FromResult(new IncidentNeedSnapshot
+        return Task.FromResult<IncidentNeedSnapshot?>(new IncidentNeedSnapshot
         {
             IncidentId = Key,
             Type = S.Type,

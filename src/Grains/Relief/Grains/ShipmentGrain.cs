@@ -43,6 +43,8 @@ public sealed class ShipmentGrain(
     {
         var current = state.State.Shipment ?? throw DomainException.NotFound($"no shipment has the id '{this.GetPrimaryKeyString()}'");
         if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
+        if (request.Received is { } lines && lines.Any(r => r is null || string.IsNullOrWhiteSpace(r.ItemCode)))
+            throw DomainException.Invalid("received", "every received line needs an itemCode and a quantity");
         if (Check(current.Status, to) is { } why) throw DomainException.Conflict(why);
         if (request.Received is not null && to != ShipmentStatus.Delivered) throw DomainException.Invalid("received", "received goes with Delivered only");
         if (request.Received is { } received)
