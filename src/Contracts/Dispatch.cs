@@ -67,6 +67,8 @@ public sealed record Incident
     [Id(20)] public string? MergedInto { get; init; }
     [Id(21)] public required DateTimeOffset UpdatedAt { get; init; }
     [Id(22)] public required int Version { get; init; }
+    /// <summary>Partner agencies this incident is shared with (besides the reporting agency in <see cref="Source"/>).</summary>
+    [Id(23)] public IReadOnlyList<string> SharedWith { get; init; } = [];
 }
 
 /// <summary>What the per-area boards keep of an incident, for lists and filters.</summary>
@@ -86,6 +88,8 @@ public sealed record IncidentSummary
     [Id(10)] public required DateTimeOffset UpdatedAt { get; init; }
     [Id(11)] public required int AssignedTeams { get; init; }
     [Id(12)] public required int Version { get; init; }
+    [Id(13)] public string Source { get; init; } = "";
+    [Id(14)] public IReadOnlyList<string> SharedWith { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.IncidentFilter")]
@@ -117,6 +121,14 @@ public sealed record DispatchRequest
 {
     [Id(0)] public IReadOnlyList<string>? TeamIds { get; init; }
     [Id(1)] public string? Note { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("huadu.ShareRequest")]
+public sealed record ShareRequest
+{
+    /// <summary>Agency ids to share the incident with.</summary>
+    [Id(0)] public IReadOnlyList<string>? AgencyIds { get; init; }
+    [Id(1)] public string? Reason { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.ReleaseRequest")]

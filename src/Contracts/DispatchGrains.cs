@@ -20,6 +20,10 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("SetUpCommandPost")] Task<CommandPost> SetUpCommandPost(CommandPostRequest request, Actor actor);
     /// <summary>Checks tasks for missed acknowledgements and due times now (the reminder does this every minute).</summary>
     [Alias("CheckTasks")] Task<IReadOnlyList<DispatchTask>> CheckTasks();
+    /// <summary>Shares the incident with partner agencies (they may then read it and receive its webhook events).</summary>
+    [Alias("Share")] Task<Incident> Share(ShareRequest request, Actor actor);
+    /// <summary>The relief demand says its deadline is at risk or breached; recorded as an incident event (one-way: no call cycle).</summary>
+    [Alias("NoteRelief"), OneWay] Task NoteRelief(ReliefStatus status, string summary);
 }
 
 /// <summary>The append-only timeline of one incident (keyed by the incident id).</summary>
@@ -61,4 +65,16 @@ public interface IResponsePlanGrain : IGrainWithStringKey
     [Alias("Get"), ReadOnly] Task<IReadOnlyList<ResponsePlanEntry>> Get();
     [Alias("Replace")] Task<IReadOnlyList<ResponsePlanEntry>> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor);
     [Alias("ModulesFor"), ReadOnly] Task<IReadOnlyList<ModuleRequirement>> ModulesFor(IncidentType type, ResponseLevel level);
+}
+
+/// <summary>
+/// Keeps a reporter's external id unique: keyed "{source}|{externalId}", it remembers the incident id first claimed for it, so a
+/// partner's resubmission of the same report finds the existing incident instead of creating a second one.
+/// </summary>
+[Alias("huadu.IExternalIdGrain")]
+public interface IExternalIdGrain : IGrainWithStringKey
+{
+    /// <summary>Returns the incident id already bound to this external id, or binds and returns <paramref name="incidentId"/>.</summary>
+    [Alias("Claim")] Task<string> Claim(string incidentId);
+    [Alias("Get"), ReadOnly] Task<string?> Get();
 }

@@ -23,21 +23,16 @@ public static class IncidentApi
     {
         var incidents = v1.MapGroup("/incidents");
 
-        incidents.MapPost("", async (CreateIncident body, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock) =>
+        incidents.MapPost("", async Task<IResult> (CreateIncident body, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, HttpContext http) =>
         {
-            var actor = user.ToActor();
-            if (actor.Role == Roles.Agency)
-            {
-                if (body.Source is { Length: > 0 } s && s != actor.AgencyId)
-                    throw DomainException.Forbidden($"an agency token may report only as its own agency ({actor.AgencyId})");
-                body = body with { Source = actor.AgencyId };
-            }
-            var id = NewIncidentId(clock.GetUtcNow());
-            var incident = await Incident(grains, id).Create(body, actor);
-            return TypedResults.Created($"/api/v1/incidents/{id}", incident);
+            var (incident, created) = await Report(body, grains, user.ToActor(), clock.GetUtcNow());
+            if (created) return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident);
+            // A resubmission of the same externalId: the incident that already exists, not a second one.
+            http.Response.Headers.Location = $"/api/v1/incidents/{incident.Id}";
+            return TypedResults.Ok(incident);
         }).RequireAuthorization(Policies.Report);
 
-        incidents.MapGet("", async (IGrainFactory grains, string? status, string? areaId, string? level, string? type) =>
+        incidents.MapGet("", async (IGrainFactory grains, ClaimsPrincipal user, string? status, string? areaId, string? level, string? type) =>
         {
             if (!Problems.TryParseFilter<IncidentStatus>(status, "status", out var st, out var e1)) return e1!;
             if (!Problems.TryParseFilter<ResponseLevel>(level, "level", out var lv, out var e2)) return e2!;
@@ -47,16 +42,23 @@ public static class IncidentApi
                 ? [areaId]
                 : (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
             var boards = await Task.WhenAll(areas.Select(a => grains.GetGrain<IAreaBoardGrain>(a).Query(filter)));
-            return TypedResults.Ok(boards.SelectMany(b => b).OrderByDescending(i => i.OccurredAt).ToList());
+            var actor = user.ToActor();
+            return TypedResults.Ok(boards.SelectMany(b => b).Where(actor.CanSee).OrderByDescending(i => i.OccurredAt).ToList());
         }).RequireAuthorization(Policies.AnyRole);
 
-        incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains) =>
-            await Incident(grains, id).Get() is { } incident ? TypedResults.Ok(incident) : Problems.NotFound("Incident", id))
+        incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
+            await Visible(grains, id, user) is { } incident ? TypedResults.Ok(incident) : Problems.NotFound("Incident", id))
             .RequireAuthorization(Policies.AnyRole);
 
-        incidents.MapPost("/{id}/assessments", async (string id, Assessment body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await Incident(grains, id).Assess(body, user.ToActor())))
-            .RequireAuthorization(Policies.Report);
+        incidents.MapPost("/{id}/assessments", async Task<IResult> (string id, Assessment body, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            if (await Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
+            return TypedResults.Ok(await Incident(grains, id).Assess(body, user.ToActor()));
+        }).RequireAuthorization(Policies.Report);
+
+        incidents.MapPost("/{id}/shares", async (string id, ShareRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).Share(body, user.ToActor())))
+            .RequireAuthorization(Policies.Command);
 
         incidents.MapPost("/{id}/transitions", async (string id, TransitionRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await Incident(grains, id).Transition(body, user.ToActor())))
@@ -78,11 +80,10 @@ public static class IncidentApi
             TypedResults.Ok(await Incident(grains, id).ReleaseTeam(teamId, body ?? new ReleaseRequest(), user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
-        incidents.MapGet("/{id}/tasks", async Task<IResult> (string id, IGrainFactory grains) =>
+        incidents.MapGet("/{id}/tasks", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
         {
-            var incident = Incident(grains, id);
-            if (await incident.Get() is null) return Problems.NotFound("Incident", id);
-            return TypedResults.Ok(await incident.GetTasks());
+            if (await Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
+            return TypedResults.Ok(await Incident(grains, id).GetTasks());
         }).RequireAuthorization(Policies.AnyRole);
 
         incidents.MapPost("/{id}/tasks", async (string id, IssueTaskRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
@@ -95,9 +96,9 @@ public static class IncidentApi
             TypedResults.Ok(await Incident(grains, id).UpdateTask(taskId, body, user.ToActor())))
             .RequireAuthorization(Policies.TeamReport);
 
-        incidents.MapGet("/{id}/command-post", async Task<IResult> (string id, IGrainFactory grains) =>
+        incidents.MapGet("/{id}/command-post", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
         {
-            if (await Incident(grains, id).Get() is not { } incident) return Problems.NotFound("Incident", id);
+            if (await Visible(grains, id, user) is not { } incident) return Problems.NotFound("Incident", id);
             if (await grains.GetGrain<IFieldCommandPostGrain>(id).Get() is not { } post)
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No command post",
                     detail: $"incident {id} has no field command post; one is set up at level III and above, or on request");
@@ -134,6 +135,45 @@ public static class IncidentApi
             .RequireAuthorization(Policies.Admin);
 
         return v1;
+    }
+
+    /// <summary>The incident if it exists and the caller may see it (agencies: their own or shared ones); otherwise null (404).</summary>
+    public static async Task<Incident?> Visible(IGrainFactory grains, string id, ClaimsPrincipal user) =>
+        await Incident(grains, id).Get() is { } incident && user.CanSee(incident) ? incident : null;
+
+    /// <summary>
+    /// Reports an incident (REST and EIDO). An agency reports only as itself. A (source, externalId) pair is bound once to the
+    /// incident created for it: a resubmission returns that incident with created = false.
+    /// </summary>
+    public static async Task<(Incident Incident, bool Created)> Report(CreateIncident body, IGrainFactory grains, Actor actor, DateTimeOffset now)
+    {
+        if (actor.Role == Roles.Agency)
+        {
+            if (body.Source is { Length: > 0 } s && s != actor.AgencyId)
+                throw DomainException.Forbidden($"an agency token may report only as its own agency ({actor.AgencyId})");
+            body = body with { Source = actor.AgencyId };
+        }
+        var id = NewIncidentId(now);
+        if (body.ExternalId is { Length: > 0 } external && body.Source is { Length: > 0 } source && !string.IsNullOrWhiteSpace(external))
+        {
+            body = body with { ExternalId = external.Trim() };
+            var bound = await grains.GetGrain<IExternalIdGrain>($"ext|{source.Trim()}|{body.ExternalId}").Claim(id);
+            if (bound != id)
+            {
+                if (await Incident(grains, bound).Get() is { } existing) return (existing, false);
+                id = bound; // an earlier attempt bound the id but was refused (bad input): create it now under that id
+            }
+        }
+        try
+        {
+            return (await Incident(grains, id).Create(body, actor), true);
+        }
+        catch (DomainException e) when (e.Kind == DomainErrorKind.Conflict && body.ExternalId is { Length: > 0 })
+        {
+            // A concurrent resubmission created it a moment ago.
+            if (await Incident(grains, id).Get() is { } raced) return (raced, false);
+            throw;
+        }
     }
 
     public static RouteGroupBuilder MapTeamReportApi(this RouteGroupBuilder v1)

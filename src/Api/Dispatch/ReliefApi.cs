@@ -23,9 +23,9 @@ public static class ReliefApi
         v1.MapPost("/relief/plan", async (IGrainFactory grains) => TypedResults.Ok(await Coordinator(grains).Replan()))
             .RequireAuthorization(Policies.Command);
 
-        v1.MapGet("/incidents/{id}/relief", async Task<IResult> (string id, IGrainFactory grains) =>
+        v1.MapGet("/incidents/{id}/relief", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
         {
-            if (await grains.GetGrain<IIncidentGrain>(id).Get() is null) return Problems.NotFound("Incident", id);
+            if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
             return await grains.GetGrain<IReliefDemandGrain>(id).Get() is { } relief
                 ? TypedResults.Ok(relief)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No relief demand",

@@ -36,10 +36,10 @@ public sealed class DispatchHub(IGrainFactory grains) : Hub<IDispatchHubClient>,
             throw new HubException($"400 Invalid scope '{scope}': use district, area:{{areaId}} or incident:{{incidentId}}");
         var actor = Context.User!.ToActor();
         if (actor.Role != Roles.Agency) return;
-        if (kind != "incident") throw new HubException("403 Forbidden: an agency may subscribe only to incidents it reported");
+        if (kind != "incident") throw new HubException("403 Forbidden: an agency may subscribe only to incidents it reported or that were shared with it");
         var incident = await grains.GetGrain<IIncidentGrain>(id!).Get();
-        if (incident is null || incident.Source != actor.AgencyId)
-            throw new HubException($"404 Not found: no incident '{id}' reported by agency {actor.AgencyId}");
+        if (incident is null || !actor.CanSee(incident))
+            throw new HubException($"404 Not found: no incident '{id}' reported by or shared with agency {actor.AgencyId}");
     }
 }
 

@@ -1,5 +1,6 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Dispatch.Rules;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace HuaduDispatch.Grains.Dispatch;
@@ -42,6 +43,11 @@ public sealed class IncidentState
     [Id(22)] public int TaskSeq { get; set; }
     /// <summary>Once an incident has had a relief demand, later changes (closing, figures back to 0) still reach it.</summary>
     [Id(23)] public bool HadRelief { get; set; }
+    [Id(24)] public List<string> SharedWith { get; set; } = [];
+    /// <summary>The last incident event sequence number given out.</summary>
+    [Id(25)] public long EventSeq { get; set; }
+    /// <summary>Events written with the change and not yet handed to the event sink (a transactional outbox).</summary>
+    [Id(26)] public List<IncidentEvent> Outbox { get; set; } = [];
 }
 
 /// <summary>
@@ -52,8 +58,12 @@ public sealed class IncidentGrain(
     [PersistentState("incident", StorageNames.Dispatch)] IPersistentState<IncidentState> state,
     ResponseLevelPolicy levels,
     IOptions<DispatchOptions> options,
-    TimeProvider clock) : Grain, IIncidentGrain, IRemindable
+    TimeProvider clock,
+    ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IRemindable
 {
+    /// <summary>Sources that are not partner agencies: events for them are not handed to the webhook sink.</summary>
+    private static readonly HashSet<string> InternalSources = new(StringComparer.OrdinalIgnoreCase) { "console", "hotline" };
+    private IncidentEvents.Before _before;
     private const string TaskWatchReminder = "task-watch";
     private IncidentState S => state.State;
     private string Key => this.GetPrimaryKeyString();
@@ -349,6 +359,7 @@ public sealed class IncidentGrain(
     {
         _pending.Clear();
         _changedTasks.Clear();
+        _before = IncidentEvents.Capture(S.Created, S.Status, S.Level, ActiveTeams());
         try
         {
             return await change();
@@ -452,6 +463,9 @@ public sealed class IncidentGrain(
         S.Version++;
         S.UpdatedAt = clock.GetUtcNow();
         if (S.Assessment.Affected > 0 || S.Assessment.Relocated > 0) S.HadRelief = true;
+        var view0 = View();
+        foreach (var (kind, summary) in IncidentEvents.Derive(_before, view0, ActiveTeams())) AddEvent(kind, summary, view0);
+        _before = IncidentEvents.Capture(S.Created, S.Status, S.Level, ActiveTeams());
         await state.WriteStateAsync();
         var entries = _pending.ToList();
         _pending.Clear();
@@ -462,10 +476,84 @@ public sealed class IncidentGrain(
             Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
             Title = view.Title, AreaId = view.Location.AreaId!, Lat = view.Location.Lat, Lon = view.Location.Lon,
             OccurredAt = view.OccurredAt, UpdatedAt = view.UpdatedAt, AssignedTeams = view.Teams.Count(t => t.ReleasedAt is null), Version = view.Version,
+            Source = view.Source, SharedWith = view.SharedWith,
         });
         PublishChanges(view);
         await UpdateRelief(view, actor);
+        await HandOffEvents();
         return view;
+    }
+
+    private List<string> ActiveTeams() => [.. S.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)];
+
+    private IReadOnlyList<string> Recipients() =>
+        [.. new[] { S.Source }.Where(s => s.Length > 0 && !InternalSources.Contains(s)).Concat(S.SharedWith).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Numbers the event and, when some agency may see the incident, queues it in the outbox written with the change.</summary>
+    private void AddEvent(IncidentEventKind kind, string summary, Incident view)
+    {
+        var seq = ++S.EventSeq;
+        var recipients = Recipients();
+        if (recipients.Count == 0) return;
+        S.Outbox.Add(new IncidentEvent
+        {
+            EventId = $"{Key}/{seq}", IncidentId = Key, Sequence = seq, Kind = kind, OccurredAt = clock.GetUtcNow(),
+            Summary = summary, Recipients = recipients, Incident = view,
+        });
+    }
+
+    /// <summary>
+    /// Hands the outbox to the event sink. On failure the events stay in the stored outbox and go with the next change or
+    /// activation; the sink may see an event twice (same id and sequence) but never misses one.
+    /// </summary>
+    private async Task HandOffEvents()
+    {
+        if (S.Outbox.Count == 0) return;
+        var batch = S.Outbox.ToList();
+        try
+        {
+            await GrainFactory.GetGrain<IIncidentEventSink>(0).Accept(batch);
+            S.Outbox.RemoveAll(e => e.Sequence <= batch[^1].Sequence);
+        }
+        catch (Exception e) when (e is not DomainException)
+        {
+            logger.LogWarning(e, "Incident {IncidentId}: {Count} events not yet handed to the event sink; they stay in the outbox", Key, batch.Count);
+        }
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _before = IncidentEvents.Capture(S.Created, S.Status, S.Level, ActiveTeams());
+        await HandOffEvents();
+    }
+
+    public Task<Incident> Share(ShareRequest request, Actor actor) => Mutate(() => DoShare(request, actor));
+
+    private async Task<Incident> DoShare(ShareRequest request, Actor actor)
+    {
+        EnsureExists();
+        var ids = request.AgencyIds?.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).Distinct(StringComparer.Ordinal).ToList() ?? [];
+        if (ids.Count == 0) throw DomainException.Invalid("agencyIds", "agencyIds must name at least one agency");
+        var added = ids.Where(a => a != S.Source && !S.SharedWith.Contains(a)).ToList();
+        if (added.Count == 0) return View();
+        S.SharedWith.AddRange(added);
+        Record(actor, "Shared", $"shared with {string.Join(", ", added)}" + (request.Reason is { Length: > 0 } r ? $": {r.Trim()}" : ""));
+        return await Save(actor);
+    }
+
+    public async Task NoteRelief(ReliefStatus status, string summary)
+    {
+        if (!S.Created) return;
+        var kind = status switch
+        {
+            ReliefStatus.AtRisk => IncidentEventKind.ReliefAtRisk,
+            ReliefStatus.Breached => IncidentEventKind.ReliefBreached,
+            _ => (IncidentEventKind?)null,
+        };
+        if (kind is null) return;
+        AddEvent(kind.Value, summary, View());
+        await state.WriteStateAsync();
+        await HandOffEvents();
     }
 
     /// <summary>
@@ -552,6 +640,7 @@ public sealed class IncidentGrain(
             MergedInto = S.MergedInto,
             UpdatedAt = S.UpdatedAt,
             Version = S.Version,
+            SharedWith = [.. S.SharedWith],
         };
     }
 }

@@ -112,12 +112,16 @@ public sealed class ReliefDemandGrain(
         {
             Alert($"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
             await Save();
+            // One-way: the incident records it as a partner event without a call back into this grain.
+            await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.Alerts[^1]);
         }
         if (S.Outcome is null && now >= Deadline)
         {
             S.Outcome = FullyDelivered() ? ReliefStatus.Met : ReliefStatus.Breached;
             Alert(S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
             await Save();
+            if (S.Outcome == ReliefStatus.Breached)
+                await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.Breached, S.Alerts[^1]);
         }
         if (S.Outcome is not null && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
         return View();

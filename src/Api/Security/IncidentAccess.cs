@@ -1,0 +1,21 @@
+using System.Security.Claims;
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Api.Security;
+
+/// <summary>
+/// Who may see an incident. The command centre's roles and teams see every incident; a partner agency sees only the incidents it
+/// reported (source = its agency id) or that were shared with it. For the others the API answers 404, as if the id did not exist.
+/// </summary>
+public static class IncidentAccess
+{
+    public static bool CanSee(this ClaimsPrincipal user, Incident incident) => user.ToActor().CanSee(incident);
+
+    public static bool CanSee(this Actor actor, Incident incident) =>
+        actor.Role != Roles.Agency ||
+        (actor.AgencyId is { Length: > 0 } agency && (incident.Source == agency || incident.SharedWith.Contains(agency)));
+
+    public static bool CanSee(this Actor actor, IncidentSummary summary) =>
+        actor.Role != Roles.Agency ||
+        (actor.AgencyId is { Length: > 0 } agency && (summary.Source == agency || summary.SharedWith.Contains(agency)));
+}
