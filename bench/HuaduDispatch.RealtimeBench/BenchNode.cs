@@ -53,6 +53,7 @@ public sealed class BenchNode : IAsyncDisposable
             ["Orleans:Endpoints:AdvertisedIPAddress"] = "127.0.0.1",
             ["Orleans:Endpoints:ListenOnAnyHostAddress"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Http:RateLimit:Enabled"] = "false", // the bench measures the write and push path, not the per-client limiter
             ["Logging:LogLevel:Orleans"] = "Error",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
             ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical", // "not ready yet" while starting

@@ -6,7 +6,9 @@ using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +24,18 @@ public static class DispatchApi
         services.AddSingleton(auth);
         services.AddSingleton(signingKey);
 
-        services.ConfigureHttpJsonOptions(o => DispatchJson.Configure(o.SerializerOptions));
+        var http = configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
+        services.AddHttpHardening(http);
+        services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = http.MaxRequestBodyBytes);
+        services.AddSingleton(configuration.GetSection(IdempotencyOptions.Section).Get<IdempotencyOptions>() ?? new IdempotencyOptions());
+        // Malformed input is always a BadHttpRequestException, answered by DomainExceptionHandler as problem details naming the field.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            DispatchJson.Configure(o.SerializerOptions);
+            HttpHardening.LimitJson(o.SerializerOptions, http);
+        });
+        services.AddDispatchOpenApi();
         services.AddProblemDetails();
         services.AddExceptionHandler<DomainExceptionHandler>();
 
@@ -65,8 +78,34 @@ public static class DispatchApi
         return services;
     }
 
+    /// <summary>
+    /// The request pipeline in order: problem details for anything that fails, security headers, CORS, the API reference page,
+    /// authentication, per-client rate limiting, authorization, then Idempotency-Key replay around the endpoints.
+    /// </summary>
+    public static IApplicationBuilder UseDispatchApi(this IApplicationBuilder app)
+    {
+        var http = app.ApplicationServices.GetRequiredService<HttpOptions>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(context => Problems.Write(context.HttpContext, context.HttpContext.Response.StatusCode,
+            ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode), Problems.DescribeStatus(context.HttpContext.Response.StatusCode, http)));
+        app.UseSecurityHeaders(http);
+        app.UseCors(HttpHardening.CorsPolicy);
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "docs";
+            o.DocumentTitle = "HuaduDispatch API reference";
+            o.SwaggerEndpoint(OpenApiSetup.DocumentPath, "HuaduDispatch v1");
+        });
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
+        return app;
+    }
+
     public static IEndpointRouteBuilder MapDispatchApi(this IEndpointRouteBuilder app)
     {
+        app.MapDispatchOpenApi();
         var v1 = app.MapGroup("/api/v1");
         v1.MapReferenceApi();
         v1.MapIncidentApi();

@@ -20,15 +20,55 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
                 DomainErrorKind.Forbidden => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = d.Reason },
                 _ => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict with the current state", Detail = d.Reason },
             },
-            BadHttpRequestException b => new ProblemDetails
-            {
-                Status = b.StatusCode, Title = "Malformed request",
-                Detail = b.InnerException is System.Text.Json.JsonException j ? $"the body is not valid JSON for this request: {j.Message}" : b.Message,
-            },
+            BadHttpRequestException b => BadRequest(b),
             _ => null,
         };
         if (problem is null) return false;
+        if (problem.Status == StatusCodes.Status413PayloadTooLarge) context.Response.Headers.Connection = "close";
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>Kestrel's and the JSON binder's refusals: 400 naming the field when the JSON says which, 413, 415.</summary>
+    private static ProblemDetails BadRequest(BadHttpRequestException b)
+    {
+        var status = b.StatusCode;
+        if (status == StatusCodes.Status413PayloadTooLarge)
+            return new ProblemDetails { Status = status, Title = "Request body too large", Detail = b.Message };
+        if (status == StatusCodes.Status415UnsupportedMediaType)
+            return new ProblemDetails { Status = status, Title = "Unsupported media type", Detail = $"{b.Message} Send Content-Type: application/json." };
+        if (b.InnerException is System.Text.Json.JsonException j)
+        {
+            var field = JsonField(j.Path);
+            var reason = Readable(j.Message.Split(" Path: ", 2)[0]);
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
+            {
+                Status = status, Title = "Malformed request", Detail = $"the body is not valid JSON for this request at '{field}': {reason}",
+            };
+        }
+        return new ProblemDetails { Status = status, Title = "Malformed request", Detail = b.Message };
+    }
+
+    /// <summary>System.Text.Json names the .NET type it could not read; say instead what is accepted.</summary>
+    public static string Readable(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"could not be converted to (?:System\.Nullable`1\[)?([\w.]+)");
+        if (!m.Success) return message;
+        var name = m.Groups[1].Value;
+        var type = typeof(DomainException).Assembly.GetType(name);
+        if (type is { IsEnum: true }) return $"the value is not one of: {string.Join(", ", Enum.GetNames(type))}";
+        return name switch
+        {
+            "System.String" => "expected a string",
+            "System.Int32" or "System.Int64" => "expected a whole number",
+            "System.Double" or "System.Decimal" => "expected a number",
+            "System.Boolean" => "expected true or false",
+            "System.DateTimeOffset" or "System.DateTime" => "expected an ISO 8601 date and time, e.g. 2026-06-12T08:40:00+08:00",
+            _ => $"expected a JSON value of the shape {type?.Name ?? name.Split('.')[^1]}",
+        };
+    }
+
+    /// <summary>"$.location.lat" -> "location.lat"; the whole body when the JSON gives no path.</summary>
+    public static string JsonField(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 }

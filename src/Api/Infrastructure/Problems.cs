@@ -24,6 +24,30 @@ public static class Problems
         });
     }
 
+    /// <summary>The detail for an answer the framework gives without a body (no route, wrong method, wrong content type, too large).</summary>
+    public static string DescribeStatus(int status, HttpOptions http) => status switch
+    {
+        404 => "No endpoint has this path; see /openapi/v1.json for the API.",
+        405 => "This path does not accept this HTTP method; see /openapi/v1.json.",
+        413 => $"The request body is larger than {http.MaxRequestBodyBytes} bytes.",
+        415 => "The body must be JSON: send Content-Type: application/json.",
+        _ => "See the status code.",
+    };
+
+    public static async Task WriteValidation(HttpContext context, string field, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await service.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+            {
+                Status = StatusCodes.Status400BadRequest, Title = "Invalid request", Detail = message,
+            },
+        });
+    }
+
     /// <summary>Parses an optional enum query value; an unknown name is a 400 naming the field and the allowed values.</summary>
     public static bool TryParseFilter<TEnum>(string? value, string field, out TEnum? parsed, out IResult? error) where TEnum : struct, Enum
     {

@@ -23,6 +23,20 @@ public static class Policies
     /// <summary>Administrators of the system (reference data, response plans).</summary>
     public const string Admin = "admin";
 
+    /// <summary>Who a policy admits, in words (for the OpenAPI document).</summary>
+    public static string Describe(string policy) => policy switch
+    {
+        AnyRole => "any role",
+        Console => "dispatcher, commander, viewer, admin",
+        Command => "dispatcher, commander, admin",
+        Report => "dispatcher, commander, admin, agency (as itself)",
+        TeamReport => "the team itself, dispatcher, commander, admin",
+        ConsoleHub => "dispatcher, commander, viewer, admin, agency",
+        FieldHub => "team",
+        Admin => "admin",
+        _ => policy,
+    };
+
     public static void Add(AuthorizationOptions options)
     {
         options.AddPolicy(AnyRole, p => p.RequireAuthenticatedUser().RequireRole(Roles.All));

@@ -62,10 +62,7 @@ public static class DispatchHost
             log.LogWarning("Auth: using the development signing key kept in {Path}; set Auth__SigningKey (32+ characters) in production", signingKey.DevKeyPath);
         }
 
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseDispatchApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

@@ -45,6 +45,9 @@ public sealed class DispatchNode : IAsyncDisposable
             ["Orleans:Endpoints:AdvertisedIPAddress"] = "127.0.0.1",
             ["Orleans:Endpoints:ListenOnAnyHostAddress"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests that are not about rate limiting drive one token hard; HardeningTests sets a low limit where it is the subject.
+            ["Http:RateLimit:PermitsPerSecond"] = "100000",
+            ["Http:RateLimit:Burst"] = "100000",
         };
         if (connectionString is not null) settings["ConnectionStrings:Dispatch"] = connectionString;
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;

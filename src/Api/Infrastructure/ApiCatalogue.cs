@@ -1,0 +1,96 @@
+namespace HuaduDispatch.Api;
+
+/// <summary>
+/// What each REST operation is for, as the OpenAPI document shows it: a summary, an optional longer description and a request
+/// example. A test checks that every mapped endpoint has an entry, so a new endpoint cannot go undocumented.
+/// </summary>
+public static class ApiCatalogue
+{
+    public sealed record Entry(string Summary, string? Description = null, string? Example = null);
+
+    public static Entry? Find(string method, string route) => Entries.GetValueOrDefault($"{method.ToUpperInvariant()} {route}");
+
+    /// <summary>The tag an operation is grouped under: the first path segment after /api/v1.</summary>
+    public static string Tag(string route)
+    {
+        var parts = route.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length > 2 ? parts[2] : "api";
+    }
+
+    public static IReadOnlyDictionary<string, Entry> Entries { get; } = new Dictionary<string, Entry>(StringComparer.Ordinal)
+    {
+        // Reference data
+        ["GET /api/v1/areas"] = new("The 12 areas (towns and streets) of Huadu with their centroids"),
+        ["GET /api/v1/teams"] = new("Rescue teams with live status", "Filters: areaId, level (District|Town), capability, status."),
+        ["GET /api/v1/teams/{id}"] = new("One rescue team with its live status, position and assignment"),
+        ["GET /api/v1/warehouses"] = new("Warehouses and their stock (on hand, reserved, available)", "Filters: areaId, kind."),
+        ["GET /api/v1/warehouses/{id}"] = new("One warehouse with stock per item"),
+        ["POST /api/v1/warehouses/{id}/stock-movements"] = new("Receive, issue or adjust stock",
+            "The warehouse grain is the only writer; stock never goes negative (409). Every movement is kept with who and when.",
+            """{"itemCode":"WATER","quantity":500,"kind":"Receive","reason":"delivery from the city reserve"}"""),
+        ["GET /api/v1/warehouses/{id}/stock-movements"] = new("The warehouse's stock movements, newest last"),
+        ["GET /api/v1/items"] = new("The relief item catalogue: code, names, unit, weight and volume per unit"),
+        ["GET /api/v1/shelters"] = new("Emergency shelters with capacity and live occupancy", "Filters: areaId, open."),
+        ["GET /api/v1/shelters/{id}"] = new("One shelter with capacity, occupancy and the incidents it houses"),
+        ["POST /api/v1/shelters/{id}/occupancy"] = new("Report a shelter's occupancy or open/close it",
+            "Occupancy may not exceed capacity (1 m² per person).", """{"occupancy":120,"open":true,"note":"head count at 14:00"}"""),
+        ["GET /api/v1/risk-points"] = new("Risk points (风险点) by colour level", "Filters: areaId, colour (Red|Orange|Yellow|Blue), kind."),
+        ["GET /api/v1/hazard-points"] = new("Geological hazard points and flood black spots", "Filters: areaId, kind."),
+        ["GET /api/v1/reference-data"] = new("Which reference data set is loaded (version, content hash, counts)"),
+        ["POST /api/v1/reference-data/reload"] = new("Reload the reference data file (idempotent by content hash; live status and stock are kept)"),
+
+        // Incidents
+        ["POST /api/v1/incidents"] = new("Report an incident",
+            "Graded at once (level I–IV from the figures). An agency reports only as itself; a (source, externalId) pair is bound " +
+            "once, so a resubmission answers 200 with the existing incident instead of creating another (201).",
+            """{"type":"Waterlogging","title":"Underpass flooded at Xinhua Rd","description":"Water 0.8 m deep, two cars stalled","location":{"lat":23.4042,"lon":113.2245,"address":"新华路隧道"},"occurredAt":"2026-06-12T08:40:00+08:00","source":"police-110","externalId":"110-20260612-0042","assessment":{"trapped":3,"affected":40}}"""),
+        ["GET /api/v1/incidents"] = new("List incidents", "Filters: status, areaId, level, type. Agencies see only incidents they reported or that were shared with them."),
+        ["GET /api/v1/incidents/{id}"] = new("One incident with its level, status, teams and assessment"),
+        ["POST /api/v1/incidents/{id}/assessments"] = new("New casualty and loss figures",
+            "A more severe grading applies at once; a milder one is only proposed for a dispatcher to confirm.",
+            """{"dead":0,"missing":1,"seriouslyInjured":2,"injured":5,"trapped":3,"affected":300,"relocated":120,"directLossCny":500000}"""),
+        ["POST /api/v1/incidents/{id}/transitions"] = new("Change the incident's status",
+            "Reported → Verified → Responding → Contained → Recovery → Closed, or Cancelled / Merged (with mergedInto). 409 with the reason for an illegal step.",
+            """{"to":"Contained","reason":"water receding, no one trapped"}"""),
+        ["POST /api/v1/incidents/{id}/response-level"] = new("Set the response level by hand (a reason is required)", null,
+            """{"level":"III","reason":"two towns affected; district command takes over"}"""),
+        ["POST /api/v1/incidents/{id}/shares"] = new("Share the incident with partner agencies",
+            "They may then read it (REST, EIDO, console hub) and receive its webhook events.", """{"agencyIds":["fire-119"],"reason":"needs water rescue"}"""),
+        ["GET /api/v1/incidents/{id}/recommendations"] = new("Recommended teams for the incident's open modules (optimal assignment with ETAs)"),
+        ["POST /api/v1/incidents/{id}/dispatches"] = new("Dispatch teams to the incident",
+            "All or nothing: a team that is busy elsewhere or not dispatchable makes the whole dispatch a 409.", """{"teamIds":["D01","T05"],"note":"bring pumps"}"""),
+        ["POST /api/v1/incidents/{id}/teams/{teamId}/release"] = new("Release a team from the incident (its open tasks are cancelled)", null,
+            """{"reason":"task complete"}"""),
+        ["GET /api/v1/incidents/{id}/tasks"] = new("The incident's tasks"),
+        ["POST /api/v1/incidents/{id}/tasks"] = new("Issue a task to an assigned team", null,
+            """{"teamId":"D01","title":"Pump out the underpass","description":"two pumps, report every 30 min","dueAt":"2026-06-12T11:00:00+08:00"}"""),
+        ["POST /api/v1/incidents/{id}/tasks/{taskId}/status"] = new("Move a task (a team only its own tasks)",
+            "Issued → Acknowledged → InProgress → Completed | Failed; Cancelled by the district centre only. Repeating the current status is a no-op.",
+            """{"status":"Acknowledged","note":"on our way","occurredAt":"2026-06-12T08:55:00+08:00"}"""),
+        ["GET /api/v1/incidents/{id}/command-post"] = new("The field command post with its teams, tasks and situation reports"),
+        ["POST /api/v1/incidents/{id}/command-post"] = new("Set up a field command post (automatic at level III and above)", null,
+            """{"commander":"Duty commander Li","position":{"lat":23.405,"lon":113.225}}"""),
+        ["POST /api/v1/incidents/{id}/command-post/sitreps"] = new("Add a situation report to the command post", null,
+            """{"kind":"Progress","text":"water level down 30 cm"}"""),
+        ["GET /api/v1/incidents/{id}/timeline"] = new("The incident's append-only timeline: who did what, when"),
+        ["GET /api/v1/incidents/{id}/relief"] = new("The incident's relief demand: deadline, allocations, shipments, status OnTrack|AtRisk|Met|Breached"),
+        ["GET /api/v1/response-plans"] = new("Which response modules each incident type activates at each level"),
+        ["PUT /api/v1/response-plans"] = new("Replace the response plans (admin)", null,
+            """[{"type":"Waterlogging","level":"III","modules":[{"capability":"Drainage","count":2},{"capability":"WaterRescue","count":1}]}]"""),
+
+        // Teams reporting
+        ["POST /api/v1/teams/{id}/status"] = new("A team reports its status (a team token only for its own team)",
+            "Out-of-order reports (older occurredAt) are recorded but do not overwrite newer status.",
+            """{"status":"OnScene","position":{"lat":23.4042,"lon":113.2245},"occurredAt":"2026-06-12T09:05:00+08:00","note":"arrived"}"""),
+        ["POST /api/v1/teams/{id}/position"] = new("A team reports its position", null, """{"lat":23.4042,"lon":113.2245,"at":"2026-06-12T09:05:00+08:00"}"""),
+
+        // Relief
+        ["GET /api/v1/relief/plan"] = new("The district relief plan: allocations, people covered by the 3-hour deadline, shortfalls with reasons and escalations"),
+        ["POST /api/v1/relief/plan"] = new("Re-plan relief now (normally automatic on every change)"),
+        ["GET /api/v1/shipments/{id}"] = new("One relief shipment"),
+        ["POST /api/v1/shipments/{id}/status"] = new("Move a shipment: Planned → Loading → Departed → Delivered | Cancelled",
+            "Delivered without received means everything planned arrived; short deliveries re-open the rest.",
+            """{"status":"Delivered","received":[{"itemCode":"WATER","quantity":480}]}"""),
+        ["GET /api/v1/kpi/relief"] = new("Relief KPIs per incident and district-wide: share relieved within 3 h, initial relief time, breaches, open shortfalls"),
+    };
+}

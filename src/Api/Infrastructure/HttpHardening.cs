@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using HuaduDispatch.Api.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HuaduDispatch.Api;
+
+/// <summary>Configuration section "Http": limits on what a client may send, per-client rate limiting, CORS and security headers.</summary>
+public sealed class HttpOptions
+{
+    public const string Section = "Http";
+    /// <summary>Largest request body Kestrel accepts (413 beyond it).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>Deepest JSON nesting accepted in a request body (400 beyond it).</summary>
+    public int MaxJsonDepth { get; set; } = 32;
+    /// <summary>Longest JSON string value accepted in a request body (400 beyond it, naming the field).</summary>
+    public int MaxStringLength { get; set; } = 4000;
+    public RateLimitOptions RateLimit { get; set; } = new();
+    /// <summary>Origins allowed to call the API from a browser (CORS); empty means no cross-origin access.</summary>
+    public string[] CorsOrigins { get; set; } = [];
+    /// <summary>Headers added to every response; set one to "" to drop it.</summary>
+    public Dictionary<string, string> SecurityHeaders { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["X-Content-Type-Options"] = "nosniff",
+        ["X-Frame-Options"] = "DENY",
+        ["Referrer-Policy"] = "no-referrer",
+        ["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'",
+        ["Cross-Origin-Resource-Policy"] = "same-origin",
+        ["Cache-Control"] = "no-store",
+    };
+    /// <summary>The browsable API reference (/docs) needs scripts and styles from this server.</summary>
+    public string DocsContentSecurityPolicy { get; set; } =
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+}
+
+/// <summary>A token bucket per client (role plus agency, team or subject; the remote address when anonymous).</summary>
+public sealed class RateLimitOptions
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>Sustained requests per second per client.</summary>
+    public int PermitsPerSecond { get; set; } = 50;
+    /// <summary>Requests a client may send at once before it must wait for tokens.</summary>
+    public int Burst { get; set; } = 100;
+}
+
+public static class HttpHardening
+{
+    public const string CorsPolicy = "dispatch-cors";
+
+    public static IServiceCollection AddHttpHardening(this IServiceCollection services, HttpOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddCors(o => o.AddPolicy(CorsPolicy, p =>
+        {
+            if (options.CorsOrigins.Length > 0)
+                p.WithOrigins(options.CorsOrigins).AllowAnyHeader().AllowAnyMethod().AllowCredentials()
+                 .WithExposedHeaders("Location", "Retry-After", IdempotencyMiddleware.ReplayedHeader);
+        }));
+        services.AddRateLimiter(o =>
+        {
+            var limits = options.RateLimit;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                if (!limits.Enabled || context.Request.Path.StartsWithSegments("/health"))
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                return RateLimitPartition.GetTokenBucketLimiter(ClientKey(context), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = Math.Max(1, limits.Burst),
+                    TokensPerPeriod = Math.Max(1, limits.PermitsPerSecond),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            o.OnRejected = async (ctx, token) =>
+            {
+                var retryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                ctx.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                await Problems.Write(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This client may send {limits.PermitsPerSecond} requests per second (bursts up to {limits.Burst}); retry after {retryAfter} s.");
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Who a request counts against: the token's client, or the remote address when there is no token.</summary>
+    public static string ClientKey(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            var actor = context.User.ToActor();
+            return $"{actor.Role}|{actor.AgencyId ?? actor.TeamId ?? actor.Subject}";
+        }
+        return "ip|" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    }
+
+    /// <summary>Adds the configured security headers to every response (a looser CSP on the API reference page).</summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, HttpOptions options) =>
+        app.Use(async (context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                foreach (var (name, value) in options.SecurityHeaders)
+                {
+                    if (string.IsNullOrEmpty(value) || headers.ContainsKey(name)) continue;
+                    headers[name] = name.Equals("Content-Security-Policy", StringComparison.OrdinalIgnoreCase) && context.Request.Path.StartsWithSegments("/docs")
+                        ? options.DocsContentSecurityPolicy
+                        : value;
+                }
+                if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000";
+                return Task.CompletedTask;
+            });
+            await next(context);
+        });
+
+    /// <summary>Request JSON limits: nesting depth and string length (a too-long string is a 400 naming its field).</summary>
+    public static void LimitJson(JsonSerializerOptions json, HttpOptions options)
+    {
+        json.MaxDepth = options.MaxJsonDepth;
+        if (!json.Converters.OfType<BoundedStringConverter>().Any()) json.Converters.Add(new BoundedStringConverter(options.MaxStringLength));
+    }
+}
+
+/// <summary>Reads JSON strings no longer than a limit; writes them unchanged.</summary>
+public sealed class BoundedStringConverter(int maxLength) : JsonConverter<string>
+{
+    public override bool HandleNull => false;
+
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String) throw new JsonException($"expected a string, got {reader.TokenType}");
+        var value = reader.GetString();
+        if (value is { Length: var n } && n > maxLength) throw new JsonException($"the string is {n} characters long; at most {maxLength} are accepted");
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}

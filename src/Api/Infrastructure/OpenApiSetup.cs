@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using HuaduDispatch.Api.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+
+namespace HuaduDispatch.Api;
+
+/// <summary>
+/// The OpenAPI 3.1 document at /openapi/v1.json and the browsable reference at /docs (both anonymous: they describe the
+/// contract, not data). Every operation gets its summary from <see cref="ApiCatalogue"/>, the roles its policy admits, the
+/// problem-details errors it can answer, the Idempotency-Key header on POSTs, and request examples.
+/// </summary>
+public static class OpenApiSetup
+{
+    public const string DocumentPath = "/openapi/v1.json";
+
+    public static IServiceCollection AddDispatchOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", o =>
+        {
+            o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "HuaduDispatch API",
+                    Version = "v1",
+                    Description = "Incident dispatch and coordination for the Huadu District emergency command centre: incidents, rescue " +
+                        "teams, warehouses, relief logistics, shelters and partner-agency exchange. Every request needs a bearer JWT " +
+                        "(see the README for roles). Errors are RFC 9457 problem details. Every POST accepts an Idempotency-Key.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                    Description = "A token from `dotnet run --project src/Silo -- token --role <role>` (roles: dispatcher, commander, team, agency, viewer, admin).",
+                };
+                document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+                document.Components.Schemas["Problem"] = ProblemSchema();
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((operation, context, _) =>
+            {
+                var description = context.Description;
+                var method = description.HttpMethod ?? "GET";
+                var route = "/" + (description.RelativePath ?? "").TrimEnd('/');
+                var metadata = description.ActionDescriptor.EndpointMetadata;
+                if (ApiCatalogue.Find(method, route) is { } entry)
+                {
+                    operation.Summary = entry.Summary;
+                    operation.Description = entry.Description;
+                }
+                operation.Tags = new HashSet<OpenApiTagReference> { new(ApiCatalogue.Tag(route), context.Document) };
+
+                var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
+                if (policies.Count > 0)
+                {
+                    operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : "") +
+                        $"Who may call it: {string.Join("; ", policies.Select(Policies.Describe))}.";
+                }
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] }];
+
+                var hasBody = description.ParameterDescriptions.Any(p => p.Source.Id == "Body");
+                var hasId = route.Contains('{');
+                operation.Responses ??= new OpenApiResponses();
+                AddProblem(operation, context, 400, hasBody ? "Invalid input: the problem's errors name each invalid field" : "An invalid query parameter");
+                AddProblem(operation, context, 401, "No token, or the token is not valid (signature, issuer, audience, lifetime)");
+                AddProblem(operation, context, 403, "The token's role may not call this, or a team/agency acts for another");
+                if (hasId) AddProblem(operation, context, 404, "Unknown id (or an incident the agency may not see)");
+                if (method is "POST" or "PUT" or "DELETE") AddProblem(operation, context, 409, "The change is not allowed in the current state; the detail says why");
+                if (hasBody)
+                {
+                    AddProblem(operation, context, 413, "The body is larger than the configured limit");
+                    AddProblem(operation, context, 415, "The body is not application/json");
+                }
+                if (method == "POST")
+                {
+                    AddProblem(operation, context, 422, "The Idempotency-Key was used before with a different request");
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = IdempotencyMiddleware.Header, In = ParameterLocation.Header, Required = false,
+                        Description = "Any unique value (a UUID). A retry with the same key and body replays the first response (header Idempotent-Replayed: true); the same key with a different body is a 422. Keys are kept 24 hours and survive restarts in PostgreSQL mode.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
+                    });
+                }
+                AddProblem(operation, context, 429, "Too many requests from this client; see Retry-After");
+
+                if (hasBody && ApiCatalogue.Find(method, route)?.Example is { } example &&
+                    operation.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
+                {
+                    media.Example = JsonNode.Parse(example);
+                }
+                return Task.CompletedTask;
+            });
+        });
+
+    public static IEndpointRouteBuilder MapDispatchOpenApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi(DocumentPath).AllowAnonymous();
+        return app;
+    }
+
+    private static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, int status, string description)
+    {
+        var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (operation.Responses!.ContainsKey(key)) return;
+        operation.Responses[key] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("Problem", context.Document) },
+            },
+        };
+    }
+
+    private static OpenApiSchema ProblemSchema() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "RFC 9457 problem details",
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+            ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["errors"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object, Description = "Field name -> what is wrong with it (400 only)",
+                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+            },
+        },
+        Examples = [JsonNode.Parse("""{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"Invalid request","status":400,"detail":"title is required","errors":{"title":["title is required"]}}""")!],
+    };
+}

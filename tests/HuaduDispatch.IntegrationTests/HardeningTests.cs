@@ -1,0 +1,220 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>The contract a partner integrates against: OpenAPI, bad input as problem details, body limits, CORS and headers.</summary>
+public sealed class HardeningTests : IAsyncLifetime
+{
+    private DispatchNode _node = null!;
+    private HttpClient _dispatcher = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>
+        {
+            ["Http:MaxRequestBodyBytes"] = "65536",
+            ["Http:CorsOrigins:0"] = "https://console.huadu.example",
+        });
+        _dispatcher = _node.ClientAs(Roles.Dispatcher);
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    /// <summary>Fixed per test run, so two calls with the same arguments send the same body.</summary>
+    private static readonly DateTimeOffset OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-10);
+
+    internal static object Incident(string title = "Underpass flooded", string? externalId = null, string? source = "console") => new
+    {
+        type = "Waterlogging", title, location = new { lat = 23.404, lon = 113.2245 },
+        occurredAt = OccurredAt, source, externalId,
+    };
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task OpenApi_document_is_3_1_and_describes_every_api_endpoint_with_summary_errors_and_idempotency()
+    {
+        var response = await _node.Http.GetAsync("/openapi/v1.json"); // anonymous: it describes the contract, not data
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var doc = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("3.1", doc.GetProperty("openapi").GetString());
+        var paths = doc.GetProperty("paths");
+
+        var endpoints = _node.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Path: e.RoutePattern.RawText!.TrimEnd('/'))))
+            .ToList();
+        Assert.True(endpoints.Count > 40, $"only {endpoints.Count} endpoints found");
+        foreach (var (method, path) in endpoints)
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is not in the OpenAPI document");
+            Assert.True(item.TryGetProperty(method.ToLowerInvariant(), out var op), $"{method} {path} is not in the OpenAPI document");
+            Assert.False(string.IsNullOrWhiteSpace(op.TryGetProperty("summary", out var s) ? s.GetString() : null), $"{method} {path} has no summary");
+            var responses = op.GetProperty("responses");
+            foreach (var status in new[] { "401", "403", "429" }) Assert.True(responses.TryGetProperty(status, out _), $"{method} {path} does not list {status}");
+            if (method == "POST")
+            {
+                Assert.True(responses.TryGetProperty("422", out _), $"{method} {path} does not list 422");
+                Assert.Contains(op.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+            }
+        }
+        var create = paths.GetProperty("/api/v1/incidents").GetProperty("post");
+        Assert.Equal("Waterlogging", create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("type").GetString());
+        Assert.True(doc.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("bearer", out _));
+
+        var page = await _node.Http.GetAsync("/docs/index.html");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("/openapi/v1.json", await _node.Http.GetStringAsync("/docs/index.js"));
+    }
+
+    [Fact]
+    public async Task Wrong_content_type_is_415_and_an_oversized_body_is_413_both_problem_details()
+    {
+        var wrongType = await _dispatcher.PostAsync("/api/v1/incidents", new StringContent("{}", Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
+        Assert.Equal(415, (await wrongType.ReadProblem()).GetProperty("status").GetInt32());
+
+        var huge = JsonSerializer.Serialize(new { type = "Flood", title = "t", description = new string('x', 3000), notes = Enumerable.Repeat(new string('y', 3000), 40) });
+        var tooLarge = await _dispatcher.PostAsync("/api/v1/incidents", Json(huge));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal(413, (await tooLarge.ReadProblem()).GetProperty("status").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"type":"Waterlogging","title":12}""", "title")]
+    [InlineData("""{"type":"Blizzard","title":"t"}""", "type")]
+    [InlineData("""{"type":"Waterlogging","title":"t","location":{"lat":"north","lon":113.2}}""", "location.lat")]
+    [InlineData("""{"type":"Waterlogging","title":"t","occurredAt":"yesterday"}""", "occurredAt")]
+    [InlineData("""{"type":"Waterlogging","title":"t","location":{"lat":95,"lon":113.2},"occurredAt":"2026-01-01T00:00:00Z","source":"console"}""", "location")]
+    [InlineData("""{"type":"Waterlogging"}""", "title")]
+    public async Task Bad_input_is_a_400_problem_naming_the_field(string body, string field)
+    {
+        var response = await _dispatcher.PostAsync("/api/v1/incidents", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ReadProblem();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors do not name {field}: {problem}");
+    }
+
+    [Fact]
+    public async Task Too_long_strings_and_too_deep_json_are_400s_naming_where()
+    {
+        var longTitle = await _dispatcher.PostAsync("/api/v1/incidents", Json(JsonSerializer.Serialize(new { type = "Flood", title = new string('x', 4001) })));
+        Assert.Equal(HttpStatusCode.BadRequest, longTitle.StatusCode);
+        Assert.True((await longTitle.ReadProblem()).GetProperty("errors").TryGetProperty("title", out _));
+
+        var deep = "{\"extra\":" + new string('[', 200) + new string(']', 200) + "}";
+        var tooDeep = await _dispatcher.PostAsync("/api/v1/incidents", Json(deep));
+        Assert.Equal(HttpStatusCode.BadRequest, tooDeep.StatusCode);
+        Assert.Contains("depth", (await tooDeep.ReadProblem()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Security_headers_on_every_answer_and_cors_only_for_the_configured_origin()
+    {
+        var live = await _node.Http.GetAsync("/health/live");
+        Assert.Equal("nosniff", live.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", live.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("default-src 'none'", live.Headers.GetValues("Content-Security-Policy").Single());
+
+        foreach (var (origin, allowed) in new[] { ("https://console.huadu.example", true), ("https://evil.example", false) })
+        {
+            var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/v1/incidents");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,idempotency-key");
+            var answer = await _node.Http.SendAsync(preflight);
+            Assert.Equal(allowed, answer.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Single() == origin);
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_path_and_wrong_method_are_problem_details()
+    {
+        var unknown = await _dispatcher.GetAsync("/api/v1/no-such-thing");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(404, (await unknown.ReadProblem()).GetProperty("status").GetInt32());
+        var wrongMethod = await _dispatcher.DeleteAsync("/api/v1/areas");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal(405, (await wrongMethod.ReadProblem()).GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task Idempotency_key_replays_the_first_response_and_refuses_a_different_body_with_422()
+    {
+        var before = (await _dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count;
+        var key = Guid.NewGuid().ToString();
+        var first = await PostWithKey(_dispatcher, "/api/v1/incidents", Incident("Idempotent report"), key);
+        var second = await PostWithKey(_dispatcher, "/api/v1/incidents", Incident("Idempotent report"), key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        Assert.True(second.Headers.TryGetValues("Idempotent-Replayed", out _));
+        Assert.False(first.Headers.TryGetValues("Idempotent-Replayed", out _));
+        Assert.Equal(before + 1, (await _dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count);
+
+        var conflicting = await PostWithKey(_dispatcher, "/api/v1/incidents", Incident("Another report"), key);
+        Assert.Equal((HttpStatusCode)422, conflicting.StatusCode);
+        Assert.Equal(422, (await conflicting.ReadProblem()).GetProperty("status").GetInt32());
+
+        // Keys belong to a client: another client's identical key is a different key.
+        var commander = await PostWithKey(_node.ClientAs(Roles.Commander), "/api/v1/incidents", Incident("Another report"), key);
+        Assert.Equal(HttpStatusCode.Created, commander.StatusCode);
+
+        // A refused request (400) is replayed too: the same bad request gets the same answer.
+        var bad1 = await PostWithKey(_dispatcher, "/api/v1/incidents", new { type = "Waterlogging" }, "bad-" + key);
+        var bad2 = await PostWithKey(_dispatcher, "/api/v1/incidents", new { type = "Waterlogging" }, "bad-" + key);
+        Assert.Equal(HttpStatusCode.BadRequest, bad2.StatusCode);
+        Assert.True(bad2.Headers.TryGetValues("Idempotent-Replayed", out _));
+        Assert.Equal(await bad1.Content.ReadAsStringAsync(), await bad2.Content.ReadAsStringAsync());
+
+        var badKey = await PostWithKey(_dispatcher, "/api/v1/incidents", Incident(), new string('k', 300));
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.True((await badKey.ReadProblem()).GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
+    }
+
+    internal static async Task<HttpResponseMessage> PostWithKey(HttpClient client, string path, object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: DispatchJson.Options) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request);
+    }
+}
+
+/// <summary>Per-client rate limiting on its own node with a low limit.</summary>
+public sealed class RateLimitTests : IAsyncLifetime
+{
+    private DispatchNode _node = null!;
+
+    public async Task InitializeAsync() => _node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>
+    {
+        ["Http:RateLimit:PermitsPerSecond"] = "1",
+        ["Http:RateLimit:Burst"] = "5",
+    });
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task A_client_over_its_limit_gets_429_with_retry_after_and_other_clients_are_unaffected()
+    {
+        var greedy = _node.ClientAs(Roles.Agency, agencyId: "police-110");
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 12; i++) answers.Add(await greedy.GetAsync("/api/v1/areas"));
+        var limited = answers.FirstOrDefault(a => a.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.NotNull(limited);
+        Assert.True(answers.Count(a => a.StatusCode == HttpStatusCode.OK) >= 5);
+        Assert.True(limited!.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "Retry-After missing");
+        Assert.Equal(429, (await limited.ReadProblem()).GetProperty("status").GetInt32());
+
+        Assert.Equal(HttpStatusCode.OK, (await _node.ClientAs(Roles.Agency, agencyId: "fire-119").GetAsync("/api/v1/areas")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _node.Http.GetAsync("/health/ready")).StatusCode);
+    }
+}
