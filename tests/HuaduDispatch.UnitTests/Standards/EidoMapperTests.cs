@@ -208,6 +208,8 @@ public sealed class EidoMapperTests
         Assert.Equal("body", Invalid(() => EidoMapper.FromEido(Parse("[1,2]"))).Field);
         Assert.Equal("lastUpdateTimeStamp", Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("2026-06-01T00:45:00Z", "yesterday")))).Field);
         Assert.Equal("$id", Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("\"$id\":\"urn:emergency:uid:incidentid:a56e556d871:psap.example.org\"", "\"$id\":42")))).Field);
+        Assert.Equal("incidentComponent.incidentTypeCommonRegistryText", Invalid(() => EidoMapper.FromEido(Parse(Foreign(internalCode: null).Replace("\"Fire\"", "7")))).Field);
+        Assert.Equal("updatedByAgencyReference.$ref", Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("{\"$ref\":\"psap.example.org\"}", "{\"$ref\":[1]}")))).Field);
     }
 
     [Fact]

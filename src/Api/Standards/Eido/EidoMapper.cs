@@ -261,11 +261,11 @@ public static partial class EidoMapper
         var type = ResolveType(incident);
         var location = ResolveLocation(root, incident);
 
-        var title = FirstText(extension?.Title, Text(incident, "incidentTypeInternalText")) ?? Readable(type.ToString());
+        var title = FirstText(extension?.Title, Text(incident, "incidentTypeInternalText", "incidentComponent.incidentTypeInternalText")) ?? Readable(type.ToString());
         var description = FirstText(extension?.Description, DescriptionNote(root, incident)) ?? "";
         var occurredAt = extension?.OccurredAt ?? EarliestCall(root) ?? lastUpdate;
 
-        var sender = Get(root, "updatedByAgencyReference") is { ValueKind: JsonValueKind.Object } agencyRef ? Text(agencyRef, "$ref") : null;
+        var sender = Get(root, "updatedByAgencyReference") is { ValueKind: JsonValueKind.Object } agencyRef ? Text(agencyRef, "$ref", "updatedByAgencyReference.$ref") : null;
         sender ??= Text(root, "owningAgencyIdentifier");
 
         return new EidoImport
@@ -315,9 +315,9 @@ public static partial class EidoMapper
 
     private static IncidentType ResolveType(JsonElement incident)
     {
-        var internalCode = Text(incident, "incidentTypeInternalCode");
+        var internalCode = Text(incident, "incidentTypeInternalCode", "incidentComponent.incidentTypeInternalCode");
         if (internalCode is not null && ParseOurType(internalCode) is { } ours) return ours;
-        var common = Text(incident, "incidentTypeCommonRegistryText");
+        var common = Text(incident, "incidentTypeCommonRegistryText", "incidentComponent.incidentTypeCommonRegistryText");
         if (common is null)
         {
             throw DomainException.Invalid("incidentComponent.incidentTypeCommonRegistryText",
@@ -340,7 +340,7 @@ public static partial class EidoMapper
             throw DomainException.Invalid("locationComponent", "locationComponent with the incident's location (locationByValue, a PIDF-LO with gml:pos) is required");
 
         var wanted = Get(incident, "locationReference") is { ValueKind: JsonValueKind.Array } refs && refs.GetArrayLength() > 0 &&
-                     refs[0].ValueKind == JsonValueKind.Object ? Text(refs[0], "$ref") : null;
+                     refs[0].ValueKind == JsonValueKind.Object ? Text(refs[0], "$ref", "incidentComponent.locationReference[0].$ref") : null;
         var items = locations.EnumerateArray().Select((l, i) => (Location: l, Index: i)).Where(x => x.Location.ValueKind == JsonValueKind.Object).ToList();
         var chosen = items.FirstOrDefault(x => wanted is not null && Text(x.Location, "$id") == wanted);
         if (chosen.Location.ValueKind != JsonValueKind.Object)
