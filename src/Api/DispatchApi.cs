@@ -2,6 +2,7 @@ using HuaduDispatch.Api.Dispatch;
 using HuaduDispatch.Api.Realtime;
 using HuaduDispatch.Api.Reference;
 using HuaduDispatch.Api.Security;
+using HuaduDispatch.Api.Standards;
 using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -111,6 +112,7 @@ public static class DispatchApi
         v1.MapIncidentApi();
         v1.MapTeamReportApi();
         v1.MapReliefApi();
+        v1.MapEidoApi().MapGeoJsonApi();
         app.MapHub<DispatchHub>("/hubs/dispatch");
         app.MapHub<FieldHub>("/hubs/field");
         return app;

@@ -1,0 +1,410 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Api.Standards.Eido;
+
+/// <summary>What an imported EIDO asks for: the incident to report (source and externalId are set by the endpoint), and figures to apply.</summary>
+public sealed record EidoImport
+{
+    /// <summary>The document's incident tracking identifier (its $id, or incidentTrackingIdentifier in draft documents).</summary>
+    public required string TrackingId { get; init; }
+    public required DateTimeOffset LastUpdate { get; init; }
+    /// <summary>The agency that sent the document (updatedByAgencyReference), if it names one.</summary>
+    public string? SenderAgency { get; init; }
+    public required CreateIncident Incident { get; init; }
+    /// <summary>Assessment figures, only when the document carries our extension with them.</summary>
+    public Assessment? Assessment { get; init; }
+}
+
+/// <summary>Maps our incidents to EIDO documents and EIDO documents to incident reports. Plain code, no grains.</summary>
+public static partial class EidoMapper
+{
+    /// <summary>Our agency identifier in EIDOs (updatedByAgencyReference, agencyComponent, tracking ids).</summary>
+    public const string OwnAgencyId = "huadu-dispatch";
+    public const string IssuingElement = "huadu-dispatch-api";
+    /// <summary>Our extension: the incidentComponent member carrying what EIDO has no element for.</summary>
+    public const string ExtensionProperty = "huaduIncident";
+    public const string ExtensionId = "huadu-incident-1";
+    private const string TrackingPrefix = "urn:emergency:uid:incidentid:";
+
+    [GeneratedRegex("^INC-[0-9]{8}-[A-Z0-9]{8}$")]
+    private static partial Regex OwnIdPattern();
+
+    [GeneratedRegex("<[^>]*>")]
+    private static partial Regex HtmlTag();
+
+    /// <summary>A readable, coarse common type for each of our types (our IncidentType name is kept as the internal code).</summary>
+    private static readonly IReadOnlyDictionary<IncidentType, string> CommonTypes = new Dictionary<IncidentType, string>
+    {
+        [IncidentType.Typhoon] = "Weather", [IncidentType.Rainstorm] = "Weather",
+        [IncidentType.Waterlogging] = "Flood", [IncidentType.Flood] = "Flood",
+        [IncidentType.Landslide] = "Geological", [IncidentType.GroundCollapse] = "Geological",
+        [IncidentType.ForestFire] = "Fire", [IncidentType.BuildingFire] = "Fire", [IncidentType.IndustrialFire] = "Fire",
+        [IncidentType.HazmatLeak] = "Hazmat", [IncidentType.GasLeak] = "Hazmat",
+        [IncidentType.RoadTrafficAccident] = "Traffic",
+        [IncidentType.ConstructionAccident] = "Rescue", [IncidentType.ConfinedSpace] = "Rescue", [IncidentType.WaterRescue] = "Rescue",
+        [IncidentType.PublicHealth] = "Medical",
+        [IncidentType.MassGathering] = "PublicOrder", [IncidentType.SocialSafety] = "PublicOrder",
+        [IncidentType.Other] = "Other",
+    };
+
+    /// <summary>What a common type alone (no internal code of ours) is imported as.</summary>
+    private static readonly IReadOnlyDictionary<string, IncidentType> CommonTypeImport = new Dictionary<string, IncidentType>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Weather"] = IncidentType.Rainstorm, ["Flood"] = IncidentType.Flood, ["Geological"] = IncidentType.Landslide,
+        ["Fire"] = IncidentType.BuildingFire, ["Hazmat"] = IncidentType.HazmatLeak, ["Traffic"] = IncidentType.RoadTrafficAccident,
+        ["Rescue"] = IncidentType.Other, ["Medical"] = IncidentType.PublicHealth, ["PublicOrder"] = IncidentType.SocialSafety,
+        ["Other"] = IncidentType.Other,
+    };
+
+    public static string CommonType(IncidentType type) => CommonTypes[type];
+
+    /// <summary>Every type string an import accepts: our type names, then the common types.</summary>
+    public static IReadOnlyList<string> AcceptedTypes { get; } = [.. Enum.GetNames<IncidentType>(), .. CommonTypeImport.Keys];
+
+    public static string TrackingId(string incidentId) => $"{TrackingPrefix}{incidentId}:{OwnAgencyId}";
+
+    /// <summary>Our incident id when the tracking id has our form (our URN or a bare INC-... id), else null.</summary>
+    public static string? OwnIncidentId(string trackingId)
+    {
+        var candidate = trackingId.Trim();
+        if (candidate.StartsWith(TrackingPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var rest = candidate[TrackingPrefix.Length..];
+            var colon = rest.LastIndexOf(':');
+            if (colon <= 0 || !string.Equals(rest[(colon + 1)..], OwnAgencyId, StringComparison.OrdinalIgnoreCase)) return null;
+            candidate = rest[..colon];
+        }
+        return OwnIdPattern().IsMatch(candidate) ? candidate : null;
+    }
+
+    // ---------------------------------------------------------------- export
+
+    /// <summary>
+    /// The incident as an EIDO. <paramref name="teams"/> are the live teams of its assignments (missing ones are skipped);
+    /// <paramref name="timeline"/> becomes notes after the description note (pass none for callers who may not read it).
+    /// </summary>
+    public static EidoDocument ToEido(Incident incident, IReadOnlyList<RescueTeam> teams, IReadOnlyList<TimelineEntry> timeline)
+    {
+        var tracking = TrackingId(incident.Id);
+        var us = EidoReference.To(OwnAgencyId);
+        var updated = incident.UpdatedAt;
+        var locationId = $"{tracking}:location:0";
+        var descriptionNoteId = $"{tracking}:note:description";
+
+        var agencies = new List<EidoAgencyComponent>
+        {
+            new()
+            {
+                Id = OwnAgencyId, LastUpdateTimeStamp = updated, UpdatedByAgencyReference = us,
+                AgencyRoleDescriptionRegistryText = ["Dispatch"], AgencyType = ["psap"], IncidentOwningAgencyIndicator = true,
+            },
+        };
+        foreach (var agency in new[] { incident.Source }.Where(IsPartnerAgency).Concat(incident.SharedWith).Distinct(StringComparer.Ordinal))
+        {
+            agencies.Add(new EidoAgencyComponent
+            {
+                Id = agency, LastUpdateTimeStamp = updated, UpdatedByAgencyReference = us,
+                AgencyRoleDescriptionRegistryText = [agency == incident.Source ? "Reporting" : "Informed"], AgencyType = [],
+                IncidentOwningAgencyIndicator = false,
+            });
+        }
+
+        var byId = teams.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        var resources = new List<EidoEmergencyResourceComponent>();
+        var dispatches = new List<EidoDispatchComponent>();
+        foreach (var (assignment, index) in incident.Teams.Select((a, i) => (a, i)))
+        {
+            if (!byId.TryGetValue(assignment.TeamId, out var team)) continue;
+            var resourceId = $"{tracking}:resource:{team.Id}";
+            if (resources.All(r => r.Id != resourceId))
+            {
+                var active = assignment.ReleasedAt is null && team.IncidentId == incident.Id;
+                resources.Add(new EidoEmergencyResourceComponent
+                {
+                    Id = resourceId, LastUpdateTimeStamp = team.StatusChangedAt, UpdatedByAgencyReference = us,
+                    EmergencyResourceTypeCommonRegistryText = "RescueTeam",
+                    EmergencyResourceTypeInternalText = $"{team.Level} rescue team {team.Id}",
+                    ResourceAttributeRegistryText = ["Other"],
+                    ResourceAttributeInternalText = [.. team.Capabilities.Select(c => c.ToString())],
+                    EmergencyResourceName = $"{team.NameEn} ({team.NameZh})",
+                    PrimaryUnitStatusRegistryText = active ? UnitStatus(team.Status) : "Released",
+                    SecondaryUnitStatusRegistryText = [],
+                    UnitStatusInternal = active ? [team.Status.ToString()] : [team.Status.ToString(), "ReleasedFromIncident"],
+                    ActiveOnIncidentId = active ? tracking : null,
+                });
+            }
+            dispatches.Add(new EidoDispatchComponent
+            {
+                Id = $"{tracking}:dispatch:{index}", LastUpdateTimeStamp = assignment.ReleasedAt ?? assignment.AssignedAt,
+                UpdatedByAgencyReference = us, AgencyReference = us, EmergencyResourceReference = [EidoReference.To(resourceId)],
+            });
+        }
+
+        var notes = new List<EidoNotesComponent>
+        {
+            new()
+            {
+                Id = descriptionNoteId, LastUpdateTimeStamp = incident.ReportedAt, UpdatedByAgencyReference = us,
+                NotesActionComments = WebUtility.HtmlEncode(incident.Description),
+            },
+        };
+        notes.AddRange(timeline.Select(e => new EidoNotesComponent
+        {
+            Id = $"{tracking}:note:timeline:{e.Seq}", LastUpdateTimeStamp = e.At, UpdatedByAgencyReference = us,
+            NotesActionComments = WebUtility.HtmlEncode($"[{e.Kind}] {e.Summary} (by {e.Actor}" +
+                (e.ReportedAt is { } r ? $", reported for {r.ToString("O", CultureInfo.InvariantCulture)})" : ")")),
+        }));
+
+        return new EidoDocument
+        {
+            Id = tracking,
+            LastUpdateTimeStamp = updated,
+            UpdatedByAgencyReference = us,
+            EidoExtensionId = [ExtensionId],
+            IssuingElementIdentification = IssuingElement,
+            IncidentComponent = new EidoIncidentComponent
+            {
+                Id = $"{tracking}:incident:0", LastUpdateTimeStamp = updated, UpdatedByAgencyReference = us,
+                IncidentTypeCommonRegistryText = CommonType(incident.Type),
+                IncidentTypeInternalCode = incident.Type.ToString(),
+                IncidentTypeInternalText = Readable(incident.Type.ToString()),
+                IncidentStatusCommonRegistryText = [StatusCommon(incident.Status)],
+                IncidentStatusInternalText = [incident.Status.ToString()],
+                InternalIncidentId = incident.Id,
+                IncidentPriorityInternalText = incident.ResponseLevel.ToString(),
+                IncidentCommonPriorityNumber = 5 - (int)incident.ResponseLevel,
+                BeatOrDispatchGroupText = incident.Location.AreaId,
+                LocationReference = [EidoReference.To(locationId)],
+                NotesReference = [EidoReference.To(descriptionNoteId)],
+                HuaduIncident = new HuaduIncidentExtension
+                {
+                    Title = incident.Title, Description = incident.Description, Type = incident.Type, Category = incident.Category,
+                    Status = incident.Status, ResponseLevel = incident.ResponseLevel, LevelReason = incident.LevelReason,
+                    OccurredAt = incident.OccurredAt, ReportedAt = incident.ReportedAt, Source = incident.Source,
+                    ExternalId = incident.ExternalId, AreaId = incident.Location.AreaId, Assessment = incident.Assessment,
+                },
+            },
+            AgencyComponent = agencies,
+            LocationComponent =
+            [
+                new EidoLocationComponent
+                {
+                    Id = locationId, LastUpdateTimeStamp = incident.ReportedAt, UpdatedByAgencyReference = us,
+                    LocationTypeDescriptionRegistryText = "Incident",
+                    LocationByValue = PidfLo.Point($"pres:{incident.Id}@{OwnAgencyId}", incident.Location.Lat, incident.Location.Lon, incident.ReportedAt),
+                    LocationDescriptionText = incident.Location.Address,
+                },
+            ],
+            DispatchComponent = dispatches,
+            EmergencyResourceComponent = resources,
+            NotesComponent = notes,
+        };
+    }
+
+    private static bool IsPartnerAgency(string source) =>
+        source.Length > 0 && !string.Equals(source, "console", StringComparison.OrdinalIgnoreCase) && !string.Equals(source, "hotline", StringComparison.OrdinalIgnoreCase);
+
+    private static string StatusCommon(IncidentStatus status) => status switch
+    {
+        IncidentStatus.Closed => "Closed",
+        IncidentStatus.Cancelled => "Cancelled",
+        IncidentStatus.Merged => "Merged",
+        _ => "Open",
+    };
+
+    private static string UnitStatus(TeamStatus status) => status switch
+    {
+        TeamStatus.Assigned => "Dispatched",
+        TeamStatus.EnRoute => "Enroute",
+        TeamStatus.OnScene => "OnScene",
+        TeamStatus.Returning => "Returning",
+        TeamStatus.Available => "Available",
+        _ => "OutOfService",
+    };
+
+    /// <summary>"RoadTrafficAccident" -> "Road traffic accident".</summary>
+    public static string Readable(string pascal)
+    {
+        var words = Regex.Split(pascal, "(?<=[a-z])(?=[A-Z])");
+        return string.Join(' ', words.Select((w, i) => i == 0 ? w : w.ToLowerInvariant()));
+    }
+
+    // ---------------------------------------------------------------- import
+
+    /// <summary>
+    /// Reads one EIDO (JSON object). Property names are matched case-insensitively, so both lastUpdateTimeStamp and
+    /// lastUpdateTimestamp (and the draft's LastUpdateTimeStamp) are read. Throws DomainException.Invalid naming the field.
+    /// </summary>
+    public static EidoImport FromEido(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw DomainException.Invalid("body", "an EIDO is a JSON object");
+
+        var lastUpdate = Timestamp(root, "lastUpdateTimeStamp", required: true)!.Value;
+        var tracking = Text(root, "incidentTrackingIdentifier") ?? Text(root, "$id")
+            ?? throw DomainException.Invalid("$id", "the EIDO's $id (its incident tracking identifier) is required");
+        if (tracking.Length > 256) throw DomainException.Invalid("$id", "the incident tracking identifier is longer than 256 characters");
+
+        var incident = Get(root, "incidentComponent") is { } ic
+            ? ic.ValueKind switch
+            {
+                JsonValueKind.Object => ic,
+                JsonValueKind.Array when ic.GetArrayLength() > 0 && ic[0].ValueKind == JsonValueKind.Object => ic[0],
+                _ => throw DomainException.Invalid("incidentComponent", "incidentComponent must be an object (or a non-empty array of objects)"),
+            }
+            : throw DomainException.Invalid("incidentComponent", "incidentComponent is required");
+
+        var extension = ReadExtension(incident);
+        var type = ResolveType(incident);
+        var location = ResolveLocation(root, incident);
+
+        var title = FirstText(extension?.Title, Text(incident, "incidentTypeInternalText", "incidentComponent.incidentTypeInternalText")) ?? Readable(type.ToString());
+        var description = FirstText(extension?.Description, DescriptionNote(root, incident)) ?? "";
+        var occurredAt = extension?.OccurredAt ?? EarliestCall(root) ?? lastUpdate;
+
+        var sender = Get(root, "updatedByAgencyReference") is { ValueKind: JsonValueKind.Object } agencyRef ? Text(agencyRef, "$ref", "updatedByAgencyReference.$ref") : null;
+        sender ??= Text(root, "owningAgencyIdentifier");
+
+        return new EidoImport
+        {
+            TrackingId = tracking,
+            LastUpdate = lastUpdate,
+            SenderAgency = sender,
+            Incident = new CreateIncident
+            {
+                Type = type,
+                Title = title,
+                Description = description,
+                Location = location with { AreaId = FirstText(extension?.AreaId) },
+                OccurredAt = occurredAt,
+                Assessment = extension?.Assessment,
+            },
+            Assessment = extension?.Assessment,
+        };
+    }
+
+    private sealed record ExtensionInput
+    {
+        public string? Title { get; init; }
+        public string? Description { get; init; }
+        public DateTimeOffset? OccurredAt { get; init; }
+        public string? AreaId { get; init; }
+        public Assessment? Assessment { get; init; }
+    }
+
+    private static ExtensionInput? ReadExtension(JsonElement incident)
+    {
+        if (Get(incident, ExtensionProperty) is not { } ext || ext.ValueKind == JsonValueKind.Null) return null;
+        if (ext.ValueKind != JsonValueKind.Object)
+            throw DomainException.Invalid($"incidentComponent.{ExtensionProperty}", $"{ExtensionProperty} must be an object");
+        try
+        {
+            // Only the members we read are bound; the others (type, status, level, ...) are informative.
+            return ext.Deserialize<ExtensionInput>(DispatchJson.Options);
+        }
+        catch (JsonException e)
+        {
+            throw DomainException.Invalid($"incidentComponent.{ExtensionProperty}{Path(e)}", $"not a valid {ExtensionProperty} extension: {e.Message}");
+        }
+    }
+
+    private static string Path(JsonException e) => e.Path is { Length: > 1 } p ? p.TrimStart('$') : "";
+
+    private static IncidentType ResolveType(JsonElement incident)
+    {
+        var internalCode = Text(incident, "incidentTypeInternalCode", "incidentComponent.incidentTypeInternalCode");
+        if (internalCode is not null && ParseOurType(internalCode) is { } ours) return ours;
+        var common = Text(incident, "incidentTypeCommonRegistryText", "incidentComponent.incidentTypeCommonRegistryText");
+        if (common is null)
+        {
+            throw DomainException.Invalid("incidentComponent.incidentTypeCommonRegistryText",
+                "incidentTypeCommonRegistryText is required (or incidentTypeInternalCode with one of our types); accepted: " + string.Join(", ", AcceptedTypes));
+        }
+        if (ParseOurType(common) is { } named) return named;
+        if (CommonTypeImport.TryGetValue(common, out var mapped)) return mapped;
+        throw DomainException.Invalid("incidentComponent.incidentTypeCommonRegistryText",
+            $"unknown incident type '{common}'" + (internalCode is null ? "" : $" (internal code '{internalCode}' is not ours either)") +
+            "; accepted: " + string.Join(", ", AcceptedTypes));
+    }
+
+    private static IncidentType? ParseOurType(string text) =>
+        Enum.TryParse<IncidentType>(text, ignoreCase: true, out var t) && Enum.IsDefined(t) && !text.Any(char.IsDigit) ? t : null;
+
+    private static IncidentLocation ResolveLocation(JsonElement root, JsonElement incident)
+    {
+        var name = Get(root, "locationComponent") is not null ? "locationComponent" : "locationInformationComponent";
+        if (Get(root, name) is not { ValueKind: JsonValueKind.Array } locations || locations.GetArrayLength() == 0)
+            throw DomainException.Invalid("locationComponent", "locationComponent with the incident's location (locationByValue, a PIDF-LO with gml:pos) is required");
+
+        var wanted = Get(incident, "locationReference") is { ValueKind: JsonValueKind.Array } refs && refs.GetArrayLength() > 0 &&
+                     refs[0].ValueKind == JsonValueKind.Object ? Text(refs[0], "$ref", "incidentComponent.locationReference[0].$ref") : null;
+        var items = locations.EnumerateArray().Select((l, i) => (Location: l, Index: i)).Where(x => x.Location.ValueKind == JsonValueKind.Object).ToList();
+        var chosen = items.FirstOrDefault(x => wanted is not null && Text(x.Location, "$id") == wanted);
+        if (chosen.Location.ValueKind != JsonValueKind.Object)
+            chosen = items.FirstOrDefault(x => Text(x.Location, "locationByValue") is not null);
+        if (chosen.Location.ValueKind != JsonValueKind.Object || Text(chosen.Location, "locationByValue") is not { } pidf)
+            throw DomainException.Invalid("locationComponent", "no location carries locationByValue (a PIDF-LO with gml:pos); locationByReferenceUrl is not dereferenced");
+
+        var field = $"{name}[{chosen.Index}].locationByValue";
+        var position = PidfLo.TryReadPosition(pidf, out var error) ?? throw DomainException.Invalid(field, error!);
+        var address = Text(chosen.Location, "locationDescriptionText");
+        return new IncidentLocation { Lat = position.Lat, Lon = position.Lon, Address = address };
+    }
+
+    private static string? DescriptionNote(JsonElement root, JsonElement incident)
+    {
+        if (Get(incident, "notesReference") is not { ValueKind: JsonValueKind.Array } refs || refs.GetArrayLength() == 0 ||
+            refs[0].ValueKind != JsonValueKind.Object || Text(refs[0], "$ref") is not { } id) return null;
+        if (Get(root, "notesComponent") is not { ValueKind: JsonValueKind.Array } notes) return null;
+        var note = notes.EnumerateArray().FirstOrDefault(n => n.ValueKind == JsonValueKind.Object && Text(n, "$id") == id);
+        return note.ValueKind == JsonValueKind.Object && Text(note, "notesActionComments") is { } html
+            ? WebUtility.HtmlDecode(HtmlTag().Replace(html, " ")).Trim()
+            : null;
+    }
+
+    private static DateTimeOffset? EarliestCall(JsonElement root)
+    {
+        if (Get(root, "callComponent") is not { ValueKind: JsonValueKind.Array } calls) return null;
+        var starts = calls.EnumerateArray()
+            .Select((c, i) => c.ValueKind == JsonValueKind.Object ? Timestamp(c, "callStartTimestamp", false, $"callComponent[{i}].callStartTimestamp") : null)
+            .OfType<DateTimeOffset>().ToList();
+        return starts.Count > 0 ? starts.Min() : null;
+    }
+
+    // ---------------------------------------------------------------- JSON helpers (case-insensitive names)
+
+    private static JsonElement? Get(JsonElement obj, string name)
+    {
+        foreach (var p in obj.EnumerateObject())
+        {
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
+        }
+        return null;
+    }
+
+    private static string? Text(JsonElement obj, string name, string? field = null)
+    {
+        if (Get(obj, name) is not { } v || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.String) throw DomainException.Invalid(field ?? name, $"{name} must be a string");
+        var s = v.GetString()!.Trim();
+        return s.Length == 0 ? null : s;
+    }
+
+    private static DateTimeOffset? Timestamp(JsonElement obj, string name, bool required, string? field = null)
+    {
+        field ??= name;
+        var text = Text(obj, name, field);
+        if (text is null)
+        {
+            if (required) throw DomainException.Invalid(field, $"{name} (ISO 8601 date-time) is required");
+            return null;
+        }
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var at)) return at;
+        throw DomainException.Invalid(field, $"{name} '{text}' is not an ISO 8601 date-time");
+    }
+
+    private static string? FirstText(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+}

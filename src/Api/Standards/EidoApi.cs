@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using System.Text.Json;
+using HuaduDispatch.Api.Dispatch;
+using HuaduDispatch.Api.Security;
+using HuaduDispatch.Api.Standards.Eido;
+using HuaduDispatch.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace HuaduDispatch.Api.Standards;
+
+/// <summary>NENA EIDO (NENA-STA-021, JSON) export of an incident and import of one EIDO (create or update).</summary>
+public static class EidoApi
+{
+    /// <summary>Roles that may read an incident's timeline (GET /incidents/{id}/timeline is console-only); the others get no timeline notes.</summary>
+    private static readonly HashSet<string> TimelineReaders = [Roles.Dispatcher, Roles.Commander, Roles.Viewer, Roles.Admin];
+
+    public static RouteGroupBuilder MapEidoApi(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/incidents/{id}/eido", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            if (await IncidentApi.Visible(grains, id, user) is not { } incident) return Problems.NotFound("Incident", id);
+            return TypedResults.Ok(await Export(incident, grains, user.ToActor()));
+        }).RequireAuthorization(Policies.AnyRole);
+
+        v1.MapPost("/eido", async Task<IResult> (HttpContext http, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock) =>
+        {
+            using var document = await ReadBody(http);
+            var import = EidoMapper.FromEido(document.RootElement);
+            var actor = user.ToActor();
+
+            // Update: the tracking id is one of our incidents that the caller may see.
+            if (EidoMapper.OwnIncidentId(import.TrackingId) is { } own && await IncidentApi.Visible(grains, own, user) is { } existing)
+            {
+                return Existing(http, await ApplyUpdate(existing, import, grains, actor));
+            }
+
+            // Create (or find the incident this sender's tracking id is already bound to).
+            var source = actor.Role == Roles.Agency ? actor.AgencyId : import.SenderAgency ?? "console";
+            if (source is { Length: > 128 }) throw DomainException.Invalid("updatedByAgencyReference", "the sending agency id is longer than 128 characters");
+            var body = import.Incident with { Source = source, ExternalId = import.TrackingId };
+            var (incident, created) = await IncidentApi.Report(body, grains, actor, clock.GetUtcNow());
+            if (created) return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident);
+            return Existing(http, await ApplyUpdate(incident, import, grains, actor));
+        }).RequireAuthorization(Policies.Report);
+
+        return v1;
+    }
+
+    /// <summary>The incident as an EIDO for this caller: timeline notes only for the console roles.</summary>
+    public static async Task<EidoDocument> Export(Incident incident, IGrainFactory grains, Actor actor)
+    {
+        var teamIds = incident.Teams.Select(t => t.TeamId).Distinct(StringComparer.Ordinal).ToList();
+        var teams = await Task.WhenAll(teamIds.Select(t => grains.GetGrain<IRescueTeamGrain>(t).Get()));
+        IReadOnlyList<TimelineEntry> timeline = TimelineReaders.Contains(actor.Role)
+            ? await grains.GetGrain<IIncidentTimelineGrain>(incident.Id).Get()
+            : [];
+        return EidoMapper.ToEido(incident, [.. teams.OfType<RescueTeam>()], timeline);
+    }
+
+    /// <summary>What an update applies: new assessment figures (our extension) when they differ; nothing else yet.</summary>
+    private static async Task<Incident> ApplyUpdate(Incident incident, EidoImport import, IGrainFactory grains, Actor actor)
+    {
+        if (import.Assessment is { } figures && figures != incident.Assessment)
+        {
+            return await grains.GetGrain<IIncidentGrain>(incident.Id).Assess(figures, actor);
+        }
+        return incident;
+    }
+
+    private static IResult Existing(HttpContext http, Incident incident)
+    {
+        http.Response.Headers.Location = $"/api/v1/incidents/{incident.Id}";
+        return TypedResults.Ok(incident);
+    }
+
+    private static async Task<JsonDocument> ReadBody(HttpContext http)
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(http.Request.Body, default, http.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            throw DomainException.Invalid("body", $"the body is not valid JSON: {e.Message}");
+        }
+    }
+}
