@@ -66,6 +66,9 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/v1/shipments/{id}"] = "DCVA",
         ["POST /api/v1/shipments/{id}/status"] = "DCA",
         ["GET /api/v1/kpi/relief"] = "DCVA",
+        ["GET /api/v1/incidents/{id}/eido"] = "DCVATG",
+        ["POST /api/v1/eido"] = "DCAG",
+        ["GET /api/v1/map/{layer}"] = "DCVATG",
     };
 
     /// <summary>Bodies that are valid enough to reach the visibility check; every other POST/PUT sends malformed JSON (allowed: 400).</summary>
@@ -125,6 +128,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         .Replace("/warehouses/{id}", $"/warehouses/{_warehouseId}")
         .Replace("/shelters/{id}", $"/shelters/{_shelterId}")
         .Replace("/shipments/{id}", "/shipments/SHP-NONE")
+        .Replace("/map/{layer}", "/map/incidents")
         .Replace("{id}", "x");
 
     private static string Expected(string allowed, Who who, bool underIncident) => who switch

@@ -78,6 +78,16 @@ public static class ApiCatalogue
         ["PUT /api/v1/response-plans"] = new("Replace the response plans (admin)", null,
             """[{"type":"Waterlogging","level":"III","modules":[{"capability":"Drainage","count":2},{"capability":"WaterRescue","count":1}]}]"""),
 
+        // Standards: NENA EIDO and GeoJSON
+        ["GET /api/v1/incidents/{id}/eido"] = new("The incident as a NENA EIDO (NENA-STA-021 JSON)",
+            "Incident, location (PIDF-LO), agency, dispatch, emergencyResource and notes components; timeline notes only for console roles."),
+        ["POST /api/v1/eido"] = new("Create or update an incident from a NENA EIDO",
+            "Accepts lastUpdateTimeStamp and lastUpdateTimestamp. The EIDO's tracking id is bound once per sender (201 on create, 200 on a " +
+            "resubmission); a tracking id of one of our incidents updates its assessment figures.",
+            """{"$id":"urn:emergency:uid:incidentid:7f3a:water.example.org","lastUpdateTimestamp":"2026-06-01T08:45:00+08:00","eidoVersion":"1.0","incidentComponent":{"$id":"i1","incidentTypeCommonRegistryText":"Flood","incidentTypeInternalText":"River bank seepage","locationReference":[{"$ref":"l1"}]},"locationComponent":[{"$id":"l1","locationTypeDescriptionRegistryText":"Incident","locationByValue":"<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:gml=\"http://www.opengis.net/gml\"><gml:Point srsName=\"urn:ogc:def:crs:EPSG::4326\"><gml:pos>23.45 113.30</gml:pos></gml:Point></presence>"}]}"""),
+        ["GET /api/v1/map/{layer}"] = new("A GeoJSON (RFC 7946) layer for maps",
+            "Layers: incidents, teams, warehouses, shelters, risk-points, hazard-points. Point features with [lon, lat] and properties to style by (status, level, colour). Optional ?bbox=minLon,minLat,maxLon,maxLat."),
+
         // Teams reporting
         ["POST /api/v1/teams/{id}/status"] = new("A team reports its status (a team token only for its own team)",
             "Out-of-order reports (older occurredAt) are recorded but do not overwrite newer status.",

@@ -46,6 +46,12 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
                 Status = status, Title = "Malformed request", Detail = $"the body is not valid JSON for this request at '{field}': {reason}",
             };
         }
+        if (status == StatusCodes.Status400BadRequest)
+        {
+            // E.g. no body where one is required, or a route or query value of the wrong type.
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [b.Message] })
+                { Status = status, Title = "Malformed request", Detail = b.Message };
+        }
         return new ProblemDetails { Status = status, Title = "Malformed request", Detail = b.Message };
     }
 

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// Thousands of malformed bodies to every POST and PUT, generated from the OpenAPI document's request schemas with a fixed seed:
+/// broken JSON, wrong root types, every known field with a value of the wrong type, out-of-range numbers, over-long strings,
+/// too-deep nesting and unknown fields. Every answer must be a 4xx problem-details document, and nothing stored may change.
+/// </summary>
+public sealed class FuzzTests : IAsyncLifetime
+{
+    private const int BodiesPerEndpoint = 120;
+    private DispatchNode _node = null!;
+    private HttpClient _admin = null!;
+    private string _incidentId = "";
+    private string _taskId = "";
+    private string _warehouseId = "";
+    private string _shelterId = "";
+
+    public async Task InitializeAsync()
+    {
+        _node = await DispatchNode.StartAsync(connectionString: null);
+        _admin = _node.ClientAs(Roles.Admin);
+        var created = await _admin.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Landslide", title = "Fuzz target", location = new { lat = 23.452, lon = 113.305 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "console", assessment = new { trapped = 2, affected = 30 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        _incidentId = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsJsonAsync($"/api/v1/incidents/{_incidentId}/dispatches", new { teamIds = new[] { "D01" } })).StatusCode);
+        _taskId = (await _admin.GetOk<List<DispatchTask>>($"/api/v1/incidents/{_incidentId}/tasks"))[0].Id;
+        _warehouseId = (await _admin.GetOk<List<Warehouse>>("/api/v1/warehouses"))[0].Id;
+        _shelterId = (await _admin.GetOk<List<Shelter>>("/api/v1/shelters"))[0].Id;
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    private string Fill(string route) => route
+        .Replace("{id}/teams/{teamId}", $"{_incidentId}/teams/D01")
+        .Replace("/incidents/{id}", $"/incidents/{_incidentId}")
+        .Replace("{taskId}", _taskId)
+        .Replace("/teams/{id}", "/teams/D01")
+        .Replace("/warehouses/{id}", $"/warehouses/{_warehouseId}")
+        .Replace("/shelters/{id}", $"/shelters/{_shelterId}")
+        .Replace("{id}", "SHP-FUZZ");
+
+    /// <summary>Everything a malformed request could have changed, read back as JSON text.</summary>
+    private async Task<string> Snapshot()
+    {
+        var parts = new List<string>();
+        foreach (var path in new[]
+        {
+            "/api/v1/incidents", $"/api/v1/incidents/{_incidentId}", $"/api/v1/incidents/{_incidentId}/tasks", $"/api/v1/incidents/{_incidentId}/timeline",
+            $"/api/v1/incidents/{_incidentId}/relief", "/api/v1/teams", "/api/v1/warehouses", $"/api/v1/warehouses/{_warehouseId}/stock-movements",
+            "/api/v1/shelters", "/api/v1/response-plans", "/api/v1/reference-data", "/api/v1/kpi/relief",
+        })
+        {
+            var response = await _admin.GetAsync(path);
+            parts.Add($"{path} {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        return string.Join("\n", parts);
+    }
+
+    [Fact]
+    public async Task Malformed_bodies_to_every_post_and_put_are_4xx_problems_and_change_nothing()
+    {
+        var doc = JsonNode.Parse(await _node.Http.GetStringAsync("/openapi/v1.json"))!;
+        var schemas = doc["components"]?["schemas"]?.AsObject();
+        var targets = new List<(string Method, string Route, JsonObject? Schema)>();
+        foreach (var (route, item) in doc["paths"]!.AsObject())
+        {
+            foreach (var method in new[] { "post", "put" })
+            {
+                if (item![method] is not { } op) continue;
+                var schema = op["requestBody"]?["content"]?["application/json"]?["schema"] as JsonObject;
+                if (op["requestBody"] is null) continue; // no body to fuzz (e.g. POST /relief/plan)
+                targets.Add((method.ToUpperInvariant(), route, Resolve(schema, schemas)));
+            }
+        }
+        Assert.True(targets.Count >= 18, $"only {targets.Count} endpoints with a body in the OpenAPI document: {string.Join(", ", targets.Select(t => t.Route))}");
+        Assert.Contains(targets, t => t.Route == "/api/v1/eido");
+
+        await Task.Delay(500); // let the setup's one-way pushes and replans settle before the snapshot
+        var before = await Snapshot();
+        var random = new Random(20261129);
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var (method, route, schema) in targets)
+        {
+            for (var i = 0; i < BodiesPerEndpoint; i++)
+            {
+                var body = MalformedBody(random, schema, schemas);
+                var request = new HttpRequestMessage(new HttpMethod(method), Fill(route)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                if (random.Next(4) == 0) request.Headers.Add("Idempotency-Key", $"fuzz-{random.Next(20)}");
+                var response = await _admin.SendAsync(request);
+                sent++;
+                var status = (int)response.StatusCode;
+                var type = response.Content.Headers.ContentType?.MediaType;
+                if (status is < 400 or >= 500 || type != "application/problem+json")
+                {
+                    failures.Add($"{method} {route} <- {Shorten(body)}: {status} {type} {Shorten(await response.Content.ReadAsStringAsync())}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} of {sent} answers were not 4xx problem details:\n" + string.Join("\n", failures.Take(30)));
+        Assert.True(sent >= 2000, $"only {sent} bodies sent");
+        var after = await Snapshot();
+        Assert.Equal(before, after);
+    }
+
+    private static string Shorten(string s) => s.Length > 200 ? s[..200] + "…" : s;
+
+    private static JsonObject? Resolve(JsonObject? schema, JsonObject? schemas)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            if (schema?["$ref"] is { } r) schema = schemas?[r.GetValue<string>().Split('/')[^1]] as JsonObject;
+            else if ((schema?["anyOf"] ?? schema?["oneOf"]) is JsonArray choices) // a nullable body: the non-null choice
+                schema = choices.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.ToString() != "null");
+            else break;
+        }
+        return schema;
+    }
+
+    private static string TypeOf(JsonObject? schema)
+    {
+        if (schema?["enum"] is not null) return "enum";
+        return schema?["type"] switch
+        {
+            JsonValue v => v.GetValue<string>(),
+            JsonArray a => a.Select(x => x!.GetValue<string>()).FirstOrDefault(t => t != "null") ?? "any",
+            _ => schema?["properties"] is not null ? "object" : "any",
+        };
+    }
+
+    /// <summary>A value that the declared type never accepts.</summary>
+    private static JsonNode? WrongValue(Random random, string type) => type switch
+    {
+        "string" => random.Next(4) switch { 0 => 42, 1 => new JsonObject { ["x"] = 1 }, 2 => new JsonArray(1, 2), _ => true },
+        "integer" => random.Next(5) switch { 0 => "12", 1 => 1.5, 2 => JsonNode.Parse("99999999999999999999999"), 3 => true, _ => new JsonArray() },
+        "number" => random.Next(3) switch { 0 => "12.5", 1 => true, _ => new JsonObject() },
+        "boolean" => random.Next(3) switch { 0 => "yes", 1 => 1, _ => new JsonArray() },
+        "enum" => random.Next(3) switch { 0 => "NotAMember", 1 => 3, _ => new JsonArray("x") },
+        "object" => random.Next(3) switch { 0 => 5, 1 => "object", _ => new JsonArray(1) },
+        "array" => random.Next(3) switch { 0 => new JsonObject(), 1 => "list", _ => 7 },
+        _ => null,
+    };
+
+    private static string MalformedBody(Random random, JsonObject? schema, JsonObject? schemas)
+    {
+        var rootType = TypeOf(schema);
+        var properties = schema?["properties"]?.AsObject().Select(p => (Name: p.Key, Type: TypeOf(Resolve(p.Value as JsonObject, schemas)))).ToList() ?? [];
+        switch (random.Next(6))
+        {
+            case 0: // broken JSON
+                string[] broken = ["{", "{\"a\":", "[1,2", "{\"title\":\"unterminated", "nul", "{'single':'quotes'}", "{\"a\":1,}", "\u0001\u0002", "{}}", "<xml/>"];
+                return broken[random.Next(broken.Length)];
+            case 1: // the wrong root type
+                return rootType == "array" ? new[] { "{}", "123", "\"x\"", "true" }[random.Next(4)] : new[] { "[]", "123", "\"x\"", "true", "[{}]" }[random.Next(5)];
+            case 2: // too deep
+                var depth = 40 + random.Next(200);
+                return rootType == "array" ? new string('[', depth) + new string(']', depth) : "{\"zz\":" + new string('[', depth) + new string(']', depth) + "}";
+        }
+        Assert.True(properties.Count > 0 || rootType is "any" or "array", $"a {rootType} body schema without properties: {schema?.ToJsonString()}");
+        if (properties.Count == 0 || rootType == "array")
+        {
+            // No known fields to break (the EIDO is read by hand) or an array body: wrong roots and unknown-only objects.
+            return rootType == "array" ? "[5, \"x\", true]" : "{\"zz" + random.Next(1000) + "\": [1, {\"deep\": null}]}";
+        }
+        var body = new JsonObject();
+        for (var u = random.Next(4); u > 0; u--) body["zz" + random.Next(100000)] = random.Next(3) switch { 0 => "unknown", 1 => 1e300, _ => new JsonObject { ["n"] = new JsonArray() } };
+        var target = properties[random.Next(properties.Count)];
+        var overlong = random.Next(3) == 0 && target.Type == "string";
+        var wrong = overlong ? JsonValue.Create(new string('界', 4001 + random.Next(3000))) : WrongValue(random, target.Type);
+        if (wrong is null) // a field of unknown type: make the whole document too deep instead
+            return "{\"" + target.Name + "\":" + new string('[', 50) + new string(']', 50) + "}";
+        body[target.Name] = wrong;
+        return body.ToJsonString();
+    }
+}
