@@ -1,3 +1,4 @@
+using HuaduDispatch.Api.Agencies;
 using HuaduDispatch.Api.Dispatch;
 using HuaduDispatch.Api.Realtime;
 using HuaduDispatch.Api.Reference;
@@ -72,6 +73,7 @@ public static class DispatchApi
         v1.MapIncidentApi();
         v1.MapTeamReportApi();
         v1.MapReliefApi();
+        v1.MapAgencyApi();
         app.MapHub<DispatchHub>("/hubs/dispatch");
         app.MapHub<FieldHub>("/hubs/field");
         return app;
