@@ -205,7 +205,9 @@ public sealed class WebhookTests : IAsyncLifetime
             Webhooks.Verify(r);
             var tries = _receiver.Requests.Where(q => q.EventId == r.EventId).ToList();
             Assert.True(tries.Count >= 4, $"{r.EventId}: {tries.Count} requests");
-            Assert.Equal([500, 500, 0], tries.Take(3).Select(t => t.Answered)); // 0: the sender hung up (timeout)
+            Assert.Equal(2, tries.Count(t => t.Answered == 500));
+            Assert.Contains(tries, t => t.Answered == 0); // the sender hung up: its attempt timed out
+            Assert.Contains(tries, t => t.Answered == 200);
             Assert.All(tries, t => Webhooks.Verify(t));
         }
         var status = await Webhooks.Deliveries(admin);
