@@ -50,7 +50,7 @@ public sealed class AgencyGrain(
         var now = clock.GetUtcNow();
         state.State = new AgencyState { Id = Key, CreatedAt = now, CreatedBy = actor.Subject };
         Apply(profile, actor, now);
-        await state.WriteStateAsync();
+        await Write();
         return View();
     }
 
@@ -58,7 +58,7 @@ public sealed class AgencyGrain(
     {
         EnsureExists();
         Apply(AgencyRules.Profile(request, Key), actor, clock.GetUtcNow());
-        await state.WriteStateAsync();
+        await Write();
         return View();
     }
 
@@ -78,7 +78,7 @@ public sealed class AgencyGrain(
         S.Webhooks.Add(hook);
         S.UpdatedAt = now;
         S.UpdatedBy = actor.Subject;
-        await state.WriteStateAsync();
+        await Write();
         return View(hook);
     }
 
@@ -90,7 +90,7 @@ public sealed class AgencyGrain(
         S.Webhooks.Remove(hook);
         S.UpdatedAt = clock.GetUtcNow();
         S.UpdatedBy = actor.Subject;
-        await state.WriteStateAsync();
+        await Write();
         await Outbox(webhookId).Drop();
     }
 
@@ -112,6 +112,20 @@ public sealed class AgencyGrain(
         S.Contact = profile.Contact;
         S.UpdatedAt = now;
         S.UpdatedBy = actor.Subject;
+    }
+
+    /// <summary>Writes the state; if the write fails the activation is dropped, so nothing half-applied in memory is served or written later.</summary>
+    private async Task Write()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     private IWebhookOutboxGrain Outbox(string webhookId) => GrainFactory.GetGrain<IWebhookOutboxGrain>(WebhookOutboxKeys.For(Key, webhookId));
@@ -170,7 +184,15 @@ public sealed class AgencyRegistryGrain(
         if (state.State.Ids.Contains(agencyId)) return;
         state.State.Ids.Add(agencyId);
         state.State.Ids.Sort(StringComparer.Ordinal);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Ids.Remove(agencyId); // not listed until a write succeeds (a repeated create repairs it)
+            throw;
+        }
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Ids]);
