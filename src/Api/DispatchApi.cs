@@ -1,3 +1,4 @@
+using HuaduDispatch.Api.Agencies;
 using HuaduDispatch.Api.Dispatch;
 using HuaduDispatch.Api.Realtime;
 using HuaduDispatch.Api.Reference;
@@ -113,6 +114,7 @@ public static class DispatchApi
         v1.MapTeamReportApi();
         v1.MapReliefApi();
         v1.MapEidoApi().MapGeoJsonApi();
+        v1.MapAgencyApi();
         app.MapHub<DispatchHub>("/hubs/dispatch");
         app.MapHub<FieldHub>("/hubs/field");
         return app;

@@ -59,7 +59,7 @@ public sealed class FuzzTests : IAsyncLifetime
         {
             "/api/v1/incidents", $"/api/v1/incidents/{_incidentId}", $"/api/v1/incidents/{_incidentId}/tasks", $"/api/v1/incidents/{_incidentId}/timeline",
             $"/api/v1/incidents/{_incidentId}/relief", "/api/v1/teams", "/api/v1/warehouses", $"/api/v1/warehouses/{_warehouseId}/stock-movements",
-            "/api/v1/shelters", "/api/v1/response-plans", "/api/v1/reference-data", "/api/v1/kpi/relief",
+            "/api/v1/shelters", "/api/v1/response-plans", "/api/v1/reference-data", "/api/v1/kpi/relief", "/api/v1/agencies",
         })
         {
             var response = await _admin.GetAsync(path);

@@ -88,6 +88,22 @@ public static class ApiCatalogue
         ["GET /api/v1/map/{layer}"] = new("A GeoJSON (RFC 7946) layer for maps",
             "Layers: incidents, teams, warehouses, shelters, risk-points, hazard-points. Point features with [lon, lat] and properties to style by (status, level, colour). Optional ?bbox=minLon,minLat,maxLon,maxLat."),
 
+        // Partner agencies and webhooks
+        ["GET /api/v1/agencies"] = new("The partner agency registry (admin)"),
+        ["POST /api/v1/agencies"] = new("Register a partner agency (admin; 409 if the id exists)", "Ids are lower-case, start with a letter and may contain digits and dashes (e.g. police-110).",
+            """{"id":"police-110","nameZh":"广州市公安局花都区分局","nameEn":"Huadu Public Security Sub-bureau","kind":"Police","contact":{"name":"Duty officer","phone":"+86 20 8686 0110"}}"""),
+        ["GET /api/v1/agencies/{id}"] = new("One agency with its webhook endpoints (secrets never shown; an agency sees only itself)"),
+        ["PUT /api/v1/agencies/{id}"] = new("Update an agency's names, kind and contact (admin)", null,
+            """{"id":"police-110","nameZh":"广州市公安局花都区分局","nameEn":"Huadu Public Security Sub-bureau","kind":"Police","contact":{"name":"Duty officer","phone":"+86 20 8686 0110","email":"duty@police.example.cn"}}"""),
+        ["POST /api/v1/agencies/{id}/webhooks"] = new("Add a webhook endpoint subscribing to incident events (admin)",
+            "Deliveries are signed: X-Huadu-Signature: sha256=HMAC-SHA256(secret, \"{X-Huadu-Timestamp}.{body}\").",
+            """{"id":"main","url":"https://police.example.cn/huadu/events","events":["IncidentCreated","LevelChanged","StatusChanged","TeamsDispatched","ReliefAtRisk","ReliefBreached","IncidentClosed"],"secret":"0123456789abcdef0123456789abcdef"}"""),
+        ["DELETE /api/v1/agencies/{id}/webhooks/{webhookId}"] = new("Remove a webhook endpoint and its queue (admin)"),
+        ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/deliveries"] = new("A webhook endpoint's delivery state: queued events, last attempts, circuit"),
+        ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters"] = new("Events that failed every delivery attempt"),
+        ["POST /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters/{eventId}/replay"] = new("Queue one dead letter again (the / in an event id as %2F)"),
+        ["POST /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters/replay"] = new("Queue every dead letter again"),
+
         // Teams reporting
         ["POST /api/v1/teams/{id}/status"] = new("A team reports its status (a team token only for its own team)",
             "Out-of-order reports (older occurredAt) are recorded but do not overwrite newer status.",

@@ -22,6 +22,11 @@ public static class Policies
     public const string FieldHub = "field-hub";
     /// <summary>Administrators of the system (reference data, response plans).</summary>
     public const string Admin = "admin";
+    /// <summary>
+    /// An agency's own registry entry and webhook deliveries: admin, or an agency token (the endpoint then checks that the
+    /// agencyId claim is the agency in the path, and answers 404 otherwise).
+    /// </summary>
+    public const string AgencySelf = "agency-self";
 
     /// <summary>Who a policy admits, in words (for the OpenAPI document).</summary>
     public static string Describe(string policy) => policy switch
@@ -34,6 +39,7 @@ public static class Policies
         ConsoleHub => "dispatcher, commander, viewer, admin, agency",
         FieldHub => "team",
         Admin => "admin",
+        AgencySelf => "admin, or the agency itself",
         _ => policy,
     };
 
@@ -42,6 +48,8 @@ public static class Policies
         options.AddPolicy(AnyRole, p => p.RequireAuthenticatedUser().RequireRole(Roles.All));
         options.AddPolicy(Console, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Viewer, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        options.AddPolicy(AgencySelf, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
+            c.User.IsInRole(Roles.Admin) || (c.User.IsInRole(Roles.Agency) && c.User.HasClaim(h => h.Type == Claims.AgencyId && h.Value.Length > 0))));
         options.AddPolicy(ConsoleHub, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Viewer, Roles.Admin, Roles.Agency));
         options.AddPolicy(FieldHub, p => p.RequireAuthenticatedUser().RequireRole(Roles.Team).RequireClaim(Claims.TeamId));
         options.AddPolicy(Command, p => p.RequireAuthenticatedUser().RequireRole(Roles.Dispatcher, Roles.Commander, Roles.Admin));

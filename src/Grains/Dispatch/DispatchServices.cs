@@ -1,3 +1,4 @@
+using HuaduDispatch.Grains.Agencies;
 using HuaduDispatch.Grains.Dispatch.Recommendation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public static class DispatchServices
         services.AddSingleton(string.IsNullOrWhiteSpace(standardPath) ? Relief.ReliefStandard.Default : Relief.ReliefStandard.FromJson(File.ReadAllText(standardPath)));
         services.AddSingleton(configuration.GetSection("Relief:Planner").Get<Relief.ReliefPlannerOptions>() ?? new Relief.ReliefPlannerOptions());
         services.AddSingleton<Relief.IReliefPlanner, Relief.OptimalReliefPlanner>();
+        services.AddAgencies(configuration);
         return services;
     }
 }

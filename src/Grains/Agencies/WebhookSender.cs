@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using HuaduDispatch.Contracts;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace HuaduDispatch.Grains.Agencies;
+
+/// <summary>What one HTTP attempt got back.</summary>
+public readonly record struct AttemptOutcome(int StatusCode)
+{
+    public bool Success => StatusCode is >= 200 and < 300;
+    /// <summary>Worth retrying: 408, 429 and 5xx. Other 4xx answers are final (the receiver refuses the event).</summary>
+    public bool Transient => StatusCode is 408 or 429 or >= 500;
+}
+
+/// <summary>How the delivery of one event ended.</summary>
+public sealed record DeliveryResult(bool Delivered, int Attempts, string? Error);
+
+/// <summary>One endpoint's resilience pipeline and the state of its circuit breaker.</summary>
+public sealed class EndpointPipeline(ResiliencePipeline<AttemptOutcome> pipeline, CircuitBreakerStateProvider breaker)
+{
+    public ResiliencePipeline<AttemptOutcome> Pipeline { get; } = pipeline;
+    public CircuitState Circuit => breaker.CircuitState;
+}
+
+/// <summary>
+/// Sends signed webhook deliveries over the named HttpClient through a Polly pipeline: retry (exponential backoff with jitter
+/// on 5xx, 408, 429, timeouts and connection errors) around a circuit breaker around a per-attempt timeout.
+/// </summary>
+public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOptions> options, TimeProvider clock)
+{
+    private WebhookOptions Options => options.Value;
+
+    private static readonly PredicateBuilder<AttemptOutcome> Failure = new PredicateBuilder<AttemptOutcome>()
+        .Handle<HttpRequestException>()
+        .Handle<TimeoutRejectedException>()
+        .HandleResult(r => r.Transient);
+
+    /// <summary>A new pipeline with its own circuit breaker: one per endpoint (each outbox activation builds one).</summary>
+    public EndpointPipeline CreatePipeline()
+    {
+        var o = Options;
+        var breaker = new CircuitBreakerStateProvider();
+        var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = clock };
+        if (o.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<AttemptOutcome>
+            {
+                ShouldHandle = Failure,
+                MaxRetryAttempts = o.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = o.BaseDelay,
+                MaxDelay = o.MaxDelay,
+            });
+        }
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptOutcome>
+        {
+            ShouldHandle = Failure,
+            FailureRatio = o.BreakerFailureRatio,
+            MinimumThroughput = o.BreakerMinimumThroughput,
+            SamplingDuration = o.BreakerSamplingDuration,
+            BreakDuration = o.BreakDuration,
+            StateProvider = breaker,
+        });
+        builder.AddTimeout(o.AttemptTimeout);
+        return new EndpointPipeline(builder.Build(), breaker);
+    }
+
+    public static byte[] Body(IncidentEvent e) => JsonSerializer.SerializeToUtf8Bytes(WebhookPayload.From(e), DispatchJson.Options);
+
+    /// <summary>
+    /// Delivers one event: the pipeline's attempts, then success, or failure with the last error. While the circuit is open
+    /// the event is not failed: the delivery waits for the break to end and tries again, so an outage does not turn the
+    /// queue into dead letters. Every HTTP attempt is reported to <paramref name="record"/>.
+    /// </summary>
+    public async Task<DeliveryResult> DeliverAsync(EndpointPipeline endpoint, WebhookSubscription subscription, IncidentEvent e,
+        Action<WebhookAttempt> record, CancellationToken cancellation)
+    {
+        var body = Body(e);
+        var client = clients.CreateClient(WebhookOptions.HttpClientName);
+        var attempts = 0;
+        string? lastError = null;
+        while (true)
+        {
+            try
+            {
+                var outcome = await endpoint.Pipeline.ExecuteAsync(async token =>
+                {
+                    attempts++;
+                    var at = clock.GetUtcNow();
+                    try
+                    {
+                        var answer = await Send(client, subscription, e, body, at.ToUnixTimeSeconds(), token);
+                        lastError = answer.Success ? null : $"HTTP {answer.StatusCode}";
+                        record(new WebhookAttempt { EventId = e.EventId, At = at, StatusCode = answer.StatusCode, Error = lastError, Succeeded = answer.Success });
+                        return answer;
+                    }
+                    catch (Exception x)
+                    {
+                        lastError = x is OperationCanceledException && !cancellation.IsCancellationRequested
+                            ? $"timeout after {Options.AttemptTimeout.TotalMilliseconds:0} ms"
+                            : x.Message;
+                        record(new WebhookAttempt { EventId = e.EventId, At = at, Error = lastError, Succeeded = false });
+                        throw;
+                    }
+                }, cancellation);
+                return new DeliveryResult(outcome.Success, attempts, outcome.Success ? null : $"HTTP {outcome.StatusCode}");
+            }
+            catch (BrokenCircuitException open)
+            {
+                var wait = open.RetryAfter is { } after && after > TimeSpan.Zero ? after : Options.BreakDuration;
+                await Task.Delay(wait, clock, cancellation);
+            }
+            catch (Exception x) when (!cancellation.IsCancellationRequested)
+            {
+                return new DeliveryResult(false, attempts, lastError ?? x.Message);
+            }
+        }
+    }
+
+    private static async Task<AttemptOutcome> Send(HttpClient client, WebhookSubscription subscription, IncidentEvent e, byte[] body, long timestamp,
+        CancellationToken token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookHeaders.EventId, e.EventId);
+        request.Headers.Add(WebhookHeaders.EventType, e.Kind.ToString());
+        request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookHeaders.Signature, WebhookSignature.Compute(subscription.Secret, timestamp, body));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+        return new AttemptOutcome((int)response.StatusCode);
+    }
+
+    /// <summary>The handler under the named client: no redirects (a signed delivery goes where it was registered), pooled connections recycled.</summary>
+    public static HttpMessageHandler PrimaryHandler() => new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        AutomaticDecompression = DecompressionMethods.None,
+    };
+}
