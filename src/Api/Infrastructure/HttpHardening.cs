@@ -91,11 +91,7 @@ public static class HttpHardening
     /// <summary>Who a request counts against: the token's client, or the remote address when there is no token.</summary>
     public static string ClientKey(HttpContext context)
     {
-        if (context.User.Identity?.IsAuthenticated == true)
-        {
-            var actor = context.User.ToActor();
-            return $"{actor.Role}|{actor.AgencyId ?? actor.TeamId ?? actor.Subject}";
-        }
+        if (context.User.Identity?.IsAuthenticated == true) return context.User.ToActor().ClientId();
         return "ip|" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
     }
 

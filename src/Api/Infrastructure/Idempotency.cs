@@ -124,8 +124,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
     public static string GrainKey(ClaimsPrincipal user, string key)
     {
-        var actor = Security.ActorExtensions.ToActor(user);
-        var client = $"{actor.Role}|{actor.AgencyId ?? actor.TeamId ?? actor.Subject}";
+        var client = Security.ActorExtensions.ClientId(Security.ActorExtensions.ToActor(user));
         return "idem-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{client}\n{key}")));
     }
 

@@ -13,4 +13,7 @@ public static class ActorExtensions
         TeamId = user.FindFirstValue(Claims.TeamId),
         AgencyId = user.FindFirstValue(Claims.AgencyId),
     };
+
+    /// <summary>One client of the API: the role plus the agency, team or subject it acts for (rate limits, idempotency keys).</summary>
+    public static string ClientId(this Actor actor) => $"{actor.Role}|{actor.AgencyId ?? actor.TeamId ?? actor.Subject}";
 }
