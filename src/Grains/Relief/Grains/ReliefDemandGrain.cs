@@ -114,6 +114,8 @@ public sealed class ReliefDemandGrain(
             await Save();
             // One-way: the incident records it as a partner event without a call back into this grain.
             await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.Alerts[^1]);
+            // Judge Met or Breached at the deadline itself, not up to a reminder period after it.
+            await this.RegisterOrUpdateReminder(Watch, Deadline - now + TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1));
         }
         if (S.Outcome is null && now >= Deadline)
         {
