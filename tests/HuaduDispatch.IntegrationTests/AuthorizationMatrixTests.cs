@@ -261,14 +261,22 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 Assert.NotNull(await connection.InvokeAsync<ScopeSnapshot>("Subscribe", "district"));
                 Assert.NotNull(await connection.InvokeAsync<ScopeSnapshot>("Subscribe", $"incident:{_incidentId}"));
                 Assert.NotNull(await connection.InvokeAsync<ResyncResult>("Resync", "district", 0L));
+                await connection.InvokeAsync("Unsubscribe", "district");
                 break;
             case "team":
                 Assert.NotNull(await connection.InvokeAsync<ScopeSnapshot>("Subscribe"));
                 Assert.NotNull(await connection.InvokeAsync<RescueTeam>("ReportPosition", new TeamPositionReport { Lat = 23.4, Lon = 113.2 }));
+                Assert.NotNull(await connection.InvokeAsync<ResyncResult>("Resync", 0L));
+                Assert.Equal(TeamStatus.EnRoute, (await connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.EnRoute })).Status);
                 var own = await connection.InvokeAsync<DispatchTask>("AcknowledgeTask", _incidentId, _ownTaskId);
                 Assert.Equal("D01", own.TeamId);
                 var other = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync<DispatchTask>("AcknowledgeTask", _incidentId, _otherTaskId));
                 Assert.Contains("403", other.Message);
+                var update = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync<DispatchTask>("UpdateTask", _incidentId, _otherTaskId,
+                    new TaskUpdateRequest { Status = DispatchTaskStatus.InProgress }));
+                Assert.Contains("403", update.Message);
+                Assert.Equal(DispatchTaskStatus.InProgress, (await connection.InvokeAsync<DispatchTask>("UpdateTask", _incidentId, _ownTaskId,
+                    new TaskUpdateRequest { Status = DispatchTaskStatus.InProgress })).Status);
                 break;
             case "own-incident":
                 Assert.NotNull(await connection.InvokeAsync<ScopeSnapshot>("Subscribe", $"incident:{_incidentId}"));
