@@ -69,6 +69,9 @@ public sealed class HardeningTests : IAsyncLifetime
         var create = paths.GetProperty("/api/v1/incidents").GetProperty("post");
         Assert.Equal("Waterlogging", create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("type").GetString());
         Assert.True(doc.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("bearer", out _));
+        var incidentOk = paths.GetProperty("/api/v1/incidents/{id}").GetProperty("get").GetProperty("responses").GetProperty("200");
+        Assert.Contains("Incident", incidentOk.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetRawText());
+        Assert.True(doc.GetProperty("components").GetProperty("schemas").GetProperty("Incident").GetProperty("properties").TryGetProperty("responseLevel", out _));
 
         var page = await _node.Http.GetAsync("/docs/index.html");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);

@@ -30,7 +30,7 @@ public static class IncidentApi
             // A resubmission of the same externalId: the incident that already exists, not a second one.
             http.Response.Headers.Location = $"/api/v1/incidents/{incident.Id}";
             return TypedResults.Ok(incident);
-        }).RequireAuthorization(Policies.Report);
+        }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
         incidents.MapGet("", async (IGrainFactory grains, ClaimsPrincipal user, string? status, string? areaId, string? level, string? type) =>
         {
@@ -48,13 +48,13 @@ public static class IncidentApi
 
         incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
             await Visible(grains, id, user) is { } incident ? TypedResults.Ok(incident) : Problems.NotFound("Incident", id))
-            .RequireAuthorization(Policies.AnyRole);
+            .Produces<Incident>().RequireAuthorization(Policies.AnyRole);
 
         incidents.MapPost("/{id}/assessments", async Task<IResult> (string id, Assessment body, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             if (await Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
             return TypedResults.Ok(await Incident(grains, id).Assess(body, user.ToActor()));
-        }).RequireAuthorization(Policies.Report);
+        }).Produces<Incident>().RequireAuthorization(Policies.Report);
 
         incidents.MapPost("/{id}/shares", async (string id, ShareRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await Incident(grains, id).Share(body, user.ToActor())))
@@ -84,7 +84,7 @@ public static class IncidentApi
         {
             if (await Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
             return TypedResults.Ok(await Incident(grains, id).GetTasks());
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<IReadOnlyList<DispatchTask>>().RequireAuthorization(Policies.AnyRole);
 
         incidents.MapPost("/{id}/tasks", async (string id, IssueTaskRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
         {
@@ -108,7 +108,7 @@ public static class IncidentApi
                 Teams = [.. incident.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)],
                 Tasks = [.. tasks.Where(t => t.IssuedBy == TaskIssuer.CommandPost)],
             });
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<CommandPost>().RequireAuthorization(Policies.AnyRole);
 
         incidents.MapPost("/{id}/command-post", async (string id, CommandPostRequest? body, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await Incident(grains, id).SetUpCommandPost(body ?? new CommandPostRequest(), user.ToActor())))
@@ -124,7 +124,7 @@ public static class IncidentApi
         {
             if (await Incident(grains, id).Get() is null) return Problems.NotFound("Incident", id);
             return TypedResults.Ok(await grains.GetGrain<IIncidentTimelineGrain>(id).Get());
-        }).RequireAuthorization(Policies.Console);
+        }).Produces<IReadOnlyList<TimelineEntry>>().RequireAuthorization(Policies.Console);
 
         v1.MapGet("/response-plans", async (IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<IResponsePlanGrain>(ResponsePlans.GrainKey).Get()))

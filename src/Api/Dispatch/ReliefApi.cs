@@ -18,7 +18,7 @@ public static class ReliefApi
             await Coordinator(grains).GetPlan() is { } plan
                 ? TypedResults.Ok(plan)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No plan yet", detail: "no incident has needed relief yet"))
-            .RequireAuthorization(Policies.Console);
+            .Produces<ReliefPlan>().RequireAuthorization(Policies.Console);
 
         v1.MapPost("/relief/plan", async (IGrainFactory grains) => TypedResults.Ok(await Coordinator(grains).Replan()))
             .RequireAuthorization(Policies.Command);
@@ -30,11 +30,11 @@ public static class ReliefApi
                 ? TypedResults.Ok(relief)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No relief demand",
                     detail: $"incident {id} has no affected or relocated people in its assessment");
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<IncidentRelief>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/shipments/{id}", async Task<IResult> (string id, IGrainFactory grains) =>
             await grains.GetGrain<IShipmentGrain>(id).Get() is { } shipment ? TypedResults.Ok(shipment) : Problems.NotFound("Shipment", id))
-            .RequireAuthorization(Policies.Console);
+            .Produces<Shipment>().RequireAuthorization(Policies.Console);
 
         v1.MapPost("/shipments/{id}/status", async (string id, ShipmentStatusRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.GetGrain<IShipmentGrain>(id).UpdateStatus(body, user.ToActor())))

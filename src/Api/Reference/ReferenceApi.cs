@@ -70,7 +70,7 @@ public static partial class ReferenceApi
         {
             if (!IdPattern().IsMatch(id) || await grains.GetGrain<IWarehouseGrain>(id).Get() is null) return Problems.NotFound("Warehouse", id);
             return TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).GetMovements());
-        }).RequireAuthorization(Policies.Console);
+        }).Produces<IReadOnlyList<StockMovement>>().RequireAuthorization(Policies.Console);
 
         v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
             .RequireAuthorization(Policies.AnyRole);
@@ -86,7 +86,7 @@ public static partial class ReferenceApi
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Shelter", id);
             return await grains.GetGrain<IShelterGrain>(id).Get() is { } shelter ? TypedResults.Ok(shelter) : Problems.NotFound("Shelter", id);
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<Shelter>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapPost("/shelters/{id}/occupancy", async (string id, ShelterOccupancyRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.GetGrain<IShelterGrain>(id).SetOccupancy(body, user.ToActor())))
@@ -118,7 +118,7 @@ public static partial class ReferenceApi
             return status is null
                 ? TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Reference data not loaded yet")
                 : TypedResults.Ok(status);
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<ReferenceDataStatus>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapPost("/reference-data/reload", async Task<IResult> (IReferenceDataReloader reloader, CancellationToken ct) =>
         {
