@@ -67,6 +67,11 @@ public sealed class AgencyVisibilityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, fire.StatusCode);
         Assert.NotEqual(a.Id, (await fire.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id);
 
+        // An external id is part of a storage key: a very long one is refused, not stored.
+        var longId = await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Long", externalId: new string('9', 201), source: null));
+        Assert.Equal(HttpStatusCode.BadRequest, longId.StatusCode);
+        Assert.True((await longId.ReadProblem()).GetProperty("errors").TryGetProperty("externalId", out _));
+
         // An agency cannot report as another.
         var spoof = await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Spoof", source: "fire-119"));
         Assert.Equal(HttpStatusCode.Forbidden, spoof.StatusCode);

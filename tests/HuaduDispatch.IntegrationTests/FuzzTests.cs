@@ -13,7 +13,7 @@ namespace HuaduDispatch.IntegrationTests;
 /// broken JSON, wrong root types, every known field with a value of the wrong type, out-of-range numbers, over-long strings,
 /// too-deep nesting and unknown fields. Every answer must be a 4xx problem-details document, and nothing stored may change.
 /// </summary>
-public sealed class FuzzTests : IAsyncLifetime
+public abstract class FuzzTests : IAsyncLifetime
 {
     private const int BodiesPerEndpoint = 120;
     private DispatchNode _node = null!;
@@ -23,9 +23,12 @@ public sealed class FuzzTests : IAsyncLifetime
     private string _warehouseId = "";
     private string _shelterId = "";
 
+    /// <summary>The node under test: embedded, or on PostgreSQL where storage keys and rows have limits of their own.</summary>
+    protected abstract Task<DispatchNode> StartNode();
+
     public async Task InitializeAsync()
     {
-        _node = await DispatchNode.StartAsync(connectionString: null);
+        _node = await StartNode();
         _admin = _node.ClientAs(Roles.Admin);
         var created = await _admin.PostAsJsonAsync("/api/v1/incidents", new
         {
@@ -183,5 +186,21 @@ public sealed class FuzzTests : IAsyncLifetime
             return "{\"" + target.Name + "\":" + new string('[', 50) + new string(']', 50) + "}";
         body[target.Name] = wrong;
         return body.ToJsonString();
+    }
+}
+
+public sealed class EmbeddedFuzzTests : FuzzTests
+{
+    protected override Task<DispatchNode> StartNode() => DispatchNode.StartAsync(connectionString: null);
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresFuzzTests(PostgresServer postgres) : FuzzTests
+{
+    protected override async Task<DispatchNode> StartNode()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new HuaduDispatch.Silo.Schema.SchemaMigrator(cs).MigrateAsync();
+        return await DispatchNode.StartAsync(cs);
     }
 }

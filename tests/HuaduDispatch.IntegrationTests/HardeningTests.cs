@@ -139,6 +139,14 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_query_value_of_the_wrong_type_is_a_400_naming_the_parameter()
+    {
+        var response = await _dispatcher.GetAsync("/api/v1/shelters?open=maybe");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.ReadProblem()).GetProperty("errors").TryGetProperty("open", out _));
+    }
+
+    [Fact]
     public async Task Unknown_path_and_wrong_method_are_problem_details()
     {
         var unknown = await _dispatcher.GetAsync("/api/v1/no-such-thing");

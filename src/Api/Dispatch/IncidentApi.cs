@@ -12,6 +12,8 @@ namespace HuaduDispatch.Api.Dispatch;
 public static class IncidentApi
 {
     private const string IdAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    public const int MaxSourceLength = 64;
+    public const int MaxExternalIdLength = 200;
 
     private static IIncidentGrain Incident(IGrainFactory grains, string id) => grains.GetGrain<IIncidentGrain>(id);
 
@@ -153,6 +155,9 @@ public static class IncidentApi
                 throw DomainException.Forbidden($"an agency token may report only as its own agency ({actor.AgencyId})");
             body = body with { Source = actor.AgencyId };
         }
+        // Both become part of a storage key (and an index entry in PostgreSQL): keep them short.
+        if (body.Source is { Length: > MaxSourceLength }) throw DomainException.Invalid("source", $"source is longer than {MaxSourceLength} characters");
+        if (body.ExternalId is { Length: > MaxExternalIdLength }) throw DomainException.Invalid("externalId", $"externalId is longer than {MaxExternalIdLength} characters");
         var id = NewIncidentId(now);
         if (body.ExternalId is { Length: > 0 } external && body.Source is { Length: > 0 } source && !string.IsNullOrWhiteSpace(external))
         {

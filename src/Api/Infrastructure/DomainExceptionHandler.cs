@@ -48,8 +48,10 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         }
         if (status == StatusCodes.Status400BadRequest)
         {
-            // E.g. no body where one is required, or a route or query value of the wrong type.
-            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = [b.Message] })
+            // E.g. no body where one is required, or a route or query value of the wrong type ("Failed to bind parameter "bool? open" ...").
+            var parameter = System.Text.RegularExpressions.Regex.Match(b.Message, "parameter \"(?:[^\"]*\\s)?(\\w+)\"");
+            var name = parameter.Success && !b.Message.Contains("body", StringComparison.OrdinalIgnoreCase) ? parameter.Groups[1].Value : "body";
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [name] = [b.Message] })
                 { Status = status, Title = "Malformed request", Detail = b.Message };
         }
         return new ProblemDetails { Status = status, Title = "Malformed request", Detail = b.Message };
