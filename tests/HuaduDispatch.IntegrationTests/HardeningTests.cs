@@ -192,6 +192,19 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.True((await badKey.ReadProblem()).GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
     }
 
+    [Fact]
+    public async Task Concurrent_retries_with_one_key_create_one_incident()
+    {
+        var before = (await _dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count;
+        var key = Guid.NewGuid().ToString();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PostWithKey(_dispatcher, "/api/v1/incidents", Incident("Retry storm"), key)));
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{(int)a.StatusCode}"));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created && !a.Headers.Contains("Idempotent-Replayed"));
+        Assert.Single(answers.Where(a => a.StatusCode == HttpStatusCode.Created).Select(a => a.Headers.Location).Distinct());
+        Assert.All(answers.Where(a => a.StatusCode == HttpStatusCode.Conflict), a => Assert.NotNull(a.Headers.RetryAfter));
+        Assert.Equal(before + 1, (await _dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count);
+    }
+
     internal static async Task<HttpResponseMessage> PostWithKey(HttpClient client, string path, object body, string key)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: DispatchJson.Options) };
