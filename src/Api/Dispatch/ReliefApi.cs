@@ -79,9 +79,10 @@ public static class ReliefApi
             TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).Deactivate(user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
-        v1.MapGet("/relief/requests/edxl-rm", async Task<IResult> (string? incidentId, IGrainFactory grains, IConfiguration configuration, TimeProvider clock) =>
+        v1.MapGet("/relief/requests/edxl-rm", async Task<IResult> (string? incidentId, IGrainFactory grains, IConfiguration configuration, TimeProvider clock, ClaimsPrincipal user) =>
         {
-            if (incidentId is not null && await grains.GetGrain<IIncidentGrain>(incidentId).Get() is null) return Problems.NotFound("Incident", incidentId);
+            if (string.IsNullOrWhiteSpace(incidentId)) incidentId = null; // ?incidentId= means every incident
+            if (incidentId is not null && await IncidentApi.Visible(grains, incidentId, user) is null) return Problems.NotFound("Incident", incidentId);
             var plan = await Coordinator(grains).GetPlan();
             var shortfalls = (plan?.Shortfalls ?? []).Where(ReliefCityRequest.NeedsCity)
                 .Where(s => incidentId is null || s.IncidentId == incidentId).ToList();
@@ -108,7 +109,7 @@ public static class ReliefApi
         v1.MapGet("/relief/alerts", async (IGrainFactory grains, string? incidentId) =>
         {
             var ids = await Coordinator(grains).GetTracked();
-            var alerts = await Task.WhenAll(ids.Where(id => incidentId is null || id == incidentId)
+            var alerts = await Task.WhenAll(ids.Where(id => string.IsNullOrWhiteSpace(incidentId) || id == incidentId)
                 .Select(id => grains.GetGrain<IReliefDemandGrain>(id).GetAlerts()));
             return TypedResults.Ok(alerts.SelectMany(a => a)
                 .OrderByDescending(a => a.At).ThenBy(a => a.IncidentId, StringComparer.Ordinal).ToList());
