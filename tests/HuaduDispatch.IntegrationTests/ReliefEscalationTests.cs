@@ -105,7 +105,17 @@ public sealed class ReliefEscalationTests
         var after = XDocument.Parse(await dispatcher.GetStringAsync($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}"));
         Assert.Empty(after.Root!.Elements(Msg + "ResourceInformation"));
 
-        // 6. Deactivation ends it (409 when not active); the viewer may read but not activate.
+        // 6. The convoys arrive: the relief is met and the feed says so, newest first.
+        var planned = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief")).Shipments
+            .Where(s => s.Status == ShipmentStatus.Planned && s.PlanId == covered.PlanId).ToList();
+        Assert.Contains(planned, s => s.WarehouseId == Reserve);
+        foreach (var shipment in planned)
+            foreach (var status in new[] { "Loading", "Departed", "Delivered" })
+                Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status })).StatusCode);
+        var latest = (await dispatcher.GetOk<List<ReliefAlert>>($"/api/v1/relief/alerts?incidentId={incident.Id}"))[0];
+        Assert.Equal((incident.Id, ReliefAlertKind.Met), (latest.IncidentId, latest.Kind));
+
+        // 7. Deactivation ends it (409 when not active); the viewer may read but not activate.
         Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsync($"/api/v1/warehouses/{Reserve}/deactivation", null)).StatusCode);
         Assert.Null((await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Reserve}")).Activation);
         Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsync($"/api/v1/warehouses/{Reserve}/deactivation", null)).StatusCode);
