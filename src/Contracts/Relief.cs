@@ -182,6 +182,34 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     [Alias("ShipmentChanged")] Task ShipmentChanged(Shipment shipment, bool replan);
     /// <summary>Checks the deadline now (the reminder does this at deadline − 30 min and at the deadline).</summary>
     [Alias("CheckDeadline")] Task<IncidentRelief?> CheckDeadline();
+    /// <summary>The demand's alerts, oldest first (empty for an incident without a relief demand).</summary>
+    [Alias("GetAlerts"), ReadOnly] Task<IReadOnlyList<ReliefAlert>> GetAlerts();
+}
+
+/// <summary>Kinds of relief alert in the dispatcher feed (GET /api/v1/relief/alerts).</summary>
+[Alias("huadu.ReliefAlertKind")]
+public enum ReliefAlertKind
+{
+    /// <summary>A plan left items short; escalation (agreement reserves, a request to the city) is proposed.</summary>
+    Shortfall,
+    /// <summary>Relocated people without a shelter place.</summary>
+    ShelterShort,
+    /// <summary>Relief incomplete 30 min before the deadline.</summary>
+    AtRisk,
+    /// <summary>Every item delivered by the deadline.</summary>
+    Met,
+    /// <summary>Items still missing at the deadline.</summary>
+    Breached,
+}
+
+/// <summary>One relief alert of one incident.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefAlert")]
+public sealed record ReliefAlert
+{
+    [Id(0)] public required string IncidentId { get; init; }
+    [Id(1)] public required ReliefAlertKind Kind { get; init; }
+    [Id(2)] public required string Text { get; init; }
+    [Id(3)] public required DateTimeOffset At { get; init; }
 }
 
 /// <summary>One shipment (keyed by its id).</summary>
@@ -207,4 +235,17 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
 public static class ReliefCoordinator
 {
     public const string GrainKey = "huadu";
+}
+
+/// <summary>Shared by the plan's escalations and the EDXL-RM export, so both name the same shortfalls.</summary>
+public static class ReliefCityRequest
+{
+    /// <summary>Where the request to the city is exported as an OASIS EDXL-RM RequestResource message.</summary>
+    public const string Endpoint = "/api/v1/relief/requests/edxl-rm";
+
+    /// <summary>
+    /// Whether a shortfall needs the city: StockShort, TooFar and NoTrucks do; KitIncomplete does not (that item could come, another
+    /// item of the same kit is short and has its own shortfall).
+    /// </summary>
+    public static bool NeedsCity(ReliefShortfall shortfall) => shortfall.Reason != "KitIncomplete";
 }

@@ -25,6 +25,24 @@ public sealed record Warehouse
     [Id(8)] public required int MobilisationMinutes { get; init; }
     [Id(9)] public required Fleet Fleet { get; init; }
     [Id(10)] public required IReadOnlyList<StockLevel> Stock { get; init; }
+    /// <summary>For an enterprise agreement reserve (代储): its activation while it is active, else null. Relief plans use an agreement reserve only while it is active.</summary>
+    [Id(11)] public ReserveActivation? Activation { get; init; }
+}
+
+/// <summary>Who activated an agreement reserve, when and why (durable warehouse state).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReserveActivation")]
+public sealed record ReserveActivation
+{
+    [Id(0)] public required string ActivatedBy { get; init; }
+    [Id(1)] public required DateTimeOffset ActivatedAt { get; init; }
+    [Id(2)] public required string Reason { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/warehouses/{id}/activation.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReserveActivationRequest")]
+public sealed record ReserveActivationRequest
+{
+    [Id(0)] public string? Reason { get; init; }
 }
 
 /// <summary>One warehouse of the reserve network (one grain per warehouse, keyed by warehouse id); the only writer of its stock.</summary>
@@ -46,6 +64,10 @@ public interface IWarehouseGrain : IGrainWithStringKey
     [Alias("ReleaseReservation")] Task ReleaseReservation(string reservationId, Actor actor);
     /// <summary>The held stock leaves the warehouse (on hand and reserved both go down); idempotent.</summary>
     [Alias("ShipReservation")] Task ShipReservation(string reservationId, Actor actor);
+    /// <summary>Activates an agreement reserve for relief plans: 400 without a reason, 409 if not an agreement reserve or already active.</summary>
+    [Alias("Activate")] Task<Warehouse> Activate(ReserveActivationRequest request, Actor actor);
+    /// <summary>Ends an agreement reserve's activation: 409 if it is not active.</summary>
+    [Alias("Deactivate")] Task<Warehouse> Deactivate(Actor actor);
 }
 
 [Alias("huadu.StockMovementKind")]

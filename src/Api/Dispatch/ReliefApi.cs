@@ -1,13 +1,18 @@
 using System.Security.Claims;
 using HuaduDispatch.Api.Security;
+using HuaduDispatch.Api.Standards.EdxlRm;
 using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 
 namespace HuaduDispatch.Api.Dispatch;
 
-/// <summary>Relief logistics: the district plan, an incident's relief, shipments and the relief KPIs.</summary>
+/// <summary>
+/// Relief logistics: the district plan, an incident's relief, shipments, the relief KPIs, and escalation: agreement reserve
+/// activation, the request to the city as EDXL-RM, and the dispatcher alert feed.
+/// </summary>
 public static class ReliefApi
 {
     private static IReliefCoordinatorGrain Coordinator(IGrainFactory grains) => grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
@@ -64,6 +69,62 @@ public static class ReliefApi
                 Breaches = rows.Count(r => r.Status == ReliefStatus.Breached), OpenShortfalls = rows.Sum(r => r.OpenShortfalls),
             });
         }).RequireAuthorization(Policies.Console);
+
+        // Escalation: agreement reserves (代储) join plans once activated; each change re-plans.
+        v1.MapPost("/warehouses/{id}/activation", async Task<IResult> (string id, ReserveActivationRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).Activate(body, user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
+        v1.MapPost("/warehouses/{id}/deactivation", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).Deactivate(user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
+        v1.MapGet("/relief/requests/edxl-rm", async Task<IResult> (string? incidentId, IGrainFactory grains, IConfiguration configuration, TimeProvider clock, ClaimsPrincipal user) =>
+        {
+            if (string.IsNullOrWhiteSpace(incidentId)) incidentId = null; // ?incidentId= means every incident
+            if (incidentId is not null && await IncidentApi.Visible(grains, incidentId, user) is null) return Problems.NotFound("Incident", incidentId);
+            var plan = await Coordinator(grains).GetPlan();
+            var shortfalls = (plan?.Shortfalls ?? []).Where(ReliefCityRequest.NeedsCity)
+                .Where(s => incidentId is null || s.IncidentId == incidentId).ToList();
+            var items = (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).ToDictionary(i => i.Code, StringComparer.Ordinal);
+            var incidents = new List<EdxlRmIncident>();
+            var deadlines = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            foreach (var id in shortfalls.Select(s => s.IncidentId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                var incident = await grains.GetGrain<IIncidentGrain>(id).Get();
+                var relief = await grains.GetGrain<IReliefDemandGrain>(id).Get();
+                if (incident is null || relief is null) continue;
+                incidents.Add(new EdxlRmIncident(incident.Id, incident.Title, incident.Type, incident.Location.Lat, incident.Location.Lon, incident.Location.Address));
+                deadlines[id] = relief.Deadline;
+            }
+            var byId = incidents.ToDictionary(i => i.Id, StringComparer.Ordinal);
+            var lines = shortfalls.Where(s => byId.ContainsKey(s.IncidentId))
+                .Select(s => new EdxlRmRequestLine(s, items.GetValueOrDefault(s.ItemCode), byId[s.IncidentId], deadlines[s.IncidentId])).ToList();
+            var now = clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+            var messageId = $"urn:huadu:relief:request:{plan?.PlanId ?? 0}:{incidentId ?? "all"}:{now:yyyyMMddHHmmss}";
+            var xml = EdxlRmWriter.Write(messageId, now, incidents, lines, Contact(configuration));
+            return TypedResults.Text(xml.Declaration + "\n" + xml.Root, "application/xml", System.Text.Encoding.UTF8);
+        }).RequireAuthorization(Policies.Console);
+
+        v1.MapGet("/relief/alerts", async (IGrainFactory grains, string? incidentId) =>
+        {
+            var ids = await Coordinator(grains).GetTracked();
+            var alerts = await Task.WhenAll(ids.Where(id => string.IsNullOrWhiteSpace(incidentId) || id == incidentId)
+                .Select(id => grains.GetGrain<IReliefDemandGrain>(id).GetAlerts()));
+            return TypedResults.Ok(alerts.SelectMany(a => a)
+                .OrderByDescending(a => a.At).ThenBy(a => a.IncidentId, StringComparer.Ordinal).ToList());
+        }).RequireAuthorization(Policies.Console);
         return v1;
+    }
+
+    /// <summary>The requester in EDXL-RM messages: Relief:CityRequest:{Organisation,Name,Phone,Email}, defaulting to the district centre.</summary>
+    private static EdxlRmContact Contact(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Relief:CityRequest");
+        return new EdxlRmContact(
+            section["Organisation"] ?? "Huadu District Emergency Command Centre, Guangzhou (广州市花都区应急指挥中心)",
+            section["Name"] ?? "Duty officer",
+            section["Phone"] ?? "+86 20 8686 0000",
+            section["Email"]);
     }
 }

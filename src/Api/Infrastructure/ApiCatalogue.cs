@@ -118,5 +118,20 @@ public static class ApiCatalogue
             "Delivered without received means everything planned arrived; short deliveries re-open the rest.",
             """{"status":"Delivered","received":[{"itemCode":"WATER","quantity":480}]}"""),
         ["GET /api/v1/kpi/relief"] = new("Relief KPIs per incident and district-wide: share relieved within 3 h, initial relief time, breaches, open shortfalls"),
+
+        // Relief escalation
+        ["POST /api/v1/warehouses/{id}/activation"] = new("Activate an enterprise agreement reserve (代储) for relief plans",
+            "A reason is required (400). Only a warehouse of kind AgreementReserve can be activated, and an active one not again (409). " +
+            "The activation (who, when, reason) is stored with the warehouse and shown on GET /warehouses/{id}; the coordinator re-plans " +
+            "with the reserve and its own mobilisation time.",
+            """{"reason":"plan 12 short of drinking water for INC-20260612-0042; activation agreed with the operator by phone"}"""),
+        ["POST /api/v1/warehouses/{id}/deactivation"] = new("End an agreement reserve's activation (409 if it is not active)",
+            "Plans leave the reserve out again from the next re-plan, which starts at once; shipments already loading or on the road are kept."),
+        ["GET /api/v1/relief/requests/edxl-rm"] = new("The request to the city as one OASIS EDXL-RM 1.0 RequestResource message (application/xml)",
+            "One ResourceInformation per open shortfall of the current plan that needs the city (StockShort, TooFar, NoTrucks; not KitIncomplete): " +
+            "item, quantity and unit, the incident's position, RequestedArrival = the demand's deadline, and the reason. Optional ?incidentId= " +
+            "restricts it to one incident (404 if there is no such incident)."),
+        ["GET /api/v1/relief/alerts"] = new("Every relief alert of the tracked demands, newest first",
+            "Kinds: Shortfall (escalation proposed), ShelterShort, AtRisk, Met, Breached; each with the incident id, text and time. Optional ?incidentId=."),
     };
 }

@@ -2,18 +2,24 @@ using HuaduDispatch.Contracts;
 
 namespace HuaduDispatch.Grains.Relief;
 
-/// <summary>What to do about each shortfall: activate agreement reserves that hold the item, and ask the city for the rest.</summary>
+/// <summary>
+/// What to do about each shortfall: activate agreement reserves that hold the item, and ask the city for the rest. The request to the
+/// city is exported as one OASIS EDXL-RM RequestResource message by <see cref="RequestEndpoint"/>.
+/// </summary>
 public static class ReliefEscalation
 {
-    /// <param name="agreementReserves">Enterprise agreement reserves (代储), which plans leave alone until they are activated.</param>
+    /// <summary>Where the request to the city is exported as EDXL-RM.</summary>
+    public const string RequestEndpoint = ReliefCityRequest.Endpoint;
+
+    /// <param name="agreementReserves">Enterprise agreement reserves (代储) that are not activated (plans leave them alone until then).</param>
     public static IReadOnlyList<string> Propose(IReadOnlyList<ReliefShortfall> shortfalls, IReadOnlyList<Warehouse> agreementReserves)
     {
         var proposals = new List<string>();
-        foreach (var s in shortfalls.Where(s => s.Reason != nameof(ShortfallReason.KitIncomplete)))
+        foreach (var s in shortfalls.Where(ReliefCityRequest.NeedsCity))
         {
-            proposals.Add($"{s.IncidentId}: request {s.Missing} {s.ItemCode} from the city ({s.Reason})");
+            proposals.Add($"{s.IncidentId}: request {s.Missing} {s.ItemCode} from the city ({s.Reason}; EDXL-RM: GET {RequestEndpoint}?incidentId={s.IncidentId})");
             var holders = agreementReserves.Where(w => w.Stock.Any(l => l.ItemCode == s.ItemCode && l.Available > 0)).Select(w => w.Id).ToList();
-            if (holders.Count > 0) proposals.Add($"{s.IncidentId}: activate agreement reserve(s) {string.Join(", ", holders)} for {s.ItemCode}");
+            if (holders.Count > 0) proposals.Add($"{s.IncidentId}: activate agreement reserve(s) {string.Join(", ", holders)} for {s.ItemCode} (POST /api/v1/warehouses/{{id}}/activation)");
         }
         return proposals;
     }

@@ -19,6 +19,8 @@ public sealed class WarehouseState
     /// <summary>Every movement, in order (append-only).</summary>
     [Id(2)] public List<StockMovement> Movements { get; set; } = [];
     [Id(3)] public Dictionary<string, HeldReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>An agreement reserve's activation while it is active.</summary>
+    [Id(4)] public ReserveActivation? Activation { get; set; }
 }
 
 public sealed class WarehouseGrain(
@@ -65,6 +67,41 @@ public sealed class WarehouseGrain(
         if (new StockLedger(state.State).Ship(reservationId, actor, clock.GetUtcNow()).Count > 0) await Changed();
     }
 
+    public async Task<Warehouse> Activate(ReserveActivationRequest request, Actor actor)
+    {
+        EnsureExists();
+        await SetActivation(ReserveActivationRule.Activate(state.State.Definition!.Kind, state.State.Activation, request, actor, clock.GetUtcNow()));
+        return View()!;
+    }
+
+    public async Task<Warehouse> Deactivate(Actor actor)
+    {
+        EnsureExists();
+        ReserveActivationRule.Deactivate(state.State.Definition!.Kind, state.State.Activation);
+        await SetActivation(null);
+        return View()!;
+    }
+
+    /// <summary>
+    /// Stores the activation (a failed write leaves no half-applied change in memory), pushes the warehouse to the consoles, and
+    /// asks the relief coordinator to plan again (debounced, one-way): the reserve's stock joins or leaves the plans.
+    /// </summary>
+    private async Task SetActivation(ReserveActivation? activation)
+    {
+        var previous = state.State.Activation;
+        state.State.Activation = activation;
+        try
+        {
+            await Changed();
+        }
+        catch
+        {
+            state.State.Activation = previous;
+            throw;
+        }
+        await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+    }
+
     /// <summary>Writes the state, then pushes the warehouse to the district console scope.</summary>
     private async Task Changed()
     {
@@ -107,6 +144,7 @@ public sealed class WarehouseGrain(
             Operator = d.Operator,
             MobilisationMinutes = d.MobilisationMinutes,
             Fleet = d.Fleet,
+            Activation = state.State.Activation,
             Stock = [.. state.State.Stock.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new StockLevel { ItemCode = kv.Key, OnHand = kv.Value.OnHand, Reserved = kv.Value.Reserved })],
         };
     }

@@ -68,12 +68,9 @@ public sealed class ReliefCoordinatorGrain(
         var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
         var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.GetGrain<IWarehouseGrain>(id).Get())))
             .OfType<Warehouse>().ToList();
-        // Agreement reserves (代储) hold stock for the government but must be activated first: plans propose them, not use them.
-        var agreementReserves = all.Where(w => w.Kind == WarehouseKind.AgreementReserve).ToList();
-        var warehouses = all.Where(w => w.Kind != WarehouseKind.AgreementReserve)
-            .Select(w => new ReliefWarehouse(w.Id, w.Position, TimeSpan.FromMinutes(w.MobilisationMinutes), w.Fleet.Trucks, w.Fleet.CapacityKg,
-                w.Fleet.CapacityM3, w.Stock.Where(s => s.Available > 0).ToDictionary(s => s.ItemCode, s => s.Available, StringComparer.Ordinal)))
-            .ToList();
+        // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
+        var selection = ReliefWarehouseSelection.Select(all);
+        var warehouses = selection.Planned;
         var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
             i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
 
@@ -135,7 +132,7 @@ public sealed class ReliefCoordinatorGrain(
             TonKm = Math.Round(result.TonKm, 3),
             Allocations = allocations,
             Shortfalls = shortfalls,
-            Escalations = ReliefEscalation.Propose(shortfalls, agreementReserves),
+            Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
         };
         await state.WriteStateAsync();
         if (failed.Count > 0) await RequestReplan();

@@ -21,6 +21,8 @@ public sealed class ReliefDemandState
     /// <summary>Met or Breached once the deadline is judged; null before.</summary>
     [Id(11)] public ReliefStatus? Outcome { get; set; }
     [Id(12)] public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The alerts with their kind and time, for the dispatcher feed (<see cref="Alerts"/> keeps the text lines).</summary>
+    [Id(13)] public List<ReliefAlert> AlertLog { get; set; } = [];
 }
 
 /// <summary>
@@ -59,6 +61,8 @@ public sealed class ReliefDemandGrain(
 
     public Task<IncidentRelief?> Get() => Task.FromResult(S.Created ? View() : null);
 
+    public Task<IReadOnlyList<ReliefAlert>> GetAlerts() => Task.FromResult<IReadOnlyList<ReliefAlert>>(S.Created ? [.. S.AlertLog] : []);
+
     public Task<ReliefPlanningInput?> GetPlanningInput()
     {
         if (!S.Created || !S.Incident!.Open || S.Outcome is not null || clock.GetUtcNow() >= Deadline) return Task.FromResult<ReliefPlanningInput?>(null);
@@ -84,7 +88,12 @@ public sealed class ReliefDemandGrain(
         foreach (var s in planned) S.Shipments[s.Id] = s;
         S.Shortfalls = [.. shortfalls];
         S.PeopleCoveredByPlan = peopleCovered;
-        if (shortfalls.Count > 0) Alert($"plan {planId}: {shortfalls.Count} shortfall(s) — escalation proposed");
+        if (shortfalls.Count > 0)
+        {
+            var items = string.Join(", ", shortfalls.Select(s => $"{s.ItemCode} {s.Missing} {s.Reason}"));
+            var city = shortfalls.Any(ReliefCityRequest.NeedsCity) ? $"; request to the city: GET {ReliefCityRequest.Endpoint}?incidentId={Key}" : "";
+            Alert(ReliefAlertKind.Shortfall, $"plan {planId}: {shortfalls.Count} shortfall(s) ({items}) — escalation proposed{city}");
+        }
         await Save();
     }
 
@@ -97,7 +106,11 @@ public sealed class ReliefDemandGrain(
             foreach (var line in shipment.Received ?? shipment.Lines)
                 S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
             S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
-            if (FullyDelivered() && S.Outcome is null && clock.GetUtcNow() <= Deadline) S.Outcome = ReliefStatus.Met;
+            if (FullyDelivered() && S.Outcome is null && clock.GetUtcNow() <= Deadline)
+            {
+                S.Outcome = ReliefStatus.Met;
+                Alert(ReliefAlertKind.Met, "Met: every item delivered by the deadline");
+            }
         }
         await Save();
         // A short delivery or a convoy cancelled by a person re-opens the rest (the coordinator's own cancellations do not).
@@ -110,7 +123,7 @@ public sealed class ReliefDemandGrain(
         var now = clock.GetUtcNow();
         if (S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !S.Alerts.Any(a => a.StartsWith("AtRisk", StringComparison.Ordinal)))
         {
-            Alert($"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
+            Alert(ReliefAlertKind.AtRisk, $"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
             await Save();
             // One-way: the incident records it as a partner event without a call back into this grain.
             await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.Alerts[^1]);
@@ -120,7 +133,7 @@ public sealed class ReliefDemandGrain(
         if (S.Outcome is null && now >= Deadline)
         {
             S.Outcome = FullyDelivered() ? ReliefStatus.Met : ReliefStatus.Breached;
-            Alert(S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
+            Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
             await Save();
             if (S.Outcome == ReliefStatus.Breached)
                 await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.Breached, S.Alerts[^1]);
@@ -155,7 +168,7 @@ public sealed class ReliefDemandGrain(
             remaining -= took;
         }
         S.Shelters = placed;
-        if (remaining > 0) Alert($"ShelterShort: {remaining} relocated people have no shelter place");
+        if (remaining > 0) Alert(ReliefAlertKind.ShelterShort, $"ShelterShort: {remaining} relocated people have no shelter place");
     }
 
     private Dictionary<string, long> OnTheWay()
@@ -180,7 +193,12 @@ public sealed class ReliefDemandGrain(
     private string Missing() => string.Join(", ", S.Needed.Where(kv => S.Delivered.GetValueOrDefault(kv.Key) < kv.Value)
         .Select(kv => $"{kv.Key} {kv.Value - S.Delivered.GetValueOrDefault(kv.Key)}"));
 
-    private void Alert(string text) => S.Alerts.Add($"{text} ({clock.GetUtcNow():O})");
+    private void Alert(ReliefAlertKind kind, string text)
+    {
+        var now = clock.GetUtcNow();
+        S.Alerts.Add($"{text} ({now:O})");
+        S.AlertLog.Add(new ReliefAlert { IncidentId = Key, Kind = kind, Text = text, At = now });
+    }
 
     private ReliefStatus Status()
     {

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Xml.Linq;
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Api.Standards.EdxlRm;
+
+/// <summary>Who sends the request to the city: the Huadu district emergency command centre (configurable).</summary>
+public sealed record EdxlRmContact(string Organisation, string Name, string Phone, string? Email);
+
+/// <summary>An incident named in the request: id, title and where relief is to be delivered.</summary>
+public sealed record EdxlRmIncident(string Id, string Title, IncidentType Type, double Lat, double Lon, string? Address);
+
+/// <summary>One resource asked of the city: an open shortfall, the item it concerns (null if the catalogue does not know it), its incident and deadline.</summary>
+public sealed record EdxlRmRequestLine(ReliefShortfall Shortfall, ReliefItem? Item, EdxlRmIncident Incident, DateTimeOffset RequestedArrival);
+
+/// <summary>
+/// Writes one OASIS EDXL-RM 1.0 (Emergency Data Exchange Language Resource Messaging) <c>RequestResource</c> message: the relief
+/// items the district cannot bring by the deadline itself. Message-level elements are in the message namespace
+/// (<see cref="Msg"/>), the common types' children in the EDXL-RM namespace (<see cref="Rm"/>), positions in GML. Which element
+/// names are confirmed and which are assumptions is in docs/readme-relief-escalation.md.
+/// </summary>
+public static class EdxlRmWriter
+{
+    public static readonly XNamespace Msg = "urn:oasis:names:tc:emergency:EDXL:RM:1.0:msg";
+    public static readonly XNamespace Rm = "urn:oasis:names:tc:emergency:EDXL:RM:1.0";
+    public static readonly XNamespace Gml = "http://www.opengis.net/gml";
+
+    /// <summary>Value list of <c>Resource/TypeStructure</c>: our relief item codes (GET /api/v1/items).</summary>
+    public const string ItemValueList = "urn:huadu:relief:items";
+    /// <summary>Value list of the <c>Resource/Keyword</c> that carries why the district is short.</summary>
+    public const string ReasonValueList = "urn:huadu:relief:shortfall-reasons";
+    /// <summary>Value list of <c>MeasuredQuantity/Unit</c>: the catalogue's units.</summary>
+    public const string UnitValueList = "urn:huadu:relief:units";
+
+    public const string ContentType = "RequestResource";
+
+    public static XDocument Write(string messageId, DateTimeOffset sent, IReadOnlyList<EdxlRmIncident> incidents,
+        IReadOnlyList<EdxlRmRequestLine> lines, EdxlRmContact contact)
+    {
+        var root = new XElement(Msg + "RequestResource",
+            new XAttribute(XNamespace.Xmlns + "rm", Rm.NamespaceName),
+            new XAttribute(XNamespace.Xmlns + "gml", Gml.NamespaceName),
+            new XElement(Msg + "MessageID", messageId),
+            new XElement(Msg + "SentDateTime", Time(sent)),
+            new XElement(Msg + "MessageContentType", ContentType),
+            new XElement(Msg + "MessageDescription",
+                $"Huadu district relief: {lines.Count} item shortfall(s) over {incidents.Count} incident(s) that the district's warehouses " +
+                "cannot cover by the 3-hour deadline; requested from the city."),
+            incidents.Select(i => new XElement(Msg + "IncidentInformation",
+                new XElement(Rm + "IncidentID", i.Id),
+                new XElement(Rm + "IncidentDescription", $"{i.Title} ({i.Type})"))),
+            new XElement(Msg + "ContactInformation",
+                new XElement(Rm + "ContactDescription",
+                    $"{contact.Organisation}, {contact.Name}, tel. {contact.Phone}" + (contact.Email is { Length: > 0 } e ? $", {e}" : "")),
+                new XElement(Rm + "ContactRole", "Requester")),
+            lines.Select((line, index) => Resource(index + 1, line)));
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), root);
+    }
+
+    private static XElement Resource(int elementId, EdxlRmRequestLine line)
+    {
+        var s = line.Shortfall;
+        var name = line.Item is { } item ? $"{item.NameEn} ({item.NameZh})" : s.ItemCode;
+        return new XElement(Msg + "ResourceInformation",
+            new XElement(Msg + "ResourceInfoElementID", elementId.ToString(CultureInfo.InvariantCulture)),
+            new XElement(Msg + "Resource",
+                new XElement(Msg + "Name", name),
+                ValueList(Msg + "TypeStructure", ItemValueList, s.ItemCode),
+                ValueList(Msg + "Keyword", ReasonValueList, s.Reason),
+                new XElement(Msg + "Description", $"{s.Reason}: {s.Detail}")),
+            new XElement(Msg + "AssignmentInformation",
+                new XElement(Msg + "Quantity",
+                    new XElement(Rm + "MeasuredQuantity",
+                        new XElement(Rm + "Amount", s.Missing.ToString(CultureInfo.InvariantCulture)),
+                        line.Item is { } unitItem ? ValueList(Rm + "Unit", UnitValueList, unitItem.Unit) : null)),
+                new XElement(Msg + "AnticipatedFunction",
+                    $"Basic living needs of the people affected by incident {line.Incident.Id} ({line.Incident.Title})" +
+                    (line.Incident.Address is { Length: > 0 } a ? $" at {a}" : ""))),
+            new XElement(Msg + "ScheduleInformation",
+                new XElement(Msg + "ScheduleType", "RequestedArrival"),
+                new XElement(Msg + "DateTime", Time(line.RequestedArrival)),
+                new XElement(Msg + "Location",
+                    new XElement(Rm + "TargetArea",
+                        new XElement(Gml + "Point",
+                            new XElement(Gml + "pos", string.Create(CultureInfo.InvariantCulture, $"{line.Incident.Lat} {line.Incident.Lon}")))))));
+    }
+
+    private static XElement ValueList(XName name, string urn, string value) =>
+        new(name, new XElement(Rm + "ValueListURN", urn), new XElement(Rm + "Value", value));
+
+    /// <summary>xs:dateTime with its offset and whole seconds (as EDXL examples write it).</summary>
+    public static string Time(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+}

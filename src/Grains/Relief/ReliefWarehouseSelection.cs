@@ -1,0 +1,28 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Warehouses;
+
+namespace HuaduDispatch.Grains.Relief;
+
+/// <summary>
+/// Which warehouses a relief plan may draw on. Enterprise agreement reserves (代储) hold stock for the government but must be
+/// activated first (POST /api/v1/warehouses/{id}/activation): until then plans leave them out and escalation proposes them;
+/// once activated they are planned like any warehouse, with their own (longer) mobilisation time.
+/// </summary>
+public static class ReliefWarehouseSelection
+{
+    /// <param name="Planned">The planner's input: every plannable warehouse with its available stock.</param>
+    /// <param name="ProposableReserves">Agreement reserves that are not active, for escalation to propose.</param>
+    public sealed record Selection(IReadOnlyList<ReliefWarehouse> Planned, IReadOnlyList<Warehouse> ProposableReserves);
+
+    public static Selection Select(IEnumerable<Warehouse> warehouses)
+    {
+        var all = warehouses.ToList();
+        var planned = all.Where(ReserveActivationRule.Plannable).Select(ToPlanner).ToList();
+        var proposable = all.Where(w => !ReserveActivationRule.Plannable(w)).ToList();
+        return new Selection(planned, proposable);
+    }
+
+    public static ReliefWarehouse ToPlanner(Warehouse w) =>
+        new(w.Id, w.Position, TimeSpan.FromMinutes(w.MobilisationMinutes), w.Fleet.Trucks, w.Fleet.CapacityKg, w.Fleet.CapacityM3,
+            w.Stock.Where(s => s.Available > 0).ToDictionary(s => s.ItemCode, s => s.Available, StringComparer.Ordinal));
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Xml.Linq;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// Escalation end to end through HTTP (embedded mode): a lighting shortfall that only an agreement reserve can cover, its request to
+/// the city as EDXL-RM, the alert feed, then activating the reserve covers it.
+/// </summary>
+public sealed class ReliefEscalationTests
+{
+    private const string Reserve = "WH-AR-02"; // Suihua Electromechanical agreement reserve: lighting 800, 75 min mobilisation
+    private static readonly XNamespace Msg = "urn:oasis:names:tc:emergency:EDXL:RM:1.0:msg";
+    private static readonly XNamespace Rm = "urn:oasis:names:tc:emergency:EDXL:RM:1.0";
+
+    private static async Task<ReliefPlan> WaitForPlan(HttpClient client, Func<ReliefPlan, bool> ready)
+    {
+        ReliefPlan? plan = null;
+        for (var i = 0; i < 150; i++)
+        {
+            var response = await client.GetAsync("/api/v1/relief/plan");
+            plan = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options) : null;
+            if (plan is not null && ready(plan)) return plan;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"no such plan; last: {System.Text.Json.JsonSerializer.Serialize(plan, DispatchJson.Options)}");
+    }
+
+    [Fact]
+    public async Task A_shortfall_only_an_agreement_reserve_can_cover_is_exported_to_the_city_and_covered_once_the_reserve_is_activated()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+
+        // Every warehouse but the agreement reserves issues all its lighting.
+        foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
+        {
+            if (w.Kind == WarehouseKind.AgreementReserve || w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
+            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
+                new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        }
+
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Power cut & flooding <Shiling>", description = "no light in the village", location = new { lat = 23.44, lon = 113.15 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 300 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+
+        // 1. Short of lighting: the plan proposes the reserve and points to the request to the city.
+        var shortPlan = await WaitForPlan(dispatcher, p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
+        var lightingShort = shortPlan.Shortfalls.Single(s => s.IncidentId == incident.Id && s.ItemCode == "lighting");
+        Assert.Equal((100L, "StockShort"), (lightingShort.Missing, lightingShort.Reason));
+        Assert.Equal(0, shortPlan.PeopleCovered);
+        Assert.Contains(shortPlan.Escalations, e => e.Contains(Reserve) && e.Contains("lighting"));
+        Assert.Contains(shortPlan.Escalations, e => e.Contains($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}"));
+
+        // 2. The request to the city: one ResourceInformation per shortfall that needs the city (not the KitIncomplete ones).
+        var export = await dispatcher.GetAsync($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("application/xml", export.Content.Headers.ContentType?.MediaType);
+        var xml = XDocument.Parse(await export.Content.ReadAsStringAsync());
+        Assert.Equal(Msg + "RequestResource", xml.Root!.Name);
+        var resource = Assert.Single(xml.Root.Elements(Msg + "ResourceInformation"));
+        Assert.Equal("lighting", resource.Descendants(Msg + "TypeStructure").Single().Element(Rm + "Value")!.Value);
+        Assert.Equal("100", resource.Descendants(Rm + "Amount").Single().Value);
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        var requested = DateTimeOffset.Parse(resource.Descendants(Msg + "DateTime").Single().Value);
+        Assert.InRange(relief.Deadline - requested, TimeSpan.Zero, TimeSpan.FromSeconds(1)); // whole seconds, never later than the deadline
+        Assert.Equal("Power cut & flooding <Shiling> (Rainstorm)", xml.Root.Descendants(Rm + "IncidentDescription").Single().Value);
+        Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.GetAsync("/api/v1/relief/requests/edxl-rm?incidentId=INC-NOPE")).StatusCode);
+        var all = XDocument.Parse(await dispatcher.GetStringAsync("/api/v1/relief/requests/edxl-rm"));
+        Assert.Single(all.Root!.Elements(Msg + "ResourceInformation"));
+
+        // 3. The dispatcher feed has the shortfall alert.
+        var alerts = await dispatcher.GetOk<List<ReliefAlert>>("/api/v1/relief/alerts");
+        Assert.Contains(alerts, a => a.IncidentId == incident.Id && a.Kind == ReliefAlertKind.Shortfall && a.Text.Contains("lighting"));
+        Assert.True(alerts.Zip(alerts.Skip(1)).All(p => p.First.At >= p.Second.At), "newest first");
+
+        // 4. Activation: a reason is required, only agreement reserves, not twice.
+        Assert.Equal(HttpStatusCode.BadRequest, (await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{Reserve}/activation", new { reason = " " })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-REG/activation", new { reason = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-NOPE/activation", new { reason = "x" })).StatusCode);
+        var activated = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{Reserve}/activation", new { reason = "lighting short for " + incident.Id });
+        Assert.Equal(HttpStatusCode.OK, activated.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{Reserve}/activation", new { reason = "again" })).StatusCode);
+        var reserve = await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Reserve}");
+        Assert.NotNull(reserve.Activation);
+        Assert.Equal("lighting short for " + incident.Id, reserve.Activation!.Reason);
+        Assert.False(string.IsNullOrEmpty(reserve.Activation.ActivatedBy));
+
+        // 5. The coordinator re-plans with the reserve: everyone covered, lighting from the reserve, nothing left for the city.
+        var covered = await WaitForPlan(dispatcher, p => p.PlanId > shortPlan.PlanId && p.Shortfalls.Count == 0 && p.Demands == 1);
+        Assert.Equal(300, covered.PeopleCovered);
+        var fromReserve = covered.Allocations.Where(a => a.WarehouseId == Reserve && a.ItemCode == "lighting").ToList();
+        Assert.Equal(100, fromReserve.Sum(a => a.Quantity));
+        Assert.All(fromReserve, a => Assert.True(a.Departure >= covered.ComputedAt.AddMinutes(75 + 20 - 1), "the reserve's 75 min mobilisation applies"));
+        Assert.All(covered.Allocations, a => Assert.True(a.Eta <= relief.Deadline));
+        Assert.DoesNotContain(covered.Escalations, e => e.Contains(Reserve));
+        var after = XDocument.Parse(await dispatcher.GetStringAsync($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}"));
+        Assert.Empty(after.Root!.Elements(Msg + "ResourceInformation"));
+
+        // 6. The convoys arrive: the relief is met and the feed says so, newest first.
+        var planned = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief")).Shipments
+            .Where(s => s.Status == ShipmentStatus.Planned && s.PlanId == covered.PlanId).ToList();
+        Assert.Contains(planned, s => s.WarehouseId == Reserve);
+        foreach (var shipment in planned)
+            foreach (var status in new[] { "Loading", "Departed", "Delivered" })
+                Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status })).StatusCode);
+        var latest = (await dispatcher.GetOk<List<ReliefAlert>>($"/api/v1/relief/alerts?incidentId={incident.Id}"))[0];
+        Assert.Equal((incident.Id, ReliefAlertKind.Met), (latest.IncidentId, latest.Kind));
+
+        // 7. Deactivation ends it (409 when not active); the viewer may read but not activate.
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsync($"/api/v1/warehouses/{Reserve}/deactivation", null)).StatusCode);
+        Assert.Null((await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Reserve}")).Activation);
+        Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsync($"/api/v1/warehouses/{Reserve}/deactivation", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await node.ClientAs(Roles.Viewer).PostAsJsonAsync($"/api/v1/warehouses/{Reserve}/activation", new { reason = "x" })).StatusCode);
+    }
+}

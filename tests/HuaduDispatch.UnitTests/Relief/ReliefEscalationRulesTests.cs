@@ -1,0 +1,79 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
+using HuaduDispatch.Grains.Warehouses;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+/// <summary>Agreement reserves (代储): planned only while activated, proposed by escalation only while not; the activation rule.</summary>
+public sealed class ReliefEscalationRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 7, 15, 14, 0, 0, TimeSpan.FromHours(8));
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
+
+    private static Warehouse Wh(string id, WarehouseKind kind, int mobilisation, ReserveActivation? activation = null, long lighting = 800) => new()
+    {
+        Id = id, Kind = kind, NameZh = id, NameEn = id, AreaId = "xinhua", Position = new GeoPoint { Lat = 23.44, Lon = 113.14 },
+        MobilisationMinutes = mobilisation, Fleet = new Fleet { Trucks = 3, CapacityKg = 5000, CapacityM3 = 30 },
+        Stock = [new StockLevel { ItemCode = "lighting", OnHand = lighting, Reserved = 0 }], Activation = activation,
+    };
+
+    private static ReserveActivation Active => new() { ActivatedBy = "dispatcher-wang", ActivatedAt = Now, Reason = "lighting short" };
+
+    [Fact]
+    public void Planner_input_includes_an_activated_agreement_reserve_with_its_mobilisation_and_excludes_a_dormant_one()
+    {
+        var selection = ReliefWarehouseSelection.Select([
+            Wh("WH-REG", WarehouseKind.RegionalDepot, 30),
+            Wh("WH-AR-01", WarehouseKind.AgreementReserve, 90),
+            Wh("WH-AR-02", WarehouseKind.AgreementReserve, 75, Active),
+        ]);
+
+        Assert.Equal(["WH-REG", "WH-AR-02"], selection.Planned.Select(w => w.Id));
+        var reserve = selection.Planned.Single(w => w.Id == "WH-AR-02");
+        Assert.Equal(TimeSpan.FromMinutes(75), reserve.Mobilisation);
+        Assert.Equal(800, reserve.Available["lighting"]);
+        Assert.Equal(["WH-AR-01"], selection.ProposableReserves.Select(w => w.Id));
+    }
+
+    [Fact]
+    public void Escalation_proposes_only_dormant_reserves_and_points_to_the_edxl_rm_export()
+    {
+        var shortfalls = new List<ReliefShortfall>
+        {
+            new() { IncidentId = "INC-1", ItemCode = "lighting", Missing = 100, Reason = "StockShort", Detail = "0 in reach" },
+            new() { IncidentId = "INC-1", ItemCode = "blanket", Missing = 300, Reason = "KitIncomplete", Detail = "lighting short" },
+        };
+        var selection = ReliefWarehouseSelection.Select([Wh("WH-AR-01", WarehouseKind.AgreementReserve, 90), Wh("WH-AR-02", WarehouseKind.AgreementReserve, 75, Active)]);
+
+        var proposals = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves);
+
+        Assert.Equal(2, proposals.Count); // the KitIncomplete line needs no escalation of its own
+        Assert.Contains("GET /api/v1/relief/requests/edxl-rm?incidentId=INC-1", proposals[0]);
+        Assert.Contains("WH-AR-01", proposals[1]);
+        Assert.DoesNotContain("WH-AR-02", proposals[1]);
+    }
+
+    [Fact]
+    public void Activation_needs_a_reason_an_agreement_reserve_and_a_dormant_one()
+    {
+        var ok = ReserveActivationRule.Activate(WarehouseKind.AgreementReserve, null, new ReserveActivationRequest { Reason = "  lighting short  " }, Dispatcher, Now);
+        Assert.Equal(("dispatcher-wang", Now, "lighting short"), (ok.ActivatedBy, ok.ActivatedAt, ok.Reason));
+
+        foreach (var reason in new string?[] { null, "", "   ", new string('x', ReserveActivationRule.MaxReasonLength + 1) })
+        {
+            var invalid = Assert.Throws<DomainException>(() =>
+                ReserveActivationRule.Activate(WarehouseKind.AgreementReserve, null, new ReserveActivationRequest { Reason = reason }, Dispatcher, Now));
+            Assert.Equal((DomainErrorKind.Invalid, "reason"), (invalid.Kind, invalid.Field));
+        }
+        var notReserve = Assert.Throws<DomainException>(() =>
+            ReserveActivationRule.Activate(WarehouseKind.RegionalDepot, null, new ReserveActivationRequest { Reason = "x" }, Dispatcher, Now));
+        Assert.Equal(DomainErrorKind.Conflict, notReserve.Kind);
+        var twice = Assert.Throws<DomainException>(() =>
+            ReserveActivationRule.Activate(WarehouseKind.AgreementReserve, Active, new ReserveActivationRequest { Reason = "again" }, Dispatcher, Now));
+        Assert.Equal(DomainErrorKind.Conflict, twice.Kind);
+
+        ReserveActivationRule.Deactivate(WarehouseKind.AgreementReserve, Active);
+        Assert.Equal(DomainErrorKind.Conflict, Assert.Throws<DomainException>(() => ReserveActivationRule.Deactivate(WarehouseKind.AgreementReserve, null)).Kind);
+        Assert.Equal(DomainErrorKind.Conflict, Assert.Throws<DomainException>(() => ReserveActivationRule.Deactivate(WarehouseKind.CommercialReserve, null)).Kind);
+    }
+}
