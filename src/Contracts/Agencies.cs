@@ -167,6 +167,8 @@ public interface IAgencyGrain : IGrainWithStringKey
     [Alias("AddWebhook")] Task<WebhookEndpoint> AddWebhook(WebhookRequest request, Actor actor);
     /// <summary>Removes the endpoint and drops its outbox (queue and dead letters).</summary>
     [Alias("RemoveWebhook")] Task RemoveWebhook(string webhookId, Actor actor);
+    /// <summary>New url, events, active flag and (optionally) secret for an endpoint; its queue and dead letters are kept.</summary>
+    [Alias("UpdateWebhook")] Task<WebhookEndpoint> UpdateWebhook(string webhookId, WebhookRequest request, Actor actor);
     /// <summary>Whether the agency has this endpoint (for 404s on the delivery endpoints). A read that may interleave.</summary>
     [AlwaysInterleave, Alias("HasWebhook")] Task<bool> HasWebhook(string webhookId);
     /// <summary>

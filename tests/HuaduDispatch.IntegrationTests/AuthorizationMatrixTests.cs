@@ -79,6 +79,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["PUT /api/v1/agencies/{id}"] = "A",
         ["POST /api/v1/agencies/{id}/webhooks"] = "A",
         ["DELETE /api/v1/agencies/{id}/webhooks/{webhookId}"] = "A",
+        ["PUT /api/v1/agencies/{id}/webhooks/{webhookId}"] = "A",
         ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/deliveries"] = "AG",
         ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters"] = "AG",
         ["POST /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters/{eventId}/replay"] = "AG",

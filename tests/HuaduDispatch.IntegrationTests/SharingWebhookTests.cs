@@ -37,3 +37,52 @@ public sealed class SharingWebhookTests
         Assert.Empty(receiver.Delivered("water"));
     }
 }
+
+/// <summary>An admin changes a webhook endpoint in place: new url, events and secret, the queue kept.</summary>
+public sealed class WebhookUpdateTests
+{
+    private static bool Signed(ReceivedWebhook hook, string secret)
+    {
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret),
+            System.Text.Encoding.UTF8.GetBytes($"{hook.Timestamp}.{hook.Body}"));
+        return hook.Signature == "sha256=" + Convert.ToHexStringLower(mac);
+    }
+
+    [Fact]
+    public async Task A_changed_endpoint_gets_later_events_at_its_new_url_signed_with_the_new_secret()
+    {
+        await using var receiver = await WebhookReceiver.StartNewAsync();
+        await using var node = await DispatchNode.StartAsync(connectionString: null, Webhooks.Fast());
+        var admin = node.ClientAs(Roles.Admin);
+        await Webhooks.RegisterAgency(admin);
+        var before = await Webhooks.AddWebhook(admin, receiver.Url("old"), hookId: "main");
+
+        var police = node.ClientAs(Roles.Agency, agencyId: Webhooks.AgencyId);
+        var incident = await Webhooks.Expect<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "RoadTrafficAccident", title = "Bus overturned", location = new { lat = 23.40, lon = 113.22 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+        }), HttpStatusCode.Created);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (receiver.Delivered("old").Count < 1 && DateTime.UtcNow < until) await Task.Delay(100);
+        Assert.True(Signed(Assert.Single(receiver.Delivered("old")), Webhooks.Secret));
+
+        const string rotated = "rotated-secret-abcdefghijklmnopqrstuvwxyz-0123";
+        var bad = await admin.PutAsJsonAsync("/api/v1/agencies/police-110/webhooks/main", new { url = "ftp://x", events = new[] { "StatusChanged" } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync("/api/v1/agencies/police-110/webhooks/nope", new { url = receiver.Url("new"), events = new[] { "StatusChanged" } })).StatusCode);
+        var changed = await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync("/api/v1/agencies/police-110/webhooks/main",
+            new { url = receiver.Url("new"), events = new[] { "StatusChanged" }, secret = rotated }), HttpStatusCode.OK);
+        Assert.Equal(receiver.Url("new"), changed.Url);
+        Assert.NotEqual(before.SecretFingerprint, changed.SecretFingerprint);
+
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        await Webhooks.Expect<Incident>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/response-level", new { level = "III", reason = "many hurt" }), HttpStatusCode.OK);
+        await Webhooks.Expect<Incident>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Verified", reason = "confirmed" }), HttpStatusCode.OK);
+        until = DateTime.UtcNow.AddSeconds(30);
+        while (receiver.Delivered("new").Count < 1 && DateTime.UtcNow < until) await Task.Delay(100);
+        var delivered = Assert.Single(receiver.Delivered("new")); // LevelChanged is no longer subscribed
+        Assert.Equal("StatusChanged", delivered.EventType);
+        Assert.True(Signed(delivered, rotated));
+        Assert.Single(receiver.Delivered("old"));
+    }
+}

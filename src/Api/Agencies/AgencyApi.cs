@@ -44,6 +44,10 @@ public static class AgencyApi
             TypedResults.Ok(await Agency(grains, id).Update(body, user.ToActor())))
             .RequireAuthorization(Policies.Admin);
 
+        agencies.MapPut("/{id}/webhooks/{webhookId}", async (string id, string webhookId, WebhookRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Agency(grains, id).UpdateWebhook(webhookId, body, user.ToActor())))
+            .RequireAuthorization(Policies.Admin);
+
         agencies.MapPost("/{id}/webhooks", async (string id, WebhookRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             var endpoint = await Agency(grains, id).AddWebhook(body, user.ToActor());

@@ -82,6 +82,26 @@ public sealed class AgencyGrain(
         return View(hook);
     }
 
+    public async Task<WebhookEndpoint> UpdateWebhook(string webhookId, WebhookRequest request, Actor actor)
+    {
+        EnsureExists();
+        var hook = S.Webhooks.FirstOrDefault(w => w.Id == webhookId)
+            ?? throw DomainException.NotFound($"agency {Key} has no webhook '{webhookId}'");
+        if (request.Id is { Length: > 0 } given && given != webhookId)
+            throw DomainException.Invalid("id", $"the id in the body ('{given}') differs from the path ('{webhookId}'); ids cannot be changed");
+        // The same rules as a new endpoint; without a secret the one in force is kept (a rotation sends a new one).
+        var subscription = AgencyRules.Webhook(Key, request with { Id = webhookId, Secret = request.Secret ?? hook.Secret },
+            [.. S.Webhooks.Where(w => w.Id != webhookId).Select(w => w.Id)], () => webhookId);
+        hook.Url = subscription.Url;
+        hook.Events = [.. subscription.Events];
+        hook.Secret = subscription.Secret;
+        hook.Active = subscription.Active;
+        S.UpdatedAt = clock.GetUtcNow();
+        S.UpdatedBy = actor.Subject;
+        await Write();
+        return View(hook);
+    }
+
     public async Task RemoveWebhook(string webhookId, Actor actor)
     {
         EnsureExists();
