@@ -34,6 +34,21 @@ public sealed class DispatchNode : IAsyncDisposable
     /// <summary>Starts a node; connectionString null means the embedded mode. Waits until /health/ready answers 200.</summary>
     public static async Task<DispatchNode> StartAsync(string? connectionString, IDictionary<string, string?>? extra = null, int? siloPort = null, int? gatewayPort = null)
     {
+        // A port found free can be taken by another process before the node binds it: then try again with fresh ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(connectionString, extra, siloPort, gatewayPort);
+            }
+            catch (IOException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<DispatchNode> TryStartAsync(string? connectionString, IDictionary<string, string?>? extra, int? siloPort, int? gatewayPort)
+    {
         var httpPort = FreePort();
         var settings = new Dictionary<string, string?>
         {
@@ -53,7 +68,16 @@ public sealed class DispatchNode : IAsyncDisposable
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
 
         var app = DispatchHost.Build([], b => b.Configuration.AddInMemoryCollection(settings));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException)
+        {
+            try { await app.StopAsync(); } catch (Exception) { /* the silo may be half started; the retry starts a fresh one */ }
+            await app.DisposeAsync();
+            throw;
+        }
         var node = new DispatchNode(app, new Uri($"http://127.0.0.1:{httpPort}")) { _connectionString = connectionString };
         await node.WaitUntilReadyAsync();
         return node;
