@@ -28,10 +28,7 @@ public static class IncidentApi
         incidents.MapPost("", async Task<IResult> (CreateIncident body, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, HttpContext http) =>
         {
             var (incident, created) = await Report(body, grains, user.ToActor(), clock.GetUtcNow());
-            if (created) return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident);
-            // A resubmission of the same externalId: the incident that already exists, not a second one.
-            http.Response.Headers.Location = $"/api/v1/incidents/{incident.Id}";
-            return TypedResults.Ok(incident);
+            return Reported(http, incident, created);
         }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
         incidents.MapGet("", async (IGrainFactory grains, ClaimsPrincipal user, string? status, string? areaId, string? level, string? type) =>
@@ -39,13 +36,7 @@ public static class IncidentApi
             if (!Problems.TryParseFilter<IncidentStatus>(status, "status", out var st, out var e1)) return e1!;
             if (!Problems.TryParseFilter<ResponseLevel>(level, "level", out var lv, out var e2)) return e2!;
             if (!Problems.TryParseFilter<IncidentType>(type, "type", out var ty, out var e3)) return e3!;
-            var filter = new IncidentFilter { Status = st, Level = lv, Type = ty };
-            var areas = areaId is { Length: > 0 }
-                ? [areaId]
-                : (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
-            var boards = await Task.WhenAll(areas.Select(a => grains.GetGrain<IAreaBoardGrain>(a).Query(filter)));
-            var actor = user.ToActor();
-            return TypedResults.Ok(boards.SelectMany(b => b).Where(actor.CanSee).OrderByDescending(i => i.OccurredAt).ToList());
+            return TypedResults.Ok(await List(grains, user.ToActor(), new IncidentFilter { Status = st, Level = lv, Type = ty }, areaId));
         }).RequireAuthorization(Policies.AnyRole);
 
         incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
@@ -137,6 +128,28 @@ public static class IncidentApi
             .RequireAuthorization(Policies.Admin);
 
         return v1;
+    }
+
+    /// <summary>
+    /// The answer to a report: 201 with the new incident, or 200 with the one that already exists (a resubmission of the same
+    /// externalId, or an update); both say where it is in Location.
+    /// </summary>
+    public static IResult Reported(HttpContext http, Incident incident, bool created)
+    {
+        var location = $"/api/v1/incidents/{incident.Id}";
+        if (created) return TypedResults.Created(location, incident);
+        http.Response.Headers.Location = location;
+        return TypedResults.Ok(incident);
+    }
+
+    /// <summary>Incident summaries from the area boards (one area, or all), newest first, only those the caller may see.</summary>
+    public static async Task<List<IncidentSummary>> List(IGrainFactory grains, Actor actor, IncidentFilter filter, string? areaId = null)
+    {
+        var areas = areaId is { Length: > 0 }
+            ? [areaId]
+            : (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
+        var boards = await Task.WhenAll(areas.Select(a => grains.GetGrain<IAreaBoardGrain>(a).Query(filter)));
+        return [.. boards.SelectMany(b => b).Where(actor.CanSee).OrderByDescending(i => i.OccurredAt)];
     }
 
     /// <summary>The incident if it exists and the caller may see it (agencies: their own or shared ones); otherwise null (404).</summary>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using HuaduDispatch.Api.Security;
 using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -124,7 +125,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
     public static string GrainKey(ClaimsPrincipal user, string key)
     {
-        var client = Security.ActorExtensions.ClientId(Security.ActorExtensions.ToActor(user));
+        var client = user.ToActor().ClientId();
         return "idem-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{client}\n{key}")));
     }
 

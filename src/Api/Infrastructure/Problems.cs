@@ -13,15 +13,20 @@ public static class Problems
     public static IResult BadQuery(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "Invalid query parameter");
 
-    public static async Task Write(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.StatusCode = status;
-        var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await service.WriteAsync(new ProblemDetailsContext
+    public static Task Write(HttpContext context, int status, string title, string detail) =>
+        Write(context, new ProblemDetails { Status = status, Title = title, Detail = detail });
+
+    public static Task WriteValidation(HttpContext context, string field, string message) =>
+        Write(context, new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+            Status = StatusCodes.Status400BadRequest, Title = "Invalid request", Detail = message,
         });
+
+    private static async Task Write(HttpContext context, ProblemDetails problem)
+    {
+        context.Response.StatusCode = problem.Status!.Value;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
     /// <summary>The detail for an answer the framework gives without a body (no route, wrong method, wrong content type, too large).</summary>
@@ -33,20 +38,6 @@ public static class Problems
         415 => "The body must be JSON: send Content-Type: application/json.",
         _ => "See the status code.",
     };
-
-    public static async Task WriteValidation(HttpContext context, string field, string message)
-    {
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await service.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-            {
-                Status = StatusCodes.Status400BadRequest, Title = "Invalid request", Detail = message,
-            },
-        });
-    }
 
     /// <summary>Parses an optional enum query value; an unknown name is a 400 naming the field and the allowed values.</summary>
     public static bool TryParseFilter<TEnum>(string? value, string field, out TEnum? parsed, out IResult? error) where TEnum : struct, Enum

@@ -15,6 +15,21 @@ public static partial class ReferenceApi
 
     private static IReferenceDataGrain Catalogue(IGrainFactory grains) => grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
 
+    /// <summary>Every team with its live status (one call per team grain; 26 in Huadu).</summary>
+    public static async Task<IReadOnlyList<RescueTeam>> LiveTeams(IGrainFactory grains) =>
+        [.. (await Task.WhenAll((await Catalogue(grains).GetTeamIds()).Select(id => grains.GetGrain<IRescueTeamGrain>(id).Get()))).OfType<RescueTeam>()];
+
+    /// <summary>Every warehouse with its live stock.</summary>
+    public static async Task<IReadOnlyList<Warehouse>> LiveWarehouses(IGrainFactory grains) =>
+        [.. (await Task.WhenAll((await Catalogue(grains).GetWarehouseIds()).Select(id => grains.GetGrain<IWarehouseGrain>(id).Get()))).OfType<Warehouse>()];
+
+    /// <summary>The shelters (of one area, or all) with their live occupancy.</summary>
+    public static async Task<IReadOnlyList<ShelterLive>> LiveShelters(IGrainFactory grains, string? areaId = null)
+    {
+        var ids = (await Catalogue(grains).GetShelters()).Where(s => areaId is null || s.AreaId == areaId).Select(s => s.Id);
+        return [.. (await Task.WhenAll(ids.Select(id => grains.GetGrain<IShelterGrain>(id).Get()))).OfType<ShelterLive>()];
+    }
+
     public static RouteGroupBuilder MapReferenceApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/areas", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetAreas()))
@@ -25,9 +40,7 @@ public static partial class ReferenceApi
             if (!Problems.TryParseFilter<TeamLevel>(level, "level", out var lvl, out var e1)) return e1!;
             if (!Problems.TryParseFilter<Capability>(capability, "capability", out var cap, out var e2)) return e2!;
             if (!Problems.TryParseFilter<TeamStatus>(status, "status", out var st, out var e3)) return e3!;
-            var ids = await Catalogue(grains).GetTeamIds();
-            var teams = await Task.WhenAll(ids.Select(id => grains.GetGrain<IRescueTeamGrain>(id).Get()));
-            return TypedResults.Ok(teams.OfType<RescueTeam>()
+            return TypedResults.Ok((await LiveTeams(grains))
                 .Where(t => areaId is null || t.AreaId == areaId)
                 .Where(t => lvl is null || t.Level == lvl)
                 .Where(t => cap is null || t.Capabilities.Contains(cap.Value))
@@ -45,9 +58,7 @@ public static partial class ReferenceApi
         v1.MapGet("/warehouses", async (IGrainFactory grains, string? areaId, string? kind) =>
         {
             if (!Problems.TryParseFilter<WarehouseKind>(kind, "kind", out var k, out var e)) return e!;
-            var ids = await Catalogue(grains).GetWarehouseIds();
-            var warehouses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IWarehouseGrain>(id).Get()));
-            return TypedResults.Ok(warehouses.OfType<Warehouse>()
+            return TypedResults.Ok((await LiveWarehouses(grains))
                 .Where(w => areaId is null || w.AreaId == areaId)
                 .Where(w => k is null || w.Kind == k)
                 .ToList());
@@ -77,9 +88,7 @@ public static partial class ReferenceApi
 
         v1.MapGet("/shelters", async (IGrainFactory grains, string? areaId, bool? open) =>
         {
-            var ids = (await Catalogue(grains).GetShelters()).Where(s => areaId is null || s.AreaId == areaId).Select(s => s.Id);
-            var live = await Task.WhenAll(ids.Select(id => grains.GetGrain<IShelterGrain>(id).Get()));
-            return TypedResults.Ok(live.OfType<ShelterLive>().Where(s => open is null || s.Open == open).ToList());
+            return TypedResults.Ok((await LiveShelters(grains, areaId)).Where(s => open is null || s.Open == open).ToList());
         }).RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/shelters/{id}", async Task<IResult> (IGrainFactory grains, string id) =>

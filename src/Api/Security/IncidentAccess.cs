@@ -11,11 +11,10 @@ public static class IncidentAccess
 {
     public static bool CanSee(this ClaimsPrincipal user, Incident incident) => user.ToActor().CanSee(incident);
 
-    public static bool CanSee(this Actor actor, Incident incident) =>
-        actor.Role != Roles.Agency ||
-        (actor.AgencyId is { Length: > 0 } agency && (incident.Source == agency || incident.SharedWith.Contains(agency)));
+    public static bool CanSee(this Actor actor, Incident incident) => actor.CanSee(incident.Source, incident.SharedWith);
 
-    public static bool CanSee(this Actor actor, IncidentSummary summary) =>
-        actor.Role != Roles.Agency ||
-        (actor.AgencyId is { Length: > 0 } agency && (summary.Source == agency || summary.SharedWith.Contains(agency)));
+    public static bool CanSee(this Actor actor, IncidentSummary summary) => actor.CanSee(summary.Source, summary.SharedWith);
+
+    private static bool CanSee(this Actor actor, string source, IReadOnlyList<string> sharedWith) =>
+        actor.Role != Roles.Agency || (actor.AgencyId is { Length: > 0 } agency && (source == agency || sharedWith.Contains(agency)));
 }

@@ -33,7 +33,7 @@ public static class EidoApi
             // Update: the tracking id is one of our incidents that the caller may see.
             if (EidoMapper.OwnIncidentId(import.TrackingId) is { } own && await IncidentApi.Visible(grains, own, user) is { } existing)
             {
-                return Existing(http, await ApplyUpdate(existing, import, grains, actor));
+                return IncidentApi.Reported(http, await ApplyUpdate(existing, import, grains, actor), created: false);
             }
 
             // Create (or find the incident this sender's tracking id is already bound to).
@@ -41,8 +41,7 @@ public static class EidoApi
             if (source is { Length: > 128 }) throw DomainException.Invalid("updatedByAgencyReference", "the sending agency id is longer than 128 characters");
             var body = import.Incident with { Source = source, ExternalId = import.TrackingId };
             var (incident, created) = await IncidentApi.Report(body, grains, actor, clock.GetUtcNow());
-            if (created) return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident);
-            return Existing(http, await ApplyUpdate(incident, import, grains, actor));
+            return IncidentApi.Reported(http, created ? incident : await ApplyUpdate(incident, import, grains, actor), created);
         }).RequireAuthorization(Policies.Report);
 
         return v1;
@@ -67,11 +66,5 @@ public static class EidoApi
             return await grains.GetGrain<IIncidentGrain>(incident.Id).Assess(figures, actor);
         }
         return incident;
-    }
-
-    private static IResult Existing(HttpContext http, Incident incident)
-    {
-        http.Response.Headers.Location = $"/api/v1/incidents/{incident.Id}";
-        return TypedResults.Ok(incident);
     }
 }

@@ -359,7 +359,7 @@ public sealed class IncidentGrain(
     {
         _pending.Clear();
         _changedTasks.Clear();
-        _before = IncidentEvents.Capture(S.Created, S.Status, S.Level, ActiveTeams());
+        _before = Snapshot();
         try
         {
             return await change();
@@ -463,14 +463,13 @@ public sealed class IncidentGrain(
         S.Version++;
         S.UpdatedAt = clock.GetUtcNow();
         if (S.Assessment.Affected > 0 || S.Assessment.Relocated > 0) S.HadRelief = true;
-        var view0 = View();
-        foreach (var (kind, summary) in IncidentEvents.Derive(_before, view0, ActiveTeams())) AddEvent(kind, summary, view0);
-        _before = IncidentEvents.Capture(S.Created, S.Status, S.Level, ActiveTeams());
+        var view = View();
+        foreach (var (kind, summary) in IncidentEvents.Derive(_before, view, ActiveTeams())) AddEvent(kind, summary, view);
+        _before = Snapshot();
         await state.WriteStateAsync();
         var entries = _pending.ToList();
         _pending.Clear();
         await GrainFactory.GetGrain<IIncidentTimelineGrain>(Key).Append(entries);
-        var view = View();
         await GrainFactory.GetGrain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
         {
             Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
@@ -483,6 +482,9 @@ public sealed class IncidentGrain(
         await HandOffEvents();
         return view;
     }
+
+    /// <summary>What partner events are derived against: the incident as it was before the change.</summary>
+    private IncidentEvents.Before Snapshot() => new(S.Created, S.Status, S.Level, ActiveTeams());
 
     private List<string> ActiveTeams() => [.. S.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)];
 
@@ -523,7 +525,7 @@ public sealed class IncidentGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _before = IncidentEvents.Capture(S.Created, S.Status, S.Level, ActiveTeams());
+        _before = Snapshot();
         await HandOffEvents();
     }
 

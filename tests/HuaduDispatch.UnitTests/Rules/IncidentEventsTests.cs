@@ -20,14 +20,14 @@ public sealed class IncidentEventsTests
     [Fact]
     public void Creation_is_one_created_event_even_though_status_and_level_are_new()
     {
-        var before = IncidentEvents.Capture(false, IncidentStatus.Reported, ResponseLevel.IV, []);
+        var before = new IncidentEvents.Before(false, IncidentStatus.Reported, ResponseLevel.IV, []);
         Assert.Equal([IncidentEventKind.IncidentCreated], Kinds(before, After(IncidentStatus.Reported, ResponseLevel.III)));
     }
 
     [Fact]
     public void Dispatch_that_moves_the_status_gives_teams_dispatched_then_status_changed()
     {
-        var before = IncidentEvents.Capture(true, IncidentStatus.Reported, ResponseLevel.IV, ["D01"]);
+        var before = new IncidentEvents.Before(true, IncidentStatus.Reported, ResponseLevel.IV, ["D01"]);
         var summaries = IncidentEvents.Derive(before, After(IncidentStatus.Responding, ResponseLevel.IV), ["D01", "T05"]).ToList();
         Assert.Equal([IncidentEventKind.TeamsDispatched, IncidentEventKind.StatusChanged], summaries.Select(e => e.Kind));
         Assert.Equal("T05 dispatched", summaries[0].Summary);
@@ -37,7 +37,7 @@ public sealed class IncidentEventsTests
     [Fact]
     public void Level_change_and_closing()
     {
-        var before = IncidentEvents.Capture(true, IncidentStatus.Recovery, ResponseLevel.III, []);
+        var before = new IncidentEvents.Before(true, IncidentStatus.Recovery, ResponseLevel.III, []);
         Assert.Equal([IncidentEventKind.LevelChanged], Kinds(before, After(IncidentStatus.Recovery, ResponseLevel.II)));
         Assert.Equal([IncidentEventKind.StatusChanged, IncidentEventKind.IncidentClosed], Kinds(before, After(IncidentStatus.Closed, ResponseLevel.III)));
     }
@@ -45,7 +45,7 @@ public sealed class IncidentEventsTests
     [Fact]
     public void Nothing_partner_facing_changed_gives_no_event()
     {
-        var before = IncidentEvents.Capture(true, IncidentStatus.Responding, ResponseLevel.III, ["D01"]);
+        var before = new IncidentEvents.Before(true, IncidentStatus.Responding, ResponseLevel.III, ["D01"]);
         Assert.Empty(Kinds(before, After(IncidentStatus.Responding, ResponseLevel.III), "D01"));
         Assert.Empty(Kinds(before, After(IncidentStatus.Responding, ResponseLevel.III))); // a release is not a dispatch
     }

@@ -7,9 +7,6 @@ public static class IncidentEvents
 {
     public readonly record struct Before(bool Created, IncidentStatus Status, ResponseLevel Level, IReadOnlyList<string> ActiveTeams);
 
-    public static Before Capture(bool created, IncidentStatus status, ResponseLevel level, IReadOnlyList<string> activeTeams) =>
-        new(created, status, level, activeTeams);
-
     public static IEnumerable<(IncidentEventKind Kind, string Summary)> Derive(Before before, Incident after, IReadOnlyList<string> activeTeams)
     {
         if (!before.Created)

@@ -17,11 +17,10 @@ public sealed class ReliefDemandState
     [Id(7)] public long PlanId { get; set; }
     [Id(8)] public Dictionary<string, int> Shelters { get; set; } = new(StringComparer.Ordinal);
     [Id(9)] public DateTimeOffset? FirstDeliveryAt { get; set; }
-    [Id(10)] public List<string> Alerts { get; set; } = [];
     /// <summary>Met or Breached once the deadline is judged; null before.</summary>
     [Id(11)] public ReliefStatus? Outcome { get; set; }
     [Id(12)] public DateTimeOffset UpdatedAt { get; set; }
-    /// <summary>The alerts with their kind and time, for the dispatcher feed (<see cref="Alerts"/> keeps the text lines).</summary>
+    /// <summary>Every alert with its kind and time: the dispatcher feed, and the text lines the relief view shows.</summary>
     [Id(13)] public List<ReliefAlert> AlertLog { get; set; } = [];
 }
 
@@ -121,12 +120,12 @@ public sealed class ReliefDemandGrain(
     {
         if (!S.Created) return null;
         var now = clock.GetUtcNow();
-        if (S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !S.Alerts.Any(a => a.StartsWith("AtRisk", StringComparison.Ordinal)))
+        if (S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !RaisedAtRisk())
         {
             Alert(ReliefAlertKind.AtRisk, $"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
             await Save();
             // One-way: the incident records it as a partner event without a call back into this grain.
-            await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.Alerts[^1]);
+            await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.AlertLog[^1].Text);
             // Judge Met or Breached at the deadline itself, not up to a reminder period after it.
             await this.RegisterOrUpdateReminder(Watch, Deadline - now + TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1));
         }
@@ -136,7 +135,7 @@ public sealed class ReliefDemandGrain(
             Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
             await Save();
             if (S.Outcome == ReliefStatus.Breached)
-                await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.Breached, S.Alerts[^1]);
+                await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.Breached, S.AlertLog[^1].Text);
         }
         if (S.Outcome is not null && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
         return View();
@@ -193,18 +192,16 @@ public sealed class ReliefDemandGrain(
     private string Missing() => string.Join(", ", S.Needed.Where(kv => S.Delivered.GetValueOrDefault(kv.Key) < kv.Value)
         .Select(kv => $"{kv.Key} {kv.Value - S.Delivered.GetValueOrDefault(kv.Key)}"));
 
-    private void Alert(ReliefAlertKind kind, string text)
-    {
-        var now = clock.GetUtcNow();
-        S.Alerts.Add($"{text} ({now:O})");
-        S.AlertLog.Add(new ReliefAlert { IncidentId = Key, Kind = kind, Text = text, At = now });
-    }
+    private void Alert(ReliefAlertKind kind, string text) =>
+        S.AlertLog.Add(new ReliefAlert { IncidentId = Key, Kind = kind, Text = text, At = clock.GetUtcNow() });
+
+    private bool RaisedAtRisk() => S.AlertLog.Any(a => a.Kind == ReliefAlertKind.AtRisk);
 
     private ReliefStatus Status()
     {
         if (S.Outcome is { } outcome) return outcome;
         if (FullyDelivered()) return ReliefStatus.Met;
-        if (S.Shortfalls.Count > 0 || S.Alerts.Any(a => a.StartsWith("AtRisk", StringComparison.Ordinal))) return ReliefStatus.AtRisk;
+        if (S.Shortfalls.Count > 0 || RaisedAtRisk()) return ReliefStatus.AtRisk;
         return ReliefStatus.OnTrack;
     }
 
@@ -242,7 +239,7 @@ public sealed class ReliefDemandGrain(
             PeopleCoveredByPlan = S.PeopleCoveredByPlan,
             Shelters = new Dictionary<string, int>(S.Shelters),
             FirstDeliveryAt = S.FirstDeliveryAt,
-            Alerts = [.. S.Alerts],
+            Alerts = [.. S.AlertLog.Select(a => $"{a.Text} ({a.At:O})")],
             UpdatedAt = S.UpdatedAt,
             Open = S.Incident.Open,
         };
