@@ -85,8 +85,10 @@ public static class Scopes
 public interface IScopeGrain : IGrainWithStringKey
 {
     [Alias("Publish"), OneWay] Task Publish(IReadOnlyList<EntityChange> changes);
-    [Alias("Snapshot")] Task<ScopeSnapshot> Snapshot();
-    [Alias("Resync")] Task<ResyncResult> Resync(long afterSeq);
+    /// <param name="subscriberRelay">The relay of the silo the subscribing connection is on: the scope sends to it from now on,
+    /// even before the relay registry lists it (e.g. while the registry's activation is being recreated).</param>
+    [Alias("Snapshot")] Task<ScopeSnapshot> Snapshot(IDeltaRelay? subscriberRelay);
+    [Alias("Resync")] Task<ResyncResult> Resync(long afterSeq, IDeltaRelay? subscriberRelay);
 }
 
 /// <summary>A silo's relay to its SignalR connections (a grain observer wrapping the hub context).</summary>

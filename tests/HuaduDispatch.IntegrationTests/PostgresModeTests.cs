@@ -177,10 +177,17 @@ public sealed class PostgresModeTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
 
-        foreach (var console in new[] { consoleA, consoleB })
+        foreach (var (name, console) in new[] { ("console on silo A", consoleA), ("console on silo B", consoleB) })
         {
-            await console.WaitFor(d => d.Kind == DeltaKinds.Team && d.Id == "T09" && Math.Abs(HubClient.Data<RescueTeam>(d).Position.Lat - 23.45) < 1e-9);
-            await console.WaitFor(d => d.Kind == DeltaKinds.Incident && d.Id == incident.Id);
+            try
+            {
+                await console.WaitFor(d => d.Kind == DeltaKinds.Team && d.Id == "T09" && Math.Abs(HubClient.Data<RescueTeam>(d).Position.Lat - 23.45) < 1e-9);
+                await console.WaitFor(d => d.Kind == DeltaKinds.Incident && d.Id == incident.Id);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{name}: {e.Message}", e);
+            }
         }
         // Both consoles see the same deltas with the same sequence numbers.
         var seenA = consoleA.For(Scopes.District).Select(d => (d.Seq, d.Kind, d.Id)).ToList();

@@ -19,6 +19,9 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
 
     private readonly ConcurrentDictionary<string, ScopeOrder> _scopes = new(StringComparer.Ordinal);
 
+    /// <summary>This relay as a grain observer reference (set once when the silo registers it); hubs hand it to the scopes they subscribe to.</summary>
+    public IDeltaRelay? Reference { get; set; }
+
     public async Task OnDeltas(string scope, IReadOnlyList<Delta> deltas)
     {
         var order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());

@@ -11,14 +11,14 @@ namespace HuaduDispatch.Api.Realtime;
 /// Agencies may subscribe only to incidents they reported.
 /// </summary>
 [Authorize(Policy = Policies.ConsoleHub)]
-public sealed class DispatchHub(IGrainFactory grains) : Hub<IDispatchHubClient>, IDispatchHub
+public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDispatchHubClient>, IDispatchHub
 {
     public async Task<ScopeSnapshot> Subscribe(string scope)
     {
         await Authorize(scope);
         // Join first, then read: a delta sent in between is older than the snapshot and the client skips it by its seq.
         await Groups.AddToGroupAsync(Context.ConnectionId, scope);
-        return await grains.GetGrain<IScopeGrain>(scope).Snapshot();
+        return await grains.GetGrain<IScopeGrain>(scope).Snapshot(relay.Reference);
     }
 
     public Task Unsubscribe(string scope) => Groups.RemoveFromGroupAsync(Context.ConnectionId, scope);
@@ -27,7 +27,7 @@ public sealed class DispatchHub(IGrainFactory grains) : Hub<IDispatchHubClient>,
     {
         await Authorize(scope);
         await Groups.AddToGroupAsync(Context.ConnectionId, scope); // after a reconnect this is a new connection
-        return await grains.GetGrain<IScopeGrain>(scope).Resync(afterSeq);
+        return await grains.GetGrain<IScopeGrain>(scope).Resync(afterSeq, relay.Reference);
     }
 
     private async Task Authorize(string scope)
@@ -48,7 +48,7 @@ public sealed class DispatchHub(IGrainFactory grains) : Hub<IDispatchHubClient>,
 /// team's own state and its tasks (scope team:{teamId}) and reports with the same rules as the REST endpoints.
 /// </summary>
 [Authorize(Policy = Policies.FieldHub)]
-public sealed class FieldHub(IGrainFactory grains) : Hub<IDispatchHubClient>, IFieldHub
+public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDispatchHubClient>, IFieldHub
 {
     private string TeamId => Context.User!.ToActor().TeamId ?? throw new HubException("403 Forbidden: the token is bound to no team");
     private Actor Actor => Context.User!.ToActor();
@@ -64,9 +64,9 @@ public sealed class FieldHub(IGrainFactory grains) : Hub<IDispatchHubClient>, IF
         await base.OnConnectedAsync();
     }
 
-    public Task<ScopeSnapshot> Subscribe() => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot();
+    public Task<ScopeSnapshot> Subscribe() => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot(relay.Reference);
 
-    public Task<ResyncResult> Resync(long afterSeq) => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq);
+    public Task<ResyncResult> Resync(long afterSeq) => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq, relay.Reference);
 
     public Task<RescueTeam> ReportStatus(TeamStatusReport report) => grains.GetGrain<IRescueTeamGrain>(TeamId).ReportStatus(report, Actor);
 

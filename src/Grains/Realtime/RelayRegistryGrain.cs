@@ -5,11 +5,17 @@ namespace HuaduDispatch.Grains.Realtime;
 
 /// <summary>
 /// Every silo registers its SignalR relay here and re-registers periodically. A relay whose silo cluster membership reports
-/// dead, or that has not re-registered for three periods, is dropped.
+/// dead, or that has not registered again for <see cref="Expiry"/>, is dropped.
 /// </summary>
 public sealed class RelayRegistryGrain(IClusterMembershipService membership, TimeProvider clock) : Grain, IRelayRegistryGrain
 {
-    public static readonly TimeSpan RegistrationPeriod = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How often each silo registers again. The registry keeps its list in memory only: when its activation moves or is
+    /// recreated (a silo joining can hand its directory entry over), the list fills again within one period.
+    /// </summary>
+    public static readonly TimeSpan RegistrationPeriod = TimeSpan.FromSeconds(5);
+    /// <summary>A relay not registered again for this long is dropped even if membership has not yet said its silo is dead.</summary>
+    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(90);
     private readonly Dictionary<string, (IDeltaRelay Relay, DateTimeOffset Seen)> _relays = new(StringComparer.Ordinal);
 
     public Task Register(string silo, IDeltaRelay relay)
@@ -31,7 +37,7 @@ public sealed class RelayRegistryGrain(IClusterMembershipService membership, Tim
         foreach (var (silo, entry) in _relays.ToList())
         {
             var dead = members.Values.Any(m => m.SiloAddress.ToParsableString() == silo && m.Status == SiloStatus.Dead);
-            if (dead || now - entry.Seen > RegistrationPeriod * 3) _relays.Remove(silo);
+            if (dead || now - entry.Seen > Expiry) _relays.Remove(silo);
         }
         return Task.FromResult<IReadOnlyList<IDeltaRelay>>([.. _relays.Values.Select(v => v.Relay)]);
     }

@@ -17,6 +17,12 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
     private IGrainTimer? _flush;
     private IReadOnlyList<IDeltaRelay> _relays = [];
     private DateTimeOffset _relaysReadAt = DateTimeOffset.MinValue;
+    /// <summary>
+    /// Relays of silos whose connections subscribed here lately, with when. They get the batches for
+    /// <see cref="RelayRegistryGrain.Expiry"/> whether or not the registry lists them: a registry activation that was just
+    /// recreated lists only the silos that registered since, and a console must not miss the changes meanwhile.
+    /// </summary>
+    private readonly Dictionary<IDeltaRelay, DateTimeOffset> _subscriberRelays = [];
 
     private string Scope => this.GetPrimaryKeyString();
 
@@ -43,19 +49,29 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         foreach (var relay in await Relays(force: false)) _ = relay.OnDeltas(Scope, batch);
     }
 
-    public async Task<ScopeSnapshot> Snapshot()
+    public async Task<ScopeSnapshot> Snapshot(IDeltaRelay? subscriberRelay)
     {
+        Subscribed(subscriberRelay);
         await Relays(force: true); // a console just subscribed, maybe on a silo that joined since the last read
         var entities = await ScopeSnapshots.Build(GrainFactory, Scope);
         // Deltas not yet flushed are older than this snapshot's sequence number; the client ignores them when they arrive.
         return new ScopeSnapshot { Scope = Scope, Seq = _buffer.Seq, Entities = entities };
     }
 
-    public async Task<ResyncResult> Resync(long afterSeq)
+    public async Task<ResyncResult> Resync(long afterSeq, IDeltaRelay? subscriberRelay)
     {
+        Subscribed(subscriberRelay);
         var missed = _buffer.Since(afterSeq, clock.GetUtcNow());
         if (missed is not null) return new ResyncResult { Scope = Scope, Deltas = missed };
-        return new ResyncResult { Scope = Scope, Deltas = [], Snapshot = await Snapshot() };
+        return new ResyncResult { Scope = Scope, Deltas = [], Snapshot = await Snapshot(subscriberRelay) };
+    }
+
+    /// <summary>A connection on the silo of <paramref name="relay"/> subscribed: that silo gets this scope's batches from now on.</summary>
+    private void Subscribed(IDeltaRelay? relay)
+    {
+        if (relay is null) return;
+        _subscriberRelays[relay] = clock.GetUtcNow();
+        if (!_relays.Contains(relay)) _relays = [.. _relays, relay];
     }
 
     private async Task<IReadOnlyList<IDeltaRelay>> Relays(bool force)
@@ -63,7 +79,10 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         var now = clock.GetUtcNow();
         if (force || now - _relaysReadAt > Options.RelayRefresh || _relays.Count == 0)
         {
-            _relays = await GrainFactory.GetGrain<IRelayRegistryGrain>(0).GetRelays();
+            var registered = await GrainFactory.GetGrain<IRelayRegistryGrain>(0).GetRelays();
+            foreach (var (relay, at) in _subscriberRelays.ToList())
+                if (now - at > RelayRegistryGrain.Expiry) _subscriberRelays.Remove(relay);
+            _relays = [.. registered.Union(_subscriberRelays.Keys)];
             _relaysReadAt = now;
         }
         return _relays;

@@ -4,26 +4,33 @@ using Npgsql;
 
 namespace HuaduDispatch.Silo.Health;
 
-/// <summary>What this node knows about its own readiness: the silo answered grain calls and the reference data is in force.</summary>
+/// <summary>
+/// What this node knows about its own readiness: the silo answered grain calls, the reference data is in force, and its SignalR
+/// relay is registered (before that, consoles connected to this node would get no pushes).
+/// </summary>
 public sealed class Readiness
 {
     private volatile bool _loaded;
     private volatile string? _failure;
+    private volatile bool _relayRegistered;
 
     public void MarkReferenceDataLoaded() { _loaded = true; _failure = null; }
     public void MarkReferenceDataFailed(string reason) => _failure = reason;
     public bool ReferenceDataLoaded => _loaded;
+    public void MarkRelayRegistered() => _relayRegistered = true;
+    public bool RelayRegistered => _relayRegistered;
     public string? Failure => _failure;
 }
 
-/// <summary>Ready when the silo is active and has loaded the reference data through its grains.</summary>
+/// <summary>Ready when the silo is active, has loaded the reference data through its grains and registered its SignalR relay.</summary>
 public sealed class SiloReadyCheck(Readiness readiness, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested) return Task.FromResult(HealthCheckResult.Unhealthy("the node is stopping"));
-        if (readiness.ReferenceDataLoaded) return Task.FromResult(HealthCheckResult.Healthy("silo active, reference data loaded"));
-        return Task.FromResult(HealthCheckResult.Unhealthy(readiness.Failure ?? "silo starting, reference data not loaded yet"));
+        if (!readiness.ReferenceDataLoaded) return Task.FromResult(HealthCheckResult.Unhealthy(readiness.Failure ?? "silo starting, reference data not loaded yet"));
+        if (!readiness.RelayRegistered) return Task.FromResult(HealthCheckResult.Unhealthy("silo starting, SignalR relay not registered yet"));
+        return Task.FromResult(HealthCheckResult.Healthy("silo active, reference data loaded, SignalR relay registered"));
     }
 }
 

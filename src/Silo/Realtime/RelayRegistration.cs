@@ -1,6 +1,7 @@
 using HuaduDispatch.Api.Realtime;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Realtime;
+using HuaduDispatch.Silo.Health;
 using Orleans.Runtime;
 
 namespace HuaduDispatch.Silo.Realtime;
@@ -9,19 +10,22 @@ namespace HuaduDispatch.Silo.Realtime;
 /// Registers this silo's SignalR relay with the relay registry once the silo runs, and again every period so a registry
 /// that was moved or restarted learns it back; unregisters on a clean stop. (The pattern of the Orleans GPSTracker sample.)
 /// </summary>
-public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, ILocalSiloDetails silo, ILogger<RelayRegistration> logger) : BackgroundService
+public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, ILocalSiloDetails silo, Readiness readiness, ILogger<RelayRegistration> logger)
+    : BackgroundService
 {
     private IDeltaRelay? _reference;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _reference = grains.CreateObjectReference<IDeltaRelay>(relay);
+        relay.Reference = _reference;
         var key = silo.SiloAddress.ToParsableString();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await grains.GetGrain<IRelayRegistryGrain>(0).Register(key, _reference);
+                readiness.MarkRelayRegistered();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
