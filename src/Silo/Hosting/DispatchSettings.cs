@@ -28,7 +28,9 @@ public sealed record DispatchSettings
             throw new InvalidOperationException($"Orleans:Endpoints:AdvertisedIPAddress '{ip}' is not an IP address.");
         return new DispatchSettings
         {
-            ConnectionString = c.GetConnectionString("Dispatch"),
+            ConnectionString = c.GetConnectionString("Dispatch") is { } cs && !string.IsNullOrWhiteSpace(cs)
+                ? Storage.PostgresConnectionDefaults.Apply(cs)
+                : null,
             ClusterId = c["Orleans:ClusterId"] ?? "huadu-dispatch",
             ServiceId = c["Orleans:ServiceId"] ?? "huadu-dispatch",
             SiloPort = Port(c, "Orleans:Endpoints:SiloPort", 11111),
