@@ -98,6 +98,19 @@ public sealed record ReliefPlan
     [Id(7)] public required IReadOnlyList<ReliefAllocationView> Allocations { get; init; }
     [Id(8)] public required IReadOnlyList<ReliefShortfall> Shortfalls { get; init; }
     [Id(9)] public required IReadOnlyList<string> Escalations { get; init; }
+    /// <summary>
+    /// Trucks this plan could not use because earlier convoys hold them (loading, on the road, or delivered and not yet back),
+    /// per warehouse; empty when every truck was free.
+    /// </summary>
+    [Id(10)] public IReadOnlyList<TrucksInUse> TrucksInUse { get; init; } = [];
+}
+
+/// <summary>Trucks of one warehouse held by convoys of earlier plans.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.TrucksInUse")]
+public sealed record TrucksInUse
+{
+    [Id(0)] public required string WarehouseId { get; init; }
+    [Id(1)] public required int Trucks { get; init; }
 }
 
 /// <summary>An incident's relief (GET /api/v1/incidents/{id}/relief).</summary>
@@ -227,6 +240,8 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
 {
     [Alias("Track"), OneWay] Task Track(string incidentId);
     [Alias("RequestReplan"), OneWay] Task RequestReplan();
+    /// <summary>A delivered convoy's trucks are back at <paramref name="backAt"/>: the coordinator plans again then if its plan has shortfalls.</summary>
+    [Alias("TrucksReturning"), OneWay] Task TrucksReturning(DateTimeOffset backAt);
     [Alias("Replan")] Task<ReliefPlan> Replan();
     [Alias("GetPlan"), ReadOnly] Task<ReliefPlan?> GetPlan();
     [Alias("GetTracked"), ReadOnly] Task<IReadOnlyList<string>> GetTracked();

@@ -85,8 +85,9 @@ public sealed class ReliefFlowTests(PostgresServer postgres)
         Assert.All(met.Needs, n => Assert.True(n.Delivered >= n.Needed));
         Assert.NotNull(met.FirstDeliveryAt);
 
-        // B's first convoy arrives short: the rest is planned again.
-        var firstB = reliefB.Shipments.First(s => s.Status == ShipmentStatus.Planned && s.PlanId == plan.PlanId);
+        // B's main convoy (the one with the most items) arrives short: the rest is planned again, on trucks that are not out.
+        var firstB = reliefB.Shipments.Where(s => s.Status == ShipmentStatus.Planned && s.PlanId == plan.PlanId)
+            .OrderByDescending(s => s.Lines.Count).First();
         foreach (var status in new[] { "Loading", "Departed" })
             await Ok<Shipment>(await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{firstB.Id}/status", new { status }));
         var line = firstB.Lines[0];
@@ -96,6 +97,9 @@ public sealed class ReliefFlowTests(PostgresServer postgres)
         var replanned = await WaitForPlan(dispatcher, b.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned && s.PlanId > firstB.PlanId
             && s.Lines.Any(l => l.ItemCode == line.ItemCode)));
         Assert.NotEqual(ReliefStatus.Met, replanned.Status);
+        // Delivered convoys' trucks are still driving back: the plan says so and does not count on them.
+        var current = await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
+        Assert.Contains(current.TrucksInUse, t => t.WarehouseId == firstB.WarehouseId && t.Trucks >= firstB.Trucks);
 
         var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
         var kpiA = kpi.Incidents.Single(i => i.IncidentId == a.Id);

@@ -10,6 +10,8 @@ public sealed class ReliefCoordinatorState
     [Id(0)] public HashSet<string> Tracked { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public long PlanSeq { get; set; }
     [Id(2)] public ReliefPlan? Plan { get; set; }
+    /// <summary>Shipments this coordinator created that are still Planned or may still hold trucks (see <see cref="FleetInUse"/>).</summary>
+    [Id(3)] public HashSet<string> Outstanding { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -24,6 +26,8 @@ public sealed class ReliefCoordinatorGrain(
     TimeProvider clock) : Grain, IReliefCoordinatorGrain
 {
     private IGrainTimer? _debounce;
+    private IGrainTimer? _trucksBack;
+    private DateTimeOffset? _trucksBackAt;
 
     public async Task Track(string incidentId)
     {
@@ -41,6 +45,28 @@ public sealed class ReliefCoordinatorGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Plans again when the earliest returning trucks are back, if the plan then still has shortfalls (the trucks may close some:
+    /// a shortfall's reason names the first limit found, and trucks can be a limit behind a <c>StockShort</c> one).
+    /// An in-memory timer: after a restart the next plan, whatever triggers it, counts the trucks that are back anyway.
+    /// </summary>
+    public Task TrucksReturning(DateTimeOffset backAt)
+    {
+        var now = clock.GetUtcNow();
+        if (_trucksBackAt is { } scheduled && scheduled <= backAt && scheduled > now) return Task.CompletedTask; // an earlier one will look
+        _trucksBack?.Dispose();
+        _trucksBackAt = backAt;
+        var due = backAt - now;
+        _trucksBack = this.RegisterGrainTimer(async _ =>
+        {
+            _trucksBack?.Dispose();
+            _trucksBack = null;
+            _trucksBackAt = null;
+            if (state.State.Plan is { Shortfalls.Count: > 0 }) await RequestReplan();
+        }, new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        return Task.CompletedTask;
+    }
+
     public Task<ReliefPlan?> GetPlan() => Task.FromResult(state.State.Plan);
 
     public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
@@ -50,16 +76,20 @@ public sealed class ReliefCoordinatorGrain(
         var planId = ++state.State.PlanSeq;
         var now = clock.GetUtcNow();
 
-        // 1. Give back what the previous plan reserved and has not started loading.
-        if (state.State.Plan is { } previous)
+        // 1. Give back what earlier plans reserved and has not started loading; note the trucks earlier convoys still hold.
+        var holding = new List<Shipment>();
+        var earlier = state.State.Outstanding.Union(state.State.Plan?.Allocations.Select(a => a.ShipmentId) ?? [], StringComparer.Ordinal).ToList();
+        foreach (var shipmentId in earlier)
         {
-            foreach (var shipmentId in previous.Allocations.Select(a => a.ShipmentId).Distinct())
-            {
-                var shipment = GrainFactory.GetGrain<IShipmentGrain>(shipmentId);
-                if ((await shipment.Get())?.Status == ShipmentStatus.Planned)
-                    await shipment.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System);
-            }
+            var grain = GrainFactory.GetGrain<IShipmentGrain>(shipmentId);
+            var shipment = await grain.Get();
+            if (shipment?.Status == ShipmentStatus.Planned)
+                shipment = await grain.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System);
+            if (shipment is not null && FleetInUse.Holds(shipment, now)) holding.Add(shipment);
+            else state.State.Outstanding.Remove(shipmentId);
         }
+        foreach (var shipment in holding) state.State.Outstanding.Add(shipment.Id);
+        var trucksHeld = FleetInUse.ByWarehouse(holding, now);
 
         // 2. What is still needed, and what the warehouses can give now.
         var inputs = (await Task.WhenAll(state.State.Tracked.Select(id => GrainFactory.GetGrain<IReliefDemandGrain>(id).GetPlanningInput())))
@@ -70,7 +100,7 @@ public sealed class ReliefCoordinatorGrain(
             .OfType<Warehouse>().ToList();
         // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
         var selection = ReliefWarehouseSelection.Select(all);
-        var warehouses = selection.Planned;
+        var warehouses = FleetInUse.Subtract(selection.Planned, trucksHeld);
         var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
             i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
 
@@ -99,6 +129,7 @@ public sealed class ReliefCoordinatorGrain(
                 Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
                 DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
             };
+            state.State.Outstanding.Add(shipmentId);
             await GrainFactory.GetGrain<IShipmentGrain>(shipmentId).Create(shipment);
             if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
             list.Add(shipment);
@@ -133,8 +164,13 @@ public sealed class ReliefCoordinatorGrain(
             Allocations = allocations,
             Shortfalls = shortfalls,
             Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
+            TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
         };
         await state.WriteStateAsync();
+        // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
+        if (holding.Where(s => s.Status == ShipmentStatus.Delivered).Select(FleetInUse.BackAt).Where(t => t > now).Order().FirstOrDefault() is var back
+            && back != default)
+            await TrucksReturning(back);
         if (failed.Count > 0) await RequestReplan();
         return state.State.Plan;
     }

@@ -76,6 +76,8 @@ public sealed class ShipmentGrain(
         var shortDelivery = to == ShipmentStatus.Delivered && updated.Received!.Sum(r => r.Quantity) < updated.Lines.Sum(l => l.Quantity);
         var cancelledByPerson = to == ShipmentStatus.Cancelled && actor != Actor.System;
         await GrainFactory.GetGrain<IReliefDemandGrain>(updated.IncidentId).ShipmentChanged(updated, replan: shortDelivery || cancelledByPerson);
+        if (to == ShipmentStatus.Delivered)
+            await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).TrucksReturning(FleetInUse.BackAt(updated));
         PublishChange(updated);
         return updated;
     }

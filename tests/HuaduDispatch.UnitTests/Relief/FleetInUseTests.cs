@@ -1,0 +1,54 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+/// <summary>Trucks held by earlier convoys are not free for the next plan (one trip per truck), until they are back.</summary>
+public sealed class FleetInUseTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 7, 15, 14, 0, 0, TimeSpan.FromHours(8));
+
+    private static Shipment Convoy(string id, string warehouse, ShipmentStatus status, int trucks, TimeSpan drive, DateTimeOffset? deliveredAt = null) => new()
+    {
+        Id = id, IncidentId = "INC-1", WarehouseId = warehouse, Lines = [new ItemQuantity { ItemCode = "blanket", Quantity = 10 }],
+        Status = status, Trucks = trucks, Departure = Now.AddMinutes(-60), Eta = Now.AddMinutes(-60) + drive, DistanceKm = 12,
+        ReservationId = id, PlanId = 1, UpdatedAt = deliveredAt ?? Now.AddMinutes(-70), DeliveredAt = deliveredAt,
+    };
+
+    [Theory]
+    [InlineData(ShipmentStatus.Planned, false)]
+    [InlineData(ShipmentStatus.Loading, true)]
+    [InlineData(ShipmentStatus.Departed, true)]
+    [InlineData(ShipmentStatus.Cancelled, false)]
+    public void Loading_and_departed_convoys_hold_their_trucks_planned_and_cancelled_ones_do_not(ShipmentStatus status, bool holds) =>
+        Assert.Equal(holds, FleetInUse.Holds(Convoy("S1", "WH-REG", status, 2, TimeSpan.FromMinutes(30)), Now));
+
+    [Fact]
+    public void A_delivered_convoy_holds_its_trucks_for_the_drive_back()
+    {
+        var delivered = Convoy("S1", "WH-REG", ShipmentStatus.Delivered, 2, TimeSpan.FromMinutes(30), deliveredAt: Now.AddMinutes(-10));
+
+        Assert.Equal(Now.AddMinutes(20), FleetInUse.BackAt(delivered));
+        Assert.True(FleetInUse.Holds(delivered, Now));
+        Assert.True(FleetInUse.Holds(delivered, Now.AddMinutes(19)));
+        Assert.False(FleetInUse.Holds(delivered, Now.AddMinutes(20)));
+    }
+
+    [Fact]
+    public void Held_trucks_are_summed_per_warehouse_and_taken_off_the_planners_fleet_never_below_zero()
+    {
+        var held = FleetInUse.ByWarehouse([
+            Convoy("S1", "WH-REG", ShipmentStatus.Loading, 2, TimeSpan.FromMinutes(30)),
+            Convoy("S2", "WH-REG", ShipmentStatus.Departed, 3, TimeSpan.FromMinutes(30)),
+            Convoy("S3", "WH-SP-01", ShipmentStatus.Departed, 5, TimeSpan.FromMinutes(30)),
+            Convoy("S4", "WH-SP-02", ShipmentStatus.Cancelled, 1, TimeSpan.FromMinutes(30)),
+        ], Now);
+        Assert.Equal(new Dictionary<string, int> { ["WH-REG"] = 5, ["WH-SP-01"] = 5 }, held);
+
+        ReliefWarehouse Wh(string id, int trucks) => new(id, new GeoPoint { Lat = 23.4, Lon = 113.2 }, TimeSpan.FromMinutes(30), trucks, 5000, 30,
+            new Dictionary<string, long> { ["blanket"] = 100 });
+        var fleet = FleetInUse.Subtract([Wh("WH-REG", 6), Wh("WH-SP-01", 2), Wh("WH-SP-02", 2)], held);
+
+        Assert.Equal([("WH-REG", 1), ("WH-SP-01", 0), ("WH-SP-02", 2)], fleet.Select(w => (w.Id, w.Trucks)));
+    }
+}
