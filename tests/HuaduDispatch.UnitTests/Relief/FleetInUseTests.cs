@@ -35,6 +35,24 @@ public sealed class FleetInUseTests
     }
 
     [Fact]
+    public void Stock_of_replaced_planned_convoys_counts_as_free_for_the_plan_that_replaces_them()
+    {
+        ReliefWarehouse Wh(string id, Dictionary<string, long> available) => new(id, new GeoPoint { Lat = 23.4, Lon = 113.2 }, TimeSpan.FromMinutes(30), 2, 5000, 30, available);
+        Shipment Planned(string id, string warehouse, params (string Item, long Quantity)[] lines) =>
+            Convoy(id, warehouse, ShipmentStatus.Planned, 1, TimeSpan.FromMinutes(30)) with { Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.Item, Quantity = l.Quantity })] };
+
+        var warehouses = ReliefWarehouseSelection.WithReleased(
+            [Wh("WH-REG", new() { ["blanket"] = 50 }), Wh("WH-SP-01", new() { ["tent"] = 3 })],
+            [Planned("S1", "WH-REG", ("blanket", 100), ("tent", 4)), Planned("S2", "WH-REG", ("blanket", 20)), Planned("S3", "WH-GONE", ("tent", 9))]);
+
+        // WH-REG gets back 120 blankets and its 4 tents (reserved to the last unit, so missing from its available list);
+        // WH-SP-01 is untouched, and a warehouse the plan does not use any more (WH-GONE) is not added.
+        Assert.Equal(2, warehouses.Count);
+        Assert.Equal(new Dictionary<string, long> { ["blanket"] = 170, ["tent"] = 4 }, warehouses[0].Available);
+        Assert.Equal(new Dictionary<string, long> { ["tent"] = 3 }, warehouses[1].Available);
+    }
+
+    [Fact]
     public void Held_trucks_are_summed_per_warehouse_and_taken_off_the_planners_fleet_never_below_zero()
     {
         var held = FleetInUse.ByWarehouse([

@@ -76,19 +76,24 @@ public sealed class ReliefCoordinatorGrain(
         var planId = ++state.State.PlanSeq;
         var now = clock.GetUtcNow();
 
-        // 1. Give back what earlier plans reserved and has not started loading; note the trucks earlier convoys still hold.
+        // 1. Earlier convoys. Those still Planned are replaced by this plan: their stock counts as free for it, but they are
+        //    cancelled only once it is solved, so the previous plan stays in force meanwhile (and if solving fails). The others
+        //    may hold trucks.
+        var replaced = new List<Shipment>();
         var holding = new List<Shipment>();
         var earlier = state.State.Outstanding.Union(state.State.Plan?.Allocations.Select(a => a.ShipmentId) ?? [], StringComparer.Ordinal).ToList();
         foreach (var shipmentId in earlier)
         {
-            var grain = GrainFactory.GetGrain<IShipmentGrain>(shipmentId);
-            var shipment = await grain.Get();
-            if (shipment?.Status == ShipmentStatus.Planned)
-                shipment = await grain.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System);
-            if (shipment is not null && FleetInUse.Holds(shipment, now)) holding.Add(shipment);
-            else state.State.Outstanding.Remove(shipmentId);
+            var shipment = await GrainFactory.GetGrain<IShipmentGrain>(shipmentId).Get();
+            if (shipment?.Status == ShipmentStatus.Planned) replaced.Add(shipment);
+            else if (shipment is not null && FleetInUse.Holds(shipment, now)) holding.Add(shipment);
+            else
+            {
+                state.State.Outstanding.Remove(shipmentId);
+                continue;
+            }
+            state.State.Outstanding.Add(shipmentId); // also those known only from the plan (state written before Outstanding existed)
         }
-        foreach (var shipment in holding) state.State.Outstanding.Add(shipment.Id);
         var trucksHeld = FleetInUse.ByWarehouse(holding, now);
 
         // 2. What is still needed, and what the warehouses can give now.
@@ -100,14 +105,30 @@ public sealed class ReliefCoordinatorGrain(
             .OfType<Warehouse>().ToList();
         // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
         var selection = ReliefWarehouseSelection.Select(all);
-        var warehouses = FleetInUse.Subtract(selection.Planned, trucksHeld);
+        var warehouses = FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld);
         var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
             i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
 
-        // 3. Solve off the grain's turn.
+        // 3. Solve off the grain's turn (the previous plan is still in force).
         var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
 
-        // 4. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
+        // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
+        //    trucks, which this plan counted as free: plan again once this one is committed.
+        var raced = false;
+        foreach (var old in replaced)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IShipmentGrain>(old.Id).UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System);
+                state.State.Outstanding.Remove(old.Id);
+            }
+            catch (DomainException)
+            {
+                raced = true;
+            }
+        }
+
+        // 5. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
         var allocations = new List<ReliefAllocationView>();
         var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
         var failed = new List<string>();
@@ -171,7 +192,7 @@ public sealed class ReliefCoordinatorGrain(
         if (holding.Where(s => s.Status == ShipmentStatus.Delivered).Select(FleetInUse.BackAt).Where(t => t > now).Order().FirstOrDefault() is var back
             && back != default)
             await TrucksReturning(back);
-        if (failed.Count > 0) await RequestReplan();
+        if (failed.Count > 0 || raced) await RequestReplan();
         return state.State.Plan;
     }
 }
