@@ -232,6 +232,11 @@ public interface IShipmentGrain : IGrainWithStringKey
     [Alias("Create")] Task Create(Shipment shipment);
     [Alias("Get"), ReadOnly] Task<Shipment?> Get();
     [Alias("UpdateStatus")] Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor);
+    /// <summary>
+    /// The coordinator withdraws a convoy its new plan replaces: cancelled (stock given back) only if it is still Planned.
+    /// Returns the shipment as it is afterwards; one that started loading meanwhile is left as it is.
+    /// </summary>
+    [Alias("Withdraw")] Task<Shipment?> Withdraw();
 }
 
 /// <summary>The district relief coordinator (key "huadu"): plans all open demands over all warehouses, the solve off its turn.</summary>

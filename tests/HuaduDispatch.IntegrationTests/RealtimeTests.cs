@@ -38,6 +38,47 @@ public sealed class RealtimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Snapshots_hold_relief_convoys_and_shelters_too_so_a_console_restarting_from_one_misses_none_of_them()
+    {
+        var created = await _dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "flooded homes", location = new { lat = 23.40, lon = 113.22 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source = "console", assessment = new { affected = 200, relocated = 50 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        IncidentRelief relief = null!;
+        for (var i = 0; i < 100 && relief?.Shipments.Any(s => s.Status == ShipmentStatus.Planned) != true; i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            relief = await _dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        }
+        var convoys = relief.Shipments.Where(s => s.Status == ShipmentStatus.Planned).Select(s => s.Id).Order().ToList();
+        Assert.NotEmpty(convoys);
+        var shelter = Assert.Single(relief.Shelters).Key;
+
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        var district = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        var inSnapshot = (ScopeSnapshot s, string kind) => s.Entities.Where(e => e.Kind == kind).ToList();
+        var reliefEntity = Assert.Single(inSnapshot(district, DeltaKinds.Relief), e => e.Id == incident.Id);
+        Assert.Equal(200, ((System.Text.Json.JsonElement)reliefEntity.Data!).GetProperty("affected").GetInt32());
+        Assert.Equal(convoys, inSnapshot(district, DeltaKinds.Shipment).Where(e => ((System.Text.Json.JsonElement)e.Data!).GetProperty("incidentId").GetString() == incident.Id)
+            .Select(e => e.Id).Order().ToList());
+        var shelterEntity = Assert.Single(inSnapshot(district, DeltaKinds.Shelter), e => e.Id == shelter);
+        Assert.True(((System.Text.Json.JsonElement)shelterEntity.Data!).GetProperty("occupancy").GetInt32() >= 50);
+
+        var own = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Incident(incident.Id));
+        Assert.Single(inSnapshot(own, DeltaKinds.Relief));
+        Assert.Equal(convoys, inSnapshot(own, DeltaKinds.Shipment).Select(e => e.Id).Order().ToList());
+
+        // The area scope gets relief and shelters (as its deltas do), not convoys.
+        var area = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Area(incident.Location.AreaId!));
+        Assert.Contains(inSnapshot(area, DeltaKinds.Relief), e => e.Id == incident.Id);
+        Assert.Empty(inSnapshot(area, DeltaKinds.Shipment));
+        Assert.All(inSnapshot(area, DeltaKinds.Shelter), e => Assert.Equal(incident.Location.AreaId!, ((System.Text.Json.JsonElement)e.Data!).GetProperty("areaId").GetString()));
+    }
+
+    [Fact]
     public async Task District_console_gets_a_snapshot_then_every_change_as_state_in_sequence()
     {
         await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));

@@ -44,9 +44,20 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         _flush?.Dispose();
         _flush = null;
         if (_pending.Count == 0) return;
+        IReadOnlyList<IDeltaRelay> relays;
+        try
+        {
+            relays = await Relays(force: false);
+        }
+        catch
+        {
+            // The registry could not be read: keep the batch and try again after another window, rather than drop it.
+            _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(Options.CoalesceWindow, Timeout.InfiniteTimeSpan));
+            throw;
+        }
         var batch = _pending.ToArray();
         _pending.Clear();
-        foreach (var relay in await Relays(force: false)) _ = relay.OnDeltas(Scope, batch);
+        foreach (var relay in relays) _ = relay.OnDeltas(Scope, batch);
     }
 
     public async Task<ScopeSnapshot> Snapshot(IDeltaRelay? subscriberRelay)

@@ -16,16 +16,20 @@ public static class ScopeSnapshots
         if (scope == Scopes.District)
         {
             var areas = await catalogue.GetAreas();
-            await AddIncidents(grains, areas.Select(a => a.Id), result);
+            var incidents = await AddIncidents(grains, areas.Select(a => a.Id), result);
             await AddTeams(grains, await catalogue.GetTeamIds(), _ => true, result);
             var warehouses = await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => grains.GetGrain<IWarehouseGrain>(id).Get()));
             result.AddRange(warehouses.OfType<Warehouse>().Select(w => new EntityChange { Kind = DeltaKinds.Warehouse, Id = w.Id, Data = w }));
+            await AddShelters(grains, catalogue, _ => true, result);
+            await AddRelief(grains, incidents, withShipments: true, result);
         }
         else if (scope.StartsWith("area:", StringComparison.Ordinal))
         {
             var areaId = scope["area:".Length..];
-            await AddIncidents(grains, [areaId], result);
+            var incidents = await AddIncidents(grains, [areaId], result);
             await AddTeams(grains, await catalogue.GetTeamIds(), t => t.AreaId == areaId, result);
+            await AddShelters(grains, catalogue, s => s.AreaId == areaId, result);
+            await AddRelief(grains, incidents, withShipments: false, result); // shipments go to the district and incident scopes
         }
         else if (scope.StartsWith("incident:", StringComparison.Ordinal))
         {
@@ -38,6 +42,7 @@ public static class ScopeSnapshots
                 await AddTeams(grains, [.. incident.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)], _ => true, result);
                 if (await grains.GetGrain<IFieldCommandPostGrain>(id).Get() is { } post)
                     result.Add(new EntityChange { Kind = DeltaKinds.CommandPost, Id = id, Data = post });
+                await AddRelief(grains, [id], withShipments: true, result);
             }
         }
         else if (scope.StartsWith("team:", StringComparison.Ordinal))
@@ -57,11 +62,34 @@ public static class ScopeSnapshots
         return result;
     }
 
-    private static async Task AddIncidents(IGrainFactory grains, IEnumerable<string> areaIds, List<EntityChange> result)
+    /// <summary>Adds the open incidents of the areas; returns their ids.</summary>
+    private static async Task<IReadOnlyList<string>> AddIncidents(IGrainFactory grains, IEnumerable<string> areaIds, List<EntityChange> result)
     {
         var boards = await Task.WhenAll(areaIds.SelectMany(a => Open.Select(s => grains.GetGrain<IAreaBoardGrain>(a).Query(new IncidentFilter { Status = s }))));
-        var incidents = await Task.WhenAll(boards.SelectMany(b => b).Select(s => grains.GetGrain<IIncidentGrain>(s.Id).Get()));
-        result.AddRange(incidents.OfType<Incident>().Select(i => new EntityChange { Kind = DeltaKinds.Incident, Id = i.Id, Data = i }));
+        var incidents = (await Task.WhenAll(boards.SelectMany(b => b).Select(s => grains.GetGrain<IIncidentGrain>(s.Id).Get()))).OfType<Incident>().ToList();
+        result.AddRange(incidents.Select(i => new EntityChange { Kind = DeltaKinds.Incident, Id = i.Id, Data = i }));
+        return [.. incidents.Select(i => i.Id)];
+    }
+
+    private static async Task AddShelters(IGrainFactory grains, IReferenceDataGrain catalogue, Func<ShelterLive, bool> keep, List<EntityChange> result)
+    {
+        var shelters = await Task.WhenAll((await catalogue.GetShelters()).Select(s => grains.GetGrain<IShelterGrain>(s.Id).Get()));
+        result.AddRange(shelters.OfType<ShelterLive>().Where(keep).Select(s => new EntityChange { Kind = DeltaKinds.Shelter, Id = s.Id, Data = s }));
+    }
+
+    /// <summary>
+    /// The relief of each incident that has one and, with <paramref name="withShipments"/>, its convoys that are not cancelled,
+    /// read from the shipment grains (the owners of their status).
+    /// </summary>
+    private static async Task AddRelief(IGrainFactory grains, IReadOnlyList<string> incidentIds, bool withShipments, List<EntityChange> result)
+    {
+        var reliefs = (await Task.WhenAll(incidentIds.Select(id => grains.GetGrain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>().ToList();
+        result.AddRange(reliefs.Select(r => new EntityChange { Kind = DeltaKinds.Relief, Id = r.IncidentId, Data = r }));
+        if (!withShipments) return;
+        var ids = reliefs.SelectMany(r => r.Shipments).Where(s => s.Status != ShipmentStatus.Cancelled).Select(s => s.Id).Distinct();
+        var shipments = await Task.WhenAll(ids.Select(id => grains.GetGrain<IShipmentGrain>(id).Get()));
+        result.AddRange(shipments.OfType<Shipment>().Where(s => s.Status != ShipmentStatus.Cancelled)
+            .Select(s => new EntityChange { Kind = DeltaKinds.Shipment, Id = s.Id, Data = s }));
     }
 
     private static async Task AddTeams(IGrainFactory grains, IReadOnlyList<string> teamIds, Func<RescueTeam, bool> keep, List<EntityChange> result)

@@ -12,6 +12,8 @@ public sealed class ReliefCoordinatorState
     [Id(2)] public ReliefPlan? Plan { get; set; }
     /// <summary>Shipments this coordinator created that are still Planned or may still hold trucks (see <see cref="FleetInUse"/>).</summary>
     [Id(3)] public HashSet<string> Outstanding { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The incidents the last plan was made for; one that drops out of planning gets its shortfalls cleared.</summary>
+    [Id(4)] public HashSet<string> Planned { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -117,15 +119,8 @@ public sealed class ReliefCoordinatorGrain(
         var raced = false;
         foreach (var old in replaced)
         {
-            try
-            {
-                await GrainFactory.GetGrain<IShipmentGrain>(old.Id).UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System);
-                state.State.Outstanding.Remove(old.Id);
-            }
-            catch (DomainException)
-            {
-                raced = true;
-            }
+            if (await GrainFactory.GetGrain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
+            else raced = true; // it started loading (or more) meanwhile and stays outstanding
         }
 
         // 5. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
@@ -172,6 +167,12 @@ public sealed class ReliefCoordinatorGrain(
                 [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
                 result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
         }
+        // Incidents the previous plan was made for and this one is not (closed, past the deadline, or nothing more needed):
+        // their shortfalls are no longer anybody's to escalate.
+        var plannedNow = inputs.Select(i => i.IncidentId).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in state.State.Planned.Where(id => !plannedNow.Contains(id)).ToList())
+            await GrainFactory.GetGrain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
+        state.State.Planned = plannedNow;
 
         state.State.Plan = new ReliefPlan
         {

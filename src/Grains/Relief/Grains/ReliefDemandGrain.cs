@@ -45,14 +45,21 @@ public sealed class ReliefDemandGrain(
         var peopleChanged = first || S.Incident!.Affected != update.Affected || S.Incident.Relocated != update.Relocated;
         S.Created = true;
         S.Incident = update;
+        var reopened = false;
         if (peopleChanged)
         {
             var affected = Math.Max(update.Affected, update.Relocated);
             S.Needed = new Dictionary<string, long>(standard.Kit(affected, update.Relocated), StringComparer.Ordinal);
             await PlaceRelocated(update, actor);
+            // Met before the deadline, then more people reported: the relief is open again, planned and judged at the deadline.
+            if (S.Outcome == ReliefStatus.Met && !FullyDelivered() && clock.GetUtcNow() < Deadline)
+            {
+                S.Outcome = null;
+                reopened = true;
+            }
         }
         await Save();
-        if (first) await this.RegisterOrUpdateReminder(Watch, Due(), TimeSpan.FromMinutes(1));
+        if (first || reopened) await this.RegisterOrUpdateReminder(Watch, Due(), TimeSpan.FromMinutes(1));
         var coordinator = GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
         await coordinator.Track(Key);
         await coordinator.RequestReplan();
@@ -84,7 +91,9 @@ public sealed class ReliefDemandGrain(
         S.PlanId = planId;
         foreach (var old in S.Shipments.Values.Where(s => s.Status == ShipmentStatus.Planned && s.PlanId < planId).ToList())
             S.Shipments[old.Id] = old with { Status = ShipmentStatus.Cancelled, UpdatedAt = clock.GetUtcNow() };
-        foreach (var s in planned) S.Shipments[s.Id] = s;
+        // A convoy the demand already saw move on (Loading, ...) keeps its newer status.
+        foreach (var s in planned)
+            if (!S.Shipments.TryGetValue(s.Id, out var known) || known.Status == ShipmentStatus.Planned) S.Shipments[s.Id] = s;
         S.Shortfalls = [.. shortfalls];
         S.PeopleCoveredByPlan = peopleCovered;
         if (shortfalls.Count > 0)
@@ -131,7 +140,8 @@ public sealed class ReliefDemandGrain(
         }
         if (S.Outcome is null && now >= Deadline)
         {
-            S.Outcome = FullyDelivered() ? ReliefStatus.Met : ReliefStatus.Breached;
+            // Judged on what had arrived at the deadline, whenever the reminder runs (it can be late after a failover).
+            S.Outcome = FullyDeliveredBy(Deadline) ? ReliefStatus.Met : ReliefStatus.Breached;
             Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
             await Save();
             if (S.Outcome == ReliefStatus.Breached)
@@ -188,6 +198,15 @@ public sealed class ReliefDemandGrain(
     }
 
     private bool FullyDelivered() => S.Needed.All(kv => S.Delivered.GetValueOrDefault(kv.Key) >= kv.Value);
+
+    /// <summary>Whether the convoys delivered by <paramref name="at"/> brought every item of the kit.</summary>
+    private bool FullyDeliveredBy(DateTimeOffset at)
+    {
+        var arrived = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var shipment in S.Shipments.Values.Where(s => s.Status == ShipmentStatus.Delivered && (s.DeliveredAt ?? s.UpdatedAt) <= at))
+            foreach (var line in shipment.Received ?? shipment.Lines) arrived[line.ItemCode] = arrived.GetValueOrDefault(line.ItemCode) + line.Quantity;
+        return S.Needed.All(kv => arrived.GetValueOrDefault(kv.Key) >= kv.Value);
+    }
 
     private string Missing() => string.Join(", ", S.Needed.Where(kv => S.Delivered.GetValueOrDefault(kv.Key) < kv.Value)
         .Select(kv => $"{kv.Key} {kv.Value - S.Delivered.GetValueOrDefault(kv.Key)}"));

@@ -39,6 +39,10 @@ public sealed class ShipmentGrain(
         _ => $"{from} cannot go to {to}",
     };
 
+    public async Task<Shipment?> Withdraw() => state.State.Shipment is { Status: ShipmentStatus.Planned }
+        ? await UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System)
+        : state.State.Shipment;
+
     public async Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor)
     {
         var current = state.State.Shipment ?? throw DomainException.NotFound($"no shipment has the id '{this.GetPrimaryKeyString()}'");

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>A relief demand's life after its first plan: more people after it was met, and an incident that stops needing relief.</summary>
+public sealed class ReliefLifecycleTests
+{
+    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> ready, string what)
+    {
+        T last = default!;
+        for (var i = 0; i < 150; i++)
+        {
+            last = await read();
+            if (ready(last)) return last;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{what}; last: {System.Text.Json.JsonSerializer.Serialize(last, DispatchJson.Options)}");
+    }
+
+    private static async Task<Incident> Report(HttpClient dispatcher, double lat, double lon, int affected)
+    {
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Flooded homes", location = new { lat, lon }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source = "hotline", assessment = new { affected },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+    }
+
+    [Fact]
+    public async Task A_relief_met_before_the_deadline_opens_again_when_more_people_are_reported_and_is_planned_for_them()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var incident = await Report(dispatcher, 23.40, 113.22, affected: 50);
+        Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+
+        var planned = await Eventually(Relief, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "no convoy planned");
+        foreach (var shipment in planned.Shipments.Where(s => s.Status == ShipmentStatus.Planned))
+            foreach (var status in new[] { "Loading", "Departed", "Delivered" })
+                Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status })).StatusCode);
+        Assert.Equal(ReliefStatus.Met, (await Relief()).Status);
+        var firstPlan = planned.Shipments.Max(s => s.PlanId);
+
+        // The assessment rises to 400 people: 350 more need the kit, and they get a plan of their own.
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { affected = 400 })).StatusCode);
+        var reopened = await Eventually(Relief, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned && s.PlanId > firstPlan), "nothing planned for the 350 more");
+        Assert.NotEqual(ReliefStatus.Met, reopened.Status);
+        Assert.Equal(400, reopened.Affected);
+        Assert.Contains(reopened.Needs, n => n.Delivered < n.Needed && n.Delivered + n.Planned >= n.Needed);
+        var kpi = (await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief")).Incidents.Single(i => i.IncidentId == incident.Id);
+        Assert.Equal(0, kpi.RelievedWithin3h);
+    }
+
+    [Fact]
+    public async Task The_shortfalls_of_an_incident_that_no_longer_needs_relief_are_cleared_by_the_next_plan()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var incident = await Report(dispatcher, 23.40, 113.22, affected: 20000); // far more than the district's trucks can serve
+        Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        await Eventually(Relief, r => r.Shortfalls.Count > 0, "no shortfall");
+        var before = await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
+
+        var cancelled = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Cancelled", reason = "duplicate of another report" });
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+
+        var plan = await Eventually(() => dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan"), p => p.PlanId > before.PlanId, "no new plan");
+        Assert.Equal(0, plan.Demands);
+        var relief = await Relief();
+        Assert.Empty(relief.Shortfalls);
+        Assert.False(relief.Open);
+        Assert.All(relief.Shipments, s => Assert.Equal(ShipmentStatus.Cancelled, s.Status));
+        Assert.Equal(0, (await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief")).Incidents.Single(i => i.IncidentId == incident.Id).OpenShortfalls);
+    }
+}
