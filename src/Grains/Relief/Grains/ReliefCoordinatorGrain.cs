@@ -10,8 +10,12 @@ public sealed class ReliefCoordinatorState
     [Id(0)] public HashSet<string> Tracked { get; set; } = new(StringComparer.Ordinal);
     [Id(1)] public long PlanSeq { get; set; }
     [Id(2)] public ReliefPlan? Plan { get; set; }
-    /// <summary>Shipments this coordinator created that are still Planned or may still hold trucks (see <see cref="FleetInUse"/>).</summary>
-    [Id(3)] public HashSet<string> Outstanding { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Shipments (id → warehouse id) this coordinator created, or is about to create, that are still Planned or may still hold
+    /// trucks (see <see cref="FleetInUse"/>). Written before a plan reserves anything, so a crash part-way through a commit leaves
+    /// nothing the next plan cannot find and undo.
+    /// </summary>
+    [Id(3)] public Dictionary<string, string> Outstanding { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The incidents the last plan was made for; one that drops out of planning gets its shortfalls cleared.</summary>
     [Id(4)] public HashSet<string> Planned { get; set; } = new(StringComparer.Ordinal);
 }
@@ -83,18 +87,26 @@ public sealed class ReliefCoordinatorGrain(
         //    may hold trucks.
         var replaced = new List<Shipment>();
         var holding = new List<Shipment>();
-        var earlier = state.State.Outstanding.Union(state.State.Plan?.Allocations.Select(a => a.ShipmentId) ?? [], StringComparer.Ordinal).ToList();
-        foreach (var shipmentId in earlier)
+        var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
+        foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
+        foreach (var (shipmentId, warehouseId) in earlier)
         {
             var shipment = await GrainFactory.GetGrain<IShipmentGrain>(shipmentId).Get();
-            if (shipment?.Status == ShipmentStatus.Planned) replaced.Add(shipment);
-            else if (shipment is not null && FleetInUse.Holds(shipment, now)) holding.Add(shipment);
+            if (shipment is null)
+            {
+                // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
+                await GrainFactory.GetGrain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
+                state.State.Outstanding.Remove(shipmentId);
+                continue;
+            }
+            if (shipment.Status == ShipmentStatus.Planned) replaced.Add(shipment);
+            else if (FleetInUse.Holds(shipment, now)) holding.Add(shipment);
             else
             {
                 state.State.Outstanding.Remove(shipmentId);
                 continue;
             }
-            state.State.Outstanding.Add(shipmentId); // also those known only from the plan (state written before Outstanding existed)
+            state.State.Outstanding[shipmentId] = warehouseId;
         }
         var trucksHeld = FleetInUse.ByWarehouse(holding, now);
 
@@ -127,14 +139,20 @@ public sealed class ReliefCoordinatorGrain(
         var allocations = new List<ReliefAllocationView>();
         var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
         var failed = new List<string>();
-        foreach (var group in result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)))
+        // The new convoys' ids and this plan's number are stored before anything is reserved (see Outstanding).
+        var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
+        string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
+        foreach (var group in groups) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
+        if (groups.Count > 0) await state.WriteStateAsync();
+        foreach (var group in groups)
         {
-            var shipmentId = $"SHP-{planId}-{group.Key.DemandId}-{group.Key.WarehouseId}";
+            var shipmentId = ShipmentId(group.Key);
             var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
             var held = await GrainFactory.GetGrain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
             if (!held)
             {
                 failed.Add(shipmentId); // stock moved since it was read: the next plan will see it
+                state.State.Outstanding.Remove(shipmentId);
                 continue;
             }
             var first = group.First();
@@ -145,7 +163,6 @@ public sealed class ReliefCoordinatorGrain(
                 Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
                 DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
             };
-            state.State.Outstanding.Add(shipmentId);
             await GrainFactory.GetGrain<IShipmentGrain>(shipmentId).Create(shipment);
             if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
             list.Add(shipment);

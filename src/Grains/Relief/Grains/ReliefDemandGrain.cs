@@ -108,8 +108,10 @@ public sealed class ReliefDemandGrain(
     public async Task ShipmentChanged(Shipment shipment, bool replan)
     {
         if (!S.Created) return;
+        // Told again (the shipment's retry after a failed call): a delivery counts once.
+        var counted = S.Shipments.TryGetValue(shipment.Id, out var known) && known.Status == ShipmentStatus.Delivered;
         S.Shipments[shipment.Id] = shipment;
-        if (shipment.Status == ShipmentStatus.Delivered)
+        if (shipment.Status == ShipmentStatus.Delivered && !counted)
         {
             foreach (var line in shipment.Received ?? shipment.Lines)
                 S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;

@@ -61,7 +61,12 @@ public sealed class ShipmentGrain(
             }
             if (received.GroupBy(r => r.ItemCode).Any(g => g.Count() > 1)) throw DomainException.Invalid("received", "an item is listed twice");
         }
-        if (current.Status == to) return current;
+        if (current.Status == to)
+        {
+            // A retry: the status was stored, but telling the incident's relief may have failed; telling it again is harmless.
+            await Told(current, replan: false);
+            return current;
+        }
 
         var warehouse = GrainFactory.GetGrain<IWarehouseGrain>(current.WarehouseId);
         if (to == ShipmentStatus.Departed) await warehouse.ShipReservation(current.ReservationId, actor);
@@ -79,11 +84,17 @@ public sealed class ShipmentGrain(
         await state.WriteStateAsync();
         var shortDelivery = to == ShipmentStatus.Delivered && updated.Received!.Sum(r => r.Quantity) < updated.Lines.Sum(l => l.Quantity);
         var cancelledByPerson = to == ShipmentStatus.Cancelled && actor != Actor.System;
-        await GrainFactory.GetGrain<IReliefDemandGrain>(updated.IncidentId).ShipmentChanged(updated, replan: shortDelivery || cancelledByPerson);
-        if (to == ShipmentStatus.Delivered)
-            await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).TrucksReturning(FleetInUse.BackAt(updated));
+        await Told(updated, replan: shortDelivery || cancelledByPerson);
         PublishChange(updated);
         return updated;
+    }
+
+    /// <summary>Tells the incident's relief (which counts a delivery once) and, for a delivery, the coordinator when the trucks are back.</summary>
+    private async Task Told(Shipment shipment, bool replan)
+    {
+        await GrainFactory.GetGrain<IReliefDemandGrain>(shipment.IncidentId).ShipmentChanged(shipment, replan);
+        if (shipment.Status == ShipmentStatus.Delivered)
+            await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).TrucksReturning(FleetInUse.BackAt(shipment));
     }
 
     private void PublishChange(Shipment s) =>
