@@ -63,7 +63,7 @@ public sealed class ReliefLifecycleTests
     }
 
     [Fact]
-    public async Task The_shortfalls_of_an_incident_that_no_longer_needs_relief_are_cleared_by_the_next_plan()
+    public async Task A_shortfall_is_alerted_once_while_it_stays_the_same_and_cleared_when_the_incident_no_longer_needs_relief()
     {
         await using var node = await DispatchNode.StartAsync(connectionString: null);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
@@ -71,6 +71,19 @@ public sealed class ReliefLifecycleTests
         Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
         await Eventually(Relief, r => r.Shortfalls.Count > 0, "no shortfall");
         var before = await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
+
+        // Planning again with nothing changed gives the same shortfalls: the dispatchers are not alerted again.
+        async Task<int> ShortfallAlerts() => (await dispatcher.GetOk<List<ReliefAlert>>($"/api/v1/relief/alerts?incidentId={incident.Id}"))
+            .Count(a => a.Kind == ReliefAlertKind.Shortfall);
+        var alerts = await ShortfallAlerts();
+        Assert.Equal(1, alerts);
+        for (var i = 0; i < 2; i++)
+        {
+            var again = await dispatcher.PostAsync("/api/v1/relief/plan", null);
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            before = (await again.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))!;
+        }
+        Assert.Equal(alerts, await ShortfallAlerts());
 
         var cancelled = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Cancelled", reason = "duplicate of another report" });
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);

@@ -94,9 +94,13 @@ public sealed class ReliefDemandGrain(
         // A convoy the demand already saw move on (Loading, ...) keeps its newer status.
         foreach (var s in planned)
             if (!S.Shipments.TryGetValue(s.Id, out var known) || known.Status == ShipmentStatus.Planned) S.Shipments[s.Id] = s;
+        // Re-plans come with every change; the dispatchers are alerted when the shortfall changes, not again for each plan.
+        static string Key(IEnumerable<ReliefShortfall> list) =>
+            string.Join(";", list.Select(s => $"{s.ItemCode}|{s.Missing}|{s.Reason}").Order(StringComparer.Ordinal));
+        var changed = Key(shortfalls) != Key(S.Shortfalls);
         S.Shortfalls = [.. shortfalls];
         S.PeopleCoveredByPlan = peopleCovered;
-        if (shortfalls.Count > 0)
+        if (shortfalls.Count > 0 && changed)
         {
             var items = string.Join(", ", shortfalls.Select(s => $"{s.ItemCode} {s.Missing} {s.Reason}"));
             var city = shortfalls.Any(ReliefCityRequest.NeedsCity) ? $"; request to the city: GET {ReliefCityRequest.Endpoint}?incidentId={Key}" : "";
