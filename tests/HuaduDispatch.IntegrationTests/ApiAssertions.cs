@@ -15,6 +15,20 @@ internal static class ApiAssertions
         return JsonSerializer.Deserialize<T>(body, DispatchJson.Options)!;
     }
 
+    /// <summary>Polls GET /api/v1/relief/plan (up to 15 s) until <paramref name="ready"/> holds; the last plan is in the timeout's message.</summary>
+    public static async Task<ReliefPlan> WaitForReliefPlan(this HttpClient client, Func<ReliefPlan, bool> ready)
+    {
+        ReliefPlan? plan = null;
+        for (var i = 0; i < 150; i++)
+        {
+            var response = await client.GetAsync("/api/v1/relief/plan");
+            plan = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options) : null;
+            if (plan is not null && ready(plan)) return plan;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"no such plan; last: {JsonSerializer.Serialize(plan, DispatchJson.Options)}");
+    }
+
     /// <summary>The reference figures the plan sets, as the API shows them.</summary>
     public static async Task AssertPlanFigures(HttpClient dispatcher)
     {

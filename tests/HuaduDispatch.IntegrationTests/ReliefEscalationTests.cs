@@ -16,19 +16,6 @@ public sealed class ReliefEscalationTests
     private static readonly XNamespace Msg = "urn:oasis:names:tc:emergency:EDXL:RM:1.0:msg";
     private static readonly XNamespace Rm = "urn:oasis:names:tc:emergency:EDXL:RM:1.0";
 
-    private static async Task<ReliefPlan> WaitForPlan(HttpClient client, Func<ReliefPlan, bool> ready)
-    {
-        ReliefPlan? plan = null;
-        for (var i = 0; i < 150; i++)
-        {
-            var response = await client.GetAsync("/api/v1/relief/plan");
-            plan = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options) : null;
-            if (plan is not null && ready(plan)) return plan;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"no such plan; last: {System.Text.Json.JsonSerializer.Serialize(plan, DispatchJson.Options)}");
-    }
-
     [Fact]
     public async Task A_shortfall_only_an_agreement_reserve_can_cover_is_exported_to_the_city_and_covered_once_the_reserve_is_activated()
     {
@@ -53,7 +40,7 @@ public sealed class ReliefEscalationTests
         var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
 
         // 1. Short of lighting: the plan proposes the reserve and points to the request to the city.
-        var shortPlan = await WaitForPlan(dispatcher, p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
+        var shortPlan = await dispatcher.WaitForReliefPlan(p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
         var lightingShort = shortPlan.Shortfalls.Single(s => s.IncidentId == incident.Id && s.ItemCode == "lighting");
         Assert.Equal((100L, "StockShort"), (lightingShort.Missing, lightingShort.Reason));
         Assert.Equal(0, shortPlan.PeopleCovered);
@@ -95,7 +82,7 @@ public sealed class ReliefEscalationTests
         Assert.False(string.IsNullOrEmpty(reserve.Activation.ActivatedBy));
 
         // 5. The coordinator re-plans with the reserve: everyone covered, lighting from the reserve, nothing left for the city.
-        var covered = await WaitForPlan(dispatcher, p => p.PlanId > shortPlan.PlanId && p.Shortfalls.Count == 0 && p.Demands == 1);
+        var covered = await dispatcher.WaitForReliefPlan(p => p.PlanId > shortPlan.PlanId && p.Shortfalls.Count == 0 && p.Demands == 1);
         Assert.Equal(300, covered.PeopleCovered);
         var fromReserve = covered.Allocations.Where(a => a.WarehouseId == Reserve && a.ItemCode == "lighting").ToList();
         Assert.Equal(100, fromReserve.Sum(a => a.Quantity));

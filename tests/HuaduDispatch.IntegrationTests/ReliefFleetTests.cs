@@ -12,19 +12,6 @@ public sealed class ReliefFleetTests
 {
     private const string Depot = "WH-REG"; // district relief depot, 6 trucks, at 23.37636 N 113.16638 E
 
-    private static async Task<ReliefPlan> WaitForPlan(HttpClient client, Func<ReliefPlan, bool> ready)
-    {
-        ReliefPlan? plan = null;
-        for (var i = 0; i < 150; i++)
-        {
-            var response = await client.GetAsync("/api/v1/relief/plan");
-            plan = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options) : null;
-            if (plan is not null && ready(plan)) return plan;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"no such plan; last: {System.Text.Json.JsonSerializer.Serialize(plan, DispatchJson.Options)}");
-    }
-
     private static async Task Deliver(HttpClient dispatcher, Shipment shipment)
     {
         foreach (var status in new[] { "Loading", "Departed", "Delivered" })
@@ -59,7 +46,7 @@ public sealed class ReliefFleetTests
 
         // A flood next to the depot, far bigger than the district's trucks can serve: the plan uses every truck the depot has.
         var first = await Report(dispatcher, "Flood by the depot", 23.378, 113.168, affected: 20000);
-        var plan1 = await WaitForPlan(dispatcher, p => p.Allocations.Any(a => a.IncidentId == first.Id));
+        var plan1 = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.IncidentId == first.Id));
         Assert.Empty(plan1.TrucksInUse);
         var fromDepot = (await Shipments(dispatcher, plan1.PlanId, first)).Where(s => s.WarehouseId == Depot && s.Status == ShipmentStatus.Planned).ToList();
         Assert.Equal(fleet, fromDepot.Sum(s => s.Trucks));
@@ -68,7 +55,7 @@ public sealed class ReliefFleetTests
         var loading = fromDepot.OrderByDescending(s => s.Trucks).First();
         Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{loading.Id}/status", new { status = "Loading" })).StatusCode);
         var second = await Report(dispatcher, "Flood downstream", 23.372, 113.160, affected: 20000);
-        var plan2 = await WaitForPlan(dispatcher, p => p.PlanId > plan1.PlanId && p.Demands == 2);
+        var plan2 = await dispatcher.WaitForReliefPlan(p => p.PlanId > plan1.PlanId && p.Demands == 2);
 
         // The loading convoy's trucks are reported in use and the new plan sends at most the rest of the fleet.
         Assert.Equal([new TrucksInUse { WarehouseId = Depot, Trucks = loading.Trucks }], plan2.TrucksInUse);
@@ -80,7 +67,7 @@ public sealed class ReliefFleetTests
 
         // Cancelled, the convoy gives its trucks back: the next plan may use the whole fleet again.
         Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{loading.Id}/status", new { status = "Cancelled" })).StatusCode);
-        var plan3 = await WaitForPlan(dispatcher, p => p.PlanId > plan2.PlanId);
+        var plan3 = await dispatcher.WaitForReliefPlan(p => p.PlanId > plan2.PlanId);
         Assert.Empty(plan3.TrucksInUse);
         Assert.Equal(fleet, (await Shipments(dispatcher, plan3.PlanId, first, second)).Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks));
     }
@@ -94,7 +81,7 @@ public sealed class ReliefFleetTests
         var dispatcher = node.ClientAs(Roles.Dispatcher);
         var fleet = (await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Depot}")).Fleet.Trucks;
         var flood = await Report(dispatcher, "Flood at the depot gate", 23.37666, 113.16638, affected: 20000);
-        var plan1 = await WaitForPlan(dispatcher, p => p.Allocations.Any(a => a.WarehouseId == Depot));
+        var plan1 = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.WarehouseId == Depot));
         var convoys = (await Shipments(dispatcher, plan1.PlanId, flood)).Where(s => s.WarehouseId == Depot).ToList();
         Assert.Equal(fleet, convoys.Sum(s => s.Trucks));
         Assert.NotEmpty(plan1.Shortfalls); // far more people than the district can serve
@@ -112,7 +99,7 @@ public sealed class ReliefFleetTests
         Assert.DoesNotContain(whileOut.Allocations, a => a.WarehouseId == Depot);
 
         // Nobody asks again: once they are back the coordinator plans on its own and sends them out again.
-        var afterReturn = await WaitForPlan(dispatcher, p => p.PlanId > whileOut.PlanId);
+        var afterReturn = await dispatcher.WaitForReliefPlan(p => p.PlanId > whileOut.PlanId);
         Assert.True(afterReturn.ComputedAt >= back, $"planned at {afterReturn.ComputedAt:O}, trucks back at {back:O}");
         Assert.Empty(afterReturn.TrucksInUse);
         Assert.Equal(fleet, (await Shipments(dispatcher, afterReturn.PlanId, flood)).Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks));

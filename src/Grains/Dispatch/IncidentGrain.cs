@@ -568,7 +568,7 @@ public sealed class IncidentGrain(
         if (!S.HadRelief) return;
         var key = (a.Affected, a.Relocated, IncidentLifecycle.IsFinal(view.Status), view.ResponseLevel);
         if (_lastRelief == key) return; // nothing the relief demand depends on changed
-        _lastRelief = key;
+        _lastRelief = null; // remembered only once the demand has it: a failed update is sent again with the next change
         await GrainFactory.GetGrain<IReliefDemandGrain>(Key).Update(new ReliefDemandUpdate
         {
             Type = view.Type,
@@ -580,6 +580,7 @@ public sealed class IncidentGrain(
             Priority = DispatchMath.Priority(view.ResponseLevel, a),
             Open = !IncidentLifecycle.IsFinal(view.Status),
         }, actor);
+        _lastRelief = key;
     }
 
     /// <summary>Pushes the incident and the tasks this change touched to the consoles' scopes and the teams' field scopes.</summary>
