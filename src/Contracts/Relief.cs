@@ -193,6 +193,8 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     [Alias("GetPlanningInput"), ReadOnly] Task<ReliefPlanningInput?> GetPlanningInput();
     [Alias("ApplyPlan")] Task ApplyPlan(long planId, IReadOnlyList<Shipment> planned, IReadOnlyList<ReliefShortfall> shortfalls, int peopleCovered);
     [Alias("ShipmentChanged")] Task ShipmentChanged(Shipment shipment, bool replan);
+    /// <summary>The coordinator withdrew a Planned convoy its new plan replaced: it was never more than a plan, and leaves the relief's list.</summary>
+    [Alias("ShipmentWithdrawn")] Task ShipmentWithdrawn(string shipmentId);
     /// <summary>Checks the deadline now (the reminder does this at deadline − 30 min and at the deadline).</summary>
     [Alias("CheckDeadline")] Task<IncidentRelief?> CheckDeadline();
     /// <summary>The demand's alerts, oldest first (empty for an incident without a relief demand).</summary>

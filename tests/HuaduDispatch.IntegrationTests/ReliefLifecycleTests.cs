@@ -84,6 +84,12 @@ public sealed class ReliefLifecycleTests
             before = (await again.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))!;
         }
         Assert.Equal(alerts, await ShortfallAlerts());
+        // Nor does the relief's convoy list grow: the convoys each new plan withdrew leave it, and stay readable on their own.
+        var listed = (await Relief()).Shipments;
+        Assert.NotEmpty(listed);
+        Assert.All(listed, s => Assert.Equal((before.PlanId, ShipmentStatus.Planned), (s.PlanId, s.Status)));
+        var withdrawn = $"SHP-{before.PlanId - 1}-{incident.Id}-{listed[0].WarehouseId}";
+        Assert.Equal(ShipmentStatus.Cancelled, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{withdrawn}")).Status);
 
         var cancelled = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Cancelled", reason = "duplicate of another report" });
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
@@ -93,7 +99,7 @@ public sealed class ReliefLifecycleTests
         var relief = await Relief();
         Assert.Empty(relief.Shortfalls);
         Assert.False(relief.Open);
-        Assert.All(relief.Shipments, s => Assert.Equal(ShipmentStatus.Cancelled, s.Status));
+        Assert.Empty(relief.Shipments); // its convoys were only planned: withdrawn, they leave the list (GET /shipments/{id} keeps them)
         Assert.Equal(0, (await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief")).Incidents.Single(i => i.IncidentId == incident.Id).OpenShortfalls);
     }
 }

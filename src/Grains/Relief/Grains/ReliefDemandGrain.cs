@@ -89,8 +89,9 @@ public sealed class ReliefDemandGrain(
     {
         if (!S.Created || planId < S.PlanId) return;
         S.PlanId = planId;
+        // Convoys of earlier plans still Planned here were withdrawn by the coordinator (their notice may not have come yet).
         foreach (var old in S.Shipments.Values.Where(s => s.Status == ShipmentStatus.Planned && s.PlanId < planId).ToList())
-            S.Shipments[old.Id] = old with { Status = ShipmentStatus.Cancelled, UpdatedAt = clock.GetUtcNow() };
+            S.Shipments.Remove(old.Id);
         // A convoy the demand already saw move on (Loading, ...) keeps its newer status.
         foreach (var s in planned)
             if (!S.Shipments.TryGetValue(s.Id, out var known) || known.Status == ShipmentStatus.Planned) S.Shipments[s.Id] = s;
@@ -106,6 +107,12 @@ public sealed class ReliefDemandGrain(
             var city = shortfalls.Any(ReliefCityRequest.NeedsCity) ? $"; request to the city: GET {ReliefCityRequest.Endpoint}?incidentId={Key}" : "";
             Alert(ReliefAlertKind.Shortfall, $"plan {planId}: {shortfalls.Count} shortfall(s) ({items}) — escalation proposed{city}");
         }
+        await Save();
+    }
+
+    public async Task ShipmentWithdrawn(string shipmentId)
+    {
+        if (!S.Created || !S.Shipments.Remove(shipmentId)) return;
         await Save();
     }
 

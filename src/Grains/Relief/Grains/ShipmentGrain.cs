@@ -40,10 +40,12 @@ public sealed class ShipmentGrain(
     };
 
     public async Task<Shipment?> Withdraw() => state.State.Shipment is { Status: ShipmentStatus.Planned }
-        ? await UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System)
+        ? await Move(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System, withdrawn: true)
         : state.State.Shipment;
 
-    public async Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor)
+    public Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor) => Move(request, actor, withdrawn: false);
+
+    private async Task<Shipment> Move(ShipmentStatusRequest request, Actor actor, bool withdrawn)
     {
         var current = state.State.Shipment ?? throw DomainException.NotFound($"no shipment has the id '{this.GetPrimaryKeyString()}'");
         if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
@@ -64,7 +66,7 @@ public sealed class ShipmentGrain(
         if (current.Status == to)
         {
             // A retry: the status was stored, but telling the incident's relief may have failed; telling it again is harmless.
-            await Told(current, replan: false);
+            if (to != ShipmentStatus.Cancelled) await Told(current, replan: false, withdrawn: false);
             return current;
         }
 
@@ -84,15 +86,20 @@ public sealed class ShipmentGrain(
         await state.WriteStateAsync();
         var shortDelivery = to == ShipmentStatus.Delivered && updated.Received!.Sum(r => r.Quantity) < updated.Lines.Sum(l => l.Quantity);
         var cancelledByPerson = to == ShipmentStatus.Cancelled && actor != Actor.System;
-        await Told(updated, replan: shortDelivery || cancelledByPerson);
+        await Told(updated, replan: shortDelivery || cancelledByPerson, withdrawn);
         PublishChange(updated);
         return updated;
     }
 
-    /// <summary>Tells the incident's relief (which counts a delivery once) and, for a delivery, the coordinator when the trucks are back.</summary>
-    private async Task Told(Shipment shipment, bool replan)
+    /// <summary>
+    /// Tells the incident's relief (which counts a delivery once, and drops a withdrawn convoy from its list) and, for a delivery,
+    /// the coordinator when the trucks are back.
+    /// </summary>
+    private async Task Told(Shipment shipment, bool replan, bool withdrawn)
     {
-        await GrainFactory.GetGrain<IReliefDemandGrain>(shipment.IncidentId).ShipmentChanged(shipment, replan);
+        var demand = GrainFactory.GetGrain<IReliefDemandGrain>(shipment.IncidentId);
+        if (withdrawn) await demand.ShipmentWithdrawn(shipment.Id);
+        else await demand.ShipmentChanged(shipment, replan);
         if (shipment.Status == ShipmentStatus.Delivered)
             await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).TrucksReturning(FleetInUse.BackAt(shipment));
     }
