@@ -54,7 +54,9 @@ public sealed class ShelterGrain(
     {
         if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
         var before = S.Admitted.GetValueOrDefault(incidentId);
-        var others = S.Occupancy - before;
+        // A head count reported by hand can be below this incident's placements (people left): never count others below zero,
+        // or the shelter would admit more than its capacity.
+        var others = Math.Max(0, S.Occupancy - before);
         var take = Math.Max(0, Math.Min(people, CapacityOf(S.Definition!) - others));
         if (take == before && (take == 0 || S.Open)) return take;
         S.Admitted[incidentId] = take;

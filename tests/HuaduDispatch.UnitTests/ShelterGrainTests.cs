@@ -1,0 +1,35 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.UnitTests;
+
+/// <summary>Shelter places on Orleans' in-process test cluster: placements by incident and head counts reported by hand.</summary>
+public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    private static readonly Actor Manager = new() { Subject = "shelter-manager", Role = Roles.Dispatcher };
+
+    private async Task<IShelterGrain> Shelter(string id, int capacity)
+    {
+        var shelter = fixture.Cluster.GrainFactory.GetGrain<IShelterGrain>(id);
+        await shelter.ApplyDefinition(new Shelter
+        {
+            Id = id, NameZh = id, NameEn = id, Kind = ShelterKind.School, AreaId = "xinhua", Position = new GeoPoint { Lat = 23.4, Lon = 113.2 },
+            Capacity = capacity, FloorAreaM2 = capacity * 2,
+        });
+        return shelter;
+    }
+
+    [Fact]
+    public async Task A_head_count_below_an_incidents_placements_never_lets_the_shelter_take_more_than_its_capacity()
+    {
+        var shelter = await Shelter("S-HEADCOUNT", 300);
+        Assert.Equal(250, await shelter.Admit("INC-A", 250, Manager));
+        await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 50 }, Manager); // most of them went home
+
+        // A's figure rises to 400: the shelter holds at most its 300 places.
+        var took = await shelter.Admit("INC-A", 400, Manager);
+        var live = (await shelter.Get())!;
+        Assert.Equal(300, took);
+        Assert.Equal(300, live.Occupancy);
+        Assert.Equal(0, await shelter.Admit("INC-B", 10, Manager));
+    }
+}
