@@ -17,7 +17,9 @@ public sealed class ReliefCoordinatorState
     /// </summary>
     [Id(3)] public Dictionary<string, string> Outstanding { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The incidents the last plan was made for; one that drops out of planning gets its shortfalls cleared.</summary>
-    [Id(4)] public HashSet<string> Planned { get; set; } = new(StringComparer.Ordinal);
+    [Id(4)] public HashSet<string> LastPlanIncidents { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The relief deadline of each tracked incident that was ever planned: past it, a demand is never planned again.</summary>
+    [Id(5)] public Dictionary<string, DateTimeOffset> Deadlines { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -111,8 +113,10 @@ public sealed class ReliefCoordinatorGrain(
         var trucksHeld = FleetInUse.ByWarehouse(holding, now);
 
         // 2. What is still needed, and what the warehouses can give now.
-        var inputs = (await Task.WhenAll(state.State.Tracked.Select(id => GrainFactory.GetGrain<IReliefDemandGrain>(id).GetPlanningInput())))
+        var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
+            .Select(id => GrainFactory.GetGrain<IReliefDemandGrain>(id).GetPlanningInput())))
             .OfType<ReliefPlanningInput>().ToList();
+        foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
         var catalogue = GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
         var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
         var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.GetGrain<IWarehouseGrain>(id).Get())))
@@ -187,9 +191,9 @@ public sealed class ReliefCoordinatorGrain(
         // Incidents the previous plan was made for and this one is not (closed, past the deadline, or nothing more needed):
         // their shortfalls are no longer anybody's to escalate.
         var plannedNow = inputs.Select(i => i.IncidentId).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in state.State.Planned.Where(id => !plannedNow.Contains(id)).ToList())
+        foreach (var gone in state.State.LastPlanIncidents.Where(id => !plannedNow.Contains(id)).ToList())
             await GrainFactory.GetGrain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
-        state.State.Planned = plannedNow;
+        state.State.LastPlanIncidents = plannedNow;
 
         state.State.Plan = new ReliefPlan
         {
