@@ -89,13 +89,13 @@ public static class ReliefApi
             var items = (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).ToDictionary(i => i.Code, StringComparer.Ordinal);
             var incidents = new List<EdxlRmIncident>();
             var deadlines = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-            foreach (var id in shortfalls.Select(s => s.IncidentId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            var found = await Task.WhenAll(shortfalls.Select(s => s.IncidentId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(async id => (Incident: await grains.GetGrain<IIncidentGrain>(id).Get(), Relief: await grains.GetGrain<IReliefDemandGrain>(id).Get())));
+            foreach (var (incident, relief) in found)
             {
-                var incident = await grains.GetGrain<IIncidentGrain>(id).Get();
-                var relief = await grains.GetGrain<IReliefDemandGrain>(id).Get();
                 if (incident is null || relief is null) continue;
                 incidents.Add(new EdxlRmIncident(incident.Id, incident.Title, incident.Type, incident.Location.Lat, incident.Location.Lon, incident.Location.Address));
-                deadlines[id] = relief.Deadline;
+                deadlines[incident.Id] = relief.Deadline;
             }
             var byId = incidents.ToDictionary(i => i.Id, StringComparer.Ordinal);
             var lines = shortfalls.Where(s => byId.ContainsKey(s.IncidentId))

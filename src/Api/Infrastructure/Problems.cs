@@ -1,3 +1,4 @@
+using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +46,7 @@ public static class Problems
         parsed = null;
         error = null;
         if (string.IsNullOrWhiteSpace(value)) return true;
-        if (Enum.TryParse<TEnum>(value, ignoreCase: true, out var v) && Enum.IsDefined(v) && !int.TryParse(value, out _))
+        if (EnumNames.TryParse<TEnum>(value, out var v))
         {
             parsed = v;
             return true;

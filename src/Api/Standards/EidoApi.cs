@@ -38,7 +38,8 @@ public static class EidoApi
 
             // Create (or find the incident this sender's tracking id is already bound to).
             var source = actor.Role == Roles.Agency ? actor.AgencyId : import.SenderAgency ?? "console";
-            if (source is { Length: > 128 }) throw DomainException.Invalid("updatedByAgencyReference", "the sending agency id is longer than 128 characters");
+            if (source is { Length: > IncidentApi.MaxSourceLength })
+                throw DomainException.Invalid("updatedByAgencyReference", $"the sending agency id is longer than {IncidentApi.MaxSourceLength} characters");
             var body = import.Incident with { Source = source, ExternalId = import.TrackingId };
             var (incident, created) = await IncidentApi.Report(body, grains, actor, clock.GetUtcNow());
             return IncidentApi.Reported(http, created ? incident : await ApplyUpdate(incident, import, grains, actor), created);

@@ -56,7 +56,7 @@ public static partial class AgencyRules
         var nameEn = Name("nameEn", request.NameEn);
         if (string.IsNullOrWhiteSpace(request.Kind))
             throw DomainException.Invalid("kind", $"kind is required: one of {string.Join(", ", Enum.GetNames<AgencyKind>())}");
-        if (!TryParseName<AgencyKind>(request.Kind, out var kind))
+        if (!EnumNames.TryParse<AgencyKind>(request.Kind, out var kind))
             throw DomainException.Invalid("kind", $"'{request.Kind}' is not one of: {string.Join(", ", Enum.GetNames<AgencyKind>())}");
         return new AgencyProfile(id, nameZh, nameEn, kind, Contact(request.Contact));
     }
@@ -107,7 +107,7 @@ public static partial class AgencyRules
         var events = new List<IncidentEventKind>();
         foreach (var name in names)
         {
-            if (!TryParseName<IncidentEventKind>(name, out var kind))
+            if (!EnumNames.TryParse<IncidentEventKind>(name, out var kind))
                 throw DomainException.Invalid("events", $"'{name}' is not one of: {string.Join(", ", Enum.GetNames<IncidentEventKind>())}");
             if (!events.Contains(kind)) events.Add(kind);
         }
@@ -127,13 +127,4 @@ public static partial class AgencyRules
     public static string Fingerprint(string secret) =>
         "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)))[..16];
 
-    /// <summary>An enum name (case-insensitive); numbers are refused.</summary>
-    public static bool TryParseName<TEnum>(string? value, out TEnum parsed) where TEnum : struct, Enum
-    {
-        parsed = default;
-        if (string.IsNullOrWhiteSpace(value)) return false;
-        var trimmed = value.Trim();
-        if (trimmed.Length == 0 || !char.IsLetter(trimmed[0])) return false;
-        return Enum.TryParse(trimmed, ignoreCase: true, out parsed) && Enum.IsDefined(parsed);
-    }
 }

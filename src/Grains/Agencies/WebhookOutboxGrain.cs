@@ -137,9 +137,7 @@ public sealed class WebhookOutboxGrain(
         if (subscription is null)
         {
             logger.LogWarning("Webhook {Outbox}: the endpoint no longer exists; dropping {Count} queued events", Key, S.Queue.Count);
-            state.State = new WebhookOutboxState { Key = Key };
-            await Write();
-            await RemoveReminder();
+            await Drop();
             return;
         }
         if (!subscription.Active) return; // paused: the events wait, the reminder keeps ticking

@@ -24,6 +24,11 @@ public static class FleetInUse
         return (shipment.DeliveredAt ?? shipment.UpdatedAt) + (drive > TimeSpan.Zero ? drive : TimeSpan.Zero);
     }
 
+    /// <summary>When the first of the delivered convoys' trucks are back, if any are still out at <paramref name="now"/>.</summary>
+    public static DateTimeOffset? NextReturn(IEnumerable<Shipment> shipments, DateTimeOffset now) =>
+        shipments.Where(s => s.Status == ShipmentStatus.Delivered).Select(BackAt).Where(t => t > now)
+            .Select(t => (DateTimeOffset?)t).Min();
+
     /// <summary>Trucks held per warehouse, for the warehouses that have any.</summary>
     public static IReadOnlyDictionary<string, int> ByWarehouse(IEnumerable<Shipment> shipments, DateTimeOffset now) =>
         shipments.Where(s => Holds(s, now)).GroupBy(s => s.WarehouseId, StringComparer.Ordinal)

@@ -13,18 +13,15 @@ namespace HuaduDispatch.Silo.Realtime;
 public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, ILocalSiloDetails silo, Readiness readiness, ILogger<RelayRegistration> logger)
     : BackgroundService
 {
-    private IDeltaRelay? _reference;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _reference = grains.CreateObjectReference<IDeltaRelay>(relay);
-        relay.Reference = _reference;
+        var reference = relay.Reference = grains.CreateObjectReference<IDeltaRelay>(relay);
         var key = silo.SiloAddress.ToParsableString();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await grains.GetGrain<IRelayRegistryGrain>(0).Register(key, _reference);
+                await grains.GetGrain<IRelayRegistryGrain>(0).Register(key, reference);
                 readiness.MarkRelayRegistered();
             }
             catch (Exception e) when (e is not OperationCanceledException)

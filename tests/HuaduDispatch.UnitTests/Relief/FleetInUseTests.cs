@@ -53,6 +53,18 @@ public sealed class FleetInUseTests
     }
 
     [Fact]
+    public void The_next_return_is_the_earliest_delivered_convoy_still_driving_back()
+    {
+        var early = Convoy("S1", "WH-REG", ShipmentStatus.Delivered, 1, TimeSpan.FromMinutes(30), deliveredAt: Now.AddMinutes(-10));
+        var late = Convoy("S2", "WH-REG", ShipmentStatus.Delivered, 1, TimeSpan.FromMinutes(50), deliveredAt: Now.AddMinutes(-10));
+        var back = Convoy("S3", "WH-REG", ShipmentStatus.Delivered, 1, TimeSpan.FromMinutes(5), deliveredAt: Now.AddMinutes(-10));
+        var onTheRoad = Convoy("S4", "WH-REG", ShipmentStatus.Departed, 1, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Now.AddMinutes(20), FleetInUse.NextReturn([late, back, onTheRoad, early], Now));
+        Assert.Null(FleetInUse.NextReturn([back, onTheRoad], Now));
+    }
+
+    [Fact]
     public void Held_trucks_are_summed_per_warehouse_and_taken_off_the_planners_fleet_never_below_zero()
     {
         var held = FleetInUse.ByWarehouse([

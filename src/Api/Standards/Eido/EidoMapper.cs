@@ -330,8 +330,7 @@ public static partial class EidoMapper
             "; accepted: " + string.Join(", ", AcceptedTypes));
     }
 
-    private static IncidentType? ParseOurType(string text) =>
-        Enum.TryParse<IncidentType>(text, ignoreCase: true, out var t) && Enum.IsDefined(t) && !text.Any(char.IsDigit) ? t : null;
+    private static IncidentType? ParseOurType(string text) => EnumNames.TryParse<IncidentType>(text, out var t) ? t : null;
 
     private static IncidentLocation ResolveLocation(JsonElement root, JsonElement incident)
     {

@@ -91,9 +91,10 @@ public sealed class ReliefCoordinatorGrain(
         var holding = new List<Shipment>();
         var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
         foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
-        foreach (var (shipmentId, warehouseId) in earlier)
+        var known = await Task.WhenAll(earlier.Select(async kv => (Id: kv.Key, WarehouseId: kv.Value,
+            Shipment: await GrainFactory.GetGrain<IShipmentGrain>(kv.Key).Get())));
+        foreach (var (shipmentId, warehouseId, shipment) in known)
         {
-            var shipment = await GrainFactory.GetGrain<IShipmentGrain>(shipmentId).Get();
             if (shipment is null)
             {
                 // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
@@ -211,9 +212,7 @@ public sealed class ReliefCoordinatorGrain(
         };
         await state.WriteStateAsync();
         // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
-        if (holding.Where(s => s.Status == ShipmentStatus.Delivered).Select(FleetInUse.BackAt).Where(t => t > now).Order().FirstOrDefault() is var back
-            && back != default)
-            await TrucksReturning(back);
+        if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
         if (failed.Count > 0 || raced) await RequestReplan();
         return state.State.Plan;
     }
