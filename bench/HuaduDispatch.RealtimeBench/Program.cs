@@ -11,7 +11,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureIn
 if (BenchOptions.Parse(args) is not { } options)
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.RealtimeBench -- [consoles=200] [rate=1000] [seconds=20]");
-    Console.WriteLine("       extra settings as key=value: clients=26 max-clients=32 max-seconds=8 pgbench-seconds=10 warmup-seconds=5");
+    Console.WriteLine("       extra settings as key=value: clients=26 max-clients=32 max-seconds=8 pgbench-seconds=10 warmup-seconds=20 lean=1 (lean=0: consoles bind the full Delta contract)");
     Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
     return 2;
 }
@@ -57,11 +57,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 5);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -80,6 +80,7 @@ namespace HuaduDispatch.RealtimeBench
                     "max-seconds" when i > 0 => o with { MaxSeconds = i },
                     "pgbench-seconds" when i > 0 => o with { PgbenchSeconds = i },
                     "warmup-seconds" => o with { WarmupSeconds = i },
+                    "lean" when i <= 1 => o with { Lean = i == 1 },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -104,7 +105,7 @@ namespace HuaduDispatch.RealtimeBench
     }
 
     public sealed record PhaseReport(DriveResult Drive, int Consoles, long Expected, long Delivered, long Missing, int Duplicates, int Gaps,
-        int Mismatched, int Disconnects, long UnackedDelivered, int[] RoundTripUs, int[] LatencyUs, int[] SlowestUs);
+        int Mismatched, int Disconnects, long UnackedDelivered, long Messages, long DistrictDeltas, int[] RoundTripUs, int[] LatencyUs, int[] SlowestUs);
 
     public sealed class RealtimeBench(BenchOptions o, BenchPostgres postgres) : IAsyncDisposable
     {
@@ -152,15 +153,10 @@ namespace HuaduDispatch.RealtimeBench
             _driver = new Driver(_node.BaseAddress, teams, _log, Math.Max(o.Clients, o.MaxClients));
             step.Restart();
             await ConnectConsolesAsync(ct);
-            Console.WriteLine($"Consoles: {_consoles.Count} SignalR clients connected (WebSockets, JSON protocol) and subscribed to \"district\" in {step.Elapsed.TotalSeconds:0.0} s");
+            Console.WriteLine($"Consoles: {_consoles.Count} SignalR clients connected (WebSockets, JSON protocol, {(o.Lean ? "lean binding: envelope, team id and position.at" : "full binding: the Delta contract, data as JsonElement")}) and subscribed to \"district\" in {step.Elapsed.TotalSeconds:0.0} s");
 
-            // 4. Warm-up (discarded), then the rated run.
-            if (o.WarmupSeconds > 0)
-            {
-                var warm = await PhaseAsync("warm-up", o.Clients, o.Rate, o.WarmupSeconds, ct, grace: TimeSpan.FromSeconds(1));
-                Console.WriteLine($"Warm-up ({o.WarmupSeconds} s at {o.Rate:0}/s, discarded): {warm.Drive.Acked} acknowledged, " +
-                    $"{warm.Delivered}/{warm.Expected} delivered, p99 {Percentiles.Ms(P(warm.LatencyUs, 0.99))}");
-            }
+            // 4. Warm-up (discarded) until tier-up compilation has settled, then the rated run.
+            await WarmUpAsync(ct);
             Console.WriteLine();
             var cpu = CpuSample.Take();
             var rated = await PhaseAsync("rated", o.Clients, o.Rate, o.Seconds, ct);
@@ -237,7 +233,7 @@ namespace HuaduDispatch.RealtimeBench
                 await gate.WaitAsync(ct);
                 try
                 {
-                    var console = await BenchConsole.ConnectAsync(_node!.BaseAddress, _node.Token(Roles.Dispatcher, subject: $"console-{i:000}"), _log, ct);
+                    var console = await BenchConsole.ConnectAsync(_node!.BaseAddress, _node.Token(Roles.Dispatcher, subject: $"console-{i:000}"), _log, o.Lean, ct);
                     lock (_consoles) _consoles.Add(console);
                 }
                 finally
@@ -259,11 +255,41 @@ namespace HuaduDispatch.RealtimeBench
             await Task.WhenAll(all.Select(c => c.DisposeAsync().AsTask())).WaitAsync(TimeSpan.FromSeconds(20)).ContinueWith(_ => { });
         }
 
+        /// <summary>
+        /// Runs the rated load in slices of 5 s for at least warmup-seconds, and on until a slice compiles fewer than
+        /// <see cref="SettledJitMethods"/> methods (at most <see cref="MaxWarmupSeconds"/>): the runtime recompiles hot methods
+        /// (tier-up) in the background, and on 2 busy cores that takes tens of seconds; the rated run measures the steady state.
+        /// </summary>
+        private async Task WarmUpAsync(CancellationToken ct)
+        {
+            if (o.WarmupSeconds == 0) return;
+            var total = Stopwatch.StartNew();
+            var slices = new List<string>();
+            while (true)
+            {
+                var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+                var warm = await PhaseAsync("warm-up", o.Clients, o.Rate, 5, ct, grace: TimeSpan.FromSeconds(1));
+                var jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
+                slices.Add($"{warm.Drive.AckedPerSecond:0}/s {jitted} JIT");
+                var done = total.Elapsed.TotalSeconds >= o.WarmupSeconds && jitted < SettledJitMethods;
+                if (done || total.Elapsed.TotalSeconds >= MaxWarmupSeconds)
+                {
+                    Console.WriteLine($"Warm-up (discarded, {total.Elapsed.TotalSeconds:0} s at {o.Rate:0}/s in 5 s slices until a slice compiles fewer than {SettledJitMethods} methods" +
+                        $"{(done ? "" : $"; stopped at {MaxWarmupSeconds} s without settling")}): {string.Join(", ", slices)}; last slice {warm.Delivered}/{warm.Expected} delivered, p99 {Percentiles.Ms(P(warm.LatencyUs, 0.99))}");
+                    return;
+                }
+            }
+        }
+
+        private const int SettledJitMethods = 100, MaxWarmupSeconds = 120;
+
         /// <summary>Drives one phase, waits until every acknowledged report reached every console (or 3 s pass with nothing new, at most 30 s), then measures.</summary>
         private async Task<PhaseReport> PhaseAsync(string name, int clients, double? rate, int seconds, CancellationToken ct, TimeSpan? grace = null)
         {
             var consoles = _consoles.ToArray();
             var closedBefore = consoles.Sum(c => Volatile.Read(ref c.Closed));
+            var messagesBefore = consoles.Sum(c => Volatile.Read(ref c.Messages));
+            var deltasBefore = consoles.Sum(c => Volatile.Read(ref c.DistrictDeltas));
             var deliveredBefore = _log.Deliveries;
             var drive = await _driver!.RunAsync(name, clients, rate, TimeSpan.FromSeconds(seconds), ct, grace);
 
@@ -317,7 +343,8 @@ namespace HuaduDispatch.RealtimeBench
             var slow = slowest.ToArray();
             Array.Sort(slow);
             return new PhaseReport(drive, consoles.Length, expected, delivered, missing, consoles.Sum(c => c.Duplicates), consoles.Sum(c => c.Gaps),
-                consoles.Sum(c => c.Mismatched), consoles.Sum(c => Volatile.Read(ref c.Closed)) - closedBefore, unacked, rtt, lat, slow);
+                consoles.Sum(c => c.Mismatched), consoles.Sum(c => Volatile.Read(ref c.Closed)) - closedBefore, unacked,
+                consoles.Sum(c => Volatile.Read(ref c.Messages)) - messagesBefore, consoles.Sum(c => Volatile.Read(ref c.DistrictDeltas)) - deltasBefore, rtt, lat, slow);
         }
 
         private static void Print(string title, PhaseReport r, string cpu)
@@ -336,6 +363,8 @@ namespace HuaduDispatch.RealtimeBench
                 Console.WriteLine($"  delivered {r.Delivered} of {r.Expected} expected ({r.Consoles} consoles x {d.Acked} reports): missing {r.Missing}, " +
                     $"duplicates {r.Duplicates}, seq gaps {r.Gaps}, wrong team {r.Mismatched}, disconnects {r.Disconnects}" +
                     (r.UnackedDelivered > 0 ? $", deliveries of unacknowledged reports {r.UnackedDelivered}" : ""));
+                Console.WriteLine($"  messages: {r.Messages / (double)r.Consoles:0} per console ({r.Messages / d.ElapsedSeconds / r.Consoles:0.0}/s each), " +
+                    $"{(r.Messages > 0 ? r.DistrictDeltas / (double)r.Messages : 0):0.0} deltas per message");
                 Console.WriteLine($"  latency 200 -> console, over all (console, report) pairs: p50 {Percentiles.Ms(P(r.LatencyUs, 0.5))}, " +
                     $"p99 {Percentiles.Ms(P(r.LatencyUs, 0.99))}, max {Percentiles.Ms(P(r.LatencyUs, 1))} (min {Percentiles.Ms(P(r.LatencyUs, 0))})");
                 Console.WriteLine($"  latency 200 -> the last of the {r.Consoles} consoles, per report: p50 {Percentiles.Ms(P(r.SlowestUs, 0.5))}, " +
