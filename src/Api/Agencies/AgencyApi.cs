@@ -14,10 +14,10 @@ namespace HuaduDispatch.Api.Agencies;
 /// </summary>
 public static class AgencyApi
 {
-    private static IAgencyGrain Agency(IGrainFactory grains, string id) => grains.GetGrain<IAgencyGrain>(id);
+    private static IAgencyGrain Agency(IGrainFactory grains, string id) => grains.Grain<IAgencyGrain>(id);
 
     private static IWebhookOutboxGrain Outbox(IGrainFactory grains, string id, string webhookId) =>
-        grains.GetGrain<IWebhookOutboxGrain>(WebhookOutboxKeys.For(id, webhookId));
+        grains.Grain<IWebhookOutboxGrain>(WebhookOutboxKeys.For(id, webhookId));
 
     public static RouteGroupBuilder MapAgencyApi(this RouteGroupBuilder v1)
     {

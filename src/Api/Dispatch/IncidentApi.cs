@@ -15,7 +15,7 @@ public static class IncidentApi
     public const int MaxSourceLength = 64;
     public const int MaxExternalIdLength = 200;
 
-    private static IIncidentGrain Incident(IGrainFactory grains, string id) => grains.GetGrain<IIncidentGrain>(id);
+    private static IIncidentGrain Incident(IGrainFactory grains, string id) => grains.Grain<IIncidentGrain>(id);
 
     /// <summary>A new incident id: INC-yyyyMMdd-XXXXXXXX (the prefix keeps it a text key in grain storage).</summary>
     public static string NewIncidentId(DateTimeOffset now) =>
@@ -92,7 +92,7 @@ public static class IncidentApi
         incidents.MapGet("/{id}/command-post", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             if (await Visible(grains, id, user) is not { } incident) return Problems.NotFound("Incident", id);
-            if (await grains.GetGrain<IFieldCommandPostGrain>(id).Get() is not { } post)
+            if (await grains.Grain<IFieldCommandPostGrain>(id).Get() is not { } post)
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No command post",
                     detail: $"incident {id} has no field command post; one is set up at level III and above, or on request");
             var tasks = await Incident(grains, id).GetTasks();
@@ -109,22 +109,22 @@ public static class IncidentApi
 
         incidents.MapPost("/{id}/command-post/sitreps", async (string id, SitRepRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
         {
-            var report = await grains.GetGrain<IFieldCommandPostGrain>(id).AddSitRep(body, user.ToActor());
+            var report = await grains.Grain<IFieldCommandPostGrain>(id).AddSitRep(body, user.ToActor());
             return TypedResults.Created($"/api/v1/incidents/{id}/command-post", report);
         }).RequireAuthorization(Policies.Command);
 
         incidents.MapGet("/{id}/timeline", async Task<IResult> (string id, IGrainFactory grains) =>
         {
             if (await Incident(grains, id).Get() is null) return Problems.NotFound("Incident", id);
-            return TypedResults.Ok(await grains.GetGrain<IIncidentTimelineGrain>(id).Get());
+            return TypedResults.Ok(await grains.Grain<IIncidentTimelineGrain>(id).Get());
         }).Produces<IReadOnlyList<TimelineEntry>>().RequireAuthorization(Policies.Console);
 
         v1.MapGet("/response-plans", async (IGrainFactory grains) =>
-            TypedResults.Ok(await grains.GetGrain<IResponsePlanGrain>(ResponsePlans.GrainKey).Get()))
+            TypedResults.Ok(await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).Get()))
             .RequireAuthorization(Policies.AnyRole);
 
         v1.MapPut("/response-plans", async (List<ResponsePlanEntry> body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.GetGrain<IResponsePlanGrain>(ResponsePlans.GrainKey).Replace(body, user.ToActor())))
+            TypedResults.Ok(await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).Replace(body, user.ToActor())))
             .RequireAuthorization(Policies.Admin);
 
         return v1;
@@ -147,8 +147,8 @@ public static class IncidentApi
     {
         var areas = areaId is { Length: > 0 }
             ? [areaId]
-            : (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
-        var boards = await Task.WhenAll(areas.Select(a => grains.GetGrain<IAreaBoardGrain>(a).Query(filter)));
+            : (await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
+        var boards = await Task.WhenAll(areas.Select(a => grains.Grain<IAreaBoardGrain>(a).Query(filter)));
         return [.. boards.SelectMany(b => b).Where(actor.CanSee).OrderByDescending(i => i.OccurredAt)];
     }
 
@@ -175,7 +175,7 @@ public static class IncidentApi
         if (body.ExternalId is { Length: > 0 } external && body.Source is { Length: > 0 } source && !string.IsNullOrWhiteSpace(external))
         {
             body = body with { ExternalId = external.Trim() };
-            var bound = await grains.GetGrain<IExternalIdGrain>($"ext|{source.Trim()}|{body.ExternalId}").Claim(id);
+            var bound = await grains.Grain<IExternalIdGrain>($"ext|{source.Trim()}|{body.ExternalId}").Claim(id);
             if (bound != id)
             {
                 if (await Incident(grains, bound).Get() is { } existing) return (existing, false);
@@ -197,11 +197,11 @@ public static class IncidentApi
     public static RouteGroupBuilder MapTeamReportApi(this RouteGroupBuilder v1)
     {
         v1.MapPost("/teams/{id}/status", async (string id, TeamStatusReport body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.GetGrain<IRescueTeamGrain>(id).ReportStatus(body, user.ToActor())))
+            TypedResults.Ok(await grains.Grain<IRescueTeamGrain>(id).ReportStatus(body, user.ToActor())))
             .RequireAuthorization(Policies.TeamReport);
 
         v1.MapPost("/teams/{id}/position", async (string id, TeamPositionReport body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.GetGrain<IRescueTeamGrain>(id).ReportPosition(body, user.ToActor())))
+            TypedResults.Ok(await grains.Grain<IRescueTeamGrain>(id).ReportPosition(body, user.ToActor())))
             .RequireAuthorization(Policies.TeamReport);
         return v1;
     }

@@ -15,7 +15,7 @@ namespace HuaduDispatch.Api.Dispatch;
 /// </summary>
 public static class ReliefApi
 {
-    private static IReliefCoordinatorGrain Coordinator(IGrainFactory grains) => grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+    private static IReliefCoordinatorGrain Coordinator(IGrainFactory grains) => grains.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
 
     public static RouteGroupBuilder MapReliefApi(this RouteGroupBuilder v1)
     {
@@ -31,24 +31,24 @@ public static class ReliefApi
         v1.MapGet("/incidents/{id}/relief", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
-            return await grains.GetGrain<IReliefDemandGrain>(id).Get() is { } relief
+            return await grains.Grain<IReliefDemandGrain>(id).Get() is { } relief
                 ? TypedResults.Ok(relief)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No relief demand",
                     detail: $"incident {id} has no affected or relocated people in its assessment");
         }).Produces<IncidentRelief>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/shipments/{id}", async Task<IResult> (string id, IGrainFactory grains) =>
-            await grains.GetGrain<IShipmentGrain>(id).Get() is { } shipment ? TypedResults.Ok(shipment) : Problems.NotFound("Shipment", id))
+            await grains.Grain<IShipmentGrain>(id).Get() is { } shipment ? TypedResults.Ok(shipment) : Problems.NotFound("Shipment", id))
             .Produces<Shipment>().RequireAuthorization(Policies.Console);
 
         v1.MapPost("/shipments/{id}/status", async (string id, ShipmentStatusRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.GetGrain<IShipmentGrain>(id).UpdateStatus(body, user.ToActor())))
+            TypedResults.Ok(await grains.Grain<IShipmentGrain>(id).UpdateStatus(body, user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
         v1.MapGet("/kpi/relief", async (IGrainFactory grains) =>
         {
             var ids = await Coordinator(grains).GetTracked();
-            var reliefs = (await Task.WhenAll(ids.Select(id => grains.GetGrain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>().ToList();
+            var reliefs = (await Task.WhenAll(ids.Select(id => grains.Grain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>().ToList();
             var rows = reliefs.Select(r =>
             {
                 var people = Math.Max(r.Affected, r.Relocated);
@@ -72,11 +72,11 @@ public static class ReliefApi
 
         // Escalation: agreement reserves (代储) join plans once activated; each change re-plans.
         v1.MapPost("/warehouses/{id}/activation", async Task<IResult> (string id, ReserveActivationRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).Activate(body, user.ToActor())))
+            TypedResults.Ok(await grains.Grain<IWarehouseGrain>(id).Activate(body, user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
         v1.MapPost("/warehouses/{id}/deactivation", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).Deactivate(user.ToActor())))
+            TypedResults.Ok(await grains.Grain<IWarehouseGrain>(id).Deactivate(user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
         v1.MapGet("/relief/requests/edxl-rm", async Task<IResult> (string? incidentId, IGrainFactory grains, IConfiguration configuration, TimeProvider clock, ClaimsPrincipal user) =>
@@ -86,11 +86,11 @@ public static class ReliefApi
             var plan = await Coordinator(grains).GetPlan();
             var shortfalls = (plan?.Shortfalls ?? []).Where(ReliefCityRequest.NeedsCity)
                 .Where(s => incidentId is null || s.IncidentId == incidentId).ToList();
-            var items = (await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).ToDictionary(i => i.Code, StringComparer.Ordinal);
+            var items = (await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).ToDictionary(i => i.Code, StringComparer.Ordinal);
             var incidents = new List<EdxlRmIncident>();
             var deadlines = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             var found = await Task.WhenAll(shortfalls.Select(s => s.IncidentId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-                .Select(async id => (Incident: await grains.GetGrain<IIncidentGrain>(id).Get(), Relief: await grains.GetGrain<IReliefDemandGrain>(id).Get())));
+                .Select(async id => (Incident: await grains.Grain<IIncidentGrain>(id).Get(), Relief: await grains.Grain<IReliefDemandGrain>(id).Get())));
             foreach (var (incident, relief) in found)
             {
                 if (incident is null || relief is null) continue;
@@ -110,7 +110,7 @@ public static class ReliefApi
         {
             var ids = await Coordinator(grains).GetTracked();
             var alerts = await Task.WhenAll(ids.Where(id => string.IsNullOrWhiteSpace(incidentId) || id == incidentId)
-                .Select(id => grains.GetGrain<IReliefDemandGrain>(id).GetAlerts()));
+                .Select(id => grains.Grain<IReliefDemandGrain>(id).GetAlerts()));
             return TypedResults.Ok(alerts.SelectMany(a => a)
                 .OrderByDescending(a => a.At).ThenBy(a => a.IncidentId, StringComparer.Ordinal).ToList());
         }).RequireAuthorization(Policies.Console);

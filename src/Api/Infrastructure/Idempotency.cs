@@ -51,7 +51,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
         var body = await ReadBody(context);
         var fingerprint = Fingerprint(context.Request, body);
-        var grain = grains.GetGrain<IIdempotencyGrain>(GrainKey(context.User, key));
+        var grain = grains.Grain<IIdempotencyGrain>(GrainKey(context.User, key));
         var decision = await grain.Begin(fingerprint, options.Retention, options.Lease);
         switch (decision.Outcome)
         {

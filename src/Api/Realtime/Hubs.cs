@@ -18,7 +18,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
         await Authorize(scope);
         // Join first, then read: a delta sent in between is older than the snapshot and the client skips it by its seq.
         await Groups.AddToGroupAsync(Context.ConnectionId, scope);
-        return await grains.GetGrain<IScopeGrain>(scope).Snapshot(relay.Reference);
+        return await grains.Grain<IScopeGrain>(scope).Snapshot(relay.Reference);
     }
 
     public Task Unsubscribe(string scope) => Groups.RemoveFromGroupAsync(Context.ConnectionId, scope);
@@ -27,7 +27,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
     {
         await Authorize(scope);
         await Groups.AddToGroupAsync(Context.ConnectionId, scope); // after a reconnect this is a new connection
-        return await grains.GetGrain<IScopeGrain>(scope).Resync(afterSeq, relay.Reference);
+        return await grains.Grain<IScopeGrain>(scope).Resync(afterSeq, relay.Reference);
     }
 
     private async Task Authorize(string scope)
@@ -37,7 +37,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
         var actor = Context.User!.ToActor();
         if (actor.Role != Roles.Agency) return;
         if (kind != "incident") throw new HubException("403 Forbidden: an agency may subscribe only to incidents it reported or that were shared with it");
-        var incident = await grains.GetGrain<IIncidentGrain>(id!).Get();
+        var incident = await grains.Grain<IIncidentGrain>(id!).Get();
         if (incident is null || !actor.CanSee(incident))
             throw new HubException($"404 Not found: no incident '{id}' reported by or shared with agency {actor.AgencyId}");
     }
@@ -64,19 +64,19 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
         await base.OnConnectedAsync();
     }
 
-    public Task<ScopeSnapshot> Subscribe() => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot(relay.Reference);
+    public Task<ScopeSnapshot> Subscribe() => grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot(relay.Reference);
 
-    public Task<ResyncResult> Resync(long afterSeq) => grains.GetGrain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq, relay.Reference);
+    public Task<ResyncResult> Resync(long afterSeq) => grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq, relay.Reference);
 
-    public Task<RescueTeam> ReportStatus(TeamStatusReport report) => grains.GetGrain<IRescueTeamGrain>(TeamId).ReportStatus(report, Actor);
+    public Task<RescueTeam> ReportStatus(TeamStatusReport report) => grains.Grain<IRescueTeamGrain>(TeamId).ReportStatus(report, Actor);
 
-    public Task<RescueTeam> ReportPosition(TeamPositionReport report) => grains.GetGrain<IRescueTeamGrain>(TeamId).ReportPosition(report, Actor);
+    public Task<RescueTeam> ReportPosition(TeamPositionReport report) => grains.Grain<IRescueTeamGrain>(TeamId).ReportPosition(report, Actor);
 
     public Task<DispatchTask> AcknowledgeTask(string incidentId, string taskId) =>
-        grains.GetGrain<IIncidentGrain>(incidentId).UpdateTask(taskId, new TaskUpdateRequest { Status = DispatchTaskStatus.Acknowledged }, Actor);
+        grains.Grain<IIncidentGrain>(incidentId).UpdateTask(taskId, new TaskUpdateRequest { Status = DispatchTaskStatus.Acknowledged }, Actor);
 
     public Task<DispatchTask> UpdateTask(string incidentId, string taskId, TaskUpdateRequest update) =>
-        grains.GetGrain<IIncidentGrain>(incidentId).UpdateTask(taskId, update, Actor);
+        grains.Grain<IIncidentGrain>(incidentId).UpdateTask(taskId, update, Actor);
 }
 
 /// <summary>Domain refusals reach hub clients as HubException messages starting with the HTTP status the REST API would give.</summary>

@@ -13,21 +13,21 @@ public static partial class ReferenceApi
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex IdPattern();
 
-    private static IReferenceDataGrain Catalogue(IGrainFactory grains) => grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+    private static IReferenceDataGrain Catalogue(IGrainFactory grains) => grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
 
     /// <summary>Every team with its live status (one call per team grain; 26 in Huadu).</summary>
     public static async Task<IReadOnlyList<RescueTeam>> LiveTeams(IGrainFactory grains) =>
-        [.. (await Task.WhenAll((await Catalogue(grains).GetTeamIds()).Select(id => grains.GetGrain<IRescueTeamGrain>(id).Get()))).OfType<RescueTeam>()];
+        [.. (await Task.WhenAll((await Catalogue(grains).GetTeamIds()).Select(id => grains.Grain<IRescueTeamGrain>(id).Get()))).OfType<RescueTeam>()];
 
     /// <summary>Every warehouse with its live stock.</summary>
     public static async Task<IReadOnlyList<Warehouse>> LiveWarehouses(IGrainFactory grains) =>
-        [.. (await Task.WhenAll((await Catalogue(grains).GetWarehouseIds()).Select(id => grains.GetGrain<IWarehouseGrain>(id).Get()))).OfType<Warehouse>()];
+        [.. (await Task.WhenAll((await Catalogue(grains).GetWarehouseIds()).Select(id => grains.Grain<IWarehouseGrain>(id).Get()))).OfType<Warehouse>()];
 
     /// <summary>The shelters (of one area, or all) with their live occupancy.</summary>
     public static async Task<IReadOnlyList<ShelterLive>> LiveShelters(IGrainFactory grains, string? areaId = null)
     {
         var ids = (await Catalogue(grains).GetShelters()).Where(s => areaId is null || s.AreaId == areaId).Select(s => s.Id);
-        return [.. (await Task.WhenAll(ids.Select(id => grains.GetGrain<IShelterGrain>(id).Get()))).OfType<ShelterLive>()];
+        return [.. (await Task.WhenAll(ids.Select(id => grains.Grain<IShelterGrain>(id).Get()))).OfType<ShelterLive>()];
     }
 
     public static RouteGroupBuilder MapReferenceApi(this RouteGroupBuilder v1)
@@ -51,7 +51,7 @@ public static partial class ReferenceApi
         v1.MapGet("/teams/{id}", async (IGrainFactory grains, string id) =>
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Team", id);
-            var team = await grains.GetGrain<IRescueTeamGrain>(id).Get();
+            var team = await grains.Grain<IRescueTeamGrain>(id).Get();
             return team is null ? Problems.NotFound("Team", id) : TypedResults.Ok(team);
         }).RequireAuthorization(Policies.AnyRole);
 
@@ -67,20 +67,20 @@ public static partial class ReferenceApi
         v1.MapGet("/warehouses/{id}", async (IGrainFactory grains, string id) =>
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Warehouse", id);
-            var warehouse = await grains.GetGrain<IWarehouseGrain>(id).Get();
+            var warehouse = await grains.Grain<IWarehouseGrain>(id).Get();
             return warehouse is null ? Problems.NotFound("Warehouse", id) : TypedResults.Ok(warehouse);
         }).RequireAuthorization(Policies.Console);
 
         v1.MapPost("/warehouses/{id}/stock-movements", async (string id, StockMovementRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user) =>
         {
-            var movement = await grains.GetGrain<IWarehouseGrain>(id).RecordMovement(body, user.ToActor());
+            var movement = await grains.Grain<IWarehouseGrain>(id).RecordMovement(body, user.ToActor());
             return TypedResults.Created($"/api/v1/warehouses/{id}/stock-movements", movement);
         }).RequireAuthorization(Policies.Command);
 
         v1.MapGet("/warehouses/{id}/stock-movements", async Task<IResult> (string id, IGrainFactory grains) =>
         {
-            if (!IdPattern().IsMatch(id) || await grains.GetGrain<IWarehouseGrain>(id).Get() is null) return Problems.NotFound("Warehouse", id);
-            return TypedResults.Ok(await grains.GetGrain<IWarehouseGrain>(id).GetMovements());
+            if (!IdPattern().IsMatch(id) || await grains.Grain<IWarehouseGrain>(id).Get() is null) return Problems.NotFound("Warehouse", id);
+            return TypedResults.Ok(await grains.Grain<IWarehouseGrain>(id).GetMovements());
         }).Produces<IReadOnlyList<StockMovement>>().RequireAuthorization(Policies.Console);
 
         v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
@@ -94,11 +94,11 @@ public static partial class ReferenceApi
         v1.MapGet("/shelters/{id}", async Task<IResult> (IGrainFactory grains, string id) =>
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Shelter", id);
-            return await grains.GetGrain<IShelterGrain>(id).Get() is { } shelter ? TypedResults.Ok(shelter) : Problems.NotFound("Shelter", id);
+            return await grains.Grain<IShelterGrain>(id).Get() is { } shelter ? TypedResults.Ok(shelter) : Problems.NotFound("Shelter", id);
         }).Produces<Shelter>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapPost("/shelters/{id}/occupancy", async (string id, ShelterOccupancyRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.GetGrain<IShelterGrain>(id).SetOccupancy(body, user.ToActor())))
+            TypedResults.Ok(await grains.Grain<IShelterGrain>(id).SetOccupancy(body, user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
         v1.MapGet("/risk-points", async (IGrainFactory grains, string? areaId, string? colour, string? kind) =>

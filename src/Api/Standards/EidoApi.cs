@@ -52,9 +52,9 @@ public static class EidoApi
     public static async Task<EidoDocument> Export(Incident incident, IGrainFactory grains, Actor actor)
     {
         var teamIds = incident.Teams.Select(t => t.TeamId).Distinct(StringComparer.Ordinal).ToList();
-        var teams = await Task.WhenAll(teamIds.Select(t => grains.GetGrain<IRescueTeamGrain>(t).Get()));
+        var teams = await Task.WhenAll(teamIds.Select(t => grains.Grain<IRescueTeamGrain>(t).Get()));
         IReadOnlyList<TimelineEntry> timeline = TimelineReaders.Contains(actor.Role)
-            ? await grains.GetGrain<IIncidentTimelineGrain>(incident.Id).Get()
+            ? await grains.Grain<IIncidentTimelineGrain>(incident.Id).Get()
             : [];
         return EidoMapper.ToEido(incident, [.. teams.OfType<RescueTeam>()], timeline);
     }
@@ -64,7 +64,7 @@ public static class EidoApi
     {
         if (import.Assessment is { } figures && figures != incident.Assessment)
         {
-            return await grains.GetGrain<IIncidentGrain>(incident.Id).Assess(figures, actor);
+            return await grains.Grain<IIncidentGrain>(incident.Id).Assess(figures, actor);
         }
         return incident;
     }

@@ -33,7 +33,7 @@ public static class GeoJsonApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
                     detail: "The warehouses layer is for the command centre's consoles, like GET /api/v1/warehouses.");
             }
-            var catalogue = grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+            var catalogue = grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
             var collection = layer switch
             {
                 GeoJsonBuilder.Incidents => GeoJsonBuilder.ForIncidents(await IncidentApi.List(grains, user.ToActor(), new IncidentFilter()), box),

@@ -148,7 +148,7 @@ public sealed class AgencyGrain(
         }
     }
 
-    private IWebhookOutboxGrain Outbox(string webhookId) => GrainFactory.GetGrain<IWebhookOutboxGrain>(WebhookOutboxKeys.For(Key, webhookId));
+    private IWebhookOutboxGrain Outbox(string webhookId) => GrainFactory.Grain<IWebhookOutboxGrain>(WebhookOutboxKeys.For(Key, webhookId));
 
     private void EnsureExists()
     {
@@ -184,7 +184,7 @@ public sealed class AgencyRegistryGrain(
     public async Task<Agency> Create(AgencyRequest request, Actor actor)
     {
         var profile = AgencyRules.Profile(request);
-        var agency = GrainFactory.GetGrain<IAgencyGrain>(profile.Id);
+        var agency = GrainFactory.Grain<IAgencyGrain>(profile.Id);
         try
         {
             var created = await agency.Create(request, actor);

@@ -43,9 +43,9 @@ public sealed class IncidentEventSinkGrain : Grain, IIncidentEventSink
         var agencyIds = events.SelectMany(e => e.Recipients).Distinct(StringComparer.Ordinal)
             .Where(id => AgencyRules.IdProblem(id) is null) // not a valid agency id: cannot be registered, no need to look
             .ToList();
-        var found = await Task.WhenAll(agencyIds.Select(async id => (id, subscriptions: await GrainFactory.GetGrain<IAgencyGrain>(id).GetSubscriptions())));
+        var found = await Task.WhenAll(agencyIds.Select(async id => (id, subscriptions: await GrainFactory.Grain<IAgencyGrain>(id).GetSubscriptions())));
         var subscriptions = found.Where(f => f.subscriptions.Count > 0).ToDictionary(f => f.id, f => f.subscriptions, StringComparer.Ordinal);
         var routes = WebhookRouting.Route(events, subscriptions);
-        await Task.WhenAll(routes.Select(r => GrainFactory.GetGrain<IWebhookOutboxGrain>(r.Key).Enqueue(r.Value)));
+        await Task.WhenAll(routes.Select(r => GrainFactory.Grain<IWebhookOutboxGrain>(r.Key).Enqueue(r.Value)));
     }
 }

@@ -133,7 +133,7 @@ public sealed class WebhookOutboxGrain(
     private async Task Pump()
     {
         if (_inflight is not null || WebhookQueue.Head(S) is null) return;
-        var subscription = (await GrainFactory.GetGrain<IAgencyGrain>(AgencyId).GetSubscriptions()).FirstOrDefault(s => s.WebhookId == WebhookId);
+        var subscription = (await GrainFactory.Grain<IAgencyGrain>(AgencyId).GetSubscriptions()).FirstOrDefault(s => s.WebhookId == WebhookId);
         if (subscription is null)
         {
             logger.LogWarning("Webhook {Outbox}: the endpoint no longer exists; dropping {Count} queued events", Key, S.Queue.Count);

@@ -88,7 +88,7 @@ public sealed class IncidentGrain(
         var assessment = request.Assessment ?? Assessment.None;
         CheckAssessment(assessment);
 
-        var areas = await GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
+        var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
         string areaId;
         if (location.AreaId is { Length: > 0 } given)
         {
@@ -165,7 +165,7 @@ public sealed class IncidentGrain(
         {
             if (string.IsNullOrWhiteSpace(request.MergedInto)) throw DomainException.Invalid("mergedInto", "merging needs mergedInto, the surviving incident's id");
             if (request.MergedInto == Key) throw DomainException.Invalid("mergedInto", "an incident cannot be merged into itself");
-            var target = await GrainFactory.GetGrain<IIncidentGrain>(request.MergedInto).Get();
+            var target = await GrainFactory.Grain<IIncidentGrain>(request.MergedInto).Get();
             if (target is null) throw DomainException.Invalid("mergedInto", $"no incident has the id '{request.MergedInto}'");
             if (IncidentLifecycle.IsFinal(target.Status)) throw DomainException.Conflict($"incident {target.Id} is {target.Status}");
             S.MergedInto = target.Id;
@@ -188,7 +188,7 @@ public sealed class IncidentGrain(
         var toAssign = ids.Where(id => !S.Teams.Any(t => t.TeamId == id && t.ReleasedAt is null)).ToList();
 
         // Check every team first, so a dispatch that cannot be made changes nothing.
-        var teams = await Task.WhenAll(toAssign.Select(id => GrainFactory.GetGrain<IRescueTeamGrain>(id).Get()));
+        var teams = await Task.WhenAll(toAssign.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()));
         for (var i = 0; i < toAssign.Count; i++)
         {
             var team = teams[i] ?? throw DomainException.Invalid("teamIds", $"no team has the id '{toAssign[i]}'");
@@ -200,12 +200,12 @@ public sealed class IncidentGrain(
         var assigned = new List<RescueTeam>();
         try
         {
-            foreach (var id in toAssign) assigned.Add(await GrainFactory.GetGrain<IRescueTeamGrain>(id).Assign(Key, actor));
+            foreach (var id in toAssign) assigned.Add(await GrainFactory.Grain<IRescueTeamGrain>(id).Assign(Key, actor));
         }
         catch (DomainException)
         {
             // Another dispatch took a team between the check and the assignment: undo this one's assignments.
-            foreach (var t in assigned) await GrainFactory.GetGrain<IRescueTeamGrain>(t.Id).Release(Key, "dispatch undone", actor);
+            foreach (var t in assigned) await GrainFactory.Grain<IRescueTeamGrain>(t.Id).Release(Key, "dispatch undone", actor);
             throw;
         }
 
@@ -314,7 +314,7 @@ public sealed class IncidentGrain(
         EnsureExists();
         EnsureOpen();
         if (request.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
-        var post = await GrainFactory.GetGrain<IFieldCommandPostGrain>(Key).SetUp(
+        var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(
             string.IsNullOrWhiteSpace(request.Commander) ? Options.DutyCommander : request.Commander.Trim(),
             request.Position ?? new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon }, automatic: false, actor);
         if (!S.CommandPost)
@@ -415,13 +415,13 @@ public sealed class IncidentGrain(
         S.LevelReason = reason;
         S.ProposedLevel = null;
         S.ReportDeadline = now + rules.ReportDeadline;
-        S.RequiredModules = [.. await GrainFactory.GetGrain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
+        S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),
             first ? $"graded {level}: {reason}; {rules.LeadingTier} leads, report upward by {S.ReportDeadline:O}"
                   : $"{from} -> {level}: {reason}; {rules.LeadingTier} leads, report upward by {S.ReportDeadline:O}");
         if (rules.CommandPost && !S.CommandPost)
         {
-            var post = await GrainFactory.GetGrain<IFieldCommandPostGrain>(Key).SetUp(Options.DutyCommander,
+            var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(Options.DutyCommander,
                 new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon }, automatic: true, actor);
             S.CommandPost = true;
             Record(actor, "CommandPost", $"field command post set up automatically at level {level}, commander {post.Commander}");
@@ -435,7 +435,7 @@ public sealed class IncidentGrain(
 
     private async Task Release(AssignedTeamState assignment, string reason, Actor actor)
     {
-        await GrainFactory.GetGrain<IRescueTeamGrain>(assignment.TeamId).Release(Key, reason, actor);
+        await GrainFactory.Grain<IRescueTeamGrain>(assignment.TeamId).Release(Key, reason, actor);
         var now = clock.GetUtcNow();
         assignment.ReleasedAt = now;
         assignment.ReleaseReason = reason;
@@ -469,8 +469,8 @@ public sealed class IncidentGrain(
         await state.WriteStateAsync();
         var entries = _pending.ToList();
         _pending.Clear();
-        await GrainFactory.GetGrain<IIncidentTimelineGrain>(Key).Append(entries);
-        await GrainFactory.GetGrain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
+        await GrainFactory.Grain<IIncidentTimelineGrain>(Key).Append(entries);
+        await GrainFactory.Grain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
         {
             Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
             Title = view.Title, AreaId = view.Location.AreaId!, Lat = view.Location.Lat, Lon = view.Location.Lon,
@@ -569,7 +569,7 @@ public sealed class IncidentGrain(
         var key = (a.Affected, a.Relocated, IncidentLifecycle.IsFinal(view.Status), view.ResponseLevel);
         if (_lastRelief == key) return; // nothing the relief demand depends on changed
         _lastRelief = null; // remembered only once the demand has it: a failed update is sent again with the next change
-        await GrainFactory.GetGrain<IReliefDemandGrain>(Key).Update(new ReliefDemandUpdate
+        await GrainFactory.Grain<IReliefDemandGrain>(Key).Update(new ReliefDemandUpdate
         {
             Type = view.Type,
             Location = new GeoPoint { Lat = view.Location.Lat, Lon = view.Location.Lon },

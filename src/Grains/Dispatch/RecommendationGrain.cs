@@ -18,21 +18,21 @@ public sealed class RecommendationGrain(ITeamRecommender recommender, TimeProvid
 
     public async Task<IncidentRecommendation> Recommend(string incidentId)
     {
-        var incident = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).Get()
+        var incident = await GrainFactory.Grain<IIncidentGrain>(incidentId).Get()
             ?? throw DomainException.NotFound($"no incident has the id '{incidentId}'");
-        var target = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).GetNeed()
+        var target = await GrainFactory.Grain<IIncidentGrain>(incidentId).GetNeed()
             ?? throw DomainException.Conflict($"the incident is {incident.Status}; it takes no more teams");
 
-        var catalogue = GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+        var catalogue = GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
         var areas = await catalogue.GetAreas();
-        var boards = await Task.WhenAll(areas.SelectMany(a => OpenStatuses.Select(f => GrainFactory.GetGrain<IAreaBoardGrain>(a.Id).Query(f))));
+        var boards = await Task.WhenAll(areas.SelectMany(a => OpenStatuses.Select(f => GrainFactory.Grain<IAreaBoardGrain>(a.Id).Query(f))));
         var otherIds = boards.SelectMany(b => b).Select(s => s.Id).Where(id => id != incidentId).Distinct().ToList();
-        var others = await Task.WhenAll(otherIds.Select(id => GrainFactory.GetGrain<IIncidentGrain>(id).GetNeed()));
+        var others = await Task.WhenAll(otherIds.Select(id => GrainFactory.Grain<IIncidentGrain>(id).GetNeed()));
         var needs = new List<IncidentNeedSnapshot> { target };
         needs.AddRange(others.OfType<IncidentNeedSnapshot>().Where(n => n.Open.Count > 0));
 
         var teamIds = await catalogue.GetTeamIds();
-        var teams = (await Task.WhenAll(teamIds.Select(id => GrainFactory.GetGrain<IRescueTeamGrain>(id).Get()))).OfType<RescueTeam>().ToList();
+        var teams = (await Task.WhenAll(teamIds.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()))).OfType<RescueTeam>().ToList();
         var candidates = teams.Select(t => new TeamCandidate(t.Id, t.Capabilities, new GeoPoint { Lat = t.Position.Lat, Lon = t.Position.Lon },
             TeamStatusRules.IsDispatchable(t.Status, t.IncidentId))).ToList();
 

@@ -8,6 +8,6 @@ public static class Publish
     public static void To(IGrainFactory grains, IEnumerable<string> scopes, IReadOnlyList<EntityChange> changes)
     {
         if (changes.Count == 0) return;
-        foreach (var scope in scopes.Distinct()) _ = grains.GetGrain<IScopeGrain>(scope).Publish(changes);
+        foreach (var scope in scopes.Distinct()) _ = grains.Grain<IScopeGrain>(scope).Publish(changes);
     }
 }

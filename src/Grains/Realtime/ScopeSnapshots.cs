@@ -11,14 +11,14 @@ public static class ScopeSnapshots
 
     public static async Task<IReadOnlyList<EntityChange>> Build(IGrainFactory grains, string scope)
     {
-        var catalogue = grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+        var catalogue = grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
         var result = new List<EntityChange>();
         if (scope == Scopes.District)
         {
             var areas = await catalogue.GetAreas();
             var incidents = await AddIncidents(grains, areas.Select(a => a.Id), result);
             await AddTeams(grains, await catalogue.GetTeamIds(), _ => true, result);
-            var warehouses = await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => grains.GetGrain<IWarehouseGrain>(id).Get()));
+            var warehouses = await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => grains.Grain<IWarehouseGrain>(id).Get()));
             result.AddRange(warehouses.OfType<Warehouse>().Select(w => new EntityChange { Kind = DeltaKinds.Warehouse, Id = w.Id, Data = w }));
             await AddShelters(grains, catalogue, _ => true, result);
             await AddRelief(grains, incidents, withShipments: true, result);
@@ -34,26 +34,26 @@ public static class ScopeSnapshots
         else if (scope.StartsWith("incident:", StringComparison.Ordinal))
         {
             var id = scope["incident:".Length..];
-            var incident = await grains.GetGrain<IIncidentGrain>(id).Get();
+            var incident = await grains.Grain<IIncidentGrain>(id).Get();
             if (incident is not null)
             {
                 result.Add(new EntityChange { Kind = DeltaKinds.Incident, Id = id, Data = incident });
-                result.AddRange((await grains.GetGrain<IIncidentGrain>(id).GetTasks()).Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
+                result.AddRange((await grains.Grain<IIncidentGrain>(id).GetTasks()).Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
                 await AddTeams(grains, [.. incident.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)], _ => true, result);
-                if (await grains.GetGrain<IFieldCommandPostGrain>(id).Get() is { } post)
+                if (await grains.Grain<IFieldCommandPostGrain>(id).Get() is { } post)
                     result.Add(new EntityChange { Kind = DeltaKinds.CommandPost, Id = id, Data = post });
                 await AddRelief(grains, [id], withShipments: true, result);
             }
         }
         else if (scope.StartsWith("team:", StringComparison.Ordinal))
         {
-            var team = await grains.GetGrain<IRescueTeamGrain>(scope["team:".Length..]).Get();
+            var team = await grains.Grain<IRescueTeamGrain>(scope["team:".Length..]).Get();
             if (team is not null)
             {
                 result.Add(new EntityChange { Kind = DeltaKinds.Team, Id = team.Id, Data = team });
                 if (team.IncidentId is { } incidentId)
                 {
-                    var tasks = await grains.GetGrain<IIncidentGrain>(incidentId).GetTasks();
+                    var tasks = await grains.Grain<IIncidentGrain>(incidentId).GetTasks();
                     result.AddRange(tasks.Where(t => t.TeamId == team.Id && TaskRules.IsOpen(t.Status))
                         .Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
                 }
@@ -65,15 +65,15 @@ public static class ScopeSnapshots
     /// <summary>Adds the open incidents of the areas; returns their ids.</summary>
     private static async Task<IReadOnlyList<string>> AddIncidents(IGrainFactory grains, IEnumerable<string> areaIds, List<EntityChange> result)
     {
-        var boards = await Task.WhenAll(areaIds.SelectMany(a => Open.Select(s => grains.GetGrain<IAreaBoardGrain>(a).Query(new IncidentFilter { Status = s }))));
-        var incidents = (await Task.WhenAll(boards.SelectMany(b => b).Select(s => grains.GetGrain<IIncidentGrain>(s.Id).Get()))).OfType<Incident>().ToList();
+        var boards = await Task.WhenAll(areaIds.SelectMany(a => Open.Select(s => grains.Grain<IAreaBoardGrain>(a).Query(new IncidentFilter { Status = s }))));
+        var incidents = (await Task.WhenAll(boards.SelectMany(b => b).Select(s => grains.Grain<IIncidentGrain>(s.Id).Get()))).OfType<Incident>().ToList();
         result.AddRange(incidents.Select(i => new EntityChange { Kind = DeltaKinds.Incident, Id = i.Id, Data = i }));
         return [.. incidents.Select(i => i.Id)];
     }
 
     private static async Task AddShelters(IGrainFactory grains, IReferenceDataGrain catalogue, Func<ShelterLive, bool> keep, List<EntityChange> result)
     {
-        var shelters = await Task.WhenAll((await catalogue.GetShelters()).Select(s => grains.GetGrain<IShelterGrain>(s.Id).Get()));
+        var shelters = await Task.WhenAll((await catalogue.GetShelters()).Select(s => grains.Grain<IShelterGrain>(s.Id).Get()));
         result.AddRange(shelters.OfType<ShelterLive>().Where(keep).Select(s => new EntityChange { Kind = DeltaKinds.Shelter, Id = s.Id, Data = s }));
     }
 
@@ -83,18 +83,18 @@ public static class ScopeSnapshots
     /// </summary>
     private static async Task AddRelief(IGrainFactory grains, IReadOnlyList<string> incidentIds, bool withShipments, List<EntityChange> result)
     {
-        var reliefs = (await Task.WhenAll(incidentIds.Select(id => grains.GetGrain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>().ToList();
+        var reliefs = (await Task.WhenAll(incidentIds.Select(id => grains.Grain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>().ToList();
         result.AddRange(reliefs.Select(r => new EntityChange { Kind = DeltaKinds.Relief, Id = r.IncidentId, Data = r }));
         if (!withShipments) return;
         var ids = reliefs.SelectMany(r => r.Shipments).Where(s => s.Status != ShipmentStatus.Cancelled).Select(s => s.Id).Distinct();
-        var shipments = await Task.WhenAll(ids.Select(id => grains.GetGrain<IShipmentGrain>(id).Get()));
+        var shipments = await Task.WhenAll(ids.Select(id => grains.Grain<IShipmentGrain>(id).Get()));
         result.AddRange(shipments.OfType<Shipment>().Where(s => s.Status != ShipmentStatus.Cancelled)
             .Select(s => new EntityChange { Kind = DeltaKinds.Shipment, Id = s.Id, Data = s }));
     }
 
     private static async Task AddTeams(IGrainFactory grains, IReadOnlyList<string> teamIds, Func<RescueTeam, bool> keep, List<EntityChange> result)
     {
-        var teams = await Task.WhenAll(teamIds.Select(id => grains.GetGrain<IRescueTeamGrain>(id).Get()));
+        var teams = await Task.WhenAll(teamIds.Select(id => grains.Grain<IRescueTeamGrain>(id).Get()));
         result.AddRange(teams.OfType<RescueTeam>().Where(keep).Select(t => new EntityChange { Kind = DeltaKinds.Team, Id = t.Id, Data = t }));
     }
 }

@@ -38,9 +38,9 @@ public sealed class ReferenceDataGrain(
         var errors = ReferenceDataValidator.Validate(set);
         if (errors.Count > 0) throw new InvalidReferenceDataException(errors);
 
-        await Task.WhenAll(set.Teams.Select(t => GrainFactory.GetGrain<IRescueTeamGrain>(t.Id).ApplyDefinition(t)));
-        await Task.WhenAll(set.Warehouses.Select(w => GrainFactory.GetGrain<IWarehouseGrain>(w.Id).ApplyDefinition(w)));
-        await Task.WhenAll(set.Shelters.Select(s => GrainFactory.GetGrain<IShelterGrain>(s.Id).ApplyDefinition(s)));
+        await Task.WhenAll(set.Teams.Select(t => GrainFactory.Grain<IRescueTeamGrain>(t.Id).ApplyDefinition(t)));
+        await Task.WhenAll(set.Warehouses.Select(w => GrainFactory.Grain<IWarehouseGrain>(w.Id).ApplyDefinition(w)));
+        await Task.WhenAll(set.Shelters.Select(s => GrainFactory.Grain<IShelterGrain>(s.Id).ApplyDefinition(s)));
 
         state.State = new ReferenceCatalogueState
         {

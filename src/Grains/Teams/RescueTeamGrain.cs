@@ -151,7 +151,7 @@ public sealed class RescueTeamGrain(
     }
 
     private Task Timeline(string incidentId, string kind, string summary, Actor actor, DateTimeOffset? reportedAt) =>
-        GrainFactory.GetGrain<IIncidentTimelineGrain>(incidentId).Append([new TimelineEntry
+        GrainFactory.Grain<IIncidentTimelineGrain>(incidentId).Append([new TimelineEntry
         {
             Seq = 0, At = clock.GetUtcNow(), ReportedAt = reportedAt, Actor = actor.Subject, Kind = kind, Summary = summary, TeamId = Key,
         }]);

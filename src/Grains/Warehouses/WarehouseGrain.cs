@@ -37,7 +37,7 @@ public sealed class WarehouseGrain(
     public async Task<StockMovement> RecordMovement(StockMovementRequest request, Actor actor)
     {
         EnsureExists();
-        var items = (await GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
+        var items = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
         // The ledger checks everything before it changes anything.
         var movement = new StockLedger(state.State).Record(request, actor, clock.GetUtcNow(), items);
         await Changed();
@@ -99,7 +99,7 @@ public sealed class WarehouseGrain(
             state.State.Activation = previous;
             throw;
         }
-        await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+        await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
     }
 
     /// <summary>Writes the state, then pushes the warehouse to the district console scope.</summary>

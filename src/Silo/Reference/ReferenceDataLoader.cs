@@ -73,6 +73,6 @@ public sealed class ReferenceDataLoader(
     {
         var (set, hash) = ReferenceDataFile.Load(settings.ReferenceDataPath);
         return await _retry.ExecuteAsync(
-            async _ => await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, hash), ct);
+            async _ => await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, hash), ct);
     }
 }

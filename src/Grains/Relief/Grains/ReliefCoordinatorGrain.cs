@@ -92,13 +92,13 @@ public sealed class ReliefCoordinatorGrain(
         var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
         foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
         var known = await Task.WhenAll(earlier.Select(async kv => (Id: kv.Key, WarehouseId: kv.Value,
-            Shipment: await GrainFactory.GetGrain<IShipmentGrain>(kv.Key).Get())));
+            Shipment: await GrainFactory.Grain<IShipmentGrain>(kv.Key).Get())));
         foreach (var (shipmentId, warehouseId, shipment) in known)
         {
             if (shipment is null)
             {
                 // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
-                await GrainFactory.GetGrain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
+                await GrainFactory.Grain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
                 state.State.Outstanding.Remove(shipmentId);
                 continue;
             }
@@ -115,12 +115,12 @@ public sealed class ReliefCoordinatorGrain(
 
         // 2. What is still needed, and what the warehouses can give now.
         var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
-            .Select(id => GrainFactory.GetGrain<IReliefDemandGrain>(id).GetPlanningInput())))
+            .Select(id => GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())))
             .OfType<ReliefPlanningInput>().ToList();
         foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
-        var catalogue = GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey);
+        var catalogue = GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
         var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
-        var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.GetGrain<IWarehouseGrain>(id).Get())))
+        var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.Grain<IWarehouseGrain>(id).Get())))
             .OfType<Warehouse>().ToList();
         // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
         var selection = ReliefWarehouseSelection.Select(all);
@@ -136,7 +136,7 @@ public sealed class ReliefCoordinatorGrain(
         var raced = false;
         foreach (var old in replaced)
         {
-            if (await GrainFactory.GetGrain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
+            if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
             else raced = true; // it started loading (or more) meanwhile and stays outstanding
         }
 
@@ -153,7 +153,7 @@ public sealed class ReliefCoordinatorGrain(
         {
             var shipmentId = ShipmentId(group.Key);
             var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
-            var held = await GrainFactory.GetGrain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
+            var held = await GrainFactory.Grain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
             if (!held)
             {
                 failed.Add(shipmentId); // stock moved since it was read: the next plan will see it
@@ -168,7 +168,7 @@ public sealed class ReliefCoordinatorGrain(
                 Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
                 DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
             };
-            await GrainFactory.GetGrain<IShipmentGrain>(shipmentId).Create(shipment);
+            await GrainFactory.Grain<IShipmentGrain>(shipmentId).Create(shipment);
             if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
             list.Add(shipment);
             allocations.AddRange(group.Select(a => new ReliefAllocationView
@@ -184,7 +184,7 @@ public sealed class ReliefCoordinatorGrain(
         }).ToList();
         foreach (var input in inputs)
         {
-            await GrainFactory.GetGrain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
+            await GrainFactory.Grain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
                 shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? [],
                 [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
                 result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
@@ -193,7 +193,7 @@ public sealed class ReliefCoordinatorGrain(
         // their shortfalls are no longer anybody's to escalate.
         var plannedNow = inputs.Select(i => i.IncidentId).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in state.State.LastPlanIncidents.Where(id => !plannedNow.Contains(id)).ToList())
-            await GrainFactory.GetGrain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
+            await GrainFactory.Grain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
         state.State.LastPlanIncidents = plannedNow;
 
         state.State.Plan = new ReliefPlan

@@ -60,7 +60,7 @@ public sealed class ReliefDemandGrain(
         }
         await Save();
         if (first || reopened) await this.RegisterOrUpdateReminder(Watch, Due(), TimeSpan.FromMinutes(1));
-        var coordinator = GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+        var coordinator = GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
         await coordinator.Track(Key);
         await coordinator.RequestReplan();
     }
@@ -135,7 +135,7 @@ public sealed class ReliefDemandGrain(
         }
         await Save();
         // A short delivery or a convoy cancelled by a person re-opens the rest (the coordinator's own cancellations do not).
-        if (replan) await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+        if (replan) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
     }
 
     public async Task<IncidentRelief?> CheckDeadline()
@@ -147,7 +147,7 @@ public sealed class ReliefDemandGrain(
             Alert(ReliefAlertKind.AtRisk, $"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
             await Save();
             // One-way: the incident records it as a partner event without a call back into this grain.
-            await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.AlertLog[^1].Text);
+            await GrainFactory.Grain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.AlertLog[^1].Text);
             // Judge Met or Breached at the deadline itself, not up to a reminder period after it.
             await this.RegisterOrUpdateReminder(Watch, Deadline - now + TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1));
         }
@@ -158,7 +158,7 @@ public sealed class ReliefDemandGrain(
             Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
             await Save();
             if (S.Outcome == ReliefStatus.Breached)
-                await GrainFactory.GetGrain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.Breached, S.AlertLog[^1].Text);
+                await GrainFactory.Grain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.Breached, S.AlertLog[^1].Text);
         }
         if (S.Outcome is not null && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
         return View();
@@ -179,13 +179,13 @@ public sealed class ReliefDemandGrain(
     private async Task PlaceRelocated(ReliefDemandUpdate update, Actor actor)
     {
         var remaining = update.Relocated;
-        var shelters = (await GrainFactory.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).GetShelters())
+        var shelters = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetShelters())
             .OrderBy(s => Dispatch.Recommendation.TravelTimeModel.DistanceKm(s.Position, update.Location)).ToList();
         var placed = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var shelter in shelters)
         {
             if (remaining <= 0 && !S.Shelters.ContainsKey(shelter.Id)) continue;
-            var took = await GrainFactory.GetGrain<IShelterGrain>(shelter.Id).Admit(Key, Math.Max(0, remaining), actor);
+            var took = await GrainFactory.Grain<IShelterGrain>(shelter.Id).Admit(Key, Math.Max(0, remaining), actor);
             if (took > 0) placed[shelter.Id] = took;
             remaining -= took;
         }

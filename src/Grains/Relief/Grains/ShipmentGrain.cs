@@ -70,7 +70,7 @@ public sealed class ShipmentGrain(
             return current;
         }
 
-        var warehouse = GrainFactory.GetGrain<IWarehouseGrain>(current.WarehouseId);
+        var warehouse = GrainFactory.Grain<IWarehouseGrain>(current.WarehouseId);
         if (to == ShipmentStatus.Departed) await warehouse.ShipReservation(current.ReservationId, actor);
         if (to == ShipmentStatus.Cancelled) await warehouse.ReleaseReservation(current.ReservationId, actor);
 
@@ -97,11 +97,11 @@ public sealed class ShipmentGrain(
     /// </summary>
     private async Task Told(Shipment shipment, bool replan, bool withdrawn)
     {
-        var demand = GrainFactory.GetGrain<IReliefDemandGrain>(shipment.IncidentId);
+        var demand = GrainFactory.Grain<IReliefDemandGrain>(shipment.IncidentId);
         if (withdrawn) await demand.ShipmentWithdrawn(shipment.Id);
         else await demand.ShipmentChanged(shipment, replan);
         if (shipment.Status == ShipmentStatus.Delivered)
-            await GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).TrucksReturning(FleetInUse.BackAt(shipment));
+            await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).TrucksReturning(FleetInUse.BackAt(shipment));
     }
 
     private void PublishChange(Shipment s) =>
