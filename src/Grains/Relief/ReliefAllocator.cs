@@ -58,7 +58,12 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         // A district-wide surge: too big to prove. (1) The LP relaxation over every route (GLOP) bounds every plan and shows the
         // routes worth considering. (2) On those routes and the greedy plan's, a MIP with integer trucks and continuous flows
         // chooses how many trucks go where. (3) With at most those trucks per route, the full integer model fixes the units.
-        var (bound, support, lpTrucks) = LpRelaxation(problem, budget);
+        if (LpRelaxation(problem, budget) is not var (bound, support, lpTrucks))
+        {
+            // The LP did not finish within the budget: no search, the greedy plan, bounded only by everyone being covered.
+            var fallback = problem.Assemble(greedy, ReliefPlanStatus.Feasible);
+            return fallback with { CoverageUpperBound = Math.Max(fallback.PeopleCoveredWeighted, problem.Demands.Sum(d => d.Priority * (double)d.People)) };
+        }
         for (var r = 0; r < greedy.Length; r++)
             if (greedy[r] is not null) support[r] = true;
         var (trucks, start) = TruckAssignment(problem, support, greedy, lpTrucks, budget);
@@ -238,7 +243,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// The LP relaxation of the full model (GLOP): its optimum bounds every integer plan, and the routes it sends anything on are
     /// where the restricted MIP looks.
     /// </summary>
-    private (double Bound, bool[] Support, double[] Trucks) LpRelaxation(ReliefProblem problem, Budget budget)
+    /// <returns>Null when GLOP stopped at the time limit.</returns>
+    private (double Bound, bool[] Support, double[] Trucks)? LpRelaxation(ReliefProblem problem, Budget budget)
     {
         var support = new bool[problem.Routes.Length];
         var trucks = new double[problem.Routes.Length];
@@ -251,6 +257,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         objective.SetMaximization();
         solver.SetTimeLimit((long)Math.Ceiling(budget.Share(1).TotalMilliseconds));
         var status = solver.Solve();
+        if (status == Solver.ResultStatus.NOT_SOLVED) return null;
         if (status != Solver.ResultStatus.OPTIMAL)
             throw new InvalidOperationException($"OR-Tools GLOP ended the LP relaxation with status {status}.");
         foreach (var (r, _, q) in model.Q)
