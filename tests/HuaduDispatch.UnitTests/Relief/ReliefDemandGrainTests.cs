@@ -1,0 +1,63 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+/// <summary>An incident's relief demand on Orleans' in-process test cluster: how it judges the deadline and takes plans.</summary>
+public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
+    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+
+    /// <summary>A demand for 10 people whose 3-hour deadline is <paramref name="deadlineAgo"/> in the past (negative: ahead).</summary>
+    private async Task<(IReliefDemandGrain Demand, IncidentRelief Relief)> Demand(string id, TimeSpan deadlineAgo)
+    {
+        var demand = Grains.GetGrain<IReliefDemandGrain>(id);
+        await demand.Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.40, Lon = 113.22 }, OccurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) - deadlineAgo,
+            Affected = 10, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, Dispatcher);
+        return (demand, (await demand.Get())!);
+    }
+
+    private static Shipment Convoy(string id, IncidentRelief relief, ShipmentStatus status, long planId, DateTimeOffset? deliveredAt = null) => new()
+    {
+        Id = id, IncidentId = relief.IncidentId, WarehouseId = "WH-X", Lines = [.. relief.Needs.Select(n => new ItemQuantity { ItemCode = n.ItemCode, Quantity = n.Needed })],
+        Status = status, Trucks = 1, Departure = relief.OccurredAt.AddMinutes(30), Eta = relief.OccurredAt.AddMinutes(90), DistanceKm = 12,
+        ReservationId = id, PlanId = planId, UpdatedAt = deliveredAt ?? DateTimeOffset.UtcNow, DeliveredAt = deliveredAt,
+    };
+
+    [Fact]
+    public async Task A_late_deadline_check_judges_on_what_had_arrived_at_the_deadline_not_on_what_has_arrived_since()
+    {
+        // Everything arrived 10 minutes after the deadline; the reminder runs 20 minutes after it: Breached.
+        var (late, lateRelief) = await Demand("INC-RD-LATE", TimeSpan.FromMinutes(20));
+        Assert.NotEmpty(lateRelief.Needs);
+        await late.ShipmentChanged(Convoy("SHP-RD-LATE", lateRelief, ShipmentStatus.Delivered, 1, lateRelief.Deadline.AddMinutes(10)), replan: false);
+        Assert.Equal(ReliefStatus.Breached, (await late.CheckDeadline())!.Status);
+
+        // Everything arrived 10 minutes before the deadline, but the notice came after it: Met.
+        var (early, earlyRelief) = await Demand("INC-RD-EARLY", TimeSpan.FromMinutes(20));
+        await early.ShipmentChanged(Convoy("SHP-RD-EARLY", earlyRelief, ShipmentStatus.Delivered, 1, earlyRelief.Deadline.AddMinutes(-10)), replan: false);
+        Assert.Equal(ReliefStatus.Met, (await early.CheckDeadline())!.Status);
+    }
+
+    [Fact]
+    public async Task A_plan_never_sets_a_convoys_status_back_and_drops_the_earlier_plans_convoys_still_planned()
+    {
+        var (demand, relief) = await Demand("INC-RD-PLAN", TimeSpan.FromHours(-2));
+        await demand.ApplyPlan(1, [Convoy("SHP-1-A", relief, ShipmentStatus.Planned, 1), Convoy("SHP-1-B", relief, ShipmentStatus.Planned, 1)], [], 10);
+        await demand.ShipmentChanged(Convoy("SHP-1-A", relief, ShipmentStatus.Loading, 1), replan: false);
+
+        // Plan 2 still lists SHP-1-A as Planned (it was read before the convoy started loading) and drops SHP-1-B.
+        await demand.ApplyPlan(2, [Convoy("SHP-1-A", relief, ShipmentStatus.Planned, 1), Convoy("SHP-2-C", relief, ShipmentStatus.Planned, 2)], [], 10);
+        var shipments = (await demand.Get())!.Shipments.ToDictionary(s => s.Id, s => s.Status);
+        Assert.Equal(ShipmentStatus.Loading, shipments["SHP-1-A"]);
+        Assert.Equal(ShipmentStatus.Planned, shipments["SHP-2-C"]);
+        Assert.False(shipments.ContainsKey("SHP-1-B"), "a convoy of an earlier plan still Planned was withdrawn by the coordinator");
+
+        // An older plan arriving late changes nothing.
+        await demand.ApplyPlan(1, [Convoy("SHP-1-B", relief, ShipmentStatus.Planned, 1)], [], 10);
+        Assert.DoesNotContain((await demand.Get())!.Shipments, s => s.Id == "SHP-1-B");
+    }
+}
