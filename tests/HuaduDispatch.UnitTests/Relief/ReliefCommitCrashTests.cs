@@ -1,0 +1,103 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains;
+using HuaduDispatch.Grains.Dispatch;
+using HuaduDispatch.Grains.Relief;
+using HuaduDispatch.Grains.Relief.Grains;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
+using Orleans.TestingHost;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+/// <summary>
+/// A test cluster whose shipment grains refuse Create while <see cref="FailShipmentCreate"/> is set (an incoming grain call
+/// filter): the coordinator's commit then stops after a warehouse reservation and before the convoy exists, as a crash would.
+/// Re-plans run only when the test asks (the debounce is an hour).
+/// </summary>
+public sealed class CommitCrashClusterFixture : IAsyncLifetime
+{
+    public static volatile bool FailShipmentCreate;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Dispatch);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddSingleton(TimeProvider.System);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Relief:ReplanDebounce"] = "01:00:00",
+            }).Build();
+            silo.Services.AddDispatchDomain(configuration);
+            silo.AddIncomingGrainCallFilter(context =>
+            {
+                if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
+                    throw new InvalidOperationException("injected: the node stopped before the convoy was created");
+                return context.Invoke();
+            });
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
+}
+
+public sealed class ReliefCommitCrashTests(CommitCrashClusterFixture fixture) : IClassFixture<CommitCrashClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
+    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+
+    [Fact]
+    public async Task A_commit_cut_short_after_reserving_leaves_no_stock_held_once_the_coordinator_plans_again_from_its_stored_state()
+    {
+        // One depot beside the incident, with every item of the standard kit in stock and 2 trucks.
+        var codes = ReliefStandard.Default.Lines.Select(l => l.ItemCode).Distinct().ToList();
+        var set = ReferenceDataValidatorTests.Minimal() with
+        {
+            Items = [.. codes.Select(c => new ReliefItem { Code = c, NameZh = c, NameEn = c, Unit = "unit", WeightKg = 1, VolumeM3 = 0.001 })],
+            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with
+            {
+                Stock = [.. codes.Select(c => new StockLine { ItemCode = c, Quantity = 10_000 })],
+            }],
+        };
+        Assert.True((await Grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "crash-test")).Applied);
+        await Grains.GetGrain<IReliefDemandGrain>("INC-CRASH").Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 20, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, Dispatcher);
+        var coordinator = Grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+        var warehouse = Grains.GetGrain<IWarehouseGrain>("WH-1");
+
+        // Plan 1 reserves the convoy's stock, then the convoy cannot be created.
+        CommitCrashClusterFixture.FailShipmentCreate = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => coordinator.Replan());
+        CommitCrashClusterFixture.FailShipmentCreate = false;
+        var held = (await warehouse.Get())!.Stock.Sum(s => s.Reserved);
+        Assert.True(held > 0, "the cut-short commit reserved stock before it stopped");
+        Assert.Null(await Grains.GetGrain<IShipmentGrain>("SHP-1-INC-CRASH-WH-1").Get());
+
+        // The coordinator comes back from its stored state (as after a crash) and plans again.
+        await coordinator.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var plan = await coordinator.Replan();
+
+        Assert.True(plan.PlanId > 1, $"plan ids are not reused: got {plan.PlanId}");
+        Assert.NotEmpty(plan.Allocations);
+        var reserved = (await warehouse.Get())!.Stock.ToDictionary(s => s.ItemCode, s => s.Reserved);
+        var planned = plan.Allocations.GroupBy(a => a.ItemCode).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));
+        foreach (var code in codes)
+            Assert.True(planned.GetValueOrDefault(code) == reserved.GetValueOrDefault(code),
+                $"{code}: {reserved.GetValueOrDefault(code)} reserved, but the plan's convoys hold {planned.GetValueOrDefault(code)}");
+    }
+}
