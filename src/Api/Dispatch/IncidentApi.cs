@@ -145,9 +145,9 @@ public static class IncidentApi
     /// <summary>Incident summaries from the area boards (one area, or all), newest first, only those the caller may see.</summary>
     public static async Task<List<IncidentSummary>> List(IGrainFactory grains, Actor actor, IncidentFilter filter, string? areaId = null)
     {
-        var areas = areaId is { Length: > 0 }
-            ? [areaId]
-            : (await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
+        // Only the catalogue's areas: a client's made-up areaId must not activate a board grain for it.
+        var known = (await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Select(a => a.Id).ToList();
+        var areas = areaId is { Length: > 0 } ? known.Where(a => a == areaId).ToList() : known;
         var boards = await Task.WhenAll(areas.Select(a => grains.Grain<IAreaBoardGrain>(a).Query(filter)));
         return [.. boards.SelectMany(b => b).Where(actor.CanSee).OrderByDescending(i => i.OccurredAt)];
     }
