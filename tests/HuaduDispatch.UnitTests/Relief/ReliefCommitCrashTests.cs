@@ -1,59 +1,10 @@
 using HuaduDispatch.Contracts;
-using HuaduDispatch.Grains;
-using HuaduDispatch.Grains.Dispatch;
 using HuaduDispatch.Grains.Relief;
-using HuaduDispatch.Grains.Relief.Grains;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
-using Orleans.TestingHost;
 
 namespace HuaduDispatch.UnitTests.Relief;
 
-/// <summary>
-/// A test cluster whose shipment grains refuse Create while <see cref="FailShipmentCreate"/> is set (an incoming grain call
-/// filter): the coordinator's commit then stops after a warehouse reservation and before the convoy exists, as a crash would.
-/// Re-plans run only when the test asks (the debounce is an hour).
-/// </summary>
-public sealed class CommitCrashClusterFixture : IAsyncLifetime
-{
-    public static volatile bool FailShipmentCreate;
-
-    public TestCluster Cluster { get; private set; } = null!;
-
-    private sealed class Configurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            silo.AddMemoryGrainStorage(StorageNames.Dispatch);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton(TimeProvider.System);
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Relief:ReplanDebounce"] = "01:00:00",
-            }).Build();
-            silo.Services.AddDispatchDomain(configuration);
-            silo.AddIncomingGrainCallFilter(context =>
-            {
-                if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
-                    throw new InvalidOperationException("injected: the node stopped before the convoy was created");
-                return context.Invoke();
-            });
-        }
-    }
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
-}
-
-public sealed class ReliefCommitCrashTests(CommitCrashClusterFixture fixture) : IClassFixture<CommitCrashClusterFixture>
+public sealed class ReliefCommitCrashTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
     private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
     private IGrainFactory Grains => fixture.Cluster.GrainFactory;
@@ -81,9 +32,9 @@ public sealed class ReliefCommitCrashTests(CommitCrashClusterFixture fixture) : 
         var warehouse = Grains.GetGrain<IWarehouseGrain>("WH-1");
 
         // Plan 1 reserves the convoy's stock, then the convoy cannot be created.
-        CommitCrashClusterFixture.FailShipmentCreate = true;
+        FaultClusterFixture.FailShipmentCreate = true;
         await Assert.ThrowsAnyAsync<Exception>(() => coordinator.Replan());
-        CommitCrashClusterFixture.FailShipmentCreate = false;
+        FaultClusterFixture.FailShipmentCreate = false;
         var held = (await warehouse.Get())!.Stock.Sum(s => s.Reserved);
         Assert.True(held > 0, "the cut-short commit reserved stock before it stopped");
         Assert.Null(await Grains.GetGrain<IShipmentGrain>("SHP-1-INC-CRASH-WH-1").Get());

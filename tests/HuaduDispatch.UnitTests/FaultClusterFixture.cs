@@ -1,0 +1,58 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains;
+using HuaduDispatch.Grains.Dispatch;
+using HuaduDispatch.Grains.Realtime;
+using HuaduDispatch.Grains.Relief.Grains;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace HuaduDispatch.UnitTests;
+
+/// <summary>
+/// A test cluster with faults that can be switched on: an incoming grain call filter makes shipment grains refuse Create
+/// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
+/// crash would) and the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>). The switches are static (the filter
+/// runs in the silo, which the test cannot reach otherwise); each is used by one test. Re-plans run only when a test asks
+/// (the debounce is an hour).
+/// </summary>
+public sealed class FaultClusterFixture : IAsyncLifetime
+{
+    public static volatile bool FailShipmentCreate;
+    public static volatile bool FailRelayLookup;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Dispatch);
+            silo.UseInMemoryReminderService();
+            silo.Services.AddSingleton(TimeProvider.System);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Relief:ReplanDebounce"] = "01:00:00",
+            }).Build();
+            silo.Services.AddDispatchDomain(configuration);
+            silo.AddIncomingGrainCallFilter(context =>
+            {
+                if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
+                    throw new InvalidOperationException("injected: the node stopped before the convoy was created");
+                if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelays))
+                    throw new InvalidOperationException("injected: the relay registry cannot be read");
+                return context.Invoke();
+            });
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
+}
