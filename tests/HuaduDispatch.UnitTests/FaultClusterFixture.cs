@@ -12,7 +12,8 @@ namespace HuaduDispatch.UnitTests;
 /// <summary>
 /// A test cluster with faults that can be switched on: an incoming grain call filter makes shipment grains refuse Create
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
-/// crash would) and the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>). The switches are static (the filter
+/// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
+/// (<see cref="FailReliefDemandUpdate"/>). The switches are static (the filter
 /// runs in the silo, which the test cannot reach otherwise); each is used by one test. Re-plans run only when a test asks
 /// (the debounce is an hour).
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
 {
     public static volatile bool FailShipmentCreate;
     public static volatile bool FailRelayLookup;
+    public static volatile bool FailReliefDemandUpdate;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -41,6 +43,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                     throw new InvalidOperationException("injected: the node stopped before the convoy was created");
                 if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelays))
                     throw new InvalidOperationException("injected: the relay registry cannot be read");
+                if (FailReliefDemandUpdate && context.Grain is ReliefDemandGrain && context.InterfaceMethod.Name == nameof(IReliefDemandGrain.Update))
+                    throw new InvalidOperationException("injected: the relief demand cannot be updated");
                 return context.Invoke();
             });
         }

@@ -1,0 +1,42 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.UnitTests;
+
+/// <summary>An incident whose relief demand could not be told about its people tells it again with its next change.</summary>
+public sealed class IncidentReliefRetryTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
+
+    [Fact]
+    public async Task A_failed_relief_update_is_sent_again_with_the_next_change_even_when_the_people_did_not_change()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        Assert.True((await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "retry-test")).Applied);
+        var incident = grains.GetGrain<IIncidentGrain>("INC-RETRY");
+        var people = new Assessment { Affected = 40, Relocated = 10 };
+
+        FaultClusterFixture.FailReliefDemandUpdate = true;
+        try
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => incident.Create(new CreateIncident
+            {
+                Type = IncidentType.Flood, Title = "Waterlogging at Xinhua market", OccurredAt = DateTimeOffset.UtcNow, Source = "console",
+                Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = people,
+            }, Dispatcher));
+            Assert.Contains("injected", e.Message);
+        }
+        finally
+        {
+            FaultClusterFixture.FailReliefDemandUpdate = false;
+        }
+        Assert.NotNull(await incident.Get()); // the incident itself was saved
+        Assert.Null(await grains.GetGrain<IReliefDemandGrain>("INC-RETRY").Get());
+
+        // The next change keeps the same people: the demand still gets them.
+        await incident.Assess(people with { Injured = 2 }, Dispatcher);
+        var relief = await grains.GetGrain<IReliefDemandGrain>("INC-RETRY").Get();
+        Assert.NotNull(relief);
+        Assert.Equal(40, relief.Affected);
+        Assert.Equal(10, relief.Relocated);
+    }
+}
