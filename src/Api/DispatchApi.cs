@@ -82,7 +82,8 @@ public static class DispatchApi
 
     /// <summary>
     /// The request pipeline in order: problem details for anything that fails, security headers, CORS, the API reference page,
-    /// authentication, per-client rate limiting, authorization, then Idempotency-Key replay around the endpoints.
+    /// authentication, per-client rate limiting, authorization, then Idempotency-Key replay around the endpoints. CORS and the
+    /// rate limiter are in the pipeline only when configured on (Http:CorsOrigins, Http:RateLimit:Enabled).
     /// </summary>
     public static IApplicationBuilder UseDispatchApi(this IApplicationBuilder app)
     {
@@ -91,7 +92,7 @@ public static class DispatchApi
         app.UseStatusCodePages(context => Problems.Write(context.HttpContext, context.HttpContext.Response.StatusCode,
             ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode), Problems.DescribeStatus(context.HttpContext.Response.StatusCode, http)));
         app.UseSecurityHeaders(http);
-        app.UseCors(HttpHardening.CorsPolicy);
+        if (http.CorsOrigins.Length > 0) app.UseCors(HttpHardening.CorsPolicy); // off unless origins are configured
         app.UseSwaggerUI(o =>
         {
             o.RoutePrefix = "docs";
@@ -99,7 +100,7 @@ public static class DispatchApi
             o.SwaggerEndpoint(OpenApiSetup.DocumentPath, "HuaduDispatch v1");
         });
         app.UseAuthentication();
-        app.UseRateLimiter();
+        if (http.RateLimit.Enabled) app.UseRateLimiter();
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;

@@ -66,7 +66,7 @@ public static class HttpHardening
             var limits = options.RateLimit;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                if (!limits.Enabled || context.Request.Path.StartsWithSegments("/health"))
+                if (context.Request.Path.StartsWithSegments("/health")) // the limiter is in the pipeline only when enabled
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 return RateLimitPartition.GetTokenBucketLimiter(ClientKey(context), _ => new TokenBucketRateLimiterOptions
                 {
