@@ -8,6 +8,8 @@ public sealed class HeldReservation
     [Id(0)] public List<ReservationLine> Lines { get; set; } = [];
     /// <summary>Held, Shipped or Released.</summary>
     [Id(1)] public string Status { get; set; } = "Held";
+    /// <summary>When it was released (null for one released before this was recorded: counted from the next prune).</summary>
+    [Id(2)] public DateTimeOffset? ReleasedAt { get; set; }
 }
 
 /// <summary>
@@ -55,12 +57,32 @@ public sealed class StockLedger(WarehouseState state)
         return true;
     }
 
-    public bool Release(string id)
+    public bool Release(string id, DateTimeOffset now)
     {
         if (!state.Reservations.TryGetValue(id, out var r) || r.Status != "Held") return false;
         foreach (var l in r.Lines) Entry(l.ItemCode).Reserved -= l.Quantity;
         r.Status = "Released";
+        r.ReleasedAt = now;
         return true;
+    }
+
+    /// <summary>
+    /// How long a released reservation's id is remembered. Every re-plan releases the convoys it replaces, so without this a
+    /// warehouse's state (written whole on every change) grew with each plan. Its only use is to refuse a late retry of the same
+    /// id, which comes within seconds (plan ids, and so reservation ids, are never reused). Shipped ones stay: their movements do.
+    /// </summary>
+    public static readonly TimeSpan ReleasedRetention = TimeSpan.FromHours(24);
+
+    /// <summary>Forgets reservations released more than <see cref="ReleasedRetention"/> before <paramref name="now"/>; true if any went.</summary>
+    public bool PruneReleased(DateTimeOffset now)
+    {
+        var pruned = false;
+        foreach (var (id, r) in state.Reservations.Where(kv => kv.Value.Status == "Released").ToList())
+        {
+            if (r.ReleasedAt is not { } at) r.ReleasedAt = now;
+            else if (now - at > ReleasedRetention) pruned |= state.Reservations.Remove(id);
+        }
+        return pruned;
     }
 
     public IReadOnlyList<StockMovement> Ship(string id, Actor actor, DateTimeOffset now)

@@ -49,16 +49,21 @@ public sealed class WarehouseGrain(
     public async Task<bool> Reserve(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor)
     {
         EnsureExists();
+        var ledger = new StockLedger(state.State);
         var known = state.State.Reservations.ContainsKey(reservationId);
-        var held = new StockLedger(state.State).Reserve(reservationId, lines);
-        if (held && !known) await Changed();
+        var held = ledger.Reserve(reservationId, lines);
+        if (held && !known)
+        {
+            ledger.PruneReleased(clock.GetUtcNow()); // written with this change
+            await Changed();
+        }
         return held;
     }
 
     public async Task ReleaseReservation(string reservationId, Actor actor)
     {
         EnsureExists();
-        if (new StockLedger(state.State).Release(reservationId)) await Changed();
+        if (new StockLedger(state.State).Release(reservationId, clock.GetUtcNow())) await Changed();
     }
 
     public async Task ShipReservation(string reservationId, Actor actor)

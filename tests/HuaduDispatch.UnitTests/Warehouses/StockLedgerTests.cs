@@ -76,11 +76,34 @@ public sealed class StockLedgerTests
         ledger.Reserve("b", [new ReservationLine { ItemCode = "drinking-water", Quantity = 20 }]);
         Assert.Single(ledger.Ship("a", Keeper, Now));
         Assert.Empty(ledger.Ship("a", Keeper, Now));
-        Assert.True(ledger.Release("b"));
-        Assert.False(ledger.Release("b"));
+        Assert.True(ledger.Release("b", Now));
+        Assert.False(ledger.Release("b", Now));
         Assert.Equal((70L, 0L), (state.Stock["drinking-water"].OnHand, state.Stock["drinking-water"].Reserved));
         Assert.Equal(StockMovementKind.Shipped, state.Movements.Single().Kind);
         Assert.Throws<DomainException>(() => ledger.Ship("b", Keeper, Now));
+    }
+
+    [Fact]
+    public void Released_reservations_are_forgotten_a_day_after_their_release_and_held_or_shipped_ones_are_kept()
+    {
+        var (state, ledger) = Ledger(100);
+        foreach (var id in new[] { "held", "shipped", "released-early", "released-late", "released-before-dates" })
+            Assert.True(ledger.Reserve(id, [new ReservationLine { ItemCode = "drinking-water", Quantity = 5 }]));
+        ledger.Ship("shipped", Keeper, Now);
+        ledger.Release("released-early", Now);
+        ledger.Release("released-late", Now.AddHours(20));
+        ledger.Release("released-before-dates", Now);
+        state.Reservations["released-before-dates"].ReleasedAt = null; // stored before release times were recorded
+
+        Assert.False(ledger.PruneReleased(Now.AddHours(23)));
+        Assert.Equal(5, state.Reservations.Count);
+        Assert.False(ledger.Reserve("released-early", [new ReservationLine { ItemCode = "drinking-water", Quantity = 5 }]), "a retry within the day is still refused");
+
+        Assert.True(ledger.PruneReleased(Now.AddHours(25)));
+        Assert.Equal(["held", "released-before-dates", "released-late", "shipped"], state.Reservations.Keys.Order(StringComparer.Ordinal));
+        Assert.True(ledger.PruneReleased(Now.AddHours(50)));
+        Assert.Equal(["held", "shipped"], state.Reservations.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((95L, 5L), (state.Stock["drinking-water"].OnHand, state.Stock["drinking-water"].Reserved));
     }
 
     [Theory]
