@@ -2,6 +2,7 @@ using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains;
 using HuaduDispatch.Grains.Dispatch;
 using HuaduDispatch.Grains.Realtime;
+using HuaduDispatch.Grains.Relief;
 using HuaduDispatch.Grains.Relief.Grains;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ namespace HuaduDispatch.UnitTests;
 /// A test cluster with faults that can be switched on: an incoming grain call filter makes shipment grains refuse Create
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
 /// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
-/// (<see cref="FailReliefDemandUpdate"/>). The switches are static (the filter
+/// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be made slow (<see cref="PlannerDelayMs"/>). The switches are static (the filter
 /// runs in the silo, which the test cannot reach otherwise); each is used by one test. Re-plans run only when a test asks
 /// (the debounce is an hour).
 /// </summary>
@@ -22,6 +23,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool FailShipmentCreate;
     public static volatile bool FailRelayLookup;
     public static volatile bool FailReliefDemandUpdate;
+    /// <summary>While set, the relief planner sleeps this many milliseconds before it solves (a long solve).</summary>
+    public static volatile int PlannerDelayMs;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -37,6 +40,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                 ["Relief:ReplanDebounce"] = "01:00:00",
             }).Build();
             silo.Services.AddDispatchDomain(configuration);
+            silo.Services.AddSingleton<IReliefPlanner>(sp => new SlowedPlanner(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp)));
             silo.AddIncomingGrainCallFilter(context =>
             {
                 if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
@@ -47,6 +51,17 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                     throw new InvalidOperationException("injected: the relief demand cannot be updated");
                 return context.Invoke();
             });
+        }
+    }
+
+    /// <summary>The real planner, after <see cref="PlannerDelayMs"/> of sleep (it runs on the thread pool, off the grain's turn).</summary>
+    private sealed class SlowedPlanner(IReliefPlanner inner) : IReliefPlanner
+    {
+        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
+        {
+            if (PlannerDelayMs > 0) Thread.Sleep(PlannerDelayMs);
+            return inner.Plan(demands, warehouses, items, now);
         }
     }
 

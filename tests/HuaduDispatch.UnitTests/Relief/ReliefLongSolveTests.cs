@@ -1,0 +1,60 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+/// <summary>While a new relief plan is being solved, the previous plan's convoys stay Planned and their stock reserved.</summary>
+public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
+    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+
+    [Fact]
+    public async Task The_previous_plan_stays_in_force_during_a_long_solve_and_is_replaced_only_once_the_new_one_is_solved()
+    {
+        var codes = ReliefStandard.Default.Lines.Select(l => l.ItemCode).Distinct().ToList();
+        var set = ReferenceDataValidatorTests.Minimal() with
+        {
+            Items = [.. codes.Select(c => new ReliefItem { Code = c, NameZh = c, NameEn = c, Unit = "unit", WeightKg = 1, VolumeM3 = 0.001 })],
+            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Stock = [.. codes.Select(c => new StockLine { ItemCode = c, Quantity = 10_000 })] }],
+        };
+        Assert.True((await Grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "long-solve")).Applied);
+        await Grains.GetGrain<IReliefDemandGrain>("INC-SLOW").Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 20, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, Dispatcher);
+        var coordinator = Grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+        var warehouse = Grains.GetGrain<IWarehouseGrain>("WH-1");
+        async Task<long> Reserved() => (await warehouse.Get())!.Stock.Sum(s => s.Reserved);
+        async Task<ShipmentStatus[]> Statuses(IEnumerable<string> ids) =>
+            await Task.WhenAll(ids.Select(async id => (await Grains.GetGrain<IShipmentGrain>(id).Get())!.Status));
+
+        var first = await coordinator.Replan();
+        var firstConvoys = first.Allocations.Select(a => a.ShipmentId).Distinct().ToList();
+        Assert.NotEmpty(firstConvoys);
+        var firstReserved = first.Allocations.Sum(a => a.Quantity);
+        Assert.Equal(firstReserved, await Reserved());
+
+        FaultClusterFixture.PlannerDelayMs = 1500;
+        Task<ReliefPlan> second;
+        try
+        {
+            second = coordinator.Replan();
+            await Task.Delay(500); // the new plan is being solved
+            Assert.False(second.IsCompleted, "the slowed solve is still running");
+            Assert.All(await Statuses(firstConvoys), s => Assert.Equal(ShipmentStatus.Planned, s));
+            Assert.Equal(firstReserved, await Reserved());
+        }
+        finally
+        {
+            FaultClusterFixture.PlannerDelayMs = 0;
+        }
+
+        var plan = await second;
+        Assert.True(plan.PlanId > first.PlanId);
+        Assert.All(await Statuses(firstConvoys), s => Assert.Equal(ShipmentStatus.Cancelled, s));
+        Assert.All(await Statuses(plan.Allocations.Select(a => a.ShipmentId).Distinct()), s => Assert.Equal(ShipmentStatus.Planned, s));
+        Assert.Equal(plan.Allocations.Sum(a => a.Quantity), await Reserved());
+    }
+}
