@@ -14,12 +14,16 @@ namespace HuaduDispatch.UnitTests;
 /// A test cluster with faults that can be switched on: an incoming grain call filter makes shipment grains refuse Create
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
 /// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
-/// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be made slow (<see cref="PlannerDelayMs"/>). The switches are static (the filter
-/// runs in the silo, which the test cannot reach otherwise); each is used by one test. Re-plans run only when a test asks
-/// (the debounce is an hour).
+/// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be made slow (<see cref="PlannerDelayMs"/>). The switches
+/// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), so the classes using this
+/// fixture share one collection and run one at a time. Re-plans run only when a test asks (the debounce is an hour).
 /// </summary>
 public sealed class FaultClusterFixture : IAsyncLifetime
 {
+    /// <summary>The test classes that use this fixture: one collection, so they run one at a time and a switch one of them turns
+    /// on cannot hit another's cluster.</summary>
+    public const string Collection = "fault-injection";
+
     public static volatile bool FailShipmentCreate;
     public static volatile bool FailRelayLookup;
     public static volatile bool FailReliefDemandUpdate;
@@ -75,3 +79,6 @@ public sealed class FaultClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
 }
+
+[CollectionDefinition(FaultClusterFixture.Collection)]
+public sealed class FaultInjectionCollection;

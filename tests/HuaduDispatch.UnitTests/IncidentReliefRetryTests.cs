@@ -3,6 +3,7 @@ using HuaduDispatch.Contracts;
 namespace HuaduDispatch.UnitTests;
 
 /// <summary>An incident whose relief demand could not be told about its people tells it again with its next change.</summary>
+[Collection(FaultClusterFixture.Collection)]
 public sealed class IncidentReliefRetryTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
     private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };

@@ -4,6 +4,7 @@ using HuaduDispatch.Contracts;
 namespace HuaduDispatch.UnitTests.Realtime;
 
 /// <summary>A scope grain whose relay lookup fails keeps its batch and sends it once the registry answers again.</summary>
+[Collection(FaultClusterFixture.Collection)]
 public sealed class ScopeFlushTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
     private sealed class Relay : IDeltaRelay

@@ -4,6 +4,7 @@ using Orleans.Core.Internal;
 
 namespace HuaduDispatch.UnitTests.Relief;
 
+[Collection(FaultClusterFixture.Collection)]
 public sealed class ReliefCommitCrashTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
     private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };

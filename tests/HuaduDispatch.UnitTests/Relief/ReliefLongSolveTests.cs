@@ -4,6 +4,7 @@ using HuaduDispatch.Grains.Relief;
 namespace HuaduDispatch.UnitTests.Relief;
 
 /// <summary>While a new relief plan is being solved, the previous plan's convoys stay Planned and their stock reserved.</summary>
+[Collection(FaultClusterFixture.Collection)]
 public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
     private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
