@@ -14,6 +14,17 @@ internal static class ReliefFixtures
     public static TravelTimeModel Travel { get; } = new(new TravelTimeOptions());
 
     /// <summary>Exact settings: the ton-km phase is proven too, so ton-km can be compared with the brute force.</summary>
+    /// <summary>Waits (up to 10 s) until the coordinator tracks the incident: a demand tells it one-way.</summary>
+    public static async Task UntilTracked(IReliefCoordinatorGrain coordinator, string incidentId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(await coordinator.GetTracked()).Contains(incidentId))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the relief coordinator did not track {incidentId} within 10 s");
+            await Task.Delay(10);
+        }
+    }
+
     public static ReliefPlannerOptions Exact { get; } = new() { TonKmRelativeGap = 0, TimeLimit = TimeSpan.FromSeconds(30) };
 
     public static OptimalReliefPlanner Optimal(ReliefPlannerOptions? options = null) => new(Travel, options ?? Exact);
