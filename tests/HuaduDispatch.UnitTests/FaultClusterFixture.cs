@@ -36,14 +36,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Dispatch);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton(TimeProvider.System);
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Relief:ReplanDebounce"] = "01:00:00",
-            }).Build();
-            silo.Services.AddDispatchDomain(configuration);
+            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00" });
             silo.Services.AddSingleton<IReliefPlanner>(sp => new SlowedPlanner(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp)));
             silo.AddIncomingGrainCallFilter(context =>
             {

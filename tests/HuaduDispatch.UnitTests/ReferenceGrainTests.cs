@@ -14,10 +14,7 @@ public sealed class TestClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Dispatch);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton(TimeProvider.System);
-            silo.Services.AddDispatchDomain(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+            silo.AddTestDomain();
         }
     }
 

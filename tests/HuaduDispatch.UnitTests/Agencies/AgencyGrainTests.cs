@@ -16,14 +16,11 @@ public sealed class AgencyClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Dispatch);
-            silo.UseInMemoryReminderService();
-            silo.Services.AddSingleton(TimeProvider.System);
-            silo.Services.AddDispatchDomain(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            silo.AddTestDomain(new Dictionary<string, string?>
             {
                 ["Webhooks:BaseDelay"] = "00:00:05", // the endpoint in these tests never answers: keep the head in flight
                 ["Webhooks:AttemptTimeout"] = "00:00:01",
-            }).Build());
+            });
         }
     }
 

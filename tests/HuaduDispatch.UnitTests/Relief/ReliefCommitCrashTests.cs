@@ -7,31 +7,13 @@ namespace HuaduDispatch.UnitTests.Relief;
 [Collection(FaultClusterFixture.Collection)]
 public sealed class ReliefCommitCrashTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
-    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
     private IGrainFactory Grains => fixture.Cluster.GrainFactory;
 
     [Fact]
     public async Task A_commit_cut_short_after_reserving_leaves_no_stock_held_once_the_coordinator_plans_again_from_its_stored_state()
     {
-        // One depot beside the incident, with every item of the standard kit in stock and 2 trucks.
         var codes = ReliefStandard.Default.Lines.Select(l => l.ItemCode).Distinct().ToList();
-        var set = ReferenceDataValidatorTests.Minimal() with
-        {
-            Items = [.. codes.Select(c => new ReliefItem { Code = c, NameZh = c, NameEn = c, Unit = "unit", WeightKg = 1, VolumeM3 = 0.001 })],
-            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with
-            {
-                Stock = [.. codes.Select(c => new StockLine { ItemCode = c, Quantity = 10_000 })],
-            }],
-        };
-        Assert.True((await Grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "crash-test")).Applied);
-        await Grains.GetGrain<IReliefDemandGrain>("INC-CRASH").Update(new ReliefDemandUpdate
-        {
-            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
-            Affected = 20, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
-        }, Dispatcher);
-        var coordinator = Grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
-        await ReliefFixtures.UntilTracked(coordinator, "INC-CRASH"); // Track is one-way: a plan asked for at once could come first
-        var warehouse = Grains.GetGrain<IWarehouseGrain>("WH-1");
+        var (coordinator, warehouse) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, "INC-CRASH");
 
         // Plan 1 reserves the convoy's stock, then the convoy cannot be created.
         FaultClusterFixture.FailShipmentCreate = true;

@@ -14,6 +14,29 @@ internal static class ReliefFixtures
     public static TravelTimeModel Travel { get; } = new(new TravelTimeOptions());
 
     /// <summary>Exact settings: the ton-km phase is proven too, so ton-km can be compared with the brute force.</summary>
+    /// <summary>
+    /// The district catalogue with one depot (WH-1, 2 trucks) beside the incident holding 10,000 of every item of the standard
+    /// kit, and a relief demand for 20 people, tracked by the coordinator. Returns the coordinator and the depot.
+    /// </summary>
+    public static async Task<(IReliefCoordinatorGrain Coordinator, IWarehouseGrain Depot)> OneDepotBesideAnIncident(IGrainFactory grains, string incidentId)
+    {
+        var codes = ReliefStandard.Default.Lines.Select(l => l.ItemCode).Distinct().ToList();
+        var set = ReferenceDataValidatorTests.Minimal() with
+        {
+            Items = [.. codes.Select(c => new ReliefItem { Code = c, NameZh = c, NameEn = c, Unit = "unit", WeightKg = 1, VolumeM3 = 0.001 })],
+            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Stock = [.. codes.Select(c => new StockLine { ItemCode = c, Quantity = 10_000 })] }],
+        };
+        Assert.True((await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "one-depot-" + incidentId)).Applied);
+        await grains.GetGrain<IReliefDemandGrain>(incidentId).Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = P(23.401, 113.221), OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 20, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, new Actor { Subject = "dispatcher-wang", Role = Roles.Dispatcher });
+        var coordinator = grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+        await UntilTracked(coordinator, incidentId); // Track is one-way: a plan asked for at once could come first
+        return (coordinator, grains.GetGrain<IWarehouseGrain>("WH-1"));
+    }
+
     /// <summary>Waits (up to 10 s) until the coordinator tracks the incident: a demand tells it one-way.</summary>
     public static async Task UntilTracked(IReliefCoordinatorGrain coordinator, string incidentId)
     {

@@ -7,27 +7,12 @@ namespace HuaduDispatch.UnitTests.Relief;
 [Collection(FaultClusterFixture.Collection)]
 public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
-    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
     private IGrainFactory Grains => fixture.Cluster.GrainFactory;
 
     [Fact]
     public async Task The_previous_plan_stays_in_force_during_a_long_solve_and_is_replaced_only_once_the_new_one_is_solved()
     {
-        var codes = ReliefStandard.Default.Lines.Select(l => l.ItemCode).Distinct().ToList();
-        var set = ReferenceDataValidatorTests.Minimal() with
-        {
-            Items = [.. codes.Select(c => new ReliefItem { Code = c, NameZh = c, NameEn = c, Unit = "unit", WeightKg = 1, VolumeM3 = 0.001 })],
-            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Stock = [.. codes.Select(c => new StockLine { ItemCode = c, Quantity = 10_000 })] }],
-        };
-        Assert.True((await Grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "long-solve")).Applied);
-        await Grains.GetGrain<IReliefDemandGrain>("INC-SLOW").Update(new ReliefDemandUpdate
-        {
-            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
-            Affected = 20, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
-        }, Dispatcher);
-        var coordinator = Grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
-        await ReliefFixtures.UntilTracked(coordinator, "INC-SLOW"); // Track is one-way: a plan asked for at once could come first
-        var warehouse = Grains.GetGrain<IWarehouseGrain>("WH-1");
+        var (coordinator, warehouse) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, "INC-SLOW");
         async Task<long> Reserved() => (await warehouse.Get())!.Stock.Sum(s => s.Reserved);
         async Task<ShipmentStatus[]> Statuses(IEnumerable<string> ids) =>
             await Task.WhenAll(ids.Select(async id => (await Grains.GetGrain<IShipmentGrain>(id).Get())!.Status));
