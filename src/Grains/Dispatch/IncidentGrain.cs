@@ -568,7 +568,6 @@ public sealed class IncidentGrain(
         if (!S.HadRelief) return;
         var key = (a.Affected, a.Relocated, IncidentLifecycle.IsFinal(view.Status), view.ResponseLevel);
         if (_lastRelief == key) return; // nothing the relief demand depends on changed
-        _lastRelief = null; // remembered only once the demand has it: a failed update is sent again with the next change
         await GrainFactory.Grain<IReliefDemandGrain>(Key).Update(new ReliefDemandUpdate
         {
             Type = view.Type,
@@ -580,7 +579,7 @@ public sealed class IncidentGrain(
             Priority = DispatchMath.Priority(view.ResponseLevel, a),
             Open = !IncidentLifecycle.IsFinal(view.Status),
         }, actor);
-        _lastRelief = key;
+        _lastRelief = key; // only once the demand has it: after a failure the key still differs, and the next change sends it again
     }
 
     /// <summary>Pushes the incident and the tasks this change touched to the consoles' scopes and the teams' field scopes.</summary>

@@ -21,8 +21,7 @@ public static class PostgresConnectionDefaults
             .Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant()).ToHashSet();
         var tuned = new NpgsqlConnectionStringBuilder(connectionString);
         if (!given.Contains("maxautoprepare")) tuned.MaxAutoPrepare = 32;
-        if (!given.Contains("autoprepareminusages"))
-            tuned.AutoPrepareMinUsages = 2;
+        if (!given.Contains("autoprepareminusages")) tuned.AutoPrepareMinUsages = 2;
         if (!given.Contains("noresetonclose")) tuned.NoResetOnClose = true;
         return tuned.ConnectionString;
     }

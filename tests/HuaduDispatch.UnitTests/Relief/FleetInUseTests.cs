@@ -81,4 +81,23 @@ public sealed class FleetInUseTests
 
         Assert.Equal([("WH-REG", 1), ("WH-SP-01", 0), ("WH-SP-02", 2)], fleet.Select(w => (w.Id, w.Trucks)));
     }
+
+    [Fact]
+    public void Earlier_convoys_sort_into_orphaned_replaced_holding_and_finished()
+    {
+        var sorted = EarlierConvoys.Sort(
+        [
+            ("SHP-1-A", "WH-A", null),
+            ("SHP-1-B", "WH-B", Convoy("SHP-1-B", "WH-B", ShipmentStatus.Planned, 1, TimeSpan.FromMinutes(30))),
+            ("SHP-1-C", "WH-C", Convoy("SHP-1-C", "WH-C", ShipmentStatus.Departed, 1, TimeSpan.FromMinutes(30))),
+            ("SHP-1-D", "WH-D", Convoy("SHP-1-D", "WH-D", ShipmentStatus.Delivered, 1, TimeSpan.FromMinutes(30), deliveredAt: Now.AddMinutes(-10))),
+            ("SHP-1-E", "WH-E", Convoy("SHP-1-E", "WH-E", ShipmentStatus.Delivered, 1, TimeSpan.FromMinutes(30), deliveredAt: Now.AddMinutes(-40))),
+            ("SHP-1-F", "WH-F", Convoy("SHP-1-F", "WH-F", ShipmentStatus.Cancelled, 1, TimeSpan.FromMinutes(30))),
+        ], Now);
+
+        Assert.Equal([("SHP-1-A", "WH-A")], sorted.Orphaned);
+        Assert.Equal(["SHP-1-B"], sorted.Replaced.Select(s => s.Id));
+        Assert.Equal(["SHP-1-C", "SHP-1-D"], sorted.Holding.Select(s => s.Id)); // D's trucks are back 20 min from now
+        Assert.Equal(["SHP-1-E", "SHP-1-F"], sorted.Finished);
+    }
 }

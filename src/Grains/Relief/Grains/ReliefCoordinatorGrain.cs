@@ -87,30 +87,18 @@ public sealed class ReliefCoordinatorGrain(
         // 1. Earlier convoys. Those still Planned are replaced by this plan: their stock counts as free for it, but they are
         //    cancelled only once it is solved, so the previous plan stays in force meanwhile (and if solving fails). The others
         //    may hold trucks.
-        var replaced = new List<Shipment>();
-        var holding = new List<Shipment>();
         var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
         foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
-        var known = await Task.WhenAll(earlier.Select(async kv => (Id: kv.Key, WarehouseId: kv.Value,
-            Shipment: await GrainFactory.Grain<IShipmentGrain>(kv.Key).Get())));
-        foreach (var (shipmentId, warehouseId, shipment) in known)
+        var (orphaned, replaced, holding, finished) = EarlierConvoys.Sort(await Task.WhenAll(earlier.Select(async kv =>
+            (kv.Key, kv.Value, await GrainFactory.Grain<IShipmentGrain>(kv.Key).Get()))), now);
+        foreach (var (shipmentId, warehouseId) in orphaned)
         {
-            if (shipment is null)
-            {
-                // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
-                await GrainFactory.Grain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
-                state.State.Outstanding.Remove(shipmentId);
-                continue;
-            }
-            if (shipment.Status == ShipmentStatus.Planned) replaced.Add(shipment);
-            else if (FleetInUse.Holds(shipment, now)) holding.Add(shipment);
-            else
-            {
-                state.State.Outstanding.Remove(shipmentId);
-                continue;
-            }
-            state.State.Outstanding[shipmentId] = warehouseId;
+            // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
+            await GrainFactory.Grain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
+            state.State.Outstanding.Remove(shipmentId);
         }
+        foreach (var shipmentId in finished) state.State.Outstanding.Remove(shipmentId);
+        foreach (var shipment in replaced.Concat(holding)) state.State.Outstanding[shipment.Id] = shipment.WarehouseId;
         var trucksHeld = FleetInUse.ByWarehouse(holding, now);
 
         // 2. What is still needed, and what the warehouses can give now.
