@@ -133,6 +133,7 @@ namespace HuaduDispatch.RealtimeBench
             Console.WriteLine($"PostgreSQL: {postgres.Description}; {await postgres.SettingsAsync(ct)}; schema migrated to version {version} ({step.Elapsed.TotalSeconds:0.0} s)");
             step.Restart();
             var (nodeConnectionString, poolNote) = await postgres.NodeConnectionStringAsync(ct);
+            GroupCommits.Touch();
             _node = await BenchNode.StartAsync(nodeConnectionString, ct);
             Console.WriteLine($"Node: PostgreSQL mode ({poolNote}), {_node.BaseAddress}, ready in {step.Elapsed.TotalSeconds:0.0} s");
 

@@ -16,7 +16,7 @@ public static class Percentiles
 /// processes (the backends that live through the phase; approximate).
 /// </summary>
 public sealed record CpuSample(long MachineBusy, long MachineTotal, TimeSpan Process, Dictionary<int, long> PostgresTicks, TimeSpan JitTime,
-    long JitMethods, DateTime At)
+    long JitMethods, DateTime At, long Commits = 0, long CommittedWrites = 0)
 {
     private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
 
@@ -49,7 +49,7 @@ public sealed record CpuSample(long MachineBusy, long MachineTotal, TimeSpan Pro
         catch (IOException) { }
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         return new CpuSample(busy, total, self.TotalProcessorTime, pg, System.Runtime.JitInfo.GetCompilationTime(),
-            System.Runtime.JitInfo.GetCompiledMethodCount(), DateTime.UtcNow);
+            System.Runtime.JitInfo.GetCompiledMethodCount(), DateTime.UtcNow, GroupCommits.Commits, GroupCommits.Writes);
     }
 
     /// <summary>"machine 87 % busy of 2 cores; this process 1.21 cores, PostgreSQL ~0.45 cores, other processes ~0.08 cores".</summary>
@@ -62,11 +62,45 @@ public sealed record CpuSample(long MachineBusy, long MachineTotal, TimeSpan Pro
         // Server processes that ended during the interval are left out; those that started count in full.
         var pg = to.PostgresTicks.Sum(p => p.Value - from.PostgresTicks.GetValueOrDefault(p.Key)) / ClockTicksPerSecond / seconds;
         var other = Math.Max(0, busy * Environment.ProcessorCount - process - pg);
+        var commits = to.Commits > from.Commits
+            ? string.Create(CultureInfo.InvariantCulture, $"; {(double)(to.CommittedWrites - from.CommittedWrites) / (to.Commits - from.Commits):0.0} grain state writes per PostgreSQL commit")
+            : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"CPU: machine {busy:P0} busy of {Environment.ProcessorCount} cores; this process (node + consoles + driver) {process:0.00} cores, " +
             $"PostgreSQL ~{pg:0.00} cores, other processes ~{other:0.00} cores; JIT {to.JitMethods - from.JitMethods} methods, " +
-            $"{(to.JitTime - from.JitTime).TotalMilliseconds:0} ms");
+            $"{(to.JitTime - from.JitTime).TotalMilliseconds:0} ms{commits}");
     }
+}
+
+/// <summary>Counts the node's group commits (the "huadu.storage.group_commit.writes" histogram) from a MeterListener.</summary>
+public static class GroupCommits
+{
+    private static long _commits, _writes;
+    private static readonly System.Diagnostics.Metrics.MeterListener Listener = Start();
+
+    public static long Commits => Interlocked.Read(ref _commits);
+    public static long Writes => Interlocked.Read(ref _writes);
+
+    private static System.Diagnostics.Metrics.MeterListener Start()
+    {
+        var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == HuaduDispatch.Silo.Storage.GroupCommitGrainStorage.MeterName) l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, _, _) =>
+        {
+            Interlocked.Increment(ref _commits);
+            Interlocked.Add(ref _writes, value);
+        });
+        listener.Start();
+        return listener;
+    }
+
+    /// <summary>Starts listening (before the node starts).</summary>
+    public static void Touch() => GC.KeepAlive(Listener);
 }
 
 public static class LoadAverage

@@ -1,7 +1,11 @@
 using System.Net;
 using HuaduDispatch.Grains;
 using HuaduDispatch.Silo.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace HuaduDispatch.Silo.Hosting;
 
@@ -10,9 +14,12 @@ public static class OrleansSetup
 {
     public const string NpgsqlInvariant = "Npgsql";
 
+    /// <summary>The ADO.NET provider's own registration, wrapped by the "dispatch" storage in PostgreSQL mode.</summary>
+    public const string AdoNetStorageName = StorageNames.Dispatch + "-adonet";
+
     public static void Configure(ISiloBuilder silo, DispatchSettings settings)
     {
-        var serializer = new JsonGrainStorageSerializer();
+        var serializer = new Storage.JsonGrainStorageSerializer();
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = settings.ClusterId;
@@ -35,12 +42,21 @@ public static class OrleansSetup
             o.Invariant = NpgsqlInvariant;
             o.ConnectionString = settings.ConnectionString;
         });
-        silo.AddAdoNetGrainStorage(StorageNames.Dispatch, o =>
+        // The ADO.NET provider reads and clears grain state; writes go through group commit, which wraps it (GroupCommitGrainStorage).
+        silo.AddAdoNetGrainStorage(AdoNetStorageName, o =>
         {
             o.Invariant = NpgsqlInvariant;
             o.ConnectionString = settings.ConnectionString;
             o.GrainStorageSerializer = serializer;
         });
+        silo.Services.AddOptions<GroupCommitOptions>().BindConfiguration(GroupCommitOptions.Section);
+        silo.Services.AddGrainStorage(StorageNames.Dispatch, (sp, _) => new GroupCommitGrainStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName),
+            NpgsqlDataSource.Create(settings.ConnectionString!),
+            settings.ServiceId,
+            serializer,
+            sp.GetRequiredService<IOptions<GroupCommitOptions>>().Value,
+            sp.GetRequiredService<ILogger<GroupCommitGrainStorage>>()));
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = NpgsqlInvariant;

@@ -29,7 +29,7 @@ public static class Telemetry
             })
             .WithMetrics(m =>
             {
-                m.AddMeter("Microsoft.Orleans", "Npgsql")
+                m.AddMeter("Microsoft.Orleans", "Npgsql", Storage.GroupCommitGrainStorage.MeterName)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation();
