@@ -57,11 +57,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -81,6 +81,7 @@ namespace HuaduDispatch.RealtimeBench
                     "pgbench-seconds" when i > 0 => o with { PgbenchSeconds = i },
                     "warmup-seconds" => o with { WarmupSeconds = i },
                     "lean" when i <= 1 => o with { Lean = i == 1 },
+                    "raw" when i <= 1 => o with { Raw = i == 1 },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -154,7 +155,10 @@ namespace HuaduDispatch.RealtimeBench
             _driver = new Driver(_node.BaseAddress, teams, _log, Math.Max(o.Clients, o.MaxClients));
             step.Restart();
             await ConnectConsolesAsync(ct);
-            Console.WriteLine($"Consoles: {_consoles.Count} SignalR clients connected (WebSockets, JSON protocol, {(o.Lean ? "lean binding: envelope, team id and position.at" : "full binding: the Delta contract, data as JsonElement")}) and subscribed to \"district\" in {step.Elapsed.TotalSeconds:0.0} s");
+            var kind = o.Raw
+                ? "protocol consoles (a WebSocket speaking the SignalR JSON protocol; each record read once with Utf8JsonReader for the envelope, team id and position.at)"
+                : $"SignalR clients (the .NET client, WebSockets, JSON protocol, {(o.Lean ? "lean binding: envelope, team id and position.at" : "full binding: the Delta contract, data as JsonElement")})";
+            Console.WriteLine($"Consoles: {_consoles.Count} {kind} connected and subscribed to \"district\" in {step.Elapsed.TotalSeconds:0.0} s");
 
             // 4. Warm-up (discarded) until tier-up compilation has settled, then the rated run.
             await WarmUpAsync(ct);
@@ -234,7 +238,10 @@ namespace HuaduDispatch.RealtimeBench
                 await gate.WaitAsync(ct);
                 try
                 {
-                    var console = await BenchConsole.ConnectAsync(_node!.BaseAddress, _node.Token(Roles.Dispatcher, subject: $"console-{i:000}"), _log, o.Lean, ct);
+                    var token = _node!.Token(Roles.Dispatcher, subject: $"console-{i:000}");
+                    var console = o.Raw
+                        ? await BenchConsole.ConnectRawAsync(_node.BaseAddress, token, _log, ct)
+                        : await BenchConsole.ConnectAsync(_node.BaseAddress, token, _log, o.Lean, ct);
                     lock (_consoles) _consoles.Add(console);
                 }
                 finally
