@@ -188,18 +188,19 @@ public sealed class BenchConsole : IAsyncDisposable
                 reader.Read(); // [ (the arguments)
                 reader.Read(); // [ (the one argument: the batch)
                 Messages++;
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject) ReadDelta(ref reader, now);
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject) ReadDelta(ref reader, record, now);
                 return;
             }
             else { reader.Read(); reader.Skip(); }
         }
     }
 
-    private void ReadDelta(ref Utf8JsonReader reader, int now)
+    private void ReadDelta(ref Utf8JsonReader reader, ReadOnlySpan<byte> record, int now)
     {
-        string? scope = null, kind = null, teamId = null;
+        string? scope = null, kind = null;
         long seq = 0;
         DateTimeOffset? at = null;
+        var idStart = -1L; // where data.id's token starts: compared with the report's team after the fact, without a string
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(ScopeName)) { reader.Read(); scope = reader.ValueTextEquals(Scopes.District) ? Scopes.District : reader.GetString(); }
@@ -210,7 +211,7 @@ public sealed class BenchConsole : IAsyncDisposable
                 reader.Read();
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (reader.ValueTextEquals(IdName)) { reader.Read(); teamId = reader.GetString(); }
+                    if (reader.ValueTextEquals(IdName)) { reader.Read(); idStart = reader.TokenStartIndex; }
                     else if (reader.ValueTextEquals(PositionName))
                     {
                         reader.Read();
@@ -226,7 +227,27 @@ public sealed class BenchConsole : IAsyncDisposable
             else { reader.Read(); reader.Skip(); }
         }
         if (!InSequence(scope, seq)) return;
-        if (kind == DeltaKinds.Team && at is { } when) Received(now, when, teamId);
+        if (kind == DeltaKinds.Team && at is { } when) ReceivedRaw(now, when, record, idStart);
+    }
+
+    /// <summary>As <see cref="Received"/>, with the team id still in the record (re-read at <paramref name="idStart"/>).</summary>
+    private void ReceivedRaw(int now, DateTimeOffset at, ReadOnlySpan<byte> record, long idStart)
+    {
+        var n = _log.Lookup(at.UtcTicks);
+        if (n < 0) return;
+        var expected = _log.TeamIds[_log.Team(n)];
+        if (idStart < 0 || !IdAt(record, idStart, expected))
+        {
+            Mismatched++;
+            return;
+        }
+        Record(n, now);
+    }
+
+    private static bool IdAt(ReadOnlySpan<byte> record, long start, string expected)
+    {
+        var reader = new Utf8JsonReader(record[(int)start..]);
+        return reader.Read() && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(expected);
     }
 
     /// <summary>SignalR calls a connection's handlers one at a time, so these need no lock.</summary>
@@ -275,6 +296,11 @@ public sealed class BenchConsole : IAsyncDisposable
             Mismatched++;
             return;
         }
+        Record(n, now);
+    }
+
+    private void Record(int n, int now)
+    {
         if (_receivedUs.Get(n) != 0)
         {
             Duplicates++;
