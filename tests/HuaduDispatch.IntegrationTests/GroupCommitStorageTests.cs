@@ -87,31 +87,60 @@ public sealed class GroupCommitStorageTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task A_write_the_server_rejects_fails_its_whole_batch_and_none_of_the_batch_is_applied()
+    public async Task A_write_the_server_refuses_fails_alone_and_the_rest_of_its_batch_is_written_one_by_one()
     {
         var (cs, storage) = await NewStorage();
         await using var _ = storage;
         var blocked = await Written(storage, "lock-row", "a1");
         var innocent = await Written(storage, "I", "i1");
+        var before = storage.Commits;
 
         await using (var locker = await HoldRowLock(cs, "lock-row"))
         {
             var first = storage.WriteStateAsync(StateName, Id("lock-row"), With(blocked, "a2"));
             await UntilWriterWaitsOnLock(cs);
             var fine = storage.WriteStateAsync(StateName, Id("I"), With(innocent, "i2"));
-            // A state name longer than the column allows (varchar(512)): the server rejects the insert.
-            var rejected = storage.WriteStateAsync(new string('x', 600), Id("R"), new GrainState<Probe>(new Probe { Text = "r" }));
+            // A state name longer than the column allows (varchar(512)): the server refuses the insert, and the batch with it.
+            var refused = storage.WriteStateAsync(new string('x', 600), Id("R"), new GrainState<Probe>(new Probe { Text = "r" }));
             await locker.DisposeAsync();
             await first;
-            await Assert.ThrowsAsync<PostgresException>(() => rejected);
-            await Assert.ThrowsAsync<PostgresException>(() => fine);
+            await Assert.ThrowsAsync<PostgresException>(() => refused);
+            await fine;
         }
 
-        Assert.Equal(("i1", 1), await Row(cs, "I")); // rolled back with the batch
-        Assert.Equal("1", innocent.ETag);
-        var retried = storage.WriteStateAsync(StateName, Id("I"), With(innocent, "i2")); // the grain may simply try again
-        await retried;
         Assert.Equal(("i2", 2), await Row(cs, "I"));
+        Assert.Equal("2", innocent.ETag);
+        Assert.Equal(0L, await Scalar(cs, "SELECT count(*) FROM grain_state WHERE grain_id_ext = 'R'"));
+        Assert.Equal(2, storage.Commits - before); // the lock-row batch, then "I" alone (the refused batch and "R" commit nothing)
+    }
+
+    [Fact]
+    public async Task A_batch_cut_off_before_its_commit_fails_every_write_in_it_even_those_already_executed()
+    {
+        var (cs, storage) = await NewStorage();
+        await using var _ = storage;
+        var first = await Written(storage, "lock-first", "f1");
+        var executed = await Written(storage, "P", "p1");
+        var waiting = await Written(storage, "lock-second", "s1");
+
+        await using var lockFirst = await HoldRowLock(cs, "lock-first");
+        await using var lockSecond = await HoldRowLock(cs, "lock-second");
+        var w0 = storage.WriteStateAsync(StateName, Id("lock-first"), With(first, "f2"));
+        await UntilWriterWaitsOnLock(cs);
+        var wP = storage.WriteStateAsync(StateName, Id("P"), With(executed, "p2"));           // next batch: P runs first...
+        var wS = storage.WriteStateAsync(StateName, Id("lock-second"), With(waiting, "s2")); // ...then this one waits on the lock
+        await lockFirst.DisposeAsync();
+        await w0;
+        await UntilWriterWaitsOnLock(cs);
+
+        // The batch's connection is lost before its commit: P's statement already ran, but nothing was committed.
+        Assert.Equal(1L, await Scalar(cs,
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() " +
+            "AND wait_event_type = 'Lock' AND query LIKE '%group-commit write%') t"));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => wP);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => wS);
+        Assert.Equal(("p1", 1), await Row(cs, "P"));
+        Assert.Equal("1", executed.ETag);
     }
 
     [Fact]

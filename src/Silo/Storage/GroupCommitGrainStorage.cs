@@ -14,8 +14,9 @@ namespace HuaduDispatch.Silo.Storage;
 /// in one round trip and one transaction, so a burst of team reports costs one commit and one WAL flush instead of one each.
 /// Each write is the same compare-and-swap as the ADO.NET provider's WriteToStorageKey query (the stored function
 /// <c>grain_state_write</c>, same row identity and ETag), and a grain's write completes only after its batch has committed,
-/// so every acknowledged change is durable. A version conflict fails only that grain's write (InconsistentStateException);
-/// an error of the batch (connection, server) fails every write in it and none of them is applied.
+/// so every acknowledged change is durable. A version conflict fails only that grain's write (InconsistentStateException).
+/// A statement the server refuses rolls the batch back; its writes are then made again one by one, so only the refused one
+/// fails. A lost connection fails every write of the batch.
 /// Reads and clears go to the ADO.NET provider, which this wraps; rows written here have the identity it reads (<see cref="StoredGrainKey"/>).
 /// </summary>
 public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
@@ -97,17 +98,42 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
             if (batch.Count == 0) continue;
             try
             {
-                var versions = await Commit(batch);
-                Interlocked.Increment(ref _commits);
-                WritesPerCommit.Record(batch.Count);
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(versions[i]);
+                await CommitAndComplete(batch);
+            }
+            catch (PostgresException e) when (batch.Count > 1 && e.InvariantSeverity == "ERROR")
+            {
+                // The server refused one of the statements and rolled the whole batch back, so none of it was applied: write
+                // each again on its own, so that only the write it refuses fails.
+                _logger.LogWarning(e, "Group commit of {Count} grain state writes was refused; writing them one by one", batch.Count);
+                foreach (var write in batch)
+                {
+                    try { await CommitAndComplete([write]); }
+                    catch (Exception alone) { Fail([write], alone); }
+                }
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Group commit of {Count} grain state writes failed; none of them was applied", batch.Count);
-                foreach (var write in batch) write.Done.TrySetException(e);
+                Fail(batch, e);
             }
         }
+    }
+
+    private async Task CommitAndComplete(List<PendingWrite> batch)
+    {
+        var versions = await Commit(batch);
+        Interlocked.Increment(ref _commits);
+        WritesPerCommit.Record(batch.Count);
+        for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(versions[i]);
+    }
+
+    /// <summary>
+    /// The writes failed: a refused statement (each alone), or a lost connection or server, where a commit sent before the loss
+    /// may still have been applied (the same uncertainty as any single write; the grain's next write then meets a version conflict).
+    /// </summary>
+    private void Fail(List<PendingWrite> batch, Exception e)
+    {
+        _logger.LogError(e, "Grain state write(s) failed ({Count})", batch.Count);
+        foreach (var write in batch) write.Done.TrySetException(e);
     }
 
     /// <summary>
