@@ -12,6 +12,7 @@ if (BenchOptions.Parse(args) is not { } options)
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.RealtimeBench -- [consoles=200] [rate=1000] [seconds=20]");
     Console.WriteLine("       extra settings as key=value: clients=26 max-clients=32 max-seconds=8 pgbench-seconds=10 warmup-seconds=20 lean=1 (lean=0: consoles bind the full Delta contract)");
+    Console.WriteLine("       raw=1: protocol consoles (a WebSocket speaking the SignalR JSON protocol) instead of the .NET SignalR client");
     Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
     return 2;
 }
