@@ -70,6 +70,23 @@ public interface IWarehouseGrain : IGrainWithStringKey
     [Alias("Deactivate")] Task<Warehouse> Deactivate(Actor actor);
 }
 
+/// <summary>
+/// One page of a warehouse's older stock movements (keyed "{warehouseId}#{page}", page 0 holding seq 1 to
+/// <see cref="PageSize"/>, and so on): the warehouse keeps only its recent movements in its own state and moves the older
+/// ones here, so its state, written whole on every change, stays small however long its history.
+/// </summary>
+[Alias("huadu.IStockMovementArchiveGrain")]
+public interface IStockMovementArchiveGrain : IGrainWithStringKey
+{
+    public const int PageSize = 500;
+
+    public static string Key(string warehouseId, long page) => $"{warehouseId}#{page}";
+
+    /// <summary>Appends movements in seq order; those already kept (a retried append) are skipped.</summary>
+    [Alias("Append")] Task Append(IReadOnlyList<StockMovement> movements);
+    [Alias("Get"), Orleans.Concurrency.ReadOnly] Task<IReadOnlyList<StockMovement>> Get();
+}
+
 [Alias("huadu.StockMovementKind")]
 public enum StockMovementKind
 {

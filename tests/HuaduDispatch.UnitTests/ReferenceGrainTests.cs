@@ -114,11 +114,11 @@ public sealed class WarehouseConcurrencyTests(TestClusterFixture fixture) : ICla
             Teams = [],
             Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Id = "WH-conc", Stock = [new StockLine { ItemCode = "drinking-water", Quantity = 100 }] }],
         };
-        await grains.GetGrain<IReferenceDataGrain>("conc").Load(set, "conc-1");
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "conc-1"); // the catalogue the warehouse checks items against
         var wh = grains.GetGrain<IWarehouseGrain>("WH-conc");
         var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
 
-        var issues = Enumerable.Range(0, 60).Select(async i =>
+        async Task<long> Issue(int i)
         {
             try
             {
@@ -126,16 +126,73 @@ public sealed class WarehouseConcurrencyTests(TestClusterFixture fixture) : ICla
                 return 3L;
             }
             catch (DomainException) { return 0L; }
-        });
-        var reservations = Enumerable.Range(0, 60).Select(async i =>
-            await wh.Reserve($"r{i % 30}", [new ReservationLine { ItemCode = "drinking-water", Quantity = 5 }], actor) ? i % 30 : -1);
-        var issued = await Task.WhenAll(issues);
-        var reserved = (await Task.WhenAll(reservations)).Where(r => r >= 0).Distinct().Count() * 5L;
+        }
+        async Task<int> Reservation(int i) =>
+            await wh.Reserve($"r{i % 30}", [new ReservationLine { ItemCode = "drinking-water", Quantity = 5 }], actor) ? i % 30 : -1;
+        // Started interleaved, all in flight at once.
+        var issueTasks = new List<Task<long>>();
+        var reservationTasks = new List<Task<int>>();
+        for (var i = 0; i < 60; i++)
+        {
+            issueTasks.Add(Issue(i));
+            reservationTasks.Add(Reservation(i));
+        }
+        var issued = await Task.WhenAll(issueTasks);
+        var reserved = (await Task.WhenAll(reservationTasks)).Where(r => r >= 0).Distinct().Count() * 5L;
 
         var water = (await wh.Get())!.Stock.Single();
+        Assert.True(issued.Sum() > 0 && reserved > 0, $"issued {issued.Sum()}, reserved {reserved}: both must happen for the race to be tested");
         Assert.Equal(100 - issued.Sum(), water.OnHand);
         Assert.Equal(reserved, water.Reserved);
         Assert.True(water.OnHand >= water.Reserved && water.Available >= 0);
         Assert.Equal(issued.Count(x => x > 0), (await wh.GetMovements()).Count);
+    }
+}
+
+/// <summary>A warehouse keeps only its recent movements in its own state; the older ones move to archive pages, and reads see all.</summary>
+public sealed class WarehouseMovementArchiveTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    [Fact]
+    public async Task Older_movements_move_to_archive_pages_and_the_warehouse_still_lists_every_movement_in_order()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var set = ReferenceDataValidatorTests.Minimal() with
+        {
+            Teams = [],
+            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Id = "WH-arch", Stock = [new StockLine { ItemCode = "drinking-water", Quantity = 0 }] }],
+        };
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "arch-1");
+        var wh = grains.GetGrain<IWarehouseGrain>("WH-arch");
+        var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
+
+        const int count = 450;
+        for (var i = 1; i <= count; i++)
+        {
+            var m = await wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Receive, Quantity = 1, Reason = $"r{i}" }, actor);
+            Assert.Equal(i, m.Seq);
+            Assert.Equal(i, m.OnHandAfter);
+        }
+
+        var all = await wh.GetMovements();
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), all.Select(m => m.Seq));
+        Assert.Equal(Enumerable.Range(1, count).Select(i => $"r{i}"), all.Select(m => m.Reason));
+
+        // Archived after movements 201, 302 and 403 (each time all but the newest 100): 303 in page 0, 147 kept by the warehouse.
+        var page = await grains.GetGrain<IStockMovementArchiveGrain>(IStockMovementArchiveGrain.Key("WH-arch", 0)).Get();
+        Assert.Equal(Enumerable.Range(1, 303).Select(i => (long)i), page.Select(m => m.Seq));
+        Assert.Equal(count, (await wh.Get())!.Stock.Single().OnHand);
+    }
+
+    [Fact]
+    public async Task An_archive_page_skips_movements_it_already_has()
+    {
+        var page = fixture.Cluster.GrainFactory.GetGrain<IStockMovementArchiveGrain>(IStockMovementArchiveGrain.Key("WH-page", 0));
+        StockMovement M(long seq) => new()
+        {
+            Seq = seq, ItemCode = "drinking-water", Kind = StockMovementKind.Receive, Change = 1, OnHandAfter = seq, Reason = "r", Actor = "t", At = DateTimeOffset.UnixEpoch,
+        };
+        await page.Append([M(1), M(2), M(3)]);
+        await page.Append([M(2), M(3), M(4), M(5)]); // a retried move, with more since
+        Assert.Equal([1L, 2, 3, 4, 5], (await page.Get()).Select(m => m.Seq));
     }
 }

@@ -106,7 +106,7 @@ public sealed class StockLedger(WarehouseState state)
     {
         var movement = new StockMovement
         {
-            Seq = state.Movements.Count + 1, ItemCode = item, Kind = kind, Change = change, OnHandAfter = state.Stock[item].OnHand,
+            Seq = state.ArchivedThrough + state.Movements.Count + 1, ItemCode = item, Kind = kind, Change = change, OnHandAfter = state.Stock[item].OnHand,
             Reason = reason, Actor = actor.Subject, At = now, ReservationId = reservationId,
         };
         state.Movements.Add(movement);

@@ -16,11 +16,13 @@ public sealed class WarehouseState
     [Id(0)] public WarehouseDefinition? Definition { get; set; }
     /// <summary>Live stock by item code. Seeded once from the reference data; afterwards only stock movements change it.</summary>
     [Id(1)] public Dictionary<string, StockEntry> Stock { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Every movement, in order (append-only).</summary>
+    /// <summary>The recent movements, in order (append-only): those after <see cref="ArchivedThrough"/>.</summary>
     [Id(2)] public List<StockMovement> Movements { get; set; } = [];
     [Id(3)] public Dictionary<string, HeldReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
     /// <summary>An agreement reserve's activation while it is active.</summary>
     [Id(4)] public ReserveActivation? Activation { get; set; }
+    /// <summary>Movements 1 to this seq are in the archive pages (<see cref="IStockMovementArchiveGrain"/>), not here.</summary>
+    [Id(5)] public long ArchivedThrough { get; set; }
 }
 
 public sealed class WarehouseGrain(
@@ -41,10 +43,58 @@ public sealed class WarehouseGrain(
         // The ledger checks everything before it changes anything.
         var movement = new StockLedger(state.State).Record(request, actor, clock.GetUtcNow(), items);
         await Changed();
+        await ArchiveOlderMovements();
         return movement;
     }
 
-    public Task<IReadOnlyList<StockMovement>> GetMovements() => Task.FromResult<IReadOnlyList<StockMovement>>(Exists ? [.. state.State.Movements] : []);
+    /// <summary>Every movement, oldest first: the archive pages, then the recent ones kept here.</summary>
+    public async Task<IReadOnlyList<StockMovement>> GetMovements()
+    {
+        if (!Exists) return [];
+        var archived = state.State.ArchivedThrough;
+        var pages = archived == 0 ? [] : await Task.WhenAll(Enumerable.Range(0, (int)((archived - 1) / IStockMovementArchiveGrain.PageSize) + 1)
+            .Select(page => GrainFactory.Grain<IStockMovementArchiveGrain>(IStockMovementArchiveGrain.Key(Key, page)).Get()));
+        return [.. pages.SelectMany(p => p).Where(m => m.Seq <= archived), .. state.State.Movements];
+    }
+
+    /// <summary>
+    /// When more than <see cref="RecentMovements"/> movements are kept here, moves all but the newest half of them to the archive
+    /// pages, then forgets them here. The movement that triggered it is already durable (in this state), so a failure only
+    /// postpones the move to the next movement; a page skips what it already has, so a repeated move applies once.
+    /// </summary>
+    private async Task ArchiveOlderMovements()
+    {
+        var recent = state.State.Movements;
+        if (recent.Count <= RecentMovements) return;
+        var moving = recent.Take(recent.Count - RecentMovements / 2).ToList();
+        try
+        {
+            foreach (var page in moving.GroupBy(m => (m.Seq - 1) / IStockMovementArchiveGrain.PageSize))
+                await GrainFactory.Grain<IStockMovementArchiveGrain>(IStockMovementArchiveGrain.Key(Key, page.Key)).Append([.. page]);
+        }
+        catch (Exception)
+        {
+            return; // a page could not be written: everything is still here, and the next movement tries again
+        }
+        var archivedBefore = state.State.ArchivedThrough;
+        state.State.ArchivedThrough = moving[^1].Seq;
+        recent.RemoveRange(0, moving.Count);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception)
+        {
+            // Not stored: keep them here as the stored state does (the pages skip them when they are moved again).
+            recent.InsertRange(0, moving);
+            state.State.ArchivedThrough = archivedBefore;
+        }
+    }
+
+    /// <summary>How many movements the warehouse keeps in its own state before it archives the older ones.</summary>
+    public const int RecentMovements = 200;
+
+    private string Key => this.GetPrimaryKeyString();
 
     public async Task<bool> Reserve(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor)
     {
@@ -69,7 +119,11 @@ public sealed class WarehouseGrain(
     public async Task ShipReservation(string reservationId, Actor actor)
     {
         EnsureExists();
-        if (new StockLedger(state.State).Ship(reservationId, actor, clock.GetUtcNow()).Count > 0) await Changed();
+        if (new StockLedger(state.State).Ship(reservationId, actor, clock.GetUtcNow()).Count > 0)
+        {
+            await Changed();
+            await ArchiveOlderMovements();
+        }
     }
 
     public async Task<Warehouse> Activate(ReserveActivationRequest request, Actor actor)
