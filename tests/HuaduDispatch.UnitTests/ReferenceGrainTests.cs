@@ -105,17 +105,23 @@ public sealed class ReferenceGrainTests(TestClusterFixture fixture) : IClassFixt
 /// <summary>The warehouse grain is the only writer of its stock: concurrent movements and reservations never overdraw it.</summary>
 public sealed class WarehouseConcurrencyTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
 {
+    /// <summary>Loads a reference set with one warehouse holding water into the cluster's catalogue (the one a warehouse checks items against).</summary>
+    public static async Task<IWarehouseGrain> OneWarehouse(IGrainFactory grains, string id, long water)
+    {
+        var set = ReferenceDataValidatorTests.Minimal() with
+        {
+            Teams = [],
+            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Id = id, Stock = [new StockLine { ItemCode = "drinking-water", Quantity = water }] }],
+        };
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, id + "-1");
+        return grains.GetGrain<IWarehouseGrain>(id);
+    }
+
     [Fact]
     public async Task Many_concurrent_issues_and_reservations_never_drive_stock_negative_or_double_reserve()
     {
         var grains = fixture.Cluster.GrainFactory;
-        var set = ReferenceDataValidatorTests.Minimal() with
-        {
-            Teams = [],
-            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Id = "WH-conc", Stock = [new StockLine { ItemCode = "drinking-water", Quantity = 100 }] }],
-        };
-        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "conc-1"); // the catalogue the warehouse checks items against
-        var wh = grains.GetGrain<IWarehouseGrain>("WH-conc");
+        var wh = await OneWarehouse(grains, "WH-conc", water: 100);
         var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
 
         async Task<long> Issue(int i)
@@ -156,13 +162,7 @@ public sealed class WarehouseMovementArchiveTests(TestClusterFixture fixture) : 
     public async Task Older_movements_move_to_archive_pages_and_the_warehouse_still_lists_every_movement_in_order()
     {
         var grains = fixture.Cluster.GrainFactory;
-        var set = ReferenceDataValidatorTests.Minimal() with
-        {
-            Teams = [],
-            Warehouses = [ReferenceDataValidatorTests.Minimal().Warehouses[0] with { Id = "WH-arch", Stock = [new StockLine { ItemCode = "drinking-water", Quantity = 0 }] }],
-        };
-        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "arch-1");
-        var wh = grains.GetGrain<IWarehouseGrain>("WH-arch");
+        var wh = await WarehouseConcurrencyTests.OneWarehouse(grains, "WH-arch", water: 0);
         var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
 
         const int count = 450;
