@@ -15,7 +15,8 @@ namespace HuaduDispatch.UnitTests;
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
 /// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
 /// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be made slow (<see cref="PlannerDelayMs"/>). The switches
-/// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), so the classes using this
+/// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), as is the state name whose
+/// writes fail (<see cref="FailingWrites.StateName"/>), so the classes using this
 /// fixture share one collection and run one at a time. Re-plans run only when a test asks (the debounce is an hour).
 /// </summary>
 public sealed class FaultClusterFixture : IAsyncLifetime
@@ -36,7 +37,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00" });
+            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00" }, failableWrites: true);
             silo.Services.AddSingleton<IReliefPlanner>(sp => new SlowedPlanner(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp)));
             silo.AddIncomingGrainCallFilter(context =>
             {

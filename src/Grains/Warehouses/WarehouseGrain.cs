@@ -161,10 +161,22 @@ public sealed class WarehouseGrain(
         await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
     }
 
-    /// <summary>Writes the state, then pushes the warehouse to the district console scope.</summary>
+    /// <summary>
+    /// Writes the state, then pushes the warehouse to the district console scope. When the write fails, the activation is
+    /// dropped, so the next call starts again from the stored state: the change the caller was told failed is never stored
+    /// later by another change (which would apply it twice once the caller retries).
+    /// </summary>
     private async Task Changed()
     {
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
         if (View() is { } view)
             Realtime.Publish.To(GrainFactory, [Scopes.District], [new EntityChange { Kind = DeltaKinds.Warehouse, Id = view.Id, Data = view }]);
     }
