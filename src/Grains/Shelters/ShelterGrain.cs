@@ -66,10 +66,19 @@ public sealed class ShelterGrain(
         return take;
     }
 
+    /// <summary>Writes the state and pushes the shelter; a failed write drops the activation (the next call starts from the stored state).</summary>
     private async Task Changed()
     {
         S.UpdatedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
         var view = View();
         Publish.To(GrainFactory, [Scopes.District, Scopes.Area(view.AreaId)], [new EntityChange { Kind = DeltaKinds.Shelter, Id = view.Id, Data = view }]);
     }

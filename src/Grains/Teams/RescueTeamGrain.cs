@@ -120,10 +120,22 @@ public sealed class RescueTeamGrain(
         return View();
     }
 
-    /// <summary>Writes the state, then pushes the team to the scopes that show it (and to the incident it just left).</summary>
+    /// <summary>
+    /// Writes the state, then pushes the team to the scopes that show it (and to the incident it just left). When the write
+    /// fails, the activation is dropped so the next call starts from the stored state: a change the caller was told failed
+    /// (an assignment the incident then gives to another team) is never stored later by another report.
+    /// </summary>
     private async Task Changed(string? leftIncident = null)
     {
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
         var view = View();
         var scopes = new List<string> { Scopes.District, Scopes.Area(view.AreaId), Scopes.Team(Key) };
         if (view.IncidentId is { } incident) scopes.Add(Scopes.Incident(incident));

@@ -41,11 +41,18 @@ public sealed class DispatchNode : IAsyncDisposable
             {
                 return await TryStartAsync(connectionString, extra, siloPort, gatewayPort);
             }
-            catch (IOException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (Exception e) when (attempt < 3 && AddressInUse(e))
             {
             }
         }
     }
+
+    /// <summary>
+    /// A port taken between finding it free and binding it: Kestrel says so with an IOException, the Orleans silo and gateway
+    /// listeners with an AddressInUseException (an InvalidOperationException), possibly wrapped.
+    /// </summary>
+    private static bool AddressInUse(Exception e) =>
+        e.ToString().Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<DispatchNode> TryStartAsync(string? connectionString, IDictionary<string, string?>? extra, int? siloPort, int? gatewayPort)
     {
@@ -72,7 +79,7 @@ public sealed class DispatchNode : IAsyncDisposable
         {
             await app.StartAsync();
         }
-        catch (IOException)
+        catch (Exception e) when (AddressInUse(e))
         {
             try { await app.StopAsync(); } catch (Exception) { /* the silo may be half started; the retry starts a fresh one */ }
             await app.DisposeAsync();

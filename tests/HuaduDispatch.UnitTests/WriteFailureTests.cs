@@ -1,0 +1,62 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.UnitTests;
+
+/// <summary>
+/// A team or shelter change whose state write fails is not stored later by another change: the activation starts again from
+/// its stored state (the storage fails the writes of one state name while a test asks).
+/// </summary>
+[Collection(FaultClusterFixture.Collection)]
+public sealed class WriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher", Role = Roles.Dispatcher };
+
+    private static async Task Failing(string stateName, Func<Task> change)
+    {
+        FailingWrites.StateName = stateName;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(change);
+        }
+        finally
+        {
+            FailingWrites.StateName = null;
+        }
+    }
+
+    [Fact]
+    public async Task An_assignment_whose_write_failed_is_not_stored_by_the_teams_next_report()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var set = ReferenceDataValidatorTests.Minimal();
+        set = set with { Teams = [set.Teams[0] with { Id = "T-FAIL" }] };
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "write-failure-1");
+        var team = grains.GetGrain<IRescueTeamGrain>("T-FAIL");
+        var before = (await team.Get())!;
+
+        await Failing("team", () => team.Assign("INC-LOST", Dispatcher));
+        await team.ReportPosition(new TeamPositionReport { Lat = 23.41, Lon = 113.21 }, Dispatcher); // writes the team again
+
+        var after = (await team.Get())!;
+        Assert.Null(after.IncidentId);
+        Assert.Equal(before.Status, after.Status);
+        Assert.Equal(23.41, after.Position.Lat);
+    }
+
+    [Fact]
+    public async Task A_head_count_whose_write_failed_is_not_stored_by_the_next_placement()
+    {
+        var shelter = fixture.Cluster.GrainFactory.GetGrain<IShelterGrain>("S-FAIL");
+        await shelter.ApplyDefinition(new Shelter
+        {
+            Id = "S-FAIL", NameZh = "S-FAIL", NameEn = "S-FAIL", Kind = ShelterKind.School, AreaId = "xinhua", Position = new GeoPoint { Lat = 23.4, Lon = 113.2 },
+            Capacity = 100, FloorAreaM2 = 200,
+        });
+
+        await Failing("shelter", () => shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 90, Open = true }, Dispatcher));
+        Assert.Equal(30, await shelter.Admit("INC-S", 30, Dispatcher)); // 100 places, none taken as far as the store knows
+
+        var live = (await shelter.Get())!;
+        Assert.Equal(30, live.Occupancy);
+    }
+}
