@@ -1,4 +1,9 @@
 using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains;
+using HuaduDispatch.Grains.Relief.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace HuaduDispatch.UnitTests;
 
@@ -58,5 +63,45 @@ public sealed class WriteFailureTests(FaultClusterFixture fixture) : IClassFixtu
 
         var live = (await shelter.Get())!;
         Assert.Equal(30, live.Occupancy);
+    }
+}
+
+/// <summary>A convoy status whose write failed is stored when the caller retries it (it was taken for a stored retry before).</summary>
+[Collection(FaultClusterFixture.Collection)]
+public sealed class ShipmentWriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    [Fact]
+    public async Task A_status_whose_write_failed_is_stored_when_the_caller_retries_it()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var now = DateTimeOffset.UtcNow;
+        var shipment = grains.GetGrain<IShipmentGrain>("SH-FAIL");
+        await shipment.Create(new Shipment
+        {
+            Id = "SH-FAIL", IncidentId = "INC-SH-FAIL", WarehouseId = "WH-SH-FAIL", Lines = [new ItemQuantity { ItemCode = "drinking-water", Quantity = 10 }],
+            Status = ShipmentStatus.Planned, Trucks = 1, Departure = now, Eta = now.AddHours(1), DistanceKm = 5, ReservationId = "R-SH-FAIL",
+            PlanId = 1, UpdatedAt = now,
+        });
+        var loading = new ShipmentStatusRequest { Status = ShipmentStatus.Loading };
+        var dispatcher = new Actor { Subject = "dispatcher", Role = Roles.Dispatcher };
+
+        FailingWrites.StateName = "shipment";
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => shipment.UpdateStatus(loading, dispatcher));
+        }
+        finally
+        {
+            FailingWrites.StateName = null;
+        }
+        Assert.Equal(ShipmentStatus.Loading, (await shipment.UpdateStatus(loading, dispatcher)).Status); // the retry
+
+        // What is stored, read straight from the silo's grain storage.
+        var storage = fixture.Cluster.Primary is InProcessSiloHandle silo
+            ? silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Dispatch)
+            : throw new InvalidOperationException("the test cluster runs in process");
+        var stored = new GrainState<ShipmentState>();
+        await storage.ReadStateAsync("shipment", GrainId.Create("shipment", "SH-FAIL"), stored);
+        Assert.Equal(ShipmentStatus.Loading, stored.State?.Shipment?.Status);
     }
 }

@@ -20,8 +20,7 @@ public sealed class ShipmentGrain(
     public async Task Create(Shipment shipment)
     {
         if (state.State.Shipment is not null) return; // a retried plan commit
-        state.State.Shipment = shipment;
-        await state.WriteStateAsync();
+        await Store(shipment);
         PublishChange(shipment);
     }
 
@@ -82,13 +81,33 @@ public sealed class ShipmentGrain(
             DeliveredAt = to == ShipmentStatus.Delivered ? now : current.DeliveredAt,
             Received = to == ShipmentStatus.Delivered ? request.Received ?? current.Lines : current.Received,
         };
-        state.State.Shipment = updated;
-        await state.WriteStateAsync();
+        await Store(updated);
         var shortDelivery = to == ShipmentStatus.Delivered && updated.Received!.Sum(r => r.Quantity) < updated.Lines.Sum(l => l.Quantity);
         var cancelledByPerson = to == ShipmentStatus.Cancelled && actor != Actor.System;
         await Told(updated, replan: shortDelivery || cancelledByPerson, withdrawn);
         PublishChange(updated);
         return updated;
+    }
+
+    /// <summary>
+    /// Stores the shipment. When the write fails the change is not kept in memory, and the activation is dropped: a retry must
+    /// not find the status it is asking for already there (it would take itself for a retry of a stored change and never store
+    /// it), nor a retried plan commit find the convoy created.
+    /// </summary>
+    private async Task Store(Shipment shipment)
+    {
+        var previous = state.State.Shipment;
+        state.State.Shipment = shipment;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Shipment = previous;
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     /// <summary>
