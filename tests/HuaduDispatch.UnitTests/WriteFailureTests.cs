@@ -105,3 +105,37 @@ public sealed class ShipmentWriteFailureTests(FaultClusterFixture fixture) : ICl
         Assert.Equal(ShipmentStatus.Loading, stored.State?.Shipment?.Status);
     }
 }
+
+/// <summary>A relief demand's first update whose write failed registers the deadline reminder when it is retried.</summary>
+[Collection(FaultClusterFixture.Collection)]
+public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    [Fact]
+    public async Task A_first_update_whose_write_failed_still_registers_the_deadline_reminder_when_retried()
+    {
+        var demand = fixture.Cluster.GrainFactory.GetGrain<IReliefDemandGrain>("INC-RD-FAIL");
+        var update = new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.40, Lon = 113.22 }, OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 10, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        };
+        var dispatcher = new Actor { Subject = "dispatcher", Role = Roles.Dispatcher };
+
+        FailingWrites.StateName = "relief-demand";
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => demand.Update(update, dispatcher));
+        }
+        finally
+        {
+            FailingWrites.StateName = null;
+        }
+        await demand.Update(update, dispatcher); // the incident sends it again with its next change
+
+        var reminders = fixture.Cluster.Primary is InProcessSiloHandle silo
+            ? silo.SiloHost.Services.GetRequiredService<IReminderTable>()
+            : throw new InvalidOperationException("the test cluster runs in process");
+        var row = await reminders.ReadRow(((GrainReference)demand).GrainId, "relief-deadline");
+        Assert.NotNull(row);
+    }
+}

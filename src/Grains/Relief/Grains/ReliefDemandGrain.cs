@@ -237,10 +237,22 @@ public sealed class ReliefDemandGrain(
         return ReliefStatus.OnTrack;
     }
 
+    /// <summary>
+    /// Writes the state and pushes the relief. When the write fails the activation is dropped, so the next call starts from the
+    /// stored state: a first update that failed is a first update again when retried (and registers the deadline reminder).
+    /// </summary>
     private async Task Save()
     {
         S.UpdatedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
         var view = View();
         // Never call the incident here: it may be waiting on this grain (the incident calls Update).
         var scopes = new List<string> { Scopes.District, Scopes.Incident(Key), Scopes.Area(S.Incident!.AreaId) };
