@@ -32,11 +32,19 @@ public static class TestSilo
 public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans.Storage.IGrainStorage
 {
     public static volatile string? StateName;
+    private static int _failed;
+
+    /// <summary>Writes failed on purpose so far (a test waits on it when the failing call is one-way).</summary>
+    public static int Failed => Volatile.Read(ref _failed);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        stateName == StateName ? throw new IOException($"injected: the write of '{stateName}' failed") : inner.WriteStateAsync(stateName, grainId, grainState);
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (stateName != StateName) return inner.WriteStateAsync(stateName, grainId, grainState);
+        Interlocked.Increment(ref _failed);
+        throw new IOException($"injected: the write of '{stateName}' failed");
+    }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
 }

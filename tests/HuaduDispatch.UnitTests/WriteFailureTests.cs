@@ -139,3 +139,39 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
         Assert.NotNull(row);
     }
 }
+
+/// <summary>An incident the relief coordinator failed to store as tracked is stored when the demand tells it again.</summary>
+[Collection(FaultClusterFixture.Collection)]
+public sealed class ReliefCoordinatorWriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    [Fact]
+    public async Task A_track_whose_write_failed_is_stored_when_it_is_sent_again()
+    {
+        var coordinator = fixture.Cluster.GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+        var failedBefore = FailingWrites.Failed;
+        FailingWrites.StateName = "relief-coordinator";
+        try
+        {
+            await coordinator.Track("INC-TRACK-FAIL"); // one-way: the failure is not seen here
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (FailingWrites.Failed == failedBefore)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the coordinator never tried to store the tracked incident");
+                await Task.Delay(10);
+            }
+        }
+        finally
+        {
+            FailingWrites.StateName = null;
+        }
+        await coordinator.Track("INC-TRACK-FAIL"); // the demand sends it again with its next update
+        await coordinator.GetTracked();           // after the one-way call
+
+        var storage = fixture.Cluster.Primary is InProcessSiloHandle silo
+            ? silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Dispatch)
+            : throw new InvalidOperationException("the test cluster runs in process");
+        var stored = new GrainState<ReliefCoordinatorState>();
+        await storage.ReadStateAsync("relief-coordinator", ((GrainReference)coordinator).GrainId, stored);
+        Assert.Contains("INC-TRACK-FAIL", stored.State?.Tracked ?? []);
+    }
+}
