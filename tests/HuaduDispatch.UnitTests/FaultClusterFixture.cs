@@ -16,7 +16,7 @@ namespace HuaduDispatch.UnitTests;
 /// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
 /// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be made slow (<see cref="PlannerDelayMs"/>). The switches
 /// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), as is the state name whose
-/// writes fail (<see cref="FailingWrites.StateName"/>), so the classes using this
+/// writes fail (<see cref="FailingWrites.Refused"/>), so the classes using this
 /// fixture share one collection and run one at a time. Re-plans run only when a test asks (the debounce is an hour).
 /// </summary>
 public sealed class FaultClusterFixture : IAsyncLifetime
@@ -72,6 +72,21 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
+
+    private IServiceProvider SiloServices => Cluster.Primary is InProcessSiloHandle silo
+        ? silo.SiloHost.Services
+        : throw new InvalidOperationException("the test cluster runs in process");
+
+    /// <summary>The state a grain has stored, read straight from the silo's grain storage (null when none).</summary>
+    public async Task<T?> Stored<T>(string stateName, GrainId grainId)
+    {
+        var state = new GrainState<T>();
+        await SiloServices.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Dispatch).ReadStateAsync(stateName, grainId, state);
+        return state.RecordExists ? state.State : default;
+    }
+
+    /// <summary>The silo's reminder table (in memory).</summary>
+    public IReminderTable Reminders => SiloServices.GetRequiredService<IReminderTable>();
 }
 
 [CollectionDefinition(FaultClusterFixture.Collection)]

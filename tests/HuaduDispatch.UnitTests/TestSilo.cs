@@ -16,7 +16,7 @@ public static class TestSilo
     {
         if (failableWrites)
         {
-            // The in-memory storage, behind one whose writes of a state name fail while a test asks (FailingWrites.StateName).
+            // The in-memory storage, behind one whose writes of a state name fail while a test asks (FailingWrites.Refused).
             silo.AddMemoryGrainStorage(StorageNames.Dispatch + "-memory");
             silo.Services.AddGrainStorage(StorageNames.Dispatch, (sp, _) =>
                 new FailingWrites(sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Dispatch + "-memory")));
@@ -28,14 +28,40 @@ public static class TestSilo
     }
 }
 
-/// <summary>Grain storage whose writes of one state name fail while <see cref="StateName"/> is set (a lost database, for a test).</summary>
+/// <summary>Grain storage whose writes of one state name fail during <see cref="Refused"/> (a lost database, for a test).</summary>
 public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans.Storage.IGrainStorage
 {
-    public static volatile string? StateName;
+    private static volatile string? StateName;
     private static int _failed;
 
-    /// <summary>Writes failed on purpose so far (a test waits on it when the failing call is one-way).</summary>
-    public static int Failed => Volatile.Read(ref _failed);
+    /// <summary>
+    /// Runs <paramref name="change"/> while the writes of <paramref name="stateName"/> fail, and checks it failed: the call threw,
+    /// or, for a one-way call (which cannot throw to its caller), a write was refused within 10 s.
+    /// </summary>
+    public static async Task Refused(string stateName, Func<Task> change, bool oneWay = false)
+    {
+        var before = Volatile.Read(ref _failed);
+        StateName = stateName;
+        try
+        {
+            if (!oneWay)
+            {
+                await Assert.ThrowsAnyAsync<Exception>(change);
+                return;
+            }
+            await change();
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Volatile.Read(ref _failed) == before)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"no write of '{stateName}' was tried within 10 s");
+                await Task.Delay(10);
+            }
+        }
+        finally
+        {
+            StateName = null;
+        }
+    }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 

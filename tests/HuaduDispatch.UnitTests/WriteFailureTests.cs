@@ -16,19 +16,6 @@ public sealed class WriteFailureTests(FaultClusterFixture fixture) : IClassFixtu
 {
     private static readonly Actor Dispatcher = new() { Subject = "dispatcher", Role = Roles.Dispatcher };
 
-    private static async Task Failing(string stateName, Func<Task> change)
-    {
-        FailingWrites.StateName = stateName;
-        try
-        {
-            await Assert.ThrowsAnyAsync<Exception>(change);
-        }
-        finally
-        {
-            FailingWrites.StateName = null;
-        }
-    }
-
     [Fact]
     public async Task An_assignment_whose_write_failed_is_not_stored_by_the_teams_next_report()
     {
@@ -39,7 +26,7 @@ public sealed class WriteFailureTests(FaultClusterFixture fixture) : IClassFixtu
         var team = grains.GetGrain<IRescueTeamGrain>("T-FAIL");
         var before = (await team.Get())!;
 
-        await Failing("team", () => team.Assign("INC-LOST", Dispatcher));
+        await FailingWrites.Refused("team", () => team.Assign("INC-LOST", Dispatcher));
         await team.ReportPosition(new TeamPositionReport { Lat = 23.41, Lon = 113.21 }, Dispatcher); // writes the team again
 
         var after = (await team.Get())!;
@@ -58,7 +45,7 @@ public sealed class WriteFailureTests(FaultClusterFixture fixture) : IClassFixtu
             Capacity = 100, FloorAreaM2 = 200,
         });
 
-        await Failing("shelter", () => shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 90, Open = true }, Dispatcher));
+        await FailingWrites.Refused("shelter", () => shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 90, Open = true }, Dispatcher));
         Assert.Equal(30, await shelter.Admit("INC-S", 30, Dispatcher)); // 100 places, none taken as far as the store knows
 
         var live = (await shelter.Get())!;
@@ -85,24 +72,11 @@ public sealed class ShipmentWriteFailureTests(FaultClusterFixture fixture) : ICl
         var loading = new ShipmentStatusRequest { Status = ShipmentStatus.Loading };
         var dispatcher = new Actor { Subject = "dispatcher", Role = Roles.Dispatcher };
 
-        FailingWrites.StateName = "shipment";
-        try
-        {
-            await Assert.ThrowsAnyAsync<Exception>(() => shipment.UpdateStatus(loading, dispatcher));
-        }
-        finally
-        {
-            FailingWrites.StateName = null;
-        }
+        await FailingWrites.Refused("shipment", () => shipment.UpdateStatus(loading, dispatcher));
         Assert.Equal(ShipmentStatus.Loading, (await shipment.UpdateStatus(loading, dispatcher)).Status); // the retry
 
-        // What is stored, read straight from the silo's grain storage.
-        var storage = fixture.Cluster.Primary is InProcessSiloHandle silo
-            ? silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Dispatch)
-            : throw new InvalidOperationException("the test cluster runs in process");
-        var stored = new GrainState<ShipmentState>();
-        await storage.ReadStateAsync("shipment", GrainId.Create("shipment", "SH-FAIL"), stored);
-        Assert.Equal(ShipmentStatus.Loading, stored.State?.Shipment?.Status);
+        var stored = await fixture.Stored<ShipmentState>("shipment", ((GrainReference)shipment).GrainId);
+        Assert.Equal(ShipmentStatus.Loading, stored?.Shipment?.Status);
     }
 }
 
@@ -121,21 +95,10 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
         };
         var dispatcher = new Actor { Subject = "dispatcher", Role = Roles.Dispatcher };
 
-        FailingWrites.StateName = "relief-demand";
-        try
-        {
-            await Assert.ThrowsAnyAsync<Exception>(() => demand.Update(update, dispatcher));
-        }
-        finally
-        {
-            FailingWrites.StateName = null;
-        }
+        await FailingWrites.Refused("relief-demand", () => demand.Update(update, dispatcher));
         await demand.Update(update, dispatcher); // the incident sends it again with its next change
 
-        var reminders = fixture.Cluster.Primary is InProcessSiloHandle silo
-            ? silo.SiloHost.Services.GetRequiredService<IReminderTable>()
-            : throw new InvalidOperationException("the test cluster runs in process");
-        var row = await reminders.ReadRow(((GrainReference)demand).GrainId, "relief-deadline");
+        var row = await fixture.Reminders.ReadRow(((GrainReference)demand).GrainId, "relief-deadline");
         Assert.NotNull(row);
     }
 }
@@ -148,30 +111,11 @@ public sealed class ReliefCoordinatorWriteFailureTests(FaultClusterFixture fixtu
     public async Task A_track_whose_write_failed_is_stored_when_it_is_sent_again()
     {
         var coordinator = fixture.Cluster.GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
-        var failedBefore = FailingWrites.Failed;
-        FailingWrites.StateName = "relief-coordinator";
-        try
-        {
-            await coordinator.Track("INC-TRACK-FAIL"); // one-way: the failure is not seen here
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (FailingWrites.Failed == failedBefore)
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("the coordinator never tried to store the tracked incident");
-                await Task.Delay(10);
-            }
-        }
-        finally
-        {
-            FailingWrites.StateName = null;
-        }
+        await FailingWrites.Refused("relief-coordinator", () => coordinator.Track("INC-TRACK-FAIL"), oneWay: true);
         await coordinator.Track("INC-TRACK-FAIL"); // the demand sends it again with its next update
         await coordinator.GetTracked();           // after the one-way call
 
-        var storage = fixture.Cluster.Primary is InProcessSiloHandle silo
-            ? silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Dispatch)
-            : throw new InvalidOperationException("the test cluster runs in process");
-        var stored = new GrainState<ReliefCoordinatorState>();
-        await storage.ReadStateAsync("relief-coordinator", ((GrainReference)coordinator).GrainId, stored);
-        Assert.Contains("INC-TRACK-FAIL", stored.State?.Tracked ?? []);
+        var stored = await fixture.Stored<ReliefCoordinatorState>("relief-coordinator", ((GrainReference)coordinator).GrainId);
+        Assert.Contains("INC-TRACK-FAIL", stored?.Tracked ?? []);
     }
 }

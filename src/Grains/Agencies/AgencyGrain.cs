@@ -134,19 +134,8 @@ public sealed class AgencyGrain(
         S.UpdatedBy = actor.Subject;
     }
 
-    /// <summary>Writes the state; if the write fails the activation is dropped, so nothing half-applied in memory is served or written later.</summary>
-    private async Task Write()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    /// <summary>Writes the state; a failed write restarts the activation, so nothing half-applied in memory is served or written later.</summary>
+    private Task Write() => state.WriteOrRestartAsync(this);
 
     private IWebhookOutboxGrain Outbox(string webhookId) => GrainFactory.Grain<IWebhookOutboxGrain>(WebhookOutboxKeys.For(Key, webhookId));
 

@@ -66,19 +66,11 @@ public sealed class ShelterGrain(
         return take;
     }
 
-    /// <summary>Writes the state and pushes the shelter; a failed write drops the activation (the next call starts from the stored state).</summary>
+    /// <summary>Writes the state (a failed write restarts the activation) and pushes the shelter.</summary>
     private async Task Changed()
     {
         S.UpdatedAt = clock.GetUtcNow();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRestartAsync(this);
         var view = View();
         Publish.To(GrainFactory, [Scopes.District, Scopes.Area(view.AreaId)], [new EntityChange { Kind = DeltaKinds.Shelter, Id = view.Id, Data = view }]);
     }

@@ -121,21 +121,13 @@ public sealed class RescueTeamGrain(
     }
 
     /// <summary>
-    /// Writes the state, then pushes the team to the scopes that show it (and to the incident it just left). When the write
-    /// fails, the activation is dropped so the next call starts from the stored state: a change the caller was told failed
-    /// (an assignment the incident then gives to another team) is never stored later by another report.
+    /// Writes the state (a failed write restarts the activation: a failed assignment, which the incident then gives to another
+    /// team, must not be stored by the next report), then pushes the team to the scopes that show it (and to the incident it
+    /// just left).
     /// </summary>
     private async Task Changed(string? leftIncident = null)
     {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRestartAsync(this);
         var view = View();
         var scopes = new List<string> { Scopes.District, Scopes.Area(view.AreaId), Scopes.Team(Key) };
         if (view.IncidentId is { } incident) scopes.Add(Scopes.Incident(incident));

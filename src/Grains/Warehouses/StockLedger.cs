@@ -102,6 +102,26 @@ public sealed class StockLedger(WarehouseState state)
         return movements;
     }
 
+    /// <summary>How many movements a warehouse keeps in its own state before the older ones go to archive pages.</summary>
+    public const int RecentMovements = 200;
+
+    /// <summary>
+    /// The movements to move to the archive pages: none while at most <see cref="RecentMovements"/> are kept here, then all but
+    /// the newest half of that, oldest first (so a warehouse archives once per <see cref="RecentMovements"/>/2 movements).
+    /// </summary>
+    public IReadOnlyList<StockMovement> ToArchive() =>
+        state.Movements.Count <= RecentMovements ? [] : state.Movements.Take(state.Movements.Count - RecentMovements / 2).ToList();
+
+    /// <summary>Forgets <paramref name="moved"/> (the oldest recent movements, now in the archive pages); numbering goes on after them.</summary>
+    public void Archived(IReadOnlyList<StockMovement> moved)
+    {
+        if (moved.Count == 0) return;
+        if (state.Movements.Count < moved.Count || state.Movements[moved.Count - 1].Seq != moved[^1].Seq)
+            throw new InvalidOperationException("only the oldest recent movements can be archived");
+        state.ArchivedThrough = moved[^1].Seq;
+        state.Movements.RemoveRange(0, moved.Count);
+    }
+
     private StockMovement Append(string item, StockMovementKind kind, long change, string reason, Actor actor, DateTimeOffset now, string? reservationId)
     {
         var movement = new StockMovement

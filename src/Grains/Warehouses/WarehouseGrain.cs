@@ -58,41 +58,27 @@ public sealed class WarehouseGrain(
     }
 
     /// <summary>
-    /// When more than <see cref="RecentMovements"/> movements are kept here, moves all but the newest half of them to the archive
-    /// pages, then forgets them here. The movement that triggered it is already durable (in this state), so a failure only
-    /// postpones the move to the next movement; a page skips what it already has, so a repeated move applies once.
+    /// Moves the movements the ledger no longer keeps here (<see cref="StockLedger.ToArchive"/>) to the archive pages. The
+    /// movement that triggered it is already stored, so a failure only postpones the move to the next movement: a failed state
+    /// write restarts the activation from the stored state, and a page skips what it already has.
     /// </summary>
     private async Task ArchiveOlderMovements()
     {
-        var recent = state.State.Movements;
-        if (recent.Count <= RecentMovements) return;
-        var moving = recent.Take(recent.Count - RecentMovements / 2).ToList();
+        var ledger = new StockLedger(state.State);
+        var moving = ledger.ToArchive();
+        if (moving.Count == 0) return;
         try
         {
             foreach (var page in moving.GroupBy(m => (m.Seq - 1) / IStockMovementArchiveGrain.PageSize))
                 await GrainFactory.Grain<IStockMovementArchiveGrain>(IStockMovementArchiveGrain.Key(Key, page.Key)).Append([.. page]);
+            ledger.Archived(moving);
+            await state.WriteOrRestartAsync(this);
         }
         catch (Exception)
         {
-            return; // a page could not be written: everything is still here, and the next movement tries again
-        }
-        var archivedBefore = state.State.ArchivedThrough;
-        state.State.ArchivedThrough = moving[^1].Seq;
-        recent.RemoveRange(0, moving.Count);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception)
-        {
-            // Not stored: keep them here as the stored state does (the pages skip them when they are moved again).
-            recent.InsertRange(0, moving);
-            state.State.ArchivedThrough = archivedBefore;
+            // Tried again with the next movement.
         }
     }
-
-    /// <summary>How many movements the warehouse keeps in its own state before it archives the older ones.</summary>
-    public const int RecentMovements = 200;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -162,21 +148,12 @@ public sealed class WarehouseGrain(
     }
 
     /// <summary>
-    /// Writes the state, then pushes the warehouse to the district console scope. When the write fails, the activation is
-    /// dropped, so the next call starts again from the stored state: the change the caller was told failed is never stored
-    /// later by another change (which would apply it twice once the caller retries).
+    /// Writes the state (a failed write restarts the activation: a failed issue must not be stored by the next reservation and
+    /// applied twice once the caller retries), then pushes the warehouse to the district console scope.
     /// </summary>
     private async Task Changed()
     {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRestartAsync(this);
         if (View() is { } view)
             Realtime.Publish.To(GrainFactory, [Scopes.District], [new EntityChange { Kind = DeltaKinds.Warehouse, Id = view.Id, Data = view }]);
     }

@@ -73,7 +73,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
         }
 
         int? expected = string.IsNullOrWhiteSpace(grainState.ETag) ? null : int.Parse(grainState.ETag, CultureInfo.InvariantCulture);
-        var write = new PendingWrite(stateName, StoredGrainKey.Of(grainId), expected, _serializer.Serialize(grainState.State).ToArray());
+        var write = new PendingWrite(stateName, StoredGrainKey.Of(grainId), expected, _serializer.Serialize(grainState.State).ToMemory());
         if (!_queue.Writer.TryWrite(write))
             throw new InvalidOperationException("Grain storage is stopping: the write was not made.");
         var version = await write.Done.Task;
@@ -154,7 +154,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
             c.Parameters.Add(new NpgsqlParameter<long> { TypedValue = write.Key.N1, NpgsqlDbType = NpgsqlDbType.Bigint });
             c.Parameters.Add(new NpgsqlParameter { Value = (object?)write.Key.Extension ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             c.Parameters.Add(new NpgsqlParameter { Value = write.ExpectedVersion is { } v ? v : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-            c.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = write.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });
+            c.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = write.Payload, NpgsqlDbType = NpgsqlDbType.Bytea });
             command.BatchCommands.Add(c);
         }
 
@@ -179,12 +179,12 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
         await _database.DisposeAsync();
     }
 
-    private sealed class PendingWrite(string stateName, StoredGrainKey key, int? expectedVersion, byte[] payload)
+    private sealed class PendingWrite(string stateName, StoredGrainKey key, int? expectedVersion, ReadOnlyMemory<byte> payload)
     {
         public string StateName { get; } = stateName;
         public StoredGrainKey Key { get; } = key;
         public int? ExpectedVersion { get; } = expectedVersion;
-        public byte[] Payload { get; } = payload;
+        public ReadOnlyMemory<byte> Payload { get; } = payload;
         public TaskCompletionSource<int?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -119,4 +119,22 @@ public sealed class StockLedgerTests
         var e = Assert.Throws<DomainException>(() => ledger.Record(new StockMovementRequest { ItemCode = item, Kind = kind, Quantity = qty, Reason = "x" }, Keeper, Now, Items));
         Assert.Equal((DomainErrorKind.Invalid, field), (e.Kind, e.Field));
     }
+
+    [Fact]
+    public void Past_the_recent_limit_all_but_the_newest_half_go_to_the_archive_and_numbering_goes_on_after_them()
+    {
+        var (state, ledger) = Ledger();
+        for (var i = 0; i < StockLedger.RecentMovements; i++) ledger.Record(Move(StockMovementKind.Receive, 1), Keeper, Now, Items);
+        Assert.Empty(ledger.ToArchive());
+
+        ledger.Record(Move(StockMovementKind.Receive, 1), Keeper, Now, Items);
+        var moving = ledger.ToArchive();
+        Assert.Equal(Enumerable.Range(1, StockLedger.RecentMovements / 2 + 1).Select(i => (long)i), moving.Select(m => m.Seq));
+
+        ledger.Archived(moving);
+        Assert.Equal(moving[^1].Seq, state.ArchivedThrough);
+        Assert.Equal(StockLedger.RecentMovements / 2, state.Movements.Count);
+        Assert.Equal(StockLedger.RecentMovements + 2, ledger.Record(Move(StockMovementKind.Receive, 1), Keeper, Now, Items).Seq);
+        Assert.Throws<InvalidOperationException>(() => ledger.Archived([state.Movements[^1]])); // only the oldest can go
+    }
 }

@@ -13,16 +13,8 @@ public sealed class WarehouseWriteFailureTests(FaultClusterFixture fixture) : IC
         var wh = await WarehouseConcurrencyTests.OneWarehouse(grains, "WH-fail", water: 100);
         var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
 
-        FailingWrites.StateName = "warehouse";
-        try
-        {
-            await Assert.ThrowsAnyAsync<Exception>(() =>
-                wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Issue, Quantity = 10, Reason = "lost" }, actor));
-        }
-        finally
-        {
-            FailingWrites.StateName = null;
-        }
+        await FailingWrites.Refused("warehouse", () =>
+            wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Issue, Quantity = 10, Reason = "lost" }, actor));
 
         // The client was told the issue failed; a reservation now writes the warehouse again.
         Assert.True(await wh.Reserve("after-failure", [new ReservationLine { ItemCode = "drinking-water", Quantity = 5 }], actor));

@@ -37,28 +37,16 @@ public sealed class ReliefCoordinatorGrain(
     private IGrainTimer? _trucksBack;
     private DateTimeOffset? _trucksBackAt;
 
+    /// <summary>
+    /// Every write of the coordinator restarts the activation when it fails: an incident tracked only in memory would be skipped
+    /// by the retried Track (already in the set) and lost at the next restart; a plan cut short is picked up from what was
+    /// stored (see Outstanding), as after a crash.
+    /// </summary>
     public async Task Track(string incidentId)
     {
-        if (state.State.Tracked.Add(incidentId)) await Write();
+        if (state.State.Tracked.Add(incidentId)) await state.WriteOrRestartAsync(this);
     }
 
-    /// <summary>
-    /// Writes the state. When the write fails the activation is dropped, so the next call starts from the stored state: an
-    /// incident tracked only in memory would be skipped by the retried Track (already in the set) and lost at the next restart;
-    /// a plan cut short is picked up from what was stored (see Outstanding), as after a crash.
-    /// </summary>
-    private async Task Write()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
 
     public Task RequestReplan()
     {
@@ -154,7 +142,7 @@ public sealed class ReliefCoordinatorGrain(
         var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
         string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
         foreach (var group in groups) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
-        if (groups.Count > 0) await Write();
+        if (groups.Count > 0) await state.WriteOrRestartAsync(this);
         foreach (var group in groups)
         {
             var shipmentId = ShipmentId(group.Key);
@@ -216,7 +204,7 @@ public sealed class ReliefCoordinatorGrain(
             Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
         };
-        await Write();
+        await state.WriteOrRestartAsync(this);
         // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
         if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
         if (failed.Count > 0 || raced) await RequestReplan();

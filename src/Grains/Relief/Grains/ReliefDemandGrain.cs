@@ -238,21 +238,13 @@ public sealed class ReliefDemandGrain(
     }
 
     /// <summary>
-    /// Writes the state and pushes the relief. When the write fails the activation is dropped, so the next call starts from the
-    /// stored state: a first update that failed is a first update again when retried (and registers the deadline reminder).
+    /// Writes the state (a failed write restarts the activation: a first update that failed is a first update again when
+    /// retried, and registers the deadline reminder) and pushes the relief.
     /// </summary>
     private async Task Save()
     {
         S.UpdatedAt = clock.GetUtcNow();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRestartAsync(this);
         var view = View();
         // Never call the incident here: it may be waiting on this grain (the incident calls Update).
         var scopes = new List<string> { Scopes.District, Scopes.Incident(Key), Scopes.Area(S.Incident!.AreaId) };

@@ -90,24 +90,14 @@ public sealed class ShipmentGrain(
     }
 
     /// <summary>
-    /// Stores the shipment. When the write fails the change is not kept in memory, and the activation is dropped: a retry must
-    /// not find the status it is asking for already there (it would take itself for a retry of a stored change and never store
+    /// Stores the shipment. When the write fails the activation restarts from the stored state: a retry must not find the
+    /// status it is asking for already there (it would take itself for a retry of a stored change and never store
     /// it), nor a retried plan commit find the convoy created.
     /// </summary>
-    private async Task Store(Shipment shipment)
+    private Task Store(Shipment shipment)
     {
-        var previous = state.State.Shipment;
         state.State.Shipment = shipment;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.Shipment = previous;
-            DeactivateOnIdle();
-            throw;
-        }
+        return state.WriteOrRestartAsync(this);
     }
 
     /// <summary>
