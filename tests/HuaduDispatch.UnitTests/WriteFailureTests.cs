@@ -1,5 +1,7 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains;
+using HuaduDispatch.Grains.Api;
+using HuaduDispatch.Grains.Dispatch;
 using HuaduDispatch.Grains.Relief.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -117,5 +119,119 @@ public sealed class ReliefCoordinatorWriteFailureTests(FaultClusterFixture fixtu
 
         var stored = await fixture.Stored<ReliefCoordinatorState>("relief-coordinator", ((GrainReference)coordinator).GrainId);
         Assert.Contains("INC-TRACK-FAIL", stored?.Tracked ?? []);
+    }
+}
+
+/// <summary>
+/// The dispatch-side grains (external ids, command posts, timelines, area boards, idempotency keys): a change whose write failed
+/// is neither taken for a stored one when the caller retries it, nor stored later by another change.
+/// </summary>
+[Collection(FaultClusterFixture.Collection)]
+public sealed class DispatchWriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher", Role = Roles.Dispatcher };
+    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+    private static GrainId Id(IAddressable grain) => ((GrainReference)grain).GrainId;
+
+    [Fact]
+    public async Task An_external_id_whose_binding_failed_to_store_is_bound_and_stored_when_the_reporter_retries()
+    {
+        var externalId = Grains.GetGrain<IExternalIdGrain>("radio:FAIL-1");
+
+        await FailingWrites.Refused("external-id", () => externalId.Claim("INC-EXT-A"));
+        // The retried report creates its incident again and claims the id for it: it must get that incident, stored.
+        Assert.Equal("INC-EXT-B", await externalId.Claim("INC-EXT-B"));
+
+        Assert.Equal("INC-EXT-B", (await fixture.Stored<ExternalIdState>("external-id", Id(externalId)))?.IncidentId);
+    }
+
+    [Fact]
+    public async Task An_initial_situation_report_whose_write_failed_can_be_sent_again_and_is_number_1()
+    {
+        var post = Grains.GetGrain<IFieldCommandPostGrain>("INC-CP-FAIL");
+        await post.SetUp("commander", new GeoPoint { Lat = 23.4, Lon = 113.2 }, automatic: false, Dispatcher);
+        var initial = new SitRepRequest { Kind = SitRepKind.Initial, Text = "first report" };
+
+        await FailingWrites.Refused("command-post", () => post.AddSitRep(initial, Dispatcher));
+        var report = await post.AddSitRep(initial, Dispatcher); // before: 409, "the initial situation report has been sent"
+
+        Assert.Equal(1, report.Number);
+        Assert.Equal(["first report"], (await fixture.Stored<CommandPostState>("command-post", Id(post)))!.SitReps.Select(r => r.Text));
+    }
+
+    [Fact]
+    public async Task Timeline_entries_whose_write_failed_are_stored_once_when_appended_again()
+    {
+        var timeline = Grains.GetGrain<IIncidentTimelineGrain>("INC-TL-FAIL");
+        TimelineEntry Entry(string summary) => new() { Seq = 0, At = DateTimeOffset.UtcNow, Actor = "dispatcher", Kind = "Note", Summary = summary };
+
+        await FailingWrites.Refused("timeline", () => timeline.Append([Entry("lost")]));
+        await timeline.Append([Entry("kept")]);
+
+        var stored = (await fixture.Stored<IncidentTimelineState>("timeline", Id(timeline)))!.Entries;
+        Assert.Equal([(1L, "kept")], stored.Select(e => (e.Seq, e.Summary)));
+    }
+
+    [Fact]
+    public async Task An_incident_timeline_entry_sent_again_is_appended_once_and_team_entries_always()
+    {
+        var timeline = Grains.GetGrain<IIncidentTimelineGrain>("INC-TL-AGAIN");
+        TimelineEntry Entry(long incidentSeq, string summary) => new() { Seq = incidentSeq, At = DateTimeOffset.UtcNow, Actor = "x", Kind = "Note", Summary = summary };
+
+        await timeline.Append([Entry(1, "a"), Entry(2, "b")]);
+        await timeline.Append([Entry(2, "b"), Entry(3, "c"), Entry(0, "team"), Entry(0, "team")]); // 2 again, after a restart
+
+        Assert.Equal([(1L, "a"), (2L, "b"), (3L, "c"), (4L, "team"), (5L, "team")], (await timeline.Get()).Select(e => (e.Seq, e.Summary)));
+    }
+
+    [Fact]
+    public async Task The_timeline_entry_of_a_stored_incident_change_whose_append_failed_is_appended_once_later()
+    {
+        await Grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "timeline-outbox");
+        var incident = Grains.GetGrain<IIncidentGrain>("INC-TL-OUTBOX");
+        await incident.Create(new CreateIncident
+        {
+            Type = IncidentType.BuildingFire, Title = "Warehouse fire", OccurredAt = DateTimeOffset.UtcNow, Source = "console",
+            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" },
+        }, Dispatcher);
+
+        await FailingWrites.Refused("timeline", () => incident.Assess(new Assessment { Injured = 1 }, Dispatcher));
+        Assert.Equal(1, (await incident.Get())!.Assessment.Injured); // the change itself was stored
+        await incident.Assess(new Assessment { Injured = 2 }, Dispatcher);
+
+        var entries = await Grains.GetGrain<IIncidentTimelineGrain>("INC-TL-OUTBOX").Get();
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(n => (long)n), entries.Select(e => e.Seq));
+        Assert.Equal([1, 2], entries.Where(e => e.Kind == "Assessed").Select(e => e.Summary.Contains("seriously injured 0, injured 1,") ? 1
+            : e.Summary.Contains("seriously injured 0, injured 2,") ? 2 : 0));
+    }
+
+    [Fact]
+    public async Task An_area_board_summary_whose_write_failed_is_stored_when_the_incident_sends_it_again()
+    {
+        var board = Grains.GetGrain<IAreaBoardGrain>("area-fail");
+        var summary = new IncidentSummary
+        {
+            Id = "INC-BOARD-FAIL", Type = IncidentType.Flood, Category = IncidentCategory.NaturalDisaster, Status = IncidentStatus.Reported,
+            ResponseLevel = ResponseLevel.IV, Title = "flood", AreaId = "area-fail", Lat = 23.4, Lon = 113.2, OccurredAt = DateTimeOffset.UtcNow,
+            UpdatedAt = DateTimeOffset.UtcNow, AssignedTeams = 0, Version = 1,
+        };
+
+        await FailingWrites.Refused("board", () => board.Upsert(summary));
+        await board.Upsert(summary); // before: taken for the stored version and skipped
+
+        var stored = await fixture.Stored<AreaBoardState>("board", Id(board));
+        Assert.Equal(1, stored?.Incidents.GetValueOrDefault("INC-BOARD-FAIL")?.Version);
+    }
+
+    [Fact]
+    public async Task A_request_whose_idempotency_claim_failed_to_store_runs_when_the_client_retries_instead_of_waiting_out_the_lease()
+    {
+        var key = Grains.GetGrain<IIdempotencyGrain>("client|key-fail");
+
+        await FailingWrites.Refused("idempotency", () => key.Begin("fingerprint", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1)));
+        var retry = await key.Begin("fingerprint", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1)); // before: InProgress for a minute
+
+        Assert.Equal(IdempotencyOutcome.Proceed, retry.Outcome);
+        Assert.NotNull((await fixture.Stored<IdempotencyState>("idempotency", Id(key)))?.RunningSince);
     }
 }

@@ -30,7 +30,7 @@ public sealed class IdempotencyGrain(
         S.FirstSeenAt = now;
         S.RunningSince = now;
         S.Response = null;
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
         return new IdempotencyDecision { Outcome = IdempotencyOutcome.Proceed, FirstSeenAt = now };
     }
 
@@ -39,7 +39,7 @@ public sealed class IdempotencyGrain(
         if (S.Fingerprint != fingerprint) return;
         S.Response = response;
         S.RunningSince = null;
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
         DelayDeactivation(TimeSpan.FromMinutes(2)); // retries usually follow quickly
     }
 

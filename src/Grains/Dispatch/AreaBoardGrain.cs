@@ -16,7 +16,7 @@ public sealed class AreaBoardGrain(
     {
         if (state.State.Incidents.TryGetValue(summary.Id, out var current) && current.Version >= summary.Version) return;
         state.State.Incidents[summary.Id] = summary;
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
     }
 
     public Task<IReadOnlyList<IncidentSummary>> Query(IncidentFilter filter) => Task.FromResult<IReadOnlyList<IncidentSummary>>(

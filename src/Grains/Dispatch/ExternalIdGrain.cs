@@ -16,7 +16,7 @@ public sealed class ExternalIdGrain(
     {
         if (state.State.IncidentId is { } bound) return bound;
         state.State.IncidentId = incidentId;
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
         return incidentId;
     }
 

@@ -62,7 +62,7 @@ public sealed class FieldCommandPostGrain(
 
     private async Task Changed()
     {
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
         Realtime.Publish.To(GrainFactory, [Scopes.District, Scopes.Incident(this.GetPrimaryKeyString())],
             [new EntityChange { Kind = DeltaKinds.CommandPost, Id = this.GetPrimaryKeyString(), Data = View() }]);
     }

@@ -48,6 +48,10 @@ public sealed class IncidentState
     [Id(25)] public long EventSeq { get; set; }
     /// <summary>Events written with the change and not yet handed to the event sink (a transactional outbox).</summary>
     [Id(26)] public List<IncidentEvent> Outbox { get; set; } = [];
+    /// <summary>The last number given to one of this incident's timeline entries (the timeline drops a number it has).</summary>
+    [Id(27)] public long TimelineSeq { get; set; }
+    /// <summary>Timeline entries written with the change and not yet known to be appended to the timeline (an outbox).</summary>
+    [Id(28)] public List<TimelineEntry> TimelineOutbox { get; set; } = [];
 }
 
 /// <summary>
@@ -466,10 +470,10 @@ public sealed class IncidentGrain(
         var view = View();
         foreach (var (kind, summary) in IncidentEvents.Derive(_before, view, ActiveTeams())) AddEvent(kind, summary, view);
         _before = Snapshot();
-        await state.WriteStateAsync();
-        var entries = _pending.ToList();
+        foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
         _pending.Clear();
-        await GrainFactory.Grain<IIncidentTimelineGrain>(Key).Append(entries);
+        await state.WriteStateAsync();
+        await AppendTimeline();
         await GrainFactory.Grain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
         {
             Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
@@ -527,6 +531,28 @@ public sealed class IncidentGrain(
     {
         _before = Snapshot();
         await HandOffEvents();
+        if (S.TimelineOutbox.Count > 0)
+        {
+            try
+            {
+                await AppendTimeline(); // entries of a stored change whose append failed
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Incident {IncidentId}: {Count} timeline entries not yet appended; they go with the next change", Key, S.TimelineOutbox.Count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends the entries of stored changes to the timeline. They carry this incident's numbers, so an entry appended before a
+    /// failure or a restart is not appended twice; the outbox is emptied in memory and stored empty with the next change.
+    /// </summary>
+    private async Task AppendTimeline()
+    {
+        if (S.TimelineOutbox.Count == 0) return;
+        await GrainFactory.Grain<IIncidentTimelineGrain>(Key).Append([.. S.TimelineOutbox]);
+        S.TimelineOutbox.Clear();
     }
 
     public Task<Incident> Share(ShareRequest request, Actor actor) => Mutate(() => DoShare(request, actor));

@@ -41,7 +41,7 @@ public sealed class ResponsePlanGrain(
         state.State.Entries = [.. entries];
         state.State.ReplacedBy = actor.Subject;
         state.State.ReplacedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
         _catalogue = catalogue;
         return _catalogue.Entries;
     }

@@ -56,7 +56,7 @@ public sealed class ReferenceDataGrain(
             WarehouseIds = [.. set.Warehouses.Select(w => w.Id)],
             TeamMembers = set.Teams.Sum(t => t.Members),
         };
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
         return new ReferenceLoadResult { Applied = true, Version = set.Version, ContentHash = contentHash, LoadedAt = S.LoadedAt };
     }
 

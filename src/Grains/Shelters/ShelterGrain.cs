@@ -29,7 +29,7 @@ public sealed class ShelterGrain(
         if (definition.Id != this.GetPrimaryKeyString()) throw new ArgumentException($"definition of shelter '{definition.Id}' sent to grain '{this.GetPrimaryKeyString()}'");
         if (S.Definition is null) S.UpdatedAt = clock.GetUtcNow();
         S.Definition = definition;
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
     }
 
     public Task<ShelterLive?> Get() => Task.FromResult(Exists ? View() : null);

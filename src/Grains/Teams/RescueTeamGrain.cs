@@ -45,7 +45,7 @@ public sealed class RescueTeamGrain(
             S.Position = new TeamPosition { Lat = definition.HomeBase.Lat, Lon = definition.HomeBase.Lon, At = now };
         }
         S.Definition = definition;
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
     }
 
     public Task<RescueTeam?> Get() => Task.FromResult(Exists ? View() : null);

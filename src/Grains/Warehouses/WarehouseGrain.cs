@@ -171,7 +171,7 @@ public sealed class WarehouseGrain(
         }
         // The definition's stock list is only the initial stock: live stock is never reset by reloading reference data.
         state.State.Definition = definition with { Stock = [] };
-        await state.WriteStateAsync();
+        await state.WriteOrRestartAsync(this);
     }
 
     public Task<Warehouse?> Get() => Task.FromResult(View());
