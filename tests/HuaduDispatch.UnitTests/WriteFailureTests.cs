@@ -234,4 +234,19 @@ public sealed class DispatchWriteFailureTests(FaultClusterFixture fixture) : ICl
         Assert.Equal(IdempotencyOutcome.Proceed, retry.Outcome);
         Assert.NotNull((await fixture.Stored<IdempotencyState>("idempotency", Id(key)))?.RunningSince);
     }
+
+    [Fact]
+    public async Task A_request_that_ran_but_whose_response_failed_to_store_is_replayed_to_the_retry_not_run_again()
+    {
+        var key = Grains.GetGrain<IIdempotencyGrain>("client|key-complete-fail");
+        var response = new StoredResponse { Status = 201, ContentType = "application/json", Body = "{\"id\":\"INC-1\"}"u8.ToArray() };
+        Assert.Equal(IdempotencyOutcome.Proceed, (await key.Begin("fingerprint", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1))).Outcome);
+
+        await FailingWrites.Refused("idempotency", () => key.Complete("fingerprint", response));
+        await key.Abandon("fingerprint"); // what the middleware does when Complete throws
+        var retry = await key.Begin("fingerprint", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1));
+
+        Assert.Equal(IdempotencyOutcome.Replay, retry.Outcome);
+        Assert.Equal(201, retry.Response?.Status);
+    }
 }

@@ -39,7 +39,9 @@ public sealed class IdempotencyGrain(
         if (S.Fingerprint != fingerprint) return;
         S.Response = response;
         S.RunningSince = null;
-        await state.WriteOrRestartAsync(this);
+        // Unlike the other writes, a failed one keeps the response in memory: the request did run, so a retry must get its
+        // response replayed (and the middleware's Abandon must not free the key), not run it a second time.
+        await state.WriteStateAsync();
         DelayDeactivation(TimeSpan.FromMinutes(2)); // retries usually follow quickly
     }
 
