@@ -199,6 +199,8 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     [Alias("CheckDeadline")] Task<IncidentRelief?> CheckDeadline();
     /// <summary>The demand's alerts, oldest first (empty for an incident without a relief demand).</summary>
     [Alias("GetAlerts"), ReadOnly] Task<IReadOnlyList<ReliefAlert>> GetAlerts();
+    /// <summary>The incident has stored the note of this status (AtRisk or Breached): the demand stops sending it.</summary>
+    [Alias("IncidentNoted"), OneWay] Task IncidentNoted(ReliefStatus status);
 }
 
 /// <summary>Kinds of relief alert in the dispatcher feed (GET /api/v1/relief/alerts).</summary>

@@ -250,3 +250,55 @@ public sealed class DispatchWriteFailureTests(FaultClusterFixture fixture) : ICl
         Assert.Equal(201, retry.Response?.Status);
     }
 }
+
+/// <summary>
+/// A relief demand's Breached note whose incident write failed is sent again at the next deadline check and recorded once; the
+/// demand stops sending it only when the incident confirms.
+/// </summary>
+[Collection(FaultClusterFixture.Collection)]
+public sealed class ReliefNoteWriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher", Role = Roles.Dispatcher };
+
+    [Fact]
+    public async Task A_breached_note_the_incident_failed_to_store_is_sent_again_and_recorded_once()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "note-failure");
+        var incident = grains.GetGrain<IIncidentGrain>("INC-NOTE-FAIL");
+        var demand = grains.GetGrain<IReliefDemandGrain>("INC-NOTE-FAIL");
+        // Occurred 3 h 20 min ago: the demand's deadline has passed and its reminder checks it about a second after it is created.
+        await incident.Create(new CreateIncident
+        {
+            Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-200), Source = "console",
+            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
+        }, Dispatcher);
+
+        // The reminder judges Breached and sends the note; the incident's write of it fails.
+        await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
+        Assert.Equal(ReliefStatus.Breached, (await demand.Get())!.Status);
+        Assert.DoesNotContain(ReliefStatus.Breached, (await StoredIncident())?.ReliefNoted ?? []);
+
+        await demand.CheckDeadline(); // the next reminder tick
+        await Until(async () => (await StoredDemand())?.NotesToIncident.Count == 0);
+        var noted = await StoredIncident();
+        Assert.Equal([ReliefStatus.Breached], noted!.ReliefNoted);
+
+        await incident.NoteRelief(ReliefStatus.Breached, "again"); // a late repeat records nothing
+        await incident.Get();
+        Assert.Equal(noted.EventSeq, (await StoredIncident())!.EventSeq);
+
+        Task<IncidentState?> StoredIncident() => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
+        Task<ReliefDemandState?> StoredDemand() => fixture.Stored<ReliefDemandState>("relief-demand", ((GrainReference)demand).GrainId);
+    }
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition did not hold within 10 s");
+            await Task.Delay(20);
+        }
+    }
+}

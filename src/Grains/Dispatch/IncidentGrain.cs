@@ -52,6 +52,8 @@ public sealed class IncidentState
     [Id(27)] public long TimelineSeq { get; set; }
     /// <summary>Timeline entries written with the change and not yet known to be appended to the timeline (an outbox).</summary>
     [Id(28)] public List<TimelineEntry> TimelineOutbox { get; set; } = [];
+    /// <summary>The relief statuses (AtRisk, Breached) already recorded as partner events.</summary>
+    [Id(29)] public List<ReliefStatus> ReliefNoted { get; set; } = [];
 }
 
 /// <summary>
@@ -569,19 +571,26 @@ public sealed class IncidentGrain(
         return await Save(actor);
     }
 
+    /// <summary>
+    /// Records the relief demand's AtRisk or Breached as a partner event, once per status (the demand sends it again until
+    /// confirmed), then confirms to the demand, one-way, after the write.
+    /// </summary>
     public async Task NoteRelief(ReliefStatus status, string summary)
     {
-        if (!S.Created) return;
         var kind = status switch
         {
             ReliefStatus.AtRisk => IncidentEventKind.ReliefAtRisk,
             ReliefStatus.Breached => IncidentEventKind.ReliefBreached,
             _ => (IncidentEventKind?)null,
         };
-        if (kind is null) return;
-        AddEvent(kind.Value, summary, View());
-        await state.WriteStateAsync();
-        await HandOffEvents();
+        if (S.Created && kind is not null && !S.ReliefNoted.Contains(status))
+        {
+            AddEvent(kind.Value, summary, View());
+            S.ReliefNoted.Add(status);
+            await state.WriteOrRestartAsync(this); // a failed note is not stored by a later change: the demand sends it again
+            await HandOffEvents();
+        }
+        await GrainFactory.Grain<IReliefDemandGrain>(Key).IncidentNoted(status);
     }
 
     /// <summary>

@@ -22,6 +22,11 @@ public sealed class ReliefDemandState
     [Id(12)] public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>Every alert with its kind and time: the dispatcher feed, and the text lines the relief view shows.</summary>
     [Id(13)] public List<ReliefAlert> AlertLog { get; set; } = [];
+    /// <summary>
+    /// AtRisk and Breached notes for the incident (its partner events) that it has not confirmed storing. They are sent
+    /// one-way (the incident may be calling this grain) and again at every deadline check until the incident confirms.
+    /// </summary>
+    [Id(14)] public Dictionary<ReliefStatus, string> NotesToIncident { get; set; } = [];
 }
 
 /// <summary>
@@ -142,12 +147,13 @@ public sealed class ReliefDemandGrain(
     {
         if (!S.Created) return null;
         var now = clock.GetUtcNow();
+        await SendNotes(); // notes the incident has not confirmed (a lost message, a failed write)
         if (S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !RaisedAtRisk())
         {
             Alert(ReliefAlertKind.AtRisk, $"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
+            S.NotesToIncident[ReliefStatus.AtRisk] = S.AlertLog[^1].Text;
             await Save();
-            // One-way: the incident records it as a partner event without a call back into this grain.
-            await GrainFactory.Grain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.AtRisk, S.AlertLog[^1].Text);
+            await SendNotes();
             // Judge Met or Breached at the deadline itself, not up to a reminder period after it.
             await this.RegisterOrUpdateReminder(Watch, Deadline - now + TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1));
         }
@@ -156,12 +162,29 @@ public sealed class ReliefDemandGrain(
             // Judged on what had arrived at the deadline, whenever the reminder runs (it can be late after a failover).
             S.Outcome = FullyDeliveredBy(Deadline) ? ReliefStatus.Met : ReliefStatus.Breached;
             Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
+            if (S.Outcome == ReliefStatus.Breached) S.NotesToIncident[ReliefStatus.Breached] = S.AlertLog[^1].Text;
             await Save();
-            if (S.Outcome == ReliefStatus.Breached)
-                await GrainFactory.Grain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(ReliefStatus.Breached, S.AlertLog[^1].Text);
+            await SendNotes();
         }
-        if (S.Outcome is not null && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
+        // The reminder stays while a note is unconfirmed: each check sends it again.
+        if (S.Outcome is not null && S.NotesToIncident.Count == 0 && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
         return View();
+    }
+
+    public async Task IncidentNoted(ReliefStatus status)
+    {
+        if (!S.NotesToIncident.Remove(status)) return;
+        await Save();
+    }
+
+    /// <summary>
+    /// Sends the unconfirmed notes, one-way: the incident records each as a partner event once (a repeat is only confirmed
+    /// again) and confirms with <see cref="IncidentNoted"/> after its write.
+    /// </summary>
+    private async Task SendNotes()
+    {
+        foreach (var (status, text) in S.NotesToIncident)
+            await GrainFactory.Grain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(status, text);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
