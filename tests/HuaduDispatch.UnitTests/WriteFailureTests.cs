@@ -82,10 +82,15 @@ public sealed class ShipmentWriteFailureTests(FaultClusterFixture fixture) : ICl
     }
 }
 
-/// <summary>A relief demand's first update whose write failed registers the deadline reminder when it is retried.</summary>
+/// <summary>
+/// A relief demand's first update whose write failed registers the deadline reminder when it is retried; a Breached note whose
+/// incident write failed is sent again at the next deadline check and recorded once.
+/// </summary>
 [Collection(FaultClusterFixture.Collection)]
 public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher", Role = Roles.Dispatcher };
+
     [Fact]
     public async Task A_first_update_whose_write_failed_still_registers_the_deadline_reminder_when_retried()
     {
@@ -95,13 +100,54 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
             Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.40, Lon = 113.22 }, OccurredAt = DateTimeOffset.UtcNow,
             Affected = 10, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
         };
-        var dispatcher = new Actor { Subject = "dispatcher", Role = Roles.Dispatcher };
 
-        await FailingWrites.Refused("relief-demand", () => demand.Update(update, dispatcher));
-        await demand.Update(update, dispatcher); // the incident sends it again with its next change
+        await FailingWrites.Refused("relief-demand", () => demand.Update(update, Dispatcher));
+        await demand.Update(update, Dispatcher); // the incident sends it again with its next change
 
         var row = await fixture.Reminders.ReadRow(((GrainReference)demand).GrainId, "relief-deadline");
         Assert.NotNull(row);
+    }
+
+    [Fact]
+    public async Task A_breached_note_the_incident_failed_to_store_is_sent_again_and_recorded_once()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "note-failure");
+        var incident = grains.GetGrain<IIncidentGrain>("INC-NOTE-FAIL");
+        var demand = grains.GetGrain<IReliefDemandGrain>("INC-NOTE-FAIL");
+        // Occurred 3 h 20 min ago: the demand's deadline has passed and its reminder checks it about a second after it is created.
+        await incident.Create(new CreateIncident
+        {
+            Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-200), Source = "console",
+            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
+        }, Dispatcher);
+
+        // The reminder judges Breached and sends the note; the incident's write of it fails.
+        await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
+        Assert.Equal(ReliefStatus.Breached, (await demand.Get())!.Status);
+        Assert.DoesNotContain(ReliefStatus.Breached, (await StoredIncident())?.ReliefNoted ?? []);
+
+        await demand.CheckDeadline(); // the next reminder tick
+        await Until(async () => (await StoredDemand())?.NotesToIncident.Count == 0);
+        var noted = await StoredIncident();
+        Assert.Equal([ReliefStatus.Breached], noted!.ReliefNoted);
+
+        await incident.NoteRelief(ReliefStatus.Breached, "again"); // a late repeat records nothing
+        await incident.Get();
+        Assert.Equal(noted.EventSeq, (await StoredIncident())!.EventSeq);
+
+        Task<IncidentState?> StoredIncident() => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
+        Task<ReliefDemandState?> StoredDemand() => fixture.Stored<ReliefDemandState>("relief-demand", ((GrainReference)demand).GrainId);
+    }
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition did not hold within 10 s");
+            await Task.Delay(20);
+        }
     }
 }
 
@@ -248,57 +294,5 @@ public sealed class DispatchWriteFailureTests(FaultClusterFixture fixture) : ICl
 
         Assert.Equal(IdempotencyOutcome.Replay, retry.Outcome);
         Assert.Equal(201, retry.Response?.Status);
-    }
-}
-
-/// <summary>
-/// A relief demand's Breached note whose incident write failed is sent again at the next deadline check and recorded once; the
-/// demand stops sending it only when the incident confirms.
-/// </summary>
-[Collection(FaultClusterFixture.Collection)]
-public sealed class ReliefNoteWriteFailureTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
-{
-    private static readonly Actor Dispatcher = new() { Subject = "dispatcher", Role = Roles.Dispatcher };
-
-    [Fact]
-    public async Task A_breached_note_the_incident_failed_to_store_is_sent_again_and_recorded_once()
-    {
-        var grains = fixture.Cluster.GrainFactory;
-        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "note-failure");
-        var incident = grains.GetGrain<IIncidentGrain>("INC-NOTE-FAIL");
-        var demand = grains.GetGrain<IReliefDemandGrain>("INC-NOTE-FAIL");
-        // Occurred 3 h 20 min ago: the demand's deadline has passed and its reminder checks it about a second after it is created.
-        await incident.Create(new CreateIncident
-        {
-            Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-200), Source = "console",
-            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
-        }, Dispatcher);
-
-        // The reminder judges Breached and sends the note; the incident's write of it fails.
-        await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
-        Assert.Equal(ReliefStatus.Breached, (await demand.Get())!.Status);
-        Assert.DoesNotContain(ReliefStatus.Breached, (await StoredIncident())?.ReliefNoted ?? []);
-
-        await demand.CheckDeadline(); // the next reminder tick
-        await Until(async () => (await StoredDemand())?.NotesToIncident.Count == 0);
-        var noted = await StoredIncident();
-        Assert.Equal([ReliefStatus.Breached], noted!.ReliefNoted);
-
-        await incident.NoteRelief(ReliefStatus.Breached, "again"); // a late repeat records nothing
-        await incident.Get();
-        Assert.Equal(noted.EventSeq, (await StoredIncident())!.EventSeq);
-
-        Task<IncidentState?> StoredIncident() => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
-        Task<ReliefDemandState?> StoredDemand() => fixture.Stored<ReliefDemandState>("relief-demand", ((GrainReference)demand).GrainId);
-    }
-
-    private static async Task Until(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition did not hold within 10 s");
-            await Task.Delay(20);
-        }
     }
 }
