@@ -82,6 +82,9 @@ public interface IStockMovementArchiveGrain : IGrainWithStringKey
 
     public static string Key(string warehouseId, long page) => $"{warehouseId}#{page}";
 
+    /// <summary>The page that holds movement <paramref name="seq"/> (seq starts at 1).</summary>
+    public static long PageOf(long seq) => (seq - 1) / PageSize;
+
     /// <summary>Appends movements in seq order; those already kept (a retried append) are skipped.</summary>
     [Alias("Append")] Task Append(IReadOnlyList<StockMovement> movements);
     [Alias("Get"), Orleans.Concurrency.ReadOnly] Task<IReadOnlyList<StockMovement>> Get();

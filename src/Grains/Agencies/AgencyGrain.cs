@@ -193,15 +193,7 @@ public sealed class AgencyRegistryGrain(
         if (state.State.Ids.Contains(agencyId)) return;
         state.State.Ids.Add(agencyId);
         state.State.Ids.Sort(StringComparer.Ordinal);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.Ids.Remove(agencyId); // not listed until a write succeeds (a repeated create repairs it)
-            throw;
-        }
+        await state.WriteOrRestartAsync(this); // not listed until a write succeeds (a repeated create repairs it)
     }
 
     public Task<IReadOnlyList<string>> List() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Ids]);

@@ -108,7 +108,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         // The proven ceiling on Σ priority · x: this MIP's own bound, or the LP relaxation's when the model is restricted.
         var bound = lpBound ?? (status1 == Solver.ResultStatus.OPTIMAL ? z1 : Math.Max(z1, objective.BestBound()));
         var proven = lpBound is null ? status1 == Solver.ResultStatus.OPTIMAL : z1 >= lpBound.Value - epsilon;
-        var outside = OutsideModel(problem, model);
+        var outside = EmptyKits(problem);
 
         // Phase 2: fewest ton-km among plans covering as many (weighted) people. ε is below one person of the lowest priority.
         var keep = solver.MakeConstraint(z1 - epsilon, double.PositiveInfinity, "");
@@ -207,13 +207,15 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         return trucks;
     }
 
-    /// <summary>Σ priority × people of the demands the model leaves out because their kit is empty (covered whatever is sent).</summary>
-    private static double OutsideModel(ReliefProblem problem, Model model)
+    /// <summary>
+    /// Σ priority × people of the demands whose kit is empty: covered whatever is sent, so the models leave them out (every other
+    /// demand covers nobody with nothing sent).
+    /// </summary>
+    private static double EmptyKits(ReliefProblem problem)
     {
         var total = 0.0;
         var none = new long[problem.Items.Length];
-        for (var d = 0; d < problem.Demands.Length; d++)
-            if (model.X[d] is null) total += problem.Demands[d].Priority * problem.Covered(d, none);
+        for (var d = 0; d < problem.Demands.Length; d++) total += problem.Demands[d].Priority * problem.Covered(d, none);
         return total;
     }
 
@@ -254,14 +256,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var supply = new Constraint?[items];
         var reaches = new bool[problem.Warehouses.Length];
         var objective = solver.Objective();
-        var outside = 0.0;
         for (var d = 0; d < problem.Demands.Length; d++)
         {
-            if (problem.Kit[d].All(k => k == 0))
-            {
-                outside += problem.Demands[d].Priority * problem.Covered(d, new long[items]);
-                continue;
-            }
+            if (problem.Kit[d].All(k => k == 0)) continue; // counted by EmptyKits
             double upper = problem.Demands[d].People;
             for (var i = 0; i < items; i++)
             {
@@ -297,7 +294,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         if (solver.Solve() != Solver.ResultStatus.OPTIMAL)
             throw new InvalidOperationException("OR-Tools GLOP did not solve the aggregate relaxation.");
         // Tiny upward slack for the LP's own tolerances: the bound must stay a bound.
-        return objective.Value() * (1 + 1e-9) + 1e-6 + outside;
+        return objective.Value() * (1 + 1e-9) + 1e-6 + EmptyKits(problem);
     }
 
     /// <summary>

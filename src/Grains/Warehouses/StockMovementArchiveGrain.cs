@@ -19,15 +19,7 @@ public sealed class StockMovementArchiveGrain(
         var fresh = movements.Where(m => m.Seq > last).OrderBy(m => m.Seq).ToList();
         if (fresh.Count == 0) return;
         state.State.Movements.AddRange(fresh);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.Movements.RemoveRange(state.State.Movements.Count - fresh.Count, fresh.Count); // not kept: the warehouse retries
-            throw;
-        }
+        await state.WriteOrRestartAsync(this); // not kept when the write fails: the warehouse sends them again
     }
 
     public Task<IReadOnlyList<StockMovement>> Get() => Task.FromResult<IReadOnlyList<StockMovement>>([.. state.State.Movements]);

@@ -1,5 +1,6 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Realtime;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Grains.Warehouses;
 
@@ -27,7 +28,8 @@ public sealed class WarehouseState
 
 public sealed class WarehouseGrain(
     [PersistentState("warehouse", StorageNames.Dispatch)] IPersistentState<WarehouseState> state,
-    TimeProvider clock) : Grain, IWarehouseGrain
+    TimeProvider clock,
+    ILogger<WarehouseGrain> logger) : Grain, IWarehouseGrain
 {
     private bool Exists => state.State.Definition is { } d && d.Id == this.GetPrimaryKeyString();
 
@@ -52,7 +54,7 @@ public sealed class WarehouseGrain(
     {
         if (!Exists) return [];
         var archived = state.State.ArchivedThrough;
-        var pages = archived == 0 ? [] : await Task.WhenAll(Enumerable.Range(0, (int)((archived - 1) / IStockMovementArchiveGrain.PageSize) + 1)
+        var pages = archived == 0 ? [] : await Task.WhenAll(Enumerable.Range(0, (int)IStockMovementArchiveGrain.PageOf(archived) + 1)
             .Select(page => GrainFactory.Grain<IStockMovementArchiveGrain>(IStockMovementArchiveGrain.Key(Key, page)).Get()));
         return [.. pages.SelectMany(p => p).Where(m => m.Seq <= archived), .. state.State.Movements];
     }
@@ -69,14 +71,14 @@ public sealed class WarehouseGrain(
         if (moving.Count == 0) return;
         try
         {
-            foreach (var page in moving.GroupBy(m => (m.Seq - 1) / IStockMovementArchiveGrain.PageSize))
+            foreach (var page in moving.GroupBy(m => IStockMovementArchiveGrain.PageOf(m.Seq)))
                 await GrainFactory.Grain<IStockMovementArchiveGrain>(IStockMovementArchiveGrain.Key(Key, page.Key)).Append([.. page]);
             ledger.Archived(moving);
             await state.WriteOrRestartAsync(this);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            // Tried again with the next movement.
+            logger.LogWarning(e, "Warehouse {WarehouseId}: older movements not yet moved to the archive pages; tried again with the next movement", Key);
         }
     }
 
