@@ -122,14 +122,20 @@ internal sealed class TruckFlows : IDisposable
     /// <summary>The last solve's plan in whole units (<see cref="WholeUnits"/>).</summary>
     public long[]?[] WholePlan(int[] trucks)
     {
+        var (flows, covered) = Fractional();
+        return WholeUnits.Round(_problem, trucks, flows, covered);
+    }
+
+    /// <summary>The last solve's units ([route][item], null for a route not in the LP) and people ([demand]), fractional.</summary>
+    public (double[]?[] Flows, double[] Covered) Fractional()
+    {
         var flows = new double[]?[_problem.Routes.Length];
         foreach (var r in Routes)
         {
             var row = flows[r] = new double[_problem.Items.Length];
             foreach (var (i, q) in _units[r]) row[i] = q.SolutionValue();
         }
-        var covered = _covered.Select(x => x?.SolutionValue() ?? 0).ToArray();
-        return WholeUnits.Round(_problem, trucks, flows, covered);
+        return (flows, _covered.Select(x => x?.SolutionValue() ?? 0).ToArray());
     }
 
     private (double Kg, double M3) Load(int r)

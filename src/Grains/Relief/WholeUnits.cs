@@ -9,8 +9,9 @@ namespace HuaduDispatch.Grains.Relief;
 /// from 4.7 to 4 leaves 140 of 940 people without their kit. So, demand by demand, highest priority first, it aims at the
 /// fractional plan's people rounded down, tops each item up from the demand's routes (stock left at the warehouse and room left
 /// in the route's trucks, nearest route first, heaviest unit first), and where an item cannot be completed it lowers the aim in
-/// growing steps, giving back what the lower aim does not need (which frees room) and trying again. Units beyond the final aim go
-/// back to the warehouse for the demands after it. On the benchmark's surge this keeps 77,377 of the fractional 77,701 weighted
+/// growing steps, giving back what the lower aim does not need (which frees room) and trying again, but never below the people
+/// the units it holds already cover (so it never covers fewer than rounding down). Units beyond the final aim go back to the
+/// warehouse for the demands after it. On the benchmark's surge this keeps 77,377 of the fractional 77,701 weighted
 /// people, where rounding down kept 71,347.
 /// </remarks>
 internal static class WholeUnits
@@ -86,20 +87,21 @@ internal static class WholeUnits
                 return complete;
             }
 
-            var aim = Math.Clamp((long)Math.Floor(covered[d] + 1e-6), 0, people);
-            var reached = aim == 0;
-            for (long step = 1; aim > 0 && !reached; step = (long)Math.Ceiling(step * 1.6))
-            {
-                GiveBackBeyond(aim);
-                reached = TopUp(aim);
-                if (!reached) aim = Math.Max(0, aim - step);
-            }
-            if (!reached)
+            long Supported()
             {
                 var supplied = new long[items];
                 foreach (var r in routes)
                     for (var i = 0; i < items; i++) supplied[i] += load[r][i];
-                aim = problem.Covered(d, supplied);
+                return problem.Covered(d, supplied);
+            }
+
+            // Never below what the units already held support, so this never covers fewer people than rounding down.
+            var aim = Math.Max(Supported(), Math.Clamp((long)Math.Floor(covered[d] + 1e-6), 0, people));
+            for (long step = 1; aim > 0; step = (long)Math.Ceiling(step * 1.6))
+            {
+                GiveBackBeyond(aim);
+                if (TopUp(aim)) break;
+                aim = Math.Max(aim - step, Supported());
             }
             GiveBackBeyond(aim);
         }

@@ -1,0 +1,195 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
+using static HuaduDispatch.UnitTests.Relief.ReliefFixtures;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+/// <summary>
+/// The pieces of the surge path of <see cref="OptimalReliefPlanner"/>: <see cref="WholeUnits"/> (fractional flows to whole units),
+/// <see cref="TruckFlows"/> (the flow LP for fixed trucks) and <see cref="TruckSearch"/> (single-truck moves).
+/// </summary>
+public sealed class SurgeSearchTests
+{
+    private static readonly TimeSpan ThreeHours = TimeSpan.FromHours(3);
+
+    /// <summary>One warehouse, one demand of 940 people whose kit has 940 meals (1 kg) and 5 generators (90 kg, 1 per 200 people).</summary>
+    private static ReliefProblem MealsAndGenerators(double truckKg) => ReliefProblem.Create(
+        [Demand("D", East(5), 4, 940, ThreeHours, ("meal", 940), ("generator", 5))],
+        [Warehouse("WH", East(0), 1, truckKg, ("meal", 5000), ("generator", 10))],
+        Items(("meal", 1, 0.001), ("generator", 90, 0.1)), Now, Travel, Exact);
+
+    /// <summary>The fractional plan: 893.7 people, so 893.7 meals and 4.754 generators on the one route.</summary>
+    private static (double[]?[] Flows, double[] Covered) Fractional(ReliefProblem problem)
+    {
+        var flows = new double[]?[problem.Routes.Length];
+        var row = flows[0] = new double[problem.Items.Length];
+        row[Array.IndexOf(problem.Items, "meal")] = 893.7;
+        row[Array.IndexOf(problem.Items, "generator")] = 5 * 893.7 / 940;
+        return (flows, [893.7]);
+    }
+
+    private static long[]?[] RoundedDown(double[]?[] flows) =>
+        flows.Select(row => row?.Select(u => (long)Math.Floor(u + 1e-6)).ToArray()).ToArray();
+
+    [Fact]
+    public void Whole_units_top_up_an_item_needed_in_few_units_instead_of_losing_the_people_rounding_down_would_lose()
+    {
+        var problem = MealsAndGenerators(truckKg: 5000);
+        var (flows, covered) = Fractional(problem);
+
+        var down = problem.Assemble(RoundedDown(flows), ReliefPlanStatus.Feasible);
+        var whole = problem.Assemble(WholeUnits.Round(problem, [1], flows, covered), ReliefPlanStatus.Feasible);
+
+        // 4 generators cover 4 × 940 ÷ 5 = 752 people; a fifth from the stock left covers all 893 the meals allow.
+        Assert.Equal(752, down.PeopleCovered);
+        Assert.Equal(893, whole.PeopleCovered);
+        Assert.Equal(5, whole.Allocations.Single(a => a.ItemCode == "generator").Quantity);
+        Assert.Equal(893, whole.Allocations.Single(a => a.ItemCode == "meal").Quantity);
+    }
+
+    [Fact]
+    public void Whole_units_lower_the_aim_to_make_room_for_the_missing_unit_when_the_truck_is_full()
+    {
+        // 893 meals and 4 generators (1,253 kg) leave 50 kg: a fifth generator (90 kg) fits only if some meals stay behind.
+        var problem = MealsAndGenerators(truckKg: 893 + 4 * 90 + 50);
+        var (flows, covered) = Fractional(problem);
+
+        var whole = problem.Assemble(WholeUnits.Round(problem, [1], flows, covered), ReliefPlanStatus.Feasible);
+
+        Assert.Equal(752, problem.Assemble(RoundedDown(flows), ReliefPlanStatus.Feasible).PeopleCovered);
+        // At most 853 people fit (853 meals + 5 generators = 1,303 kg); the aim comes down in growing steps, so a little below.
+        Assert.InRange(whole.PeopleCovered, 800, 853);
+        Assert.Equal(5, whole.Allocations.Single(a => a.ItemCode == "generator").Quantity);
+        Assert.All(whole.Allocations, a => Assert.Equal(1, a.Trucks));
+    }
+
+    [Fact]
+    public void Whole_units_keep_stock_and_every_route_s_trucks_and_cover_no_fewer_than_rounding_down_on_100_random_surges()
+    {
+        var rng = new Random(4242);
+        var better = 0;
+        for (var n = 0; n < 100; n++)
+        {
+            var instance = MediumInstance(rng);
+            var problem = ReliefProblem.Create(instance.Demands, instance.Warehouses, instance.Items, Now, Travel, Exact);
+            var trucks = RandomTrucks(problem, rng);
+            using var flows = new TruckFlows(problem, AllRoutes(problem));
+            var lpValue = flows.Solve(trucks);
+            var (fractional, _) = flows.Fractional();
+
+            var plan = flows.WholePlan(trucks);
+            var whole = problem.Assemble(plan, ReliefPlanStatus.Feasible); // throws if stock or a fleet is exceeded
+            var down = problem.Assemble(RoundedDown(fractional), ReliefPlanStatus.Feasible);
+
+            for (var r = 0; r < plan.Length; r++)
+                if (plan[r] is { } load)
+                    Assert.True(problem.TripsFor(problem.Routes[r].Warehouse, load) <= trucks[r], $"instance {n}: route {r} needs more trucks than it has");
+            Assert.True(whole.PeopleCoveredWeighted >= down.PeopleCoveredWeighted - 1e-9,
+                $"instance {n}: whole units cover {whole.PeopleCoveredWeighted}, rounding down {down.PeopleCoveredWeighted}");
+            Assert.True(whole.PeopleCoveredWeighted <= lpValue + 1e-6, $"instance {n}: whole units above the LP");
+            if (whole.PeopleCoveredWeighted > down.PeopleCoveredWeighted + 1e-9) better++;
+        }
+        Assert.True(better >= 5, $"whole units beat rounding down on only {better} of 100 instances: the instances say little");
+    }
+
+    [Fact]
+    public void The_truck_search_moves_the_only_truck_from_a_low_priority_demand_to_a_high_priority_one()
+    {
+        var problem = ReliefProblem.Create(
+            [Demand("LOW", East(4), 1, 300, ThreeHours, ("kit", 300)), Demand("HIGH", East(-4), 4, 300, ThreeHours, ("kit", 300))],
+            [Warehouse("WH", East(0), 1, 5000, ("kit", 1000))], Items(("kit", 10, 0.01)), Now, Travel, Exact);
+        var low = problem.RoutesOfDemand[0].Single();
+        var high = problem.RoutesOfDemand[1].Single();
+        var start = new int[problem.Routes.Length];
+        start[low] = 1;
+        using var flows = new TruckFlows(problem, AllRoutes(problem));
+        Assert.Equal(300, flows.Solve(start), 6);
+
+        var trucks = TruckSearch.Improve(problem, flows, start, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, trucks[low]);
+        Assert.Equal(1, trucks[high]);
+        Assert.Equal(4 * 300, flows.Solve(trucks), 6);
+    }
+
+    [Fact]
+    public void The_truck_search_sends_spare_trucks_to_the_demands_they_cover_and_gives_back_trucks_that_carry_nothing()
+    {
+        // Two trucks at WH; the start sends both to A, which needs one; B gets none.
+        var problem = ReliefProblem.Create(
+            [Demand("A", East(4), 2, 300, ThreeHours, ("kit", 300)), Demand("B", East(-4), 2, 300, ThreeHours, ("kit", 300))],
+            [Warehouse("WH", East(0), 2, 5000, ("kit", 1000))], Items(("kit", 10, 0.01)), Now, Travel, Exact);
+        var a = problem.RoutesOfDemand[0].Single();
+        var b = problem.RoutesOfDemand[1].Single();
+        var start = new int[problem.Routes.Length];
+        start[a] = 2;
+        using var flows = new TruckFlows(problem, AllRoutes(problem));
+
+        var trucks = TruckSearch.Improve(problem, flows, start, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, trucks[a]);
+        Assert.Equal(1, trucks[b]);
+        Assert.Equal(2 * 600, flows.Solve(trucks), 6);
+    }
+
+    [Fact]
+    public void The_truck_search_never_exceeds_a_fleet_and_never_lowers_the_flow_value_on_60_random_surges()
+    {
+        var rng = new Random(31);
+        var raised = 0;
+        for (var n = 0; n < 60; n++)
+        {
+            var instance = MediumInstance(rng);
+            var problem = ReliefProblem.Create(instance.Demands, instance.Warehouses, instance.Items, Now, Travel, Exact);
+            var start = RandomTrucks(problem, rng);
+            using var flows = new TruckFlows(problem, AllRoutes(problem));
+            var before = flows.Solve(start);
+
+            var trucks = TruckSearch.Improve(problem, flows, start, TimeSpan.FromSeconds(5));
+
+            for (var w = 0; w < problem.Warehouses.Length; w++)
+            {
+                var used = Enumerable.Range(0, trucks.Length).Where(r => problem.Routes[r].Warehouse == w).Sum(r => trucks[r]);
+                Assert.True(used <= problem.Warehouses[w].Trucks, $"instance {n}: {used} trucks planned at {problem.Warehouses[w].Id}");
+            }
+            Assert.All(trucks, t => Assert.True(t >= 0));
+            var after = flows.Solve(trucks);
+            Assert.True(after >= before - 1e-6, $"instance {n}: the search lowered the flow value from {before} to {after}");
+            if (after > before + 1e-6) raised++;
+        }
+        Assert.True(raised > 10, $"the search raised the value on only {raised} of 60 instances: the instances say little");
+    }
+
+    private static bool[] AllRoutes(ReliefProblem problem) => Enumerable.Repeat(true, problem.Routes.Length).ToArray();
+
+    /// <summary>Each warehouse's trucks spread at random over its routes (some left spare).</summary>
+    private static int[] RandomTrucks(ReliefProblem problem, Random rng)
+    {
+        var trucks = new int[problem.Routes.Length];
+        for (var w = 0; w < problem.Warehouses.Length; w++)
+        {
+            var routes = Enumerable.Range(0, problem.Routes.Length).Where(r => problem.Routes[r].Warehouse == w).ToArray();
+            if (routes.Length == 0) continue;
+            for (var k = rng.Next(0, problem.Warehouses[w].Trucks + 1); k > 0; k--) trucks[routes[rng.Next(routes.Length)]]++;
+        }
+        return trucks;
+    }
+
+    /// <summary>6 warehouses with 1-3 trucks and 3 of 4 items each, 5 demands of 20-400 people with all 4 items, one (a generator per 50 people) in few units.</summary>
+    private static Instance MediumInstance(Random rng)
+    {
+        var items = Items(("water", 18, 0.03), ("blanket", 2, 0.01), ("meal", 0.5, 0.002), ("generator", 90, 0.2));
+        GeoPoint Point() => P(CentreLat + (rng.NextDouble() - 0.5) * 0.3, CentreLon + (rng.NextDouble() - 0.5) * 0.3);
+        var warehouses = Enumerable.Range(0, 6).Select(w => new ReliefWarehouse($"WH-{w}", Point(), TimeSpan.FromMinutes(rng.Next(0, 40)),
+            rng.Next(1, 4), 1000 * rng.Next(1, 4), 10, items.Keys.OrderBy(_ => rng.Next()).Take(3)
+                .ToDictionary(code => code, code => (long)rng.Next(0, (int)(3000 / items[code].WeightKg))))).ToList();
+        var demands = Enumerable.Range(0, 5).Select(d =>
+        {
+            var people = rng.Next(20, 401);
+            return new ReliefDemandInput($"RD-{d}", $"INC-{d}", Point(), IncidentType.Flood, rng.Next(1, 5), people,
+                new Dictionary<string, long> { ["water"] = (people + 5) / 6, ["blanket"] = people, ["meal"] = 3 * people, ["generator"] = (people + 49) / 50 },
+                Now + ThreeHours);
+        }).ToList();
+        return new Instance(demands, warehouses, items);
+    }
+}
