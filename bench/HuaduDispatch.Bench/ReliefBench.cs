@@ -75,7 +75,7 @@ internal static class ReliefBench
         Console.WriteLine($"Coverage of all affected: optimal {o.PeopleCovered / (double)people:P1} ({o.PeopleCoveredWeighted / weightedAll:P1} weighted), " +
             $"at the aim {a.PeopleCovered / (double)people:P1} ({a.PeopleCoveredWeighted / weightedAll:P1}), " +
             $"greedy {g.PeopleCovered / (double)people:P1} ({g.PeopleCoveredWeighted / weightedAll:P1}); the trucks, one trip each, are the limit");
-        Console.WriteLine($"Proven bound (LP relaxation) {o.CoverageUpperBound:0} weighted: optimal reaches {o.PeopleCoveredWeighted / o.CoverageUpperBound:P1} " +
+        Console.WriteLine($"Proven bound (aggregate relaxation) {o.CoverageUpperBound:0} weighted: optimal reaches {o.PeopleCoveredWeighted / o.CoverageUpperBound:P1} " +
             $"of it, at the aim {a.PeopleCoveredWeighted / o.CoverageUpperBound:P1}, greedy {g.PeopleCoveredWeighted / o.CoverageUpperBound:P1}");
         Console.WriteLine($"Optimal / greedy: weighted people x{Ratio(o.PeopleCoveredWeighted, g.PeopleCoveredWeighted)} " +
             $"(x{Ratio(a.PeopleCoveredWeighted, g.PeopleCoveredWeighted)} at the aim), people x{Ratio(o.PeopleCovered, g.PeopleCovered)}, " +

@@ -55,7 +55,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         {
             var model = Build(problem, _options.Solver, null, null, integerFlows: true);
             if (model is null) return Nothing(problem);
-            using (model.Solver) return TwoPhases(problem, model, greedy, lpBound: null, budget);
+            using (model.Solver) return TwoPhases(problem, model, greedy, knownBound: null, budget);
         }
 
         // A district-wide surge: too big to prove (see the remarks for the four steps).
@@ -69,7 +69,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         // do better from the first, 7 and 42 from the second), so both are searched and the better plan is kept.
         foreach (var singleTruckRows in new[] { false, true })
         {
-            if (singleTruckRows && budget.Share(1) < TimeSpan.FromMilliseconds(100)) break;
+            // The second start only with a third of the budget left: an LP cut short is time the completion lacks.
+            if (singleTruckRows && budget.Share(1) < _options.TimeLimit / 3) break;
             if (OneTruckLp(problem, candidates, singleTruckRows, budget) is not { } lpTrucks) continue;
             using var flows = new TruckFlows(problem, candidates);
             var searched = TruckSearch.Improve(problem, flows, RoundTrucks(problem, lpTrucks), budget.Share(singleTruckRows ? 0.8 : 0.5));
@@ -81,7 +82,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
         if (completion is null) return baseline with { CoverageUpperBound = Math.Max(baseline.PeopleCoveredWeighted, bound) };
         ReliefPlanResult result;
-        using (completion.Solver) result = TwoPhases(problem, completion, start, bound, budget);
+        // TwoPhases adds the people with an empty kit itself: the bound it is given leaves them out.
+        using (completion.Solver) result = TwoPhases(problem, completion, start, bound - EmptyKits(problem), budget);
         return result.PeopleCoveredWeighted >= baseline.PeopleCoveredWeighted ? result : baseline with { CoverageUpperBound = result.CoverageUpperBound };
     }
 
@@ -101,9 +103,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
 
     /// <summary>
     /// Phase 1 maximises Σ priority · x; phase 2 keeps it and minimises ton-km. <paramref name="hint"/> (a feasible plan of this
-    /// model) starts phase 1; <paramref name="lpBound"/>, when the model is restricted, is the bound over all plans.
+    /// model) starts phase 1; <paramref name="knownBound"/>, when the model is restricted, is the bound over all plans.
     /// </summary>
-    private ReliefPlanResult TwoPhases(ReliefProblem problem, Model model, long[]?[]? hint, double? lpBound, Budget budget)
+    private ReliefPlanResult TwoPhases(ReliefProblem problem, Model model, long[]?[]? hint, double? knownBound, Budget budget)
     {
         var solver = model.Solver;
         var objective = solver.Objective();
@@ -111,7 +113,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             if (model.X[d] is { } x) objective.SetCoefficient(x, problem.Demands[d].Priority);
         objective.SetMaximization();
         if (hint is not null) model.Hint(problem, hint);
-        var status1 = Solve(solver, lpBound is null ? _options.CoverageRelativeGap : Math.Max(_options.CoverageRelativeGap, 1e-4),
+        var status1 = Solve(solver, knownBound is null ? _options.CoverageRelativeGap : Math.Max(_options.CoverageRelativeGap, 1e-4),
             budget.Share(0.7));
         long[]?[] plan1;
         if (status1 is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE) plan1 = model.Shipments(problem);
@@ -123,9 +125,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         if (hint is not null && Weighted(problem, model, hint) is var zHint && zHint > z1) (plan1, z1) = (hint, zHint); // a back end may drop the hint
         var minPriority = problem.Demands.Where((_, d) => model.X[d] is not null).Min(x => x.Priority);
         var epsilon = Math.Min(1e-6 * Math.Max(1, z1), minPriority / 2);
-        // The proven ceiling on Σ priority · x: this MIP's own bound, or the LP relaxation's when the model is restricted.
-        var bound = lpBound ?? (status1 == Solver.ResultStatus.OPTIMAL ? z1 : Math.Max(z1, objective.BestBound()));
-        var proven = lpBound is null ? status1 == Solver.ResultStatus.OPTIMAL : z1 >= lpBound.Value - epsilon;
+        // The proven ceiling on Σ priority · x: this MIP's own bound, or the given one (the aggregate relaxation's) when the model is restricted.
+        var bound = knownBound ?? (status1 == Solver.ResultStatus.OPTIMAL ? z1 : Math.Max(z1, objective.BestBound()));
+        var proven = knownBound is null ? status1 == Solver.ResultStatus.OPTIMAL : z1 >= knownBound.Value - epsilon;
         var outside = EmptyKits(problem);
 
         // Phase 2: fewest ton-km among plans covering as many (weighted) people. ε is below one person of the lowest priority.
@@ -148,7 +150,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             var plan2 = model.Shipments(problem);
             if (Weighted(problem, model, plan2) >= z1 - epsilon && TonKm(problem, plan2) <= result.TonKm)
                 result = problem.Assemble(plan2, !proven ? ReliefPlanStatus.Feasible
-                    : status2 == Solver.ResultStatus.OPTIMAL && lpBound is null ? ReliefPlanStatus.Optimal : ReliefPlanStatus.CoverageOptimal);
+                    : status2 == Solver.ResultStatus.OPTIMAL && knownBound is null ? ReliefPlanStatus.Optimal : ReliefPlanStatus.CoverageOptimal);
         }
         return result with { CoverageUpperBound = Math.Max(result.PeopleCoveredWeighted, bound + outside) };
     }
@@ -212,7 +214,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// total, within its stock and what its whole fleet carries (Σ_i weight_i · y[w,i] ≤ Trucks_w · capacityKg_w, and the same for
     /// volume), and the covered people of every demand need their kit from those totals (Σ_d rate_di · x_d ≤ Σ_w y[w,i]). Any plan
     /// maps onto it (y = what each warehouse sends), so its optimum is a bound. It has a few hundred variables instead of one per
-    /// route and item: milliseconds where the route LP takes hundreds; on the benchmark's surge both give 82,472. Demands with an
+    /// route and item: milliseconds where an LP over every route takes hundreds; on the benchmark's surge both give 82,472. Demands with an
     /// empty kit are covered whatever is planned and are added as they are.
     /// </summary>
     internal static double AggregateBound(ReliefProblem problem) => Aggregate(problem).Bound;

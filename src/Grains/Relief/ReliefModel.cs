@@ -113,9 +113,9 @@ public sealed record ReliefPlannerOptions
     public double TonKmRelativeGap { get; init; } = 1e-4;
 
     /// <summary>
-    /// Largest full model (number of item-flow variables) solved as one MIP. A bigger one — a district-wide surge — is first solved
-    /// as an LP over every route, for a proven bound, and the MIP then searches only the routes that LP relaxation or the greedy
-    /// plan use; such a plan is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound.
+    /// Largest full model (number of item-flow variables) solved as one MIP. A bigger one — a district-wide surge — is bounded by
+    /// the aggregate relaxation and planned by a search over whole trucks (see <see cref="OptimalReliefPlanner"/>); such a plan is
+    /// <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound.
     /// </summary>
     public int ExactModelLimit { get; init; } = 2000;
 }

@@ -57,7 +57,7 @@ public sealed class ReliefPlannerTests
     [Fact]
     public void Surge_path_keeps_every_rule_never_falls_below_greedy_and_stays_within_its_bound_and_the_exact_optimum()
     {
-        // ExactModelLimit 0 sends even small instances down the LP-bound + truck-MIP path used for district-wide surges.
+        // ExactModelLimit 0 sends even small instances down the path used for district-wide surges (aggregate bound, truck search).
         var surge = new ReliefPlannerOptions { ExactModelLimit = 0, TimeLimit = TimeSpan.FromSeconds(30) };
         var rng = new Random(99);
         var optimal = Optimal();
@@ -71,11 +71,11 @@ public sealed class ReliefPlannerTests
             AssertKeepsStockFleetAndDeadlines(s, instance, surge, $"surge, instance {n}");
             Assert.True(s.PeopleCoveredWeighted >= g.PeopleCoveredWeighted - 1e-9, $"instance {n}: surge below greedy");
             Assert.True(s.PeopleCoveredWeighted <= o.PeopleCoveredWeighted + 1e-9, $"instance {n}: surge above the exact optimum");
-            Assert.True(o.PeopleCoveredWeighted <= s.CoverageUpperBound + 1e-6, $"instance {n}: the LP bound {s.CoverageUpperBound} is not a bound");
+            Assert.True(o.PeopleCoveredWeighted <= s.CoverageUpperBound + 1e-6, $"instance {n}: the bound {s.CoverageUpperBound} is not a bound");
         }
     }
 
-    /// <summary>120 demands x 60 warehouses x 20 items: GLOP needs more than a second for the route LP.</summary>
+    /// <summary>120 demands x 60 warehouses x 20 items: a surge whose LPs take long.</summary>
     private static Instance HugeSurge()
     {
         var rng = new Random(7);

@@ -160,6 +160,21 @@ public sealed class SurgeSearchTests
         Assert.True(raised > 10, $"the search raised the value on only {raised} of 60 instances: the instances say little");
     }
 
+    [Fact]
+    public void A_surge_plan_that_covers_everyone_is_proven_and_its_bound_counts_the_people_with_an_empty_kit_once()
+    {
+        // ExactModelLimit 0 sends this small problem down the surge path. NONE needs nothing (an empty kit): covered whatever is sent.
+        var surge = Exact with { ExactModelLimit = 0 };
+        List<ReliefDemandInput> demands =
+            [Demand("NONE", East(3), 2, 100, ThreeHours), Demand("A", East(5), 3, 50, ThreeHours, ("meal", 50))];
+
+        var plan = Optimal(surge).Plan(demands, [Warehouse("WH", East(0), 1, 5000, ("meal", 100))], Items(("meal", 1, 0.001)), Now);
+
+        Assert.Equal(2 * 100 + 3 * 50, plan.PeopleCoveredWeighted, 9);
+        Assert.Equal(plan.PeopleCoveredWeighted, plan.CoverageUpperBound!.Value, 3);
+        Assert.NotEqual(ReliefPlanStatus.Feasible, plan.Status);
+    }
+
     private static bool[] AllRoutes(ReliefProblem problem) => Enumerable.Repeat(true, problem.Routes.Length).ToArray();
 
     /// <summary>Each warehouse's trucks spread at random over its routes (some left spare).</summary>
