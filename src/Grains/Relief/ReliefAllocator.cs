@@ -293,10 +293,10 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         objective.SetMaximization();
         solver.SetTimeLimit((long)Math.Ceiling(budget.Share(0.7).TotalMilliseconds));
         var status = solver.Solve();
-        // At its time limit GLOP answers NOT_SOLVED, or FEASIBLE when it holds a feasible point that is not proven optimal:
-        // either way the LP did not finish.
-        if (status is Solver.ResultStatus.NOT_SOLVED or Solver.ResultStatus.FEASIBLE) return null;
-        if (status != Solver.ResultStatus.OPTIMAL)
+        // At its time limit GLOP answers NOT_SOLVED (no feasible point yet), or FEASIBLE when it holds a feasible point that is
+        // not proven optimal. Only the start comes from this LP, not the bound, so a feasible point will do.
+        if (status == Solver.ResultStatus.NOT_SOLVED) return null;
+        if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
             throw new InvalidOperationException($"OR-Tools GLOP ended the one-truck LP with status {status}.");
         var trucks = new double[problem.Routes.Length];
         for (var r = 0; r < trucks.Length; r++)
