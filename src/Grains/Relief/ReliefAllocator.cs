@@ -78,7 +78,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             if (problem.Assemble(plan, ReliefPlanStatus.Feasible).PeopleCoveredWeighted is var value && value > covered)
                 (trucks, start, covered) = (searched, plan, value);
         }
-        // Where no LP finished within the budget, there was no search: the greedy plan is the start.
+        // Where no LP had a point within the budget, there was no search: the greedy plan is the start.
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
         if (completion is null) return baseline with { CoverageUpperBound = Math.Max(baseline.PeopleCoveredWeighted, bound) };
         ReliefPlanResult result;
@@ -281,7 +281,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// people on the benchmark's surge against 66,377). Its value bounds nothing (the routes are restricted).
     /// </summary>
     /// <param name="singleTruckRows">Whether warehouses with one truck get one-truck rows too.</param>
-    /// <returns>The trucks per route (fractional), or null when GLOP stopped at its share of the budget.</returns>
+    /// <returns>The trucks per route (fractional, from an optimal or, cut off at its share of the budget, a feasible point), or null
+    /// when GLOP had no feasible point by then.</returns>
     private double[]? OneTruckLp(ReliefProblem problem, bool[] allowed, bool singleTruckRows, Budget budget)
     {
         var model = Build(problem, "GLOP", allowed, null, integerFlows: false, oneTruckRows: singleTruckRows ? 1 : 2);
