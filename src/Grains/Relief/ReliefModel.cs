@@ -98,8 +98,9 @@ public sealed record ReliefPlannerOptions
     public string Solver { get; init; } = "SCIP";
 
     /// <summary>
-    /// Wall-clock budget of one <see cref="OptimalReliefPlanner"/> call, shared by its solves (coverage about 70 %, ton-km the
-    /// rest). Past it the best plan found is returned, with a weaker <see cref="ReliefPlanResult.Status"/> and the proven bound.
+    /// Wall-clock budget of one <see cref="OptimalReliefPlanner"/> call, shared by its solves (on a surge: the one-truck LPs, the
+    /// truck search, then the coverage and ton-km phases; otherwise coverage about 70 %, ton-km the rest). Past it the best plan
+    /// found is returned, with a weaker <see cref="ReliefPlanResult.Status"/> and the proven bound.
     /// </summary>
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(3);
 
