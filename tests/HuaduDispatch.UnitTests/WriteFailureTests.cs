@@ -140,6 +140,43 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
         Task<ReliefDemandState?> StoredDemand() => fixture.Stored<ReliefDemandState>("relief-demand", ((GrainReference)demand).GrainId);
     }
 
+    [Fact]
+    public async Task An_at_risk_note_the_incident_failed_to_store_is_sent_again_within_a_minute_not_at_the_deadline()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "atrisk-failure");
+        var incident = grains.GetGrain<IIncidentGrain>("INC-ATRISK-FAIL");
+        var demand = grains.GetGrain<IReliefDemandGrain>("INC-ATRISK-FAIL");
+        var demandId = ((GrainReference)demand).GrainId;
+        // Occurred 2 h 40 min ago: the deadline is 20 min away, inside the 30 min AtRisk window; the reminder checks about a second
+        // after the demand is created, and nothing has been delivered.
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(20);
+        await incident.Create(new CreateIncident
+        {
+            Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = deadline.AddHours(-3), Source = "console",
+            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
+        }, Dispatcher);
+
+        // The reminder raises AtRisk and sends the note; the incident's write of it fails.
+        await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
+        Assert.Equal(ReliefStatus.AtRisk, (await demand.Get())!.Status);
+        Assert.Contains(ReliefStatus.AtRisk, (await StoredDemand())!.NotesToIncident.Keys);
+        var retry = await fixture.Reminders.ReadRow(demandId, "relief-deadline");
+        Assert.True(retry!.StartAt < DateTime.UtcNow.AddSeconds(70),
+            $"the next check is at {retry.StartAt:O}, not within a minute (the deadline is {deadline:O})");
+
+        await demand.CheckDeadline(); // that check: the note goes again, and this time the incident stores it
+        await Until(async () => (await StoredDemand())?.NotesToIncident.Count == 0);
+        Assert.Equal([ReliefStatus.AtRisk], (await StoredIncident())!.ReliefNoted);
+
+        await demand.CheckDeadline(); // with nothing left to send, the next check is the deadline's
+        var judge = await fixture.Reminders.ReadRow(demandId, "relief-deadline");
+        Assert.True(judge!.StartAt > DateTime.UtcNow.AddMinutes(15), $"the next check is at {judge.StartAt:O}, before the deadline {deadline:O}");
+
+        Task<IncidentState?> StoredIncident() => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
+        Task<ReliefDemandState?> StoredDemand() => fixture.Stored<ReliefDemandState>("relief-demand", demandId);
+    }
+
     private static async Task Until(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

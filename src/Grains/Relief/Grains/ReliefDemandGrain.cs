@@ -154,8 +154,14 @@ public sealed class ReliefDemandGrain(
             S.NotesToIncident[ReliefStatus.AtRisk] = S.AlertLog[^1].Text;
             await Save();
             await SendNotes();
-            // Judge Met or Breached at the deadline itself, not up to a reminder period after it.
-            await this.RegisterOrUpdateReminder(Watch, Deadline - now + TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1));
+        }
+        if (S.Outcome is null && now < Deadline && RaisedAtRisk())
+        {
+            // Judge Met or Breached at the deadline itself, not up to a reminder period after it. While the incident has not
+            // confirmed the AtRisk note, check (and send it) again within a minute, not only at the deadline, up to 30 min later.
+            var untilDeadline = Deadline - now + TimeSpan.FromMilliseconds(200);
+            var retry = TimeSpan.FromMinutes(1);
+            await this.RegisterOrUpdateReminder(Watch, S.NotesToIncident.Count > 0 && retry < untilDeadline ? retry : untilDeadline, retry);
         }
         if (S.Outcome is null && now >= Deadline)
         {
