@@ -254,6 +254,8 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     [Alias("Replan")] Task<ReliefPlan> Replan();
     [Alias("GetPlan"), ReadOnly] Task<ReliefPlan?> GetPlan();
     [Alias("GetTracked"), ReadOnly] Task<IReadOnlyList<string>> GetTracked();
+    /// <summary>The tracked incidents whose deadline is at or after <paramref name="since"/>, or not known yet.</summary>
+    [Alias("GetTrackedSince"), ReadOnly] Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since);
 }
 
 public static class ReliefCoordinator

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -39,6 +40,23 @@ public sealed class ReliefDeadlineTests
         var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
         Assert.Equal(1, kpi.Breaches);
         Assert.Equal(0, kpi.RelievedWithin3h);
+
+        // ?since= keeps the incidents due at or after it, and the alerts raised at or after it.
+        string Since(DateTimeOffset at) => Uri.EscapeDataString(at.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture));
+        Assert.Contains((await dispatcher.GetOk<ReliefKpi>($"/api/v1/kpi/relief?since={Since(relief.Deadline.AddMinutes(-1))}")).Incidents, i => i.IncidentId == incident.Id);
+        var later = await dispatcher.GetOk<ReliefKpi>($"/api/v1/kpi/relief?since={Since(relief.Deadline.AddMinutes(1))}");
+        Assert.DoesNotContain(later.Incidents, i => i.IncidentId == incident.Id);
+        Assert.Equal(0, later.Breaches);
+        var breachedAt = (await dispatcher.GetOk<List<ReliefAlert>>($"/api/v1/relief/alerts?incidentId={incident.Id}")).First(a => a.Kind == ReliefAlertKind.Breached).At;
+        var sinceBreach = await dispatcher.GetOk<List<ReliefAlert>>($"/api/v1/relief/alerts?incidentId={incident.Id}&since={Since(breachedAt)}");
+        Assert.Equal([ReliefAlertKind.Breached], sinceBreach.Select(a => a.Kind));
+        foreach (var bad in new[] { "yesterday", "2026-12-01T00:00:00" }) // no offset: whose midnight?
+        {
+            var response = await dispatcher.GetAsync($"/api/v1/kpi/relief?since={bad}");
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("since", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (receiver.Delivered("relief").Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(200);

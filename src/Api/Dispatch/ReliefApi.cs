@@ -15,6 +15,23 @@ namespace HuaduDispatch.Api.Dispatch;
 /// </summary>
 public static class ReliefApi
 {
+    /// <summary>
+    /// <c>?since=</c>: an ISO 8601 date-time with its offset (2026-12-01T00:00:00+08:00 or ...Z); absent or empty means no window.
+    /// </summary>
+    private static bool TrySince(string? since, out DateTimeOffset? from, out IResult? error)
+    {
+        (from, error) = (null, null);
+        if (string.IsNullOrWhiteSpace(since)) return true;
+        if (System.Text.RegularExpressions.Regex.IsMatch(since, @"(Z|[+-]\d{2}:\d{2})$") &&
+            DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed))
+        {
+            from = parsed;
+            return true;
+        }
+        error = Problems.BadQuery("since", $"'{since}' is not an ISO 8601 date-time with an offset, such as 2026-12-01T00:00:00+08:00.");
+        return false;
+    }
+
     private static IReliefCoordinatorGrain Coordinator(IGrainFactory grains) => grains.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
 
     public static RouteGroupBuilder MapReliefApi(this RouteGroupBuilder v1)
@@ -45,10 +62,12 @@ public static class ReliefApi
             TypedResults.Ok(await grains.Grain<IShipmentGrain>(id).UpdateStatus(body, user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
-        v1.MapGet("/kpi/relief", async (IGrainFactory grains) =>
+        v1.MapGet("/kpi/relief", async Task<IResult> (IGrainFactory grains, string? since) =>
         {
-            var ids = await Coordinator(grains).GetTracked();
-            var reliefs = (await Task.WhenAll(ids.Select(id => grains.Grain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>().ToList();
+            if (!TrySince(since, out var from, out var error)) return error!;
+            var ids = from is { } at ? await Coordinator(grains).GetTrackedSince(at) : await Coordinator(grains).GetTracked();
+            var reliefs = (await Task.WhenAll(ids.Select(id => grains.Grain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>()
+                .Where(r => from is not { } at || r.Deadline >= at).ToList();
             var rows = reliefs.Select(r =>
             {
                 var people = Math.Max(r.Affected, r.Relocated);
@@ -68,7 +87,7 @@ public static class ReliefApi
                 ShareRelievedWithin3h = affected == 0 ? 0 : Math.Round((double)relievedAll / affected, 4),
                 Breaches = rows.Count(r => r.Status == ReliefStatus.Breached), OpenShortfalls = rows.Sum(r => r.OpenShortfalls),
             });
-        }).RequireAuthorization(Policies.Console);
+        }).Produces<ReliefKpi>().ProducesValidationProblem().RequireAuthorization(Policies.Console);
 
         // Escalation: agreement reserves (代储) join plans once activated; each change re-plans.
         v1.MapPost("/warehouses/{id}/activation", async Task<IResult> (string id, ReserveActivationRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
@@ -106,14 +125,17 @@ public static class ReliefApi
             return TypedResults.Text(xml.Declaration + "\n" + xml.Root, "application/xml", System.Text.Encoding.UTF8);
         }).RequireAuthorization(Policies.Console);
 
-        v1.MapGet("/relief/alerts", async (IGrainFactory grains, string? incidentId) =>
+        v1.MapGet("/relief/alerts", async Task<IResult> (IGrainFactory grains, string? incidentId, string? since) =>
         {
+            if (!TrySince(since, out var from, out var error)) return error!;
+            // Every tracked demand is read: a demand raises alerts after its deadline too (the judgement, shelter shortages on new
+            // figures), so its deadline cannot rule it out.
             var ids = await Coordinator(grains).GetTracked();
             var alerts = await Task.WhenAll(ids.Where(id => string.IsNullOrWhiteSpace(incidentId) || id == incidentId)
                 .Select(id => grains.Grain<IReliefDemandGrain>(id).GetAlerts()));
-            return TypedResults.Ok(alerts.SelectMany(a => a)
+            return TypedResults.Ok(alerts.SelectMany(a => a).Where(a => from is not { } at || a.At >= at)
                 .OrderByDescending(a => a.At).ThenBy(a => a.IncidentId, StringComparer.Ordinal).ToList());
-        }).RequireAuthorization(Policies.Console);
+        }).Produces<List<ReliefAlert>>().ProducesValidationProblem().RequireAuthorization(Policies.Console);
         return v1;
     }
 

@@ -120,7 +120,8 @@ public static class ApiCatalogue
         ["POST /api/v1/shipments/{id}/status"] = new("Move a shipment: Planned → Loading → Departed → Delivered | Cancelled",
             "Delivered without received means everything planned arrived; short deliveries re-open the rest.",
             """{"status":"Delivered","received":[{"itemCode":"WATER","quantity":480}]}"""),
-        ["GET /api/v1/kpi/relief"] = new("Relief KPIs per incident and district-wide: share relieved within 3 h, initial relief time, breaches, open shortfalls"),
+        ["GET /api/v1/kpi/relief"] = new("Relief KPIs per incident and district-wide: share relieved within 3 h, initial relief time, breaches, open shortfalls",
+            "Optional ?since= (ISO 8601 with offset) keeps the incidents whose 3 h deadline is at or after it; 400 if it does not parse."),
 
         // Relief escalation
         ["POST /api/v1/warehouses/{id}/activation"] = new("Activate an enterprise agreement reserve (代储) for relief plans",
@@ -135,6 +136,7 @@ public static class ApiCatalogue
             "item, quantity and unit, the incident's position, RequestedArrival = the demand's deadline, and the reason. Optional ?incidentId= " +
             "restricts it to one incident (404 if there is no such incident)."),
         ["GET /api/v1/relief/alerts"] = new("Every relief alert of the tracked demands, newest first",
-            "Kinds: Shortfall (escalation proposed), ShelterShort, AtRisk, Met, Breached; each with the incident id, text and time. Optional ?incidentId=."),
+            "Kinds: Shortfall (escalation proposed), ShelterShort, AtRisk, Met, Breached; each with the incident id, text and time. Optional ?incidentId=, " +
+            "and ?since= (ISO 8601 with offset: the alerts raised at or after it; 400 if it does not parse)."),
     };
 }

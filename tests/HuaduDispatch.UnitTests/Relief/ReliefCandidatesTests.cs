@@ -12,4 +12,17 @@ public sealed class ReliefCandidatesTests
 
         Assert.Equal(["INC-LIVE", "INC-NEW"], ReliefCandidates.Ask(["INC-OLD", "INC-DUE", "INC-LIVE", "INC-NEW"], deadlines, now));
     }
+
+    [Fact]
+    public void A_report_since_a_moment_reads_the_demands_due_at_or_after_it_and_those_whose_deadline_is_not_known_yet()
+    {
+        var since = new DateTimeOffset(2026, 7, 15, 0, 0, 0, TimeSpan.FromHours(8));
+        var deadlines = new Dictionary<string, DateTimeOffset>
+        {
+            ["INC-LAST-MONTH"] = since.AddDays(-30), ["INC-JUST-BEFORE"] = since.AddTicks(-1), ["INC-AT"] = since, ["INC-TODAY"] = since.AddHours(9),
+        };
+
+        Assert.Equal(["INC-AT", "INC-TODAY", "INC-UNPLANNED"],
+            ReliefWindow.Since(["INC-LAST-MONTH", "INC-JUST-BEFORE", "INC-AT", "INC-TODAY", "INC-UNPLANNED"], deadlines, since));
+    }
 }

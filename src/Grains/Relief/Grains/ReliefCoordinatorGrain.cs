@@ -85,6 +85,9 @@ public sealed class ReliefCoordinatorGrain(
 
     public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
 
+    public Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since) =>
+        Task.FromResult<IReadOnlyList<string>>([.. ReliefWindow.Since(state.State.Tracked, state.State.Deadlines, since).Order(StringComparer.Ordinal)]);
+
     public async Task<ReliefPlan> Replan()
     {
         var planId = ++state.State.PlanSeq;
