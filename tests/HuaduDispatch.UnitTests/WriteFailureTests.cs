@@ -111,16 +111,8 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
     [Fact]
     public async Task A_breached_note_the_incident_failed_to_store_is_sent_again_and_recorded_once()
     {
-        var grains = fixture.Cluster.GrainFactory;
-        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "note-failure");
-        var incident = grains.GetGrain<IIncidentGrain>("INC-NOTE-FAIL");
-        var demand = grains.GetGrain<IReliefDemandGrain>("INC-NOTE-FAIL");
         // Occurred 3 h 20 min ago: the demand's deadline has passed and its reminder checks it about a second after it is created.
-        await incident.Create(new CreateIncident
-        {
-            Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = DateTimeOffset.UtcNow.AddMinutes(-200), Source = "console",
-            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
-        }, Dispatcher);
+        var (incident, demand) = await FloodedVillage("INC-NOTE-FAIL", DateTimeOffset.UtcNow.AddMinutes(-200));
 
         // The reminder judges Breached and sends the note; the incident's write of it fails.
         await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
@@ -136,26 +128,18 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
         await incident.Get();
         Assert.Equal(noted.EventSeq, (await StoredIncident())!.EventSeq);
 
-        Task<IncidentState?> StoredIncident() => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
-        Task<ReliefDemandState?> StoredDemand() => fixture.Stored<ReliefDemandState>("relief-demand", ((GrainReference)demand).GrainId);
+        Task<IncidentState?> StoredIncident() => Stored(incident);
+        Task<ReliefDemandState?> StoredDemand() => Stored(demand);
     }
 
     [Fact]
     public async Task An_at_risk_note_the_incident_failed_to_store_is_sent_again_within_a_minute_not_at_the_deadline()
     {
-        var grains = fixture.Cluster.GrainFactory;
-        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "atrisk-failure");
-        var incident = grains.GetGrain<IIncidentGrain>("INC-ATRISK-FAIL");
-        var demand = grains.GetGrain<IReliefDemandGrain>("INC-ATRISK-FAIL");
-        var demandId = ((GrainReference)demand).GrainId;
         // Occurred 2 h 40 min ago: the deadline is 20 min away, inside the 30 min AtRisk window; the reminder checks about a second
         // after the demand is created, and nothing has been delivered.
         var deadline = DateTimeOffset.UtcNow.AddMinutes(20);
-        await incident.Create(new CreateIncident
-        {
-            Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = deadline.AddHours(-3), Source = "console",
-            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
-        }, Dispatcher);
+        var (incident, demand) = await FloodedVillage("INC-ATRISK-FAIL", deadline.AddHours(-3));
+        var demandId = ((GrainReference)demand).GrainId;
 
         // The reminder raises AtRisk and sends the note; the incident's write of it fails.
         await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
@@ -173,9 +157,27 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
         var judge = await fixture.Reminders.ReadRow(demandId, "relief-deadline");
         Assert.True(judge!.StartAt > DateTime.UtcNow.AddMinutes(15), $"the next check is at {judge.StartAt:O}, before the deadline {deadline:O}");
 
-        Task<IncidentState?> StoredIncident() => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
-        Task<ReliefDemandState?> StoredDemand() => fixture.Stored<ReliefDemandState>("relief-demand", demandId);
+        Task<IncidentState?> StoredIncident() => Stored(incident);
+        Task<ReliefDemandState?> StoredDemand() => Stored(demand);
     }
+
+    /// <summary>A flood incident of 10 affected people that occurred at <paramref name="occurredAt"/>, and its relief demand.</summary>
+    private async Task<(IIncidentGrain Incident, IReliefDemandGrain Demand)> FloodedVillage(string id, DateTimeOffset occurredAt)
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), id);
+        var incident = grains.GetGrain<IIncidentGrain>(id);
+        await incident.Create(new CreateIncident
+        {
+            Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = occurredAt, Source = "console",
+            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
+        }, Dispatcher);
+        return (incident, grains.GetGrain<IReliefDemandGrain>(id));
+    }
+
+    private Task<IncidentState?> Stored(IIncidentGrain incident) => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
+
+    private Task<ReliefDemandState?> Stored(IReliefDemandGrain demand) => fixture.Stored<ReliefDemandState>("relief-demand", ((GrainReference)demand).GrainId);
 
     private static async Task Until(Func<Task<bool>> condition)
     {

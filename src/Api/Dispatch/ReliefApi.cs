@@ -15,23 +15,6 @@ namespace HuaduDispatch.Api.Dispatch;
 /// </summary>
 public static class ReliefApi
 {
-    /// <summary>
-    /// <c>?since=</c>: an ISO 8601 date-time with its offset (2026-12-01T00:00:00+08:00 or ...Z); absent or empty means no window.
-    /// </summary>
-    private static bool TrySince(string? since, out DateTimeOffset? from, out IResult? error)
-    {
-        (from, error) = (null, null);
-        if (string.IsNullOrWhiteSpace(since)) return true;
-        if (System.Text.RegularExpressions.Regex.IsMatch(since, @"(Z|[+-]\d{2}:\d{2})$") &&
-            DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed))
-        {
-            from = parsed;
-            return true;
-        }
-        error = Problems.BadQuery("since", $"'{since}' is not an ISO 8601 date-time with an offset, such as 2026-12-01T00:00:00+08:00.");
-        return false;
-    }
-
     private static IReliefCoordinatorGrain Coordinator(IGrainFactory grains) => grains.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
 
     public static RouteGroupBuilder MapReliefApi(this RouteGroupBuilder v1)
@@ -64,8 +47,9 @@ public static class ReliefApi
 
         v1.MapGet("/kpi/relief", async Task<IResult> (IGrainFactory grains, string? since) =>
         {
-            if (!TrySince(since, out var from, out var error)) return error!;
+            if (!Problems.TryParseInstant(since, "since", out var from, out var error)) return error!;
             var ids = from is { } at ? await Coordinator(grains).GetTrackedSince(at) : await Coordinator(grains).GetTracked();
+            // The coordinator passes demands whose deadline it has not seen yet; their own deadline decides.
             var reliefs = (await Task.WhenAll(ids.Select(id => grains.Grain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>()
                 .Where(r => from is not { } at || r.Deadline >= at).ToList();
             var rows = reliefs.Select(r =>
@@ -127,7 +111,7 @@ public static class ReliefApi
 
         v1.MapGet("/relief/alerts", async Task<IResult> (IGrainFactory grains, string? incidentId, string? since) =>
         {
-            if (!TrySince(since, out var from, out var error)) return error!;
+            if (!Problems.TryParseInstant(since, "since", out var from, out var error)) return error!;
             // Every tracked demand is read: a demand raises alerts after its deadline too (the judgement, shelter shortages on new
             // figures), so its deadline cannot rule it out.
             var ids = await Coordinator(grains).GetTracked();

@@ -54,4 +54,23 @@ public static class Problems
         error = BadQuery(field, $"'{value}' is not one of: {string.Join(", ", Enum.GetNames<TEnum>())}.");
         return false;
     }
+
+    /// <summary>
+    /// Parses an optional date-time query value: ISO 8601 with its offset (2026-12-01T00:00:00+08:00 or …Z). One without an offset
+    /// (whose midnight?) or that does not parse is a 400 naming the field.
+    /// </summary>
+    public static bool TryParseInstant(string? value, string field, out DateTimeOffset? parsed, out IResult? error)
+    {
+        parsed = null;
+        error = null;
+        if (string.IsNullOrWhiteSpace(value)) return true;
+        if (System.Text.RegularExpressions.Regex.IsMatch(value, @"(Z|[+-]\d{2}:\d{2})$") &&
+            DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+        {
+            parsed = at;
+            return true;
+        }
+        error = BadQuery(field, $"'{value}' is not an ISO 8601 date-time with an offset, such as 2026-12-01T00:00:00+08:00.");
+        return false;
+    }
 }

@@ -80,10 +80,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         }
         // Where no LP had a point within the budget, there was no search: the greedy plan is the start.
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
-        if (completion is null) return baseline with { CoverageUpperBound = Math.Max(baseline.PeopleCoveredWeighted, bound) };
+        if (completion is null) return baseline with { CoverageUpperBound = Math.Max(baseline.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
         ReliefPlanResult result;
-        // TwoPhases adds the people with an empty kit itself: the bound it is given leaves them out.
-        using (completion.Solver) result = TwoPhases(problem, completion, start, bound - EmptyKits(problem), budget);
+        using (completion.Solver) result = TwoPhases(problem, completion, start, bound, budget);
         return result.PeopleCoveredWeighted >= baseline.PeopleCoveredWeighted ? result : baseline with { CoverageUpperBound = result.CoverageUpperBound };
     }
 
@@ -217,11 +216,12 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// route and item: milliseconds where an LP over every route takes hundreds; on the benchmark's surge both give 82,472. Demands with an
     /// empty kit are covered whatever is planned and are added as they are.
     /// </summary>
-    internal static double AggregateBound(ReliefProblem problem) => Aggregate(problem).Bound;
+    internal static double AggregateBound(ReliefProblem problem) => Aggregate(problem).Bound + EmptyKits(problem);
 
     /// <summary>
-    /// The aggregate relaxation (<see cref="AggregateBound"/>): its bound, and the (fractional) people it covers per demand, which
-    /// tell a surge's search which demands are worth serving.
+    /// The aggregate relaxation (<see cref="AggregateBound"/>): its bound over the demands with a kit (without the people of
+    /// <see cref="EmptyKits"/>, as the models count), and the (fractional) people it covers per demand, which tell a surge's search
+    /// which demands are worth serving.
     /// </summary>
     private static (double Bound, double[] Covered) Aggregate(ReliefProblem problem)
     {
@@ -272,7 +272,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             throw new InvalidOperationException("OR-Tools GLOP did not solve the aggregate relaxation.");
         foreach (var (d, x) in xs) covered[d] = x.SolutionValue();
         // Tiny upward slack for the LP's own tolerances: the bound must stay a bound.
-        return (objective.Value() * (1 + 1e-9) + 1e-6 + EmptyKits(problem), covered);
+        return (objective.Value() * (1 + 1e-9) + 1e-6, covered);
     }
 
     /// <summary>

@@ -1,22 +1,23 @@
 namespace HuaduDispatch.Grains.Relief;
 
 /// <summary>
-/// Which tracked demands a plan asks for their needs. Every incident that ever had relief stays tracked (the KPI reads them all),
-/// but a demand past its deadline is never planned again (occurredAt + 3 h does not move), so asking it would only wake its grain.
+/// Which tracked demands to read. Every incident that ever had relief stays tracked (the KPI reads them all), and a demand's
+/// deadline (occurredAt + 3 h) does not move, so the deadlines the coordinator has seen rule demands out; one whose deadline it
+/// has not seen yet (never asked by a plan) is always read.
 /// </summary>
 public static class ReliefCandidates
 {
+    /// <summary>The demands a plan asks for their needs: those not past their deadline (a past one is never planned again).</summary>
     public static IReadOnlyList<string> Ask(IEnumerable<string> tracked, IReadOnlyDictionary<string, DateTimeOffset> deadlines, DateTimeOffset now) =>
-        [.. tracked.Where(id => !deadlines.TryGetValue(id, out var due) || due > now)];
-}
+        Where(tracked, deadlines, due => due > now);
 
-/// <summary>
-/// Which tracked demands a report since a moment reads (<c>?since=</c> on the KPI and alert feed): those whose deadline is at or
-/// after it, and those whose deadline the coordinator has not seen yet (never asked by a plan). So months of past incidents are
-/// not all woken up for a report about this week.
-/// </summary>
-public static class ReliefWindow
-{
-    public static IReadOnlyList<string> Since(IEnumerable<string> tracked, IReadOnlyDictionary<string, DateTimeOffset> deadlines, DateTimeOffset since) =>
-        [.. tracked.Where(id => !deadlines.TryGetValue(id, out var due) || due >= since)];
+    /// <summary>
+    /// The demands a report since a moment reads (<c>?since=</c> on the KPI): those due at or after it, so months of past
+    /// incidents are not all woken up for a report about this week.
+    /// </summary>
+    public static IReadOnlyList<string> DueSince(IEnumerable<string> tracked, IReadOnlyDictionary<string, DateTimeOffset> deadlines, DateTimeOffset since) =>
+        Where(tracked, deadlines, due => due >= since);
+
+    private static IReadOnlyList<string> Where(IEnumerable<string> tracked, IReadOnlyDictionary<string, DateTimeOffset> deadlines, Func<DateTimeOffset, bool> keep) =>
+        [.. tracked.Where(id => !deadlines.TryGetValue(id, out var due) || keep(due))];
 }

@@ -23,6 +23,6 @@ public sealed class ReliefCandidatesTests
         };
 
         Assert.Equal(["INC-AT", "INC-TODAY", "INC-UNPLANNED"],
-            ReliefWindow.Since(["INC-LAST-MONTH", "INC-JUST-BEFORE", "INC-AT", "INC-TODAY", "INC-UNPLANNED"], deadlines, since));
+            ReliefCandidates.DueSince(["INC-LAST-MONTH", "INC-JUST-BEFORE", "INC-AT", "INC-TODAY", "INC-UNPLANNED"], deadlines, since));
     }
 }

@@ -70,8 +70,7 @@ public sealed class SurgeSearchTests
         var better = 0;
         for (var n = 0; n < 100; n++)
         {
-            var instance = MediumInstance(rng);
-            var problem = ReliefProblem.Create(instance.Demands, instance.Warehouses, instance.Items, Now, Travel, Exact);
+            var problem = MediumProblem(rng);
             var trucks = RandomTrucks(problem, rng);
             using var flows = new TruckFlows(problem, AllRoutes(problem));
             var lpValue = flows.Solve(trucks);
@@ -139,8 +138,7 @@ public sealed class SurgeSearchTests
         var raised = 0;
         for (var n = 0; n < 60; n++)
         {
-            var instance = MediumInstance(rng);
-            var problem = ReliefProblem.Create(instance.Demands, instance.Warehouses, instance.Items, Now, Travel, Exact);
+            var problem = MediumProblem(rng);
             var start = RandomTrucks(problem, rng);
             using var flows = new TruckFlows(problem, AllRoutes(problem));
             var before = flows.Solve(start);
@@ -191,7 +189,7 @@ public sealed class SurgeSearchTests
     }
 
     /// <summary>6 warehouses with 1-3 trucks and 3 of 4 items each, 5 demands of 20-400 people with all 4 items, one (a generator per 50 people) in few units.</summary>
-    private static Instance MediumInstance(Random rng)
+    private static ReliefProblem MediumProblem(Random rng)
     {
         var items = Items(("water", 18, 0.03), ("blanket", 2, 0.01), ("meal", 0.5, 0.002), ("generator", 90, 0.2));
         GeoPoint Point() => P(CentreLat + (rng.NextDouble() - 0.5) * 0.3, CentreLon + (rng.NextDouble() - 0.5) * 0.3);
@@ -205,6 +203,6 @@ public sealed class SurgeSearchTests
                 new Dictionary<string, long> { ["water"] = (people + 5) / 6, ["blanket"] = people, ["meal"] = 3 * people, ["generator"] = (people + 49) / 50 },
                 Now + ThreeHours);
         }).ToList();
-        return new Instance(demands, warehouses, items);
+        return ReliefProblem.Create(demands, warehouses, items, Now, Travel, Exact);
     }
 }

@@ -86,7 +86,7 @@ public sealed class ReliefCoordinatorGrain(
     public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
 
     public Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since) =>
-        Task.FromResult<IReadOnlyList<string>>([.. ReliefWindow.Since(state.State.Tracked, state.State.Deadlines, since).Order(StringComparer.Ordinal)]);
+        Task.FromResult<IReadOnlyList<string>>([.. ReliefCandidates.DueSince(state.State.Tracked, state.State.Deadlines, since).Order(StringComparer.Ordinal)]);
 
     public async Task<ReliefPlan> Replan()
     {
