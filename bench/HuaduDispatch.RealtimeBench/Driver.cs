@@ -27,11 +27,17 @@ public sealed class Driver : IDisposable
     private readonly HttpClient _http;
     private readonly TeamInfo[] _teams;
     private readonly UpdateLog _log;
+    private readonly Uri _baseAddress;
+    private readonly bool _raw;
 
-    public Driver(Uri baseAddress, TeamInfo[] teams, UpdateLog log, int maxConnections)
+    /// <param name="raw">Each client is a protocol client (<see cref="RawHttpConnection"/>: HTTP/1.1 written and read by hand
+    /// on its own keep-alive connection) instead of a connection of the shared <see cref="HttpClient"/>.</param>
+    public Driver(Uri baseAddress, TeamInfo[] teams, UpdateLog log, int maxConnections, bool raw = false)
     {
         _teams = teams;
         _log = log;
+        _baseAddress = baseAddress;
+        _raw = raw;
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = maxConnections,
@@ -85,6 +91,7 @@ public sealed class Driver : IDisposable
 
         async Task Client()
         {
+            using var connection = _raw ? new RawHttpConnection(_baseAddress) : null;
             while (true)
             {
                 int team;
@@ -110,7 +117,7 @@ public sealed class Driver : IDisposable
                     Outcome outcome;
                     try
                     {
-                        outcome = await Send(team, hardStop.Token);
+                        outcome = connection is null ? await Send(team, hardStop.Token) : await SendRaw(connection, team, hardStop.Token);
                     }
                     catch (OperationCanceledException)
                     {
@@ -151,13 +158,7 @@ public sealed class Driver : IDisposable
     private async Task<Outcome> Send(int team, CancellationToken ct)
     {
         var info = _teams[team];
-        var n = _log.Next(team);
-        var sentUs = _log.SentUs(n);
-        var at = _log.At(n);
-        // A small movement around the team's home base.
-        var lat = info.HomeLat + 0.002 * Math.Sin(n * 0.01);
-        var lon = info.HomeLon + 0.002 * Math.Cos(n * 0.01);
-        var json = string.Create(CultureInfo.InvariantCulture, $"{{\"lat\":{lat:R},\"lon\":{lon:R},\"at\":\"{at:O}\"}}");
+        var (n, sentUs, at, json) = NextReport(team);
         using var request = new HttpRequestMessage(HttpMethod.Post, info.PositionPath)
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
@@ -179,6 +180,60 @@ public sealed class Driver : IDisposable
         {
             return new Outcome(sentUs, _log.NowUs(), false, e.GetType().Name + ": " + e.Message);
         }
+    }
+
+    private (int N, int SentUs, DateTimeOffset At, string Json) NextReport(int team)
+    {
+        var info = _teams[team];
+        var n = _log.Next(team);
+        var sentUs = _log.SentUs(n);
+        var at = _log.At(n);
+        // A small movement around the team's home base.
+        var lat = info.HomeLat + 0.002 * Math.Sin(n * 0.01);
+        var lon = info.HomeLon + 0.002 * Math.Cos(n * 0.01);
+        return (n, sentUs, at, string.Create(CultureInfo.InvariantCulture, $"{{\"lat\":{lat:R},\"lon\":{lon:R},\"at\":\"{at:O}\"}}"));
+    }
+
+    /// <summary>The same report as <see cref="Send"/>, over the client's own protocol connection.</summary>
+    private async Task<Outcome> SendRaw(RawHttpConnection connection, int team, CancellationToken ct)
+    {
+        var info = _teams[team];
+        var (n, sentUs, at, json) = NextReport(team);
+        try
+        {
+            var response = await connection.PostJsonAsync(info.PositionPath, info.Auth.ToString(), json, ct);
+            var ackUs = _log.NowUs(); // as for HttpClient: taken when the status line and headers are in (the body is one read with them)
+            if (response.Status != 200)
+                return new Outcome(sentUs, ackUs, false, $"{response.Status} {Encoding.UTF8.GetString(response.Body.Span)}");
+            _log.Acked(n, ackUs);
+            return new Outcome(sentUs, ackUs, PositionAt(response.Body.Span) == at.UtcTicks, null);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidDataException && !ct.IsCancellationRequested)
+        {
+            return new Outcome(sentUs, _log.NowUs(), false, e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    /// <summary>The UtcTicks of the answer's position.at (a team's JSON), or -1.</summary>
+    private static long PositionAt(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        var inPosition = false;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName) continue;
+            if (reader.CurrentDepth == 1)
+            {
+                inPosition = reader.ValueTextEquals("position"u8);
+                if (!inPosition) reader.Skip();
+            }
+            else if (inPosition && reader.CurrentDepth == 2 && reader.ValueTextEquals("at"u8))
+            {
+                reader.Read();
+                return reader.GetDateTimeOffset().UtcTicks;
+            }
+        }
+        return -1;
     }
 
     private static void InterlockedMax(ref int target, int value)

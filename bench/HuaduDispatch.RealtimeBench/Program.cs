@@ -58,11 +58,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -83,6 +83,7 @@ namespace HuaduDispatch.RealtimeBench
                     "warmup-seconds" => o with { WarmupSeconds = i },
                     "lean" when i <= 1 => o with { Lean = i == 1 },
                     "raw" when i <= 1 => o with { Raw = i == 1 },
+                    "raw-driver" when i <= 1 => o with { RawDriver = i == 1 },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -153,7 +154,7 @@ namespace HuaduDispatch.RealtimeBench
 
             // 3. Consoles.
             _log = new UpdateLog(teams.Select(t => t.Id).ToArray());
-            _driver = new Driver(_node.BaseAddress, teams, _log, Math.Max(o.Clients, o.MaxClients));
+            _driver = new Driver(_node.BaseAddress, teams, _log, Math.Max(o.Clients, o.MaxClients), o.RawDriver);
             step.Restart();
             await ConnectConsolesAsync(ct);
             var kind = o.Raw

@@ -44,6 +44,9 @@ public static class DispatchApi
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {
+                // Validated tokens are cached until they expire (CachingTokenHandler): a radio sends the same token all shift.
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(new CachingTokenHandler { MapInboundClaims = false });
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters = TokenIssuer.ValidationParameters(auth, signingKey.Key);
                 o.Events = new JwtBearerEvents
