@@ -31,7 +31,7 @@ public sealed class RawHttpConnection(Uri baseAddress) : IDisposable
             _socket = socket;
             _start = _end = 0;
         }
-        var request = Encoding.ASCII.GetBytes(
+        var request = Encoding.UTF8.GetBytes(
             $"POST {path} HTTP/1.1\r\nHost: {_host}\r\nAuthorization: {authorization}\r\nContent-Type: application/json; charset=utf-8\r\n" +
             $"Content-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}");
         try

@@ -20,14 +20,20 @@ public sealed class CachingTokenHandlerTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
+    /// <summary>A handler whose cache reads a clock the test moves, starting at T0.</summary>
+    private static (CachingTokenHandler Handler, ManualClock Clock) Cached()
+    {
+        var clock = new ManualClock(T0);
+        return (new CachingTokenHandler(clock) { MapInboundClaims = false }, clock);
+    }
+
     private static string TeamToken(string team, TimeSpan lifetime) =>
         TokenIssuer.Issue(Auth, Key, Roles.Team, team, null, lifetime, T0);
 
     [Fact]
     public async Task A_token_seen_valid_is_answered_from_the_cache_with_its_own_copy_of_the_claims()
     {
-        var clock = new ManualClock(T0);
-        var handler = new CachingTokenHandler(clock) { MapInboundClaims = false };
+        var (handler, _) = Cached();
         var token = TeamToken("D01", TimeSpan.FromHours(8));
 
         var first = await handler.ValidateTokenAsync(token, Parameters);
@@ -50,8 +56,7 @@ public sealed class CachingTokenHandlerTests
     [Fact]
     public async Task A_cached_token_is_validated_in_full_again_once_its_expiry_plus_the_clock_skew_has_passed()
     {
-        var clock = new ManualClock(T0);
-        var handler = new CachingTokenHandler(clock) { MapInboundClaims = false };
+        var (handler, clock) = Cached();
         var token = TeamToken("D01", TimeSpan.FromMinutes(3)); // expires at T0 + 3 min; the clock skew allows 1 min more
 
         var first = await handler.ValidateTokenAsync(token, Parameters);
@@ -77,8 +82,7 @@ public sealed class CachingTokenHandlerTests
     [Fact]
     public async Task A_token_is_validated_in_full_again_after_the_cache_s_maximum_age()
     {
-        var clock = new ManualClock(T0);
-        var handler = new CachingTokenHandler(clock) { MapInboundClaims = false };
+        var (handler, clock) = Cached();
         var token = TeamToken("D01", TimeSpan.FromHours(8));
 
         var first = await handler.ValidateTokenAsync(token, Parameters);
@@ -92,8 +96,7 @@ public sealed class CachingTokenHandlerTests
     [Fact]
     public async Task Invalid_tokens_are_never_cached_and_a_changed_byte_is_a_different_token()
     {
-        var clock = new ManualClock(T0);
-        var handler = new CachingTokenHandler(clock) { MapInboundClaims = false };
+        var (handler, _) = Cached();
         var token = TeamToken("D01", TimeSpan.FromHours(8));
         Assert.True((await handler.ValidateTokenAsync(token, Parameters)).IsValid);
 

@@ -29,20 +29,21 @@ public sealed class CachingTokenHandler(TimeProvider? clock = null) : JsonWebTok
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
+        if (string.IsNullOrEmpty(token)) return await base.ValidateTokenAsync(token, validationParameters);
         var now = _clock.GetUtcNow();
-        if (token is not null && _valid.TryGetValue(token, out var hit))
+        if (_valid.TryGetValue(token, out var hit))
         {
             if (now < hit.Until) return Copy(hit.Result);
             _valid.TryRemove(KeyValuePair.Create(token, hit));
         }
 
-        var result = await base.ValidateTokenAsync(token!, validationParameters);
-        if (result.IsValid && token is not null && result.SecurityToken is { } validated && validated.ValidTo > DateTime.MinValue)
+        var result = await base.ValidateTokenAsync(token, validationParameters);
+        // A token without an expiry is refused by validation (RequireExpirationTime), so it never gets here valid; kept out anyway.
+        if (result.IsValid && result.SecurityToken is { ValidTo: var validTo } && validTo > DateTime.MinValue)
         {
-            var expiry = new DateTimeOffset(DateTime.SpecifyKind(validated.ValidTo, DateTimeKind.Utc)) + validationParameters.ClockSkew;
-            var until = expiry < now + MaxAge ? expiry : now + MaxAge;
+            var expiry = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc)) + validationParameters.ClockSkew;
             if (_valid.Count >= MaxEntries) Sweep(now);
-            if (_valid.Count < MaxEntries) _valid[token] = new Entry(Copy(result), until);
+            if (_valid.Count < MaxEntries) _valid[token] = new Entry(Copy(result), expiry < now + MaxAge ? expiry : now + MaxAge);
         }
         return result;
     }

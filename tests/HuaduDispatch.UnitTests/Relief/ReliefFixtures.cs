@@ -9,6 +9,8 @@ internal static class ReliefFixtures
 {
     public const double CentreLat = 23.40, CentreLon = 113.22;
     public static readonly DateTimeOffset Now = new(2026, 7, 15, 14, 0, 0, TimeSpan.FromHours(8));
+    /// <summary>The relief deadline after the disaster.</summary>
+    public static readonly TimeSpan ThreeHours = TimeSpan.FromHours(3);
     private static readonly double KmPerDegreeLon = TravelTimeModel.DistanceKm(P(CentreLat, 0), P(CentreLat, 1));
 
     public static TravelTimeModel Travel { get; } = new(new TravelTimeOptions());

@@ -6,8 +6,6 @@ namespace HuaduDispatch.UnitTests.Relief;
 
 public sealed class ReliefPlannerTests
 {
-    private static readonly TimeSpan ThreeHours = TimeSpan.FromHours(3);
-
     // ---- exactness against exhaustive search -------------------------------------------------------------------------------
 
     [Fact]

@@ -10,8 +10,6 @@ namespace HuaduDispatch.UnitTests.Relief;
 /// </summary>
 public sealed class SurgeSearchTests
 {
-    private static readonly TimeSpan ThreeHours = TimeSpan.FromHours(3);
-
     /// <summary>One warehouse, one demand of 940 people whose kit has 940 meals (1 kg) and 5 generators (90 kg, 1 per 200 people).</summary>
     private static ReliefProblem MealsAndGenerators(double truckKg) => ReliefProblem.Create(
         [Demand("D", East(5), 4, 940, ThreeHours, ("meal", 940), ("generator", 5))],
