@@ -14,7 +14,7 @@ namespace HuaduDispatch.UnitTests;
 /// A test cluster with faults that can be switched on: an incoming grain call filter makes shipment grains refuse Create
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
 /// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
-/// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be made slow (<see cref="PlannerDelayMs"/>). The switches
+/// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be held before it solves (<see cref="HoldPlanner"/>). The switches
 /// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), as is the state name whose
 /// writes fail (<see cref="FailingWrites.Refused"/>), so the classes using this
 /// fixture share one collection and run one at a time. Re-plans run only when a test asks (the debounce is an hour).
@@ -28,8 +28,25 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool FailShipmentCreate;
     public static volatile bool FailRelayLookup;
     public static volatile bool FailReliefDemandUpdate;
-    /// <summary>While set, the relief planner sleeps this many milliseconds before it solves (a long solve).</summary>
-    public static volatile int PlannerDelayMs;
+    /// <summary>While set, the relief planner waits at this gate before it solves: a long solve that the test ends.</summary>
+    public static volatile PlannerGate? HoldPlanner;
+
+    /// <summary>Where a held planner waits: <see cref="Entered"/> completes once a solve is waiting, <see cref="Release"/> lets it go on.</summary>
+    public sealed class PlannerGate
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _released = new();
+
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.Set();
+
+        internal void Wait()
+        {
+            _entered.TrySetResult();
+            if (!_released.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the held relief planner was not released within 30 s");
+        }
+    }
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -52,13 +69,13 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The real planner, after <see cref="PlannerDelayMs"/> of sleep (it runs on the thread pool, off the grain's turn).</summary>
+    /// <summary>The real planner, after waiting at <see cref="HoldPlanner"/> when set (it runs on the thread pool, off the grain's turn).</summary>
     private sealed class SlowedPlanner(IReliefPlanner inner) : IReliefPlanner
     {
         public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
             IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
         {
-            if (PlannerDelayMs > 0) Thread.Sleep(PlannerDelayMs);
+            HoldPlanner?.Wait();
             return inner.Plan(demands, warehouses, items, now);
         }
     }

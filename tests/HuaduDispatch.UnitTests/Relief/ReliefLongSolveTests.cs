@@ -24,19 +24,22 @@ public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFi
         var firstReserved = first.Allocations.Sum(a => a.Quantity);
         Assert.Equal(firstReserved, await Reserved());
 
-        FaultClusterFixture.PlannerDelayMs = 1500;
+        // The new plan's solve is held until the checks are done (a timed sleep let a starved test thread look too late).
+        var gate = new FaultClusterFixture.PlannerGate();
+        FaultClusterFixture.HoldPlanner = gate;
         Task<ReliefPlan> second;
         try
         {
             second = coordinator.Replan();
-            await Task.Delay(500); // the new plan is being solved
-            Assert.False(second.IsCompleted, "the slowed solve is still running");
+            await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10)); // the new plan is being solved
+            Assert.False(second.IsCompleted, "the held solve is still running");
             Assert.All(await Statuses(firstConvoys), s => Assert.Equal(ShipmentStatus.Planned, s));
             Assert.Equal(firstReserved, await Reserved());
         }
         finally
         {
-            FaultClusterFixture.PlannerDelayMs = 0;
+            FaultClusterFixture.HoldPlanner = null;
+            gate.Release();
         }
 
         var plan = await second;
