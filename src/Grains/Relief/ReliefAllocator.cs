@@ -64,6 +64,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var candidates = new bool[problem.Routes.Length];
         for (var r = 0; r < candidates.Length; r++) candidates[r] = aggregateCovered[problem.Routes[r].Demand] > 1e-6;
         var (trucks, start, covered) = (TrucksOf(problem, greedy), greedy, baseline.PeopleCoveredWeighted);
+        var modelBuild = TimeSpan.Zero; // how long the last one-truck LP's model took to build: the yardstick of StepCost
         // Two starts, as time allows: the one-truck LP without, then with, the rows of one-truck warehouses. They differ only there,
         // but their vertices round differently, and neither start is better on every surge (of the benchmark's seeds, 2026 and 99
         // do better from the first, 7 and 42 from the second), so both are searched and the better plan is kept.
@@ -71,20 +72,35 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         {
             // The second start only with a third of the budget left: an LP cut short is time the completion lacks.
             if (singleTruckRows && budget.Share(1) < _options.TimeLimit / 3) break;
-            if (OneTruckLp(problem, candidates, singleTruckRows, budget) is not { } lpTrucks) continue;
+            var (lpTrucks, build) = OneTruckLp(problem, candidates, singleTruckRows, budget);
+            modelBuild = build;
+            if (lpTrucks is null) continue;
+            // The search runs even when its share is short: its first solve, the rounded LP's flows, is most of what it gains.
             using var flows = new TruckFlows(problem, candidates);
             var searched = TruckSearch.Improve(problem, flows, RoundTrucks(problem, lpTrucks), budget.Share(singleTruckRows ? 0.8 : 0.5));
             var plan = flows.WholePlan(searched);
             if (problem.Assemble(plan, ReliefPlanStatus.Feasible).PeopleCoveredWeighted is var value && value > covered)
                 (trucks, start, covered) = (searched, plan, value);
         }
+        var bestSoFar = start == greedy ? baseline : problem.Assemble(start, ReliefPlanStatus.Feasible);
+        bestSoFar = bestSoFar with { CoverageUpperBound = Math.Max(bestSoFar.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
+        // The completion (a model build and SCIP, whose presolve overruns a short limit) only with time for it: otherwise the
+        // best whole plan so far is the answer, and the budget is kept.
+        if (budget.Left < StepCost(modelBuild)) return bestSoFar;
         // Where no LP had a point within the budget, there was no search: the greedy plan is the start.
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
-        if (completion is null) return baseline with { CoverageUpperBound = Math.Max(baseline.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
+        if (completion is null) return bestSoFar;
         ReliefPlanResult result;
         using (completion.Solver) result = TwoPhases(problem, completion, start, bound, budget);
-        return result.PeopleCoveredWeighted >= baseline.PeopleCoveredWeighted ? result : baseline with { CoverageUpperBound = result.CoverageUpperBound };
+        return result.PeopleCoveredWeighted >= bestSoFar.PeopleCoveredWeighted ? result : bestSoFar with { CoverageUpperBound = result.CoverageUpperBound };
     }
+
+    /// <summary>
+    /// The least time worth starting the completion (a model build, then SCIP, whose presolve does not stop at a short limit):
+    /// four times what building the one-truck LP's model took in this call, and at least 10 ms. On a quiet host that build takes
+    /// 5 to 9 ms and the completion 25 to 90 ms; under load both slow alike.
+    /// </summary>
+    private static TimeSpan StepCost(TimeSpan modelBuild) => TimeSpan.FromTicks(Math.Max(4 * modelBuild.Ticks, TimeSpan.FromMilliseconds(10).Ticks));
 
     private static int[] TrucksOf(ReliefProblem problem, long[]?[] shipments)
     {
@@ -107,6 +123,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     private ReliefPlanResult TwoPhases(ReliefProblem problem, Model model, long[]?[]? hint, double? knownBound, Budget budget)
     {
         var solver = model.Solver;
+        using var interrupt = budget.Interrupting(solver);
         var objective = solver.Objective();
         for (var d = 0; d < model.X.Length; d++)
             if (model.X[d] is { } x) objective.SetCoefficient(x, problem.Demands[d].Priority);
@@ -282,11 +299,13 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// </summary>
     /// <param name="singleTruckRows">Whether warehouses with one truck get one-truck rows too.</param>
     /// <returns>The trucks per route (fractional, from an optimal or, cut off at its share of the budget, a feasible point), or null
-    /// when GLOP had no feasible point by then.</returns>
-    private double[]? OneTruckLp(ReliefProblem problem, bool[] allowed, bool singleTruckRows, Budget budget)
+    /// when GLOP had no feasible point by then; and how long building the model took.</returns>
+    private (double[]? Trucks, TimeSpan Build) OneTruckLp(ReliefProblem problem, bool[] allowed, bool singleTruckRows, Budget budget)
     {
+        var building = System.Diagnostics.Stopwatch.StartNew();
         var model = Build(problem, "GLOP", allowed, null, integerFlows: false, oneTruckRows: singleTruckRows ? 1 : 2);
-        if (model is null) return null;
+        var build = building.Elapsed;
+        if (model is null) return (null, build);
         using var solver = model.Solver;
         var objective = solver.Objective();
         for (var d = 0; d < model.X.Length; d++)
@@ -296,13 +315,13 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var status = solver.Solve();
         // At its time limit GLOP answers NOT_SOLVED (no feasible point yet), or FEASIBLE when it holds a feasible point that is
         // not proven optimal. Only the start comes from this LP, not the bound, so a feasible point will do.
-        if (status == Solver.ResultStatus.NOT_SOLVED) return null;
+        if (status == Solver.ResultStatus.NOT_SOLVED) return (null, build);
         if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
             throw new InvalidOperationException($"OR-Tools GLOP ended the one-truck LP with status {status}.");
         var trucks = new double[problem.Routes.Length];
         for (var r = 0; r < trucks.Length; r++)
             if (model.T[r] is { } t) trucks[r] = t.SolutionValue();
-        return trucks;
+        return (trucks, build);
     }
 
     private static Solver.ResultStatus Solve(Solver solver, double relativeGap, TimeSpan limit)
@@ -324,11 +343,39 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         private readonly TimeSpan _solving = total * 0.9;
         private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
+        /// <summary>The solving time left (negative once it is over).</summary>
+        public TimeSpan Left => _solving - _clock.Elapsed;
+
         /// <summary>A fraction of the solving time left; at least 5 ms, so a late solve still returns the start it was given.</summary>
         public TimeSpan Share(double fraction)
         {
             var left = _solving - _clock.Elapsed;
             return left * fraction > Floor ? left * fraction : Floor;
+        }
+
+        /// <summary>
+        /// Interrupts <paramref name="solver"/> if it is still solving when 95 % of the budget has gone: under load SCIP's presolve
+        /// overruns a short limit by far more than the 10 % kept back. Dispose once its solves are over.
+        /// </summary>
+        public IDisposable Interrupting(Solver solver) => new Interrupter(solver, total * 0.95 - _clock.Elapsed);
+
+        private sealed class Interrupter : IDisposable
+        {
+            private readonly Lock _gate = new();
+            private readonly Timer _timer;
+            private bool _done;
+
+            public Interrupter(Solver solver, TimeSpan due) => _timer = new Timer(_ =>
+            {
+                lock (_gate)
+                    if (!_done) solver.InterruptSolve();
+            }, null, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+
+            public void Dispose()
+            {
+                lock (_gate) _done = true;
+                _timer.Dispose();
+            }
         }
     }
 
