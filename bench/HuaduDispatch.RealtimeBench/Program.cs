@@ -13,6 +13,8 @@ if (BenchOptions.Parse(args) is not { } options)
     Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.RealtimeBench -- [consoles=200] [rate=1000] [seconds=20]");
     Console.WriteLine("       extra settings as key=value: clients=26 max-clients=32 max-seconds=8 pgbench-seconds=10 warmup-seconds=20 lean=1 (lean=0: consoles bind the full Delta contract)");
     Console.WriteLine("       raw=1: protocol consoles (a WebSocket speaking the SignalR JSON protocol) instead of the .NET SignalR client");
+    Console.WriteLine("       raw-driver=1: protocol HTTP/1.1 clients for the REST driver instead of HttpClient");
+    Console.WriteLine("       pairs=N: then N alternating pairs of pgbench and the node's max rate without consoles, each ratio within its pair");
     Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
     return 2;
 }
@@ -58,11 +60,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -84,6 +86,7 @@ namespace HuaduDispatch.RealtimeBench
                     "lean" when i <= 1 => o with { Lean = i == 1 },
                     "raw" when i <= 1 => o with { Raw = i == 1 },
                     "raw-driver" when i <= 1 => o with { RawDriver = i == 1 },
+                    "pairs" => o with { Pairs = i },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -184,6 +187,28 @@ namespace HuaduDispatch.RealtimeBench
             Print($"Max-rate run WITHOUT consoles: as fast as {o.MaxClients} HTTP clients go for {o.MaxSeconds} s", maxWithout,
                 CpuSample.Describe(cpu, CpuSample.Take()));
 
+            // 5b. Optional: pgbench and the node's max rate alternately, each ratio taken within its pair, so that a change in the
+            //     host's load between the references and the runs moves both sides of a ratio alike.
+            double? paired = null;
+            if (o.Pairs > 0)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Alternating pairs: pgbench for {o.PgbenchSeconds} s, then the node without consoles for {o.MaxSeconds} s, {o.Pairs} times; each ratio within its pair");
+                var ratios = new List<double>();
+                for (var i = 1; i <= o.Pairs; i++)
+                {
+                    var reference = await PgbenchAsync($"Pair {i}/{o.Pairs}", payload, ct);
+                    cpu = CpuSample.Take();
+                    var run = await PhaseAsync("pair", o.MaxClients, null, o.MaxSeconds, ct);
+                    var ratio = run.Drive.AckedPerSecond / Math.Max(1, reference.Tps);
+                    ratios.Add(ratio);
+                    Console.WriteLine($"  node {run.Drive.AckedPerSecond:0} durable updates/s (errors {run.Drive.Errors}) = {ratio:0.00} x this pair's {reference.Tps:0} tps; " +
+                        CpuSample.Describe(cpu, CpuSample.Take()));
+                }
+                paired = Median(ratios);
+                Console.WriteLine($"  ratios {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}: median {paired:0.00} x");
+            }
+
             // 6. Summary.
             var p99 = P(rated.LatencyUs, 0.99) / 1000.0;
             var lossless = rated.Missing == 0 && rated.Gaps == 0 && rated.Disconnects == 0;
@@ -212,6 +237,8 @@ namespace HuaduDispatch.RealtimeBench
                 $"{(share >= AimPgbenchShare ? "MET" : "NOT MET")} ({maxWithout.Drive.AckedPerSecond:0}/s = {share:0.00} x {pg:0} tps)");
             Console.WriteLine($"      the same with the {maxWith.Consoles} consoles connected (they share the 2 cores): " +
                 $"{(shareWith >= AimPgbenchShare ? "MET" : "NOT MET")} ({maxWith.Drive.AckedPerSecond:0}/s = {shareWith:0.00} x)");
+            if (paired is { } median)
+                Console.WriteLine($"      the same judged on the {o.Pairs} alternating pairs (median of the ratios within each pair): {(median >= AimPgbenchShare ? "MET" : "NOT MET")} ({median:0.00} x)");
             Console.WriteLine($"Total run time {total.Elapsed.TotalSeconds:0} s.");
             return 0;
         }
@@ -232,6 +259,13 @@ namespace HuaduDispatch.RealtimeBench
                 : AppContext.GetData("System.Runtime.TieredCompilation") is not (false or "false" or "False");
 
         private static int P(int[] sorted, double p) => sorted.Length == 0 ? 0 : Percentiles.Of(sorted, p);
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            var mid = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
 
         private async Task ConnectConsolesAsync(CancellationToken ct)
         {
