@@ -108,7 +108,7 @@ public sealed class ReliefPlannerTests
     {
         // Cut at these budgets GLOP stopped with a feasible point that is not optimal (status FEASIBLE) on the development
         // machine, which the planner took for an error; at others it stops before it has one (NOT_SOLVED) or finishes. At 300 ms
-        // the completion is skipped or interrupted at 95 % of the budget, and the best whole plan found before it is the answer.
+        // the completion can be skipped or interrupted at 95 % of the budget; then the best whole plan found before it is the answer.
         var instance = HugeSurge();
         foreach (var ms in new[] { 300, 800, 1600 })
         {
