@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -169,12 +168,7 @@ public sealed class Driver : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             var ackUs = _log.NowUs(); // the status line and headers of the answer are in
             var body = await response.Content.ReadAsByteArrayAsync(ct);
-            if (response.StatusCode != HttpStatusCode.OK)
-                return new Outcome(sentUs, ackUs, false, $"{(int)response.StatusCode} {Encoding.UTF8.GetString(body)}");
-            _log.Acked(n, ackUs);
-            using var doc = JsonDocument.Parse(body);
-            var applied = doc.RootElement.GetProperty("position").GetProperty("at").GetDateTimeOffset().UtcTicks == at.UtcTicks;
-            return new Outcome(sentUs, ackUs, applied, null);
+            return Answered(n, sentUs, ackUs, (int)response.StatusCode, body, at);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
@@ -203,15 +197,20 @@ public sealed class Driver : IDisposable
         {
             var response = await connection.PostJsonAsync(info.PositionPath, info.Auth.ToString(), json, ct);
             var ackUs = _log.NowUs(); // as for HttpClient: taken when the status line and headers are in (the body is one read with them)
-            if (response.Status != 200)
-                return new Outcome(sentUs, ackUs, false, $"{response.Status} {Encoding.UTF8.GetString(response.Body.Span)}");
-            _log.Acked(n, ackUs);
-            return new Outcome(sentUs, ackUs, PositionAt(response.Body.Span) == at.UtcTicks, null);
+            return Answered(n, sentUs, ackUs, response.Status, response.Body.Span, at);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidDataException && !ct.IsCancellationRequested)
         {
             return new Outcome(sentUs, _log.NowUs(), false, e.GetType().Name + ": " + e.Message);
         }
+    }
+
+    /// <summary>Judges an answer, whichever client got it: a 200 is an acknowledgement, applied when it carries the report's time.</summary>
+    private Outcome Answered(int n, int sentUs, int ackUs, int status, ReadOnlySpan<byte> body, DateTimeOffset at)
+    {
+        if (status != 200) return new Outcome(sentUs, ackUs, false, $"{status} {Encoding.UTF8.GetString(body)}");
+        _log.Acked(n, ackUs);
+        return new Outcome(sentUs, ackUs, PositionAt(body) == at.UtcTicks, null);
     }
 
     /// <summary>The UtcTicks of the answer's position.at (a team's JSON), or -1.</summary>

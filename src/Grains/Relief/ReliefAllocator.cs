@@ -63,7 +63,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var (bound, aggregateCovered) = Aggregate(problem);
         var candidates = new bool[problem.Routes.Length];
         for (var r = 0; r < candidates.Length; r++) candidates[r] = aggregateCovered[problem.Routes[r].Demand] > 1e-6;
-        var (trucks, start, covered) = (TrucksOf(problem, greedy), greedy, baseline.PeopleCoveredWeighted);
+        var (trucks, start, best) = (TrucksOf(problem, greedy), greedy, baseline); // the best whole plan so far, assembled
         var modelBuild = TimeSpan.Zero; // how long the last one-truck LP's model took to build: the yardstick of StepCost
         // Two starts, as time allows: the one-truck LP without, then with, the rows of one-truck warehouses. They differ only there,
         // but their vertices round differently, and neither start is better on every surge (of the benchmark's seeds, 2026 and 99
@@ -79,11 +79,10 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             using var flows = new TruckFlows(problem, candidates);
             var searched = TruckSearch.Improve(problem, flows, RoundTrucks(problem, lpTrucks), budget.Share(singleTruckRows ? 0.8 : 0.5));
             var plan = flows.WholePlan(searched);
-            if (problem.Assemble(plan, ReliefPlanStatus.Feasible).PeopleCoveredWeighted is var value && value > covered)
-                (trucks, start, covered) = (searched, plan, value);
+            if (problem.Assemble(plan, ReliefPlanStatus.Feasible) is var assembled && assembled.PeopleCoveredWeighted > best.PeopleCoveredWeighted)
+                (trucks, start, best) = (searched, plan, assembled);
         }
-        var bestSoFar = start == greedy ? baseline : problem.Assemble(start, ReliefPlanStatus.Feasible);
-        bestSoFar = bestSoFar with { CoverageUpperBound = Math.Max(bestSoFar.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
+        var bestSoFar = best with { CoverageUpperBound = Math.Max(best.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
         // The completion (a model build and SCIP, whose presolve overruns a short limit) only with time for it: otherwise the
         // best whole plan so far is the answer, and the budget is kept.
         if (budget.Left < StepCost(modelBuild)) return bestSoFar;
