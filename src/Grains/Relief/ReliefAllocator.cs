@@ -30,8 +30,9 @@ namespace HuaduDispatch.Grains.Relief;
 /// warehouses in fractions of a truck. They go in four steps. (1) The aggregate relaxation (<see cref="AggregateBound"/>, GLOP,
 /// milliseconds) gives the proven bound and the demands worth serving (those it covers). (2) An LP over those demands' routes with
 /// one-truck rows (q ≤ min(stock, kit) · t: any flow on a route needs a whole truck there, valid for integer trucks) keeps each
-/// demand's kit on few routes; its trucks, rounded, start (3) a local search that moves single trucks and judges each move by the
-/// flow LP for fixed trucks (<see cref="TruckSearch"/>); its plan is made whole units by <see cref="WholeUnits"/>. (4) The full
+/// demand's kit on few routes; its trucks, rounded two ways (<see cref="TruckRounding"/>, the better kept), start (3) a local
+/// search that moves single trucks and judges each move by the flow LP for fixed trucks (<see cref="TruckSearch"/>); its plan is
+/// made whole units by <see cref="WholeUnits"/>. (4) The full
 /// integer model with at most those trucks per route, started from that plan, fixes the units (both phases). The result is
 /// <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound, and never below the greedy plan.</para>
 /// <para>The solver's values are rounded to integers and the plan is rebuilt from the shipments alone (coverage, trucks, shortfalls)
@@ -77,7 +78,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             if (lpTrucks is null) continue;
             // The search runs even when its share is short: its first solve, the rounded LP's flows, is most of what it gains.
             using var flows = new TruckFlows(problem, candidates);
-            var searched = TruckSearch.Improve(problem, flows, RoundTrucks(problem, lpTrucks), budget.Share(singleTruckRows ? 0.8 : 0.5));
+            var rounded = TruckRounding.Better(flows, TruckRounding.ByFraction(problem, lpTrucks), TruckRounding.PerDemand(problem, lpTrucks));
+            var searched = TruckSearch.Improve(problem, flows, rounded, budget.Share(singleTruckRows ? 0.8 : 0.5));
             var plan = flows.WholePlan(searched);
             if (problem.Assemble(plan, ReliefPlanStatus.Feasible) is var assembled && assembled.PeopleCoveredWeighted > best.PeopleCoveredWeighted)
                 (trucks, start, best) = (searched, plan, assembled);
@@ -168,26 +170,6 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
                     : status2 == Solver.ResultStatus.OPTIMAL && knownBound is null ? ReliefPlanStatus.Optimal : ReliefPlanStatus.CoverageOptimal);
         }
         return result with { CoverageUpperBound = Math.Max(result.PeopleCoveredWeighted, bound + outside) };
-    }
-
-    /// <summary>Each warehouse's LP trucks rounded down, then its spare trucks to the routes with the largest fractions.</summary>
-    private static int[] RoundTrucks(ReliefProblem problem, double[] lpTrucks)
-    {
-        var trucks = new int[lpTrucks.Length];
-        var spare = problem.Warehouses.Select(w => w.Trucks).ToArray();
-        for (var r = 0; r < lpTrucks.Length; r++)
-        {
-            trucks[r] = (int)Math.Floor(lpTrucks[r] + 1e-6);
-            spare[problem.Routes[r].Warehouse] -= trucks[r];
-        }
-        foreach (var r in Enumerable.Range(0, lpTrucks.Length).OrderByDescending(r => lpTrucks[r] - trucks[r]))
-        {
-            var w = problem.Routes[r].Warehouse;
-            if (lpTrucks[r] - trucks[r] <= 1e-6 || spare[w] == 0) continue;
-            trucks[r]++;
-            spare[w]--;
-        }
-        return trucks;
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace HuaduDispatch.UnitTests.Relief;
 
 /// <summary>
 /// The pieces of the surge path of <see cref="OptimalReliefPlanner"/>: <see cref="WholeUnits"/> (fractional flows to whole units),
-/// <see cref="TruckFlows"/> (the flow LP for fixed trucks) and <see cref="TruckSearch"/> (single-truck moves).
+/// <see cref="TruckFlows"/> (the flow LP for fixed trucks), <see cref="TruckRounding"/> (the LP's trucks made whole) and
+/// <see cref="TruckSearch"/> (single-truck moves).
 /// </summary>
 public sealed class SurgeSearchTests
 {
@@ -143,11 +144,7 @@ public sealed class SurgeSearchTests
 
             var trucks = TruckSearch.Improve(problem, flows, start, TimeSpan.FromSeconds(5));
 
-            for (var w = 0; w < problem.Warehouses.Length; w++)
-            {
-                var used = Enumerable.Range(0, trucks.Length).Where(r => problem.Routes[r].Warehouse == w).Sum(r => trucks[r]);
-                Assert.True(used <= problem.Warehouses[w].Trucks, $"instance {n}: {used} trucks planned at {problem.Warehouses[w].Id}");
-            }
+            AssertFleetsKept(problem, trucks, n);
             Assert.All(trucks, t => Assert.True(t >= 0));
             var after = flows.Solve(trucks);
             Assert.True(after >= before - 1e-6, $"instance {n}: the search lowered the flow value from {before} to {after}");
@@ -169,6 +166,102 @@ public sealed class SurgeSearchTests
         Assert.Equal(2 * 100 + 3 * 50, plan.PeopleCoveredWeighted, 9);
         Assert.Equal(plan.PeopleCoveredWeighted, plan.CoverageUpperBound!.Value, 3);
         Assert.NotEqual(ReliefPlanStatus.Feasible, plan.Status);
+    }
+
+    [Fact]
+    public void Rounding_per_demand_gives_a_demand_its_LP_total_rounded_up_on_the_routes_the_LP_used_most()
+    {
+        // Five one-truck warehouses; the LP spread 2 trucks' worth over all five routes to the one demand.
+        var problem = ReliefProblem.Create([Demand("D", East(6), 4, 500, ThreeHours, ("kit", 500))],
+            [.. Enumerable.Range(0, 5).Select(w => Warehouse($"WH-{w}", East(w), 1, 5000, ("kit", 1000)))], Items(("kit", 10, 0.01)),
+            Now, Travel, Exact);
+        var lp = new double[problem.Routes.Length];
+        double[] fractions = [0.35, 0.4, 0.45, 0.4, 0.4];
+        for (var r = 0; r < lp.Length; r++) lp[r] = fractions[problem.Routes[r].Warehouse];
+        var widest = Array.IndexOf(lp, 0.45);
+
+        var perDemand = TruckRounding.PerDemand(problem, lp);
+        var byFraction = TruckRounding.ByFraction(problem, lp);
+
+        Assert.Equal(2, perDemand.Sum());
+        Assert.Equal(1, perDemand[widest]);
+        Assert.DoesNotContain(Array.IndexOf(lp, 0.35), Enumerable.Range(0, lp.Length).Where(r => perDemand[r] > 0));
+        Assert.Equal(5, byFraction.Sum()); // every fraction gets a spare truck: three of them carry what two would
+    }
+
+    [Fact]
+    public void Rounding_per_demand_keeps_every_fleet_rounds_each_route_down_or_up_and_caps_each_demand_on_60_random_surges()
+    {
+        var rng = new Random(47);
+        var rounded = 0;
+        for (var n = 0; n < 60; n++)
+        {
+            var problem = MediumProblem(rng);
+            var lp = RandomFractionalTrucks(problem, rng);
+
+            var trucks = TruckRounding.PerDemand(problem, lp);
+
+            for (var r = 0; r < lp.Length; r++)
+                Assert.True(trucks[r] >= Math.Floor(lp[r] + 1e-9) && trucks[r] <= Math.Ceiling(lp[r] - 1e-9),
+                    $"instance {n}: route {r} has {trucks[r]} trucks for the LP's {lp[r]}");
+            AssertFleetsKept(problem, trucks, n);
+            for (var d = 0; d < problem.Demands.Length; d++)
+            {
+                var routes = problem.RoutesOfDemand[d];
+                Assert.True(routes.Sum(r => trucks[r]) <= Math.Ceiling(routes.Sum(r => lp[r]) - 1e-9),
+                    $"instance {n}: demand {d} got {routes.Sum(r => trucks[r])} trucks for the LP's {routes.Sum(r => lp[r])}");
+            }
+            if (trucks.Sum() > lp.Sum(t => Math.Floor(t + 1e-9))) rounded++;
+        }
+        Assert.True(rounded > 30, $"only {rounded} of 60 instances rounded any route up: the instances say little");
+    }
+
+    [Fact]
+    public void The_better_start_is_the_rounding_whose_flows_cover_more_on_60_random_surges()
+    {
+        var rng = new Random(53);
+        var (firstWon, secondWon) = (0, 0);
+        for (var n = 0; n < 60; n++)
+        {
+            var problem = MediumProblem(rng);
+            var lp = RandomFractionalTrucks(problem, rng);
+            var (first, second) = (TruckRounding.ByFraction(problem, lp), TruckRounding.PerDemand(problem, lp));
+            using var flows = new TruckFlows(problem, AllRoutes(problem));
+            var (firstValue, secondValue) = (flows.Solve(first), flows.Solve(second));
+
+            var better = TruckRounding.Better(flows, first, second);
+
+            Assert.Equal(Math.Max(firstValue, secondValue), flows.Solve(better), 6);
+            if (firstValue > secondValue + 1e-6) firstWon++;
+            if (secondValue > firstValue + 1e-6) secondWon++;
+        }
+        Assert.True(firstWon > 0 && secondWon > 0, $"by fraction won {firstWon}, per demand {secondWon}: the instances say little");
+    }
+
+    /// <summary>Up to each warehouse's fleet spread in random fractions over its routes, as an LP point might (whole trucks too).</summary>
+    private static double[] RandomFractionalTrucks(ReliefProblem problem, Random rng)
+    {
+        var lp = new double[problem.Routes.Length];
+        for (var w = 0; w < problem.Warehouses.Length; w++)
+        {
+            var routes = Enumerable.Range(0, problem.Routes.Length).Where(r => problem.Routes[r].Warehouse == w).ToArray();
+            if (routes.Length == 0) continue;
+            var weights = routes.Select(_ => rng.NextDouble() < 0.4 ? 0 : rng.NextDouble()).ToArray();
+            var total = weights.Sum();
+            if (total == 0) continue;
+            var spread = problem.Warehouses[w].Trucks * (0.5 + 0.5 * rng.NextDouble());
+            for (var k = 0; k < routes.Length; k++) lp[routes[k]] = spread * weights[k] / total;
+        }
+        return lp;
+    }
+
+    private static void AssertFleetsKept(ReliefProblem problem, int[] trucks, int instance)
+    {
+        for (var w = 0; w < problem.Warehouses.Length; w++)
+        {
+            var used = Enumerable.Range(0, trucks.Length).Where(r => problem.Routes[r].Warehouse == w).Sum(r => trucks[r]);
+            Assert.True(used <= problem.Warehouses[w].Trucks, $"instance {instance}: {used} trucks planned at {problem.Warehouses[w].Id}");
+        }
     }
 
     private static bool[] AllRoutes(ReliefProblem problem) => Enumerable.Repeat(true, problem.Routes.Length).ToArray();
