@@ -32,9 +32,9 @@ namespace HuaduDispatch.Grains.Relief;
 /// one-truck rows (q ≤ min(stock, kit) · t: any flow on a route needs a whole truck there, valid for integer trucks) keeps each
 /// demand's kit on few routes; its trucks, rounded two ways (<see cref="TruckRounding"/>, the better kept), start (3) a local
 /// search that moves single trucks and judges each move by the flow LP for fixed trucks (<see cref="TruckSearch"/>); its plan is
-/// made whole units by <see cref="WholeUnits"/>. (4) The full
-/// integer model with at most those trucks per route, started from that plan, fixes the units (both phases). The result is
-/// <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound, and never below the greedy plan.</para>
+/// made whole units by <see cref="WholeUnits"/>. (4) The full integer model with at most those trucks per route, started from that
+/// plan, fixes the units (both phases). The result is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound, and
+/// never below the greedy plan.</para>
 /// <para>The solver's values are rounded to integers and the plan is rebuilt from the shipments alone (coverage, trucks, shortfalls)
 /// by <see cref="ReliefProblem.Assemble"/>, which also checks stock, fleet and deadlines, so a solver tolerance can never hand out an
 /// infeasible plan. Warehouses are sorted by id before the model is built, so the answer does not depend on their order.</para>

@@ -50,7 +50,7 @@ internal static class TruckRounding
     /// warehouse at most its fleet; among those, the rounding that maximises Σ priority × the fraction rounded up. The five routes
     /// of 0.4 truck then give two trucks, on the two routes the LP used most. The constraints form a bipartite (warehouse × demand)
     /// transportation problem with whole bounds, whose LP vertices are whole, so GLOP solves it exactly in a few milliseconds.
-    /// Falls back to <see cref="ByFraction"/> if GLOP does not answer (it always should: rounding every route down is feasible).
+    /// Falls back to <see cref="ByFraction"/> if GLOP finds no rounding (it always should: rounding every route down is feasible).
     /// </summary>
     public static int[] PerDemand(ReliefProblem problem, double[] lpTrucks)
     {
@@ -61,7 +61,6 @@ internal static class TruckRounding
         var fleet = new Constraint?[problem.Warehouses.Length];
         var demand = new Constraint?[problem.Demands.Length];
         var objective = solver.Objective();
-        var floors = new long[problem.Warehouses.Length];
         for (var r = 0; r < lpTrucks.Length; r++)
         {
             if (lpTrucks[r] <= Tolerance) continue;
@@ -69,15 +68,13 @@ internal static class TruckRounding
             var size = problem.Warehouses[w].Trucks;
             var down = Math.Min(Math.Floor(lpTrucks[r] + Tolerance), size);
             var up = Math.Min(Math.Ceiling(lpTrucks[r] - Tolerance), size);
-            floors[w] += (long)down;
             var t = trucks[r] = solver.MakeNumVar(down, Math.Max(down, up), "");
             (fleet[w] ??= solver.MakeConstraint(0, size, "")).SetCoefficient(t, 1);
             (demand[d] ??= solver.MakeConstraint(0, Math.Ceiling(totals[d] - Tolerance), "")).SetCoefficient(t, 1);
             objective.SetCoefficient(t, problem.Demands[d].Priority * (lpTrucks[r] - down));
         }
-        // The lower bounds must fit the fleets (they do for an LP point within its tolerances); otherwise round by fraction.
-        if (floors.Where((f, w) => f > problem.Warehouses[w].Trucks).Any()) return ByFraction(problem, lpTrucks);
         objective.SetMaximization();
+        // Not OPTIMAL only if the rounded-down trucks overfill a fleet (an LP point outside its tolerances): round by fraction.
         if (solver.Solve() != Solver.ResultStatus.OPTIMAL) return ByFraction(problem, lpTrucks);
         var whole = new int[lpTrucks.Length];
         for (var r = 0; r < whole.Length; r++)

@@ -244,7 +244,7 @@ public sealed class SurgeSearchTests
         var lp = new double[problem.Routes.Length];
         for (var w = 0; w < problem.Warehouses.Length; w++)
         {
-            var routes = Enumerable.Range(0, problem.Routes.Length).Where(r => problem.Routes[r].Warehouse == w).ToArray();
+            var routes = RoutesFrom(problem, w);
             if (routes.Length == 0) continue;
             var weights = routes.Select(_ => rng.NextDouble() < 0.4 ? 0 : rng.NextDouble()).ToArray();
             var total = weights.Sum();
@@ -259,10 +259,13 @@ public sealed class SurgeSearchTests
     {
         for (var w = 0; w < problem.Warehouses.Length; w++)
         {
-            var used = Enumerable.Range(0, trucks.Length).Where(r => problem.Routes[r].Warehouse == w).Sum(r => trucks[r]);
+            var used = RoutesFrom(problem, w).Sum(r => trucks[r]);
             Assert.True(used <= problem.Warehouses[w].Trucks, $"instance {instance}: {used} trucks planned at {problem.Warehouses[w].Id}");
         }
     }
+
+    private static int[] RoutesFrom(ReliefProblem problem, int w) =>
+        [.. Enumerable.Range(0, problem.Routes.Length).Where(r => problem.Routes[r].Warehouse == w)];
 
     private static bool[] AllRoutes(ReliefProblem problem) => Enumerable.Repeat(true, problem.Routes.Length).ToArray();
 
@@ -272,7 +275,7 @@ public sealed class SurgeSearchTests
         var trucks = new int[problem.Routes.Length];
         for (var w = 0; w < problem.Warehouses.Length; w++)
         {
-            var routes = Enumerable.Range(0, problem.Routes.Length).Where(r => problem.Routes[r].Warehouse == w).ToArray();
+            var routes = RoutesFrom(problem, w);
             if (routes.Length == 0) continue;
             for (var k = rng.Next(0, problem.Warehouses[w].Trucks + 1); k > 0; k--) trucks[routes[rng.Next(routes.Length)]]++;
         }
