@@ -103,6 +103,41 @@ public sealed record ReliefPlan
     /// per warehouse; empty when every truck was free.
     /// </summary>
     [Id(10)] public IReadOnlyList<TrucksInUse> TrucksInUse { get; init; } = [];
+    /// <summary>
+    /// Set when the latest attempt to re-plan failed (the solver threw): this plan, the last one solved, stays in force and the
+    /// coordinator tries again at <see cref="ReliefSolveFailure.RetryAt"/>. Null when the latest attempt is this plan.
+    /// </summary>
+    [Id(11)] public ReliefSolveFailure? LastSolveFailure { get; init; }
+}
+
+/// <summary>A re-plan whose solve failed: when, why, how many attempts in a row, and when the coordinator tries again.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefSolveFailure")]
+public sealed record ReliefSolveFailure
+{
+    [Id(0)] public required DateTimeOffset At { get; init; }
+    [Id(1)] public required string Error { get; init; }
+    [Id(2)] public required int Attempts { get; init; }
+    [Id(3)] public required DateTimeOffset RetryAt { get; init; }
+}
+
+/// <summary>
+/// Thrown by <see cref="IReliefCoordinatorGrain.Replan"/> when the solve failed: the previous plan (if any) stays in force and the
+/// coordinator retries by itself at <see cref="ReliefSolveFailure.RetryAt"/>. The API answers 503 with Retry-After.
+/// </summary>
+[GenerateSerializer, Alias("huadu.ReliefPlanningFailedException")]
+public sealed class ReliefPlanningFailedException : Exception
+{
+    [Id(0)] public ReliefSolveFailure Failure { get; private set; }
+    [Id(1)] public long? PlanInForce { get; private set; }
+
+    public ReliefPlanningFailedException(ReliefSolveFailure failure, long? planInForce)
+        : base($"the relief solve failed ({failure.Error}); " +
+               (planInForce is { } id ? $"plan {id} stays in force" : "there is no earlier plan") +
+               $"; attempt {failure.Attempts} in a row, the next at {failure.RetryAt:O}")
+    {
+        Failure = failure;
+        PlanInForce = planInForce;
+    }
 }
 
 /// <summary>Trucks of one warehouse held by convoys of earlier plans.</summary>
@@ -251,8 +286,15 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     [Alias("RequestReplan"), OneWay] Task RequestReplan();
     /// <summary>A delivered convoy's trucks are back at <paramref name="backAt"/>: the coordinator plans again then if its plan has shortfalls.</summary>
     [Alias("TrucksReturning"), OneWay] Task TrucksReturning(DateTimeOffset backAt);
+    /// <summary>
+    /// Plans now and commits the plan. When the solve fails it throws <see cref="ReliefPlanningFailedException"/>: the previous plan
+    /// stays in force and the coordinator tries again by itself, with a growing delay, until a plan is made.
+    /// </summary>
     [Alias("Replan")] Task<ReliefPlan> Replan();
+    /// <summary>The plan in force, with <see cref="ReliefPlan.LastSolveFailure"/> when the latest re-plan failed.</summary>
     [Alias("GetPlan"), ReadOnly] Task<ReliefPlan?> GetPlan();
+    /// <summary>The latest re-plan's failure, when it failed (also when there is no plan yet to carry it).</summary>
+    [Alias("GetSolveFailure"), ReadOnly] Task<ReliefSolveFailure?> GetSolveFailure();
     [Alias("GetTracked"), ReadOnly] Task<IReadOnlyList<string>> GetTracked();
     /// <summary>The tracked incidents whose deadline is at or after <paramref name="since"/>, or not known yet.</summary>
     [Alias("GetTrackedSince"), ReadOnly] Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since);

@@ -19,14 +19,18 @@ public static class ReliefApi
 
     public static RouteGroupBuilder MapReliefApi(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/relief/plan", async Task<IResult> (IGrainFactory grains) =>
-            await Coordinator(grains).GetPlan() is { } plan
-                ? TypedResults.Ok(plan)
-                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No plan yet", detail: "no incident has needed relief yet"))
-            .Produces<ReliefPlan>().RequireAuthorization(Policies.Console);
+        v1.MapGet("/relief/plan", async Task<IResult> (IGrainFactory grains, HttpContext context) =>
+        {
+            if (await Coordinator(grains).GetPlan() is { } plan) return TypedResults.Ok(plan);
+            // No plan yet because the first solve failed: say so, and when it is tried again.
+            if (await Coordinator(grains).GetSolveFailure() is { } failure)
+                return TypedResults.Problem(DomainExceptionHandler.PlanningFailed(context, failure,
+                    $"no plan yet: the relief solve failed ({failure.Error}); attempt {failure.Attempts} in a row, the next at {failure.RetryAt:O}"));
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No plan yet", detail: "no incident has needed relief yet");
+        }).Produces<ReliefPlan>().ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Console);
 
         v1.MapPost("/relief/plan", async (IGrainFactory grains) => TypedResults.Ok(await Coordinator(grains).Replan()))
-            .RequireAuthorization(Policies.Command);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Command);
 
         v1.MapGet("/incidents/{id}/relief", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
         {

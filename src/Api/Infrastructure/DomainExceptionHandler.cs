@@ -21,12 +21,28 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
                 _ => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict with the current state", Detail = d.Reason },
             },
             BadHttpRequestException b => BadRequest(b),
+            ReliefPlanningFailedException r => PlanningFailed(context, r.Failure, r.Message),
             _ => null,
         };
         if (problem is null) return false;
         if (problem.Status == StatusCodes.Status413PayloadTooLarge) context.Response.Headers.Connection = "close";
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// A relief solve that failed: 503 with Retry-After (the coordinator retries by itself then; the previous plan stays in force),
+    /// the failure as the problem's extension <c>solveFailure</c>.
+    /// </summary>
+    public static ProblemDetails PlanningFailed(HttpContext context, ReliefSolveFailure failure, string detail)
+    {
+        var wait = failure.RetryAt - DateTimeOffset.UtcNow;
+        context.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(wait.TotalSeconds, 1))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable, Title = "Relief planning failed", Detail = detail,
+            Extensions = { ["solveFailure"] = failure },
+        };
     }
 
     /// <summary>Kestrel's and the JSON binder's refusals: 400 naming the field when the JSON says which, 413, 415.</summary>

@@ -2,6 +2,7 @@ using HuaduDispatch.Grains.Agencies;
 using HuaduDispatch.Grains.Dispatch.Recommendation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HuaduDispatch.Grains.Dispatch;
 
@@ -28,7 +29,7 @@ public static class DispatchServices
         var standardPath = configuration["Relief:StandardPath"];
         services.AddSingleton(string.IsNullOrWhiteSpace(standardPath) ? Relief.ReliefStandard.Default : Relief.ReliefStandard.FromJson(File.ReadAllText(standardPath)));
         services.AddSingleton(configuration.GetSection("Relief:Planner").Get<Relief.ReliefPlannerOptions>() ?? new Relief.ReliefPlannerOptions());
-        services.AddSingleton<Relief.IReliefPlanner, Relief.OptimalReliefPlanner>();
+        services.TryAddSingleton<Relief.IReliefPlanner, Relief.OptimalReliefPlanner>(); // a host (or test) may register its own first
         services.AddAgencies(configuration);
         return services;
     }

@@ -11,4 +11,10 @@ public sealed class ReliefOptions
     public TimeSpan AtRiskBefore { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>Changes within this window are planned together.</summary>
     public TimeSpan ReplanDebounce { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// After a re-plan whose solve failed, the coordinator tries again this long later, doubling the delay with each failure in
+    /// a row up to <see cref="ReplanRetryMax"/>; the previous plan stays in force meanwhile.
+    /// </summary>
+    public TimeSpan ReplanRetry { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ReplanRetryMax { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -31,15 +31,19 @@ public sealed class DispatchNode : IAsyncDisposable
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    /// <summary>Starts a node; connectionString null means the embedded mode. Waits until /health/ready answers 200.</summary>
-    public static async Task<DispatchNode> StartAsync(string? connectionString, IDictionary<string, string?>? extra = null, int? siloPort = null, int? gatewayPort = null)
+    /// <summary>
+    /// Starts a node; connectionString null means the embedded mode. Waits until /health/ready answers 200. <paramref name="services"/>
+    /// registers services before the node's own (for the few the node adds only when none is there, e.g. the relief planner).
+    /// </summary>
+    public static async Task<DispatchNode> StartAsync(string? connectionString, IDictionary<string, string?>? extra = null, int? siloPort = null, int? gatewayPort = null,
+        Action<IServiceCollection>? services = null)
     {
         // A port found free can be taken by another process before the node binds it: then try again with fresh ports.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryStartAsync(connectionString, extra, siloPort, gatewayPort);
+                return await TryStartAsync(connectionString, extra, siloPort, gatewayPort, services);
             }
             catch (Exception e) when (attempt < 3 && AddressInUse(e))
             {
@@ -54,7 +58,8 @@ public sealed class DispatchNode : IAsyncDisposable
     private static bool AddressInUse(Exception e) =>
         e.ToString().Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
-    private static async Task<DispatchNode> TryStartAsync(string? connectionString, IDictionary<string, string?>? extra, int? siloPort, int? gatewayPort)
+    private static async Task<DispatchNode> TryStartAsync(string? connectionString, IDictionary<string, string?>? extra, int? siloPort, int? gatewayPort,
+        Action<IServiceCollection>? services)
     {
         var httpPort = FreePort();
         var settings = new Dictionary<string, string?>
@@ -74,7 +79,11 @@ public sealed class DispatchNode : IAsyncDisposable
         if (connectionString is not null) settings["ConnectionStrings:Dispatch"] = connectionString;
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
 
-        var app = DispatchHost.Build([], b => b.Configuration.AddInMemoryCollection(settings));
+        var app = DispatchHost.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(settings);
+            services?.Invoke(b.Services);
+        });
         try
         {
             await app.StartAsync();

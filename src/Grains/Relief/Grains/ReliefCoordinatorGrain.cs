@@ -1,5 +1,6 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Dispatch.Recommendation;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace HuaduDispatch.Grains.Relief.Grains;
@@ -20,20 +21,25 @@ public sealed class ReliefCoordinatorState
     [Id(4)] public HashSet<string> LastPlanIncidents { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The relief deadline of each tracked incident that was ever planned: past it, a demand is never planned again.</summary>
     [Id(5)] public Dictionary<string, DateTimeOffset> Deadlines { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The latest re-plan's failure, until a plan is made again: after a restart the retry is scheduled from it.</summary>
+    [Id(6)] public ReliefSolveFailure? Failure { get; set; }
 }
 
 /// <summary>
 /// The district relief coordinator: plans every open demand over every warehouse with the exact OR-Tools planner (solved on
 /// the thread pool, off the grain's turn), then commits the plan as warehouse reservations with ids — so a retried commit applies
-/// once and two plans never hold the same stock — and as Planned shipments. Re-plans (debounced) when demand, stock or a shipment changes.
+/// once and two plans never hold the same stock — and as Planned shipments. Re-plans (debounced) when demand, stock or a shipment changes,
+/// and, after a solve that failed, by itself with a growing delay (<see cref="ReliefOptions.ReplanRetry"/>) until one succeeds.
 /// </summary>
 public sealed class ReliefCoordinatorGrain(
     [PersistentState("relief-coordinator", StorageNames.Dispatch)] IPersistentState<ReliefCoordinatorState> state,
     IReliefPlanner planner,
     IOptions<ReliefOptions> options,
-    TimeProvider clock) : Grain, IReliefCoordinatorGrain
+    TimeProvider clock,
+    ILogger<ReliefCoordinatorGrain> logger) : Grain, IReliefCoordinatorGrain
 {
     private IGrainTimer? _debounce;
+    private IGrainTimer? _retry;
     private IGrainTimer? _trucksBack;
     private DateTimeOffset? _trucksBackAt;
 
@@ -54,9 +60,53 @@ public sealed class ReliefCoordinatorGrain(
         {
             _debounce?.Dispose();
             _debounce = null;
-            await Replan();
+            await ReplanLogged();
         }, new GrainTimerCreationOptions(options.Value.ReplanDebounce, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
+    }
+
+    /// <summary>A stored failure (the activation stopped before its retry): try again when it said.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Failure is { } failure) ScheduleRetry(failure.RetryAt - clock.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A re-plan from a timer: a failed solve was logged and has its retry scheduled, so there is nothing to rethrow.</summary>
+    private async Task ReplanLogged()
+    {
+        try { await Replan(); }
+        catch (ReliefPlanningFailedException) { }
+    }
+
+    private void ScheduleRetry(TimeSpan due)
+    {
+        _retry?.Dispose();
+        _retry = this.RegisterGrainTimer(async _ =>
+        {
+            _retry?.Dispose();
+            _retry = null;
+            await ReplanLogged();
+        }, new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>
+    /// Records a failed solve (stored, so a restart retries too), schedules the retry — <see cref="ReliefOptions.ReplanRetry"/>,
+    /// doubled for each failure in a row, at most <see cref="ReliefOptions.ReplanRetryMax"/> — and gives the exception for the caller.
+    /// </summary>
+    private async Task<ReliefPlanningFailedException> SolveFailed(Exception error, long planId)
+    {
+        var attempts = (state.State.Failure?.Attempts ?? 0) + 1;
+        var first = options.Value.ReplanRetry;
+        var delay = TimeSpan.FromTicks((long)Math.Min(options.Value.ReplanRetryMax.Ticks, first.Ticks * Math.Pow(2, Math.Min(attempts - 1, 30))));
+        var now = clock.GetUtcNow();
+        var failure = new ReliefSolveFailure { At = now, Error = $"{error.GetType().Name}: {error.Message}", Attempts = attempts, RetryAt = now + delay };
+        logger.LogError(error, "Relief plan {PlanId}: the solve failed (attempt {Attempts} in a row); plan {PlanInForce} stays in force, retry in {Delay}",
+            planId, attempts, state.State.Plan?.PlanId, delay);
+        state.State.Failure = failure;
+        await state.WriteOrRestartAsync(this);
+        ScheduleRetry(delay);
+        return new ReliefPlanningFailedException(failure, state.State.Plan?.PlanId);
     }
 
     /// <summary>
@@ -81,7 +131,10 @@ public sealed class ReliefCoordinatorGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ReliefPlan?> GetPlan() => Task.FromResult(state.State.Plan);
+    public Task<ReliefPlan?> GetPlan() =>
+        Task.FromResult(state.State is { Plan: { } plan, Failure: { } failure } ? plan with { LastSolveFailure = failure } : state.State.Plan);
+
+    public Task<ReliefSolveFailure?> GetSolveFailure() => Task.FromResult(state.State.Failure);
 
     public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
 
@@ -125,8 +178,19 @@ public sealed class ReliefCoordinatorGrain(
         var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
             i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
 
-        // 3. Solve off the grain's turn (the previous plan is still in force).
-        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
+        // 3. Solve off the grain's turn (the previous plan is still in force, and stays so if the solve fails).
+        ReliefPlanResult result;
+        try
+        {
+            result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
+        }
+        catch (Exception e)
+        {
+            throw await SolveFailed(e, planId);
+        }
+        _retry?.Dispose();
+        _retry = null;
+        state.State.Failure = null; // written with the plan
 
         // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
         //    trucks, which this plan counted as free: plan again once this one is committed.

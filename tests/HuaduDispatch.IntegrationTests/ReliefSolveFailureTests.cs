@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using HuaduDispatch.Silo.Schema;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// A relief solve that fails (the solver throws) on a PostgreSQL node: the API answers 503 with Retry-After, the previous plan
+/// stays in force, and the coordinator plans again by itself once the solver works, with no other trigger.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ReliefSolveFailureTests(PostgresServer postgres)
+{
+    /// <summary>Whether the planner fails, and how often it was called.</summary>
+    private sealed class PlannerSwitch
+    {
+        public volatile bool Failing;
+        public int Calls;
+    }
+
+    /// <summary>The real planner, which throws instead while the switch says so (as OR-Tools does on an abnormal end).</summary>
+    private sealed class SwitchablePlanner(PlannerSwitch control, IReliefPlanner inner) : IReliefPlanner
+    {
+        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
+        {
+            Interlocked.Increment(ref control.Calls);
+            if (control.Failing) throw new InvalidOperationException("injected: OR-Tools SCIP ended the coverage phase with status ABNORMAL");
+            return inner.Plan(demands, warehouses, items, now);
+        }
+    }
+
+    private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(400), RetryMax = TimeSpan.FromMilliseconds(800);
+
+    /// <summary>A 503 problem for a failed solve: Retry-After, and the failure whose retry delay follows the doubling rule.</summary>
+    private static async Task<(ReliefSolveFailure Failure, string Detail)> AssertSolveFailed(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        using var problem = JsonDocument.Parse(text);
+        Assert.Equal("Relief planning failed", problem.RootElement.GetProperty("title").GetString());
+        var failure = problem.RootElement.GetProperty("solveFailure").Deserialize<ReliefSolveFailure>(DispatchJson.Options)!;
+        Assert.Contains("ABNORMAL", failure.Error);
+        Assert.True(failure.Attempts >= 1);
+        var expected = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, Retry.Ticks << Math.Min(failure.Attempts - 1, 20)));
+        Assert.Equal(expected, failure.RetryAt - failure.At);
+        return (failure, problem.RootElement.GetProperty("detail").GetString()!);
+    }
+
+    private static async Task<ReliefPlan> WaitForPlan(HttpClient client, Func<ReliefPlan, bool> ready)
+    {
+        var last = "";
+        for (var i = 0; i < 300; i++)
+        {
+            var response = await client.GetAsync("/api/v1/relief/plan");
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            if (response.IsSuccessStatusCode && (await response.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))! is var plan && ready(plan))
+                return plan;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"no such plan within 30 s; last answer: {last}");
+    }
+
+    [Fact]
+    public async Task A_failed_solve_answers_503_keeps_the_previous_plan_and_is_retried_until_a_plan_is_made()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        var planner = new PlannerSwitch { Failing = true };
+        await using var node = await DispatchNode.StartAsync(cs,
+            new Dictionary<string, string?> { ["Relief:ReplanRetry"] = Retry.ToString(), ["Relief:ReplanRetryMax"] = RetryMax.ToString() },
+            services: s => s.AddSingleton<IReliefPlanner>(sp => new SwitchablePlanner(planner, ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp))));
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var commander = node.ClientAs(Roles.Commander);
+
+        // The first solve fails: no plan yet, and both the POST and the GET say why and when it is tried again.
+        var incident = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Waterlogged village, Xinhua", description = "flooded streets", location = new { lat = 23.40, lon = 113.22 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-10), source = "hotline", assessment = new { affected = 200, relocated = 50 },
+        });
+        Assert.True(incident.IsSuccessStatusCode, $"{(int)incident.StatusCode} {await incident.Content.ReadAsStringAsync()}");
+        var incidentId = (await incident.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+        var (_, noPlanDetail) = await AssertSolveFailed(await commander.PostAsync("/api/v1/relief/plan", null));
+        Assert.Contains("no earlier plan", noPlanDetail);
+        var (failure, _) = await AssertSolveFailed(await dispatcher.GetAsync("/api/v1/relief/plan"));
+
+        // Retries come by themselves while it keeps failing (each one more attempt in a row).
+        var calls = Volatile.Read(ref planner.Calls);
+        for (var i = 0; i < 100 && Volatile.Read(ref planner.Calls) < calls + 2; i++) await Task.Delay(100);
+        Assert.True(Volatile.Read(ref planner.Calls) >= calls + 2, $"the coordinator retried {Volatile.Read(ref planner.Calls) - calls} time(s) in 10 s");
+        var (later, _) = await AssertSolveFailed(await dispatcher.GetAsync("/api/v1/relief/plan"));
+        Assert.True(later.Attempts > failure.Attempts, $"attempts {failure.Attempts} then {later.Attempts}");
+
+        // The solver works again: the next retry makes the plan, with nobody asking.
+        planner.Failing = false;
+        var first = await WaitForPlan(dispatcher, p => p.Demands == 1);
+        Assert.Null(first.LastSolveFailure);
+        Assert.Equal(200, first.PeopleCovered); // the affected, of whom the relocated are a part
+        var convoys = first.Allocations.Select(a => a.ShipmentId).Distinct().ToList();
+        Assert.NotEmpty(convoys);
+
+        // A later solve fails: 503 naming the plan in force; that plan, its convoys and reservations stay, and GET shows the failure.
+        planner.Failing = true;
+        var (_, keptDetail) = await AssertSolveFailed(await commander.PostAsync("/api/v1/relief/plan", null));
+        Assert.Contains($"plan {first.PlanId} stays in force", keptDetail);
+        var kept = await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
+        Assert.Equal(first.PlanId, kept.PlanId);
+        Assert.NotNull(kept.LastSolveFailure);
+        foreach (var id in convoys) Assert.Equal(ShipmentStatus.Planned, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{id}")).Status);
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
+        Assert.Equal(convoys.Order(), relief.Shipments.Where(s => s.PlanId == first.PlanId).Select(s => s.Id).Order());
+        Assert.Equal(ReliefStatus.OnTrack, relief.Status);
+
+        planner.Failing = false;
+        var second = await WaitForPlan(dispatcher, p => p.PlanId > first.PlanId);
+        Assert.Null(second.LastSolveFailure);
+        Assert.Equal(200, second.PeopleCovered);
+        foreach (var id in convoys) Assert.Equal(ShipmentStatus.Cancelled, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{id}")).Status);
+    }
+}
