@@ -68,26 +68,35 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         throw new TimeoutException($"no such plan within 30 s; last answer: {last}");
     }
 
-    [Fact]
-    public async Task A_failed_solve_answers_503_keeps_the_previous_plan_and_is_retried_until_a_plan_is_made()
-    {
-        var cs = await postgres.CreateDatabaseAsync();
-        await new SchemaMigrator(cs).MigrateAsync();
-        var planner = new PlannerSwitch { Failing = true };
-        await using var node = await DispatchNode.StartAsync(cs,
+    private static Task<DispatchNode> StartNode(string cs, PlannerSwitch planner) =>
+        DispatchNode.StartAsync(cs,
             new Dictionary<string, string?> { ["Relief:ReplanRetry"] = Retry.ToString(), ["Relief:ReplanRetryMax"] = RetryMax.ToString() },
             services: s => s.AddSingleton<IReliefPlanner>(sp => new SwitchablePlanner(planner, ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp))));
-        var dispatcher = node.ClientAs(Roles.Dispatcher);
-        var commander = node.ClientAs(Roles.Commander);
 
-        // The first solve fails: no plan yet, and both the POST and the GET say why and when it is tried again.
+    /// <summary>An incident with 200 affected people (50 of them relocated) beside the depots; returns its id.</summary>
+    private static async Task<string> ReportFlood(HttpClient dispatcher)
+    {
         var incident = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
         {
             type = "Rainstorm", title = "Waterlogged village, Xinhua", description = "flooded streets", location = new { lat = 23.40, lon = 113.22 },
             occurredAt = DateTimeOffset.UtcNow.AddMinutes(-10), source = "hotline", assessment = new { affected = 200, relocated = 50 },
         });
         Assert.True(incident.IsSuccessStatusCode, $"{(int)incident.StatusCode} {await incident.Content.ReadAsStringAsync()}");
-        var incidentId = (await incident.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+        return (await incident.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+    }
+
+    [Fact]
+    public async Task A_failed_solve_answers_503_keeps_the_previous_plan_and_is_retried_until_a_plan_is_made()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        var planner = new PlannerSwitch { Failing = true };
+        await using var node = await StartNode(cs, planner);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var commander = node.ClientAs(Roles.Commander);
+
+        // The first solve fails: no plan yet, and both the POST and the GET say why and when it is tried again.
+        var incidentId = await ReportFlood(dispatcher);
         var (_, noPlanDetail) = await AssertSolveFailed(await commander.PostAsync("/api/v1/relief/plan", null));
         Assert.Contains("no earlier plan", noPlanDetail);
         var (failure, _) = await AssertSolveFailed(await dispatcher.GetAsync("/api/v1/relief/plan"));
@@ -124,5 +133,36 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         Assert.Null(second.LastSolveFailure);
         Assert.Equal(200, second.PeopleCovered);
         foreach (var id in convoys) Assert.Equal(ShipmentStatus.Cancelled, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{id}")).Status);
+    }
+
+    [Fact]
+    public async Task A_failed_solve_is_retried_after_a_restart_with_nobody_asking()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        var planner = new PlannerSwitch { Failing = true };
+        string incidentId;
+        await using (var node = await StartNode(cs, planner))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            incidentId = await ReportFlood(dispatcher);
+            await AssertSolveFailed(await node.ClientAs(Roles.Commander).PostAsync("/api/v1/relief/plan", null));
+        }
+
+        // The next node's solver works. Nothing asks the coordinator to plan, nor reads its plan (which would activate it): only
+        // the incident's relief is read, until the stored retry has planned its convoys.
+        planner.Failing = false;
+        await using var restarted = await StartNode(cs, planner);
+        var reader = restarted.ClientAs(Roles.Dispatcher);
+        IncidentRelief? relief = null;
+        for (var i = 0; i < 300 && relief?.Shipments.Any(s => s.Status == ShipmentStatus.Planned) != true; i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            relief = await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
+        }
+        Assert.True(relief!.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "no convoy was planned within 30 s of the restart");
+        Assert.Equal(200, relief.PeopleCoveredByPlan);
+        var plan = await reader.GetOk<ReliefPlan>("/api/v1/relief/plan");
+        Assert.Null(plan.LastSolveFailure);
     }
 }

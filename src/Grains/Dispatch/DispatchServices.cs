@@ -3,6 +3,7 @@ using HuaduDispatch.Grains.Dispatch.Recommendation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
 
 namespace HuaduDispatch.Grains.Dispatch;
 
@@ -25,7 +26,15 @@ public static class DispatchServices
         services.AddSingleton(new TravelTimeModel(configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions()));
         services.AddSingleton(configuration.GetSection("Dispatch:Recommender").Get<RecommenderOptions>() ?? new RecommenderOptions());
         services.AddSingleton<ITeamRecommender, OptimalRecommender>();
-        services.Configure<Relief.ReliefOptions>(configuration.GetSection(Relief.ReliefOptions.Section));
+        services.AddOptions<Relief.ReliefOptions>().Bind(configuration.GetSection(Relief.ReliefOptions.Section))
+            .Validate(o => o.ReplanRetry > TimeSpan.Zero && o.ReplanRetryMax >= o.ReplanRetry, "Relief: ReplanRetry > 0 and ReplanRetryMax >= ReplanRetry")
+            .ValidateOnStart();
+        // The retry of a failed solve is a reminder ticking every ReplanRetryMax: Orleans refuses periods under its minimum (1 min).
+        var retryMax = configuration.GetSection(Relief.ReliefOptions.Section).Get<Relief.ReliefOptions>()?.ReplanRetryMax ?? new Relief.ReliefOptions().ReplanRetryMax;
+        services.PostConfigure<ReminderOptions>(o =>
+        {
+            if (retryMax > TimeSpan.Zero && retryMax < o.MinimumReminderPeriod) o.MinimumReminderPeriod = retryMax;
+        });
         var standardPath = configuration["Relief:StandardPath"];
         services.AddSingleton(string.IsNullOrWhiteSpace(standardPath) ? Relief.ReliefStandard.Default : Relief.ReliefStandard.FromJson(File.ReadAllText(standardPath)));
         services.AddSingleton(configuration.GetSection("Relief:Planner").Get<Relief.ReliefPlannerOptions>() ?? new Relief.ReliefPlannerOptions());

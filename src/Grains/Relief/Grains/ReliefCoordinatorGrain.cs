@@ -21,7 +21,7 @@ public sealed class ReliefCoordinatorState
     [Id(4)] public HashSet<string> LastPlanIncidents { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The relief deadline of each tracked incident that was ever planned: past it, a demand is never planned again.</summary>
     [Id(5)] public Dictionary<string, DateTimeOffset> Deadlines { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>The latest re-plan's failure, until a plan is made again: after a restart the retry is scheduled from it.</summary>
+    /// <summary>The latest re-plan's failure, until a plan is made again (the retry reminder's tick plans only while it is set).</summary>
     [Id(6)] public ReliefSolveFailure? Failure { get; set; }
 }
 
@@ -36,10 +36,9 @@ public sealed class ReliefCoordinatorGrain(
     IReliefPlanner planner,
     IOptions<ReliefOptions> options,
     TimeProvider clock,
-    ILogger<ReliefCoordinatorGrain> logger) : Grain, IReliefCoordinatorGrain
+    ILogger<ReliefCoordinatorGrain> logger) : Grain, IReliefCoordinatorGrain, IRemindable
 {
     private IGrainTimer? _debounce;
-    private IGrainTimer? _retry;
     private IGrainTimer? _trucksBack;
     private DateTimeOffset? _trucksBackAt;
 
@@ -65,34 +64,34 @@ public sealed class ReliefCoordinatorGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>A stored failure (the activation stopped before its retry): try again when it said.</summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>The durable reminder that retries a failed solve; it exists only while the latest solve failed.</summary>
+    private const string RetryReminder = "replan-after-failure";
+
+    /// <summary>
+    /// The retry of a failed solve (also after a restart: the reminder is durable). A tick with no failure stored — the plan was
+    /// made meanwhile, by another trigger — just removes the reminder.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.Failure is { } failure) ScheduleRetry(failure.RetryAt - clock.GetUtcNow());
-        return Task.CompletedTask;
+        if (reminderName != RetryReminder) return;
+        if (state.State.Failure is null)
+        {
+            if (await this.GetReminder(RetryReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            return;
+        }
+        await ReplanLogged();
     }
 
-    /// <summary>A re-plan from a timer: a failed solve was logged and has its retry scheduled, so there is nothing to rethrow.</summary>
+    /// <summary>A re-plan from a timer or the reminder: a failed solve was logged and has its retry set, so there is nothing to rethrow.</summary>
     private async Task ReplanLogged()
     {
         try { await Replan(); }
         catch (ReliefPlanningFailedException) { }
     }
 
-    private void ScheduleRetry(TimeSpan due)
-    {
-        _retry?.Dispose();
-        _retry = this.RegisterGrainTimer(async _ =>
-        {
-            _retry?.Dispose();
-            _retry = null;
-            await ReplanLogged();
-        }, new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-    }
-
     /// <summary>
-    /// Records a failed solve (stored, so a restart retries too), schedules the retry — <see cref="ReliefOptions.ReplanRetry"/>,
-    /// doubled for each failure in a row, at most <see cref="ReliefOptions.ReplanRetryMax"/> — and gives the exception for the caller.
+    /// Records a failed solve and sets the durable reminder that retries it — after <see cref="ReliefOptions.ReplanRetry"/>, doubled
+    /// for each failure in a row, at most <see cref="ReliefOptions.ReplanRetryMax"/> — and gives the exception for the caller.
     /// </summary>
     private async Task<ReliefPlanningFailedException> SolveFailed(Exception error, long planId)
     {
@@ -105,7 +104,8 @@ public sealed class ReliefCoordinatorGrain(
             planId, attempts, state.State.Plan?.PlanId, delay);
         state.State.Failure = failure;
         await state.WriteOrRestartAsync(this);
-        ScheduleRetry(delay);
+        // Then every ReplanRetryMax while it keeps failing (each failure sets the next due time again).
+        await this.RegisterOrUpdateReminder(RetryReminder, delay, options.Value.ReplanRetryMax);
         return new ReliefPlanningFailedException(failure, state.State.Plan?.PlanId);
     }
 
@@ -188,8 +188,7 @@ public sealed class ReliefCoordinatorGrain(
         {
             throw await SolveFailed(e, planId);
         }
-        _retry?.Dispose();
-        _retry = null;
+        var recovered = state.State.Failure is not null;
         state.State.Failure = null; // written with the plan
 
         // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
@@ -275,6 +274,7 @@ public sealed class ReliefCoordinatorGrain(
         // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
         if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
         if (failed.Count > 0 || raced) await RequestReplan();
+        if (recovered && await this.GetReminder(RetryReminder) is { } retry) await this.UnregisterReminder(retry);
         return state.State.Plan;
     }
 }
