@@ -87,7 +87,7 @@ public sealed class ReliefPlannerTests
     }
 
     [Fact]
-    public void A_surge_whose_LP_relaxation_outlasts_the_time_limit_gets_the_greedy_plan_and_the_aggregate_bound_instead_of_an_error()
+    public void A_surge_whose_LP_outlasts_the_time_limit_gets_at_least_the_greedy_plan_and_the_aggregate_bound_instead_of_an_error()
     {
         var (demands, warehouses, items) = HugeSurge();
         var options = new ReliefPlannerOptions { TimeLimit = TimeSpan.FromTicks(1) };
@@ -96,7 +96,11 @@ public sealed class ReliefPlannerTests
         var greedy = Greedy(options).Plan(demands, warehouses, items, Now);
 
         Assert.Equal(ReliefPlanStatus.Feasible, plan.Status);
-        Assert.Equal(greedy.PeopleCoveredWeighted, plan.PeopleCoveredWeighted, 9);
+        AssertKeepsStockFleetAndDeadlines(plan, new Instance(demands, warehouses, items), options, "1 tick");
+        // Cut at once, GLOP has no point or a poor one; with none, the search starts from the greedy plan's trucks and may
+        // already cover more. Either way the answer is never below the greedy plan.
+        Assert.True(plan.PeopleCoveredWeighted >= greedy.PeopleCoveredWeighted - 1e-9,
+            $"the plan covers {plan.PeopleCoveredWeighted:0} weighted people, greedy {greedy.PeopleCoveredWeighted:0}");
         Assert.True(plan.PeopleCovered > 0, "the greedy plan covers someone");
         var problem = ReliefProblem.Create(demands, warehouses, items, Now, Travel, options);
         Assert.Equal(OptimalReliefPlanner.AggregateBound(problem), plan.CoverageUpperBound!.Value, 6);
