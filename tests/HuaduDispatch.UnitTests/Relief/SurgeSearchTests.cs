@@ -238,6 +238,31 @@ public sealed class SurgeSearchTests
         Assert.True(firstWon > 0 && secondWon > 0, $"by fraction won {firstWon}, per demand {secondWon}: the instances say little");
     }
 
+    [Fact]
+    public void The_flow_LP_answers_for_the_trucks_asked_whether_it_solved_them_last_or_before_other_trucks_on_40_random_surges()
+    {
+        var rng = new Random(71);
+        var changed = 0;
+        for (var n = 0; n < 40; n++)
+        {
+            var problem = MediumProblem(rng);
+            var (a, b) = (RandomTrucks(problem, rng), RandomTrucks(problem, rng));
+            using var reference = new TruckFlows(problem, AllRoutes(problem));
+            var (valueA, valueB) = (reference.Solve(a), reference.Solve(b));
+            reference.Solve(a);
+            var coveredA = Enumerable.Range(0, problem.Demands.Length).Select(reference.Covered).ToArray();
+
+            using var flows = new TruckFlows(problem, AllRoutes(problem));
+            Assert.Equal(valueA, flows.Solve(a), 6);
+            Assert.Equal(valueA, flows.Solve((int[])a.Clone()), 6); // the same trucks again (not solved again)
+            Assert.Equal(valueB, flows.Solve(b), 6);
+            Assert.Equal(valueA, flows.Solve(a), 6); // after other trucks: solved for these
+            for (var d = 0; d < problem.Demands.Length; d++) Assert.Equal(coveredA[d], flows.Covered(d), 6);
+            if (Math.Abs(valueA - valueB) > 1e-6) changed++;
+        }
+        Assert.True(changed > 20, $"only {changed} of 40 surges had different values for the two trucks: the test says little");
+    }
+
     /// <summary>Up to each warehouse's fleet spread in random fractions over its routes, as an LP point might (whole trucks too).</summary>
     private static double[] RandomFractionalTrucks(ReliefProblem problem, Random rng)
     {
