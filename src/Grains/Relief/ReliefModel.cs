@@ -119,6 +119,14 @@ public sealed record ReliefPlannerOptions
     /// <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound.
     /// </summary>
     public int ExactModelLimit { get; init; } = 2000;
+
+    /// <summary>
+    /// Whether a surge's two starts (the one-truck LP without and with the rows of one-truck warehouses, each rounded and searched)
+    /// run side by side on two threads, each with the whole budget, instead of one after the other. More coverage in the same
+    /// time, but the plan then takes two cores while it runs. Default: on when the machine has at least 4 cores, so that on a
+    /// 2-core node a re-plan never takes both cores from the API and the hubs.
+    /// </summary>
+    public bool ParallelStarts { get; init; } = Environment.ProcessorCount >= 4;
 }
 
 /// <summary>

@@ -124,6 +124,25 @@ public sealed class ReliefPlannerTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_surge_plan_keeps_stock_fleets_and_deadlines_and_never_falls_below_greedy_with_its_starts_one_after_the_other_or_side_by_side(bool parallel)
+    {
+        // Both ways of running the two starts (ParallelStarts defaults by the machine's cores, so each is forced here). How far
+        // the LPs get in the budget depends on the machine, so only the rules and the floor are asserted.
+        var instance = HugeSurge();
+        var options = new ReliefPlannerOptions { TimeLimit = TimeSpan.FromMilliseconds(800), ParallelStarts = parallel };
+
+        var plan = Optimal(options).Plan(instance.Demands, instance.Warehouses, instance.Items, Now);
+        var greedy = Greedy(options).Plan(instance.Demands, instance.Warehouses, instance.Items, Now);
+
+        AssertKeepsStockFleetAndDeadlines(plan, instance, options, parallel ? "side by side" : "one after the other");
+        Assert.True(plan.PeopleCoveredWeighted >= greedy.PeopleCoveredWeighted - 1e-9,
+            $"{plan.PeopleCoveredWeighted:0} weighted people against greedy's {greedy.PeopleCoveredWeighted:0}");
+        Assert.True(plan.CoverageUpperBound >= plan.PeopleCoveredWeighted - 1e-6, "the bound is below the plan");
+    }
+
     [Fact]
     public void The_aggregate_bound_is_never_below_the_exact_optimum_on_100_small_random_instances()
     {
