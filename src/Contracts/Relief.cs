@@ -130,14 +130,17 @@ public sealed class ReliefPlanningFailedException : Exception
     [Id(0)] public ReliefSolveFailure Failure { get; private set; }
     [Id(1)] public long? PlanInForce { get; private set; }
 
-    public ReliefPlanningFailedException(ReliefSolveFailure failure, long? planInForce)
-        : base($"the relief solve failed ({failure.Error}); " +
-               (planInForce is { } id ? $"plan {id} stays in force" : "there is no earlier plan") +
-               $"; attempt {failure.Attempts} in a row, the next at {failure.RetryAt:O}")
+    public ReliefPlanningFailedException(ReliefSolveFailure failure, long? planInForce) : base(Describe(failure, planInForce))
     {
         Failure = failure;
         PlanInForce = planInForce;
     }
+
+    /// <summary>The failure in words, for the problem details and the log: what failed, which plan stays, when the next try is.</summary>
+    public static string Describe(ReliefSolveFailure failure, long? planInForce) =>
+        $"the relief solve failed ({failure.Error}); " +
+        (planInForce is { } id ? $"plan {id} stays in force" : "there is no earlier plan") +
+        $"; attempt {failure.Attempts} in a row, the next at {failure.RetryAt:O}";
 }
 
 /// <summary>Trucks of one warehouse held by convoys of earlier plans.</summary>

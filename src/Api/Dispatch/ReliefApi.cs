@@ -24,8 +24,7 @@ public static class ReliefApi
             if (await Coordinator(grains).GetPlan() is { } plan) return TypedResults.Ok(plan);
             // No plan yet because the first solve failed: say so, and when it is tried again.
             if (await Coordinator(grains).GetSolveFailure() is { } failure)
-                return TypedResults.Problem(DomainExceptionHandler.PlanningFailed(context, failure,
-                    $"no plan yet: the relief solve failed ({failure.Error}); attempt {failure.Attempts} in a row, the next at {failure.RetryAt:O}"));
+                return TypedResults.Problem(DomainExceptionHandler.PlanningFailed(context, failure, ReliefPlanningFailedException.Describe(failure, null)));
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No plan yet", detail: "no incident has needed relief yet");
         }).Produces<ReliefPlan>().ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Console);
 

@@ -3,6 +3,7 @@ using HuaduDispatch.Grains.Dispatch.Recommendation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace HuaduDispatch.Grains.Dispatch;
@@ -30,10 +31,9 @@ public static class DispatchServices
             .Validate(o => o.ReplanRetry > TimeSpan.Zero && o.ReplanRetryMax >= o.ReplanRetry, "Relief: ReplanRetry > 0 and ReplanRetryMax >= ReplanRetry")
             .ValidateOnStart();
         // The retry of a failed solve is a reminder ticking every ReplanRetryMax: Orleans refuses periods under its minimum (1 min).
-        var retryMax = configuration.GetSection(Relief.ReliefOptions.Section).Get<Relief.ReliefOptions>()?.ReplanRetryMax ?? new Relief.ReliefOptions().ReplanRetryMax;
-        services.PostConfigure<ReminderOptions>(o =>
+        services.AddOptions<ReminderOptions>().PostConfigure<IOptions<Relief.ReliefOptions>>((o, relief) =>
         {
-            if (retryMax > TimeSpan.Zero && retryMax < o.MinimumReminderPeriod) o.MinimumReminderPeriod = retryMax;
+            if (relief.Value.ReplanRetryMax < o.MinimumReminderPeriod) o.MinimumReminderPeriod = relief.Value.ReplanRetryMax;
         });
         var standardPath = configuration["Relief:StandardPath"];
         services.AddSingleton(string.IsNullOrWhiteSpace(standardPath) ? Relief.ReliefStandard.Default : Relief.ReliefStandard.FromJson(File.ReadAllText(standardPath)));

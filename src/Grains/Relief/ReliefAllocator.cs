@@ -70,7 +70,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         // vertices round differently, and neither start is better on every surge (of the benchmark's seeds, 2026 and 99 do better
         // from the first, 7 and 42 from the second), so both are searched and the better plan is kept. One after the other as
         // time allows, or side by side (ParallelStarts), each with the whole budget.
-        (int[] Searched, long[]?[] Plan, ReliefPlanResult Assembled, TimeSpan Build)? Start(bool singleTruckRows, Func<double> searchShare)
+        (int[] Searched, long[]?[] Plan, ReliefPlanResult Assembled, TimeSpan Build)? Start(bool singleTruckRows)
         {
             var (lpTrucks, build) = OneTruckLp(problem, candidates, singleTruckRows, budget);
             // An LP cut off before it had a point (at 500 ms, seed 42's needs 520 to 840 ms) gives no start: the first search then
@@ -80,21 +80,21 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             using var flows = new TruckFlows(problem, candidates);
             var rounded = lpTrucks is null ? TrucksOf(problem, greedy)
                 : TruckRounding.Better(flows, TruckRounding.ByFraction(problem, lpTrucks), TruckRounding.PerDemand(problem, lpTrucks));
-            var searched = TruckSearch.Improve(problem, flows, rounded, budget.Share(searchShare()));
+            var searched = TruckSearch.Improve(problem, flows, rounded, budget.Share(SearchShare(singleTruckRows, budget.Left)));
             var plan = flows.WholePlan(searched);
             return (searched, plan, problem.Assemble(plan, ReliefPlanStatus.Feasible), build);
         }
         var starts = new List<(int[] Searched, long[]?[] Plan, ReliefPlanResult Assembled, TimeSpan Build)?>();
         if (_options.ParallelStarts)
         {
-            var both = new[] { false, true }.Select(single => Task.Run(() => Start(single, () => 0.8))).ToArray();
+            var both = new[] { false, true }.Select(single => Task.Run(() => Start(single))).ToArray();
             starts.AddRange(Task.WhenAll(both).GetAwaiter().GetResult());
         }
         else
         {
-            starts.Add(Start(false, () => SearchShare(secondStart: false, budget.Left)));
+            starts.Add(Start(false));
             // The second start only with a third of the budget left: an LP cut short is time the completion lacks.
-            if (budget.Share(1) >= _options.TimeLimit / 3) starts.Add(Start(true, () => SearchShare(secondStart: true, budget.Left)));
+            if (budget.Share(1) >= _options.TimeLimit / 3) starts.Add(Start(true));
         }
         foreach (var done in starts)
         {
@@ -115,13 +115,14 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     }
 
     /// <summary>
-    /// The truck search's share of the time left. The second start's search takes most of it (the completion gets the rest). The
-    /// first start's takes 30 % when that still leaves the second start its third of the budget, and otherwise half, as before
-    /// (the second start then runs only if that search stops early). Half could cut the second start out at 3 s on a slower host
-    /// (seed 42: about 59,000 weighted people without the second start, 70,000 with it).
+    /// The truck search's share of the time left. Side by side (<see cref="ReliefPlannerOptions.ParallelStarts"/>), and for the
+    /// second start, most of it (the completion gets the rest). One after the other, the first start's takes 30 % when that
+    /// still leaves the second start its third of the budget, and otherwise half, as before (the second start then runs only if
+    /// that search stops early). Half could cut the second start out at 3 s on a slower host (seed 42: about 59,000 weighted
+    /// people without the second start, 70,000 with it).
     /// </summary>
     private double SearchShare(bool secondStart, TimeSpan left) =>
-        secondStart ? 0.8 : left * (1 - FirstSearchShare) >= _options.TimeLimit / 3 ? FirstSearchShare : 0.5;
+        secondStart || _options.ParallelStarts ? 0.8 : left * (1 - FirstSearchShare) >= _options.TimeLimit / 3 ? FirstSearchShare : 0.5;
 
     private const double FirstSearchShare = 0.3;
 

@@ -17,4 +17,8 @@ public sealed class ReliefOptions
     /// </summary>
     public TimeSpan ReplanRetry { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan ReplanRetryMax { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The wait before the next try after <paramref name="failuresInARow"/> failed solves (1 for the first).</summary>
+    public TimeSpan RetryDelay(int failuresInARow) =>
+        TimeSpan.FromTicks((long)Math.Min(ReplanRetryMax.Ticks, ReplanRetry.Ticks * Math.Pow(2, Math.Clamp(failuresInARow - 1, 0, 30))));
 }

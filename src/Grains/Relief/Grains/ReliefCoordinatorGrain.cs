@@ -96,8 +96,7 @@ public sealed class ReliefCoordinatorGrain(
     private async Task<ReliefPlanningFailedException> SolveFailed(Exception error, long planId)
     {
         var attempts = (state.State.Failure?.Attempts ?? 0) + 1;
-        var first = options.Value.ReplanRetry;
-        var delay = TimeSpan.FromTicks((long)Math.Min(options.Value.ReplanRetryMax.Ticks, first.Ticks * Math.Pow(2, Math.Min(attempts - 1, 30))));
+        var delay = options.Value.RetryDelay(attempts);
         var now = clock.GetUtcNow();
         var failure = new ReliefSolveFailure { At = now, Error = $"{error.GetType().Name}: {error.Message}", Attempts = attempts, RetryAt = now + delay };
         logger.LogError(error, "Relief plan {PlanId}: the solve failed (attempt {Attempts} in a row); plan {PlanInForce} stays in force, retry in {Delay}",
