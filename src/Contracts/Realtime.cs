@@ -11,7 +11,7 @@ public sealed record Delta
 {
     [Id(0)] public required string Scope { get; init; }
     [Id(1)] public required long Seq { get; init; }
-    /// <summary>incident, team, task, warehouse, shipment, shelter, commandPost, relief.</summary>
+    /// <summary>incident, team, task, warehouse, shipment, shelter, commandPost, relief, reliefPlan.</summary>
     [Id(2)] public required string Kind { get; init; }
     [Id(3)] public required string Id { get; init; }
     /// <summary>The entity's new state (an Incident, RescueTeam, DispatchTask, CommandPost, ...). A .NET client reads it as a JsonElement.</summary>
@@ -55,6 +55,8 @@ public static class DeltaKinds
     public const string Shelter = "shelter";
     public const string Relief = "relief";
     public const string Shipment = "shipment";
+    /// <summary>The district relief plan in brief (<see cref="ReliefPlanSummary"/>), on the district scope only.</summary>
+    public const string ReliefPlan = "reliefPlan";
 }
 
 /// <summary>Scope names: district, area:{areaId}, incident:{incidentId}; team:{teamId} for the field hub.</summary>

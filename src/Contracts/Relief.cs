@@ -110,6 +110,53 @@ public sealed record ReliefPlan
     [Id(11)] public ReliefSolveFailure? LastSolveFailure { get; init; }
 }
 
+/// <summary>
+/// The district plan in brief, pushed to consoles on the <c>district</c> scope (kind <c>reliefPlan</c>, id the coordinator's key)
+/// each time a plan is made or a re-plan fails: the figures of <c>GET /api/v1/relief/plan</c> without its allocation, shortfall
+/// and escalation lines, which that endpoint gives. The plan fields are null while no plan was ever made (only a failure).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefPlanSummary")]
+public sealed record ReliefPlanSummary
+{
+    [Id(0)] public long? PlanId { get; init; }
+    [Id(1)] public DateTimeOffset? ComputedAt { get; init; }
+    [Id(2)] public string? Solver { get; init; }
+    [Id(3)] public int Demands { get; init; }
+    [Id(4)] public int PeopleCovered { get; init; }
+    [Id(5)] public double PeopleCoveredWeighted { get; init; }
+    [Id(6)] public double TonKm { get; init; }
+    /// <summary>The plan's convoys (distinct shipment ids of its allocations).</summary>
+    [Id(7)] public int Shipments { get; init; }
+    /// <summary>Shortfall lines (one per incident and item) in all.</summary>
+    [Id(8)] public int Shortfalls { get; init; }
+    /// <summary>Shortfall lines per reason (StockShort, TooFar, NoTrucks, KitIncomplete); reasons with none are left out.</summary>
+    [Id(9)] public IReadOnlyDictionary<string, int> ShortfallsByReason { get; init; } = new Dictionary<string, int>();
+    /// <summary>The incidents with at least one shortfall, in id order.</summary>
+    [Id(10)] public IReadOnlyList<string> IncidentsShort { get; init; } = [];
+    /// <summary>Escalation proposals (agreement reserves to activate, requests to the city).</summary>
+    [Id(11)] public int Escalations { get; init; }
+    /// <summary>Trucks held by earlier convoys, over all warehouses.</summary>
+    [Id(12)] public int TrucksInUse { get; init; }
+    /// <summary>Set while the latest re-plan failed: the plan above stays in force and the coordinator retries at its RetryAt.</summary>
+    [Id(13)] public ReliefSolveFailure? LastSolveFailure { get; init; }
+
+    public static ReliefPlanSummary Of(ReliefPlan? plan, ReliefSolveFailure? failure) => plan is null
+        ? new ReliefPlanSummary { LastSolveFailure = failure }
+        : new ReliefPlanSummary
+        {
+            PlanId = plan.PlanId, ComputedAt = plan.ComputedAt, Solver = plan.Solver, Demands = plan.Demands,
+            PeopleCovered = plan.PeopleCovered, PeopleCoveredWeighted = plan.PeopleCoveredWeighted, TonKm = plan.TonKm,
+            Shipments = plan.Allocations.Select(a => a.ShipmentId).Distinct(StringComparer.Ordinal).Count(),
+            Shortfalls = plan.Shortfalls.Count,
+            ShortfallsByReason = plan.Shortfalls.GroupBy(s => s.Reason, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            IncidentsShort = [.. plan.Shortfalls.Select(s => s.IncidentId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            Escalations = plan.Escalations.Count,
+            TrucksInUse = plan.TrucksInUse.Sum(t => t.Trucks),
+            LastSolveFailure = failure,
+        };
+}
+
 /// <summary>A re-plan whose solve failed: when, why, how many attempts in a row, and when the coordinator tries again.</summary>
 [GenerateSerializer, Immutable, Alias("huadu.ReliefSolveFailure")]
 public sealed record ReliefSolveFailure
@@ -298,6 +345,8 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     [Alias("GetPlan"), ReadOnly] Task<ReliefPlan?> GetPlan();
     /// <summary>The latest re-plan's failure, when it failed (also when there is no plan yet to carry it).</summary>
     [Alias("GetSolveFailure"), ReadOnly] Task<ReliefSolveFailure?> GetSolveFailure();
+    /// <summary>The plan in brief, as the district scope's <c>reliefPlan</c> entity; null before any plan or failure.</summary>
+    [Alias("GetSummary"), ReadOnly] Task<ReliefPlanSummary?> GetSummary();
     [Alias("GetTracked"), ReadOnly] Task<IReadOnlyList<string>> GetTracked();
     /// <summary>The tracked incidents whose deadline is at or after <paramref name="since"/>, or not known yet.</summary>
     [Alias("GetTrackedSince"), ReadOnly] Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since);

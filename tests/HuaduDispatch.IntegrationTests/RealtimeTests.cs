@@ -58,8 +58,23 @@ public sealed class RealtimeTests : IAsyncLifetime
         var shelter = Assert.Single(relief.Shelters).Key;
 
         await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        var before = await _dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
         var district = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        var after = await _dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
         var inSnapshot = (ScopeSnapshot s, string kind) => s.Entities.Where(e => e.Kind == kind).ToList();
+        // The district plan in brief, as of the snapshot (a re-plan may have come between the two reads).
+        var planEntity = Assert.Single(inSnapshot(district, DeltaKinds.ReliefPlan));
+        Assert.Equal(ReliefCoordinator.GrainKey, planEntity.Id);
+        var summary = System.Text.Json.JsonSerializer.Deserialize<ReliefPlanSummary>((System.Text.Json.JsonElement)planEntity.Data!, DispatchJson.Options)!;
+        Assert.InRange(summary.PlanId!.Value, before.PlanId, after.PlanId);
+        if (summary.PlanId == after.PlanId)
+        {
+            Assert.Equal(after.PeopleCovered, summary.PeopleCovered);
+            Assert.Equal(after.Allocations.Select(a => a.ShipmentId).Distinct().Count(), summary.Shipments);
+            Assert.Equal(after.Shortfalls.Count, summary.Shortfalls);
+            Assert.Equal(after.Escalations.Count, summary.Escalations);
+        }
+        Assert.True(summary.PeopleCovered > 0 && summary.Shipments > 0, $"covered {summary.PeopleCovered}, convoys {summary.Shipments}");
         var reliefEntity = Assert.Single(inSnapshot(district, DeltaKinds.Relief), e => e.Id == incident.Id);
         Assert.Equal(200, ((System.Text.Json.JsonElement)reliefEntity.Data!).GetProperty("affected").GetInt32());
         Assert.Equal(convoys, inSnapshot(district, DeltaKinds.Shipment).Where(e => ((System.Text.Json.JsonElement)e.Data!).GetProperty("incidentId").GetString() == incident.Id)
@@ -75,6 +90,7 @@ public sealed class RealtimeTests : IAsyncLifetime
         var area = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Area(incident.Location.AreaId!));
         Assert.Contains(inSnapshot(area, DeltaKinds.Relief), e => e.Id == incident.Id);
         Assert.Empty(inSnapshot(area, DeltaKinds.Shipment));
+        Assert.Empty(inSnapshot(area, DeltaKinds.ReliefPlan)); // the district plan is the district scope's
         Assert.All(inSnapshot(area, DeltaKinds.Shelter), e => Assert.Equal(incident.Location.AreaId!, ((System.Text.Json.JsonElement)e.Data!).GetProperty("areaId").GetString()));
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Relief;
 using HuaduDispatch.IntegrationTests.Infrastructure;
@@ -94,12 +95,18 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         await using var node = await StartNode(cs, planner);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
         var commander = node.ClientAs(Roles.Commander);
+        // A district console sees the plan in brief, and the failure, as they happen.
+        await using var console = await HubClient.ConnectAsync(node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        Task<Delta> Summary(Func<ReliefPlanSummary, bool> match) =>
+            console.WaitFor(d => d.Kind == DeltaKinds.ReliefPlan && d.Id == ReliefCoordinator.GrainKey && match(HubClient.Data<ReliefPlanSummary>(d)));
 
         // The first solve fails: no plan yet, and both the POST and the GET say why and when it is tried again.
         var incidentId = await ReportFlood(dispatcher);
         var (_, noPlanDetail) = await AssertSolveFailed(await commander.PostAsync("/api/v1/relief/plan", null));
         Assert.Contains("no earlier plan", noPlanDetail);
         var (failure, _) = await AssertSolveFailed(await dispatcher.GetAsync("/api/v1/relief/plan"));
+        await Summary(p => p.PlanId is null && p.LastSolveFailure is { Attempts: >= 1 } f && f.Error.Contains("ABNORMAL"));
 
         // Retries come by themselves while it keeps failing (each one more attempt in a row).
         var calls = Volatile.Read(ref planner.Calls);
@@ -115,6 +122,7 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         Assert.Equal(200, first.PeopleCovered); // the affected, of whom the relocated are a part
         var convoys = first.Allocations.Select(a => a.ShipmentId).Distinct().ToList();
         Assert.NotEmpty(convoys);
+        await Summary(p => p.PlanId == first.PlanId && p.LastSolveFailure is null && p.PeopleCovered == 200 && p.Shipments == convoys.Count);
 
         // A later solve fails: 503 naming the plan in force; that plan, its convoys and reservations stay, and GET shows the failure.
         planner.Failing = true;
@@ -123,6 +131,7 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         var kept = await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
         Assert.Equal(first.PlanId, kept.PlanId);
         Assert.NotNull(kept.LastSolveFailure);
+        await Summary(p => p.PlanId == first.PlanId && p.LastSolveFailure is not null && p.PeopleCovered == 200);
         foreach (var id in convoys) Assert.Equal(ShipmentStatus.Planned, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{id}")).Status);
         var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
         Assert.Equal(convoys.Order(), relief.Shipments.Where(s => s.PlanId == first.PlanId).Select(s => s.Id).Order());
@@ -132,6 +141,7 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         var second = await WaitForPlan(dispatcher, p => p.PlanId > first.PlanId);
         Assert.Null(second.LastSolveFailure);
         Assert.Equal(200, second.PeopleCovered);
+        await Summary(p => p.PlanId == second.PlanId && p.LastSolveFailure is null);
         foreach (var id in convoys) Assert.Equal(ShipmentStatus.Cancelled, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{id}")).Status);
     }
 

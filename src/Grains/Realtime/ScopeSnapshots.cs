@@ -22,6 +22,8 @@ public static class ScopeSnapshots
             result.AddRange(warehouses.OfType<Warehouse>().Select(w => new EntityChange { Kind = DeltaKinds.Warehouse, Id = w.Id, Data = w }));
             await AddShelters(grains, catalogue, _ => true, result);
             await AddRelief(grains, incidents, withShipments: true, result);
+            if (await grains.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).GetSummary() is { } plan)
+                result.Add(new EntityChange { Kind = DeltaKinds.ReliefPlan, Id = ReliefCoordinator.GrainKey, Data = plan });
         }
         else if (scope.StartsWith("area:", StringComparison.Ordinal))
         {

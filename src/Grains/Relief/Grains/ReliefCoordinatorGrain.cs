@@ -1,5 +1,6 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Dispatch.Recommendation;
+using HuaduDispatch.Grains.Realtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -103,6 +104,7 @@ public sealed class ReliefCoordinatorGrain(
             planId, attempts, state.State.Plan?.PlanId, delay);
         state.State.Failure = failure;
         await state.WriteOrRestartAsync(this);
+        PublishSummary();
         // Then every ReplanRetryMax while it keeps failing (each failure sets the next due time again).
         await this.RegisterOrUpdateReminder(RetryReminder, delay, options.Value.ReplanRetryMax);
         return new ReliefPlanningFailedException(failure, state.State.Plan?.PlanId);
@@ -134,6 +136,13 @@ public sealed class ReliefCoordinatorGrain(
         Task.FromResult(state.State is { Plan: { } plan, Failure: { } failure } ? plan with { LastSolveFailure = failure } : state.State.Plan);
 
     public Task<ReliefSolveFailure?> GetSolveFailure() => Task.FromResult(state.State.Failure);
+
+    public Task<ReliefPlanSummary?> GetSummary() =>
+        Task.FromResult(state.State is { Plan: null, Failure: null } ? null : ReliefPlanSummary.Of(state.State.Plan, state.State.Failure));
+
+    /// <summary>Pushes the stored plan in brief to the district scope (after it is stored: consoles never see an unstored plan).</summary>
+    private void PublishSummary() => Publish.To(GrainFactory, [Scopes.District],
+        [new EntityChange { Kind = DeltaKinds.ReliefPlan, Id = this.GetPrimaryKeyString(), Data = ReliefPlanSummary.Of(state.State.Plan, state.State.Failure) }]);
 
     public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
 
@@ -270,6 +279,7 @@ public sealed class ReliefCoordinatorGrain(
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
         };
         await state.WriteOrRestartAsync(this);
+        PublishSummary();
         // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
         if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
         if (failed.Count > 0 || raced) await RequestReplan();
