@@ -104,8 +104,8 @@ public sealed record ReliefPlan
     /// </summary>
     [Id(10)] public IReadOnlyList<TrucksInUse> TrucksInUse { get; init; } = [];
     /// <summary>
-    /// Set when the latest attempt to re-plan failed (the solver threw): this plan, the last one solved, stays in force and the
-    /// coordinator tries again at <see cref="ReliefSolveFailure.RetryAt"/>. Null when the latest attempt is this plan.
+    /// Set when the latest attempt to re-plan failed (reading its inputs, the solve or the commit): this plan, the last one stored,
+    /// stays in force and the coordinator tries again at <see cref="ReliefSolveFailure.RetryAt"/>. Null when the latest attempt is this plan.
     /// </summary>
     [Id(11)] public ReliefSolveFailure? LastSolveFailure { get; init; }
 }
@@ -157,7 +157,10 @@ public sealed record ReliefPlanSummary
         };
 }
 
-/// <summary>A re-plan whose solve failed: when, why, how many attempts in a row, and when the coordinator tries again.</summary>
+/// <summary>
+/// A re-plan that failed: when, in which stage, why, how many attempts in a row, and when the coordinator tries again. (The
+/// name is from when only the solve was retried.)
+/// </summary>
 [GenerateSerializer, Immutable, Alias("huadu.ReliefSolveFailure")]
 public sealed record ReliefSolveFailure
 {
@@ -165,11 +168,25 @@ public sealed record ReliefSolveFailure
     [Id(1)] public required string Error { get; init; }
     [Id(2)] public required int Attempts { get; init; }
     [Id(3)] public required DateTimeOffset RetryAt { get; init; }
+    /// <summary>
+    /// <see cref="Stages.Read"/> (reading the demands, warehouses and earlier convoys), <see cref="Stages.Solve"/> (the solver
+    /// threw) or <see cref="Stages.Commit"/> (cancelling replaced convoys, reserving, creating convoys, storing the plan).
+    /// Failures stored before stages were named were solves.
+    /// </summary>
+    [Id(4)] public string Stage { get; init; } = Stages.Solve;
+
+    public static class Stages
+    {
+        public const string Read = "read";
+        public const string Solve = "solve";
+        public const string Commit = "commit";
+    }
 }
 
 /// <summary>
-/// Thrown by <see cref="IReliefCoordinatorGrain.Replan"/> when the solve failed: the previous plan (if any) stays in force and the
-/// coordinator retries by itself at <see cref="ReliefSolveFailure.RetryAt"/>. The API answers 503 with Retry-After.
+/// Thrown by <see cref="IReliefCoordinatorGrain.Replan"/> when a re-plan failed (see <see cref="ReliefSolveFailure.Stage"/>): the
+/// previous plan (if any) stays the one stored and the coordinator retries by itself at <see cref="ReliefSolveFailure.RetryAt"/>.
+/// The API answers 503 with Retry-After.
 /// </summary>
 [GenerateSerializer, Alias("huadu.ReliefPlanningFailedException")]
 public sealed class ReliefPlanningFailedException : Exception
@@ -185,8 +202,16 @@ public sealed class ReliefPlanningFailedException : Exception
 
     /// <summary>The failure in words, for the problem details and the log: what failed, which plan stays, when the next try is.</summary>
     public static string Describe(ReliefSolveFailure failure, long? planInForce) =>
-        $"the relief solve failed ({failure.Error}); " +
-        (planInForce is { } id ? $"plan {id} stays in force" : "there is no earlier plan") +
+        failure.Stage switch
+        {
+            ReliefSolveFailure.Stages.Read => "reading the relief plan's inputs failed",
+            ReliefSolveFailure.Stages.Commit => "committing the solved relief plan failed",
+            _ => "the relief solve failed",
+        } + $" ({failure.Error}); " +
+        (planInForce is not { } id ? "there is no earlier plan"
+            : failure.Stage == ReliefSolveFailure.Stages.Commit
+                ? $"plan {id} is the last stored, and the next plan puts right the convoys the failed commit cancelled or created"
+                : $"plan {id} stays in force") +
         $"; attempt {failure.Attempts} in a row, the next at {failure.RetryAt:O}";
 }
 
@@ -337,8 +362,9 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     /// <summary>A delivered convoy's trucks are back at <paramref name="backAt"/>: the coordinator plans again then if its plan has shortfalls.</summary>
     [Alias("TrucksReturning"), OneWay] Task TrucksReturning(DateTimeOffset backAt);
     /// <summary>
-    /// Plans now and commits the plan. When the solve fails it throws <see cref="ReliefPlanningFailedException"/>: the previous plan
-    /// stays in force and the coordinator tries again by itself, with a growing delay, until a plan is made.
+    /// Plans now and commits the plan. When that fails (reading the inputs, the solve or the commit) it throws
+    /// <see cref="ReliefPlanningFailedException"/>: the previous plan stays the one stored and the coordinator tries again by
+    /// itself, with a growing delay, until a plan is made.
     /// </summary>
     [Alias("Replan")] Task<ReliefPlan> Replan();
     /// <summary>The plan in force, with <see cref="ReliefPlan.LastSolveFailure"/> when the latest re-plan failed.</summary>

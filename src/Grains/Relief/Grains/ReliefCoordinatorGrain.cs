@@ -22,7 +22,7 @@ public sealed class ReliefCoordinatorState
     [Id(4)] public HashSet<string> LastPlanIncidents { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The relief deadline of each tracked incident that was ever planned: past it, a demand is never planned again.</summary>
     [Id(5)] public Dictionary<string, DateTimeOffset> Deadlines { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>The latest re-plan's failure, until a plan is made again (the retry reminder's tick plans only while it is set).</summary>
+    /// <summary>The latest re-plan's failure, until a plan is made again.</summary>
     [Id(6)] public ReliefSolveFailure? Failure { get; set; }
 }
 
@@ -30,7 +30,8 @@ public sealed class ReliefCoordinatorState
 /// The district relief coordinator: plans every open demand over every warehouse with the exact OR-Tools planner (solved on
 /// the thread pool, off the grain's turn), then commits the plan as warehouse reservations with ids — so a retried commit applies
 /// once and two plans never hold the same stock — and as Planned shipments. Re-plans (debounced) when demand, stock or a shipment changes,
-/// and, after a solve that failed, by itself with a growing delay (<see cref="ReliefOptions.ReplanRetry"/>) until one succeeds.
+/// and, after a re-plan that failed (reading its inputs, the solve or the commit), by itself with a growing delay
+/// (<see cref="ReliefOptions.ReplanRetry"/>) until one succeeds.
 /// </summary>
 public sealed class ReliefCoordinatorGrain(
     [PersistentState("relief-coordinator", StorageNames.Dispatch)] IPersistentState<ReliefCoordinatorState> state,
@@ -65,25 +66,23 @@ public sealed class ReliefCoordinatorGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>The durable reminder that retries a failed solve; it exists only while the latest solve failed.</summary>
+    /// <summary>The durable reminder that retries a failed re-plan; it exists only while the latest re-plan failed.</summary>
     private const string RetryReminder = "replan-after-failure";
 
     /// <summary>
-    /// The retry of a failed solve (also after a restart: the reminder is durable). A tick with no failure stored — the plan was
-    /// made meanwhile, by another trigger — just removes the reminder.
+    /// The retry of a failed re-plan (also after a restart: the reminder is durable). It re-plans whatever the stored state says:
+    /// when storage itself failed, the failure may not be stored. A plan made meanwhile by another trigger removed the reminder,
+    /// so at most a tick already on its way re-plans once more.
     /// </summary>
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != RetryReminder) return;
-        if (state.State.Failure is null)
-        {
-            if (await this.GetReminder(RetryReminder) is { } reminder) await this.UnregisterReminder(reminder);
-            return;
-        }
-        await ReplanLogged();
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == RetryReminder ? ReplanLogged() : Task.CompletedTask;
 
-    /// <summary>A re-plan from a timer or the reminder: a failed solve was logged and has its retry set, so there is nothing to rethrow.</summary>
+    /// <summary>
+    /// Whether this activation has yet to look for a retry reminder left by a failure: true until a plan is stored, and again
+    /// after each failure. An activation starting after a failure whose write failed finds the reminder that way.
+    /// </summary>
+    private bool _mayHaveRetry = true;
+
+    /// <summary>A re-plan from a timer or the reminder: a failure was logged and has its retry set, so there is nothing to rethrow.</summary>
     private async Task ReplanLogged()
     {
         try { await Replan(); }
@@ -91,22 +90,42 @@ public sealed class ReliefCoordinatorGrain(
     }
 
     /// <summary>
-    /// Records a failed solve and sets the durable reminder that retries it — after <see cref="ReliefOptions.ReplanRetry"/>, doubled
-    /// for each failure in a row, at most <see cref="ReliefOptions.ReplanRetryMax"/> — and gives the exception for the caller.
+    /// Records a failed re-plan and sets the durable reminder that retries it — after <see cref="ReliefOptions.ReplanRetry"/>,
+    /// doubled for each failure in a row, at most <see cref="ReliefOptions.ReplanRetryMax"/> — and gives the exception for the
+    /// caller. The reminder comes first, and neither it nor the write may hide the failure: a commit can fail because storage
+    /// does, and then the reminder still retries.
     /// </summary>
-    private async Task<ReliefPlanningFailedException> SolveFailed(Exception error, long planId)
+    private async Task<ReliefPlanningFailedException> Failed(Exception error, long planId, string stage)
     {
         var attempts = (state.State.Failure?.Attempts ?? 0) + 1;
         var delay = options.Value.RetryDelay(attempts);
         var now = clock.GetUtcNow();
-        var failure = new ReliefSolveFailure { At = now, Error = $"{error.GetType().Name}: {error.Message}", Attempts = attempts, RetryAt = now + delay };
-        logger.LogError(error, "Relief plan {PlanId}: the solve failed (attempt {Attempts} in a row); plan {PlanInForce} stays in force, retry in {Delay}",
-            planId, attempts, state.State.Plan?.PlanId, delay);
+        var failure = new ReliefSolveFailure
+        {
+            At = now, Stage = stage, Error = $"{error.GetType().Name}: {error.Message}", Attempts = attempts, RetryAt = now + delay,
+        };
+        logger.LogError(error, "Relief plan {PlanId}: the {Stage} failed (attempt {Attempts} in a row); plan {PlanInForce} is the last stored, retry in {Delay}",
+            planId, stage, attempts, state.State.Plan?.PlanId, delay);
+        try
+        {
+            // Then every ReplanRetryMax while it keeps failing (each failure sets the next due time again).
+            _mayHaveRetry = true;
+            await this.RegisterOrUpdateReminder(RetryReminder, delay, options.Value.ReplanRetryMax);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Relief plan {PlanId}: the retry reminder could not be set; the next change re-plans", planId);
+        }
         state.State.Failure = failure;
-        await state.WriteOrRestartAsync(this);
-        PublishSummary();
-        // Then every ReplanRetryMax while it keeps failing (each failure sets the next due time again).
-        await this.RegisterOrUpdateReminder(RetryReminder, delay, options.Value.ReplanRetryMax);
+        try
+        {
+            await state.WriteOrRestartAsync(this);
+            PublishSummary();
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Relief plan {PlanId}: the failure could not be stored; this activation restarts from the stored state", planId);
+        }
         return new ReliefPlanningFailedException(failure, state.State.Plan?.PlanId);
     }
 
@@ -153,137 +172,141 @@ public sealed class ReliefCoordinatorGrain(
     {
         var planId = ++state.State.PlanSeq;
         var now = clock.GetUtcNow();
-
-        // 1. Earlier convoys. Those still Planned are replaced by this plan: their stock counts as free for it, but they are
-        //    cancelled only once it is solved, so the previous plan stays in force meanwhile (and if solving fails). The others
-        //    may hold trucks.
-        var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
-        foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
-        var (orphaned, replaced, holding, finished) = EarlierConvoys.Sort(await Task.WhenAll(earlier.Select(async kv =>
-            (kv.Key, kv.Value, await GrainFactory.Grain<IShipmentGrain>(kv.Key).Get()))), now);
-        foreach (var (shipmentId, warehouseId) in orphaned)
-        {
-            // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
-            await GrainFactory.Grain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
-            state.State.Outstanding.Remove(shipmentId);
-        }
-        foreach (var shipmentId in finished) state.State.Outstanding.Remove(shipmentId);
-        foreach (var shipment in replaced.Concat(holding)) state.State.Outstanding[shipment.Id] = shipment.WarehouseId;
-        var trucksHeld = FleetInUse.ByWarehouse(holding, now);
-
-        // 2. What is still needed, and what the warehouses can give now.
-        var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
-            .Select(id => GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())))
-            .OfType<ReliefPlanningInput>().ToList();
-        foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
-        var catalogue = GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
-        var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
-        var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.Grain<IWarehouseGrain>(id).Get())))
-            .OfType<Warehouse>().ToList();
-        // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
-        var selection = ReliefWarehouseSelection.Select(all);
-        var warehouses = FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld);
-        var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
-            i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
-
-        // 3. Solve off the grain's turn (the previous plan is still in force, and stays so if the solve fails).
-        ReliefPlanResult result;
+        var stage = ReliefSolveFailure.Stages.Read; // what failed, if something does
         try
         {
-            result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
-        }
-        catch (Exception e)
-        {
-            throw await SolveFailed(e, planId);
-        }
-        var recovered = state.State.Failure is not null;
-        state.State.Failure = null; // written with the plan
-
-        // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
-        //    trucks, which this plan counted as free: plan again once this one is committed.
-        var raced = false;
-        foreach (var old in replaced)
-        {
-            if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
-            else raced = true; // it started loading (or more) meanwhile and stays outstanding
-        }
-
-        // 5. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
-        var allocations = new List<ReliefAllocationView>();
-        var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
-        var failed = new List<string>();
-        // The new convoys' ids and this plan's number are stored before anything is reserved (see Outstanding).
-        var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
-        string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
-        foreach (var group in groups) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
-        if (groups.Count > 0) await state.WriteOrRestartAsync(this);
-        foreach (var group in groups)
-        {
-            var shipmentId = ShipmentId(group.Key);
-            var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
-            var held = await GrainFactory.Grain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
-            if (!held)
+            // 1. Earlier convoys. Those still Planned are replaced by this plan: their stock counts as free for it, but they are
+            //    cancelled only once it is solved, so the previous plan stays in force meanwhile (and if solving fails). The others
+            //    may hold trucks.
+            var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
+            foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
+            var (orphaned, replaced, holding, finished) = EarlierConvoys.Sort(await Task.WhenAll(earlier.Select(async kv =>
+                (kv.Key, kv.Value, await GrainFactory.Grain<IShipmentGrain>(kv.Key).Get()))), now);
+            foreach (var (shipmentId, warehouseId) in orphaned)
             {
-                failed.Add(shipmentId); // stock moved since it was read: the next plan will see it
+                // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
+                await GrainFactory.Grain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
                 state.State.Outstanding.Remove(shipmentId);
-                continue;
             }
-            var first = group.First();
-            var shipment = new Shipment
+            foreach (var shipmentId in finished) state.State.Outstanding.Remove(shipmentId);
+            foreach (var shipment in replaced.Concat(holding)) state.State.Outstanding[shipment.Id] = shipment.WarehouseId;
+            var trucksHeld = FleetInUse.ByWarehouse(holding, now);
+
+            // 2. What is still needed, and what the warehouses can give now.
+            var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
+                .Select(id => GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())))
+                .OfType<ReliefPlanningInput>().ToList();
+            foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
+            var catalogue = GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
+            var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
+            var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.Grain<IWarehouseGrain>(id).Get())))
+                .OfType<Warehouse>().ToList();
+            // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
+            var selection = ReliefWarehouseSelection.Select(all);
+            var warehouses = FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld);
+            var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
+                i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
+
+            // 3. Solve off the grain's turn (the previous plan is still in force, and stays so if the solve fails).
+            stage = ReliefSolveFailure.Stages.Solve;
+            var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
+            stage = ReliefSolveFailure.Stages.Commit;
+
+            // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
+            //    trucks, which this plan counted as free: plan again once this one is committed.
+            var raced = false;
+            foreach (var old in replaced)
             {
-                Id = shipmentId, IncidentId = group.Key.DemandId, WarehouseId = group.Key.WarehouseId,
-                Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.ItemCode, Quantity = l.Quantity })],
-                Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
-                DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
+                if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
+                else raced = true; // it started loading (or more) meanwhile and stays outstanding
+            }
+
+            // 5. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
+            var allocations = new List<ReliefAllocationView>();
+            var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
+            var failed = new List<string>();
+            // The new convoys' ids and this plan's number are stored before anything is reserved (see Outstanding).
+            var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
+            string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
+            foreach (var group in groups) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
+            if (groups.Count > 0) await state.WriteOrRestartAsync(this);
+            foreach (var group in groups)
+            {
+                var shipmentId = ShipmentId(group.Key);
+                var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
+                var held = await GrainFactory.Grain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
+                if (!held)
+                {
+                    failed.Add(shipmentId); // stock moved since it was read: the next plan will see it
+                    state.State.Outstanding.Remove(shipmentId);
+                    continue;
+                }
+                var first = group.First();
+                var shipment = new Shipment
+                {
+                    Id = shipmentId, IncidentId = group.Key.DemandId, WarehouseId = group.Key.WarehouseId,
+                    Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.ItemCode, Quantity = l.Quantity })],
+                    Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
+                    DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
+                };
+                await GrainFactory.Grain<IShipmentGrain>(shipmentId).Create(shipment);
+                if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
+                list.Add(shipment);
+                allocations.AddRange(group.Select(a => new ReliefAllocationView
+                {
+                    WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
+                    Departure = a.Departure, Eta = a.Eta, DistanceKm = Math.Round(a.DistanceKm, 2), ShipmentId = shipmentId,
+                }));
+            }
+
+            var shortfalls = result.Shortfalls.Select(s => new ReliefShortfall
+            {
+                IncidentId = s.DemandId, ItemCode = s.ItemCode, Missing = s.Missing, Reason = s.Reason.ToString(), Detail = s.Detail,
+            }).ToList();
+            foreach (var input in inputs)
+            {
+                await GrainFactory.Grain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
+                    shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? [],
+                    [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
+                    result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
+            }
+            // Incidents the previous plan was made for and this one is not (closed, past the deadline, or nothing more needed):
+            // their shortfalls are no longer anybody's to escalate.
+            var plannedNow = inputs.Select(i => i.IncidentId).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in state.State.LastPlanIncidents.Where(id => !plannedNow.Contains(id)).ToList())
+                await GrainFactory.Grain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
+            state.State.LastPlanIncidents = plannedNow;
+
+            state.State.Failure = null; // written with the plan
+            state.State.Plan = new ReliefPlan
+            {
+                PlanId = planId,
+                ComputedAt = now,
+                Solver = result.Status.ToString(),
+                Demands = demands.Count,
+                PeopleCovered = result.PeopleCovered,
+                PeopleCoveredWeighted = result.PeopleCoveredWeighted,
+                TonKm = Math.Round(result.TonKm, 3),
+                Allocations = allocations,
+                Shortfalls = shortfalls,
+                Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
+                TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
             };
-            await GrainFactory.Grain<IShipmentGrain>(shipmentId).Create(shipment);
-            if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
-            list.Add(shipment);
-            allocations.AddRange(group.Select(a => new ReliefAllocationView
+            await state.WriteOrRestartAsync(this);
+            PublishSummary();
+            // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
+            if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
+            if (failed.Count > 0 || raced) await RequestReplan();
+            if (_mayHaveRetry)
             {
-                WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
-                Departure = a.Departure, Eta = a.Eta, DistanceKm = Math.Round(a.DistanceKm, 2), ShipmentId = shipmentId,
-            }));
+                if (await this.GetReminder(RetryReminder) is { } retry) await this.UnregisterReminder(retry);
+                _mayHaveRetry = false;
+            }
+            return state.State.Plan;
         }
-
-        var shortfalls = result.Shortfalls.Select(s => new ReliefShortfall
+        catch (Exception e) when (e is not ReliefPlanningFailedException)
         {
-            IncidentId = s.DemandId, ItemCode = s.ItemCode, Missing = s.Missing, Reason = s.Reason.ToString(), Detail = s.Detail,
-        }).ToList();
-        foreach (var input in inputs)
-        {
-            await GrainFactory.Grain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
-                shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? [],
-                [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
-                result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
+            throw await Failed(e, planId, stage);
         }
-        // Incidents the previous plan was made for and this one is not (closed, past the deadline, or nothing more needed):
-        // their shortfalls are no longer anybody's to escalate.
-        var plannedNow = inputs.Select(i => i.IncidentId).ToHashSet(StringComparer.Ordinal);
-        foreach (var gone in state.State.LastPlanIncidents.Where(id => !plannedNow.Contains(id)).ToList())
-            await GrainFactory.Grain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
-        state.State.LastPlanIncidents = plannedNow;
-
-        state.State.Plan = new ReliefPlan
-        {
-            PlanId = planId,
-            ComputedAt = now,
-            Solver = result.Status.ToString(),
-            Demands = demands.Count,
-            PeopleCovered = result.PeopleCovered,
-            PeopleCoveredWeighted = result.PeopleCoveredWeighted,
-            TonKm = Math.Round(result.TonKm, 3),
-            Allocations = allocations,
-            Shortfalls = shortfalls,
-            Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
-            TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
-        };
-        await state.WriteOrRestartAsync(this);
-        PublishSummary();
-        // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
-        if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
-        if (failed.Count > 0 || raced) await RequestReplan();
-        if (recovered && await this.GetReminder(RetryReminder) is { } retry) await this.UnregisterReminder(retry);
-        return state.State.Plan;
     }
 }
