@@ -182,10 +182,14 @@ namespace HuaduDispatch.RealtimeBench
             Console.WriteLine();
             var pg2 = await PgbenchAsync("Reference 2/2", payload, ct);
             var pg = (pg1.Tps + pg2.Tps) / 2;
+            using var sampler = Environment.GetEnvironmentVariable("HUADU_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+            sampler?.Reset();
             cpu = CpuSample.Take();
             var maxWithout = await PhaseAsync("max-without-consoles", o.MaxClients, null, o.MaxSeconds, ct);
             Print($"Max-rate run WITHOUT consoles: as fast as {o.MaxClients} HTTP clients go for {o.MaxSeconds} s", maxWithout,
                 CpuSample.Describe(cpu, CpuSample.Take()));
+            if (sampler is not null)
+                foreach (var (type, bytes) in sampler.Top(40)) Console.WriteLine($"    {bytes / 1e6,8:0.0} MB  {type}");
 
             // 5b. Optional: pgbench and the node's max rate alternately, each ratio taken within its pair, so that a change in the
             //     host's load between the references and the runs moves both sides of a ratio alike.

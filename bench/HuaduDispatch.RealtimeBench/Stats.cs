@@ -16,7 +16,7 @@ public static class Percentiles
 /// processes (the backends that live through the phase; approximate).
 /// </summary>
 public sealed record CpuSample(long MachineBusy, long MachineTotal, TimeSpan Process, Dictionary<int, long> PostgresTicks, TimeSpan JitTime,
-    long JitMethods, DateTime At, long Commits = 0, long CommittedWrites = 0, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0, TimeSpan GcPause = default)
+    long JitMethods, DateTime At, long Commits = 0, long CommittedWrites = 0, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0, TimeSpan GcPause = default, long Allocated = 0)
 {
     private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
 
@@ -50,7 +50,7 @@ public sealed record CpuSample(long MachineBusy, long MachineTotal, TimeSpan Pro
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         return new CpuSample(busy, total, self.TotalProcessorTime, pg, System.Runtime.JitInfo.GetCompilationTime(),
             System.Runtime.JitInfo.GetCompiledMethodCount(), DateTime.UtcNow, GroupCommits.Commits, GroupCommits.Writes,
-            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
     }
 
     /// <summary>"machine 87 % busy of 2 cores; this process 1.21 cores, PostgreSQL ~0.45 cores, other processes ~0.08 cores".</summary>
@@ -70,7 +70,7 @@ public sealed record CpuSample(long MachineBusy, long MachineTotal, TimeSpan Pro
             $"CPU: machine {busy:P0} busy of {Environment.ProcessorCount} cores; this process (node + consoles + driver) {process:0.00} cores, " +
             $"PostgreSQL ~{pg:0.00} cores, other processes ~{other:0.00} cores; JIT {to.JitMethods - from.JitMethods} methods, " +
             $"{(to.JitTime - from.JitTime).TotalMilliseconds:0} ms; GC {to.Gen0 - from.Gen0}/{to.Gen1 - from.Gen1}/{to.Gen2 - from.Gen2} (gen 0/1/2), " +
-            $"paused {(to.GcPause - from.GcPause).TotalMilliseconds:0} ms{commits}");
+            $"paused {(to.GcPause - from.GcPause).TotalMilliseconds:0} ms, allocated {(to.Allocated - from.Allocated) / 1e6:0} MB{commits}");
     }
 }
 
