@@ -119,8 +119,10 @@ public static class DispatchApi
         v1.MapReliefApi();
         v1.MapEidoApi().MapGeoJsonApi();
         v1.MapAgencyApi();
-        app.MapHub<DispatchHub>("/hubs/dispatch");
-        app.MapHub<FieldHub>("/hubs/field");
+        // A hub connection lasts no longer than the token it was opened with: a console or radio whose token has expired is
+        // closed, and its client connects again with a fresh one (then resyncs).
+        app.MapHub<DispatchHub>("/hubs/dispatch", o => o.CloseOnAuthenticationExpiration = true);
+        app.MapHub<FieldHub>("/hubs/field", o => o.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

@@ -238,6 +238,33 @@ public sealed class RealtimeTests : IAsyncLifetime
         Assert.Contains("400", bad.Message);
     }
 
+    [Theory]
+    [InlineData("/hubs/dispatch", Roles.Viewer)]
+    [InlineData("/hubs/field", Roles.Team)]
+    public async Task A_hub_connection_ends_when_its_token_expires_and_a_fresh_token_connects_again(string hub, string role)
+    {
+        // A token that runs out in a few seconds (the cut-off is its exp claim: validation's clock skew does not extend an open connection).
+        var teamId = role == Roles.Team ? "T09" : null;
+        var expiring = DispatchNode.Token(role, teamId, lifetime: TimeSpan.FromSeconds(3));
+        await using var client = await HubClient.ConnectAsync(_node, hub, expiring);
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Connection.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
+        var snapshot = hub == "/hubs/dispatch"
+            ? await client.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District)
+            : await client.Connection.InvokeAsync<ScopeSnapshot>("Subscribe");
+        Assert.NotEmpty(snapshot.Entities); // open and working before the expiry
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the server closes it once the token has expired
+        Assert.Equal(HubConnectionState.Disconnected, client.Connection.State);
+
+        // The client's answer: a fresh token from its identity provider, and Resync (see the resync rule).
+        await using var again = await HubClient.ConnectAsync(_node, hub, DispatchNode.Token(role, teamId));
+        var resynced = hub == "/hubs/dispatch"
+            ? await again.Connection.InvokeAsync<ResyncResult>("Resync", Scopes.District, snapshot.Seq)
+            : await again.Connection.InvokeAsync<ResyncResult>("Resync", snapshot.Seq);
+        Assert.True(resynced.Snapshot is not null || resynced.Deltas.All(d => d.Seq > snapshot.Seq));
+    }
+
     [Fact]
     public async Task An_agency_subscribes_only_to_incidents_it_reported()
     {

@@ -121,11 +121,11 @@ public sealed class DispatchNode : IAsyncDisposable
     }
 
     /// <summary>A token signed with the test key, as `token --role ...` would print it.</summary>
-    public static string Token(string role, string? teamId = null, string? agencyId = null, string? signingKey = null)
+    public static string Token(string role, string? teamId = null, string? agencyId = null, string? signingKey = null, TimeSpan? lifetime = null)
     {
         var options = new AuthOptions { SigningKey = signingKey ?? SigningKey };
         var key = new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(options.SigningKey!));
-        return TokenIssuer.Issue(options, key, role, teamId, agencyId, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        return TokenIssuer.Issue(options, key, role, teamId, agencyId, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
     }
 
     /// <summary>An HTTP client for this node carrying a token of the role.</summary>
