@@ -168,6 +168,35 @@ public sealed class BrowserConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_console_whose_token_expires_is_closed_and_its_client_reconnects_by_itself_with_the_renewed_token()
+    {
+        var expiring = DispatchNode.Token(Roles.Dispatcher, lifetime: TimeSpan.FromSeconds(4));
+        await _browser.Connect("shift", Hub("/hubs/dispatch"), expiring, reconnect: true);
+        var snapshot = await _browser.Invoke("shift", "Subscribe", Scopes.District);
+        // The identity provider renews the token; the open connection goes on with the old one until it expires.
+        await _browser.SetToken("shift", DispatchNode.Token(Roles.Dispatcher));
+
+        await _browser.NextEvent(e => e.GetProperty("event").GetString() == "reconnecting" && e.GetProperty("connection").GetString() == "shift");
+        await _browser.NextEvent(e => e.GetProperty("event").GetString() == "reconnected" && e.GetProperty("connection").GetString() == "shift");
+        Assert.DoesNotContain(_browser.Seen, e => e.GetProperty("event").GetString() == "closed" && e.GetProperty("connection").GetString() == "shift");
+
+        // On the new connection the console resyncs from the last number it had, and gets the changes made meanwhile.
+        var incident = await CreateIncident("after the token renewal");
+        JsonElement missed = default;
+        for (var i = 0; i < 50; i++)
+        {
+            missed = await _browser.Invoke("shift", "Resync", Scopes.District, snapshot.GetProperty("seq").GetInt64());
+            if (missed.GetProperty("deltas").EnumerateArray().Any(d => d.GetProperty("id").GetString() == incident.Id)) break;
+            await Task.Delay(20);
+        }
+        AssertConsecutive(missed.GetProperty("deltas").EnumerateArray(), snapshot.GetProperty("seq").GetInt64());
+        Assert.Contains(missed.GetProperty("deltas").EnumerateArray(), d => d.GetProperty("id").GetString() == incident.Id);
+        // And changes after that arrive live.
+        var next = await CreateIncident("live again");
+        await WaitForDelta("shift", d => d.GetProperty("kind").GetString() == DeltaKinds.Incident && d.GetProperty("id").GetString() == next.Id);
+    }
+
+    [Fact]
     public async Task The_browser_client_is_refused_without_a_token_and_with_a_token_of_the_wrong_kind()
     {
         var none = await Assert.ThrowsAsync<BrowserError>(() => _browser.Connect("anonymous", Hub("/hubs/dispatch"), token: null));

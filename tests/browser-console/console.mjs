@@ -4,9 +4,11 @@
 // as a real console's), opens it in Chromium, then reads one JSON command per line on stdin:
 //   {"id":1,"op":"connect","name":"c1","url":"http://127.0.0.1:5000/hubs/dispatch","token":"...","transport":"WebSockets"}
 //   {"id":2,"op":"invoke","name":"c1","method":"Subscribe","args":["district"]}
-//   {"id":3,"op":"stop","name":"c1"}
+//   {"id":3,"op":"setToken","name":"c1","token":"..."}   (what the connection's accessTokenFactory returns from now on)
+//   {"id":4,"op":"stop","name":"c1"}
 // and answers each with {"reply":id,"ok":true,"result":...} or {"reply":id,"ok":false,"error":"..."}. Pushes from the server
-// are printed as they come: {"event":"Delta","connection":"c1","payload":[...]}, {"event":"closed",...}. "ready" is printed once
+// are printed as they come: {"event":"Delta","connection":"c1","payload":[...]}, {"event":"closed",...}, and with
+// "reconnect":true on connect (withAutomaticReconnect) {"event":"reconnecting",...} and {"event":"reconnected",...}. "ready" is printed once
 // the page has loaded; stdin closing ends it.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -41,7 +43,8 @@ await page.goto(`http://127.0.0.1:${pagePort}/`);
 print({ event: "ready", origin: `http://127.0.0.1:${pagePort}` });
 
 const ops = {
-  connect: c => page.evaluate(([n, u, t, tr]) => window.hub.connect(n, u, t, tr), [c.name, c.url, c.token, c.transport ?? null]),
+  connect: c => page.evaluate(([n, u, t, tr, r]) => window.hub.connect(n, u, t, tr, r), [c.name, c.url, c.token, c.transport ?? null, c.reconnect ?? false]),
+  setToken: c => page.evaluate(([n, t]) => window.hub.setToken(n, t), [c.name, c.token]),
   invoke: c => page.evaluate(([n, m, a]) => window.hub.invoke(n, m, a), [c.name, c.method, c.args ?? []]),
   stop: c => page.evaluate(n => window.hub.stop(n), c.name),
 };

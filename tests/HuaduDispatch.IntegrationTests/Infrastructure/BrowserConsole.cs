@@ -55,9 +55,15 @@ public sealed class BrowserConsole : IAsyncDisposable
         return console;
     }
 
-    /// <summary>Opens a HubConnection named <paramref name="name"/> from the page; returns {transport, origin}.</summary>
-    public Task<JsonElement> Connect(string name, Uri hubUrl, string? token, string? transport = "WebSockets") =>
-        Send(new { op = "connect", name, url = hubUrl.ToString(), token, transport });
+    /// <summary>
+    /// Opens a HubConnection named <paramref name="name"/> from the page (with <paramref name="reconnect"/>, the client's
+    /// automatic reconnect); returns {connectionId, origin}.
+    /// </summary>
+    public Task<JsonElement> Connect(string name, Uri hubUrl, string? token, string? transport = "WebSockets", bool reconnect = false) =>
+        Send(new { op = "connect", name, url = hubUrl.ToString(), token, transport, reconnect });
+
+    /// <summary>The token the connection's <c>accessTokenFactory</c> gives from now on (on its next reconnect).</summary>
+    public Task<JsonElement> SetToken(string name, string token) => Send(new { op = "setToken", name, token });
 
     /// <summary><c>connection.invoke(method, ...args)</c> in the page; a rejected promise throws <see cref="BrowserError"/>.</summary>
     public Task<JsonElement> Invoke(string name, string method, params object?[] args) => Send(new { op = "invoke", name, method, args });
