@@ -76,8 +76,13 @@ public static class DispatchApi
                 };
             });
         services.AddAuthorization(Policies.Add);
-        services.AddSignalR(o => o.AddFilter<DomainHubFilter>())
+        services.AddSignalR(o =>
+            {
+                o.AddFilter<HubRateLimitFilter>(); // first: a refused call does nothing
+                o.AddFilter<DomainHubFilter>();
+            })
             .AddJsonProtocol(o => DispatchJson.Configure(o.PayloadSerializerOptions));
+        services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<DomainHubFilter>();
         services.AddSingleton<DeltaRelay>();
         return services;

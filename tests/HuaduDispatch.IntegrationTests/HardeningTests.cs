@@ -6,6 +6,8 @@ using System.Text.Json;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HuaduDispatch.IntegrationTests;
@@ -240,5 +242,41 @@ public sealed class RateLimitTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, (await _node.ClientAs(Roles.Agency, agencyId: "fire-119").GetAsync("/api/v1/areas")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _node.Http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Hub_calls_draw_on_the_same_bucket_as_the_clients_rest_requests()
+    {
+        // A radio floods position reports over the field hub: past its burst the calls are refused with 429 and store nothing.
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "T11"));
+        var refused = 0;
+        var lastAccepted = 0.0;
+        for (var i = 0; i < 12; i++)
+        {
+            try
+            {
+                var lat = 23.40 + i / 1000.0;
+                await radio.Connection.InvokeAsync<RescueTeam>("ReportPosition", new TeamPositionReport { Lat = lat, Lon = 113.22 });
+                lastAccepted = lat;
+            }
+            catch (HubException e)
+            {
+                Assert.StartsWith("An unexpected error occurred invoking 'ReportPosition' on the server. HubException: 429 Too many requests", e.Message);
+                refused++;
+            }
+        }
+        Assert.True(refused >= 12 - 5 - 2, $"{refused} of 12 calls refused with a burst of 5 and 1 a second"); // a second may pass
+        var stored = await _node.ClientAs(Roles.Dispatcher).GetOk<RescueTeam>("/api/v1/teams/T11");
+        Assert.Equal(lastAccepted, stored.Position.Lat, 9); // the refused reports after it were not stored
+
+        // The same team over REST, right after: its bucket is the one the hub emptied.
+        var rest = _node.ClientAs(Roles.Team, teamId: "T11");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++) answers.Add((await rest.PostAsJsonAsync("/api/v1/teams/T11/position", new { lat = 23.41, lon = 113.22 })).StatusCode);
+        Assert.Contains(HttpStatusCode.TooManyRequests, answers);
+
+        // Another team's radio is not affected.
+        await using var other = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "T12"));
+        Assert.Equal("T12", (await other.Connection.InvokeAsync<RescueTeam>("ReportPosition", new TeamPositionReport { Lat = 23.40, Lon = 113.22 })).Id);
     }
 }

@@ -61,39 +61,29 @@ public static class HttpHardening
                 p.WithOrigins(options.CorsOrigins).AllowAnyHeader().AllowAnyMethod().AllowCredentials()
                  .WithExposedHeaders("Location", "Retry-After", IdempotencyMiddleware.ReplayedHeader);
         }));
+        var buckets = new ClientRateLimiter(options.RateLimit);
+        services.AddSingleton(buckets);
         services.AddRateLimiter(o =>
         {
             var limits = options.RateLimit;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                if (context.Request.Path.StartsWithSegments("/health")) // the limiter is in the pipeline only when enabled
-                    return RateLimitPartition.GetNoLimiter("unlimited");
-                return RateLimitPartition.GetTokenBucketLimiter(ClientKey(context), _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = Math.Max(1, limits.Burst),
-                    TokensPerPeriod = Math.Max(1, limits.PermitsPerSecond),
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
+            o.GlobalLimiter = buckets.Buckets.WithTranslatedKey<HttpContext>(context =>
+                // the limiter is in the pipeline only when enabled; the health probes are never limited
+                context.Request.Path.StartsWithSegments("/health") ? ClientRateLimiter.Unlimited : ClientKey(context), leaveOpen: true);
             o.OnRejected = async (ctx, token) =>
             {
-                var retryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                var retryAfter = ClientRateLimiter.RetryAfterSeconds(ctx.Lease);
                 ctx.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await Problems.Write(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
-                    $"This client may send {limits.PermitsPerSecond} requests per second (bursts up to {limits.Burst}); retry after {retryAfter} s.");
+                await Problems.Write(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", buckets.Refusal(retryAfter));
             };
         });
         return services;
     }
 
     /// <summary>Who a request counts against: the token's client, or the remote address when there is no token.</summary>
-    public static string ClientKey(HttpContext context)
-    {
-        if (context.User.Identity?.IsAuthenticated == true) return context.User.ToActor().ClientId();
-        return "ip|" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-    }
+    public static string ClientKey(HttpContext context) => ClientKey(context.User, context.Connection.RemoteIpAddress);
+
+    public static string ClientKey(System.Security.Claims.ClaimsPrincipal? user, System.Net.IPAddress? remote) =>
+        user?.Identity?.IsAuthenticated == true ? user.ToActor().ClientId() : "ip|" + (remote?.ToString() ?? "unknown");
 
     /// <summary>Adds the configured security headers to every response (a looser CSP on the API reference page).</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, HttpOptions options) =>
@@ -137,4 +127,37 @@ public sealed class BoundedStringConverter(int maxLength) : JsonConverter<string
     }
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}
+
+/// <summary>
+/// The per-client token buckets (<see cref="RateLimitOptions"/>), one per client key. REST requests (the rate-limiting
+/// middleware) and hub method calls (<see cref="Realtime.HubRateLimitFilter"/>) draw on the same bucket, so a client has one
+/// budget whichever way it calls: a radio cannot send over the field hub what the REST API would refuse it.
+/// </summary>
+public sealed class ClientRateLimiter(RateLimitOptions limits) : IDisposable
+{
+    /// <summary>The key that is never limited (the health probes).</summary>
+    public const string Unlimited = "unlimited";
+
+    public RateLimitOptions Limits { get; } = limits;
+
+    public PartitionedRateLimiter<string> Buckets { get; } = PartitionedRateLimiter.Create<string, string>(key => key == Unlimited
+        ? RateLimitPartition.GetNoLimiter(key)
+        : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, limits.Burst),
+            TokensPerPeriod = Math.Max(1, limits.PermitsPerSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    /// <summary>Whole seconds until a refused client may try again (at least 1).</summary>
+    public static int RetryAfterSeconds(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+
+    public string Refusal(int retryAfterSeconds) =>
+        $"This client may send {Limits.PermitsPerSecond} requests per second (bursts up to {Limits.Burst}); retry after {retryAfterSeconds} s.";
+
+    public void Dispose() => Buckets.Dispose();
 }

@@ -101,3 +101,18 @@ public sealed class DomainHubFilter : IHubFilter
         }
     }
 }
+
+/// <summary>
+/// Each hub method call takes a token from the caller's rate-limit bucket, the one its REST requests use (when
+/// <c>Http:RateLimit:Enabled</c>). Over it the call fails with a HubException starting "429 Too many requests", and does nothing.
+/// </summary>
+public sealed class HubRateLimitFilter(ClientRateLimiter limiter, HttpOptions http) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        if (!http.RateLimit.Enabled) return await next(context);
+        using var lease = limiter.Buckets.AttemptAcquire(HttpHardening.ClientKey(context.Context.User, context.Context.GetHttpContext()?.Connection.RemoteIpAddress));
+        if (!lease.IsAcquired) throw new HubException($"429 Too many requests: {limiter.Refusal(ClientRateLimiter.RetryAfterSeconds(lease))}");
+        return await next(context);
+    }
+}
