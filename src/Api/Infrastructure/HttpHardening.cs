@@ -62,7 +62,7 @@ public static class HttpHardening
                  .WithExposedHeaders("Location", "Retry-After", IdempotencyMiddleware.ReplayedHeader);
         }));
         var buckets = new ClientRateLimiter(options.RateLimit);
-        services.AddSingleton(buckets);
+        services.AddSingleton(_ => buckets); // by a factory, so the container disposes it with the node
         services.AddRateLimiter(o =>
         {
             var limits = options.RateLimit;
