@@ -68,7 +68,9 @@ public static class DispatchApi
                         ctx.Response.Headers.WWWAuthenticate = "Bearer";
                         await Problems.Write(ctx.HttpContext, StatusCodes.Status401Unauthorized, "Authentication required",
                             ctx.AuthenticateFailure is null
-                                ? "Send a bearer token in the Authorization header."
+                                ? ctx.Request.Path.StartsWithSegments("/hubs")
+                                    ? "Send a bearer token in the Authorization header, or as access_token in the query string (WebSockets in a browser)."
+                                    : "Send a bearer token in the Authorization header."
                                 : "The bearer token is not valid (signature, issuer, audience or lifetime).");
                     },
                     OnForbidden = ctx => Problems.Write(ctx.HttpContext, StatusCodes.Status403Forbidden, "Forbidden",

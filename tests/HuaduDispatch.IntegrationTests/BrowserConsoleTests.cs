@@ -201,6 +201,7 @@ public sealed class BrowserConsoleTests : IAsyncLifetime
     {
         var none = await Assert.ThrowsAsync<BrowserError>(() => _browser.Connect("anonymous", Hub("/hubs/dispatch"), token: null));
         Assert.Contains("401", none.Message);
+        Assert.Contains("access_token", none.Message); // the problem's detail tells a browser where the token goes
         var team = await Assert.ThrowsAsync<BrowserError>(() => _browser.Connect("team-on-console", Hub("/hubs/dispatch"), DispatchNode.Token(Roles.Team, teamId: "T05")));
         Assert.Contains("403", team.Message);
         var console = await Assert.ThrowsAsync<BrowserError>(() => _browser.Connect("console-on-field", Hub("/hubs/field"), DispatchNode.Token(Roles.Viewer)));
