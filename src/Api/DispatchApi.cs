@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api;
 
@@ -86,6 +87,9 @@ public static class DispatchApi
             .AddJsonProtocol(o => DispatchJson.Configure(o.PayloadSerializerOptions));
         services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<DomainHubFilter>();
+        // DomainHubFilter logs failed hub calls itself: server faults at Error, a client's refused call at Debug. SignalR's own
+        // Error for every failed call (client refusals included) is the only thing this category logs above Debug.
+        services.AddLogging(b => b.AddFilter(DomainHubFilter.SignalRDispatcherCategory, LogLevel.None));
         services.AddSingleton<DeltaRelay>();
         return services;
     }

@@ -4,6 +4,8 @@ using HuaduDispatch.Contracts;
 using HuaduDispatch.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.IntegrationTests;
 
@@ -13,9 +15,11 @@ public sealed class RealtimeTests : IAsyncLifetime
     private DispatchNode _node = null!;
     private HttpClient _dispatcher = null!;
 
+    private readonly LogCapture _logs = new();
+
     public async Task InitializeAsync()
     {
-        _node = await DispatchNode.StartAsync(connectionString: null);
+        _node = await DispatchNode.StartAsync(connectionString: null, services: s => s.AddSingleton<ILoggerProvider>(_logs));
         _dispatcher = _node.ClientAs(Roles.Dispatcher);
     }
 
@@ -220,6 +224,8 @@ public sealed class RealtimeTests : IAsyncLifetime
         // The same rules as REST: Available while assigned is a conflict.
         var e = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.Available }));
         Assert.Contains("409 Conflict", e.Message);
+        // A client's refused call is not a server error: nothing is logged at Error for it (SignalR's own log included).
+        Assert.DoesNotContain(_logs.Entries, l => l.Level >= LogLevel.Error && (l.Message.Contains("ReportStatus") || l.Exception is HubException));
         await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/D05/release", new { reason = "test over" });
     }
 

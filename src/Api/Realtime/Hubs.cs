@@ -2,6 +2,7 @@ using HuaduDispatch.Api.Security;
 using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api.Realtime;
 
@@ -79,8 +80,14 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
         grains.Grain<IIncidentGrain>(incidentId).UpdateTask(taskId, update, Actor);
 }
 
-/// <summary>Domain refusals reach hub clients as HubException messages starting with the HTTP status the REST API would give.</summary>
-public sealed class DomainHubFilter : IHubFilter
+/// <summary>
+/// Domain refusals reach hub clients as HubException messages starting with the HTTP status the REST API would give. This filter
+/// also does the logging of hub calls that fail: a refusal (the client's mistake: a domain rule, or a HubException from the hub
+/// itself) at Debug, as the REST API does not log its 4xx either, and anything else (the server's fault) at Error with the
+/// exception. SignalR's own "Failed to invoke hub method" Error, which it writes for both, is filtered out (see
+/// <see cref="DispatchApi"/>), so that a radio sending a status its team may not take does not page the operators.
+/// </summary>
+public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -97,9 +104,32 @@ public sealed class DomainHubFilter : IHubFilter
                 DomainErrorKind.Forbidden => "403 Forbidden",
                 _ => "409 Conflict",
             };
-            throw new HubException($"{status}: {e.Reason}");
+            var refusal = new HubException($"{status}: {e.Reason}");
+            Refused(context, refusal);
+            throw refusal;
+        }
+        catch (HubException e)
+        {
+            Refused(context, e);
+            throw;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Hub method {Hub}.{Method} failed for {Client} (connection {ConnectionId})",
+                context.Hub.GetType().Name, context.HubMethodName, ClientOf(context), context.Context.ConnectionId);
+            throw;
         }
     }
+
+    private void Refused(HubInvocationContext context, HubException refusal) =>
+        logger.LogDebug("Hub method {Hub}.{Method} refused for {Client}: {Refusal}",
+            context.Hub.GetType().Name, context.HubMethodName, ClientOf(context), refusal.Message);
+
+    private static string ClientOf(HubInvocationContext context) =>
+        context.Context.User?.Identity?.IsAuthenticated == true ? context.Context.User.ToActor().ClientId() : "anonymous";
+
+    /// <summary>The category of SignalR's per-call failure log, which this filter replaces.</summary>
+    public const string SignalRDispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
 }
 
 /// <summary>

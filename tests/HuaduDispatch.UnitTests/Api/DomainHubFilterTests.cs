@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using HuaduDispatch.Api.Realtime;
+using HuaduDispatch.Contracts;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HuaduDispatch.UnitTests.Api;
+
+/// <summary>
+/// The hub filter's answers and logging: a domain refusal becomes a HubException with the REST status and is logged at Debug;
+/// a server fault is logged at Error with its exception and goes on to SignalR (which tells the client only that it failed).
+/// </summary>
+public sealed class DomainHubFilterTests
+{
+    private sealed class ProbeHub : Hub
+    {
+        public Task ReportStatus() => Task.CompletedTask;
+    }
+
+    private sealed class Caller : HubCallerContext
+    {
+        public override string ConnectionId => "conn-1";
+        public override string? UserIdentifier => null;
+        public override ClaimsPrincipal? User { get; } = new(new ClaimsIdentity(
+            [new Claim("sub", "radio-7"), new Claim("role", Roles.Team), new Claim("teamId", "T07")], "test", "sub", "role"));
+        public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
+        public override IFeatureCollection Features { get; } = new FeatureCollection();
+        public override CancellationToken ConnectionAborted => CancellationToken.None;
+        public override void Abort() { }
+    }
+
+    private sealed class Captured : ILogger<DomainHubFilter>
+    {
+        public List<(LogLevel Level, string Message, Exception? Exception)> Entries { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception), exception));
+    }
+
+    private static HubInvocationContext Call() => new(new Caller(), new ServiceCollection().BuildServiceProvider(), new ProbeHub(),
+        typeof(ProbeHub).GetMethod(nameof(ProbeHub.ReportStatus))!, []);
+
+    [Fact]
+    public async Task A_domain_refusal_becomes_the_rest_status_and_is_logged_at_debug_only()
+    {
+        var log = new Captured();
+        var filter = new DomainHubFilter(log);
+        var e = await Assert.ThrowsAsync<HubException>(async () =>
+            await filter.InvokeMethodAsync(Call(), _ => throw new DomainException(DomainErrorKind.Conflict, "the team is assigned")));
+        Assert.Equal("409 Conflict: the team is assigned", e.Message);
+        var entry = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Debug, entry.Level);
+        Assert.Contains("ProbeHub.ReportStatus", entry.Message);
+        Assert.Contains("409 Conflict", entry.Message);
+    }
+
+    [Fact]
+    public async Task A_server_fault_is_logged_at_error_with_its_exception_and_the_caller()
+    {
+        var log = new Captured();
+        var filter = new DomainHubFilter(log);
+        var fault = new TimeoutException("the team grain did not answer");
+        var thrown = await Assert.ThrowsAsync<TimeoutException>(async () => await filter.InvokeMethodAsync(Call(), _ => throw fault));
+        Assert.Same(fault, thrown);
+        var entry = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Same(fault, entry.Exception);
+        Assert.Contains("ProbeHub.ReportStatus", entry.Message);
+        Assert.Contains("conn-1", entry.Message);
+    }
+}
