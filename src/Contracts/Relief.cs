@@ -139,22 +139,6 @@ public sealed record ReliefPlanSummary
     [Id(12)] public int TrucksInUse { get; init; }
     /// <summary>Set while the latest re-plan failed: the plan above stays in force and the coordinator retries at its RetryAt.</summary>
     [Id(13)] public ReliefSolveFailure? LastSolveFailure { get; init; }
-
-    public static ReliefPlanSummary Of(ReliefPlan? plan, ReliefSolveFailure? failure) => plan is null
-        ? new ReliefPlanSummary { LastSolveFailure = failure }
-        : new ReliefPlanSummary
-        {
-            PlanId = plan.PlanId, ComputedAt = plan.ComputedAt, Solver = plan.Solver, Demands = plan.Demands,
-            PeopleCovered = plan.PeopleCovered, PeopleCoveredWeighted = plan.PeopleCoveredWeighted, TonKm = plan.TonKm,
-            Shipments = plan.Allocations.Select(a => a.ShipmentId).Distinct(StringComparer.Ordinal).Count(),
-            Shortfalls = plan.Shortfalls.Count,
-            ShortfallsByReason = plan.Shortfalls.GroupBy(s => s.Reason, StringComparer.Ordinal)
-                .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
-            IncidentsShort = [.. plan.Shortfalls.Select(s => s.IncidentId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-            Escalations = plan.Escalations.Count,
-            TrucksInUse = plan.TrucksInUse.Sum(t => t.Trucks),
-            LastSolveFailure = failure,
-        };
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
 
 namespace HuaduDispatch.UnitTests.Relief;
 
@@ -30,7 +31,7 @@ public sealed class ReliefPlanSummaryTests
         };
         var failure = new ReliefSolveFailure { At = Now, Error = "InvalidOperationException: ABNORMAL", Attempts = 2, RetryAt = Now.AddSeconds(10) };
 
-        var summary = ReliefPlanSummary.Of(plan, failure);
+        var summary = ReliefPlanSummaries.Of(plan, failure);
 
         Assert.Equal(7, summary.PlanId);
         Assert.Equal(Now, summary.ComputedAt);
@@ -49,7 +50,7 @@ public sealed class ReliefPlanSummaryTests
     public void Before_any_plan_it_carries_only_the_failure_and_reads_as_camel_case_json()
     {
         var failure = new ReliefSolveFailure { At = Now, Error = "boom", Attempts = 1, RetryAt = Now.AddSeconds(5) };
-        var summary = ReliefPlanSummary.Of(null, failure);
+        var summary = ReliefPlanSummaries.Of(null, failure);
         Assert.Null(summary.PlanId);
         Assert.Equal(0, summary.PeopleCovered);
         Assert.Empty(summary.IncidentsShort);

@@ -157,11 +157,11 @@ public sealed class ReliefCoordinatorGrain(
     public Task<ReliefSolveFailure?> GetSolveFailure() => Task.FromResult(state.State.Failure);
 
     public Task<ReliefPlanSummary?> GetSummary() =>
-        Task.FromResult(state.State is { Plan: null, Failure: null } ? null : ReliefPlanSummary.Of(state.State.Plan, state.State.Failure));
+        Task.FromResult(state.State is { Plan: null, Failure: null } ? null : ReliefPlanSummaries.Of(state.State.Plan, state.State.Failure));
 
     /// <summary>Pushes the stored plan in brief to the district scope (after it is stored: consoles never see an unstored plan).</summary>
     private void PublishSummary() => Publish.To(GrainFactory, [Scopes.District],
-        [new EntityChange { Kind = DeltaKinds.ReliefPlan, Id = this.GetPrimaryKeyString(), Data = ReliefPlanSummary.Of(state.State.Plan, state.State.Failure) }]);
+        [new EntityChange { Kind = DeltaKinds.ReliefPlan, Id = this.GetPrimaryKeyString(), Data = ReliefPlanSummaries.Of(state.State.Plan, state.State.Failure) }]);
 
     public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
 
