@@ -170,7 +170,7 @@ public sealed class BrowserConsoleTests : IAsyncLifetime
     [Fact]
     public async Task A_console_whose_token_expires_is_closed_and_its_client_reconnects_by_itself_with_the_renewed_token()
     {
-        var expiring = DispatchNode.Token(Roles.Dispatcher, lifetime: TimeSpan.FromSeconds(4));
+        var expiring = DispatchNode.Token(Roles.Dispatcher, lifetime: TimeSpan.FromSeconds(8)); // time to connect, subscribe and renew on a slow host
         await _browser.Connect("shift", Hub("/hubs/dispatch"), expiring, reconnect: true);
         var snapshot = await _browser.Invoke("shift", "Subscribe", Scopes.District);
         // The identity provider renews the token; the open connection goes on with the old one until it expires.

@@ -251,7 +251,7 @@ public sealed class RealtimeTests : IAsyncLifetime
     {
         // A token that runs out in a few seconds (the cut-off is its exp claim: validation's clock skew does not extend an open connection).
         var teamId = role == Roles.Team ? "T09" : null;
-        var expiring = DispatchNode.Token(role, teamId, lifetime: TimeSpan.FromSeconds(3));
+        var expiring = DispatchNode.Token(role, teamId, lifetime: TimeSpan.FromSeconds(6)); // time to connect and subscribe on a slow host
         await using var client = await HubClient.ConnectAsync(_node, hub, expiring);
         var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.Connection.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
