@@ -65,7 +65,6 @@ public static class HttpHardening
         services.AddSingleton(_ => buckets); // by a factory, so the container disposes it with the node
         services.AddRateLimiter(o =>
         {
-            var limits = options.RateLimit;
             o.GlobalLimiter = buckets.Buckets.WithTranslatedKey<HttpContext>(context =>
                 // the limiter is in the pipeline only when enabled; the health probes are never limited
                 context.Request.Path.StartsWithSegments("/health") ? ClientRateLimiter.Unlimited : ClientKey(context), leaveOpen: true);

@@ -125,8 +125,7 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger) : IHubFilte
         logger.LogDebug("Hub method {Hub}.{Method} refused for {Client}: {Refusal}",
             context.Hub.GetType().Name, context.HubMethodName, ClientOf(context), refusal.Message);
 
-    private static string ClientOf(HubInvocationContext context) =>
-        context.Context.User?.Identity?.IsAuthenticated == true ? context.Context.User.ToActor().ClientId() : "anonymous";
+    private static string ClientOf(HubInvocationContext context) => HubRateLimitFilter.ClientKey(context.Context);
 
     /// <summary>The category of SignalR's per-call failure log, which this filter replaces.</summary>
     public const string SignalRDispatcherCategory = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
@@ -141,8 +140,11 @@ public sealed class HubRateLimitFilter(ClientRateLimiter limiter, HttpOptions ht
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         if (!http.RateLimit.Enabled) return await next(context);
-        using var lease = limiter.Buckets.AttemptAcquire(HttpHardening.ClientKey(context.Context.User, context.Context.GetHttpContext()?.Connection.RemoteIpAddress));
+        using var lease = limiter.Buckets.AttemptAcquire(ClientKey(context.Context));
         if (!lease.IsAcquired) throw new HubException($"429 Too many requests: {limiter.Refusal(ClientRateLimiter.RetryAfterSeconds(lease))}");
         return await next(context);
     }
+
+    /// <summary>Who a hub call counts against: the same key as the connection's REST requests.</summary>
+    public static string ClientKey(HubCallerContext caller) => HttpHardening.ClientKey(caller.User, caller.GetHttpContext()?.Connection.RemoteIpAddress);
 }

@@ -171,142 +171,149 @@ public sealed class ReliefCoordinatorGrain(
     public async Task<ReliefPlan> Replan()
     {
         var planId = ++state.State.PlanSeq;
-        var now = clock.GetUtcNow();
-        var stage = ReliefSolveFailure.Stages.Read; // what failed, if something does
+        _stage = ReliefSolveFailure.Stages.Read;
         try
         {
-            // 1. Earlier convoys. Those still Planned are replaced by this plan: their stock counts as free for it, but they are
-            //    cancelled only once it is solved, so the previous plan stays in force meanwhile (and if solving fails). The others
-            //    may hold trucks.
-            var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
-            foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
-            var (orphaned, replaced, holding, finished) = EarlierConvoys.Sort(await Task.WhenAll(earlier.Select(async kv =>
-                (kv.Key, kv.Value, await GrainFactory.Grain<IShipmentGrain>(kv.Key).Get()))), now);
-            foreach (var (shipmentId, warehouseId) in orphaned)
-            {
-                // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
-                await GrainFactory.Grain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
-                state.State.Outstanding.Remove(shipmentId);
-            }
-            foreach (var shipmentId in finished) state.State.Outstanding.Remove(shipmentId);
-            foreach (var shipment in replaced.Concat(holding)) state.State.Outstanding[shipment.Id] = shipment.WarehouseId;
-            var trucksHeld = FleetInUse.ByWarehouse(holding, now);
-
-            // 2. What is still needed, and what the warehouses can give now.
-            var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
-                .Select(id => GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())))
-                .OfType<ReliefPlanningInput>().ToList();
-            foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
-            var catalogue = GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
-            var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
-            var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.Grain<IWarehouseGrain>(id).Get())))
-                .OfType<Warehouse>().ToList();
-            // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
-            var selection = ReliefWarehouseSelection.Select(all);
-            var warehouses = FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld);
-            var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
-                i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
-
-            // 3. Solve off the grain's turn (the previous plan is still in force, and stays so if the solve fails).
-            stage = ReliefSolveFailure.Stages.Solve;
-            var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
-            stage = ReliefSolveFailure.Stages.Commit;
-
-            // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
-            //    trucks, which this plan counted as free: plan again once this one is committed.
-            var raced = false;
-            foreach (var old in replaced)
-            {
-                if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
-                else raced = true; // it started loading (or more) meanwhile and stays outstanding
-            }
-
-            // 5. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
-            var allocations = new List<ReliefAllocationView>();
-            var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
-            var failed = new List<string>();
-            // The new convoys' ids and this plan's number are stored before anything is reserved (see Outstanding).
-            var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
-            string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
-            foreach (var group in groups) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
-            if (groups.Count > 0) await state.WriteOrRestartAsync(this);
-            foreach (var group in groups)
-            {
-                var shipmentId = ShipmentId(group.Key);
-                var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
-                var held = await GrainFactory.Grain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
-                if (!held)
-                {
-                    failed.Add(shipmentId); // stock moved since it was read: the next plan will see it
-                    state.State.Outstanding.Remove(shipmentId);
-                    continue;
-                }
-                var first = group.First();
-                var shipment = new Shipment
-                {
-                    Id = shipmentId, IncidentId = group.Key.DemandId, WarehouseId = group.Key.WarehouseId,
-                    Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.ItemCode, Quantity = l.Quantity })],
-                    Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
-                    DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
-                };
-                await GrainFactory.Grain<IShipmentGrain>(shipmentId).Create(shipment);
-                if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
-                list.Add(shipment);
-                allocations.AddRange(group.Select(a => new ReliefAllocationView
-                {
-                    WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
-                    Departure = a.Departure, Eta = a.Eta, DistanceKm = Math.Round(a.DistanceKm, 2), ShipmentId = shipmentId,
-                }));
-            }
-
-            var shortfalls = result.Shortfalls.Select(s => new ReliefShortfall
-            {
-                IncidentId = s.DemandId, ItemCode = s.ItemCode, Missing = s.Missing, Reason = s.Reason.ToString(), Detail = s.Detail,
-            }).ToList();
-            foreach (var input in inputs)
-            {
-                await GrainFactory.Grain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
-                    shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? [],
-                    [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
-                    result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
-            }
-            // Incidents the previous plan was made for and this one is not (closed, past the deadline, or nothing more needed):
-            // their shortfalls are no longer anybody's to escalate.
-            var plannedNow = inputs.Select(i => i.IncidentId).ToHashSet(StringComparer.Ordinal);
-            foreach (var gone in state.State.LastPlanIncidents.Where(id => !plannedNow.Contains(id)).ToList())
-                await GrainFactory.Grain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
-            state.State.LastPlanIncidents = plannedNow;
-
-            state.State.Failure = null; // written with the plan
-            state.State.Plan = new ReliefPlan
-            {
-                PlanId = planId,
-                ComputedAt = now,
-                Solver = result.Status.ToString(),
-                Demands = demands.Count,
-                PeopleCovered = result.PeopleCovered,
-                PeopleCoveredWeighted = result.PeopleCoveredWeighted,
-                TonKm = Math.Round(result.TonKm, 3),
-                Allocations = allocations,
-                Shortfalls = shortfalls,
-                Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
-                TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
-            };
-            await state.WriteOrRestartAsync(this);
-            PublishSummary();
-            // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
-            if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
-            if (failed.Count > 0 || raced) await RequestReplan();
-            if (_mayHaveRetry)
-            {
-                if (await this.GetReminder(RetryReminder) is { } retry) await this.UnregisterReminder(retry);
-                _mayHaveRetry = false;
-            }
-            return state.State.Plan;
+            return await PlanAndCommit(planId, clock.GetUtcNow());
         }
         catch (Exception e) when (e is not ReliefPlanningFailedException)
         {
-            throw await Failed(e, planId, stage);
+            throw await Failed(e, planId, _stage);
         }
+    }
+
+    /// <summary>What the re-plan under way was doing (reading its inputs, the solve, the commit): the stage a failure names.</summary>
+    private string _stage = ReliefSolveFailure.Stages.Read;
+
+    private async Task<ReliefPlan> PlanAndCommit(long planId, DateTimeOffset now)
+    {
+        // 1. Earlier convoys. Those still Planned are replaced by this plan: their stock counts as free for it, but they are
+        //    cancelled only once it is solved, so the previous plan stays in force meanwhile (and if solving fails). The others
+        //    may hold trucks.
+        var earlier = new Dictionary<string, string>(state.State.Outstanding, StringComparer.Ordinal);
+        foreach (var a in state.State.Plan?.Allocations ?? []) earlier.TryAdd(a.ShipmentId, a.WarehouseId); // state from before Outstanding
+        var (orphaned, replaced, holding, finished) = EarlierConvoys.Sort(await Task.WhenAll(earlier.Select(async kv =>
+            (kv.Key, kv.Value, await GrainFactory.Grain<IShipmentGrain>(kv.Key).Get()))), now);
+        foreach (var (shipmentId, warehouseId) in orphaned)
+        {
+            // A commit that stopped between reserving and creating the convoy: give the stock back (a no-op if nothing was held).
+            await GrainFactory.Grain<IWarehouseGrain>(warehouseId).ReleaseReservation(shipmentId, Actor.System);
+            state.State.Outstanding.Remove(shipmentId);
+        }
+        foreach (var shipmentId in finished) state.State.Outstanding.Remove(shipmentId);
+        foreach (var shipment in replaced.Concat(holding)) state.State.Outstanding[shipment.Id] = shipment.WarehouseId;
+        var trucksHeld = FleetInUse.ByWarehouse(holding, now);
+
+        // 2. What is still needed, and what the warehouses can give now.
+        var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
+            .Select(id => GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())))
+            .OfType<ReliefPlanningInput>().ToList();
+        foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
+        var catalogue = GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
+        var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
+        var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.Grain<IWarehouseGrain>(id).Get())))
+            .OfType<Warehouse>().ToList();
+        // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
+        var selection = ReliefWarehouseSelection.Select(all);
+        var warehouses = FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld);
+        var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
+            i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
+
+        // 3. Solve off the grain's turn (the previous plan is still in force, and stays so if the solve fails).
+        _stage = ReliefSolveFailure.Stages.Solve;
+        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
+        _stage = ReliefSolveFailure.Stages.Commit;
+
+        // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
+        //    trucks, which this plan counted as free: plan again once this one is committed.
+        var raced = false;
+        foreach (var old in replaced)
+        {
+            if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
+            else raced = true; // it started loading (or more) meanwhile and stays outstanding
+        }
+
+        // 5. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
+        var allocations = new List<ReliefAllocationView>();
+        var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
+        var failed = new List<string>();
+        // The new convoys' ids and this plan's number are stored before anything is reserved (see Outstanding).
+        var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
+        string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
+        foreach (var group in groups) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
+        if (groups.Count > 0) await state.WriteOrRestartAsync(this);
+        foreach (var group in groups)
+        {
+            var shipmentId = ShipmentId(group.Key);
+            var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
+            var held = await GrainFactory.Grain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
+            if (!held)
+            {
+                failed.Add(shipmentId); // stock moved since it was read: the next plan will see it
+                state.State.Outstanding.Remove(shipmentId);
+                continue;
+            }
+            var first = group.First();
+            var shipment = new Shipment
+            {
+                Id = shipmentId, IncidentId = group.Key.DemandId, WarehouseId = group.Key.WarehouseId,
+                Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.ItemCode, Quantity = l.Quantity })],
+                Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
+                DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
+            };
+            await GrainFactory.Grain<IShipmentGrain>(shipmentId).Create(shipment);
+            if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
+            list.Add(shipment);
+            allocations.AddRange(group.Select(a => new ReliefAllocationView
+            {
+                WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
+                Departure = a.Departure, Eta = a.Eta, DistanceKm = Math.Round(a.DistanceKm, 2), ShipmentId = shipmentId,
+            }));
+        }
+
+        var shortfalls = result.Shortfalls.Select(s => new ReliefShortfall
+        {
+            IncidentId = s.DemandId, ItemCode = s.ItemCode, Missing = s.Missing, Reason = s.Reason.ToString(), Detail = s.Detail,
+        }).ToList();
+        foreach (var input in inputs)
+        {
+            await GrainFactory.Grain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
+                shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? [],
+                [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
+                result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
+        }
+        // Incidents the previous plan was made for and this one is not (closed, past the deadline, or nothing more needed):
+        // their shortfalls are no longer anybody's to escalate.
+        var plannedNow = inputs.Select(i => i.IncidentId).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in state.State.LastPlanIncidents.Where(id => !plannedNow.Contains(id)).ToList())
+            await GrainFactory.Grain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
+        state.State.LastPlanIncidents = plannedNow;
+
+        state.State.Failure = null; // written with the plan
+        state.State.Plan = new ReliefPlan
+        {
+            PlanId = planId,
+            ComputedAt = now,
+            Solver = result.Status.ToString(),
+            Demands = demands.Count,
+            PeopleCovered = result.PeopleCovered,
+            PeopleCoveredWeighted = result.PeopleCoveredWeighted,
+            TonKm = Math.Round(result.TonKm, 3),
+            Allocations = allocations,
+            Shortfalls = shortfalls,
+            Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
+            TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
+        };
+        await state.WriteOrRestartAsync(this);
+        PublishSummary();
+        // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
+        if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
+        if (failed.Count > 0 || raced) await RequestReplan();
+        if (_mayHaveRetry)
+        {
+            if (await this.GetReminder(RetryReminder) is { } retry) await this.UnregisterReminder(retry);
+            _mayHaveRetry = false;
+        }
+        return state.State.Plan;
     }
 }
