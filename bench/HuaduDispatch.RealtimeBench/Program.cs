@@ -15,9 +15,11 @@ if (BenchOptions.Parse(args) is not { } options)
     Console.WriteLine("       raw=1: protocol consoles (a WebSocket speaking the SignalR JSON protocol) instead of the .NET SignalR client");
     Console.WriteLine("       raw-driver=1: protocol HTTP/1.1 clients for the REST driver instead of HttpClient");
     Console.WriteLine("       pairs=N: then N alternating pairs of pgbench and the node's max rate without consoles, each ratio within its pair");
+    Console.WriteLine("       scan=0: protocol consoles read every record with Utf8JsonReader instead of scanning for the fields (each 16th record is read both ways by default)");
     Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
     return 2;
 }
+BenchConsole.ScanRecords = options.Raw && options.Scan;
 
 var tempDir = Path.Combine(Path.GetTempPath(), "huadu-rtbench-" + Guid.NewGuid().ToString("N")[..12]);
 Directory.CreateDirectory(tempDir);
@@ -60,11 +62,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs, bool Scan)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0, true);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -87,6 +89,7 @@ namespace HuaduDispatch.RealtimeBench
                     "raw" when i <= 1 => o with { Raw = i == 1 },
                     "raw-driver" when i <= 1 => o with { RawDriver = i == 1 },
                     "pairs" => o with { Pairs = i },
+                    "scan" when i <= 1 => o with { Scan = i == 1 },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -111,7 +114,8 @@ namespace HuaduDispatch.RealtimeBench
     }
 
     public sealed record PhaseReport(DriveResult Drive, int Consoles, long Expected, long Delivered, long Missing, int Duplicates, int Gaps,
-        int Mismatched, int Disconnects, long UnackedDelivered, long Messages, long DistrictDeltas, int[] RoundTripUs, int[] LatencyUs, int[] SlowestUs);
+        int Mismatched, int Disconnects, long UnackedDelivered, long Messages, long DistrictDeltas, int[] RoundTripUs, int[] LatencyUs, int[] SlowestUs,
+        int ScanFallbacks, int ScanDisagreements);
 
     public sealed class RealtimeBench(BenchOptions o, BenchPostgres postgres) : IAsyncDisposable
     {
@@ -161,7 +165,9 @@ namespace HuaduDispatch.RealtimeBench
             step.Restart();
             await ConnectConsolesAsync(ct);
             var kind = o.Raw
-                ? "protocol consoles (a WebSocket speaking the SignalR JSON protocol; each record read once with Utf8JsonReader for the envelope, team id and position.at)"
+                ? "protocol consoles (a WebSocket speaking the SignalR JSON protocol; " + (o.Scan
+                    ? "each record scanned for the envelope, team id and position.at, every 16th also read with Utf8JsonReader to check the scan)"
+                    : "each record read once with Utf8JsonReader for the envelope, team id and position.at)")
                 : $"SignalR clients (the .NET client, WebSockets, JSON protocol, {(o.Lean ? "lean binding: envelope, team id and position.at" : "full binding: the Delta contract, data as JsonElement")})";
             Console.WriteLine($"Consoles: {_consoles.Count} {kind} connected and subscribed to \"district\" in {step.Elapsed.TotalSeconds:0.0} s");
 
@@ -215,7 +221,7 @@ namespace HuaduDispatch.RealtimeBench
 
             // 6. Summary.
             var p99 = P(rated.LatencyUs, 0.99) / 1000.0;
-            var lossless = rated.Missing == 0 && rated.Gaps == 0 && rated.Disconnects == 0;
+            var lossless = rated.Missing == 0 && rated.Gaps == 0 && rated.Disconnects == 0 && rated.ScanDisagreements == 0;
             var loadHeld = rated.Drive.Errors == 0 && rated.Drive.NotSent == 0 && rated.Drive.AckedPerSecond >= 0.95 * o.Rate;
             Console.WriteLine();
             Console.WriteLine("Summary");
@@ -231,7 +237,7 @@ namespace HuaduDispatch.RealtimeBench
             var aim1 = atAimLoad && loadHeld && lossless && p99 < AimP99Ms;
             var aim1Why = !atAimLoad ? $"not tested at the aim's load: this run used {o.Rate:0}/s and {o.Consoles} consoles; at that load p99 {p99:0.0} ms {(p99 < AimP99Ms ? "<" : ">=")} 25 ms"
                 : !loadHeld ? $"the node did not hold {o.Rate:0}/s ({rated.Drive.AckedPerSecond:0}/s, {rated.Drive.Errors} errors, {rated.Drive.NotSent} not sent); p99 {p99:0.0} ms"
-                : !lossless ? $"deliveries were lost ({rated.Missing} missing, {rated.Gaps} seq gaps, {rated.Disconnects} disconnects); p99 {p99:0.0} ms"
+                : !lossless ? $"deliveries were lost or misread ({rated.Missing} missing, {rated.Gaps} seq gaps, {rated.Disconnects} disconnects, {rated.ScanDisagreements} scan disagreements); p99 {p99:0.0} ms"
                 : $"p99 {p99:0.0} ms {(p99 < AimP99Ms ? "<" : ">=")} 25 ms, all {rated.Expected} deliveries arrived";
             var consoleKind = o.Raw ? "protocol consoles" : ".NET SignalR client consoles";
             Console.WriteLine($"  \"p99 under 25 ms at 1,000 updates/s with 200 consoles\": {(aim1 ? "MET" : "NOT MET")} ({aim1Why}; {consoleKind})");
@@ -339,6 +345,8 @@ namespace HuaduDispatch.RealtimeBench
             var closedBefore = consoles.Sum(c => Volatile.Read(ref c.Closed));
             var messagesBefore = consoles.Sum(c => Volatile.Read(ref c.Messages));
             var deltasBefore = consoles.Sum(c => Volatile.Read(ref c.DistrictDeltas));
+            var fallbacksBefore = consoles.Sum(c => Volatile.Read(ref c.ScanFallbacks));
+            var disagreementsBefore = consoles.Sum(c => Volatile.Read(ref c.ScanDisagreements));
             var deliveredBefore = _log.Deliveries;
             var drive = await _driver!.RunAsync(name, clients, rate, TimeSpan.FromSeconds(seconds), ct, grace);
 
@@ -393,7 +401,8 @@ namespace HuaduDispatch.RealtimeBench
             Array.Sort(slow);
             return new PhaseReport(drive, consoles.Length, expected, delivered, missing, consoles.Sum(c => c.Duplicates), consoles.Sum(c => c.Gaps),
                 consoles.Sum(c => c.Mismatched), consoles.Sum(c => Volatile.Read(ref c.Closed)) - closedBefore, unacked,
-                consoles.Sum(c => Volatile.Read(ref c.Messages)) - messagesBefore, consoles.Sum(c => Volatile.Read(ref c.DistrictDeltas)) - deltasBefore, rtt, lat, slow);
+                consoles.Sum(c => Volatile.Read(ref c.Messages)) - messagesBefore, consoles.Sum(c => Volatile.Read(ref c.DistrictDeltas)) - deltasBefore, rtt, lat, slow,
+                consoles.Sum(c => Volatile.Read(ref c.ScanFallbacks)) - fallbacksBefore, consoles.Sum(c => Volatile.Read(ref c.ScanDisagreements)) - disagreementsBefore);
         }
 
         private static void Print(string title, PhaseReport r, string cpu)
@@ -411,7 +420,9 @@ namespace HuaduDispatch.RealtimeBench
             {
                 Console.WriteLine($"  delivered {r.Delivered} of {r.Expected} expected ({r.Consoles} consoles x {d.Acked} reports): missing {r.Missing}, " +
                     $"duplicates {r.Duplicates}, seq gaps {r.Gaps}, wrong team {r.Mismatched}, disconnects {r.Disconnects}" +
-                    (r.UnackedDelivered > 0 ? $", deliveries of unacknowledged reports {r.UnackedDelivered}" : ""));
+                    (r.UnackedDelivered > 0 ? $", deliveries of unacknowledged reports {r.UnackedDelivered}" : "") +
+                    (BenchConsole.ScanRecords
+                        ? $"; scan: {r.ScanFallbacks} records read by the reader instead, {r.ScanDisagreements} scan/reader disagreements in the cross-checked records" : ""));
                 Console.WriteLine($"  messages: {r.Messages / (double)r.Consoles:0} per console ({r.Messages / d.ElapsedSeconds / r.Consoles:0.0}/s each), " +
                     $"{(r.Messages > 0 ? r.DistrictDeltas / (double)r.Messages : 0):0.0} deltas per message");
                 Console.WriteLine($"  latency 200 -> console, over all (console, report) pairs: p50 {Percentiles.Ms(P(r.LatencyUs, 0.5))}, " +
