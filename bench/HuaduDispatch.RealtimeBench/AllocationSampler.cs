@@ -30,6 +30,11 @@ public sealed class AllocationSampler : EventListener
         if (!_on || e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null) return;
         var name = e.PayloadNames!.IndexOf("TypeName") is var t and >= 0 ? e.Payload[t] as string ?? "?" : "?";
         var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload[a]) : 100_000;
+        if (name == "System.Byte[]" && e.PayloadNames.IndexOf("ObjectSize") is var os and >= 0)
+        {
+            var size = Convert.ToInt64(e.Payload[os]);
+            name = $"System.Byte[] ({(size < 1024 ? "<1K" : size < 4200 ? "1-4K" : size < 8300 ? "4-8K" : size < 16500 ? "8-16K" : size < 33000 ? "16-32K" : size < 66000 ? "32-64K" : ">64K")}, e.g. {size})";
+        }
         _bytes.AddOrUpdate(name, amount, (_, v) => v + amount);
     }
 }

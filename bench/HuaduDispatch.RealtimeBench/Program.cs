@@ -174,9 +174,13 @@ namespace HuaduDispatch.RealtimeBench
             // 4. Warm-up (discarded) until tier-up compilation has settled, then the rated run.
             await WarmUpAsync(ct);
             Console.WriteLine();
+            using var sampler = Environment.GetEnvironmentVariable("HUADU_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+            sampler?.Reset();
             var cpu = CpuSample.Take();
             var rated = await PhaseAsync("rated", o.Clients, o.Rate, o.Seconds, ct);
             Print($"Rated run: {o.Rate:0} reports/s for {o.Seconds} s, {o.Clients} HTTP clients, {rated.Consoles} consoles", rated, CpuSample.Describe(cpu, CpuSample.Take()));
+            if (sampler is not null)
+                foreach (var (type, bytes) in sampler.Top(40)) Console.WriteLine($"    {bytes / 1e6,8:0.0} MB  {type}");
 
             // 5. Max rate with the consoles, then without them.
             Console.WriteLine();
@@ -188,7 +192,6 @@ namespace HuaduDispatch.RealtimeBench
             Console.WriteLine();
             var pg2 = await PgbenchAsync("Reference 2/2", payload, ct);
             var pg = (pg1.Tps + pg2.Tps) / 2;
-            using var sampler = Environment.GetEnvironmentVariable("HUADU_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
             sampler?.Reset();
             cpu = CpuSample.Take();
             var maxWithout = await PhaseAsync("max-without-consoles", o.MaxClients, null, o.MaxSeconds, ct);
