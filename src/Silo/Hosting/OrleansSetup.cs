@@ -25,7 +25,9 @@ public static class OrleansSetup
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
-        silo.AddActivityPropagation();
+        // Trace context through grain calls, only when traces are exported: the propagation is two grain call filters, and any
+        // filter puts every grain call (four per team report) on Orleans' filter path, with its invoker objects and extra awaits.
+        if (settings.ExportsTraces) silo.AddActivityPropagation();
 
         if (!settings.UsesPostgres)
         {
