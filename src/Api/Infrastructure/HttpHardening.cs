@@ -85,24 +85,29 @@ public static class HttpHardening
         user?.Identity?.IsAuthenticated == true ? user.ToActor().ClientId() : "ip|" + (remote?.ToString() ?? "unknown");
 
     /// <summary>Adds the configured security headers to every response (a looser CSP on the API reference page).</summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, HttpOptions options) =>
-        app.Use(async (context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, HttpOptions options)
+    {
+        // One callback for all requests, given the request's context as its state: nothing is allocated per request here.
+        Func<object, Task> addHeaders = state =>
         {
-            context.Response.OnStarting(() =>
+            var context = (HttpContext)state;
+            var headers = context.Response.Headers;
+            foreach (var (name, value) in options.SecurityHeaders)
             {
-                var headers = context.Response.Headers;
-                foreach (var (name, value) in options.SecurityHeaders)
-                {
-                    if (string.IsNullOrEmpty(value) || headers.ContainsKey(name)) continue;
-                    headers[name] = name.Equals("Content-Security-Policy", StringComparison.OrdinalIgnoreCase) && context.Request.Path.StartsWithSegments("/docs")
-                        ? options.DocsContentSecurityPolicy
-                        : value;
-                }
-                if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000";
-                return Task.CompletedTask;
-            });
-            await next(context);
+                if (string.IsNullOrEmpty(value) || headers.ContainsKey(name)) continue;
+                headers[name] = name.Equals("Content-Security-Policy", StringComparison.OrdinalIgnoreCase) && context.Request.Path.StartsWithSegments("/docs")
+                    ? options.DocsContentSecurityPolicy
+                    : value;
+            }
+            if (context.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000";
+            return Task.CompletedTask;
+        };
+        return app.Use((context, next) =>
+        {
+            context.Response.OnStarting(addHeaders, context);
+            return next(context);
         });
+    }
 
     /// <summary>Request JSON limits: nesting depth and string length (a too-long string is a 400 naming its field).</summary>
     public static void LimitJson(JsonSerializerOptions json, HttpOptions options)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace HuaduDispatch.Api;
 
@@ -34,14 +35,17 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxKeyLength = 255;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
+        // Without a key the request passes straight through (no async frame of its own: most requests carry no key).
         if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.StartsWithSegments("/api/v1") ||
             !context.Request.Headers.TryGetValue(Header, out var values) || context.User.Identity?.IsAuthenticated != true)
-        {
-            await next(context);
-            return;
-        }
+            return next(context);
+        return WithKey(context, values);
+    }
+
+    private async Task WithKey(HttpContext context, StringValues values)
+    {
         var key = values.ToString();
         if (values.Count != 1 || key.Length is 0 or > MaxKeyLength || key.Any(c => c < 0x21 || c > 0x7e))
         {
