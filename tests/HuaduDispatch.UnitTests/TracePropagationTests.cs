@@ -33,7 +33,7 @@ public sealed class TracePropagationTests
     public void Without_an_exporter_no_grain_call_filter_is_registered(string? exporter)
     {
         Assert.False(DispatchSettings.From(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Telemetry:Exporter"] = exporter }).Build()).ExportsTraces);
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Telemetry:Exporter"] = exporter }).Build()).ExportsTelemetry);
         Assert.Empty(Filters(SiloServices(exporter)));
     }
 

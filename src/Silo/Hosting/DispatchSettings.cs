@@ -19,8 +19,8 @@ public sealed record DispatchSettings
     public bool ListenOnAnyHostAddress { get; init; } = true;
     public string ReferenceDataPath { get; init; } = "";
     public string TelemetryExporter { get; init; } = "none";
-    /// <summary>Traces go to an exporter (Telemetry:Exporter otlp or console), so trace context should follow grain calls.</summary>
-    public bool ExportsTraces => TelemetryExporter is not ("none" or "");
+    /// <summary>Traces and metrics go to an exporter (Telemetry:Exporter otlp or console); trace context then follows grain calls.</summary>
+    public bool ExportsTelemetry => TelemetryExporter is not ("none" or "");
 
     public static DispatchSettings From(IConfiguration c)
     {

@@ -27,7 +27,7 @@ public static class OrleansSetup
         });
         // Trace context through grain calls, only when traces are exported: the propagation is two grain call filters, and any
         // filter puts every grain call (four per team report) on Orleans' filter path, with its invoker objects and extra awaits.
-        if (settings.ExportsTraces) silo.AddActivityPropagation();
+        if (settings.ExportsTelemetry) silo.AddActivityPropagation();
 
         if (!settings.UsesPostgres)
         {

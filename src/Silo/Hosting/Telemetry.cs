@@ -10,7 +10,7 @@ public static class Telemetry
 {
     public static void Add(IServiceCollection services, IConfiguration configuration, DispatchSettings settings)
     {
-        if (!settings.ExportsTraces) return;
+        if (!settings.ExportsTelemetry) return;
         if (settings.TelemetryExporter is not ("otlp" or "console"))
             throw new InvalidOperationException($"Telemetry:Exporter '{settings.TelemetryExporter}' is not one of: none, console, otlp.");
 
