@@ -44,8 +44,8 @@ public sealed class BenchConsole : IAsyncDisposable
     {
         _connection = connection;
         _log = log;
-        if (lean) connection.On<IReadOnlyList<LeanDelta>>("Delta", OnLeanDeltas);
-        else connection.On<IReadOnlyList<Delta>>("Delta", OnDeltas);
+        if (lean) connection.On<IReadOnlyList<LeanDelta>>("Delta", batch => Handle(() => OnLeanDeltas(batch)));
+        else connection.On<IReadOnlyList<Delta>>("Delta", batch => Handle(() => OnDeltas(batch)));
         connection.Closed += _ =>
         {
             Interlocked.Increment(ref Closed);
@@ -64,8 +64,27 @@ public sealed class BenchConsole : IAsyncDisposable
         var snapshot = await connection.InvokeAsync<ScopeSnapshot>(nameof(IDispatchHub.Subscribe), Scopes.District, ct);
         var teams = snapshot.Entities.Count(e => e.Kind == DeltaKinds.Team);
         if (teams != log.TeamIds.Count) throw new InvalidOperationException($"district snapshot has {teams} teams, expected {log.TeamIds.Count}");
-        console._lastSeq = snapshot.Seq;
+        lock (console._early)
+        {
+            console._lastSeq = snapshot.Seq;
+            foreach (var handle in console._early) handle();
+            console._early.Clear();
+            console._subscribed = true;
+        }
         return console;
+    }
+
+    /// <summary>Batches that arrive before Subscribe answers (the connection joins the group first) wait for the snapshot's seq.</summary>
+    private readonly List<Action> _early = [];
+    private bool _subscribed;
+
+    private void Handle(Action apply)
+    {
+        lock (_early)
+        {
+            if (_subscribed) apply();
+            else _early.Add(apply);
+        }
     }
 
     /// <summary>
@@ -86,8 +105,16 @@ public sealed class BenchConsole : IAsyncDisposable
         var handshake = await console.ReceiveRecordAsync(ct);
         if (handshake.Contains("error", StringComparison.Ordinal)) throw new InvalidOperationException("handshake refused: " + handshake);
         await console.SendRecord($$"""{"type":1,"invocationId":"1","target":"{{nameof(IDispatchHub.Subscribe)}}","arguments":["{{Scopes.District}}"]}""", ct);
+        // Deltas can arrive before the answer (the connection joins the group first): they are kept, and applied after the
+        // snapshot like any other (those numbered up to the snapshot's seq are skipped), as a client must.
         string completion;
-        do completion = await console.ReceiveRecordAsync(ct); while (completion.StartsWith("""{"type":6""", StringComparison.Ordinal));
+        var early = new List<byte[]>();
+        while (true)
+        {
+            completion = await console.ReceiveRecordAsync(ct);
+            if (completion.StartsWith("""{"type":3""", StringComparison.Ordinal)) break;
+            if (completion.StartsWith("""{"type":1,""", StringComparison.Ordinal)) early.Add(Encoding.UTF8.GetBytes(completion));
+        }
         using (var doc = JsonDocument.Parse(completion))
         {
             if (!doc.RootElement.TryGetProperty("result", out var result)) throw new InvalidOperationException("Subscribe failed: " + completion);
@@ -96,6 +123,7 @@ public sealed class BenchConsole : IAsyncDisposable
             if (teams != log.TeamIds.Count) throw new InvalidOperationException($"district snapshot has {teams} teams, expected {log.TeamIds.Count}");
             console._lastSeq = snapshot.Seq;
         }
+        foreach (var record in early) console.OnRecord(record, log.NowUs());
         console._receiving = Task.Run(console.ReceiveLoop);
         console._pinging = Task.Run(console.PingLoop);
         return console;

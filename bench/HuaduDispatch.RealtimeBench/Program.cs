@@ -16,6 +16,7 @@ if (BenchOptions.Parse(args) is not { } options)
     Console.WriteLine("       raw-driver=1: protocol HTTP/1.1 clients for the REST driver instead of HttpClient");
     Console.WriteLine("       pairs=N: then N alternating pairs of pgbench and the node's max rate without consoles, each ratio within its pair");
     Console.WriteLine("       scan=0: protocol consoles read every record with Utf8JsonReader instead of scanning for the fields (each 16th record is read both ways by default)");
+    Console.WriteLine("       storm=N: halfway through the rated run, N more consoles connect and subscribe to \"district\" (16 at a time), as after a node restart");
     Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
     return 2;
 }
@@ -62,11 +63,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs, bool Scan)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs, bool Scan, int Storm)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0, true);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0, true, 0);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -90,6 +91,7 @@ namespace HuaduDispatch.RealtimeBench
                     "raw-driver" when i <= 1 => o with { RawDriver = i == 1 },
                     "pairs" => o with { Pairs = i },
                     "scan" when i <= 1 => o with { Scan = i == 1 },
+                    "storm" => o with { Storm = i },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -177,8 +179,16 @@ namespace HuaduDispatch.RealtimeBench
             using var sampler = Environment.GetEnvironmentVariable("HUADU_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
             sampler?.Reset();
             var cpu = CpuSample.Take();
+            var storm = o.Storm > 0 ? StormAsync(teams.Select(t => t.Id).ToArray(), ct) : null;
             var rated = await PhaseAsync("rated", o.Clients, o.Rate, o.Seconds, ct);
             Print($"Rated run: {o.Rate:0} reports/s for {o.Seconds} s, {o.Clients} HTTP clients, {rated.Consoles} consoles", rated, CpuSample.Describe(cpu, CpuSample.Take()));
+            if (storm is not null)
+            {
+                var (stormConsoles, took) = await storm;
+                Console.WriteLine($"  storm: {stormConsoles.Count} more consoles connected and subscribed to \"district\" halfway through, in {took.TotalSeconds:0.0} s " +
+                    $"(their deliveries are not counted above; seq gaps among them {stormConsoles.Sum(c => c.Gaps)})");
+                foreach (var c in stormConsoles) await c.DisposeAsync();
+            }
             if (sampler is not null)
                 foreach (var (type, bytes) in sampler.Top(40)) Console.WriteLine($"    {bytes / 1e6,8:0.0} MB  {type}");
 
@@ -278,6 +288,37 @@ namespace HuaduDispatch.RealtimeBench
             var sorted = values.Order().ToArray();
             var mid = sorted.Length / 2;
             return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
+
+        /// <summary>
+        /// Halfway through the rated run, <c>storm</c> more consoles connect and subscribe (16 at a time), as when a node restarts
+        /// and its consoles come back at once. They keep their own (empty) report log, so they check their sequence but add nothing
+        /// to the rated run's deliveries; what the storm does to the 200 consoles' latency shows in the rated figures.
+        /// </summary>
+        private async Task<(List<BenchConsole> Consoles, TimeSpan Took)> StormAsync(string[] teamIds, CancellationToken ct)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(o.Seconds / 2.0), ct);
+            var log = new UpdateLog(teamIds);
+            var consoles = new List<BenchConsole>();
+            var took = Stopwatch.StartNew();
+            using var gate = new SemaphoreSlim(16);
+            await Task.WhenAll(Enumerable.Range(0, o.Storm).Select(async i =>
+            {
+                await gate.WaitAsync(ct);
+                try
+                {
+                    var token = _node!.Token(Roles.Dispatcher, subject: $"storm-{i:000}");
+                    var console = o.Raw
+                        ? await BenchConsole.ConnectRawAsync(_node.BaseAddress, token, log, ct)
+                        : await BenchConsole.ConnectAsync(_node.BaseAddress, token, log, o.Lean, ct);
+                    lock (consoles) consoles.Add(console);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            return (consoles, took.Elapsed);
         }
 
         private async Task ConnectConsolesAsync(CancellationToken ct)

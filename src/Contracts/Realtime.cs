@@ -86,7 +86,8 @@ public static class Scopes
 [Alias("huadu.IScopeGrain")]
 public interface IScopeGrain : IGrainWithStringKey
 {
-    [Alias("Publish"), OneWay] Task Publish(IReadOnlyList<EntityChange> changes);
+    /// <summary>Sequences changes; runs between the awaits of a snapshot being built, so a subscribing console holds nothing up.</summary>
+    [Alias("Publish"), OneWay, AlwaysInterleave] Task Publish(IReadOnlyList<EntityChange> changes);
     /// <param name="subscriberRelay">The relay of the silo the subscribing connection is on: the scope sends to it from now on,
     /// even before the relay registry lists it (e.g. while the registry's activation is being recreated).</param>
     [Alias("Snapshot")] Task<ScopeSnapshot> Snapshot(IDeltaRelay? subscriberRelay);

@@ -173,6 +173,67 @@ public sealed class RealtimeTests : IAsyncLifetime
         await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/T02/release", new { reason = "test over" });
     }
 
+    /// <summary>
+    /// A scope goes on numbering and sending changes while a console's snapshot is being read, and the snapshot carries the
+    /// number the read started at. Consoles that subscribe while every team reports in turn must each end, from snapshot plus
+    /// deltas, at every team's reported position, with no gap after the snapshot's number. (A snapshot numbered where its read
+    /// ended would make a console skip the reports sequenced after it read the teams.)
+    /// </summary>
+    [Fact]
+    public async Task Consoles_subscribing_during_a_stream_of_reports_each_end_at_the_latest_state_without_a_gap()
+    {
+        var teamIds = (await _dispatcher.GetFromJsonAsync<List<RescueTeam>>("/api/v1/teams", DispatchJson.Options))!.Select(t => t.Id).ToList();
+        var start = DateTimeOffset.UtcNow.AddSeconds(1); // newer than every team's position, so every report moves its team
+        var expected = teamIds.Select((id, i) => (Id: id, Lat: 23.30 + i / 1_000.0, At: start.AddMilliseconds(i))).ToList();
+        var stream = Task.Run(async () =>
+        {
+            foreach (var (id, lat, at) in expected)
+            {
+                var r = await _node.ClientAs(Roles.Team, teamId: id).PostAsJsonAsync($"/api/v1/teams/{id}/position", new { lat, lon = 113.20, at });
+                Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+                await Task.Delay(10);
+            }
+        });
+        var consoles = new List<(HubClient Client, ScopeSnapshot Snapshot)>();
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+            {
+                await Task.Delay(i * 20);
+                var client = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
+                var snapshot = await client.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+                lock (consoles) consoles.Add((client, snapshot));
+            }));
+            await stream;
+
+            foreach (var (client, snapshot) in consoles)
+            {
+                Dictionary<string, TeamPosition> Positions()
+                {
+                    var positions = snapshot.Entities.Where(e => e.Kind == DeltaKinds.Team)
+                        .Select(e => HubClient.Data<RescueTeam>(new Delta { Scope = "", Seq = 0, Kind = e.Kind, Id = e.Id, Data = e.Data }))
+                        .ToDictionary(t => t.Id, t => t.Position);
+                    foreach (var d in client.For(Scopes.District).Where(d => d.Seq > snapshot.Seq).OrderBy(d => d.Seq))
+                        if (d.Kind == DeltaKinds.Team) positions[d.Id] = HubClient.Data<RescueTeam>(d).Position;
+                    return positions;
+                }
+                bool Current(Dictionary<string, TeamPosition> p) => expected.All(e => p[e.Id].At == e.At);
+                for (var wait = 0; wait < 100 && !Current(Positions()); wait++) await Task.Delay(50);
+                var final = Positions();
+                Assert.All(expected, e =>
+                {
+                    Assert.Equal(e.At, final[e.Id].At);
+                    Assert.Equal(e.Lat, final[e.Id].Lat, 9);
+                });
+                AssertConsecutive([.. client.For(Scopes.District).Where(d => d.Seq > snapshot.Seq).OrderBy(d => d.Seq)], snapshot.Seq);
+            }
+        }
+        finally
+        {
+            foreach (var (client, _) in consoles) await client.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task A_surge_of_changes_in_one_scope_is_coalesced_into_few_messages_in_order()
     {

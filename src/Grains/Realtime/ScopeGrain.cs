@@ -26,6 +26,12 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
 
     private string Scope => this.GetPrimaryKeyString();
 
+    /// <summary>
+    /// The flush runs between the awaits of a snapshot being built (as <see cref="IScopeGrain.Publish"/> does), so a console
+    /// subscribing never holds up the deltas of the consoles already live.
+    /// </summary>
+    private GrainTimerCreationOptions FlushTimer => new(Options.CoalesceWindow, Timeout.InfiniteTimeSpan) { Interleave = true };
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _buffer = new DeltaBuffer(Scope, clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000, Options.ResyncBufferSize, Options.ResyncBufferAge);
@@ -35,7 +41,7 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
     public Task Publish(IReadOnlyList<EntityChange> changes)
     {
         _pending.AddRange(_buffer.Append(changes, clock.GetUtcNow()));
-        _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(Options.CoalesceWindow, Timeout.InfiniteTimeSpan));
+        _flush ??= this.RegisterGrainTimer(Flush, FlushTimer);
         return Task.CompletedTask;
     }
 
@@ -52,7 +58,7 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         catch
         {
             // The registry could not be read: keep the batch and try again after another window, rather than drop it.
-            _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(Options.CoalesceWindow, Timeout.InfiniteTimeSpan));
+            _flush ??= this.RegisterGrainTimer(Flush, FlushTimer);
             throw;
         }
         var batch = _pending.ToArray();
@@ -60,13 +66,20 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         foreach (var relay in relays) _ = relay.OnDeltas(Scope, batch);
     }
 
+    /// <summary>
+    /// Everything in the scope, read from the owning grains, with the sequence number the read started at. Changes keep being
+    /// sequenced and flushed while it is read (Publish and the flush interleave here). Every change numbered up to that point was
+    /// stored before it was published, so the read sees it; every later one reaches the subscriber as a delta (its connection
+    /// joined the group first), even when the read saw it too: deltas carry whole entities and apply in order, so the client
+    /// ends at the latest state either way.
+    /// </summary>
     public async Task<ScopeSnapshot> Snapshot(IDeltaRelay? subscriberRelay)
     {
         Subscribed(subscriberRelay);
+        var seq = _buffer.Seq;
         await Relays(force: true); // a console just subscribed, maybe on a silo that joined since the last read
         var entities = await ScopeSnapshots.Build(GrainFactory, Scope);
-        // Deltas not yet flushed are older than this snapshot's sequence number; the client ignores them when they arrive.
-        return new ScopeSnapshot { Scope = Scope, Seq = _buffer.Seq, Entities = entities };
+        return new ScopeSnapshot { Scope = Scope, Seq = seq, Entities = entities };
     }
 
     public async Task<ResyncResult> Resync(long afterSeq, IDeltaRelay? subscriberRelay)
