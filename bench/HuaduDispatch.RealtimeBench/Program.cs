@@ -165,7 +165,7 @@ namespace HuaduDispatch.RealtimeBench
             _log = new UpdateLog(teams.Select(t => t.Id).ToArray());
             _driver = new Driver(_node.BaseAddress, teams, _log, Math.Max(o.Clients, o.MaxClients), o.RawDriver);
             step.Restart();
-            await ConnectConsolesAsync(ct);
+            await ConnectConsolesAsync(o.Consoles, "console", _log, _consoles, ct);
             var kind = o.Raw
                 ? "protocol consoles (a WebSocket speaking the SignalR JSON protocol; " + (o.Scan
                     ? "each record scanned for the envelope, team id and position.at, every 16th also read with Utf8JsonReader to check the scan)"
@@ -298,49 +298,32 @@ namespace HuaduDispatch.RealtimeBench
         private async Task<(List<BenchConsole> Consoles, TimeSpan Took)> StormAsync(string[] teamIds, CancellationToken ct)
         {
             await Task.Delay(TimeSpan.FromSeconds(o.Seconds / 2.0), ct);
-            var log = new UpdateLog(teamIds);
             var consoles = new List<BenchConsole>();
             var took = Stopwatch.StartNew();
+            await ConnectConsolesAsync(o.Storm, "storm", new UpdateLog(teamIds), consoles, ct);
+            return (consoles, took.Elapsed);
+        }
+
+        /// <summary>Connects <paramref name="count"/> consoles, 16 at a time, each subscribed to "district", into <paramref name="into"/>.</summary>
+        private async Task ConnectConsolesAsync(int count, string subject, UpdateLog log, List<BenchConsole> into, CancellationToken ct)
+        {
             using var gate = new SemaphoreSlim(16);
-            await Task.WhenAll(Enumerable.Range(0, o.Storm).Select(async i =>
+            await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
             {
                 await gate.WaitAsync(ct);
                 try
                 {
-                    var token = _node!.Token(Roles.Dispatcher, subject: $"storm-{i:000}");
+                    var token = _node!.Token(Roles.Dispatcher, subject: $"{subject}-{i:000}");
                     var console = o.Raw
                         ? await BenchConsole.ConnectRawAsync(_node.BaseAddress, token, log, ct)
                         : await BenchConsole.ConnectAsync(_node.BaseAddress, token, log, o.Lean, ct);
-                    lock (consoles) consoles.Add(console);
+                    lock (into) into.Add(console);
                 }
                 finally
                 {
                     gate.Release();
                 }
             }));
-            return (consoles, took.Elapsed);
-        }
-
-        private async Task ConnectConsolesAsync(CancellationToken ct)
-        {
-            using var gate = new SemaphoreSlim(16);
-            var tasks = Enumerable.Range(0, o.Consoles).Select(async i =>
-            {
-                await gate.WaitAsync(ct);
-                try
-                {
-                    var token = _node!.Token(Roles.Dispatcher, subject: $"console-{i:000}");
-                    var console = o.Raw
-                        ? await BenchConsole.ConnectRawAsync(_node.BaseAddress, token, _log, ct)
-                        : await BenchConsole.ConnectAsync(_node.BaseAddress, token, _log, o.Lean, ct);
-                    lock (_consoles) _consoles.Add(console);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }).ToList();
-            await Task.WhenAll(tasks);
         }
 
         private async Task DisconnectConsolesAsync()

@@ -211,7 +211,7 @@ public sealed class RealtimeTests : IAsyncLifetime
                 Dictionary<string, TeamPosition> Positions()
                 {
                     var positions = snapshot.Entities.Where(e => e.Kind == DeltaKinds.Team)
-                        .Select(e => HubClient.Data<RescueTeam>(new Delta { Scope = "", Seq = 0, Kind = e.Kind, Id = e.Id, Data = e.Data }))
+                        .Select(e => HubClient.Data<RescueTeam>(e))
                         .ToDictionary(t => t.Id, t => t.Position);
                     foreach (var d in client.For(Scopes.District).Where(d => d.Seq > snapshot.Seq).OrderBy(d => d.Seq))
                         if (d.Kind == DeltaKinds.Team) positions[d.Id] = HubClient.Data<RescueTeam>(d).Position;
@@ -256,7 +256,7 @@ public sealed class RealtimeTests : IAsyncLifetime
         var result = await console.Connection.InvokeAsync<ResyncResult>("Resync", Scopes.Area("huashan"), snapshot.Seq + 1000);
         Assert.NotNull(result.Snapshot);
         Assert.Empty(result.Deltas);
-        Assert.All(result.Snapshot!.Entities.Where(e => e.Kind == DeltaKinds.Team), e => Assert.Equal("huashan", HubClient.Data<RescueTeam>(new Delta { Scope = "", Seq = 0, Kind = e.Kind, Id = e.Id, Data = e.Data }).AreaId));
+        Assert.All(result.Snapshot!.Entities.Where(e => e.Kind == DeltaKinds.Team), e => Assert.Equal("huashan", HubClient.Data<RescueTeam>(e).AreaId));
     }
 
     [Fact]

@@ -66,5 +66,8 @@ public sealed class HubClient : IAsyncDisposable
 
     public static T Data<T>(Delta d) => ((JsonElement)d.Data!).Deserialize<T>(DispatchJson.Options)!;
 
+    /// <summary>A snapshot entity's state, as <see cref="Data{T}(Delta)"/> reads a delta's.</summary>
+    public static T Data<T>(EntityChange e) => ((JsonElement)e.Data!).Deserialize<T>(DispatchJson.Options)!;
+
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 }
