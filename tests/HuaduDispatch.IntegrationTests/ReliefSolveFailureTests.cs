@@ -28,11 +28,11 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
     private sealed class SwitchablePlanner(PlannerSwitch control, IReliefPlanner inner) : IReliefPlanner
     {
         public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
         {
             Interlocked.Increment(ref control.Calls);
             if (control.Failing) throw new InvalidOperationException("injected: OR-Tools SCIP ended the coverage phase with status ABNORMAL");
-            return inner.Plan(demands, warehouses, items, now);
+            return inner.Plan(demands, warehouses, items, now, inForce);
         }
     }
 

@@ -15,7 +15,7 @@ namespace HuaduDispatch.UnitTests;
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
 /// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
 /// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be held before it solves (<see cref="HoldPlanner"/>). The switches
-/// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), as is the state name whose
+/// are static, as is the plan in force the planner was last given (<see cref="LastInForce"/>) (the filter and the planner run in the silo, which a test cannot reach otherwise), as is the state name whose
 /// writes fail (<see cref="FailingWrites.Refused"/>), so the classes using this
 /// fixture share one collection and run one at a time. Re-plans run only when a test asks (the debounce is an hour).
 /// </summary>
@@ -30,6 +30,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool FailReliefDemandUpdate;
     /// <summary>While set, the relief planner waits at this gate before it solves: a long solve that the test ends.</summary>
     public static volatile PlannerGate? HoldPlanner;
+    /// <summary>The plan in force the coordinator gave the relief planner at its last call.</summary>
+    public static volatile IReadOnlyList<ReliefLoad>? LastInForce;
 
     /// <summary>Where a held planner waits: <see cref="Entered"/> completes once a solve is waiting, <see cref="Release"/> lets it go on.</summary>
     public sealed class PlannerGate
@@ -73,10 +75,11 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     private sealed class SlowedPlanner(IReliefPlanner inner) : IReliefPlanner
     {
         public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
         {
             HoldPlanner?.Wait();
-            return inner.Plan(demands, warehouses, items, now);
+            LastInForce = inForce;
+            return inner.Plan(demands, warehouses, items, now, inForce);
         }
     }
 

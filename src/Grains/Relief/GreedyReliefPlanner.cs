@@ -20,8 +20,9 @@ public sealed class GreedyReliefPlanner(TravelTimeModel travel, ReliefPlannerOpt
     private readonly ReliefPlannerOptions _options = Checked(options);
 
     public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
     {
+        // The baseline plans from scratch: the plan in force is not its concern.
         var problem = ReliefProblem.Create(demands, warehouses, items, now, _travel, _options);
         return problem.Assemble(Shipments(problem), ReliefPlanStatus.Heuristic);
     }

@@ -6,7 +6,8 @@ namespace HuaduDispatch.Grains.Relief;
 /// <summary>
 /// Relief allocation (救灾物资统一调拨) as a mixed-integer program solved by OR-Tools (SCIP by default, CBC by option): exact on
 /// problems it can prove within <see cref="ReliefPlannerOptions.TimeLimit"/>, and on a district-wide surge the best plan found with
-/// a proven bound (<see cref="ReliefPlanResult.CoverageUpperBound"/>), never below the greedy baseline.
+/// a proven bound (<see cref="ReliefPlanResult.CoverageUpperBound"/>), never below the greedy baseline or what still holds of the
+/// plan in force that a re-plan replaces.
 /// </summary>
 /// <remarks>
 /// <para>Model. For each demand d with people, an integer x_d ∈ [0, People_d] counts the people covered; for each route w → d that
@@ -22,7 +23,7 @@ namespace HuaduDispatch.Grains.Relief;
 /// </list>
 /// <para>Objective, lexicographic, in two solves (no big-M weight, which could not be proven dominating for arbitrary real
 /// priorities): phase 1 maximises Σ priority_d · x_d (relative gap <see cref="ReliefPlannerOptions.CoverageRelativeGap"/>, 0 by
-/// default), starting from the greedy plan; phase 2 keeps Σ priority_d · x_d ≥ z₁ − ε with ε = min(10⁻⁶ · max(1, z₁),
+/// default), starting from the floor (the greedy plan, or what still holds of the plan in force when that covers more); phase 2 keeps Σ priority_d · x_d ≥ z₁ − ε with ε = min(10⁻⁶ · max(1, z₁),
 /// priority_min ÷ 2) — less than any one person — and minimises ton-km Σ weight_i ÷ 1000 · km(w,d) · q[w,d,i], starting from the
 /// phase-1 plan. Phase 2 stops at <see cref="ReliefPlannerOptions.TonKmRelativeGap"/>.</para>
 /// <para>Large problems (more than <see cref="ReliefPlannerOptions.ExactModelLimit"/> item flows, e.g. 50 demands × 30 warehouses ×
@@ -34,7 +35,7 @@ namespace HuaduDispatch.Grains.Relief;
 /// search that moves single trucks and judges each move by the flow LP for fixed trucks (<see cref="TruckSearch"/>); its plan is
 /// made whole units by <see cref="WholeUnits"/>. (4) The full integer model with at most those trucks per route, started from that
 /// plan, fixes the units (both phases). The result is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound, and
-/// never below the greedy plan.</para>
+/// never below the floor.</para>
 /// <para>The solver's values are rounded to integers and the plan is rebuilt from the shipments alone (coverage, trucks, shortfalls)
 /// by <see cref="ReliefProblem.Assemble"/>, which also checks stock, fleet and deadlines, so a solver tolerance can never hand out an
 /// infeasible plan. Warehouses are sorted by id before the model is built, so the answer does not depend on their order.</para>
@@ -45,26 +46,27 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     private readonly ReliefPlannerOptions _options = Checked(options);
 
     public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now)
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
     {
         var problem = ReliefProblem.Create(demands, warehouses, items, now, _travel, _options);
-        // The greedy plan: the start of the search, and the floor of the answer even when a time limit cuts the search short.
         var budget = new Budget(_options.TimeLimit);
-        var greedy = GreedyReliefPlanner.Shipments(problem);
+        // The floor of the answer, even when a time limit cuts the search short, and the start of the search: the better of the
+        // greedy plan and what still holds of the plan in force. So a re-plan never covers fewer people than keeping the plan
+        // in force would, though a surge's budget may end its search anywhere.
+        var (floor, baseline) = Floor(problem, inForce);
 
         if (CandidateCount(problem) <= _options.ExactModelLimit)
         {
             var model = Build(problem, _options.Solver, null, null, integerFlows: true);
             if (model is null) return Nothing(problem);
-            using (model.Solver) return TwoPhases(problem, model, greedy, knownBound: null, budget);
+            using (model.Solver) return TwoPhases(problem, model, floor, knownBound: null, budget);
         }
 
         // A district-wide surge: too big to prove (see the remarks for the four steps).
-        var baseline = problem.Assemble(greedy, ReliefPlanStatus.Feasible);
         var (bound, aggregateCovered) = Aggregate(problem);
         var candidates = new bool[problem.Routes.Length];
         for (var r = 0; r < candidates.Length; r++) candidates[r] = aggregateCovered[problem.Routes[r].Demand] > 1e-6;
-        var (trucks, start, best) = (TrucksOf(problem, greedy), greedy, baseline); // the best whole plan so far, assembled
+        var (trucks, start, best) = (TrucksOf(problem, floor), floor, baseline); // the best whole plan so far, assembled
         var modelBuild = TimeSpan.Zero; // how long the one-truck LP's model took to build (the longer of two): the yardstick of StepCost
         // Two starts: the one-truck LP without, then with, the rows of one-truck warehouses. They differ only there, but their
         // vertices round differently, and neither start is better on every surge (of the benchmark's seeds, 2026 and 99 do better
@@ -74,11 +76,11 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         {
             var (lpTrucks, build) = OneTruckLp(problem, candidates, singleTruckRows, budget);
             // An LP cut off before it had a point (at 500 ms, seed 42's needs 520 to 840 ms) gives no start: the first search then
-            // starts from the greedy plan's trucks, whose flows the search's first solve already improves.
+            // starts from the floor's trucks (greedy's, or the plan in force's), whose flows the search's first solve already improves.
             if (lpTrucks is null && singleTruckRows) return null;
             // The search runs even when its share is short: its first solve, the rounded LP's flows, is most of what it gains.
             using var flows = new TruckFlows(problem, candidates);
-            var rounded = lpTrucks is null ? TrucksOf(problem, greedy)
+            var rounded = lpTrucks is null ? TrucksOf(problem, floor)
                 : TruckRounding.Better(flows, TruckRounding.ByFraction(problem, lpTrucks), TruckRounding.PerDemand(problem, lpTrucks));
             var searched = TruckSearch.Improve(problem, flows, rounded, budget.Share(SearchShare(singleTruckRows, budget.Left)));
             var plan = flows.WholePlan(searched);
@@ -106,7 +108,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         // The completion (a model build and SCIP, whose presolve overruns a short limit) only with time for it: otherwise the
         // best whole plan so far is the answer, and the budget is kept.
         if (budget.Left < StepCost(modelBuild)) return bestSoFar;
-        // Where no LP had a point within the budget, the search started from the greedy plan's trucks.
+        // Where no LP had a point within the budget, the search started from the floor's trucks.
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
         if (completion is null) return bestSoFar;
         ReliefPlanResult result;
@@ -132,6 +134,20 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// 5 to 9 ms and the completion 25 to 90 ms; under load both slow alike.
     /// </summary>
     private static TimeSpan StepCost(TimeSpan modelBuild) => TimeSpan.FromTicks(Math.Max(4 * modelBuild.Ticks, TimeSpan.FromMilliseconds(10).Ticks));
+
+    /// <summary>
+    /// The better, by weighted people covered, of the greedy plan and what still holds of the plan in force
+    /// (<see cref="ReliefProblem.Kept"/>), with its assembled result; the greedy plan on a tie.
+    /// </summary>
+    private static (long[]?[] Plan, ReliefPlanResult Assembled) Floor(ReliefProblem problem, IReadOnlyList<ReliefLoad>? inForce)
+    {
+        var greedy = GreedyReliefPlanner.Shipments(problem);
+        var floor = (Plan: greedy, Assembled: problem.Assemble(greedy, ReliefPlanStatus.Feasible));
+        if (inForce is not { Count: > 0 }) return floor;
+        var kept = problem.Kept(inForce);
+        var keptResult = problem.Assemble(kept, ReliefPlanStatus.Feasible);
+        return keptResult.PeopleCoveredWeighted > floor.Assembled.PeopleCoveredWeighted ? (kept, keptResult) : floor;
+    }
 
     private static int[] TrucksOf(ReliefProblem problem, long[]?[] shipments)
     {

@@ -36,6 +36,12 @@ public sealed record ReliefItemSpec(string Code, double WeightKg, double VolumeM
 public sealed record Allocation(string DemandId, string WarehouseId, string ItemCode, long Quantity, DateTimeOffset Departure,
     DateTimeOffset Eta, double DistanceKm, int Trucks);
 
+/// <summary>
+/// One line of the plan in force that a re-plan replaces: a convoy still <c>Planned</c> carries <paramref name="Quantity"/> of
+/// <paramref name="ItemCode"/> from <paramref name="WarehouseId"/> to <paramref name="DemandId"/>.
+/// </summary>
+public sealed record ReliefLoad(string DemandId, string WarehouseId, string ItemCode, long Quantity);
+
 public enum ShortfallReason
 {
     /// <summary>
@@ -142,6 +148,9 @@ public sealed record ReliefPlannerOptions
 /// </remarks>
 public interface IReliefPlanner
 {
+    /// <param name="inForce">The loads of the plan in force that this plan replaces (the convoys still <c>Planned</c>), or null.
+    /// <see cref="OptimalReliefPlanner"/> never covers fewer weighted people than what of them still holds; the greedy baseline
+    /// ignores them.</param>
     ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now);
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null);
 }

@@ -187,6 +187,65 @@ internal sealed class ReliefProblem
     }
 
     /// <summary>Trucks a (warehouse, demand) load needs: its weight and its volume must each fit; any load needs at least one.</summary>
+    /// <summary>
+    /// The plan in force (<paramref name="loads"/>: the convoys a re-plan replaces) as shipments [route][item] of this problem, cut
+    /// to what still holds now. A load is dropped when its warehouse, demand or item is no longer in the problem, or its route no
+    /// longer arrives by the deadline (departure is now + mobilisation + loading, later than when it was planned). The rest is
+    /// kept route by route, higher-priority demands first: each item within the demand's kit (a new assessment may have lowered
+    /// it) and the warehouse's stock left, and a route only while its warehouse has the trucks for its load.
+    /// </summary>
+    public long[]?[] Kept(IReadOnlyList<ReliefLoad> loads)
+    {
+        ArgumentNullException.ThrowIfNull(loads);
+        var shipped = new long[]?[Routes.Length];
+        if (loads.Count == 0) return shipped;
+        var warehouseAt = Index(Warehouses.Select(w => w.Id));
+        var demandAt = Index(Demands.Select(d => d.DemandId));
+        var itemAt = Index(Items);
+        var routeOf = new Dictionary<(int Warehouse, int Demand), int>();
+        for (var r = 0; r < Routes.Length; r++) routeOf[(Routes[r].Warehouse, Routes[r].Demand)] = r;
+
+        var wanted = new long[]?[Routes.Length];
+        foreach (var load in loads)
+        {
+            if (load is null || load.Quantity <= 0) continue;
+            if (!warehouseAt.TryGetValue(load.WarehouseId, out var w) || !demandAt.TryGetValue(load.DemandId, out var d)
+                || !itemAt.TryGetValue(load.ItemCode, out var i) || !routeOf.TryGetValue((w, d), out var r)) continue;
+            (wanted[r] ??= new long[Items.Length])[i] += load.Quantity;
+        }
+
+        var stockLeft = Available.Select(a => (long[])a.Clone()).ToArray();
+        var kitLeft = Kit.Select(k => (long[])k.Clone()).ToArray();
+        var trucksLeft = Warehouses.Select(w => w.Trucks).ToArray();
+        var order = Enumerable.Range(0, Routes.Length).Where(r => wanted[r] is not null)
+            .OrderByDescending(r => Demands[Routes[r].Demand].Priority).ThenBy(r => r);
+        foreach (var r in order)
+        {
+            var (w, d) = (Routes[r].Warehouse, Routes[r].Demand);
+            var load = new long[Items.Length];
+            for (var i = 0; i < load.Length; i++) load[i] = Math.Min(wanted[r]![i], Math.Min(stockLeft[w][i], kitLeft[d][i]));
+            if (load.All(q => q == 0)) continue;
+            var trips = TripsFor(w, load);
+            if (trips > trucksLeft[w]) continue;
+            trucksLeft[w] -= trips;
+            for (var i = 0; i < load.Length; i++)
+            {
+                stockLeft[w][i] -= load[i];
+                kitLeft[d][i] -= load[i];
+            }
+            shipped[r] = load;
+        }
+        return shipped;
+    }
+
+    private static Dictionary<string, int> Index(IEnumerable<string> ids)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var position = 0;
+        foreach (var id in ids) index.TryAdd(id, position++);
+        return index;
+    }
+
     public int TripsFor(int w, double weightKg, double volumeM3)
     {
         if (weightKg <= 0 && volumeM3 <= 0) return 0;

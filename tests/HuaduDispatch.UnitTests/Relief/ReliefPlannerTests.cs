@@ -74,7 +74,7 @@ public sealed class ReliefPlannerTests
     }
 
     /// <summary>120 demands x 60 warehouses x 20 items: a surge whose LPs take long.</summary>
-    private static Instance HugeSurge()
+    internal static Instance HugeSurge()
     {
         var rng = new Random(7);
         var items = Enumerable.Range(0, 20).ToDictionary(i => $"item-{i}", i => new ReliefItemSpec($"item-{i}", rng.Next(1, 20), rng.Next(1, 8) / 100.0));

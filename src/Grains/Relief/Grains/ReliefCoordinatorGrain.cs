@@ -221,7 +221,9 @@ public sealed class ReliefCoordinatorGrain(
 
         // 3. Solve off the grain's turn (the previous plan is still in force, and stays so if the solve fails).
         _stage = ReliefSolveFailure.Stages.Solve;
-        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now));
+        // The convoys this plan replaces are the plan in force: the new plan never covers fewer people than what of them still holds.
+        var inForce = replaced.SelectMany(s => s.Lines.Select(l => new ReliefLoad(s.IncidentId, s.WarehouseId, l.ItemCode, l.Quantity))).ToList();
+        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now, inForce));
         _stage = ReliefSolveFailure.Stages.Commit;
 
         // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
