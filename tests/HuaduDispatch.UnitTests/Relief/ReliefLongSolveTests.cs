@@ -23,6 +23,13 @@ public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFi
             string.Join(", ", first.Shortfalls.Select(s => $"{s.IncidentId} {s.ItemCode} {s.Missing} {s.Reason} {s.Detail}")));
         var firstReserved = first.Allocations.Sum(a => a.Quantity);
         Assert.Equal(firstReserved, await Reserved());
+        // A new assessment (30 people instead of 20) changes what the convoy must carry, so the new plan replaces it (a convoy
+        // the new plan leaves as it is would be kept: ReliefReplanInForceTests).
+        await Grains.GetGrain<IReliefDemandGrain>("INC-SLOW").Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = ReliefFixtures.P(23.401, 113.221), OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 30, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, new Actor { Subject = "dispatcher-wang", Role = Roles.Dispatcher });
 
         // The new plan's solve is held until the checks are done (a timed sleep let a starved test thread look too late).
         var gate = new FaultClusterFixture.PlannerGate();

@@ -15,9 +15,9 @@ public sealed class ReliefReplanInForceTests(FaultClusterFixture fixture) : ICla
             .OrderBy(l => l.Incident, StringComparer.Ordinal).ThenBy(l => l.Warehouse, StringComparer.Ordinal).ThenBy(l => l.Item, StringComparer.Ordinal)];
 
     [Fact]
-    public async Task A_re_plan_is_given_the_loads_of_the_planned_convoys_it_replaces_and_not_those_already_loading()
+    public async Task A_re_plan_is_given_the_loads_of_the_planned_convoys_it_replaces_keeps_those_it_does_not_change_and_not_those_already_loading()
     {
-        var (coordinator, _) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, "INC-IN-FORCE");
+        var (coordinator, warehouse) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, "INC-IN-FORCE");
         var first = await coordinator.Replan();
         Assert.NotEmpty(first.Allocations);
 
@@ -25,6 +25,13 @@ public sealed class ReliefReplanInForceTests(FaultClusterFixture fixture) : ICla
         var given = FaultClusterFixture.LastInForce ?? throw new Xunit.Sdk.XunitException("the planner was given no plan in force");
         Assert.Equal(Lines(first.Allocations.Select(a => (a.IncidentId, a.WarehouseId, a.ItemCode, a.Quantity))),
             Lines(given.Select(l => (l.DemandId, l.WarehouseId, l.ItemCode, l.Quantity))));
+        // Nothing changed, so the new plan sends the same: its convoys are the plan in force's, kept with their ids and still
+        // Planned, not cancelled and issued again under new ids.
+        Assert.True(second.PlanId > first.PlanId);
+        Assert.Equal(first.Allocations.Select(a => a.ShipmentId).Distinct().Order(), second.Allocations.Select(a => a.ShipmentId).Distinct().Order());
+        foreach (var id in second.Allocations.Select(a => a.ShipmentId).Distinct())
+            Assert.Equal(ShipmentStatus.Planned, (await Grains.GetGrain<IShipmentGrain>(id).Get())!.Status);
+        Assert.Equal(first.Allocations.Sum(a => a.Quantity), (await warehouse.Get())!.Stock.Sum(s => s.Reserved));
 
         // A convoy that started loading keeps its stock and trucks: it is not replaced, so it is not part of the plan in force. A
         // second incident's demand gives the next re-plan something to plan (with nothing needed, the planner is not called).

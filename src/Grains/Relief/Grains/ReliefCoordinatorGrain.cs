@@ -226,26 +226,57 @@ public sealed class ReliefCoordinatorGrain(
         var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now, inForce));
         _stage = ReliefSolveFailure.Stages.Commit;
 
-        // 4. Cancel the replaced convoys, which gives their stock back. One that started loading meanwhile keeps its stock and
+        // 4. Convoys the new plan leaves as they are stay, with their ids, reservations and times (UnchangedConvoys). The other
+        //    replaced convoys are cancelled, which gives their stock back. One that started loading meanwhile keeps its stock and
         //    trucks, which this plan counted as free: plan again once this one is committed.
+        var unchanged = new Dictionary<(string WarehouseId, string IncidentId), Shipment>(UnchangedConvoys.Find(replaced, result.Allocations, now));
         var raced = false;
         foreach (var old in replaced)
         {
+            var key = (old.WarehouseId, old.IncidentId);
+            if (unchanged.TryGetValue(key, out var keep) && keep.Id == old.Id)
+            {
+                // Kept as it is now (it may have started loading). One a dispatcher cancelled meanwhile has given its stock back:
+                // the plan's convoy is then created anew below.
+                if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Get() is { Status: not ShipmentStatus.Cancelled } current) unchanged[key] = current;
+                else
+                {
+                    unchanged.Remove(key);
+                    state.State.Outstanding.Remove(old.Id);
+                }
+                continue;
+            }
             if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
             else raced = true; // it started loading (or more) meanwhile and stays outstanding
         }
 
-        // 5. Commit: one reservation and one Planned shipment per (warehouse, incident), ids derived from the plan.
+        // 5. Commit: one reservation and one Planned shipment per (warehouse, incident) the plan changes, ids derived from the plan.
         var allocations = new List<ReliefAllocationView>();
         var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
+        void Listed(Shipment shipment)
+        {
+            if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
+            list.Add(shipment);
+        }
         var failed = new List<string>();
         // The new convoys' ids and this plan's number are stored before anything is reserved (see Outstanding).
         var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
+        var created = groups.Where(g => !unchanged.ContainsKey(g.Key)).ToList();
         string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
-        foreach (var group in groups) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
-        if (groups.Count > 0) await state.WriteOrRestartAsync(this);
+        foreach (var group in created) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
+        if (created.Count > 0) await state.WriteOrRestartAsync(this);
         foreach (var group in groups)
         {
+            if (unchanged.TryGetValue(group.Key, out var kept))
+            {
+                Listed(kept);
+                allocations.AddRange(group.Select(a => new ReliefAllocationView
+                {
+                    WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
+                    Departure = kept.Departure, Eta = kept.Eta, DistanceKm = kept.DistanceKm, ShipmentId = kept.Id,
+                }));
+                continue;
+            }
             var shipmentId = ShipmentId(group.Key);
             var lines = group.GroupBy(a => a.ItemCode).Select(g => new ReservationLine { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
             var held = await GrainFactory.Grain<IWarehouseGrain>(group.Key.WarehouseId).Reserve(shipmentId, lines, Actor.System);
@@ -264,8 +295,7 @@ public sealed class ReliefCoordinatorGrain(
                 DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
             };
             await GrainFactory.Grain<IShipmentGrain>(shipmentId).Create(shipment);
-            if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
-            list.Add(shipment);
+            Listed(shipment);
             allocations.AddRange(group.Select(a => new ReliefAllocationView
             {
                 WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,

@@ -1,0 +1,43 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Grains.Relief;
+
+/// <summary>
+/// Which convoys of the plan in force a new plan leaves as they are. A re-plan used to cancel every convoy still
+/// <c>Planned</c> and create the new plan's convoys under new ids, even where the new plan sends exactly the same: each small
+/// change anywhere in the district (a stock movement, an assessment) then withdrew and re-issued the orders of every warehouse.
+/// A convoy is kept, with its id, reservation and times, when the new plan sends the same lines on the same number of trucks
+/// from the same warehouse to the same incident, and its departure is still ahead. A convoy whose departure has passed while
+/// it is still <c>Planned</c> is replaced as before, so that its times are planned again from now.
+/// </summary>
+public static class UnchangedConvoys
+{
+    /// <summary>
+    /// The convoys of <paramref name="replaced"/> (the plan in force's <c>Planned</c> ones) that the new plan's
+    /// <paramref name="allocations"/> leave as they are at <paramref name="now"/>, by (warehouse, incident).
+    /// </summary>
+    public static IReadOnlyDictionary<(string WarehouseId, string IncidentId), Shipment> Find(IEnumerable<Shipment> replaced,
+        IEnumerable<Allocation> allocations, DateTimeOffset now)
+    {
+        var planned = allocations.GroupBy(a => (a.WarehouseId, IncidentId: a.DemandId))
+            .ToDictionary(g => g.Key, g => (Trucks: g.First().Trucks, Lines: Totals(g.Select(a => (a.ItemCode, a.Quantity)))));
+        var kept = new Dictionary<(string WarehouseId, string IncidentId), Shipment>();
+        foreach (var old in replaced)
+        {
+            var key = (old.WarehouseId, old.IncidentId);
+            if (old.Status != ShipmentStatus.Planned || old.Departure <= now || kept.ContainsKey(key)) continue;
+            if (!planned.TryGetValue(key, out var load) || load.Trucks != old.Trucks) continue;
+            var lines = Totals(old.Lines.Select(l => (l.ItemCode, l.Quantity)));
+            if (lines.Count == load.Lines.Count && lines.All(l => load.Lines.TryGetValue(l.Key, out var q) && q == l.Value)) kept[key] = old;
+        }
+        return kept;
+    }
+
+    private static Dictionary<string, long> Totals(IEnumerable<(string Item, long Quantity)> lines)
+    {
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (item, quantity) in lines)
+            if (quantity != 0) totals[item] = totals.GetValueOrDefault(item) + quantity;
+        return totals;
+    }
+}

@@ -1,0 +1,65 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
+using static HuaduDispatch.UnitTests.Relief.ReliefFixtures;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+public sealed class UnchangedConvoysTests
+{
+    private static Shipment Convoy(string id, string warehouse, string incident, int trucks, DateTimeOffset departure, params (string Item, long Quantity)[] lines) => new()
+    {
+        Id = id, IncidentId = incident, WarehouseId = warehouse,
+        Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.Item, Quantity = l.Quantity })],
+        Status = ShipmentStatus.Planned, Trucks = trucks, Departure = departure, Eta = departure.AddMinutes(40), DistanceKm = 12,
+        ReservationId = id, PlanId = 1, UpdatedAt = Now.AddMinutes(-10),
+    };
+
+    private static Allocation Line(string warehouse, string incident, string item, long quantity, int trucks) =>
+        new(incident, warehouse, item, quantity, Now.AddMinutes(50), Now.AddMinutes(90), 12, trucks);
+
+    [Fact]
+    public void A_convoy_the_new_plan_sends_again_line_for_line_on_as_many_trucks_is_kept_and_any_difference_replaces_it()
+    {
+        var soon = Now.AddMinutes(30);
+        var replaced = new[]
+        {
+            Convoy("SHP-1-A-W1", "W1", "A", 1, soon, ("water", 10), ("blanket", 5)),   // the same lines, split differently below
+            Convoy("SHP-1-A-W2", "W2", "A", 1, soon, ("water", 10)),                    // one unit more in the new plan
+            Convoy("SHP-1-B-W1", "W1", "B", 1, soon, ("water", 10)),                    // two trucks in the new plan
+            Convoy("SHP-1-B-W2", "W2", "B", 1, soon, ("water", 10)),                    // not in the new plan
+            Convoy("SHP-1-C-W1", "W1", "C", 1, soon, ("water", 10)),                    // the new plan adds an item
+        };
+        var plan = new[]
+        {
+            Line("W1", "A", "blanket", 5, 1), Line("W1", "A", "water", 4, 1), Line("W1", "A", "water", 6, 1),
+            Line("W2", "A", "water", 11, 1),
+            Line("W1", "B", "water", 10, 2),
+            Line("W1", "C", "water", 10, 1), Line("W1", "C", "tent", 1, 1),
+        };
+
+        var kept = UnchangedConvoys.Find(replaced, plan, Now);
+
+        Assert.Equal(["SHP-1-A-W1"], kept.Values.Select(s => s.Id));
+        Assert.Equal(("W1", "A"), Assert.Single(kept.Keys));
+    }
+
+    [Fact]
+    public void A_convoy_whose_departure_has_passed_while_it_is_still_planned_is_replaced_so_its_times_are_planned_again()
+    {
+        var late = Convoy("SHP-1-A-W1", "W1", "A", 1, Now.AddMinutes(-5), ("water", 10));
+        var due = Convoy("SHP-1-B-W1", "W1", "B", 1, Now, ("water", 10));
+        var ahead = Convoy("SHP-1-C-W1", "W1", "C", 1, Now.AddMinutes(1), ("water", 10));
+        var plan = new[] { Line("W1", "A", "water", 10, 1), Line("W1", "B", "water", 10, 1), Line("W1", "C", "water", 10, 1) };
+
+        var kept = UnchangedConvoys.Find([late, due, ahead], plan, Now);
+
+        Assert.Equal(["SHP-1-C-W1"], kept.Values.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void A_convoy_that_is_no_longer_planned_is_never_kept()
+    {
+        var loading = Convoy("SHP-1-A-W1", "W1", "A", 1, Now.AddMinutes(30), ("water", 10)) with { Status = ShipmentStatus.Loading };
+        Assert.Empty(UnchangedConvoys.Find([loading], [Line("W1", "A", "water", 10, 1)], Now));
+    }
+}
