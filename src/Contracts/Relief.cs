@@ -227,6 +227,11 @@ public sealed record IncidentRelief
     [Id(12)] public required IReadOnlyList<string> Alerts { get; init; }
     [Id(13)] public required DateTimeOffset UpdatedAt { get; init; }
     [Id(14)] public required bool Open { get; init; }
+    /// <summary>
+    /// People whose whole kit arrived by the deadline: the smallest share of any item's need that convoys delivered by then
+    /// brought (what they received, or all they carried), times the people. All of them when the relief is Met.
+    /// </summary>
+    [Id(15)] public int PeopleRelievedByDeadline { get; init; }
 }
 
 /// <summary>What the incident tells its relief demand.</summary>

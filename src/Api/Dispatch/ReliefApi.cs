@@ -57,11 +57,12 @@ public static class ReliefApi
                 .Where(r => from is not { } at || r.Deadline >= at).ToList();
             var rows = reliefs.Select(r =>
             {
+                // People whose whole kit arrived by the deadline: all of them when Met, and those a short delivery did reach
+                // when Breached (until 2026-12-03 a breach counted nobody, however much had arrived).
                 var people = Math.Max(r.Affected, r.Relocated);
-                var relieved = r.Status == ReliefStatus.Met ? people : 0;
                 return new IncidentReliefKpi
                 {
-                    IncidentId = r.IncidentId, Affected = people, RelievedWithin3h = relieved, Status = r.Status,
+                    IncidentId = r.IncidentId, Affected = people, RelievedWithin3h = Math.Min(people, r.PeopleRelievedByDeadline), Status = r.Status,
                     InitialReliefMinutes = r.FirstDeliveryAt is { } first ? Math.Round((first - r.OccurredAt).TotalMinutes, 1) : null,
                     OpenShortfalls = r.Shortfalls.Count,
                 };

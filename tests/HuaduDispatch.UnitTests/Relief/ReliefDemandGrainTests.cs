@@ -43,6 +43,35 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task People_relieved_by_the_deadline_are_those_whose_whole_kit_arrived_by_then_also_when_the_relief_is_breached()
+    {
+        // 10 people. By the deadline one convoy brought the whole kit except 3 of the 10 blankets; the rest came after it.
+        var (demand, relief) = await Demand("INC-RD-PART", TimeSpan.FromMinutes(20));
+        Assert.Equal(10, relief.Needs.Single(n => n.ItemCode == "blanket").Needed);
+        Assert.Equal(0, relief.PeopleRelievedByDeadline);
+        var onTime = Convoy("SHP-RD-PART-1", relief, ShipmentStatus.Delivered, 1, relief.Deadline.AddMinutes(-10)) with
+        {
+            Received = [.. relief.Needs.Select(n => new ItemQuantity { ItemCode = n.ItemCode, Quantity = n.ItemCode == "blanket" ? 7 : n.Needed })],
+        };
+        await demand.ShipmentChanged(onTime, replan: false);
+        var late = Convoy("SHP-RD-PART-2", relief, ShipmentStatus.Delivered, 1, relief.Deadline.AddMinutes(5)) with
+        {
+            Lines = [new ItemQuantity { ItemCode = "blanket", Quantity = 3 }],
+        };
+        await demand.ShipmentChanged(late, replan: false);
+
+        var judged = (await demand.CheckDeadline())!;
+        Assert.Equal(ReliefStatus.Breached, judged.Status);
+        Assert.Equal(7, judged.PeopleRelievedByDeadline);
+
+        // Everything by the deadline: every one of them.
+        var (met, metRelief) = await Demand("INC-RD-FULL", TimeSpan.FromMinutes(20));
+        await met.ShipmentChanged(Convoy("SHP-RD-FULL", metRelief, ShipmentStatus.Delivered, 1, metRelief.Deadline.AddMinutes(-10)), replan: false);
+        var full = (await met.CheckDeadline())!;
+        Assert.Equal((ReliefStatus.Met, 10), (full.Status, full.PeopleRelievedByDeadline));
+    }
+
+    [Fact]
     public async Task A_plan_never_sets_a_convoys_status_back_and_drops_the_earlier_plans_convoys_still_planned()
     {
         var (demand, relief) = await Demand("INC-RD-PLAN", TimeSpan.FromHours(-2));

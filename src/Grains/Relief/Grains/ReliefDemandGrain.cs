@@ -244,10 +244,17 @@ public sealed class ReliefDemandGrain(
     /// <summary>Whether the convoys delivered by <paramref name="at"/> brought every item of the kit.</summary>
     private bool FullyDeliveredBy(DateTimeOffset at)
     {
+        var arrived = ArrivedBy(at);
+        return S.Needed.All(kv => arrived.GetValueOrDefault(kv.Key) >= kv.Value);
+    }
+
+    /// <summary>What the convoys delivered by <paramref name="at"/> brought: what they received, or all they carried.</summary>
+    private Dictionary<string, long> ArrivedBy(DateTimeOffset at)
+    {
         var arrived = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var shipment in S.Shipments.Values.Where(s => s.Status == ShipmentStatus.Delivered && (s.DeliveredAt ?? s.UpdatedAt) <= at))
             foreach (var line in shipment.Received ?? shipment.Lines) arrived[line.ItemCode] = arrived.GetValueOrDefault(line.ItemCode) + line.Quantity;
-        return S.Needed.All(kv => arrived.GetValueOrDefault(kv.Key) >= kv.Value);
+        return arrived;
     }
 
     private string Missing() => string.Join(", ", S.Needed.Where(kv => S.Delivered.GetValueOrDefault(kv.Key) < kv.Value)
@@ -307,6 +314,7 @@ public sealed class ReliefDemandGrain(
             Alerts = [.. S.AlertLog.Select(a => $"{a.Text} ({a.At:O})")],
             UpdatedAt = S.UpdatedAt,
             Open = S.Incident.Open,
+            PeopleRelievedByDeadline = CoveredBy(ArrivedBy(Deadline), new Dictionary<string, long>()),
         };
     }
 }
