@@ -23,9 +23,9 @@ namespace HuaduDispatch.Grains.Relief;
 /// </list>
 /// <para>Objective, lexicographic, in two solves (no big-M weight, which could not be proven dominating for arbitrary real
 /// priorities): phase 1 maximises Σ priority_d · x_d (relative gap <see cref="ReliefPlannerOptions.CoverageRelativeGap"/>, 0 by
-/// default), starting from the floor (the greedy plan, or what still holds of the plan in force when that covers more); phase 2 keeps Σ priority_d · x_d ≥ z₁ − ε with ε = min(10⁻⁶ · max(1, z₁),
-/// priority_min ÷ 2) — less than any one person — and minimises ton-km Σ weight_i ÷ 1000 · km(w,d) · q[w,d,i], starting from the
-/// phase-1 plan. Phase 2 stops at <see cref="ReliefPlannerOptions.TonKmRelativeGap"/>.</para>
+/// default), starting from the floor (the greedy plan, or what still holds of the plan in force when that covers more); phase 2
+/// keeps Σ priority_d · x_d ≥ z₁ − ε with ε = min(10⁻⁶ · max(1, z₁), priority_min ÷ 2) — less than any one person — and minimises
+/// ton-km Σ weight_i ÷ 1000 · km(w,d) · q[w,d,i], starting from the phase-1 plan. Phase 2 stops at <see cref="ReliefPlannerOptions.TonKmRelativeGap"/>.</para>
 /// <para>Large problems (more than <see cref="ReliefPlannerOptions.ExactModelLimit"/> item flows, e.g. 50 demands × 30 warehouses ×
 /// 15 items) cannot be proven in seconds, and SCIP finds few plans in them: its LP spreads each demand's kit over a dozen
 /// warehouses in fractions of a truck. They go in four steps. (1) The aggregate relaxation (<see cref="AggregateBound"/>, GLOP,
