@@ -200,9 +200,14 @@ public sealed class ReliefCoordinatorWriteFailureTests(FaultClusterFixture fixtu
         var coordinator = fixture.Cluster.GrainFactory.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
         await FailingWrites.Refused("relief-coordinator", () => coordinator.Track("INC-TRACK-FAIL"), oneWay: true);
         await coordinator.Track("INC-TRACK-FAIL"); // the demand sends it again with its next update
-        await coordinator.GetTracked();           // after the one-way call
 
-        var stored = await fixture.Stored<ReliefCoordinatorState>("relief-coordinator", ((GrainReference)coordinator).GrainId);
+        // Track is one-way, and the failed write drops the activation: the retry may run on the old activation or the new one,
+        // so a call made after it is no sign that it ran. The store is watched instead (10 s; a retry skipped stays unstored).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        ReliefCoordinatorState? stored;
+        while (!((stored = await fixture.Stored<ReliefCoordinatorState>("relief-coordinator", ((GrainReference)coordinator).GrainId))?.Tracked
+            .Contains("INC-TRACK-FAIL") ?? false) && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
         Assert.Contains("INC-TRACK-FAIL", stored?.Tracked ?? []);
     }
 }

@@ -51,7 +51,18 @@ public sealed class ReliefCoordinatorGrain(
     /// </summary>
     public async Task Track(string incidentId)
     {
-        if (state.State.Tracked.Add(incidentId)) await state.WriteOrRestartAsync(this);
+        if (!state.State.Tracked.Add(incidentId)) return;
+        try
+        {
+            await state.WriteOrRestartAsync(this);
+        }
+        catch
+        {
+            // Not stored. The activation is dropped once idle, but a retry queued behind this call can still reach it first: it
+            // must find the incident untracked, and write it.
+            state.State.Tracked.Remove(incidentId);
+            throw;
+        }
     }
 
 
