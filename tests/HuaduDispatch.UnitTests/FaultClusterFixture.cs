@@ -15,9 +15,9 @@ namespace HuaduDispatch.UnitTests;
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
 /// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
 /// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be held before it solves (<see cref="HoldPlanner"/>). The switches
-/// are static, as is the plan in force the planner was last given (<see cref="LastInForce"/>) (the filter and the planner run in the silo, which a test cannot reach otherwise), as is the state name whose
-/// writes fail (<see cref="FailingWrites.Refused"/>), so the classes using this
-/// fixture share one collection and run one at a time. Re-plans run only when a test asks (the debounce is an hour).
+/// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), as are the plan in force the
+/// planner was last given (<see cref="LastInForce"/>) and the state name whose writes fail (<see cref="FailingWrites.Refused"/>),
+/// so the classes using this fixture share one collection and run one at a time. Re-plans run only when a test asks (the debounce is an hour).
 /// </summary>
 public sealed class FaultClusterFixture : IAsyncLifetime
 {

@@ -62,7 +62,7 @@ public static class ReliefApi
                 var people = Math.Max(r.Affected, r.Relocated);
                 return new IncidentReliefKpi
                 {
-                    IncidentId = r.IncidentId, Affected = people, RelievedWithin3h = Math.Min(people, r.PeopleRelievedByDeadline), Status = r.Status,
+                    IncidentId = r.IncidentId, Affected = people, RelievedWithin3h = r.PeopleRelievedByDeadline, Status = r.Status,
                     InitialReliefMinutes = r.FirstDeliveryAt is { } first ? Math.Round((first - r.OccurredAt).TotalMinutes, 1) : null,
                     OpenShortfalls = r.Shortfalls.Count,
                 };

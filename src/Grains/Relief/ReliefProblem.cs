@@ -186,7 +186,6 @@ internal sealed class ReliefProblem
         return (distance, departure, departure + travel.EtaForDistance(distance, demand.Type));
     }
 
-    /// <summary>Trucks a (warehouse, demand) load needs: its weight and its volume must each fit; any load needs at least one.</summary>
     /// <summary>
     /// The plan in force (<paramref name="loads"/>: the convoys a re-plan replaces) as shipments [route][item] of this problem, cut
     /// to what still holds now. A load is dropped when its warehouse, demand or item is no longer in the problem, or its route no
@@ -246,6 +245,7 @@ internal sealed class ReliefProblem
         return index;
     }
 
+    /// <summary>Trucks a (warehouse, demand) load needs: its weight and its volume must each fit; any load needs at least one.</summary>
     public int TripsFor(int w, double weightKg, double volumeM3)
     {
         if (weightKg <= 0 && volumeM3 <= 0) return 0;

@@ -16,7 +16,7 @@ public static class UnchangedConvoys
     /// The convoys of <paramref name="replaced"/> (the plan in force's <c>Planned</c> ones) that the new plan's
     /// <paramref name="allocations"/> leave as they are at <paramref name="now"/>, by (warehouse, incident).
     /// </summary>
-    public static IReadOnlyDictionary<(string WarehouseId, string IncidentId), Shipment> Find(IEnumerable<Shipment> replaced,
+    public static Dictionary<(string WarehouseId, string IncidentId), Shipment> Find(IEnumerable<Shipment> replaced,
         IEnumerable<Allocation> allocations, DateTimeOffset now)
     {
         var planned = allocations.GroupBy(a => (a.WarehouseId, IncidentId: a.DemandId))

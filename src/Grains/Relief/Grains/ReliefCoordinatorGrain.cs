@@ -240,7 +240,7 @@ public sealed class ReliefCoordinatorGrain(
         // 4. Convoys the new plan leaves as they are stay, with their ids, reservations and times (UnchangedConvoys). The other
         //    replaced convoys are cancelled, which gives their stock back. One that started loading meanwhile keeps its stock and
         //    trucks, which this plan counted as free: plan again once this one is committed.
-        var unchanged = new Dictionary<(string WarehouseId, string IncidentId), Shipment>(UnchangedConvoys.Find(replaced, result.Allocations, now));
+        var unchanged = UnchangedConvoys.Find(replaced, result.Allocations, now);
         var raced = false;
         foreach (var old in replaced)
         {
