@@ -48,6 +48,12 @@ public sealed record Shipment
     [Id(11)] public IReadOnlyList<ItemQuantity>? Received { get; init; }
     [Id(12)] public required DateTimeOffset UpdatedAt { get; init; }
     [Id(13)] public DateTimeOffset? DeliveredAt { get; init; }
+    /// <summary>
+    /// Since when the warehouse has been mobilising for relief: the first order of the run of convoys this one belongs to (a
+    /// re-plan's convoy inherits it from the warehouse's convoys it replaces or runs beside). Its departure counts the
+    /// warehouse's mobilisation time from then. Null on convoys stored before 2026-12-03.
+    /// </summary>
+    [Id(14)] public DateTimeOffset? MobilisedSince { get; init; }
 }
 
 /// <summary>Body of POST /api/v1/shipments/{id}/status.</summary>

@@ -7,7 +7,8 @@ namespace HuaduDispatch.Grains.Relief;
 /// A warehouse as the relief planner sees it (应急物资储备库): where it is, how long until its trucks can leave, its fleet, and the
 /// stock it may release (available = on hand − reserved).
 /// </summary>
-/// <param name="Mobilisation">From the order to the warehouse being ready to load.</param>
+/// <param name="Mobilisation">From now to the warehouse being ready to load: its mobilisation time from the order, less what has
+/// passed when it is already mobilising (<see cref="WarehouseMobilisation"/>).</param>
 /// <param name="TruckCapacityKg">Payload of one truck on one trip.</param>
 /// <param name="Available">Item code → units that may be released.</param>
 public sealed record ReliefWarehouse(string Id, GeoPoint Position, TimeSpan Mobilisation, int Trucks, double TruckCapacityKg,

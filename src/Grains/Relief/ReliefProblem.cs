@@ -189,7 +189,8 @@ internal sealed class ReliefProblem
     /// <summary>
     /// The plan in force (<paramref name="loads"/>: the convoys a re-plan replaces) as shipments [route][item] of this problem, cut
     /// to what still holds now. A load is dropped when its warehouse, demand or item is no longer in the problem, or its route no
-    /// longer arrives by the deadline (departure is now + mobilisation + loading, later than when it was planned). The rest is
+    /// longer arrives by the deadline (departure is now + the mobilisation left + loading, later than planned once the planned
+    /// departure has passed). The rest is
     /// kept route by route, higher-priority demands first: each item within the demand's kit (a new assessment may have lowered
     /// it) and the warehouse's stock left, and a route only while its warehouse has the trucks for its load.
     /// </summary>

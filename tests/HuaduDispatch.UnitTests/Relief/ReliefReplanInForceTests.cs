@@ -49,4 +49,51 @@ public sealed class ReliefReplanInForceTests(FaultClusterFixture fixture) : ICla
         Assert.Contains(third.Allocations, a => a.IncidentId == "INC-IN-FORCE-2");
         Assert.Empty(FaultClusterFixture.LastInForce ?? throw new Xunit.Sdk.XunitException("the planner was not called"));
     }
+    [Fact]
+    public async Task A_convoy_re_issued_for_a_changed_load_leaves_when_its_warehouse_was_ready_not_a_whole_mobilisation_later()
+    {
+        const string incident = "INC-MOBILISED";
+        var (coordinator, _) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, incident);
+        async Task<Shipment> ConvoyOf(ReliefPlan plan) =>
+            (await Grains.GetGrain<IShipmentGrain>(plan.Allocations.Where(a => a.IncidentId == incident).Select(a => a.ShipmentId).Distinct().Single()).Get())!;
+        var mobilisation = TimeSpan.FromMinutes(30); // WH-1's, in the minimal reference data
+        var loading = new ReliefPlannerOptions().Loading;
+
+        try
+        {
+            var first = await ConvoyOf(await coordinator.Replan());
+            var since = first.MobilisedSince ?? throw new Xunit.Sdk.XunitException("the convoy does not say since when its warehouse is mobilising");
+            Assert.True(since <= first.UpdatedAt);
+            Assert.Equal(since + mobilisation + loading, first.Departure);
+
+            // Time passes while the warehouse mobilises; then a new assessment (30 people instead of 20) changes the load, so the
+            // convoy is cancelled and issued again. The warehouse has been getting ready since the first order: the new convoy
+            // leaves when it is ready, as the first would have, not a whole mobilisation after the re-plan.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await Grains.GetGrain<IReliefDemandGrain>(incident).Update(new ReliefDemandUpdate
+            {
+                Type = IncidentType.Flood, Location = ReliefFixtures.P(23.401, 113.221), OccurredAt = DateTimeOffset.UtcNow,
+                Affected = 30, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+            }, Dispatcher);
+            var replan = await coordinator.Replan();
+            var second = await ConvoyOf(replan);
+
+            Assert.NotEqual(first.Id, second.Id);
+            Assert.Equal(ShipmentStatus.Cancelled, (await Grains.GetGrain<IShipmentGrain>(first.Id).Get())!.Status);
+            Assert.True(second.Lines.Sum(l => l.Quantity) > first.Lines.Sum(l => l.Quantity));
+            Assert.True(replan.ComputedAt > since + TimeSpan.FromSeconds(1));
+            Assert.Equal(since, second.MobilisedSince);
+            Assert.Equal(first.Departure, second.Departure);
+        }
+        finally
+        {
+            // Closed, so that its convoy takes none of the depot's two trucks from the other tests of this cluster.
+            await Grains.GetGrain<IReliefDemandGrain>(incident).Update(new ReliefDemandUpdate
+            {
+                Type = IncidentType.Flood, Location = ReliefFixtures.P(23.401, 113.221), OccurredAt = DateTimeOffset.UtcNow,
+                Affected = 30, Relocated = 0, Priority = 2, Open = false, AreaId = "xinhua",
+            }, Dispatcher);
+            await coordinator.Replan();
+        }
+    }
 }

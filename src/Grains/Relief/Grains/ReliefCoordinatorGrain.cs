@@ -214,6 +214,7 @@ public sealed class ReliefCoordinatorGrain(
         foreach (var shipmentId in finished) state.State.Outstanding.Remove(shipmentId);
         foreach (var shipment in replaced.Concat(holding)) state.State.Outstanding[shipment.Id] = shipment.WarehouseId;
         var trucksHeld = FleetInUse.ByWarehouse(holding, now);
+        var mobilisedSince = WarehouseMobilisation.Since(replaced.Concat(holding));
 
         // 2. What is still needed, and what the warehouses can give now.
         var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
@@ -226,7 +227,8 @@ public sealed class ReliefCoordinatorGrain(
             .OfType<Warehouse>().ToList();
         // Agreement reserves (代储) join plans only once activated; until then escalation proposes them.
         var selection = ReliefWarehouseSelection.Select(all);
-        var warehouses = FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld);
+        var warehouses = WarehouseMobilisation.Remaining(
+            FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld), mobilisedSince, now);
         var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
             i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
 
@@ -304,6 +306,7 @@ public sealed class ReliefCoordinatorGrain(
                 Lines = [.. lines.Select(l => new ItemQuantity { ItemCode = l.ItemCode, Quantity = l.Quantity })],
                 Status = ShipmentStatus.Planned, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
                 DistanceKm = Math.Round(first.DistanceKm, 2), ReservationId = shipmentId, PlanId = planId, UpdatedAt = now,
+                MobilisedSince = mobilisedSince.TryGetValue(group.Key.WarehouseId, out var since) ? since : now,
             };
             await GrainFactory.Grain<IShipmentGrain>(shipmentId).Create(shipment);
             Listed(shipment);
