@@ -346,6 +346,25 @@ public interface IShipmentGrain : IGrainWithStringKey
     /// Returns the shipment as it is afterwards; one that started loading meanwhile is left as it is.
     /// </summary>
     [Alias("Withdraw")] Task<Shipment?> Withdraw();
+    /// <summary>
+    /// The coordinator amends a convoy its new plan changes on the same route: new lines, trucks and times, under the same id,
+    /// with the warehouse reservation changed to match. Only a Planned convoy is amended, and only when the warehouse's stock
+    /// covers what the new lines add. Returns the shipment as it is afterwards, amended or not.
+    /// </summary>
+    [Alias("Amend")] Task<Shipment?> Amend(ShipmentAmendment amendment);
+}
+
+/// <summary>What a re-plan changes on a Planned convoy it keeps on the same route (<see cref="IShipmentGrain.Amend"/>).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ShipmentAmendment")]
+public sealed record ShipmentAmendment
+{
+    [Id(0)] public required IReadOnlyList<ItemQuantity> Lines { get; init; }
+    [Id(1)] public required int Trucks { get; init; }
+    [Id(2)] public required DateTimeOffset Departure { get; init; }
+    [Id(3)] public required DateTimeOffset Eta { get; init; }
+    [Id(4)] public required double DistanceKm { get; init; }
+    /// <summary>The plan that amends it.</summary>
+    [Id(5)] public required long PlanId { get; init; }
 }
 
 /// <summary>The district relief coordinator (key "huadu"): plans all open demands over all warehouses, the solve off its turn.</summary>

@@ -60,6 +60,12 @@ public interface IWarehouseGrain : IGrainWithStringKey
     [Alias("GetMovements"), Orleans.Concurrency.ReadOnly] Task<IReadOnlyList<StockMovement>> GetMovements();
     /// <summary>Holds stock for a plan, all lines or none; a retried reservation with the same id applies once.</summary>
     [Alias("Reserve")] Task<bool> Reserve(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor);
+    /// <summary>
+    /// Changes a held reservation to hold exactly <paramref name="lines"/> (a re-plan amending a convoy in place): true when it
+    /// holds them now (also when it already did); false, changing nothing, when the available stock does not cover what the
+    /// lines add, or the reservation is not held (unknown, released or shipped).
+    /// </summary>
+    [Alias("AmendReservation")] Task<bool> AmendReservation(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor);
     /// <summary>Gives held stock back; idempotent.</summary>
     [Alias("ReleaseReservation")] Task ReleaseReservation(string reservationId, Actor actor);
     /// <summary>The held stock leaves the warehouse (on hand and reserved both go down); idempotent.</summary>

@@ -65,6 +65,38 @@ public sealed class ReliefLifecycleTests
     }
 
     [Fact]
+    public async Task A_convoy_whose_load_a_new_assessment_changes_is_amended_under_its_id_and_keeps_its_departure()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var incident = await Report(dispatcher, 23.40, 113.22, affected: 50);
+        Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        var before = (await Eventually(Relief, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "no convoy planned")).Shipments;
+        Assert.All(before, s => Assert.NotNull(s.MobilisedSince));
+
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { affected = 60 })).StatusCode);
+        static long Units(Shipment s) => s.Lines.Sum(l => l.Quantity);
+        var after = (await Eventually(Relief, r => r.Shipments.Sum(Units) > before.Sum(Units), "nothing planned for the 10 more")).Shipments;
+
+        // The warehouses and their warehouse staff keep the orders they have: each earlier convoy is still listed under its id,
+        // still Planned, and one carries more, leaving when it would have (its warehouse has been mobilising since the first
+        // order). GET /shipments/{id} shows the same.
+        Assert.All(before, b => Assert.Contains(after, a => a.Id == b.Id && a.Status == ShipmentStatus.Planned));
+        var amended = after.Where(a => before.Any(b => b.Id == a.Id && Units(a) > Units(b))).ToList();
+        Assert.NotEmpty(amended);
+        foreach (var convoy in amended)
+        {
+            var earlier = before.Single(b => b.Id == convoy.Id);
+            Assert.True(convoy.PlanId > earlier.PlanId);
+            Assert.Equal((earlier.Departure, earlier.MobilisedSince), (convoy.Departure, convoy.MobilisedSince));
+            var read = await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{convoy.Id}");
+            Assert.Equal(Units(convoy), Units(read));
+        }
+        Assert.DoesNotContain((await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan")).Allocations,
+            a => a.IncidentId == incident.Id && !after.Any(s => s.Id == a.ShipmentId));
+    }
+
+    [Fact]
     public async Task A_shortfall_is_alerted_once_while_it_stays_the_same_and_cleared_when_the_incident_no_longer_needs_relief()
     {
         await using var node = await DispatchNode.StartAsync(connectionString: null);

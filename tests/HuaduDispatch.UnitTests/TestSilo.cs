@@ -33,14 +33,18 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
 {
     private static volatile string? StateName;
     private static int _failed;
+    private static int _passing;
 
     /// <summary>
     /// Runs <paramref name="change"/> while the writes of <paramref name="stateName"/> fail, and checks it failed: the call threw,
     /// or, for a one-way call (which cannot throw to its caller), a write was refused within 10 s.
     /// </summary>
-    public static async Task Refused(string stateName, Func<Task> change, bool oneWay = false)
+    /// <param name="passFirst">How many writes of <paramref name="stateName"/> still go through before they fail (a change that
+    /// writes twice and fails at its second write).</param>
+    public static async Task Refused(string stateName, Func<Task> change, bool oneWay = false, int passFirst = 0)
     {
         var before = Volatile.Read(ref _failed);
+        Volatile.Write(ref _passing, passFirst);
         StateName = stateName;
         try
         {
@@ -67,7 +71,7 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (stateName != StateName) return inner.WriteStateAsync(stateName, grainId, grainState);
+        if (stateName != StateName || Interlocked.Decrement(ref _passing) >= 0) return inner.WriteStateAsync(stateName, grainId, grainState);
         Interlocked.Increment(ref _failed);
         throw new IOException($"injected: the write of '{stateName}' failed");
     }

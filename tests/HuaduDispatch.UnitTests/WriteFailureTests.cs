@@ -80,6 +80,44 @@ public sealed class ShipmentWriteFailureTests(FaultClusterFixture fixture) : ICl
         var stored = await fixture.Stored<ShipmentState>("shipment", ((GrainReference)shipment).GrainId);
         Assert.Equal(ShipmentStatus.Loading, stored?.Shipment?.Status);
     }
+
+    [Fact]
+    public async Task An_amendment_cut_short_after_the_warehouse_changed_the_reservation_is_finished_before_the_convoy_is_read_again()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var warehouse = await WarehouseConcurrencyTests.OneWarehouse(grains, "WH-SH-AMEND", water: 100);
+        Assert.True(await warehouse.Reserve("SH-AMEND", [new ReservationLine { ItemCode = "drinking-water", Quantity = 30 }], Actor.System));
+        var now = DateTimeOffset.UtcNow;
+        var shipment = grains.GetGrain<IShipmentGrain>("SH-AMEND");
+        await shipment.Create(new Shipment
+        {
+            Id = "SH-AMEND", IncidentId = "INC-SH-AMEND", WarehouseId = "WH-SH-AMEND", Lines = [new ItemQuantity { ItemCode = "drinking-water", Quantity = 30 }],
+            Status = ShipmentStatus.Planned, Trucks = 1, Departure = now.AddMinutes(40), Eta = now.AddHours(1), DistanceKm = 5,
+            ReservationId = "SH-AMEND", PlanId = 1, UpdatedAt = now,
+        });
+        var amendment = new ShipmentAmendment
+        {
+            Lines = [new ItemQuantity { ItemCode = "drinking-water", Quantity = 50 }], Trucks = 1, Departure = now.AddMinutes(40),
+            Eta = now.AddMinutes(70), DistanceKm = 5, PlanId = 2,
+        };
+
+        // The intent is stored and the warehouse now holds 50, but the shipment's own write of the amended lines fails, as if
+        // the node had stopped there: the stored shipment still lists 30.
+        await FailingWrites.Refused("shipment", () => shipment.Amend(amendment), passFirst: 1);
+        Assert.Equal(50, (await warehouse.Get())!.Stock.Single().Reserved);
+        var cut = await fixture.Stored<ShipmentState>("shipment", ((GrainReference)shipment).GrainId);
+        Assert.Equal(30, cut?.Shipment?.Lines.Single().Quantity);
+        Assert.Equal(50, cut?.Amending?.Lines.Single().Quantity);
+
+        // The next activation finishes it before anything reads the convoy: it lists what its reservation holds.
+        Assert.Equal(50, (await shipment.Get())!.Lines.Single().Quantity);
+        var settled = await fixture.Stored<ShipmentState>("shipment", ((GrainReference)shipment).GrainId);
+        Assert.Equal((50L, true), (settled?.Shipment?.Lines.Single().Quantity ?? 0, settled?.Amending is null));
+        var dispatcher = new Actor { Subject = "dispatcher", Role = Roles.Dispatcher };
+        await shipment.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed }, dispatcher);
+        var water = (await warehouse.Get())!.Stock.Single();
+        Assert.Equal((50L, 0L), (water.OnHand, water.Reserved));
+    }
 }
 
 /// <summary>

@@ -8,7 +8,8 @@ namespace HuaduDispatch.Grains.Relief;
 /// change anywhere in the district (a stock movement, an assessment) then withdrew and re-issued the orders of every warehouse.
 /// A convoy is kept, with its id, reservation and times, when the new plan sends the same lines on the same number of trucks
 /// from the same warehouse to the same incident, and its departure is still ahead. A convoy whose departure has passed while
-/// it is still <c>Planned</c> is replaced as before, so that its times are planned again from now.
+/// it is still <c>Planned</c> is not kept: its times are planned again from now. A convoy the new plan changes on the same
+/// route is amended in place (<see cref="Amendable"/>).
 /// </summary>
 public static class UnchangedConvoys
 {
@@ -31,6 +32,29 @@ public static class UnchangedConvoys
             if (lines.Count == load.Lines.Count && lines.All(l => load.Lines.TryGetValue(l.Key, out var q) && q == l.Value)) kept[key] = old;
         }
         return kept;
+    }
+
+    /// <summary>
+    /// The convoys of <paramref name="replaced"/> that the new plan changes but still sends on the same route (warehouse,
+    /// incident), by route: they are amended in place, keeping their ids, instead of cancelled and issued again. One per route;
+    /// routes already <paramref name="kept"/> have none. Those that give stock back and take none come first, so that their
+    /// stock is free before the others and the new convoys ask for it.
+    /// </summary>
+    public static IReadOnlyList<Shipment> Amendable(IEnumerable<Shipment> replaced, IEnumerable<Allocation> allocations,
+        IReadOnlyDictionary<(string WarehouseId, string IncidentId), Shipment> kept)
+    {
+        var planned = allocations.GroupBy(a => (a.WarehouseId, IncidentId: a.DemandId))
+            .ToDictionary(g => g.Key, g => Totals(g.Select(a => (a.ItemCode, a.Quantity))));
+        var amendable = new Dictionary<(string WarehouseId, string IncidentId), (Shipment Old, bool Shrinks)>();
+        foreach (var old in replaced)
+        {
+            var key = (old.WarehouseId, old.IncidentId);
+            if (old.Status != ShipmentStatus.Planned || kept.ContainsKey(key) || amendable.ContainsKey(key)) continue;
+            if (!planned.TryGetValue(key, out var lines)) continue;
+            var before = Totals(old.Lines.Select(l => (l.ItemCode, l.Quantity)));
+            amendable[key] = (old, lines.All(l => l.Value <= before.GetValueOrDefault(l.Key)));
+        }
+        return [.. amendable.Values.OrderBy(a => a.Shrinks ? 0 : 1).Select(a => a.Old)];
     }
 
     private static Dictionary<string, long> Totals(IEnumerable<(string Item, long Quantity)> lines)

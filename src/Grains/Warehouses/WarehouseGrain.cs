@@ -98,6 +98,18 @@ public sealed class WarehouseGrain(
         return held;
     }
 
+    public async Task<bool> AmendReservation(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor)
+    {
+        EnsureExists();
+        var before = state.State.Reservations.TryGetValue(reservationId, out var r) ? r.Lines.ToList() : null;
+        if (!new StockLedger(state.State).Amend(reservationId, lines)) return false;
+        if (before is null || !SameLines(before, state.State.Reservations[reservationId].Lines)) await Changed();
+        return true;
+    }
+
+    private static bool SameLines(IReadOnlyList<ReservationLine> a, IReadOnlyList<ReservationLine> b) =>
+        a.Count == b.Count && a.All(l => b.Any(m => m.ItemCode == l.ItemCode && m.Quantity == l.Quantity));
+
     public async Task ReleaseReservation(string reservationId, Actor actor)
     {
         EnsureExists();

@@ -23,7 +23,7 @@ public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFi
             string.Join(", ", first.Shortfalls.Select(s => $"{s.IncidentId} {s.ItemCode} {s.Missing} {s.Reason} {s.Detail}")));
         var firstReserved = first.Allocations.Sum(a => a.Quantity);
         Assert.Equal(firstReserved, await Reserved());
-        // A new assessment (30 people instead of 20) changes what the convoy must carry, so the new plan replaces it (a convoy
+        // A new assessment (30 people instead of 20) changes what the convoy must carry, so the new plan changes it (a convoy
         // the new plan leaves as it is would be kept: ReliefReplanInForceTests).
         await Grains.GetGrain<IReliefDemandGrain>("INC-SLOW").Update(new ReliefDemandUpdate
         {
@@ -42,6 +42,9 @@ public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFi
             Assert.False(second.IsCompleted, "the held solve is still running");
             Assert.All(await Statuses(firstConvoys), s => Assert.Equal(ShipmentStatus.Planned, s));
             Assert.Equal(firstReserved, await Reserved());
+            foreach (var id in first.Allocations.Where(a => a.IncidentId == "INC-SLOW").Select(a => a.ShipmentId).Distinct())
+                Assert.Equal(first.Allocations.Where(a => a.ShipmentId == id).Sum(a => a.Quantity),
+                    (await Grains.GetGrain<IShipmentGrain>(id).Get())!.Lines.Sum(l => l.Quantity));
         }
         finally
         {
@@ -51,7 +54,11 @@ public sealed class ReliefLongSolveTests(FaultClusterFixture fixture) : IClassFi
 
         var plan = await second;
         Assert.True(plan.PlanId > first.PlanId);
-        Assert.All(await Statuses(firstConvoys), s => Assert.Equal(ShipmentStatus.Cancelled, s));
+        // Once solved, the new plan is committed: INC-SLOW's convoy now carries the kit for 30 (amended in place, same route),
+        // and the warehouse holds exactly what the new plan sends.
+        var slowBefore = first.Allocations.Where(a => a.IncidentId == "INC-SLOW").Sum(a => a.Quantity);
+        var slowAfter = plan.Allocations.Where(a => a.IncidentId == "INC-SLOW").Sum(a => a.Quantity);
+        Assert.True(slowAfter > slowBefore, $"INC-SLOW's convoys carry {slowAfter} units after the new assessment, {slowBefore} before");
         Assert.All(await Statuses(plan.Allocations.Select(a => a.ShipmentId).Distinct()), s => Assert.Equal(ShipmentStatus.Planned, s));
         Assert.Equal(plan.Allocations.Sum(a => a.Quantity), await Reserved());
     }

@@ -50,10 +50,10 @@ public sealed class ReliefReplanInForceTests(FaultClusterFixture fixture) : ICla
         Assert.Empty(FaultClusterFixture.LastInForce ?? throw new Xunit.Sdk.XunitException("the planner was not called"));
     }
     [Fact]
-    public async Task A_convoy_re_issued_for_a_changed_load_leaves_when_its_warehouse_was_ready_not_a_whole_mobilisation_later()
+    public async Task A_convoy_amended_for_a_changed_load_keeps_its_id_and_leaves_when_its_warehouse_is_ready_not_a_whole_mobilisation_later()
     {
         const string incident = "INC-MOBILISED";
-        var (coordinator, _) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, incident);
+        var (coordinator, depot) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, incident);
         async Task<Shipment> ConvoyOf(ReliefPlan plan) =>
             (await Grains.GetGrain<IShipmentGrain>(plan.Allocations.Where(a => a.IncidentId == incident).Select(a => a.ShipmentId).Distinct().Single()).Get())!;
         var mobilisation = TimeSpan.FromMinutes(30); // WH-1's, in the minimal reference data
@@ -67,8 +67,8 @@ public sealed class ReliefReplanInForceTests(FaultClusterFixture fixture) : ICla
             Assert.Equal(since + mobilisation + loading, first.Departure);
 
             // Time passes while the warehouse mobilises; then a new assessment (30 people instead of 20) changes the load, so the
-            // convoy is cancelled and issued again. The warehouse has been getting ready since the first order: the new convoy
-            // leaves when it is ready, as the first would have, not a whole mobilisation after the re-plan.
+            // convoy is amended: same id, more on it, its reservation changed to match. The warehouse has been getting ready
+            // since the first order: the convoy still leaves when it is ready, not a whole mobilisation after the re-plan.
             await Task.Delay(TimeSpan.FromSeconds(1));
             await Grains.GetGrain<IReliefDemandGrain>(incident).Update(new ReliefDemandUpdate
             {
@@ -78,9 +78,11 @@ public sealed class ReliefReplanInForceTests(FaultClusterFixture fixture) : ICla
             var replan = await coordinator.Replan();
             var second = await ConvoyOf(replan);
 
-            Assert.NotEqual(first.Id, second.Id);
-            Assert.Equal(ShipmentStatus.Cancelled, (await Grains.GetGrain<IShipmentGrain>(first.Id).Get())!.Status);
+            Assert.Equal(first.Id, second.Id);
+            Assert.Equal(ShipmentStatus.Planned, second.Status);
+            Assert.Equal(replan.PlanId, second.PlanId);
             Assert.True(second.Lines.Sum(l => l.Quantity) > first.Lines.Sum(l => l.Quantity));
+            Assert.Equal(replan.Allocations.Sum(a => a.Quantity), (await depot.Get())!.Stock.Sum(s => s.Reserved));
             Assert.True(replan.ComputedAt > since + TimeSpan.FromSeconds(1));
             Assert.Equal(since, second.MobilisedSince);
             Assert.Equal(first.Departure, second.Departure);

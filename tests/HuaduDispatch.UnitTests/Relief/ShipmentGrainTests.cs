@@ -50,4 +50,46 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.Equal(ShipmentStatus.Departed, (await loading.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed }, Dispatcher)).Status);
         Assert.Null(await Grains.GetGrain<IShipmentGrain>("SHP-NONE").Withdraw());
     }
+    private static ShipmentAmendment Amendment(long water, int trucks = 1, long planId = 2)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new ShipmentAmendment
+        {
+            Lines = [new ItemQuantity { ItemCode = "drinking-water", Quantity = water }], Trucks = trucks,
+            Departure = now.AddMinutes(40), Eta = now.AddMinutes(65), DistanceKm = 9, PlanId = planId,
+        };
+    }
+
+    [Fact]
+    public async Task A_planned_convoy_is_amended_in_place_with_its_reservation_and_one_whose_change_the_stock_cannot_cover_stays_as_it_was()
+    {
+        var warehouse = await Warehouse("WH-AM1");
+        var convoy = await Convoy(warehouse, "WH-AM1", "SHP-1-AM-A");
+        var other = await Convoy(warehouse, "WH-AM1", "SHP-1-AM-B");
+        async Task<long> Reserved() => (await warehouse.Get())!.Stock.Single().Reserved;
+
+        var amended = (await convoy.Amend(Amendment(water: 50, trucks: 2)))!;
+        Assert.Equal(("SHP-1-AM-A", ShipmentStatus.Planned, 50L, 2, 2L), (amended.Id, amended.Status, amended.Lines.Single().Quantity, amended.Trucks, amended.PlanId));
+        Assert.Equal((50L, 2L), ((await convoy.Get())!.Lines.Single().Quantity, (await convoy.Get())!.PlanId));
+        Assert.Equal(80, await Reserved()); // 50 + the other convoy's 30
+
+        // 100 on hand, 80 held: 21 more cannot be had. The convoy and its reservation stay as they were.
+        var refused = (await convoy.Amend(Amendment(water: 71, planId: 3)))!;
+        Assert.Equal((50L, 2L), (refused.Lines.Single().Quantity, refused.PlanId));
+        Assert.Equal(80, await Reserved());
+
+        // Fewer gives stock back; departing then ships exactly the amended lines.
+        Assert.Equal(10, (await convoy.Amend(Amendment(water: 10, planId: 4)))!.Lines.Single().Quantity);
+        Assert.Equal(40, await Reserved());
+        await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed }, Dispatcher);
+        var water = (await warehouse.Get())!.Stock.Single();
+        Assert.Equal((90L, 30L), (water.OnHand, water.Reserved));
+
+        // Only a Planned convoy is amended.
+        await other.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Loading }, Dispatcher);
+        var loading = (await other.Amend(Amendment(water: 5, planId: 5)))!;
+        Assert.Equal((ShipmentStatus.Loading, 30L), (loading.Status, loading.Lines.Single().Quantity));
+        Assert.Equal(30, (await warehouse.Get())!.Stock.Single().Reserved);
+        Assert.Null(await Grains.GetGrain<IShipmentGrain>("SHP-NONE-AM").Amend(Amendment(water: 5)));
+    }
 }

@@ -62,4 +62,32 @@ public sealed class UnchangedConvoysTests
         var loading = Convoy("SHP-1-A-W1", "W1", "A", 1, Now.AddMinutes(30), ("water", 10)) with { Status = ShipmentStatus.Loading };
         Assert.Empty(UnchangedConvoys.Find([loading], [Line("W1", "A", "water", 10, 1)], Now));
     }
+    [Fact]
+    public void A_convoy_the_new_plan_changes_on_the_same_route_is_amended_those_that_only_give_stock_back_first()
+    {
+        var soon = Now.AddMinutes(30);
+        var loading = Convoy("SHP-1-D-W1", "W1", "D", 1, soon, ("water", 10)) with { Status = ShipmentStatus.Loading };
+        var replaced = new[]
+        {
+            Convoy("SHP-1-A-W1", "W1", "A", 1, soon, ("water", 10)),                    // the same: kept, not amended
+            Convoy("SHP-1-A-W2", "W2", "A", 1, soon, ("water", 10)),                    // one unit more
+            Convoy("SHP-1-B-W1", "W1", "B", 1, soon, ("water", 10), ("tent", 2)),       // fewer tents, no more of anything
+            Convoy("SHP-1-C-W1", "W1", "C", 1, soon, ("water", 10)),                    // not in the new plan: withdrawn
+            Convoy("SHP-2-B-W1", "W1", "B", 1, soon, ("water", 3)),                     // a second convoy on B's route: withdrawn
+            loading,                                                                    // not Planned
+        };
+        var plan = new[]
+        {
+            Line("W1", "A", "water", 10, 1),
+            Line("W2", "A", "water", 11, 1),
+            Line("W1", "B", "water", 10, 1), Line("W1", "B", "tent", 1, 1),
+            Line("W1", "D", "water", 12, 1),
+        };
+
+        var kept = UnchangedConvoys.Find(replaced, plan, Now);
+        var amendable = UnchangedConvoys.Amendable(replaced, plan, kept);
+
+        Assert.Equal(["SHP-1-A-W1"], kept.Values.Select(c => c.Id));
+        Assert.Equal(["SHP-1-B-W1", "SHP-1-A-W2"], amendable.Select(c => c.Id));
+    }
 }

@@ -69,6 +69,42 @@ public sealed class StockLedgerTests
     }
 
     [Fact]
+    public void An_amended_reservation_holds_exactly_its_new_lines_when_the_stock_covers_what_they_add_and_changes_nothing_otherwise()
+    {
+        var (state, ledger) = Ledger(100);
+        state.Stock["blanket"] = new StockEntry { OnHand = 10 };
+        ReservationLine Line(string item, long quantity) => new() { ItemCode = item, Quantity = quantity };
+        (long Water, long Blanket) Reserved() => (state.Stock["drinking-water"].Reserved, state.Stock["blanket"].Reserved);
+        Assert.True(ledger.Reserve("r", [Line("drinking-water", 30)]));
+        Assert.True(ledger.Reserve("other", [Line("drinking-water", 50)]));
+
+        // More water and a new item: held when the free stock (20 water, 10 blankets) covers what is added.
+        Assert.True(ledger.Amend("r", [Line("drinking-water", 50), Line("blanket", 4)]));
+        Assert.Equal((100L, 4L), Reserved());
+        Assert.True(ledger.Amend("r", [Line("drinking-water", 50), Line("blanket", 4)])); // a retry: nothing more
+        Assert.Equal((100L, 4L), Reserved());
+
+        // Asking for more than is free changes nothing, not even the lines that would fit.
+        Assert.False(ledger.Amend("r", [Line("drinking-water", 71), Line("blanket", 2)]));
+        Assert.Equal((100L, 4L), Reserved());
+        Assert.Equal([("blanket", 4L), ("drinking-water", 50L)], state.Reservations["r"].Lines.Select(l => (l.ItemCode, l.Quantity)).Order());
+
+        // Less water and the blankets dropped give that stock back; shipping then ships the amended lines.
+        Assert.True(ledger.Amend("r", [Line("drinking-water", 10)]));
+        Assert.Equal((60L, 0L), Reserved());
+        Assert.Single(ledger.Ship("r", Keeper, Now));
+        Assert.Equal((90L, 50L), (state.Stock["drinking-water"].OnHand, state.Stock["drinking-water"].Reserved));
+
+        // Only a held reservation can be amended.
+        Assert.False(ledger.Amend("r", [Line("drinking-water", 5)]));       // shipped
+        Assert.True(ledger.Release("other", Now));
+        Assert.False(ledger.Amend("other", [Line("drinking-water", 5)]));   // released
+        Assert.False(ledger.Amend("unknown", [Line("drinking-water", 5)]));
+        Assert.Equal((0L, 0L), Reserved());
+        Assert.Throws<DomainException>(() => ledger.Amend("r", [Line("drinking-water", 0)]));
+    }
+
+    [Fact]
     public void Shipping_takes_reserved_stock_out_once_and_releasing_gives_it_back_once()
     {
         var (state, ledger) = Ledger(100);

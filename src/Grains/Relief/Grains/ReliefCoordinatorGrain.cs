@@ -239,10 +239,13 @@ public sealed class ReliefCoordinatorGrain(
         var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now, inForce));
         _stage = ReliefSolveFailure.Stages.Commit;
 
-        // 4. Convoys the new plan leaves as they are stay, with their ids, reservations and times (UnchangedConvoys). The other
-        //    replaced convoys are cancelled, which gives their stock back. One that started loading meanwhile keeps its stock and
-        //    trucks, which this plan counted as free: plan again once this one is committed.
+        // 4. Convoys the new plan leaves as they are stay, with their ids, reservations and times (UnchangedConvoys); those it
+        //    changes on the same route are amended in place, keeping their ids. The other replaced convoys are cancelled, which
+        //    gives their stock back. One that started loading meanwhile keeps its stock and trucks, which this plan counted as
+        //    free: plan again once this one is committed.
         var unchanged = UnchangedConvoys.Find(replaced, result.Allocations, now);
+        var amendable = UnchangedConvoys.Amendable(replaced, result.Allocations, unchanged);
+        var amendIds = amendable.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var raced = false;
         foreach (var old in replaced)
         {
@@ -259,11 +262,43 @@ public sealed class ReliefCoordinatorGrain(
                 }
                 continue;
             }
+            if (amendIds.Contains(old.Id)) continue;
             if (await GrainFactory.Grain<IShipmentGrain>(old.Id).Withdraw() is { Status: ShipmentStatus.Cancelled }) state.State.Outstanding.Remove(old.Id);
             else raced = true; // it started loading (or more) meanwhile and stays outstanding
         }
 
-        // 5. Commit: one reservation and one Planned shipment per (warehouse, incident) the plan changes, ids derived from the plan.
+        var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
+        var groupOf = groups.ToDictionary(g => g.Key);
+        // The convoy of each amended route as it is afterwards: amended, or as it was when the warehouse's stock no longer covers
+        // the change (the next plan sees that stock).
+        var amended = new Dictionary<(string WarehouseId, string DemandId), Shipment>();
+        var failed = new List<string>();
+        foreach (var old in amendable)
+        {
+            var group = groupOf[(old.WarehouseId, old.IncidentId)];
+            var lines = group.GroupBy(a => a.ItemCode).Select(g => new ItemQuantity { ItemCode = g.Key, Quantity = g.Sum(a => a.Quantity) }).ToList();
+            var first = group.First();
+            var after = await GrainFactory.Grain<IShipmentGrain>(old.Id).Amend(new ShipmentAmendment
+            {
+                Lines = lines, Trucks = first.Trucks, Departure = first.Departure, Eta = group.Max(a => a.Eta),
+                DistanceKm = Math.Round(first.DistanceKm, 2), PlanId = planId,
+            });
+            switch (after)
+            {
+                case { Status: ShipmentStatus.Planned }:
+                    amended[group.Key] = after;
+                    if (after.PlanId != planId) failed.Add(old.Id);
+                    break;
+                case null or { Status: ShipmentStatus.Cancelled }:
+                    state.State.Outstanding.Remove(old.Id); // a dispatcher cancelled it meanwhile: the plan's convoy is issued anew below
+                    break;
+                default:
+                    raced = true; // it started loading (or more) meanwhile and stays outstanding; the plan's convoy is issued anew below
+                    break;
+            }
+        }
+
+        // 5. Commit: one reservation and one Planned shipment per (warehouse, incident) the plan adds, ids derived from the plan.
         var allocations = new List<ReliefAllocationView>();
         var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
         void Listed(Shipment shipment)
@@ -271,10 +306,8 @@ public sealed class ReliefCoordinatorGrain(
             if (!shipmentsByIncident.TryGetValue(shipment.IncidentId, out var list)) shipmentsByIncident[shipment.IncidentId] = list = [];
             list.Add(shipment);
         }
-        var failed = new List<string>();
         // The new convoys' ids and this plan's number are stored before anything is reserved (see Outstanding).
-        var groups = result.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)).ToList();
-        var created = groups.Where(g => !unchanged.ContainsKey(g.Key)).ToList();
+        var created = groups.Where(g => !unchanged.ContainsKey(g.Key) && !amended.ContainsKey(g.Key)).ToList();
         string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
         foreach (var group in created) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
         if (created.Count > 0) await state.WriteOrRestartAsync(this);
@@ -287,6 +320,16 @@ public sealed class ReliefCoordinatorGrain(
                 {
                     WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
                     Departure = kept.Departure, Eta = kept.Eta, DistanceKm = kept.DistanceKm, ShipmentId = kept.Id,
+                }));
+                continue;
+            }
+            if (amended.TryGetValue(group.Key, out var convoy))
+            {
+                Listed(convoy);
+                allocations.AddRange(convoy.Lines.Select(l => new ReliefAllocationView
+                {
+                    WarehouseId = convoy.WarehouseId, IncidentId = convoy.IncidentId, ItemCode = l.ItemCode, Quantity = l.Quantity,
+                    Departure = convoy.Departure, Eta = convoy.Eta, DistanceKm = convoy.DistanceKm, ShipmentId = convoy.Id,
                 }));
                 continue;
             }

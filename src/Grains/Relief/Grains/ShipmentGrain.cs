@@ -7,6 +7,11 @@ namespace HuaduDispatch.Grains.Relief.Grains;
 public sealed class ShipmentState
 {
     [Id(0)] public Shipment? Shipment { get; set; }
+    /// <summary>
+    /// An amendment under way: stored before the warehouse reservation is changed, cleared once the shipment says what the
+    /// reservation holds. Found set after a crash, it is settled before anything else (<see cref="ShipmentGrain"/>).
+    /// </summary>
+    [Id(1)] public Shipment? Amending { get; set; }
 }
 
 /// <summary>
@@ -17,6 +22,9 @@ public sealed class ShipmentGrain(
     [PersistentState("shipment", StorageNames.Dispatch)] IPersistentState<ShipmentState> state,
     TimeProvider clock) : Grain, IShipmentGrain
 {
+    /// <summary>An amendment a crash or a failed write left under way is finished before anyone reads the shipment.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Settle();
+
     public async Task Create(Shipment shipment)
     {
         if (state.State.Shipment is not null) return; // a retried plan commit
@@ -38,11 +46,63 @@ public sealed class ShipmentGrain(
         _ => $"{from} cannot go to {to}",
     };
 
-    public async Task<Shipment?> Withdraw() => state.State.Shipment is { Status: ShipmentStatus.Planned }
-        ? await Move(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System, withdrawn: true)
-        : state.State.Shipment;
+    public async Task<Shipment?> Withdraw()
+    {
+        await Settle();
+        return state.State.Shipment is { Status: ShipmentStatus.Planned }
+            ? await Move(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System, withdrawn: true)
+            : state.State.Shipment;
+    }
 
-    public Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor) => Move(request, actor, withdrawn: false);
+    public async Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor)
+    {
+        await Settle();
+        return await Move(request, actor, withdrawn: false);
+    }
+
+    /// <summary>
+    /// Amends a Planned convoy in place: the intent is stored first, then the warehouse reservation is changed to the new lines,
+    /// then the shipment. A crash in between leaves the intent, which <see cref="Settle"/> finishes, so the shipment never lists
+    /// other lines than its reservation holds when it departs (departing ships what the reservation holds).
+    /// </summary>
+    public async Task<Shipment?> Amend(ShipmentAmendment amendment)
+    {
+        ArgumentNullException.ThrowIfNull(amendment);
+        await Settle();
+        if (state.State.Shipment is not { Status: ShipmentStatus.Planned } current) return state.State.Shipment;
+        var target = current with
+        {
+            Lines = amendment.Lines.ToList(), Trucks = amendment.Trucks, Departure = amendment.Departure, Eta = amendment.Eta,
+            DistanceKm = amendment.DistanceKm, PlanId = amendment.PlanId, UpdatedAt = clock.GetUtcNow(),
+        };
+        if (SameLines(current.Lines, target.Lines) && current.Trucks == target.Trucks && current.Departure == target.Departure
+            && current.Eta == target.Eta) return current; // a retry, or nothing to change
+        state.State.Amending = target;
+        await state.WriteOrRestartAsync(this);
+        await Settle();
+        return state.State.Shipment;
+    }
+
+    /// <summary>
+    /// Finishes an amendment left under way: the reservation is made to hold the amended lines (idempotent, so also when the
+    /// crash came after the warehouse changed it), and the shipment takes them; when the stock no longer covers them, the
+    /// reservation still holds the shipment's lines, which stay.
+    /// </summary>
+    private async Task Settle()
+    {
+        if (state.State.Amending is not { } target || state.State.Shipment is not { } current) return;
+        var held = current.Status == ShipmentStatus.Planned && await GrainFactory.Grain<IWarehouseGrain>(current.WarehouseId)
+            .AmendReservation(current.ReservationId, [.. target.Lines.Select(l => new ReservationLine { ItemCode = l.ItemCode, Quantity = l.Quantity })], Actor.System);
+        if (held) state.State.Shipment = target;
+        state.State.Amending = null;
+        await state.WriteOrRestartAsync(this);
+        if (!held) return;
+        await Told(target, replan: false, withdrawn: false);
+        PublishChange(target);
+    }
+
+    private static bool SameLines(IReadOnlyList<ItemQuantity> a, IReadOnlyList<ItemQuantity> b) =>
+        a.Count == b.Count && a.All(l => b.Count(m => m.ItemCode == l.ItemCode && m.Quantity == l.Quantity) == 1);
 
     private async Task<Shipment> Move(ShipmentStatusRequest request, Actor actor, bool withdrawn)
     {
