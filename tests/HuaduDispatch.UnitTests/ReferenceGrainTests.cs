@@ -155,6 +155,50 @@ public sealed class WarehouseConcurrencyTests(TestClusterFixture fixture) : ICla
     }
 }
 
+/// <summary>Amendments race with reservations and issues too (a re-plan amends convoys while stock moves).</summary>
+public sealed class WarehouseAmendConcurrencyTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
+{
+    [Fact]
+    public async Task Concurrent_amendments_reservations_and_issues_never_overdraw_and_releasing_every_reservation_gives_back_exactly_what_was_held()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var wh = await WarehouseConcurrencyTests.OneWarehouse(grains, "WH-amend-conc", water: 100);
+        var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
+        ReservationLine[] Water(long quantity) => [new ReservationLine { ItemCode = "drinking-water", Quantity = quantity }];
+
+        async Task<long> Issue(int i)
+        {
+            try
+            {
+                await wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Issue, Quantity = 2, Reason = $"i{i}" }, actor);
+                return 2L;
+            }
+            catch (DomainException) { return 0L; }
+        }
+        var tasks = new List<Task>();
+        var issues = new List<Task<long>>();
+        var amendments = new List<Task<bool>>();
+        for (var i = 0; i < 90; i++)
+        {
+            issues.Add(Issue(i));
+            tasks.Add(wh.Reserve($"r{i % 10}", Water(4), actor));
+            amendments.Add(wh.AmendReservation($"r{i % 10}", Water(1 + i % 9), actor)); // up to 9 each: 90 in all, more than is left
+        }
+        await Task.WhenAll(tasks);
+        var issued = (await Task.WhenAll(issues)).Sum();
+        var amended = await Task.WhenAll(amendments);
+
+        var water = (await wh.Get())!.Stock.Single();
+        Assert.True(issued > 0 && amended.Any(a => a), $"issued {issued}, {amended.Count(a => a)} amendments held: both must happen for the race to be tested");
+        Assert.Equal(100 - issued, water.OnHand);
+        Assert.True(water.Reserved >= 0 && water.Available >= 0, $"on hand {water.OnHand}, reserved {water.Reserved}");
+
+        // Every reservation's share of Reserved is exactly its lines: releasing them all leaves nothing reserved.
+        for (var r = 0; r < 10; r++) await wh.ReleaseReservation($"r{r}", actor);
+        Assert.Equal((100 - issued, 0L), ((await wh.Get())!.Stock.Single().OnHand, (await wh.Get())!.Stock.Single().Reserved));
+    }
+}
+
 /// <summary>A warehouse keeps only its recent movements in its own state; the older ones move to archive pages, and reads see all.</summary>
 public sealed class WarehouseMovementArchiveTests(TestClusterFixture fixture) : IClassFixture<TestClusterFixture>
 {
