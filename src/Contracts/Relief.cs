@@ -387,9 +387,22 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     [Alias("GetSolveFailure"), ReadOnly] Task<ReliefSolveFailure?> GetSolveFailure();
     /// <summary>The plan in brief, as the district scope's <c>reliefPlan</c> entity; null before any plan or failure.</summary>
     [Alias("GetSummary"), ReadOnly] Task<ReliefPlanSummary?> GetSummary();
+    /// <summary>Every incident that ever had relief: those the coordinator tracks and those it archived.</summary>
     [Alias("GetTracked"), ReadOnly] Task<IReadOnlyList<string>> GetTracked();
-    /// <summary>The tracked incidents whose deadline is at or after <paramref name="since"/>, or not known yet.</summary>
+    /// <summary>The incidents whose deadline is at or after <paramref name="since"/>, or not known yet (tracked or archived).</summary>
     [Alias("GetTrackedSince"), ReadOnly] Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since);
+}
+
+/// <summary>
+/// One month of the relief coordinator's archive (key "relief-yyyy-MM", the month of the deadlines in UTC): the incidents whose
+/// relief deadline passed long enough ago, each with its deadline. Written only by the coordinator.
+/// </summary>
+[Alias("huadu.IReliefArchiveGrain")]
+public interface IReliefArchiveGrain : IGrainWithStringKey
+{
+    /// <summary>Adds incidents with their deadlines; those already here stay as they are (a retried move applies once).</summary>
+    [Alias("Add")] Task Add(IReadOnlyDictionary<string, DateTimeOffset> incidents);
+    [Alias("Get"), ReadOnly] Task<IReadOnlyDictionary<string, DateTimeOffset>> Get();
 }
 
 public static class ReliefCoordinator

@@ -10,18 +10,21 @@ public static class TestSilo
 {
     /// <summary>
     /// What every test cluster's silo runs: in-memory grain state and reminders, the system clock, and the dispatch domain
-    /// configured with <paramref name="settings"/> (configuration keys, as in appsettings).
+    /// configured with <paramref name="settings"/> (configuration keys, as in appsettings). Grain state is kept as the silo keeps
+    /// it (<see cref="HuaduDispatch.Silo.Storage.JsonGrainStorageSerializer"/>), so a state read back after a restart reads as in
+    /// production (Orleans' default for memory storage writes CLR type names and cannot read back some collection types).
     /// </summary>
     public static void AddTestDomain(this ISiloBuilder silo, IDictionary<string, string?>? settings = null, bool failableWrites = false)
     {
+        var serializer = new HuaduDispatch.Silo.Storage.JsonGrainStorageSerializer();
         if (failableWrites)
         {
             // The in-memory storage, behind one whose writes of a state name fail while a test asks (FailingWrites.Refused).
-            silo.AddMemoryGrainStorage(StorageNames.Dispatch + "-memory");
+            silo.AddMemoryGrainStorage(StorageNames.Dispatch + "-memory", o => o.GrainStorageSerializer = serializer);
             silo.Services.AddGrainStorage(StorageNames.Dispatch, (sp, _) =>
                 new FailingWrites(sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Dispatch + "-memory")));
         }
-        else silo.AddMemoryGrainStorage(StorageNames.Dispatch);
+        else silo.AddMemoryGrainStorage(StorageNames.Dispatch, o => o.GrainStorageSerializer = serializer);
         silo.UseInMemoryReminderService();
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddDispatchDomain(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());

@@ -1,9 +1,9 @@
 namespace HuaduDispatch.Grains.Relief;
 
 /// <summary>
-/// Which tracked demands to read. Every incident that ever had relief stays tracked (the KPI reads them all), and a demand's
-/// deadline (occurredAt + 3 h) does not move, so the deadlines the coordinator has seen rule demands out; one whose deadline it
-/// has not seen yet (never asked by a plan) is always read.
+/// Which tracked demands to read. A demand's deadline (occurredAt + 3 h) does not move, so the deadlines the coordinator has
+/// seen rule demands out; one whose deadline it has not seen yet is always read. (Incidents long past their deadline leave the
+/// tracked set for the archive: <see cref="ReliefArchive"/>.)
 /// </summary>
 public static class ReliefCandidates
 {

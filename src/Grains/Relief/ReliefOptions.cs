@@ -17,6 +17,12 @@ public sealed class ReliefOptions
     /// </summary>
     public TimeSpan ReplanRetry { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan ReplanRetryMax { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// An incident whose relief deadline passed this long ago moves from the coordinator's own state to its monthly archive
+    /// (<see cref="ReliefArchive"/>): the KPI and alerts still find it, but the state written at every re-plan stops growing
+    /// with every incident that ever had relief.
+    /// </summary>
+    public TimeSpan ArchiveAfter { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>The wait before the next try after <paramref name="failuresInARow"/> failed solves (1 for the first).</summary>
     public TimeSpan RetryDelay(int failuresInARow) =>

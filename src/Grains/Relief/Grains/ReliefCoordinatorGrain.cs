@@ -24,6 +24,8 @@ public sealed class ReliefCoordinatorState
     [Id(5)] public Dictionary<string, DateTimeOffset> Deadlines { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The latest re-plan's failure, until a plan is made again.</summary>
     [Id(6)] public ReliefSolveFailure? Failure { get; set; }
+    /// <summary>The archive pages holding incidents moved out of <see cref="Tracked"/> (<see cref="ReliefArchive"/>).</summary>
+    [Id(7)] public HashSet<string> ArchivePages { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -174,10 +176,46 @@ public sealed class ReliefCoordinatorGrain(
     private void PublishSummary() => Publish.To(GrainFactory, [Scopes.District],
         [new EntityChange { Kind = DeltaKinds.ReliefPlan, Id = this.GetPrimaryKeyString(), Data = ReliefPlanSummaries.Of(state.State.Plan, state.State.Failure) }]);
 
-    public Task<IReadOnlyList<string>> GetTracked() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Tracked.Order(StringComparer.Ordinal)]);
+    public Task<IReadOnlyList<string>> GetTracked() => Known(null);
 
-    public Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since) =>
-        Task.FromResult<IReadOnlyList<string>>([.. ReliefCandidates.DueSince(state.State.Tracked, state.State.Deadlines, since).Order(StringComparer.Ordinal)]);
+    public Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since) => Known(since);
+
+    /// <summary>The incidents tracked here and those archived, due at or after <paramref name="since"/> when given.</summary>
+    private async Task<IReadOnlyList<string>> Known(DateTimeOffset? since)
+    {
+        var ids = new HashSet<string>(since is { } at ? ReliefCandidates.DueSince(state.State.Tracked, state.State.Deadlines, at) : state.State.Tracked,
+            StringComparer.Ordinal);
+        foreach (var page in ReliefArchive.PagesFrom([.. state.State.ArchivePages], since))
+            foreach (var (id, due) in await GrainFactory.Grain<IReliefArchiveGrain>(page).Get())
+                if (since is not { } from || due >= from) ids.Add(id);
+        return [.. ids.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Moves the incidents whose deadline passed <see cref="ReliefOptions.ArchiveAfter"/> ago to the archive pages, first there
+    /// and then out of this state (written by the caller). A page that cannot be written keeps its incidents here until the next plan.
+    /// </summary>
+    private async Task Archive(DateTimeOffset now)
+    {
+        foreach (var (page, incidents) in ReliefArchive.Due(state.State.Tracked, state.State.Deadlines, now, options.Value.ArchiveAfter))
+        {
+            try
+            {
+                await GrainFactory.Grain<IReliefArchiveGrain>(page).Add(incidents);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Relief archive page {Page} could not be written; its {Count} incidents stay tracked until the next plan", page, incidents.Count);
+                continue;
+            }
+            state.State.ArchivePages.Add(page);
+            foreach (var id in incidents.Keys)
+            {
+                state.State.Tracked.Remove(id);
+                state.State.Deadlines.Remove(id);
+            }
+        }
+    }
 
     public async Task<ReliefPlan> Replan()
     {
@@ -217,10 +255,14 @@ public sealed class ReliefCoordinatorGrain(
         var mobilisedSince = WarehouseMobilisation.Since(replaced.Concat(holding));
 
         // 2. What is still needed, and what the warehouses can give now.
-        var inputs = (await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
-            .Select(id => GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())))
-            .OfType<ReliefPlanningInput>().ToList();
+        var asked = await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
+            .Select(async id => (Id: id, Input: await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())));
+        var inputs = asked.Select(a => a.Input).OfType<ReliefPlanningInput>().ToList();
         foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
+        // A demand with nothing to plan whose deadline is not known yet (never planned): learn it, so that it is not read at
+        // every plan while its deadline is ahead, and is archived once it is long past.
+        foreach (var (id, _) in asked.Where(a => a.Input is null && !state.State.Deadlines.ContainsKey(a.Id)))
+            if (await GrainFactory.Grain<IReliefDemandGrain>(id).Get() is { } relief) state.State.Deadlines[id] = relief.Deadline;
         var catalogue = GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
         var items = (await catalogue.GetItems()).ToDictionary(i => i.Code, ReliefItemSpec.From, StringComparer.Ordinal);
         var all = (await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => GrainFactory.Grain<IWarehouseGrain>(id).Get())))
@@ -378,6 +420,7 @@ public sealed class ReliefCoordinatorGrain(
             await GrainFactory.Grain<IReliefDemandGrain>(gone).ApplyPlan(planId, [], [], 0);
         state.State.LastPlanIncidents = plannedNow;
 
+        await Archive(now); // written with the plan
         state.State.Failure = null; // written with the plan
         state.State.Plan = new ReliefPlan
         {
