@@ -66,6 +66,8 @@ public interface IWarehouseGrain : IGrainWithStringKey
     /// lines add, or the reservation is not held (unknown, released or shipped).
     /// </summary>
     [Alias("AmendReservation")] Task<bool> AmendReservation(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor);
+    /// <summary>The ids of the reservations held now (each a relief convoy's, by the same id), in no particular order.</summary>
+    [Alias("GetHeldReservations"), Orleans.Concurrency.ReadOnly] Task<IReadOnlyList<string>> GetHeldReservations();
     /// <summary>Gives held stock back; idempotent.</summary>
     [Alias("ReleaseReservation")] Task ReleaseReservation(string reservationId, Actor actor);
     /// <summary>The held stock leaves the warehouse (on hand and reserved both go down); idempotent.</summary>

@@ -32,6 +32,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/v1/warehouses"] = "DCVA",
         ["GET /api/v1/warehouses/{id}"] = "DCVA",
         ["GET /api/v1/warehouses/{id}/stock-movements"] = "DCVA",
+        ["GET /api/v1/warehouses/{id}/shipments"] = "DCVA",
         ["POST /api/v1/warehouses/{id}/stock-movements"] = "DCA",
         ["GET /api/v1/items"] = "DCVATG",
         ["GET /api/v1/shelters"] = "DCVATG",

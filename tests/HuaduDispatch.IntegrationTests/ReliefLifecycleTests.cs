@@ -94,6 +94,18 @@ public sealed class ReliefLifecycleTests
         }
         Assert.DoesNotContain((await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan")).Allocations,
             a => a.IncidentId == incident.Id && !after.Any(s => s.Id == a.ShipmentId));
+
+        // The warehouse sees the same orders, under the same ids: the convoys it is to load and send, until they depart.
+        var order = amended[0];
+        Task<List<Shipment>> Orders() => dispatcher.GetOk<List<Shipment>>($"/api/v1/warehouses/{order.WarehouseId}/shipments");
+        var listed = Assert.Single(await Orders(), s => s.Id == order.Id);
+        Assert.Equal((ShipmentStatus.Planned, Units(order)), (listed.Status, Units(listed)));
+        Assert.All(await Orders(), s => Assert.Equal(order.WarehouseId, s.WarehouseId));
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{order.Id}/status", new { status = "Loading" })).StatusCode);
+        Assert.Equal(ShipmentStatus.Loading, Assert.Single(await Orders(), s => s.Id == order.Id).Status);
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{order.Id}/status", new { status = "Departed" })).StatusCode);
+        Assert.DoesNotContain(await Orders(), s => s.Id == order.Id);
+        Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.GetAsync("/api/v1/warehouses/WH-NOPE/shipments")).StatusCode);
     }
 
     [Fact]

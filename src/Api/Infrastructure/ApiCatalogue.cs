@@ -29,6 +29,9 @@ public static class ApiCatalogue
             "The warehouse grain is the only writer; stock never goes negative (409). Every movement is kept with who and when.",
             """{"itemCode":"WATER","quantity":500,"kind":"Receive","reason":"delivery from the city reserve"}"""),
         ["GET /api/v1/warehouses/{id}/stock-movements"] = new("The warehouse's stock movements, newest last"),
+        ["GET /api/v1/warehouses/{id}/shipments"] = new("The warehouse's orders: the relief convoys it is to load and send",
+            "Planned and Loading convoys from this warehouse, earliest departure first, with their lines, trucks, departure and ETA. " +
+            "A re-plan amends a Planned convoy under the same id."),
         ["GET /api/v1/items"] = new("The relief item catalogue: code, names, unit, weight and volume per unit"),
         ["GET /api/v1/shelters"] = new("Emergency shelters with capacity and live occupancy", "Filters: areaId, open."),
         ["GET /api/v1/shelters/{id}"] = new("One shelter with capacity, occupancy and the incidents it houses"),

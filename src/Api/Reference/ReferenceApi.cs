@@ -83,6 +83,18 @@ public static partial class ReferenceApi
             return TypedResults.Ok(await grains.Grain<IWarehouseGrain>(id).GetMovements());
         }).Produces<IReadOnlyList<StockMovement>>().RequireAuthorization(Policies.Console);
 
+        // The warehouse's orders: the relief convoys it is to load and send (Planned or Loading), found by the reservations it
+        // holds (a convoy's reservation has the convoy's id), earliest departure first.
+        v1.MapGet("/warehouses/{id}/shipments", async Task<IResult> (string id, IGrainFactory grains) =>
+        {
+            if (!IdPattern().IsMatch(id) || await grains.Grain<IWarehouseGrain>(id).Get() is null) return Problems.NotFound("Warehouse", id);
+            var held = await grains.Grain<IWarehouseGrain>(id).GetHeldReservations();
+            var convoys = await Task.WhenAll(held.Select(r => grains.Grain<IShipmentGrain>(r).Get()));
+            return TypedResults.Ok(convoys.OfType<Shipment>()
+                .Where(s => s.WarehouseId == id && s.Status is ShipmentStatus.Planned or ShipmentStatus.Loading)
+                .OrderBy(s => s.Departure).ThenBy(s => s.Id, StringComparer.Ordinal).ToList());
+        }).Produces<IReadOnlyList<Shipment>>().RequireAuthorization(Policies.Console);
+
         v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
             .RequireAuthorization(Policies.AnyRole);
 

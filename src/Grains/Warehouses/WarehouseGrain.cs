@@ -110,6 +110,9 @@ public sealed class WarehouseGrain(
     private static bool SameLines(IReadOnlyList<ReservationLine> a, IReadOnlyList<ReservationLine> b) =>
         a.Count == b.Count && a.All(l => b.Any(m => m.ItemCode == l.ItemCode && m.Quantity == l.Quantity));
 
+    public Task<IReadOnlyList<string>> GetHeldReservations() =>
+        Task.FromResult<IReadOnlyList<string>>([.. state.State.Reservations.Where(r => r.Value.Status == "Held").Select(r => r.Key)]);
+
     public async Task ReleaseReservation(string reservationId, Actor actor)
     {
         EnsureExists();
