@@ -101,9 +101,9 @@ public sealed class WarehouseGrain(
     public async Task<bool> AmendReservation(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor)
     {
         EnsureExists();
-        var before = state.State.Reservations.TryGetValue(reservationId, out var r) ? r.Lines.ToList() : null;
+        var before = state.State.Reservations.TryGetValue(reservationId, out var r) ? r.Lines.ToList() : [];
         if (!new StockLedger(state.State).Amend(reservationId, lines)) return false;
-        if (before is null || !SameLines(before, state.State.Reservations[reservationId].Lines)) await Changed();
+        if (!SameLines(before, state.State.Reservations[reservationId].Lines)) await Changed(); // a retry changes nothing
         return true;
     }
 

@@ -1,5 +1,6 @@
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Realtime;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Grains.Relief.Grains;
 
@@ -20,10 +21,26 @@ public sealed class ShipmentState
 /// </summary>
 public sealed class ShipmentGrain(
     [PersistentState("shipment", StorageNames.Dispatch)] IPersistentState<ShipmentState> state,
-    TimeProvider clock) : Grain, IShipmentGrain
+    TimeProvider clock,
+    ILogger<ShipmentGrain> logger) : Grain, IShipmentGrain
 {
-    /// <summary>An amendment a crash or a failed write left under way is finished before anyone reads the shipment.</summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => Settle();
+    /// <summary>
+    /// An amendment a crash or a failed write left under way is finished before anyone reads the shipment. If the warehouse
+    /// cannot be reached now, reads show the convoy as stored, and the next command (a status change, a withdrawal or an
+    /// amendment) finishes it first, or fails.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Settle();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Shipment {ShipmentId}: the amendment under way could not be finished on activation; the next command finishes it",
+                this.GetPrimaryKeyString());
+        }
+    }
 
     public async Task Create(Shipment shipment)
     {
