@@ -30,10 +30,10 @@ public sealed class ReliefAmendDurabilityTests(PostgresServer postgres)
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             var incidentId = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
             Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
-            var before = (await Until(Relief, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "no convoy planned")).Shipments;
+            var before = (await ReliefLifecycleTests.Eventually(Relief, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "no convoy planned")).Shipments;
 
             Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/assessments", new { affected = 60 })).StatusCode);
-            var after = (await Until(Relief, r => r.Shipments.Sum(Units) > before.Sum(Units), "nothing planned for the 10 more")).Shipments;
+            var after = (await ReliefLifecycleTests.Eventually(Relief, r => r.Shipments.Sum(Units) > before.Sum(Units), "nothing planned for the 10 more")).Shipments;
             amended = after.First(a => before.Any(b => b.Id == a.Id && Units(a) > Units(b)));
             Assert.Equal(before.Single(b => b.Id == amended.Id).Departure, amended.Departure);
         }
@@ -52,17 +52,5 @@ public sealed class ReliefAmendDurabilityTests(PostgresServer postgres)
             foreach (var line in warehouse.Stock)
                 Assert.Equal(orders.SelectMany(o => o.Lines).Where(l => l.ItemCode == line.ItemCode).Sum(l => l.Quantity), line.Reserved);
         }
-    }
-
-    private static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> ready, string what)
-    {
-        T last = default!;
-        for (var i = 0; i < 200; i++)
-        {
-            last = await read();
-            if (ready(last)) return last;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"{what}; last: {System.Text.Json.JsonSerializer.Serialize(last, DispatchJson.Options)}");
     }
 }

@@ -8,7 +8,8 @@ namespace HuaduDispatch.IntegrationTests;
 /// <summary>A relief demand's life after its first plan: more people after it was met, and an incident that stops needing relief.</summary>
 public sealed class ReliefLifecycleTests
 {
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> ready, string what)
+    /// <summary>Reads until <paramref name="ready"/> (every 100 ms, at most 15 s); a timeout names <paramref name="what"/> and the last read.</summary>
+    internal static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> ready, string what)
     {
         T last = default!;
         for (var i = 0; i < 150; i++)
