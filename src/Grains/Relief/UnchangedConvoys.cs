@@ -6,10 +6,11 @@ namespace HuaduDispatch.Grains.Relief;
 /// Which convoys of the plan in force a new plan leaves as they are. A re-plan used to cancel every convoy still
 /// <c>Planned</c> and create the new plan's convoys under new ids, even where the new plan sends exactly the same: each small
 /// change anywhere in the district (a stock movement, an assessment) then withdrew and re-issued the orders of every warehouse.
-/// A convoy is kept, with its id, reservation and times, when the new plan sends the same lines on the same number of trucks
-/// from the same warehouse to the same incident, and its departure is still ahead. A convoy whose departure has passed while
-/// it is still <c>Planned</c> is not kept: its times are planned again from now. A convoy the new plan changes on the same
-/// route is amended in place (<see cref="Amendable"/>).
+/// A convoy is kept, with its id and reservation, when the new plan sends the same lines on the same number of trucks
+/// from the same warehouse to the same incident at the same times (departure and ETA), and its departure is still ahead. A
+/// convoy the new plan changes on the same route, in its load or its times, is amended in place (<see cref="Amendable"/>): so
+/// one whose departure has passed while it is still <c>Planned</c>, or whose warehouse is ready but has not started loading
+/// it, gets the times the plan computes now.
 /// </summary>
 public static class UnchangedConvoys
 {
@@ -21,13 +22,17 @@ public static class UnchangedConvoys
         IEnumerable<Allocation> allocations, DateTimeOffset now)
     {
         var planned = allocations.GroupBy(a => (a.WarehouseId, IncidentId: a.DemandId))
-            .ToDictionary(g => g.Key, g => (Trucks: g.First().Trucks, Lines: Totals(g.Select(a => (a.ItemCode, a.Quantity)))));
+            .ToDictionary(g => g.Key, g => (Trucks: g.First().Trucks, Departure: g.First().Departure, Eta: g.Max(a => a.Eta),
+                Lines: Totals(g.Select(a => (a.ItemCode, a.Quantity)))));
         var kept = new Dictionary<(string WarehouseId, string IncidentId), Shipment>();
         foreach (var old in replaced)
         {
             var key = (old.WarehouseId, old.IncidentId);
             if (old.Status != ShipmentStatus.Planned || old.Departure <= now || kept.ContainsKey(key)) continue;
             if (!planned.TryGetValue(key, out var load) || load.Trucks != old.Trucks) continue;
+            // Its times as the plan computes them now: a warehouse still mobilising gives the same departure (it counts from the
+            // first order); one ready but not yet loading gives a later one, which the convoy then takes (amended).
+            if (load.Departure != old.Departure || load.Eta != old.Eta) continue;
             var lines = Totals(old.Lines.Select(l => (l.ItemCode, l.Quantity)));
             if (lines.Count == load.Lines.Count && lines.All(l => load.Lines.TryGetValue(l.Key, out var q) && q == l.Value)) kept[key] = old;
         }

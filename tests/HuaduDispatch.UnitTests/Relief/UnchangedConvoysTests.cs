@@ -14,8 +14,9 @@ public sealed class UnchangedConvoysTests
         ReservationId = id, PlanId = 1, UpdatedAt = Now.AddMinutes(-10),
     };
 
-    private static Allocation Line(string warehouse, string incident, string item, long quantity, int trucks) =>
-        new(incident, warehouse, item, quantity, Now.AddMinutes(50), Now.AddMinutes(90), 12, trucks);
+    /// <summary>A line of the new plan; by default at the times of the convoys below that leave <c>soon</c> (Now + 30 min).</summary>
+    private static Allocation Line(string warehouse, string incident, string item, long quantity, int trucks, DateTimeOffset? departure = null) =>
+        new(incident, warehouse, item, quantity, departure ?? Now.AddMinutes(30), (departure ?? Now.AddMinutes(30)).AddMinutes(40), 12, trucks);
 
     [Fact]
     public void A_convoy_the_new_plan_sends_again_line_for_line_on_as_many_trucks_is_kept_and_any_difference_replaces_it()
@@ -49,11 +50,30 @@ public sealed class UnchangedConvoysTests
         var late = Convoy("SHP-1-A-W1", "W1", "A", 1, Now.AddMinutes(-5), ("water", 10));
         var due = Convoy("SHP-1-B-W1", "W1", "B", 1, Now, ("water", 10));
         var ahead = Convoy("SHP-1-C-W1", "W1", "C", 1, Now.AddMinutes(1), ("water", 10));
-        var plan = new[] { Line("W1", "A", "water", 10, 1), Line("W1", "B", "water", 10, 1), Line("W1", "C", "water", 10, 1) };
+        DateTimeOffset Again(DateTimeOffset before) => before > Now ? before : Now.AddMinutes(20); // as planned now
+        var plan = new[]
+        {
+            Line("W1", "A", "water", 10, 1, Again(late.Departure)), Line("W1", "B", "water", 10, 1, Again(due.Departure)),
+            Line("W1", "C", "water", 10, 1, Again(ahead.Departure)),
+        };
 
         var kept = UnchangedConvoys.Find([late, due, ahead], plan, Now);
 
         Assert.Equal(["SHP-1-C-W1"], kept.Values.Select(s => s.Id));
+        Assert.Equal(["SHP-1-A-W1", "SHP-1-B-W1"], UnchangedConvoys.Amendable([late, due, ahead], plan, kept).Select(s => s.Id).Order());
+    }
+
+    [Fact]
+    public void A_convoy_the_new_plan_sends_as_it_is_but_at_other_times_is_amended_not_kept()
+    {
+        // Its warehouse became ready and has not started loading it: the plan now has it leave later than it said.
+        var ready = Convoy("SHP-1-A-W1", "W1", "A", 1, Now.AddMinutes(5), ("water", 10));
+        var plan = new[] { Line("W1", "A", "water", 10, 1, Now.AddMinutes(20)) };
+
+        var kept = UnchangedConvoys.Find([ready], plan, Now);
+
+        Assert.Empty(kept);
+        Assert.Equal(["SHP-1-A-W1"], UnchangedConvoys.Amendable([ready], plan, kept).Select(s => s.Id));
     }
 
     [Fact]
