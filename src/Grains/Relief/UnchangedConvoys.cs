@@ -7,13 +7,20 @@ namespace HuaduDispatch.Grains.Relief;
 /// <c>Planned</c> and create the new plan's convoys under new ids, even where the new plan sends exactly the same: each small
 /// change anywhere in the district (a stock movement, an assessment) then withdrew and re-issued the orders of every warehouse.
 /// A convoy is kept, with its id and reservation, when the new plan sends the same lines on the same number of trucks
-/// from the same warehouse to the same incident at the same times (departure and ETA), and its departure is still ahead. A
-/// convoy the new plan changes on the same route, in its load or its times, is amended in place (<see cref="Amendable"/>): so
-/// one whose departure has passed while it is still <c>Planned</c>, or whose warehouse is ready but has not started loading
-/// it, gets the times the plan computes now.
+/// from the same warehouse to the same incident, at its times or less than <see cref="TimesTolerance"/> later, and its
+/// departure is still ahead. A convoy the new plan changes on the same route, in its load or its times, is amended in place
+/// (<see cref="Amendable"/>): so one whose departure has passed while it is still <c>Planned</c>, or whose warehouse has been
+/// ready for a while without loading it, gets the times the plan computes now.
 /// </summary>
 public static class UnchangedConvoys
 {
+    /// <summary>
+    /// How much later than it shows a kept convoy may now be able to leave before it is amended to the new times. Re-plans come
+    /// with every change in the district, up to several a second in a surge; amending each waiting convoy at each of them would
+    /// cost three writes and a delta per convoy per re-plan, for times that move by seconds.
+    /// </summary>
+    public static readonly TimeSpan TimesTolerance = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// The convoys of <paramref name="replaced"/> (the plan in force's <c>Planned</c> ones) that the new plan's
     /// <paramref name="allocations"/> leave as they are at <paramref name="now"/>, by (warehouse, incident).
@@ -31,8 +38,10 @@ public static class UnchangedConvoys
             if (old.Status != ShipmentStatus.Planned || old.Departure <= now || kept.ContainsKey(key)) continue;
             if (!planned.TryGetValue(key, out var load) || load.Trucks != old.Trucks) continue;
             // Its times as the plan computes them now: a warehouse still mobilising gives the same departure (it counts from the
-            // first order); one ready but not yet loading gives a later one, which the convoy then takes (amended).
-            if (load.Departure != old.Departure || load.Eta != old.Eta) continue;
+            // first order); one ready but not yet loading gives a later one, which the convoy takes (amended) once it is
+            // TimesTolerance later, so that re-plans a second apart do not amend every waiting convoy each time.
+            var later = load.Departure - old.Departure;
+            if (later < TimeSpan.Zero || later >= TimesTolerance || load.Eta - old.Eta != later) continue;
             var lines = Totals(old.Lines.Select(l => (l.ItemCode, l.Quantity)));
             if (lines.Count == load.Lines.Count && lines.All(l => load.Lines.TryGetValue(l.Key, out var q) && q == l.Value)) kept[key] = old;
         }

@@ -64,16 +64,25 @@ public sealed class UnchangedConvoysTests
     }
 
     [Fact]
-    public void A_convoy_the_new_plan_sends_as_it_is_but_at_other_times_is_amended_not_kept()
+    public void A_convoy_the_new_plan_sends_as_it_is_but_at_other_times_is_amended_once_they_differ_by_the_tolerance()
     {
-        // Its warehouse became ready and has not started loading it: the plan now has it leave later than it said.
-        var ready = Convoy("SHP-1-A-W1", "W1", "A", 1, Now.AddMinutes(5), ("water", 10));
-        var plan = new[] { Line("W1", "A", "water", 10, 1, Now.AddMinutes(20)) };
+        // Their warehouses are ready and have not started loading them: the plan now has them leave later than they say. A
+        // few seconds later is kept (re-plans come several a second); five minutes later, or earlier, is amended.
+        var soon = Now.AddMinutes(5);
+        var seconds = Convoy("SHP-1-A-W1", "W1", "A", 1, soon, ("water", 10));
+        var minutes = Convoy("SHP-1-B-W1", "W1", "B", 1, soon, ("water", 10));
+        var earlier = Convoy("SHP-1-C-W1", "W1", "C", 1, soon, ("water", 10));
+        var plan = new[]
+        {
+            Line("W1", "A", "water", 10, 1, soon.AddSeconds(3)),
+            Line("W1", "B", "water", 10, 1, soon + UnchangedConvoys.TimesTolerance),
+            Line("W1", "C", "water", 10, 1, soon.AddMinutes(-1)),
+        };
 
-        var kept = UnchangedConvoys.Find([ready], plan, Now);
+        var kept = UnchangedConvoys.Find([seconds, minutes, earlier], plan, Now);
 
-        Assert.Empty(kept);
-        Assert.Equal(["SHP-1-A-W1"], UnchangedConvoys.Amendable([ready], plan, kept).Select(s => s.Id));
+        Assert.Equal(["SHP-1-A-W1"], kept.Values.Select(s => s.Id));
+        Assert.Equal(["SHP-1-B-W1", "SHP-1-C-W1"], UnchangedConvoys.Amendable([seconds, minutes, earlier], plan, kept).Select(s => s.Id).Order());
     }
 
     [Fact]
