@@ -117,6 +117,17 @@ public sealed class WarehouseConcurrencyTests(TestClusterFixture fixture) : ICla
         return grains.GetGrain<IWarehouseGrain>(id);
     }
 
+    /// <summary>Issues <paramref name="quantity"/> drinking water; the quantity issued, or 0 when the warehouse refused it (409).</summary>
+    internal static async Task<long> Issued(IWarehouseGrain wh, long quantity, string reason, Actor actor)
+    {
+        try
+        {
+            await wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Issue, Quantity = quantity, Reason = reason }, actor);
+            return quantity;
+        }
+        catch (DomainException) { return 0L; }
+    }
+
     [Fact]
     public async Task Many_concurrent_issues_and_reservations_never_drive_stock_negative_or_double_reserve()
     {
@@ -124,15 +135,7 @@ public sealed class WarehouseConcurrencyTests(TestClusterFixture fixture) : ICla
         var wh = await OneWarehouse(grains, "WH-conc", water: 100);
         var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
 
-        async Task<long> Issue(int i)
-        {
-            try
-            {
-                await wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Issue, Quantity = 3, Reason = $"i{i}" }, actor);
-                return 3L;
-            }
-            catch (DomainException) { return 0L; }
-        }
+        Task<long> Issue(int i) => Issued(wh, 3, $"i{i}", actor);
         async Task<int> Reservation(int i) =>
             await wh.Reserve($"r{i % 30}", [new ReservationLine { ItemCode = "drinking-water", Quantity = 5 }], actor) ? i % 30 : -1;
         // Started interleaved, all in flight at once.
@@ -166,15 +169,7 @@ public sealed class WarehouseAmendConcurrencyTests(TestClusterFixture fixture) :
         var actor = new Actor { Subject = "t", Role = Roles.Dispatcher };
         ReservationLine[] Water(long quantity) => [new ReservationLine { ItemCode = "drinking-water", Quantity = quantity }];
 
-        async Task<long> Issue(int i)
-        {
-            try
-            {
-                await wh.RecordMovement(new StockMovementRequest { ItemCode = "drinking-water", Kind = StockMovementKind.Issue, Quantity = 2, Reason = $"i{i}" }, actor);
-                return 2L;
-            }
-            catch (DomainException) { return 0L; }
-        }
+        Task<long> Issue(int i) => WarehouseConcurrencyTests.Issued(wh, 2, $"i{i}", actor);
         var tasks = new List<Task>();
         var issues = new List<Task<long>>();
         var amendments = new List<Task<bool>>();

@@ -28,9 +28,7 @@ public static class UnchangedConvoys
     public static Dictionary<(string WarehouseId, string IncidentId), Shipment> Find(IEnumerable<Shipment> replaced,
         IEnumerable<Allocation> allocations, DateTimeOffset now)
     {
-        var planned = allocations.GroupBy(a => (a.WarehouseId, IncidentId: a.DemandId))
-            .ToDictionary(g => g.Key, g => (Trucks: g.First().Trucks, Departure: g.First().Departure, Eta: g.Max(a => a.Eta),
-                Lines: Totals(g.Select(a => (a.ItemCode, a.Quantity)))));
+        var planned = Routes(allocations);
         var kept = new Dictionary<(string WarehouseId, string IncidentId), Shipment>();
         foreach (var old in replaced)
         {
@@ -57,19 +55,24 @@ public static class UnchangedConvoys
     public static IReadOnlyList<Shipment> Amendable(IEnumerable<Shipment> replaced, IEnumerable<Allocation> allocations,
         IReadOnlyDictionary<(string WarehouseId, string IncidentId), Shipment> kept)
     {
-        var planned = allocations.GroupBy(a => (a.WarehouseId, IncidentId: a.DemandId))
-            .ToDictionary(g => g.Key, g => Totals(g.Select(a => (a.ItemCode, a.Quantity))));
+        var planned = Routes(allocations);
         var amendable = new Dictionary<(string WarehouseId, string IncidentId), (Shipment Old, bool Shrinks)>();
         foreach (var old in replaced)
         {
             var key = (old.WarehouseId, old.IncidentId);
             if (old.Status != ShipmentStatus.Planned || kept.ContainsKey(key) || amendable.ContainsKey(key)) continue;
-            if (!planned.TryGetValue(key, out var lines)) continue;
+            if (!planned.TryGetValue(key, out var load)) continue;
             var before = Totals(old.Lines.Select(l => (l.ItemCode, l.Quantity)));
-            amendable[key] = (old, lines.All(l => l.Value <= before.GetValueOrDefault(l.Key)));
+            amendable[key] = (old, load.Lines.All(l => l.Value <= before.GetValueOrDefault(l.Key)));
         }
         return [.. amendable.Values.OrderBy(a => a.Shrinks ? 0 : 1).Select(a => a.Old)];
     }
+
+    /// <summary>The new plan's convoys by route: trucks, times and the total of each item.</summary>
+    private static Dictionary<(string WarehouseId, string IncidentId), (int Trucks, DateTimeOffset Departure, DateTimeOffset Eta, Dictionary<string, long> Lines)>
+        Routes(IEnumerable<Allocation> allocations) =>
+        allocations.GroupBy(a => (a.WarehouseId, IncidentId: a.DemandId))
+            .ToDictionary(g => g.Key, g => (g.First().Trucks, g.First().Departure, g.Max(a => a.Eta), Totals(g.Select(a => (a.ItemCode, a.Quantity)))));
 
     private static Dictionary<string, long> Totals(IEnumerable<(string Item, long Quantity)> lines)
     {

@@ -60,15 +60,19 @@ public sealed class StockLedger(WarehouseState state)
     /// <summary>
     /// Makes a held reservation hold exactly <paramref name="lines"/>: true when it does now (also when it already did); false,
     /// changing nothing, when it is not held or the available stock does not cover what the lines add to any item.
+    /// <paramref name="changed"/> says whether it held other lines before (a retry changes nothing).
     /// </summary>
-    public bool Amend(string id, IReadOnlyList<ReservationLine> lines)
+    public bool Amend(string id, IReadOnlyList<ReservationLine> lines, out bool changed)
     {
+        changed = false;
         if (lines.Any(l => l.Quantity <= 0)) throw DomainException.Invalid("lines", "reserved quantities must be positive");
         if (!state.Reservations.TryGetValue(id, out var r) || r.Status != "Held") return false;
         var wanted = lines.GroupBy(l => l.ItemCode).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
         var held = r.Lines.GroupBy(l => l.ItemCode).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
         var change = wanted.Keys.Union(held.Keys).ToDictionary(item => item, item => wanted.GetValueOrDefault(item) - held.GetValueOrDefault(item));
         if (change.Any(kv => kv.Value > 0 && Available(kv.Key) < kv.Value)) return false;
+        changed = change.Values.Any(delta => delta != 0);
+        if (!changed) return true;
         foreach (var (item, delta) in change) if (delta != 0) Entry(item).Reserved += delta;
         r.Lines = [.. wanted.Select(kv => new ReservationLine { ItemCode = kv.Key, Quantity = kv.Value })];
         return true;

@@ -101,14 +101,10 @@ public sealed class WarehouseGrain(
     public async Task<bool> AmendReservation(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor)
     {
         EnsureExists();
-        var before = state.State.Reservations.TryGetValue(reservationId, out var r) ? r.Lines.ToList() : [];
-        if (!new StockLedger(state.State).Amend(reservationId, lines)) return false;
-        if (!SameLines(before, state.State.Reservations[reservationId].Lines)) await Changed(); // a retry changes nothing
+        if (!new StockLedger(state.State).Amend(reservationId, lines, out var changed)) return false;
+        if (changed) await Changed(); // a retry changes nothing
         return true;
     }
-
-    private static bool SameLines(IReadOnlyList<ReservationLine> a, IReadOnlyList<ReservationLine> b) =>
-        a.Count == b.Count && a.All(l => b.Any(m => m.ItemCode == l.ItemCode && m.Quantity == l.Quantity));
 
     public Task<IReadOnlyList<string>> GetHeldReservations() =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Reservations.Where(r => r.Value.Status == "Held").Select(r => r.Key)]);

@@ -79,29 +79,31 @@ public sealed class StockLedgerTests
         Assert.True(ledger.Reserve("other", [Line("drinking-water", 50)]));
 
         // More water and a new item: held when the free stock (20 water, 10 blankets) covers what is added.
-        Assert.True(ledger.Amend("r", [Line("drinking-water", 50), Line("blanket", 4)]));
+        Assert.True(ledger.Amend("r", [Line("drinking-water", 50), Line("blanket", 4)], out var changed));
+        Assert.True(changed);
         Assert.Equal((100L, 4L), Reserved());
-        Assert.True(ledger.Amend("r", [Line("drinking-water", 50), Line("blanket", 4)])); // a retry: nothing more
+        Assert.True(ledger.Amend("r", [Line("drinking-water", 50), Line("blanket", 4)], out changed)); // a retry: nothing more
+        Assert.False(changed);
         Assert.Equal((100L, 4L), Reserved());
 
         // Asking for more than is free changes nothing, not even the lines that would fit.
-        Assert.False(ledger.Amend("r", [Line("drinking-water", 71), Line("blanket", 2)]));
+        Assert.False(ledger.Amend("r", [Line("drinking-water", 71), Line("blanket", 2)], out _));
         Assert.Equal((100L, 4L), Reserved());
         Assert.Equal([("blanket", 4L), ("drinking-water", 50L)], state.Reservations["r"].Lines.Select(l => (l.ItemCode, l.Quantity)).Order());
 
         // Less water and the blankets dropped give that stock back; shipping then ships the amended lines.
-        Assert.True(ledger.Amend("r", [Line("drinking-water", 10)]));
+        Assert.True(ledger.Amend("r", [Line("drinking-water", 10)], out _));
         Assert.Equal((60L, 0L), Reserved());
         Assert.Single(ledger.Ship("r", Keeper, Now));
         Assert.Equal((90L, 50L), (state.Stock["drinking-water"].OnHand, state.Stock["drinking-water"].Reserved));
 
         // Only a held reservation can be amended.
-        Assert.False(ledger.Amend("r", [Line("drinking-water", 5)]));       // shipped
+        Assert.False(ledger.Amend("r", [Line("drinking-water", 5)], out _));       // shipped
         Assert.True(ledger.Release("other", Now));
-        Assert.False(ledger.Amend("other", [Line("drinking-water", 5)]));   // released
-        Assert.False(ledger.Amend("unknown", [Line("drinking-water", 5)]));
+        Assert.False(ledger.Amend("other", [Line("drinking-water", 5)], out _));   // released
+        Assert.False(ledger.Amend("unknown", [Line("drinking-water", 5)], out _));
         Assert.Equal((0L, 0L), Reserved());
-        Assert.Throws<DomainException>(() => ledger.Amend("r", [Line("drinking-water", 0)]));
+        Assert.Throws<DomainException>(() => ledger.Amend("r", [Line("drinking-water", 0)], out _));
     }
 
     [Fact]

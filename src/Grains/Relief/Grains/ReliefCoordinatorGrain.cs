@@ -355,17 +355,8 @@ public sealed class ReliefCoordinatorGrain(
         if (created.Count > 0) await state.WriteOrRestartAsync(this);
         foreach (var group in groups)
         {
-            if (unchanged.TryGetValue(group.Key, out var kept))
-            {
-                Listed(kept);
-                allocations.AddRange(group.Select(a => new ReliefAllocationView
-                {
-                    WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
-                    Departure = kept.Departure, Eta = kept.Eta, DistanceKm = kept.DistanceKm, ShipmentId = kept.Id,
-                }));
-                continue;
-            }
-            if (amended.TryGetValue(group.Key, out var convoy))
+            // A convoy kept or amended is listed as it is: its lines, times and id.
+            if (unchanged.TryGetValue(group.Key, out var convoy) || amended.TryGetValue(group.Key, out convoy))
             {
                 Listed(convoy);
                 allocations.AddRange(convoy.Lines.Select(l => new ReliefAllocationView
