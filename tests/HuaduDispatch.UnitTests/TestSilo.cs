@@ -70,12 +70,60 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
         }
     }
 
+    private static volatile TaskCompletionSource? _held;
+    private static volatile TaskCompletionSource? _release;
+
+    /// <summary>
+    /// Runs <paramref name="change"/> while the writes of <paramref name="stateName"/> fail, and holds its failing write until
+    /// <paramref name="meanwhile"/> has sent more calls (they queue behind the change) and <paramref name="queueing"/> has passed;
+    /// then the write fails. Returns what <paramref name="meanwhile"/> returned once its calls were answered.
+    /// </summary>
+    public static async Task<T> RefusedWhileQueued<T>(string stateName, Func<Task> change, Func<Task<T>> meanwhile, TimeSpan queueing)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _held = held;
+        _release = release;
+        StateName = stateName;
+        Task<T>? queued = null;
+        try
+        {
+            var failing = change();
+            await held.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            queued = meanwhile();
+            await Task.Delay(queueing);
+            Assert.False(queued.IsCompleted, "the calls sent during the held write were answered before it ended");
+            release.SetResult();
+            await Assert.ThrowsAnyAsync<Exception>(() => failing);
+        }
+        finally
+        {
+            StateName = null;
+            _held = null;
+            _release = null;
+            release.TrySetResult();
+        }
+        return await queued;
+    }
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (stateName != StateName || Interlocked.Decrement(ref _passing) >= 0) return inner.WriteStateAsync(stateName, grainId, grainState);
         Interlocked.Increment(ref _failed);
+        if (_held is { } held && _release is { } release)
+        {
+            _held = null; // only the first failing write is held
+            held.TrySetResult();
+            return FailAfter(release.Task, stateName);
+        }
+        throw new IOException($"injected: the write of '{stateName}' failed");
+    }
+
+    private static async Task FailAfter(Task release, string stateName)
+    {
+        await release;
         throw new IOException($"injected: the write of '{stateName}' failed");
     }
 

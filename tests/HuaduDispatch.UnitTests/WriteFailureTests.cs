@@ -37,6 +37,36 @@ public sealed class WriteFailureTests(FaultClusterFixture fixture) : IClassFixtu
         Assert.Equal(23.41, after.Position.Lat);
     }
 
+    /// <summary>
+    /// The window between a failed write and the activation being dropped: calls that queued behind the failing change while its
+    /// write was in flight must not see the change (it was never stored), nor store it with their own write.
+    /// </summary>
+    [Fact]
+    public async Task Calls_queued_behind_an_assignment_whose_write_failed_see_and_store_only_the_stored_team()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var set = ReferenceDataValidatorTests.Minimal();
+        set = set with { Teams = [set.Teams[0] with { Id = "T-FAIL-Q" }] };
+        await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, "write-failure-queued");
+        var team = grains.GetGrain<IRescueTeamGrain>("T-FAIL-Q");
+        var before = (await team.Get())!;
+
+        var (read, reported) = await FailingWrites.RefusedWhileQueued("team", () => team.Assign("INC-LOST-Q", Dispatcher), async () =>
+        {
+            var read = team.Get();
+            var reported = team.ReportPosition(new TeamPositionReport { Lat = 23.42, Lon = 113.22 }, Dispatcher);
+            return (await read, await reported);
+        }, TimeSpan.FromMilliseconds(300));
+
+        Assert.Null(read!.IncidentId);
+        Assert.Equal(before.Status, read.Status);
+        Assert.Null(reported.IncidentId);
+        Assert.Equal(23.42, reported.Position.Lat);
+        var stored = await fixture.Stored<HuaduDispatch.Grains.Teams.RescueTeamState>("team", ((GrainReference)team).GrainId);
+        Assert.Null(stored?.IncidentId);
+        Assert.Equal(23.42, stored?.Position?.Lat);
+    }
+
     [Fact]
     public async Task A_head_count_whose_write_failed_is_not_stored_by_the_next_placement()
     {
