@@ -29,6 +29,7 @@ public static class DispatchServices
         services.AddSingleton<ITeamRecommender, OptimalRecommender>();
         services.AddOptions<Relief.ReliefOptions>().Bind(configuration.GetSection(Relief.ReliefOptions.Section))
             .Validate(o => o.ReplanRetry > TimeSpan.Zero && o.ReplanRetryMax >= o.ReplanRetry, "Relief: ReplanRetry > 0 and ReplanRetryMax >= ReplanRetry")
+            .Validate(o => o.PlannerShare is > 0 and <= 1, "Relief: PlannerShare must be more than 0 and at most 1")
             .ValidateOnStart();
         // The retry of a failed solve is a reminder ticking every ReplanRetryMax: Orleans refuses periods under its minimum (1 min).
         services.AddOptions<ReminderOptions>().PostConfigure<IOptions<Relief.ReliefOptions>>((o, relief) =>

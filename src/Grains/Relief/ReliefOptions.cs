@@ -24,6 +24,27 @@ public sealed class ReliefOptions
     /// </summary>
     public TimeSpan ArchiveAfter { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// The most of the time that re-plans triggered by changes may spend solving, in (0, 1]. After a solve that took t, the next
+    /// triggered re-plan starts no sooner than t × (1 / share − 1) after it ended (<see cref="Pacing"/>): in a surge every
+    /// assessment, stock movement and convoy status asks for a re-plan, and back-to-back 3 s solves would keep a core busy for
+    /// good beside the API and hubs the surge needs. Small plans solve in milliseconds and are not held back; a re-plan asked for
+    /// explicitly (<c>POST /api/v1/relief/plan</c>) is never paced. 1 turns pacing off.
+    /// </summary>
+    public double PlannerShare { get; set; } = 0.5;
+
+    /// <summary>
+    /// How long from <paramref name="now"/> a re-plan asked for now waits: the debounce, or longer while the pause after the last
+    /// solve (it ended at <paramref name="lastSolveEnded"/> and took <paramref name="lastSolveTook"/>) has not passed.
+    /// </summary>
+    public TimeSpan Pacing(DateTimeOffset now, DateTimeOffset? lastSolveEnded, TimeSpan lastSolveTook)
+    {
+        if (lastSolveEnded is not { } ended) return ReplanDebounce;
+        var pause = lastSolveTook * (1 / PlannerShare - 1);
+        var wait = ended + pause - now;
+        return wait > ReplanDebounce ? wait : ReplanDebounce;
+    }
+
     /// <summary>The wait before the next try after <paramref name="failuresInARow"/> failed solves (1 for the first).</summary>
     public TimeSpan RetryDelay(int failuresInARow) =>
         TimeSpan.FromTicks((long)Math.Min(ReplanRetryMax.Ticks, ReplanRetry.Ticks * Math.Pow(2, Math.Clamp(failuresInARow - 1, 0, 30))));

@@ -68,6 +68,14 @@ public sealed class ReliefCoordinatorGrain(
     }
 
 
+    /// <summary>When the last solve ended and how long it took, for pacing the re-plans changes ask for (in memory).</summary>
+    private DateTimeOffset? _lastSolveEnded;
+    private TimeSpan _lastSolveTook;
+
+    /// <summary>
+    /// A change asks for a re-plan: changes within the debounce are planned together, and after a long solve the next one waits
+    /// until the planner's share of the time (<see cref="ReliefOptions.PlannerShare"/>) allows it.
+    /// </summary>
     public Task RequestReplan()
     {
         _debounce ??= this.RegisterGrainTimer(async _ =>
@@ -75,7 +83,7 @@ public sealed class ReliefCoordinatorGrain(
             _debounce?.Dispose();
             _debounce = null;
             await ReplanLogged();
-        }, new GrainTimerCreationOptions(options.Value.ReplanDebounce, Timeout.InfiniteTimeSpan));
+        }, new GrainTimerCreationOptions(options.Value.Pacing(clock.GetUtcNow(), _lastSolveEnded, _lastSolveTook), Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
 
@@ -278,7 +286,9 @@ public sealed class ReliefCoordinatorGrain(
         _stage = ReliefSolveFailure.Stages.Solve;
         // The convoys this plan replaces are the plan in force: the new plan never covers fewer people than what of them still holds.
         var inForce = replaced.SelectMany(s => s.Lines.Select(l => new ReliefLoad(s.IncidentId, s.WarehouseId, l.ItemCode, l.Quantity))).ToList();
+        var solving = System.Diagnostics.Stopwatch.StartNew();
         var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now, inForce));
+        (_lastSolveEnded, _lastSolveTook) = (clock.GetUtcNow(), solving.Elapsed);
         _stage = ReliefSolveFailure.Stages.Commit;
 
         // 4. Convoys the new plan leaves as they are stay, with their ids, reservations and times (UnchangedConvoys); those it

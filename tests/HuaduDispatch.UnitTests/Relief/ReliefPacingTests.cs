@@ -1,0 +1,84 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Relief;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+/// <summary>
+/// A cluster whose relief planner takes 150 ms per solve (as a surge's solve takes seconds), with a 20 ms debounce and the
+/// planner's share of the time at a quarter: after each solve, re-plans asked for by changes wait three times as long as it took.
+/// </summary>
+public sealed class PacedReplanFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan Solve = TimeSpan.FromMilliseconds(150);
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddTestDomain(new Dictionary<string, string?>
+            {
+                ["Relief:ReplanDebounce"] = "00:00:00.020",
+                ["Relief:PlannerShare"] = "0.25",
+            });
+            silo.Services.AddSingleton<IReliefPlanner>(sp => new SlowPlanner(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp)));
+        }
+    }
+
+    private sealed class SlowPlanner(IReliefPlanner inner) : IReliefPlanner
+    {
+        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
+        {
+            Thread.Sleep(Solve);
+            return inner.Plan(demands, warehouses, items, now, inForce);
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
+}
+
+public sealed class ReliefPacingTests(PacedReplanFixture fixture) : IClassFixture<PacedReplanFixture>
+{
+    [Fact]
+    public async Task Changes_asking_for_re_plans_without_pause_are_planned_at_the_planners_share_and_the_last_one_is_still_planned()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var (coordinator, _) = await ReliefFixtures.OneDepotBesideAnIncident(grains, "INC-PACE");
+        var first = await coordinator.Replan(); // asked for explicitly: never paced
+
+        // Two seconds of changes, each asking for a re-plan. Unpaced, each 20 ms debounce would start another 150 ms solve (about
+        // ten plans); at a quarter of the time each solve is followed by a 450 ms pause (about four).
+        var asking = System.Diagnostics.Stopwatch.StartNew();
+        while (asking.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await coordinator.RequestReplan();
+            await Task.Delay(25);
+        }
+        var atLastAsk = (await coordinator.GetPlan())!.PlanId;
+
+        // The last change is planned too, after its pause.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        long latest;
+        while ((latest = (await coordinator.GetPlan())!.PlanId) <= atLastAsk)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no plan after the last change within 10 s (plan {latest})");
+            await Task.Delay(20);
+        }
+        await Task.Delay(1000); // nothing else was asked for: no more plans come
+        var automatic = (await coordinator.GetPlan())!.PlanId - first.PlanId;
+
+        Assert.InRange(automatic, 2, 6);
+    }
+}
