@@ -76,9 +76,30 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
     /// <summary>
     /// Runs <paramref name="change"/> while the writes of <paramref name="stateName"/> fail, and holds its failing write until
     /// <paramref name="meanwhile"/> has sent more calls (they queue behind the change) and <paramref name="queueing"/> has passed;
-    /// then the write fails. Returns what <paramref name="meanwhile"/> returned once its calls were answered.
+    /// then the write fails, and the writes after it go through. Returns what <paramref name="meanwhile"/> returned once its calls
+    /// were answered.
     /// </summary>
-    public static async Task<T> RefusedWhileQueued<T>(string stateName, Func<Task> change, Func<Task<T>> meanwhile, TimeSpan queueing)
+    public static async Task<T> RefusedWhileQueued<T>(string stateName, Func<Task> change, Func<Task<T>> meanwhile, TimeSpan queueing) =>
+        await await Hold(stateName, change, async () =>
+        {
+            var queued = meanwhile();
+            await Task.Delay(queueing);
+            Assert.False(queued.IsCompleted, "the calls sent during the held write were answered before it ended");
+            return queued;
+        });
+
+    /// <summary>
+    /// Runs <paramref name="change"/> while the writes of <paramref name="stateName"/> fail, holds its failing write while
+    /// <paramref name="meanwhile"/> runs (calls that may interleave with the change are answered then), and then fails it.
+    /// Returns what <paramref name="meanwhile"/>'s task gave, once it is done.
+    /// </summary>
+    public static async Task<T> RefusedWhileHeld<T>(string stateName, Func<Task> change, Func<Task<T>> meanwhile)
+    {
+        var pending = await Hold(stateName, change, async () => Task.FromResult(await meanwhile()));
+        return await pending;
+    }
+
+    private static async Task<Task<T>> Hold<T>(string stateName, Func<Task> change, Func<Task<Task<T>>> meanwhile)
     {
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -90,9 +111,7 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
         {
             var failing = change();
             await held.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            queued = meanwhile();
-            await Task.Delay(queueing);
-            Assert.False(queued.IsCompleted, "the calls sent during the held write were answered before it ended");
+            queued = await meanwhile();
             release.SetResult();
             await Assert.ThrowsAnyAsync<Exception>(() => failing);
         }
@@ -103,7 +122,7 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
             _release = null;
             release.TrySetResult();
         }
-        return await queued;
+        return queued;
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
@@ -114,7 +133,8 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
         Interlocked.Increment(ref _failed);
         if (_held is { } held && _release is { } release)
         {
-            _held = null; // only the first failing write is held
+            _held = null; // only the first failing write is held, and it is the only one that fails: the calls queued behind it write
+            StateName = null;
             held.TrySetResult();
             return FailAfter(release.Task, stateName);
         }

@@ -67,6 +67,41 @@ public sealed class WriteFailureTests(FaultClusterFixture fixture) : IClassFixtu
         Assert.Equal(23.42, stored?.Position?.Lat);
     }
 
+    /// <summary>
+    /// The agency's subscription reads interleave with its changes (an outbox asks while the agency waits on it), so they can
+    /// run while a change waits on its write: they must answer what is stored, or an outbox could deliver to an endpoint, or with
+    /// a url or secret, that the partner was told failed.
+    /// </summary>
+    [Fact]
+    public async Task Subscription_reads_during_a_webhook_change_whose_write_fails_answer_only_what_is_stored()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var admin = new Actor { Subject = "admin-1", Role = Roles.Admin };
+        await grains.GetGrain<IAgencyRegistryGrain>(0).Create(Agencies.AgencyRulesTests.Valid("water-fail-test"), admin);
+        var agency = grains.GetGrain<IAgencyGrain>("water-fail-test");
+        await agency.AddWebhook(new WebhookRequest
+        {
+            Id = "main", Url = "http://127.0.0.1:9/hook", Events = ["LevelChanged"], Secret = Agencies.AgencyRulesTests.Secret, Active = false,
+        }, admin);
+        var rotated = new string('r', Agencies.AgencyRulesTests.Secret.Length);
+
+        var (added, rotating) = await FailingWrites.RefusedWhileHeld("agency", () => agency.AddWebhook(new WebhookRequest
+        {
+            Id = "second", Url = "http://127.0.0.1:9/second", Events = ["LevelChanged"], Secret = Agencies.AgencyRulesTests.Secret, Active = false,
+        }, admin), async () => (await agency.HasWebhook("second"), await agency.GetSubscriptions()));
+        Assert.False(added);
+        Assert.Equal(["main"], rotating.Select(w => w.WebhookId));
+
+        var during = await FailingWrites.RefusedWhileHeld("agency", () => agency.UpdateWebhook("main", new WebhookRequest
+        {
+            Url = "http://127.0.0.1:9/moved", Events = ["LevelChanged"], Secret = rotated, Active = false,
+        }, admin), () => agency.GetSubscriptions());
+        var main = Assert.Single(during);
+        Assert.Equal(("http://127.0.0.1:9/hook", Agencies.AgencyRulesTests.Secret), (main.Url, main.Secret));
+
+        Assert.Equal(["main"], (await agency.GetSubscriptions()).Select(w => w.WebhookId)); // after the restart, too
+    }
+
     [Fact]
     public async Task A_head_count_whose_write_failed_is_not_stored_by_the_next_placement()
     {

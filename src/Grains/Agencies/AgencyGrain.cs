@@ -114,15 +114,28 @@ public sealed class AgencyGrain(
         await Outbox(webhookId).Drop();
     }
 
-    public Task<bool> HasWebhook(string webhookId) => Task.FromResult(Exists && S.Webhooks.Any(w => w.Id == webhookId));
+    /// <summary>
+    /// The endpoints as last stored. The two reads that interleave answer from it, not from the state: they can run while a
+    /// change waits on its write, and an endpoint (or a new url or secret) whose write then fails must never be delivered to.
+    /// </summary>
+    private IReadOnlyList<WebhookSubscription> _stored = [];
 
-    public Task<IReadOnlyList<WebhookSubscription>> GetSubscriptions() =>
-        Task.FromResult<IReadOnlyList<WebhookSubscription>>(Exists
-            ? [.. S.Webhooks.Select(w => new WebhookSubscription
-            {
-                AgencyId = Key, WebhookId = w.Id, Url = w.Url, Events = [.. w.Events], Secret = w.Secret, Active = w.Active,
-            })]
-            : []);
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stored = Subscriptions();
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> HasWebhook(string webhookId) => Task.FromResult(_stored.Any(w => w.WebhookId == webhookId));
+
+    public Task<IReadOnlyList<WebhookSubscription>> GetSubscriptions() => Task.FromResult(_stored);
+
+    private IReadOnlyList<WebhookSubscription> Subscriptions() => Exists
+        ? [.. S.Webhooks.Select(w => new WebhookSubscription
+        {
+            AgencyId = Key, WebhookId = w.Id, Url = w.Url, Events = [.. w.Events], Secret = w.Secret, Active = w.Active,
+        })]
+        : [];
 
     private void Apply(AgencyProfile profile, Actor actor, DateTimeOffset now)
     {
@@ -135,7 +148,11 @@ public sealed class AgencyGrain(
     }
 
     /// <summary>Writes the state; a failed write restarts the activation, so nothing half-applied in memory is served or written later.</summary>
-    private Task Write() => state.WriteOrRestartAsync(this);
+    private async Task Write()
+    {
+        await state.WriteOrRestartAsync(this);
+        _stored = Subscriptions();
+    }
 
     private IWebhookOutboxGrain Outbox(string webhookId) => GrainFactory.Grain<IWebhookOutboxGrain>(WebhookOutboxKeys.For(Key, webhookId));
 
