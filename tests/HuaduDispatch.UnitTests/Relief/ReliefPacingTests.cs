@@ -58,27 +58,33 @@ public sealed class ReliefPacingTests(PacedReplanFixture fixture) : IClassFixtur
         var (coordinator, _) = await ReliefFixtures.OneDepotBesideAnIncident(grains, "INC-PACE");
         var first = await coordinator.Replan(); // asked for explicitly: never paced
 
-        // Two seconds of changes, each asking for a re-plan. Unpaced, each 20 ms debounce would start another 150 ms solve (about
-        // ten plans); at a quarter of the time each solve is followed by a 450 ms pause (about four).
+        // Two seconds of changes, each asking for a re-plan. Unpaced, each 20 ms debounce would start another 150 ms solve (twelve
+        // plans on a quiet machine); at a quarter of the time each solve is followed by a pause of three times its length, at least
+        // 450 ms, so at most four plans start by the last change, and one more plans it. A busy machine only makes solves longer.
         var asking = System.Diagnostics.Stopwatch.StartNew();
-        while (asking.Elapsed < TimeSpan.FromSeconds(2))
+        DateTimeOffset lastAsk;
+        do
         {
+            lastAsk = DateTimeOffset.UtcNow; // taken before the ask is sent: a plan that starts later may cover it
             await coordinator.RequestReplan();
             await Task.Delay(25);
         }
-        var atLastAsk = (await coordinator.GetPlan())!.PlanId;
+        while (asking.Elapsed < TimeSpan.FromSeconds(2));
 
-        // The last change is planned too, after its pause.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        long latest;
-        while ((latest = (await coordinator.GetPlan())!.PlanId) <= atLastAsk)
+        // The last change is planned too: a plan starts after it, once its pause is over (on a loaded machine a solve, and so its
+        // pause, takes longer). A plan's ComputedAt is when it started.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        ReliefPlan latest;
+        while ((latest = (await coordinator.GetPlan())!).ComputedAt < lastAsk)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no plan after the last change within 10 s (plan {latest})");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"no plan started after the last change within 30 s (plan {latest.PlanId} at {latest.ComputedAt:O}; " +
+                    $"the last failure: {await coordinator.GetSolveFailure()})");
             await Task.Delay(20);
         }
         await Task.Delay(1000); // nothing else was asked for: no more plans come
         var automatic = (await coordinator.GetPlan())!.PlanId - first.PlanId;
 
-        Assert.InRange(automatic, 2, 6);
+        Assert.InRange(automatic, 1, 5);
     }
 }
