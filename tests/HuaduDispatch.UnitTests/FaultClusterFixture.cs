@@ -57,7 +57,12 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00" }, failableWrites: true);
-            silo.Services.AddSingleton<IReliefPlanner>(sp => new SlowedPlanner(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp)));
+            // The real planner, after waiting at HoldPlanner when set (it runs on the thread pool, off the grain's turn).
+            silo.Services.AddSingleton<IReliefPlanner>(sp => new BeforeEachSolve(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp), inForce =>
+            {
+                HoldPlanner?.Wait();
+                LastInForce = inForce;
+            }));
             silo.AddIncomingGrainCallFilter(context =>
             {
                 if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
@@ -71,25 +76,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The real planner, after waiting at <see cref="HoldPlanner"/> when set (it runs on the thread pool, off the grain's turn).</summary>
-    private sealed class SlowedPlanner(IReliefPlanner inner) : IReliefPlanner
-    {
-        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
-        {
-            HoldPlanner?.Wait();
-            LastInForce = inForce;
-            return inner.Plan(demands, warehouses, items, now, inForce);
-        }
-    }
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => Cluster = await TestClusters.Deploy<Configurator>();
 
     public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
 

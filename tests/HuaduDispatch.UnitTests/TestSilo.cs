@@ -31,6 +31,33 @@ public static class TestSilo
     }
 }
 
+/// <summary>A one-silo test cluster configured by <typeparamref name="T"/>, deployed.</summary>
+public static class TestClusters
+{
+    public static async Task<Orleans.TestingHost.TestCluster> Deploy<T>() where T : Orleans.TestingHost.ISiloConfigurator, new()
+    {
+        var builder = new Orleans.TestingHost.TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<T>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+}
+
+/// <summary>The real relief planner with something a test needs done before each solve (a hold, a delay, a record).</summary>
+public sealed class BeforeEachSolve(HuaduDispatch.Grains.Relief.IReliefPlanner inner, Action<IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefLoad>?> before)
+    : HuaduDispatch.Grains.Relief.IReliefPlanner
+{
+    public HuaduDispatch.Grains.Relief.ReliefPlanResult Plan(IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefDemandInput> demands,
+        IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefWarehouse> warehouses,
+        IReadOnlyDictionary<string, HuaduDispatch.Grains.Relief.ReliefItemSpec> items, DateTimeOffset now,
+        IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefLoad>? inForce = null)
+    {
+        before(inForce);
+        return inner.Plan(demands, warehouses, items, now, inForce);
+    }
+}
+
 /// <summary>Grain storage whose writes of one state name fail during <see cref="Refused"/> (a lost database, for a test).</summary>
 public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans.Storage.IGrainStorage
 {

@@ -24,27 +24,12 @@ public sealed class PacedReplanFixture : IAsyncLifetime
                 ["Relief:ReplanDebounce"] = "00:00:00.020",
                 ["Relief:PlannerShare"] = "0.25",
             });
-            silo.Services.AddSingleton<IReliefPlanner>(sp => new SlowPlanner(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp)));
+            silo.Services.AddSingleton<IReliefPlanner>(sp =>
+                new BeforeEachSolve(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp), _ => Thread.Sleep(Solve)));
         }
     }
 
-    private sealed class SlowPlanner(IReliefPlanner inner) : IReliefPlanner
-    {
-        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
-        {
-            Thread.Sleep(Solve);
-            return inner.Plan(demands, warehouses, items, now, inForce);
-        }
-    }
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<Configurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => Cluster = await TestClusters.Deploy<Configurator>();
 
     public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
 }
