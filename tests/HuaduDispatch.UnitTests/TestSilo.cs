@@ -106,39 +106,44 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
     /// then the write fails, and the writes after it go through. Returns what <paramref name="meanwhile"/> returned once its calls
     /// were answered.
     /// </summary>
-    public static async Task<T> RefusedWhileQueued<T>(string stateName, Func<Task> change, Func<Task<T>> meanwhile, TimeSpan queueing) =>
-        await await Hold(stateName, change, async () =>
+    public static async Task<T> RefusedWhileQueued<T>(string stateName, Func<Task> change, Func<Task<T>> meanwhile, TimeSpan queueing)
+    {
+        Task<T>? queued = null;
+        await Hold(stateName, change, async () =>
         {
-            var queued = meanwhile();
+            queued = meanwhile();
             await Task.Delay(queueing);
             Assert.False(queued.IsCompleted, "the calls sent during the held write were answered before it ended");
-            return queued;
         });
+        return await queued!;
+    }
 
     /// <summary>
     /// Runs <paramref name="change"/> while the writes of <paramref name="stateName"/> fail, holds its failing write while
     /// <paramref name="meanwhile"/> runs (calls that may interleave with the change are answered then), and then fails it.
-    /// Returns what <paramref name="meanwhile"/>'s task gave, once it is done.
+    /// Returns what <paramref name="meanwhile"/> gave.
     /// </summary>
     public static async Task<T> RefusedWhileHeld<T>(string stateName, Func<Task> change, Func<Task<T>> meanwhile)
     {
-        var pending = await Hold(stateName, change, async () => Task.FromResult(await meanwhile()));
-        return await pending;
+        T result = default!;
+        await Hold(stateName, change, async () => result = await meanwhile());
+        return result;
     }
 
-    private static async Task<Task<T>> Hold<T>(string stateName, Func<Task> change, Func<Task<Task<T>>> meanwhile)
+    /// <summary>Starts <paramref name="change"/>, runs <paramref name="whileHeld"/> once its write is held, then fails that write.</summary>
+    private static async Task Hold(string stateName, Func<Task> change, Func<Task> whileHeld)
     {
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _held = held;
         _release = release;
+        Volatile.Write(ref _passing, 0);
         StateName = stateName;
-        Task<T>? queued = null;
         try
         {
             var failing = change();
             await held.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            queued = await meanwhile();
+            await whileHeld();
             release.SetResult();
             await Assert.ThrowsAnyAsync<Exception>(() => failing);
         }
@@ -149,7 +154,6 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
             _release = null;
             release.TrySetResult();
         }
-        return queued;
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
