@@ -271,8 +271,9 @@ public sealed record ReliefPlanningInput
 public sealed record ReliefKpi
 {
     [Id(0)] public required IReadOnlyList<IncidentReliefKpi> Incidents { get; init; }
-    [Id(1)] public required int Affected { get; init; }
-    [Id(2)] public required int RelievedWithin3h { get; init; }
+    /// <summary>Sums over every incident: a long, as many incidents' figures can add up past what an int holds.</summary>
+    [Id(1)] public required long Affected { get; init; }
+    [Id(2)] public required long RelievedWithin3h { get; init; }
     [Id(3)] public required double ShareRelievedWithin3h { get; init; }
     [Id(4)] public required int Breaches { get; init; }
     [Id(5)] public required int OpenShortfalls { get; init; }

@@ -131,6 +131,55 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("{\"affected\":2147483647}", "2026-12-04T08:00:00+08:00", 23.4, 113.2, "assessment")]
+    [InlineData("{\"relocated\":10000001}", "2026-12-04T08:00:00+08:00", 23.4, 113.2, "assessment")]
+    [InlineData("{}", "2026-12-04T08:00:00+08:00", 0, 0, "location")]
+    [InlineData("{}", "2026-12-04T08:00:00+08:00", 22.54, 114.06, "location")]
+    [InlineData("{}", "0001-01-01T00:00:00Z", 23.4, 113.2, "occurredAt")]
+    [InlineData("{}", "1970-01-01T00:00:00Z", 23.4, 113.2, "occurredAt")]
+    public async Task Implausible_reports_are_a_400_naming_the_field_and_create_nothing(string assessment, string occurredAt, double lat, double lon, string field)
+    {
+        var admin = _node.ClientAs(Roles.Admin);
+        var before = (await admin.GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count;
+        // Today's report of an incident this morning, so that only the field under test is implausible.
+        occurredAt = occurredAt.StartsWith("2026-12-04", StringComparison.Ordinal) ? DateTimeOffset.UtcNow.AddMinutes(-30).ToString("O") : occurredAt;
+        var body = $"{{\"type\":\"Flood\",\"title\":\"x\",\"location\":{{\"lat\":{lat.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"lon\":{lon.ToString(System.Globalization.CultureInfo.InvariantCulture)}}},\"occurredAt\":\"{occurredAt}\",\"source\":\"console\",\"assessment\":{assessment}}}";
+        var response = await admin.PostAsync("/api/v1/incidents", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ReadProblem();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.Equal(before, (await admin.GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count);
+    }
+
+    [Fact]
+    public async Task A_new_assessment_beyond_the_limits_is_a_400_and_the_figures_stay()
+    {
+        var admin = _node.ClientAs(Roles.Admin);
+        var created = await admin.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Flood", title = "x", location = new { lat = 23.4, lon = 113.2 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "console",
+            assessment = new { affected = 300 },
+        });
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        var response = await admin.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { affected = 300, relocated = 2147483647 });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("relocated", (await response.ReadProblem()).GetProperty("detail").GetString());
+        Assert.Equal(0, (await admin.GetOk<Incident>($"/api/v1/incidents/{incident.Id}")).Assessment.Relocated);
+    }
+
+    [Fact]
+    public async Task A_missing_or_null_body_is_a_400_in_words_for_the_client()
+    {
+        foreach (var body in new[] { "null", "" })
+        {
+            var response = await _node.ClientAs(Roles.Admin).PostAsync("/api/v1/incidents", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var detail = (await response.ReadProblem()).GetProperty("detail").GetString();
+            Assert.Equal("a JSON object is required as the body; the request had none, or it was null", detail);
+        }
+    }
+
     [Fact]
     public async Task Unknown_filter_value_is_a_400_naming_the_field()
     {

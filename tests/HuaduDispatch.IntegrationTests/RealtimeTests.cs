@@ -305,6 +305,25 @@ public sealed class RealtimeTests : IAsyncLifetime
         Assert.Contains("400", bad.Message);
     }
 
+    /// <summary>
+    /// Hub arguments are ids and scopes, which become grain keys: PostgreSQL text cannot hold a NUL character, so in PostgreSQL
+    /// mode such a key failed the call as a server error. Both hubs refuse it first, as the REST API does in a body.
+    /// </summary>
+    [Fact]
+    public async Task Hub_arguments_holding_a_NUL_character_are_refused_with_400_and_not_logged_as_errors()
+    {
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D06"));
+        var ack = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeAsync<DispatchTask>("AcknowledgeTask", "INC-\0", "T1"));
+        Assert.Contains("400 Invalid", ack.Message);
+        Assert.Contains("NUL", ack.Message);
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        var subscribe = await Assert.ThrowsAsync<HubException>(() => console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", "incident:INC-\0"));
+        Assert.Contains("400 Invalid", subscribe.Message);
+        Assert.DoesNotContain(_logs.Entries, l => l.Level >= LogLevel.Error);
+        // The connections still work.
+        Assert.Equal(Scopes.District, (await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District)).Scope);
+    }
+
     [Theory]
     [InlineData("/hubs/dispatch", Roles.Viewer)]
     [InlineData("/hubs/field", Roles.Team)]

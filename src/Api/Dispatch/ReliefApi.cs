@@ -67,8 +67,8 @@ public static class ReliefApi
                     OpenShortfalls = r.Shortfalls.Count,
                 };
             }).ToList();
-            var affected = rows.Sum(r => r.Affected);
-            var relievedAll = rows.Sum(r => r.RelievedWithin3h);
+            var affected = rows.Sum(r => (long)r.Affected);
+            var relievedAll = rows.Sum(r => (long)r.RelievedWithin3h);
             return TypedResults.Ok(new ReliefKpi
             {
                 Incidents = rows, Affected = affected, RelievedWithin3h = relievedAll,

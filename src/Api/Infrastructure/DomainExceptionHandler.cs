@@ -56,7 +56,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         if (b.InnerException is System.Text.Json.JsonException j)
         {
             var field = JsonField(j.Path);
-            var reason = Readable(j.Message.Split(" Path: ", 2)[0]);
+            var reason = Readable(j.Message.Split(" Path: ", 2)[0], j.Path);
             return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
             {
                 Status = status, Title = "Malformed request", Detail = $"the body is not valid JSON for this request at '{field}': {reason}",
@@ -67,28 +67,47 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             // E.g. no body where one is required, or a route or query value of the wrong type ("Failed to bind parameter "bool? open" ...").
             var parameter = System.Text.RegularExpressions.Regex.Match(b.Message, "parameter \"(?:[^\"]*\\s)?(\\w+)\"");
             var name = parameter.Success && !b.Message.Contains("body", StringComparison.OrdinalIgnoreCase) ? parameter.Groups[1].Value : "body";
-            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [name] = [b.Message] })
-                { Status = status, Title = "Malformed request", Detail = b.Message };
+            // ASP.NET Core's words for an empty body or a JSON null ("Implicit body inferred for parameter ... Did you mean to use a
+            // Service instead?") are meant for the endpoint's author, not for the client.
+            var detail = b.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
+                ? "a JSON object is required as the body; the request had none, or it was null" : b.Message;
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [name] = [detail] })
+                { Status = status, Title = "Malformed request", Detail = detail };
         }
         return new ProblemDetails { Status = status, Title = "Malformed request", Detail = b.Message };
     }
 
-    /// <summary>System.Text.Json names the .NET type it could not read; say instead what is accepted.</summary>
-    public static string Readable(string message)
+    /// <summary>
+    /// System.Text.Json names the .NET type it could not read; say instead what is accepted. For a record read through its
+    /// constructor it names the record, not the field: then the field's own type, found by <paramref name="path"/>, says it.
+    /// </summary>
+    public static string Readable(string message, string? path = null)
     {
-        var m = System.Text.RegularExpressions.Regex.Match(message, @"could not be converted to (?:System\.Nullable`1\[)?([\w.]+)");
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"could not be converted to (?:System\.Nullable`1\[)?([\w.]*\w)");
         if (!m.Success) return message;
         var name = m.Groups[1].Value;
-        var type = typeof(DomainException).Assembly.GetType(name);
+        var type = typeof(DomainException).Assembly.GetType(name) ?? Type.GetType(name);
+        var field = path?.Split('.', '[')[^1].TrimEnd(']');
+        if (type is { IsEnum: false, IsPrimitive: false } && type != typeof(string) && type != typeof(decimal) && type.Namespace == typeof(DomainException).Namespace)
+        {
+            if (string.IsNullOrEmpty(field) || field == "$") return "expected a JSON object";
+            var property = type.GetProperty(field, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            if (property is null) return "expected a value of another type (the API reference at /docs has each field's type)";
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            name = type.FullName ?? type.Name;
+        }
         if (type is { IsEnum: true }) return $"the value is not one of: {string.Join(", ", Enum.GetNames(type))}";
         return name switch
         {
             "System.String" => "expected a string",
-            "System.Int32" or "System.Int64" => "expected a whole number",
-            "System.Double" or "System.Decimal" => "expected a number",
+            "System.Int32" => "expected a whole number from -2147483648 to 2147483647",
+            "System.Int64" => "expected a whole number",
+            "System.Double" => "expected a number",
+            "System.Decimal" => "expected a number of at most 28 digits",
             "System.Boolean" => "expected true or false",
             "System.DateTimeOffset" or "System.DateTime" => "expected an ISO 8601 date and time, e.g. 2026-06-12T08:40:00+08:00",
-            _ => $"expected a JSON value of the shape {type?.Name ?? name.Split('.')[^1]}",
+            _ when type is not null && type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) => "expected a JSON array",
+            _ => $"expected a value of the shape {type?.Name ?? name.Split('.')[^1]}",
         };
     }
 

@@ -117,7 +117,7 @@ public static class HttpHardening
     }
 }
 
-/// <summary>Reads JSON strings no longer than a limit; writes them unchanged.</summary>
+/// <summary>Reads JSON strings no longer than a limit and without NUL characters; writes them unchanged.</summary>
 public sealed class BoundedStringConverter(int maxLength) : JsonConverter<string>
 {
     public override bool HandleNull => false;
@@ -127,8 +127,17 @@ public sealed class BoundedStringConverter(int maxLength) : JsonConverter<string
         if (reader.TokenType != JsonTokenType.String) throw new JsonException($"expected a string, got {reader.TokenType}");
         var value = reader.GetString();
         if (value is { Length: var n } && n > maxLength) throw new JsonException($"the string is {n} characters long; at most {maxLength} are accepted");
+        if (value is not null && HasNul(value)) throw new JsonException(NulMessage);
         return value;
     }
+
+    /// <summary>
+    /// JSON may escape a NUL character (\u0000), but PostgreSQL text cannot hold one: an id holding it (a team id to dispatch,
+    /// an agency's source or external id) would fail as a grain key in PostgreSQL mode. No field of the API needs it.
+    /// </summary>
+    public static bool HasNul(string value) => value.Contains('\0');
+
+    public const string NulMessage = "the string holds a NUL character (\\u0000), which is not accepted";
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }

@@ -93,6 +93,9 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger) : IHubFilte
     {
         try
         {
+            // The REST API refuses these when it reads a body (BoundedStringConverter); hub arguments are ids and scopes.
+            if (context.HubMethodArguments.OfType<string>().Any(BoundedStringConverter.HasNul))
+                throw new HubException($"400 Invalid: {BoundedStringConverter.NulMessage}");
             return await next(context);
         }
         catch (DomainException e)

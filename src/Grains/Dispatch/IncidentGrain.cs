@@ -89,12 +89,13 @@ public sealed class IncidentGrain(
         if (request.Location is not { } location) throw DomainException.Invalid("location", "location {lat, lon} is required");
         if (!new GeoPoint { Lat = location.Lat, Lon = location.Lon }.IsValid) throw DomainException.Invalid("location", "location is not a valid WGS 84 position");
         if (request.OccurredAt is not { } occurredAt) throw DomainException.Invalid("occurredAt", "occurredAt (ISO 8601) is required");
-        if (occurredAt > now.AddMinutes(5)) throw DomainException.Invalid("occurredAt", "occurredAt is in the future");
+        IncidentInputRules.CheckOccurredAt(occurredAt, now);
         if (string.IsNullOrWhiteSpace(request.Source)) throw DomainException.Invalid("source", "source is required: console, hotline or an agency id");
         var assessment = request.Assessment ?? Assessment.None;
-        CheckAssessment(assessment);
+        IncidentInputRules.CheckAssessment(assessment);
 
         var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
+        IncidentInputRules.CheckLocation(areas, new GeoPoint { Lat = location.Lat, Lon = location.Lon });
         string areaId;
         if (location.AreaId is { Length: > 0 } given)
         {
@@ -127,7 +128,7 @@ public sealed class IncidentGrain(
     {
         EnsureExists();
         EnsureOpen();
-        CheckAssessment(assessment);
+        IncidentInputRules.CheckAssessment(assessment);
         var now = clock.GetUtcNow();
         S.Assessment = assessment;
         var graded = levels.Grade(S.Type, assessment);
@@ -637,12 +638,6 @@ public sealed class IncidentGrain(
     private void EnsureOpen()
     {
         if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
-    }
-
-    private static void CheckAssessment(Assessment a)
-    {
-        if (a.Dead < 0 || a.Missing < 0 || a.SeriouslyInjured < 0 || a.Injured < 0 || a.Trapped < 0 || a.Affected < 0 || a.Relocated < 0 || a.DirectLossCny < 0)
-            throw DomainException.Invalid("assessment", "assessment figures must not be negative");
     }
 
     private static string Describe(Assessment a) =>

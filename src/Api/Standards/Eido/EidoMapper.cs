@@ -389,6 +389,7 @@ public static partial class EidoMapper
         if (Get(obj, name) is not { } v || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.String) throw DomainException.Invalid(field ?? name, $"{name} must be a string");
         var s = v.GetString()!.Trim();
+        if (BoundedStringConverter.HasNul(s)) throw DomainException.Invalid(field ?? name, $"{name}: {BoundedStringConverter.NulMessage}");
         return s.Length == 0 ? null : s;
     }
 
