@@ -116,6 +116,7 @@ public static class DispatchApi
         app.UseAuthentication();
         if (http.RateLimit.Enabled) app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseQueryChecks();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

@@ -181,6 +181,23 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_query_value_of_the_wrong_type_or_holding_a_NUL_is_a_400_naming_the_parameter()
+    {
+        var viewer = _node.ClientAs(Roles.Viewer);
+        var response = await viewer.GetAsync("/api/v1/shelters?open=maybe");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ReadProblem();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("open", out _));
+        Assert.Equal("'maybe' is not a valid open: expected true or false", problem.GetProperty("detail").GetString());
+
+        response = await _node.ClientAs(Roles.Dispatcher).GetAsync("/api/v1/relief/requests/edxl-rm?incidentId=INC-%00");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        problem = await response.ReadProblem();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("incidentId", out _));
+        Assert.Contains("NUL", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Unknown_filter_value_is_a_400_naming_the_field()
     {
         var response = await _node.ClientAs(Roles.Viewer).GetAsync("/api/v1/risk-points?colour=Purple");

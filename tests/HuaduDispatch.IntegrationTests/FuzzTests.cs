@@ -182,7 +182,10 @@ public abstract class FuzzTests : IAsyncLifetime
         var shipments = (await _admin.GetFromJsonAsync<JsonNode>("/api/v1/relief/plan"))?["allocations"]?.AsArray()
             .Select(a => a!["shipmentId"]?.GetValue<string>()).OfType<string>().Distinct().ToList() ?? [];
         var agencies = (await _admin.GetOk<List<JsonNode>>("/api/v1/agencies")).Select(a => a["id"]!.GetValue<string>()).ToList();
-        string[] queries = ["", "?since=0001-01-01T00:00:00Z", "?since=9999-12-31T23:59:59Z", "?bbox=-180,-90,180,90", "?bbox=1e308,1e308,1e308,1e308"];
+        // Each query parameter a route declares, one at a time, at an extreme: a NUL character, 300 random characters, a
+        // negative number, the first and last instants, numbers beyond every range.
+        string[] extremeQueries = ["%00", Uri.EscapeDataString(Incompressible(random, 300)), "-1", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+            "-180,-90,180,90", "1e308,1e308,1e308,1e308", "true%00"];
         var reads = 0;
         foreach (var (route, item) in doc["paths"]!.AsObject())
         {
@@ -192,15 +195,19 @@ public abstract class FuzzTests : IAsyncLifetime
                 : route.Contains("/agencies/{id}") ? agencies.Select(id => route.Replace("{id}", id).Replace("{webhookId}", "main"))
                 : route.Contains("/map/{layer}") ? new[] { "incidents", "teams", "warehouses", "shelters", "risk-points", "hazard-points" }.Select(l => route.Replace("{layer}", l))
                 : [Fill(route)];
+            var queries = (item["get"]!["parameters"]?.AsArray() ?? []).Where(p => p!["in"]?.GetValue<string>() == "query")
+                .SelectMany(p => extremeQueries.Select(v => $"?{p!["name"]!.GetValue<string>()}={v}")).Prepend("").ToList();
             foreach (var path in paths)
-            foreach (var query in route.Contains('{') ? [""] : queries)
+            foreach (var query in queries)
             {
                 var response = await _admin.GetAsync(path + query);
                 reads++;
-                if ((int)response.StatusCode >= 500)
-                    failures.Add($"GET {path}{query}: {(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync())}");
+                var status = (int)response.StatusCode;
+                if (status >= 500 || (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"))
+                    failures.Add($"GET {Shorten(path + query)}: {status} {Shorten(await response.Content.ReadAsStringAsync())}");
             }
         }
+        Assert.True(reads >= 300, $"only {reads} reads");
         Assert.True(failures.Count == 0, $"{failures.Count} answers of {sent} writes and {reads} reads were 500s or not problem details:\n" + string.Join("\n", failures.Take(30)));
     }
 

@@ -69,8 +69,11 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             var name = parameter.Success && !b.Message.Contains("body", StringComparison.OrdinalIgnoreCase) ? parameter.Groups[1].Value : "body";
             // ASP.NET Core's words for an empty body or a JSON null ("Implicit body inferred for parameter ... Did you mean to use a
             // Service instead?") are meant for the endpoint's author, not for the client.
+            var bind = System.Text.RegularExpressions.Regex.Match(b.Message, "^Failed to bind parameter \"(?<type>[^\"]*)\\s(?<name>\\w+)\" from \"(?<value>.*)\"\\.$");
             var detail = b.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase)
-                ? "a JSON object is required as the body; the request had none, or it was null" : b.Message;
+                ? "a JSON object is required as the body; the request had none, or it was null"
+                : bind.Success ? $"'{bind.Groups["value"].Value}' is not a valid {bind.Groups["name"].Value}: expected {Expected(bind.Groups["type"].Value)}"
+                : b.Message;
             return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [name] = [detail] })
                 { Status = status, Title = "Malformed request", Detail = detail };
         }
@@ -110,6 +113,16 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             _ => $"expected a value of the shape {type?.Name ?? name.Split('.')[^1]}",
         };
     }
+
+    /// <summary>What a route or query parameter of this C# type takes, in words ("Nullable&lt;bool&gt;" -> "true or false").</summary>
+    private static string Expected(string type) => type.Replace("Nullable<", "").TrimEnd('>', '?') switch
+    {
+        "bool" or "Boolean" => "true or false",
+        "int" or "Int32" or "long" or "Int64" => "a whole number",
+        "double" or "Double" or "decimal" or "Decimal" => "a number",
+        "DateTimeOffset" or "DateTime" => "an ISO 8601 date and time, e.g. 2026-06-12T08:40:00+08:00",
+        var other => $"a value of type {other}",
+    };
 
     /// <summary>"$.location.lat" -> "location.lat"; the whole body when the JSON gives no path.</summary>
     public static string JsonField(string? path) =>

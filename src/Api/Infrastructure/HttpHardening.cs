@@ -109,6 +109,24 @@ public static class HttpHardening
         });
     }
 
+    /// <summary>
+    /// A query value holding a NUL character (%00) is a 400 naming the parameter, as such a string is in a body
+    /// (<see cref="BoundedStringConverter"/>): an id in the query (<c>?incidentId=</c>) becomes a grain key, which PostgreSQL
+    /// cannot hold. Paths cannot hold one: Kestrel refuses a %00 there itself.
+    /// </summary>
+    public static IApplicationBuilder UseQueryChecks(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.Request.QueryString.Value is { } raw && raw.Contains("%00", StringComparison.Ordinal))
+        {
+            foreach (var (name, values) in context.Request.Query)
+            {
+                if (values.Any(v => v is not null && BoundedStringConverter.HasNul(v)))
+                    return Problems.WriteValidation(context, name, $"{name}: {BoundedStringConverter.NulMessage}");
+            }
+        }
+        return next(context);
+    });
+
     /// <summary>Request JSON limits: nesting depth and string length (a too-long string is a 400 naming its field).</summary>
     public static void LimitJson(JsonSerializerOptions json, HttpOptions options)
     {
