@@ -93,9 +93,7 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger) : IHubFilte
     {
         try
         {
-            // The REST API refuses these when it reads a body (BoundedStringConverter); hub arguments are ids and scopes.
-            if (context.HubMethodArguments.OfType<string>().Any(BoundedStringConverter.HasNul))
-                throw new HubException($"400 Invalid: {BoundedStringConverter.NulMessage}");
+            CheckArguments(context);
             return await next(context);
         }
         catch (DomainException e)
@@ -121,6 +119,28 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger) : IHubFilte
             logger.LogError(e, "Hub method {Hub}.{Method} failed for {Client} (connection {ConnectionId})",
                 context.Hub.GetType().Name, context.HubMethodName, ClientOf(context), context.Context.ConnectionId);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Every argument of every hub method is required: an id, a scope or a report. A null or blank one would reach a grain as
+    /// a null key or a null report and fail as a server error, so it is a 400 naming the parameter. A string holding a NUL is
+    /// refused as the REST API refuses it in a body (<see cref="BoundedStringConverter"/>): ids become keys PostgreSQL cannot hold.
+    /// </summary>
+    private static void CheckArguments(HubInvocationContext context)
+    {
+        var parameters = context.HubMethod.GetParameters();
+        for (var i = 0; i < context.HubMethodArguments.Count; i++)
+        {
+            var name = i < parameters.Length ? parameters[i].Name : $"argument {i + 1}";
+            switch (context.HubMethodArguments[i])
+            {
+                case null:
+                case string text when string.IsNullOrWhiteSpace(text):
+                    throw new HubException($"400 Invalid: {name} is required");
+                case string text when BoundedStringConverter.HasNul(text):
+                    throw new HubException($"400 Invalid: {name}: {BoundedStringConverter.NulMessage}");
+            }
         }
     }
 
