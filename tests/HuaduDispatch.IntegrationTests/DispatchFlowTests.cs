@@ -196,6 +196,33 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         Assert.Null((await _dispatcher.GetOk<RescueTeam>("/api/v1/teams/T03")).IncidentId);
     }
 
+    /// <summary>
+    /// A radio whose clock was reset (1970) is told so with a 400, instead of its positions being ignored as older than the
+    /// one held while the team froze on every screen; a task cannot be acknowledged before it was issued.
+    /// </summary>
+    [Fact]
+    public async Task Reports_from_a_radio_with_a_reset_clock_are_a_400_and_change_nothing()
+    {
+        var incident = await Create(NewIncident(IncidentType.WaterRescue, 23.35, 113.10));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T08" } }));
+        var radio = _node.ClientAs(Roles.Team, teamId: "T08");
+        var before = await _dispatcher.GetOk<RescueTeam>("/api/v1/teams/T08");
+        var epoch = DateTimeOffset.UnixEpoch;
+
+        Assert.Contains("clock", await Expect(await radio.PostAsJsonAsync("/api/v1/teams/T08/position", new { lat = 23.36, lon = 113.11, at = epoch }), HttpStatusCode.BadRequest));
+        await Expect(await radio.PostAsJsonAsync("/api/v1/teams/T08/status", new { status = "EnRoute", occurredAt = epoch, position = new { lat = 23.36, lon = 113.11 } }), HttpStatusCode.BadRequest);
+        var task = (await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single();
+        await Expect(await radio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status", new { status = "Acknowledged", occurredAt = task.IssuedAt.AddHours(-1) }), HttpStatusCode.BadRequest);
+
+        var after = await _dispatcher.GetOk<RescueTeam>("/api/v1/teams/T08");
+        Assert.Equal((before.Status, before.Position), (after.Status, after.Position));
+        Assert.Equal(DispatchTaskStatus.Issued, (await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single().Status);
+        // A clock a minute behind the server's, around the issue: taken, at the issue time.
+        var acked = await Ok<DispatchTask>(await radio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status", new { status = "Acknowledged", occurredAt = task.IssuedAt.AddMinutes(-1) }));
+        Assert.Equal(task.IssuedAt, acked.AcknowledgedAt);
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/T08/release", new { reason = "test over" }));
+    }
+
     [Fact]
     public async Task A_team_token_cannot_report_for_another_team_or_move_its_tasks()
     {

@@ -283,7 +283,7 @@ public sealed class IncidentGrain(
         if (task.Status == to) return task;
 
         var now = clock.GetUtcNow();
-        var at = request.OccurredAt is { } o && o <= now.AddMinutes(5) ? o : now;
+        var at = ReportTimeRules.TaskUpdateTime(request.OccurredAt, task.IssuedAt, now);
         S.Tasks[index] = task with
         {
             Status = to,

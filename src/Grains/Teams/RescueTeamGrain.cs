@@ -58,7 +58,7 @@ public sealed class RescueTeamGrain(
         if (report.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
         var now = clock.GetUtcNow();
         var occurredAt = report.OccurredAt ?? now;
-        if (occurredAt > now.AddMinutes(5)) throw DomainException.Invalid("occurredAt", "occurredAt is in the future");
+        ReportTimeRules.CheckTeamReport("occurredAt", occurredAt, now);
 
         if (TeamStatusRules.CheckReport(S.Status, to, S.IncidentId) is { } reason) throw DomainException.Conflict(reason);
 
@@ -87,7 +87,7 @@ public sealed class RescueTeamGrain(
             throw DomainException.Invalid("lat", "lat and lon are required and must be a valid WGS 84 position");
         var now = clock.GetUtcNow();
         var at = report.At ?? now;
-        if (at > now.AddMinutes(5)) throw DomainException.Invalid("at", "at is in the future");
+        ReportTimeRules.CheckTeamReport("at", at, now);
         if (MovePosition(lat, lon, at)) await Changed();
         return View();
     }

@@ -1,0 +1,37 @@
+using HuaduDispatch.Contracts;
+
+namespace HuaduDispatch.Grains.Dispatch.Rules;
+
+/// <summary>
+/// The times field reports carry (a status's <c>occurredAt</c>, a position's <c>at</c>, a task update's <c>occurredAt</c>).
+/// A late report keeps its real time, but a radio whose clock was reset after a flat battery sends 1970 or 2000: its
+/// positions used to be ignored as older than the one held, without a word, and the team froze on every screen.
+/// </summary>
+public static class ReportTimeRules
+{
+    /// <summary>A report may be this late (a radio outage, a log copied from paper days later); older is a device clock.</summary>
+    public static readonly TimeSpan MaxLateness = TimeSpan.FromDays(7);
+
+    /// <summary>How far a device clock may be ahead of the server's, or behind it around a task's issue.</summary>
+    public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
+
+    public static void CheckTeamReport(string field, DateTimeOffset at, DateTimeOffset now)
+    {
+        if (at > now + ClockTolerance) throw DomainException.Invalid(field, $"{field} is in the future");
+        if (at < now - MaxLateness)
+            throw DomainException.Invalid(field, $"{field} {at:O} is more than {MaxLateness.TotalDays:0} days ago: check the device's clock");
+    }
+
+    /// <summary>
+    /// When a task update happened: its <c>occurredAt</c>, or now when it has none or is ahead of the server (as before). Up to
+    /// <see cref="ClockTolerance"/> before the task was issued is a device clock behind the server's and counts as the issue
+    /// time; earlier than that is refused, as a task cannot be acknowledged or done before it exists.
+    /// </summary>
+    public static DateTimeOffset TaskUpdateTime(DateTimeOffset? occurredAt, DateTimeOffset issuedAt, DateTimeOffset now)
+    {
+        if (occurredAt is not { } at || at > now + ClockTolerance) return now;
+        if (at >= issuedAt) return at;
+        if (at >= issuedAt - ClockTolerance) return issuedAt;
+        throw DomainException.Invalid("occurredAt", $"occurredAt {at:O} is before the task was issued ({issuedAt:O}): check the device's clock");
+    }
+}

@@ -1,0 +1,37 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch.Rules;
+
+namespace HuaduDispatch.UnitTests.Rules;
+
+public sealed class ReportTimeRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 4, 9, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public void A_team_report_up_to_seven_days_late_is_taken_and_a_reset_clock_is_refused_naming_the_field()
+    {
+        ReportTimeRules.CheckTeamReport("at", Now, Now);
+        ReportTimeRules.CheckTeamReport("at", Now.AddMinutes(5), Now);
+        ReportTimeRules.CheckTeamReport("at", Now.AddDays(-7), Now); // a log copied from paper a week later
+        foreach (var at in new[] { DateTimeOffset.UnixEpoch, new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero), Now.AddDays(-7).AddSeconds(-1), Now.AddMinutes(5).AddSeconds(1) })
+        {
+            var e = Assert.Throws<DomainException>(() => ReportTimeRules.CheckTeamReport("occurredAt", at, Now));
+            Assert.Equal("occurredAt", e.Field);
+        }
+        Assert.Contains("clock", Assert.Throws<DomainException>(() => ReportTimeRules.CheckTeamReport("at", DateTimeOffset.UnixEpoch, Now)).Reason);
+    }
+
+    [Fact]
+    public void A_task_update_keeps_its_time_from_the_issue_on_and_a_clock_a_little_behind_counts_as_the_issue_time()
+    {
+        var issued = Now.AddMinutes(-30);
+        Assert.Equal(Now, ReportTimeRules.TaskUpdateTime(null, issued, Now));
+        Assert.Equal(Now, ReportTimeRules.TaskUpdateTime(Now.AddMinutes(6), issued, Now)); // ahead of the server: now, as before
+        Assert.Equal(Now.AddMinutes(-10), ReportTimeRules.TaskUpdateTime(Now.AddMinutes(-10), issued, Now));
+        Assert.Equal(issued, ReportTimeRules.TaskUpdateTime(issued, issued, Now));
+        Assert.Equal(issued, ReportTimeRules.TaskUpdateTime(issued.AddMinutes(-4), issued, Now));
+        var e = Assert.Throws<DomainException>(() => ReportTimeRules.TaskUpdateTime(issued.AddMinutes(-6), issued, Now));
+        Assert.Equal("occurredAt", e.Field);
+        Assert.Throws<DomainException>(() => ReportTimeRules.TaskUpdateTime(DateTimeOffset.MinValue, issued, Now));
+    }
+}
