@@ -359,7 +359,7 @@ public sealed class RealtimeTests : IAsyncLifetime
     /// mode such a key failed the call as a server error. Both hubs refuse it first, as the REST API does in a body.
     /// </summary>
     [Fact]
-    public async Task Hub_arguments_holding_a_NUL_character_are_refused_with_400_and_not_logged_as_errors()
+    public async Task Hub_arguments_holding_a_NUL_character_or_over_4000_characters_are_refused_with_400_and_not_logged_as_errors()
     {
         await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D06"));
         var ack = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeAsync<DispatchTask>("AcknowledgeTask", "INC-\0", "T1"));
@@ -368,6 +368,11 @@ public sealed class RealtimeTests : IAsyncLifetime
         await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
         var subscribe = await Assert.ThrowsAsync<HubException>(() => console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", "incident:INC-\0"));
         Assert.Contains("400 Invalid", subscribe.Message);
+        // A report's strings have the REST API's limits too: no NUL, at most 4,000 characters.
+        var note = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.Available, Note = "a\0b" }));
+        Assert.Contains("400 Invalid: report.note", note.Message);
+        var longNote = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.Available, Note = new string('x', 4001) }));
+        Assert.Contains("400 Invalid: report.note is 4001 characters long", longNote.Message);
         Assert.DoesNotContain(_logs.Entries, l => l.Level >= LogLevel.Error);
         // The connections still work.
         Assert.Equal(Scopes.District, (await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District)).Scope);

@@ -2,6 +2,7 @@ using HuaduDispatch.Api.Security;
 using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api.Realtime;
@@ -87,7 +88,7 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
 /// exception. SignalR's own "Failed to invoke hub method" Error, which it writes for both, is filtered out (see
 /// <see cref="DispatchApi"/>), so that a radio sending a status its team may not take does not page the operators.
 /// </summary>
-public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger) : IHubFilter
+public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions http) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -124,24 +125,39 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger) : IHubFilte
 
     /// <summary>
     /// Every argument of every hub method is required: an id, a scope or a report. A null or blank one would reach a grain as
-    /// a null key or a null report and fail as a server error, so it is a 400 naming the parameter. A string holding a NUL is
-    /// refused as the REST API refuses it in a body (<see cref="BoundedStringConverter"/>): ids become keys PostgreSQL cannot hold.
+    /// a null key or a null report and fail as a server error, so it is a 400 naming the parameter. Strings, the arguments
+    /// themselves and those of a report (a note), have the REST API's limits on a body (<see cref="BoundedStringConverter"/>):
+    /// at most <see cref="HttpOptions.MaxStringLength"/> characters and no NUL (ids become keys PostgreSQL cannot hold).
     /// </summary>
-    private static void CheckArguments(HubInvocationContext context)
+    private void CheckArguments(HubInvocationContext context)
     {
         var parameters = context.HubMethod.GetParameters();
         for (var i = 0; i < context.HubMethodArguments.Count; i++)
         {
-            var name = i < parameters.Length ? parameters[i].Name : $"argument {i + 1}";
+            var name = i < parameters.Length ? parameters[i].Name! : $"argument {i + 1}";
             switch (context.HubMethodArguments[i])
             {
                 case null:
                 case string text when string.IsNullOrWhiteSpace(text):
                     throw new HubException($"400 Invalid: {name} is required");
-                case string text when BoundedStringConverter.HasNul(text):
-                    throw new HubException($"400 Invalid: {name}: {BoundedStringConverter.NulMessage}");
+                case string text:
+                    CheckString(name, text);
+                    break;
+                case { } report when report.GetType().Namespace == typeof(Actor).Namespace:
+                    foreach (var property in report.GetType().GetProperties().Where(p => p.PropertyType == typeof(string)))
+                    {
+                        if (property.GetValue(report) is string value) CheckString($"{name}.{JsonNamingPolicy.CamelCase.ConvertName(property.Name)}", value);
+                    }
+                    break;
             }
         }
+    }
+
+    private void CheckString(string name, string value)
+    {
+        if (value.Length > http.MaxStringLength)
+            throw new HubException($"400 Invalid: {name} is {value.Length} characters long; at most {http.MaxStringLength} are accepted");
+        if (BoundedStringConverter.HasNul(value)) throw new HubException($"400 Invalid: {name}: {BoundedStringConverter.NulMessage}");
     }
 
     private void Refused(HubInvocationContext context, HubException refusal) =>

@@ -17,6 +17,7 @@ public sealed class DomainHubFilterTests
     private sealed class ProbeHub : Hub
     {
         public Task ReportStatus() => Task.CompletedTask;
+        public Task UpdateTask(string incidentId, TeamStatusReport report) => Task.CompletedTask;
     }
 
     private sealed class Caller : HubCallerContext
@@ -47,7 +48,7 @@ public sealed class DomainHubFilterTests
     public async Task A_domain_refusal_becomes_the_rest_status_and_is_logged_at_debug_only()
     {
         var log = new Captured();
-        var filter = new DomainHubFilter(log);
+        var filter = new DomainHubFilter(log, new HuaduDispatch.Api.HttpOptions());
         var e = await Assert.ThrowsAsync<HubException>(async () =>
             await filter.InvokeMethodAsync(Call(), _ => throw new DomainException(DomainErrorKind.Conflict, "the team is assigned")));
         Assert.Equal("409 Conflict: the team is assigned", e.Message);
@@ -57,11 +58,29 @@ public sealed class DomainHubFilterTests
         Assert.Contains("409 Conflict", entry.Message);
     }
 
+    [Theory]
+    [InlineData(null, "ok", "400 Invalid: incidentId is required")]
+    [InlineData(" ", "ok", "400 Invalid: incidentId is required")]
+    [InlineData("INC-\0", "ok", "400 Invalid: incidentId: the string holds a NUL character")]
+    [InlineData("INC-1", "a\0b", "400 Invalid: report.note: the string holds a NUL character")]
+    [InlineData("INC-1", null, "400 Invalid: report is required")]
+    public async Task Null_blank_or_NUL_arguments_are_refused_before_the_method_runs(string? incidentId, string? note, string refusal)
+    {
+        var filter = new DomainHubFilter(new Captured(), new HuaduDispatch.Api.HttpOptions());
+        object?[] args = [incidentId, note is null ? null : new TeamStatusReport { Status = TeamStatus.Available, Note = note }];
+        var call = new HubInvocationContext(new Caller(), new ServiceCollection().BuildServiceProvider(), new ProbeHub(),
+            typeof(ProbeHub).GetMethod(nameof(ProbeHub.UpdateTask))!, args);
+        var ran = false;
+        var e = await Assert.ThrowsAsync<HubException>(async () => await filter.InvokeMethodAsync(call, _ => { ran = true; return ValueTask.FromResult<object?>(null); }));
+        Assert.StartsWith(refusal, e.Message);
+        Assert.False(ran);
+    }
+
     [Fact]
     public async Task A_server_fault_is_logged_at_error_with_its_exception_and_the_caller()
     {
         var log = new Captured();
-        var filter = new DomainHubFilter(log);
+        var filter = new DomainHubFilter(log, new HuaduDispatch.Api.HttpOptions());
         var fault = new TimeoutException("the team grain did not answer");
         var thrown = await Assert.ThrowsAsync<TimeoutException>(async () => await filter.InvokeMethodAsync(Call(), _ => throw fault));
         Assert.Same(fault, thrown);
