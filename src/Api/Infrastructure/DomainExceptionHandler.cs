@@ -2,11 +2,15 @@ using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api;
 
-/// <summary>Turns a domain rule's refusal into 400/403/404/409 problem details, and a malformed request into a 400.</summary>
-public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+/// <summary>
+/// Turns a domain rule's refusal into 400/403/404/409 problem details, a malformed request into a 400, and a transient fault
+/// of the cluster or its database into a 503 with Retry-After.
+/// </summary>
+public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILogger<DomainExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -22,7 +26,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             },
             BadHttpRequestException b => BadRequest(b),
             ReliefPlanningFailedException r => PlanningFailed(context, r.Failure, r.Message),
-            _ => null,
+            _ => TransientFaults.Describe(exception) is { } transient ? Unavailable(context, exception, transient) : null,
         };
         if (problem is null) return false;
         if (problem.Status == StatusCodes.Status413PayloadTooLarge) context.Response.Headers.Connection = "close";
@@ -43,6 +47,18 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             Status = StatusCodes.Status503ServiceUnavailable, Title = "Relief planning failed", Detail = detail,
             Extensions = { ["solveFailure"] = failure },
         };
+    }
+
+    /// <summary>
+    /// 503 with Retry-After for a fault that a retry can get past (<see cref="TransientFaults"/>): a client's retry is safe, with
+    /// an Idempotency-Key when the request may have taken effect. Logged at Warning, as the operators must learn that the
+    /// database or the cluster is failing; a 500 would tell the client the request itself was at fault.
+    /// </summary>
+    private ProblemDetails Unavailable(HttpContext context, Exception exception, string detail)
+    {
+        logger.LogWarning(exception, "{Method} {Path} answered 503: {Detail}", context.Request.Method, context.Request.Path, detail);
+        context.Response.Headers.RetryAfter = TransientFaults.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Temporarily unavailable", Detail = detail };
     }
 
     /// <summary>Kestrel's and the JSON binder's refusals: 400 naming the field when the JSON says which, 413, 415.</summary>

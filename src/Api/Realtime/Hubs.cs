@@ -115,6 +115,13 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions
             Refused(context, e);
             throw;
         }
+        catch (Exception e) when (TransientFaults.Describe(e) is { } transient)
+        {
+            // As the REST API's 503: the database or the cluster failed, not the call; the client may retry.
+            logger.LogWarning(e, "Hub method {Hub}.{Method} failed for {Client}: {Detail}",
+                context.Hub.GetType().Name, context.HubMethodName, ClientOf(context), transient);
+            throw new HubException($"503 Unavailable: {transient}");
+        }
         catch (Exception e)
         {
             logger.LogError(e, "Hub method {Hub}.{Method} failed for {Client} (connection {ConnectionId})",
@@ -144,7 +151,7 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions
                     CheckString(name, text);
                     break;
                 case { } report when report.GetType().Namespace == typeof(Actor).Namespace:
-                    foreach (var property in report.GetType().GetProperties().Where(p => p.PropertyType == typeof(string)))
+                    foreach (var property in StringProperties.GetOrAdd(report.GetType(), t => [.. t.GetProperties().Where(p => p.PropertyType == typeof(string))]))
                     {
                         if (property.GetValue(report) is string value) CheckString($"{name}.{JsonNamingPolicy.CamelCase.ConvertName(property.Name)}", value);
                     }
@@ -152,6 +159,9 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions
             }
         }
     }
+
+    /// <summary>The string properties of each report type a hub method takes, found once.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.PropertyInfo[]> StringProperties = new();
 
     private void CheckString(string name, string value)
     {

@@ -77,12 +77,24 @@ public sealed class DomainHubFilterTests
     }
 
     [Fact]
+    public async Task A_transient_fault_is_a_503_the_client_may_retry_and_is_logged_at_warning()
+    {
+        var log = new Captured();
+        var filter = new DomainHubFilter(log, new HuaduDispatch.Api.HttpOptions());
+        var e = await Assert.ThrowsAsync<HubException>(async () => await filter.InvokeMethodAsync(Call(), _ => throw new TimeoutException("no answer in 30 s")));
+        Assert.StartsWith("503 Unavailable: ", e.Message);
+        var entry = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.IsType<TimeoutException>(entry.Exception);
+    }
+
+    [Fact]
     public async Task A_server_fault_is_logged_at_error_with_its_exception_and_the_caller()
     {
         var log = new Captured();
         var filter = new DomainHubFilter(log, new HuaduDispatch.Api.HttpOptions());
-        var fault = new TimeoutException("the team grain did not answer");
-        var thrown = await Assert.ThrowsAsync<TimeoutException>(async () => await filter.InvokeMethodAsync(Call(), _ => throw fault));
+        var fault = new InvalidOperationException("the team grain's state is corrupt");
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await filter.InvokeMethodAsync(Call(), _ => throw fault));
         Assert.Same(fault, thrown);
         var entry = Assert.Single(log.Entries);
         Assert.Equal(LogLevel.Error, entry.Level);

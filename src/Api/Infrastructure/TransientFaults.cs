@@ -1,0 +1,37 @@
+using System.Data.Common;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace HuaduDispatch.Api;
+
+/// <summary>
+/// Faults that are not the request's and that a retry can get past: the database not answering or refusing connections, a
+/// grain call timing out, a silo going away, a concurrent write of the same grain. Anything else stays a 500 (a fault of ours).
+/// </summary>
+public static class TransientFaults
+{
+    /// <summary>How long a client is asked to wait before it retries.</summary>
+    public const int RetryAfterSeconds = 2;
+
+    /// <summary>What to tell the client, or null when the fault is not transient. Looks through wrapping exceptions.</summary>
+    public static string? Describe(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case AggregateException a:
+                    return a.InnerExceptions.Count == 1 ? Describe(a.InnerExceptions[0]) : null; // several faults: not judged, a 500
+                case InconsistentStateException:
+                    return "the change met another change of the same record and was not stored; retry it";
+                case DbException { IsTransient: true }:
+                    return "the database did not answer (it is busy or unreachable); retry, with an Idempotency-Key to have a change apply once";
+                case TimeoutException:
+                    return "the request did not complete in time; it may or may not have taken effect, so retry it with an Idempotency-Key to have it apply once";
+                case SiloUnavailableException or OrleansMessageRejectionException:
+                    return "a node of the cluster went away while answering; retry it with an Idempotency-Key to have it apply once";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using HuaduDispatch.Silo.Schema;
+using Npgsql;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// A database that stops answering is the server's trouble, not the request's: the client gets 503 with Retry-After (a retry
+/// is safe), never a 500, and the retry once the database answers again goes through.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class TransientFaultTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task A_write_the_database_does_not_answer_in_time_is_a_503_with_retry_after_and_the_retry_goes_through()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        // Statements give up after 3 s here (30 s by default), so the test does not wait for the default.
+        await using var node = await DispatchNode.StartAsync(cs + ";Command Timeout=3");
+        var radio = node.ClientAs(Roles.Team, teamId: "D02");
+        var before = await node.ClientAs(Roles.Dispatcher).GetOk<RescueTeam>("/api/v1/teams/D02"); // the team is active, its state read
+
+        // Another session holds the grain state table: every write waits for it, and the node's gives up after 3 s.
+        await using var blocker = new NpgsqlConnection(cs);
+        await blocker.OpenAsync();
+        var hold = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE grain_state IN ACCESS EXCLUSIVE MODE", blocker, hold)) await lockTable.ExecuteNonQueryAsync();
+
+        var report = new { lat = 23.41, lon = 113.21, at = DateTimeOffset.UtcNow };
+        var refused = await radio.PostAsJsonAsync("/api/v1/teams/D02/position", report);
+        var text = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)refused.StatusCode} {text}");
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.Headers.RetryAfter?.Delta);
+        Assert.Contains("database did not answer", text);
+
+        await hold.RollbackAsync();
+        var stored = await radio.PostAsJsonAsync("/api/v1/teams/D02/position", report);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        var after = await node.ClientAs(Roles.Dispatcher).GetOk<RescueTeam>("/api/v1/teams/D02");
+        Assert.NotEqual(before.Position.Lat, after.Position.Lat);
+        Assert.Equal(23.41, after.Position.Lat);
+    }
+}

@@ -1,0 +1,33 @@
+using HuaduDispatch.Api;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace HuaduDispatch.UnitTests.Api;
+
+public sealed class TransientFaultsTests
+{
+    private sealed class TestDbException(bool transient) : System.Data.Common.DbException("db")
+    {
+        public override bool IsTransient => transient;
+    }
+
+    [Fact]
+    public void Faults_a_retry_can_get_past_are_transient_also_when_wrapped()
+    {
+        Assert.Contains("did not complete in time", TransientFaults.Describe(new TimeoutException()));
+        Assert.Contains("database did not answer", TransientFaults.Describe(new TestDbException(transient: true)));
+        Assert.Contains("another change", TransientFaults.Describe(new InconsistentStateException("etag")));
+        Assert.Contains("went away", TransientFaults.Describe(new SiloUnavailableException()));
+        Assert.NotNull(TransientFaults.Describe(new OrleansException("storage", new TestDbException(transient: true))));
+        Assert.NotNull(TransientFaults.Describe(new AggregateException(new TimeoutException())));
+    }
+
+    [Fact]
+    public void Faults_of_ours_are_not_transient()
+    {
+        Assert.Null(TransientFaults.Describe(new TestDbException(transient: false))); // e.g. a constraint or a syntax error
+        Assert.Null(TransientFaults.Describe(new InvalidOperationException("bug")));
+        Assert.Null(TransientFaults.Describe(new NullReferenceException()));
+        Assert.Null(TransientFaults.Describe(new AggregateException(new TimeoutException(), new InvalidOperationException())));
+    }
+}
