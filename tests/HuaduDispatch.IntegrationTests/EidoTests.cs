@@ -228,6 +228,34 @@ public sealed class EidoTests(EmbeddedNodeFixture fixture) : IClassFixture<Embed
         if (field == "incidentComponent.incidentTypeCommonRegistryText") Assert.Contains("Landslide", reasons[0].GetString());
     }
 
+    /// <summary>An EIDO is read by hand, not by the typed reader that limits each string: its texts have the same limit.</summary>
+    [Theory]
+    [InlineData("title")]
+    [InlineData("description")]
+    public async Task An_eido_whose_text_is_longer_than_a_report_may_hold_is_a_400_and_creates_nothing(string field)
+    {
+        var before = (await Node.ClientAs(Roles.Dispatcher).GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count;
+        var tooLong = new string('水', 4001);
+        var component = new JsonObject { ["$id"] = "i1", ["incidentTypeCommonRegistryText"] = "Flood", ["incidentTypeInternalText"] = field == "title" ? tooLong : "Seepage" };
+        if (field == "description") component["notesReference"] = new JsonArray(new JsonObject { ["$ref"] = "n1" });
+        var doc = new JsonObject
+        {
+            ["$id"] = $"urn:emergency:uid:incidentid:{Guid.NewGuid():N}:water.example.org",
+            ["lastUpdateTimestamp"] = DateTimeOffset.UtcNow.AddMinutes(-2).ToString("O"),
+            ["incidentComponent"] = component,
+            ["locationComponent"] = new JsonArray(new JsonObject
+            {
+                ["$id"] = "l1", ["locationByValue"] = "<p xmlns:gml='http://www.opengis.net/gml'><gml:pos>23.4 113.2</gml:pos></p>",
+            }),
+            ["notesComponent"] = new JsonArray(new JsonObject { ["$id"] = "n1", ["notesActionComments"] = "<p>" + tooLong + "</p>" }),
+        };
+        var response = await Node.ClientAs(Roles.Dispatcher).PostAsync("/api/v1/eido", JsonBody(doc.ToJsonString()));
+        var problem = await Problem(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
+        Assert.Contains("4001 characters", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, (await Node.ClientAs(Roles.Dispatcher).GetOk<List<IncidentSummary>>("/api/v1/incidents")).Count);
+    }
+
     [Fact]
     public async Task Team_and_viewer_tokens_may_not_import()
     {

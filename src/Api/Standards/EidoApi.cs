@@ -24,10 +24,11 @@ public static class EidoApi
             return TypedResults.Ok(await Export(incident, grains, user.ToActor()));
         }).RequireAuthorization(Policies.AnyRole);
 
-        v1.MapPost("/eido", async Task<IResult> (JsonElement document, HttpContext http, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock) =>
+        v1.MapPost("/eido", async Task<IResult> (JsonElement document, HttpContext http, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, HttpOptions limits) =>
         {
             // The framework reads the body with the API's JSON limits: 415 for another content type, 400 naming where it is malformed.
             var import = EidoMapper.FromEido(document);
+            EidoMapper.CheckLengths(import, limits.MaxStringLength);
             var actor = user.ToActor();
 
             // Update: the tracking id is one of our incidents that the caller may see.

@@ -239,6 +239,20 @@ public static partial class EidoMapper
     /// Reads one EIDO (JSON object). Property names are matched case-insensitively, so both lastUpdateTimeStamp and
     /// lastUpdateTimestamp (and the draft's LastUpdateTimeStamp) are read. Throws DomainException.Invalid naming the field.
     /// </summary>
+    /// <summary>
+    /// The limit a typed body has on each string (<see cref="BoundedStringConverter"/>), for the texts an EIDO gives the incident:
+    /// an EIDO is read by hand from a <see cref="JsonElement"/>, which that converter never sees, and its title and description
+    /// may come from notes or the extension. A longer one is a 400, as in a report.
+    /// </summary>
+    public static void CheckLengths(EidoImport import, int maxLength)
+    {
+        foreach (var (field, text) in new[] { ("title", import.Incident.Title), ("description", import.Incident.Description), ("location.address", import.Incident.Location?.Address) })
+        {
+            if (text is { Length: var n } && n > maxLength)
+                throw DomainException.Invalid(field, $"the incident's {field} from this EIDO is {n} characters long; at most {maxLength} are accepted");
+        }
+    }
+
     public static EidoImport FromEido(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object) throw DomainException.Invalid("body", "an EIDO is a JSON object");
