@@ -197,6 +197,31 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Lists a client sends are checked before they fan out: thousands of made-up team ids are refused from the catalogue
+    /// without activating a team grain for each, and an incident is shared with at most 50 agencies, each id well formed.
+    /// </summary>
+    [Fact]
+    public async Task Long_lists_of_made_up_ids_are_refused_before_they_reach_a_grain_each()
+    {
+        var incident = await Create(NewIncident(IncidentType.Flood, 23.38, 113.20));
+        var made = Enumerable.Range(0, 5000).Select(i => $"X{i}").ToArray();
+        var text = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = made }), HttpStatusCode.BadRequest);
+        Assert.Contains("no team has the id 'X0'", text);
+        var teamType = ((Orleans.Runtime.GrainReference)(object)_node.Grains.GetGrain<IRescueTeamGrain>("D01")).GrainId.Type;
+        var active = await _node.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetActiveGrains(teamType);
+        Assert.DoesNotContain(active, g => g.Key.ToString()!.StartsWith('X'));
+        Assert.Empty((await _dispatcher.GetOk<Incident>($"/api/v1/incidents/{incident.Id}")).Teams);
+
+        var badId = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/shares", new { agencyIds = new[] { "fire-119", "Police 110" } }), HttpStatusCode.BadRequest);
+        Assert.Contains("agencyIds", badId);
+        var many = Enumerable.Range(0, 51).Select(i => $"agency-{i}").ToArray();
+        Assert.Contains("at most 50 agencies", await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/shares", new { agencyIds = many }), HttpStatusCode.BadRequest));
+        Assert.Empty((await _dispatcher.GetOk<Incident>($"/api/v1/incidents/{incident.Id}")).SharedWith);
+        var fifty = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/shares", new { agencyIds = many[..50] }));
+        Assert.Equal(50, fifty.SharedWith.Count);
+    }
+
+    /// <summary>
     /// A radio whose clock was reset (1970) is told so with a 400, instead of its positions being ignored as older than the
     /// one held while the team froze on every screen; a task cannot be acknowledged before it was issued.
     /// </summary>

@@ -193,6 +193,10 @@ public sealed class IncidentGrain(
         var ids = request.TeamIds?.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct().ToList() ?? [];
         if (ids.Count == 0) throw DomainException.Invalid("teamIds", "teamIds must name at least one team");
         var toAssign = ids.Where(id => !S.Teams.Any(t => t.TeamId == id && t.ReleasedAt is null)).ToList();
+        // Ids the district does not have are refused from the catalogue, before any team grain is asked: a list of thousands
+        // of made-up ids would otherwise activate (and in PostgreSQL mode read) a grain for each.
+        var known = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetTeamIds()).ToHashSet(StringComparer.Ordinal);
+        if (toAssign.FirstOrDefault(id => !known.Contains(id)) is { } unknown) throw DomainException.Invalid("teamIds", $"no team has the id '{unknown}'");
 
         // Check every team first, so a dispatch that cannot be made changes nothing.
         var teams = await Task.WhenAll(toAssign.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()));
@@ -558,6 +562,9 @@ public sealed class IncidentGrain(
         S.TimelineOutbox.Clear();
     }
 
+    /// <summary>The most agencies one incident is shared with (the district works with a few dozen).</summary>
+    public const int MaxSharedWith = 50;
+
     public Task<Incident> Share(ShareRequest request, Actor actor) => Mutate(() => DoShare(request, actor));
 
     private async Task<Incident> DoShare(ShareRequest request, Actor actor)
@@ -565,8 +572,13 @@ public sealed class IncidentGrain(
         EnsureExists();
         var ids = request.AgencyIds?.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).Distinct(StringComparer.Ordinal).ToList() ?? [];
         if (ids.Count == 0) throw DomainException.Invalid("agencyIds", "agencyIds must name at least one agency");
+        foreach (var id in ids) Agencies.AgencyRules.CheckId("agencyIds", id);
         var added = ids.Where(a => a != S.Source && !S.SharedWith.Contains(a)).ToList();
         if (added.Count == 0) return View();
+        // The agencies need not be registered (a token names its agency), so the list is not checked against the registry; it is
+        // bounded instead, as each event of the incident goes to every agency it is shared with.
+        if (S.SharedWith.Count + added.Count > MaxSharedWith)
+            throw DomainException.Invalid("agencyIds", $"an incident is shared with at most {MaxSharedWith} agencies; it is shared with {S.SharedWith.Count} and this adds {added.Count}");
         S.SharedWith.AddRange(added);
         Record(actor, "Shared", $"shared with {string.Join(", ", added)}" + (request.Reason is { Length: > 0 } r ? $": {r.Trim()}" : ""));
         return await Save(actor);
