@@ -301,6 +301,11 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var s2 = await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Update", text = "road closed" }));
         Assert.Equal((1, 2), (s1.Number, s2.Number));
         await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Initial", text = "again" }), HttpStatusCode.Conflict);
+        // The post moves on site; a position of 0, 0 (a console's default) is refused and the post stays where it was.
+        var moved = await Ok<CommandPost>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post", new { position = new { lat = 23.392, lon = 113.292 } }));
+        Assert.Equal(23.392, moved.Position.Lat);
+        Assert.Contains("km from the nearest area", await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post", new { position = new { lat = 0, lon = 0 } }), HttpStatusCode.BadRequest));
+        Assert.Equal(23.392, (await _dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{incident.Id}/command-post")).Position.Lat);
 
         await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "D02" } }));
         var task = await Ok<DispatchTask>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks",

@@ -324,7 +324,13 @@ public sealed class IncidentGrain(
     {
         EnsureExists();
         EnsureOpen();
-        if (request.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
+        if (request.Position is { } p)
+        {
+            if (!p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
+            // On site (现场), so near the district as the incident is: a post at 0, 0 is a console's default, not a place.
+            var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
+            IncidentInputRules.CheckLocation(areas, p, "position");
+        }
         var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(
             string.IsNullOrWhiteSpace(request.Commander) ? Options.DutyCommander : request.Commander.Trim(),
             request.Position ?? new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon }, automatic: false, actor);

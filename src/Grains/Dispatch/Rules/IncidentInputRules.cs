@@ -41,12 +41,12 @@ public static class IncidentInputRules
     }
 
     /// <summary>Refuses a position farther than <see cref="MaxKmFromNearestArea"/> from every area's centre.</summary>
-    public static void CheckLocation(IReadOnlyList<Area> areas, GeoPoint position)
+    public static void CheckLocation(IReadOnlyList<Area> areas, GeoPoint position, string field = "location")
     {
         if (areas.Count == 0) return; // nothing to judge by (no reference data yet); the area lookup says so
         var nearest = areas.Min(a => TravelTimeModel.DistanceKm(a.Centroid, position));
         if (nearest > MaxKmFromNearestArea)
-            throw DomainException.Invalid("location", $"the position ({position.Lat}, {position.Lon}) is {nearest:0} km from the nearest area of Huadu; " +
+            throw DomainException.Invalid(field, $"the position ({position.Lat}, {position.Lon}) is {nearest:0} km from the nearest area of Huadu; " +
                 $"at most {MaxKmFromNearestArea:0} km is accepted (is it a position of 0, 0, or latitude and longitude swapped?)");
     }
 
