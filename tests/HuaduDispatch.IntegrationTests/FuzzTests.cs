@@ -52,6 +52,8 @@ public abstract class FuzzTests : IAsyncLifetime
         .Replace("/teams/{id}", "/teams/D01")
         .Replace("/warehouses/{id}", $"/warehouses/{_warehouseId}")
         .Replace("/shelters/{id}", $"/shelters/{_shelterId}")
+        .Replace("/agencies/{id}", "/agencies/police-110") // the agency of the examples, once POST /agencies has made it
+        .Replace("{webhookId}", "main")
         .Replace("{id}", "SHP-FUZZ");
 
     /// <summary>Everything a malformed request could have changed, read back as JSON text.</summary>
@@ -129,11 +131,23 @@ public abstract class FuzzTests : IAsyncLifetime
     public async Task Well_typed_extreme_values_never_cause_a_500_on_the_write_or_on_any_read_afterwards()
     {
         var doc = JsonNode.Parse(await _node.Http.GetStringAsync("/openapi/v1.json"))!;
+        // The examples name a convoy and an item that do not exist here; a real convoy of the setup incident's relief plan and
+        // one of its items take their place, so that the values reach the convoy's and the warehouse's own rules.
+        JsonNode? allocation = null;
+        for (var wait = 0; wait < 100 && allocation is null; wait++)
+        {
+            allocation = (await _admin.GetFromJsonAsync<JsonNode>("/api/v1/relief/plan"))?["allocations"]?.AsArray().FirstOrDefault();
+            if (allocation is null) await Task.Delay(100);
+        }
+        Assert.NotNull(allocation);
+        var shipmentId = allocation["shipmentId"]!.GetValue<string>();
+        var itemCode = allocation["itemCode"]!.GetValue<string>();
         var failures = new List<string>();
         var sent = 0;
         async Task Send(string method, string route, string body)
         {
-            var response = await _admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), Fill(route)) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+            var path = Fill(route).Replace("SHP-FUZZ", shipmentId, StringComparison.Ordinal);
+            var response = await _admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
             sent++;
             var status = (int)response.StatusCode;
             if (status >= 500 || (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"))
@@ -148,8 +162,11 @@ public abstract class FuzzTests : IAsyncLifetime
                 if (item![method]?["requestBody"]?["content"]?["application/json"]?["example"] is not { } example) continue;
                 var valid = example.DeepClone();
                 foreach (var leaf in Leaves(valid))
+                {
                     if (leaf.GetValueKind() == JsonValueKind.String && DateTimeOffset.TryParse(leaf.GetValue<string>(), out _))
                         Replace(leaf, (leaf.GetPath().EndsWith("dueAt", StringComparison.Ordinal) ? now.AddHours(2) : now.AddMinutes(-10)).ToString("O"));
+                    else if (leaf.GetValueKind() == JsonValueKind.String && leaf.GetValue<string>() == "WATER") Replace(leaf, itemCode);
+                }
                 var leafCount = Leaves(valid).Count;
                 for (var i = 0; i < leafCount; i++)
                 {
