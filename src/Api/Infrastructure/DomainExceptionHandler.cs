@@ -97,8 +97,9 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
     }
 
     /// <summary>
-    /// System.Text.Json names the .NET type it could not read; say instead what is accepted. For a record read through its
-    /// constructor it names the record, not the field: then the field's own type, found by <paramref name="path"/>, says it.
+    /// System.Text.Json names the .NET type it could not read; say instead what is accepted. For a field of one of our records it
+    /// often names the record that holds the field ("Assessment" for "affected": 1e3): then the field's own type, found by the
+    /// last part of <paramref name="path"/>, says it.
     /// </summary>
     public static string Readable(string message, string? path = null)
     {

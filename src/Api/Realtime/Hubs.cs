@@ -1,8 +1,8 @@
+using System.Text.Json;
 using HuaduDispatch.Api.Security;
 using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api.Realtime;
