@@ -223,10 +223,11 @@ public sealed class DispatchFlowTests : IAsyncLifetime
 
     /// <summary>
     /// A radio whose clock was reset (1970) is told so with a 400, instead of its positions being ignored as older than the
-    /// one held while the team froze on every screen; a task cannot be acknowledged before it was issued.
+    /// one held while the team froze on every screen; a task cannot be acknowledged before it was issued; a radio without a
+    /// GPS fix (0, 0) does not move the team off Africa.
     /// </summary>
     [Fact]
-    public async Task Reports_from_a_radio_with_a_reset_clock_are_a_400_and_change_nothing()
+    public async Task Reports_from_a_radio_with_a_reset_clock_or_no_GPS_fix_are_a_400_and_change_nothing()
     {
         var incident = await Create(NewIncident(IncidentType.WaterRescue, 23.35, 113.10));
         await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T08" } }));
@@ -235,6 +236,9 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var epoch = DateTimeOffset.UnixEpoch;
 
         Assert.Contains("clock", await Expect(await radio.PostAsJsonAsync("/api/v1/teams/T08/position", new { lat = 23.36, lon = 113.11, at = epoch }), HttpStatusCode.BadRequest));
+        // Nor is a radio without a GPS fix (0, 0) taken as a position, in a position report or a status report.
+        Assert.Contains("home base", await Expect(await radio.PostAsJsonAsync("/api/v1/teams/T08/position", new { lat = 0, lon = 0 }), HttpStatusCode.BadRequest));
+        await Expect(await radio.PostAsJsonAsync("/api/v1/teams/T08/status", new { status = "EnRoute", position = new { lat = 0, lon = 0 } }), HttpStatusCode.BadRequest);
         await Expect(await radio.PostAsJsonAsync("/api/v1/teams/T08/status", new { status = "EnRoute", occurredAt = epoch, position = new { lat = 23.36, lon = 113.11 } }), HttpStatusCode.BadRequest);
         var task = (await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single();
         await Expect(await radio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status", new { status = "Acknowledged", occurredAt = task.IssuedAt.AddHours(-1) }), HttpStatusCode.BadRequest);

@@ -56,6 +56,7 @@ public sealed class RescueTeamGrain(
         EnsureMayReport(actor);
         if (report.Status is not { } to) throw DomainException.Invalid("status", "status is required");
         if (report.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
+        if (report.Position is { } reported) TeamPositionRules.Check(S.Definition!.HomeBase, reported.Lat, reported.Lon, "position");
         var now = clock.GetUtcNow();
         var occurredAt = report.OccurredAt ?? now;
         ReportTimeRules.CheckTeamReport("occurredAt", occurredAt, now);
@@ -85,6 +86,7 @@ public sealed class RescueTeamGrain(
         EnsureMayReport(actor);
         if (report.Lat is not { } lat || report.Lon is not { } lon || !new GeoPoint { Lat = lat, Lon = lon }.IsValid)
             throw DomainException.Invalid("lat", "lat and lon are required and must be a valid WGS 84 position");
+        TeamPositionRules.Check(S.Definition!.HomeBase, lat, lon, "lat");
         var now = clock.GetUtcNow();
         var at = report.At ?? now;
         ReportTimeRules.CheckTeamReport("at", at, now);
