@@ -125,7 +125,8 @@ public abstract class FuzzTests : IAsyncLifetime
     /// dates moved to now, so that it is valid today) with one value at a time replaced by the largest or smallest whole number,
     /// a number beyond every range, zero, an empty or over-long string, or the first or last instant a date can hold; and the
     /// example with every number at int.MaxValue, sent twice. Some are accepted. Neither the answers nor any read afterwards
-    /// (every GET route, for every incident, shipment and agency there is then) may be a 500.
+    /// (every GET route, for every incident, shipment and agency there is then) may be a 500. Reports and EIDOs are also sent
+    /// with an agency's token, and every read is made with it too.
     /// </summary>
     [Fact]
     public async Task Well_typed_extreme_values_never_cause_a_500_on_the_write_or_on_any_read_afterwards()
@@ -143,16 +144,24 @@ public abstract class FuzzTests : IAsyncLifetime
         Assert.NotNull(allocation);
         var shipmentId = allocation["shipmentId"]!.GetValue<string>();
         var itemCode = allocation["itemCode"]!.GetValue<string>();
+        // A partner agency's token too, where an agency may write (its reports and EIDOs, as itself) and for every read.
+        var agency = _node.ClientAs(Roles.Agency, agencyId: "police-110");
         var failures = new List<string>();
         var sent = 0;
         async Task Send(string method, string route, string body)
         {
             var path = Fill(route).Replace("SHP-FUZZ", shipmentId, StringComparison.Ordinal);
-            var response = await _admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+            HttpClient[] clients = method == "POST" && route is "/api/v1/incidents" or "/api/v1/eido" ? [_admin, agency] : [_admin];
+            foreach (var client in clients)
+                await SendAs(client, method, route, path, body);
+        }
+        async Task SendAs(HttpClient client, string method, string route, string path, string body)
+        {
+            var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
             sent++;
             var status = (int)response.StatusCode;
             if (status >= 500 || (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"))
-                failures.Add($"{method} {route} <- {Ends(body)}: {status} {Shorten(await response.Content.ReadAsStringAsync())}");
+                failures.Add($"{(client == agency ? "agency" : "admin")} {method} {route} <- {Ends(body)}: {status} {Shorten(await response.Content.ReadAsStringAsync())}");
         }
         var now = DateTimeOffset.UtcNow;
         var random = new Random(20261204);
@@ -217,12 +226,13 @@ public abstract class FuzzTests : IAsyncLifetime
                 .SelectMany(p => extremeQueries.Select(v => $"?{p!["name"]!.GetValue<string>()}={v}")).Prepend("").ToList();
             foreach (var path in paths)
             foreach (var query in queries)
+            foreach (var client in new[] { _admin, agency })
             {
-                var response = await _admin.GetAsync(path + query);
+                var response = await client.GetAsync(path + query);
                 reads++;
                 var status = (int)response.StatusCode;
                 if (status >= 500 || (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"))
-                    failures.Add($"GET {Shorten(path + query)}: {status} {Shorten(await response.Content.ReadAsStringAsync())}");
+                    failures.Add($"{(client == agency ? "agency" : "admin")} GET {Shorten(path + query)}: {status} {Shorten(await response.Content.ReadAsStringAsync())}");
             }
         }
         Assert.True(reads >= 300, $"only {reads} reads");
