@@ -85,12 +85,19 @@ public sealed class HardeningTests : IAsyncLifetime
     {
         var wrongType = await _dispatcher.PostAsync("/api/v1/incidents", new StringContent("{}", Encoding.UTF8, "text/plain"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
-        Assert.Equal(415, (await wrongType.ReadProblem()).GetProperty("status").GetInt32());
+        var unsupported = await wrongType.ReadProblem();
+        Assert.Equal(415, unsupported.GetProperty("status").GetInt32());
+        // The same title and detail as the status code pages give a 415: one wording, whichever part refused the request.
+        Assert.Equal(("Unsupported Media Type", "The body must be JSON: send Content-Type: application/json."),
+            (unsupported.GetProperty("title").GetString(), unsupported.GetProperty("detail").GetString()));
 
         var huge = JsonSerializer.Serialize(new { type = "Flood", title = "t", description = new string('x', 3000), notes = Enumerable.Repeat(new string('y', 3000), 40) });
         var tooLarge = await _dispatcher.PostAsync("/api/v1/incidents", Json(huge));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
-        Assert.Equal(413, (await tooLarge.ReadProblem()).GetProperty("status").GetInt32());
+        var large = await tooLarge.ReadProblem();
+        Assert.Equal(413, large.GetProperty("status").GetInt32());
+        Assert.Equal("Payload Too Large", large.GetProperty("title").GetString());
+        Assert.Matches("^The request body is larger than [0-9]+ bytes\\.$", large.GetProperty("detail").GetString());
     }
 
     [Theory]

@@ -10,7 +10,7 @@ namespace HuaduDispatch.Api;
 /// Turns a domain rule's refusal into 400/403/404/409 problem details, a malformed request into a 400, and a transient fault
 /// of the cluster or its database into a 503 with Retry-After.
 /// </summary>
-public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILogger<DomainExceptionHandler> logger) : IExceptionHandler
+public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILogger<DomainExceptionHandler> logger, HttpOptions http) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -61,14 +61,16 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
         return new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Temporarily unavailable", Detail = detail };
     }
 
-    /// <summary>Kestrel's and the JSON binder's refusals: 400 naming the field when the JSON says which, 413, 415.</summary>
-    private static ProblemDetails BadRequest(BadHttpRequestException b)
+    /// <summary>
+    /// Kestrel's and the JSON binder's refusals: 400 naming the field when the JSON says which, 413, 415. A 413 or 415 has the
+    /// title and detail it has when the status code pages write it (<see cref="Problems.DescribeStatus"/>), whichever path
+    /// refused the request.
+    /// </summary>
+    private ProblemDetails BadRequest(BadHttpRequestException b)
     {
         var status = b.StatusCode;
-        if (status == StatusCodes.Status413PayloadTooLarge)
-            return new ProblemDetails { Status = status, Title = "Request body too large", Detail = b.Message };
-        if (status == StatusCodes.Status415UnsupportedMediaType)
-            return new ProblemDetails { Status = status, Title = "Unsupported media type", Detail = $"{b.Message} Send Content-Type: application/json." };
+        if (status is StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType)
+            return new ProblemDetails { Status = status, Title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status), Detail = Problems.DescribeStatus(status, http) };
         if (b.InnerException is System.Text.Json.JsonException j)
         {
             var field = JsonField(j.Path);
