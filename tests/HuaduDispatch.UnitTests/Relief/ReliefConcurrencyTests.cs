@@ -53,10 +53,17 @@ public sealed class ReliefConcurrencyTests(TestClusterFixture fixture) : IClassF
             }
             catch (DomainException) { } // 409: the stock is reserved or not there; refused whole
         }
+        // Every convoy a plan of the race made or kept, so that the check below finds amendments made during the race even when
+        // a later plan cancelled the amended convoy (only the survivors hold reservations at the end).
+        var convoysOfTheRace = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        async Task Plan()
+        {
+            foreach (var allocation in (await coordinator.Replan()).Allocations) convoysOfTheRace.TryAdd(allocation.ShipmentId, true);
+        }
         var work = new List<Task>();
         for (var round = 0; round < 12; round++)
         {
-            work.Add(coordinator.Replan());
+            work.Add(Plan());
             work.Add(Assess(incidents[rng.Next(incidents.Length)], rng.Next(10, 80), rng.Next(0, 20)));
             for (var m = 0; m < 5; m++)
                 work.Add(Move(warehouses[rng.Next(2)], codes[rng.Next(codes.Count)], rng.Next(3) == 0 ? StockMovementKind.Receive : StockMovementKind.Issue, rng.Next(1, 25)));
@@ -78,13 +85,13 @@ public sealed class ReliefConcurrencyTests(TestClusterFixture fixture) : IClassF
                 Assert.Equal(convoys.SelectMany(c => c!.Lines).Where(l => l.ItemCode == line.ItemCode).Sum(l => l.Quantity), line.Reserved);
             }
         }
-        // Re-plans amended convoys in place: their plan number is later than the one in their id (SHP-{plan}-...).
-        var open = (await Task.WhenAll(warehouses.Select(w => Grains.GetGrain<IWarehouseGrain>(w).GetHeldReservations())))
-            .SelectMany(ids => ids).ToList();
+        // Re-plans amended convoys in place: their plan number is later than the one in their id (SHP-{plan}-...). Until
+        // 2026-12-04 only the convoys still open at the end were looked at; in a full test run the last plans sometimes
+        // replaced every amended one, and the check failed although the race had amended convoys.
         var amended = 0;
-        foreach (var id in open)
+        foreach (var id in convoysOfTheRace.Keys)
             if (await Grains.GetGrain<IShipmentGrain>(id).Get() is { } c && c.PlanId > long.Parse(id.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture)) amended++;
-        Assert.True(amended > 0, $"none of the {open.Count} open convoys was amended: the race did not test amendments");
+        Assert.True(amended > 0, $"none of the {convoysOfTheRace.Count} convoys of the race's plans was amended: the race did not test amendments");
         var plan = (await coordinator.GetPlan())!;
         Assert.NotEmpty(plan.Allocations);
         Assert.True(moved.Values.Any(v => v != 0), "no stock movement went through: the race was not tested");
