@@ -120,8 +120,8 @@ public static class HttpHardening
         {
             foreach (var (name, values) in context.Request.Query)
             {
-                if (values.Any(v => v is not null && BoundedStringConverter.HasNul(v)))
-                    return Problems.WriteValidation(context, name, $"{name}: {BoundedStringConverter.NulMessage}");
+                if (values.Select(v => v is null ? null : BoundedStringConverter.Problem(v)).FirstOrDefault(p => p is not null) is { } problem)
+                    return Problems.WriteValidation(context, name, $"{name} {problem}");
             }
         }
         return next(context);
@@ -144,18 +144,20 @@ public sealed class BoundedStringConverter(int maxLength) : JsonConverter<string
     {
         if (reader.TokenType != JsonTokenType.String) throw new JsonException($"expected a string, got {reader.TokenType}");
         var value = reader.GetString();
-        if (value is { Length: var n } && n > maxLength) throw new JsonException($"the string is {n} characters long; at most {maxLength} are accepted");
-        if (value is not null && HasNul(value)) throw new JsonException(NulMessage);
+        if (value is not null && Problem(value, maxLength) is { } problem) throw new JsonException("the string " + problem);
         return value;
     }
 
     /// <summary>
-    /// JSON may escape a NUL character (\u0000), but PostgreSQL text cannot hold one: an id holding it (a team id to dispatch,
-    /// an agency's source or external id) would fail as a grain key in PostgreSQL mode. No field of the API needs it.
+    /// What is wrong with a string a client sent, said of it ("is 4001 characters long; ..."), or null: longer than
+    /// <paramref name="maxLength"/>, or holding a NUL character. JSON may escape a NUL (\u0000), but PostgreSQL text cannot
+    /// hold one: an id holding it (a team id to dispatch, an agency's source or external id) would fail as a grain key in
+    /// PostgreSQL mode, and no field of the API needs it. The one rule for bodies, EIDOs, hub arguments and query values.
     /// </summary>
-    public static bool HasNul(string value) => value.Contains('\0');
-
-    public const string NulMessage = "the string holds a NUL character (\\u0000), which is not accepted";
+    public static string? Problem(string value, int maxLength = int.MaxValue) =>
+        value.Length > maxLength ? $"is {value.Length} characters long; at most {maxLength} are accepted"
+        : value.Contains('\0') ? "holds a NUL character (\\u0000), which is not accepted"
+        : null;
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }

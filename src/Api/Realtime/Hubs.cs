@@ -165,9 +165,7 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions
 
     private void CheckString(string name, string value)
     {
-        if (value.Length > http.MaxStringLength)
-            throw new HubException($"400 Invalid: {name} is {value.Length} characters long; at most {http.MaxStringLength} are accepted");
-        if (BoundedStringConverter.HasNul(value)) throw new HubException($"400 Invalid: {name}: {BoundedStringConverter.NulMessage}");
+        if (BoundedStringConverter.Problem(value, http.MaxStringLength) is { } problem) throw new HubException($"400 Invalid: {name} {problem}");
     }
 
     private void Refused(HubInvocationContext context, HubException refusal) =>

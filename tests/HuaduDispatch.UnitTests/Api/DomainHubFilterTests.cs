@@ -61,8 +61,8 @@ public sealed class DomainHubFilterTests
     [Theory]
     [InlineData(null, "ok", "400 Invalid: incidentId is required")]
     [InlineData(" ", "ok", "400 Invalid: incidentId is required")]
-    [InlineData("INC-\0", "ok", "400 Invalid: incidentId: the string holds a NUL character")]
-    [InlineData("INC-1", "a\0b", "400 Invalid: report.note: the string holds a NUL character")]
+    [InlineData("INC-\0", "ok", "400 Invalid: incidentId holds a NUL character")]
+    [InlineData("INC-1", "a\0b", "400 Invalid: report.note holds a NUL character")]
     [InlineData("INC-1", null, "400 Invalid: report is required")]
     public async Task Null_blank_or_NUL_arguments_are_refused_before_the_method_runs(string? incidentId, string? note, string refusal)
     {

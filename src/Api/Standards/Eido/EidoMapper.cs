@@ -248,8 +248,8 @@ public static partial class EidoMapper
     {
         foreach (var (field, text) in new[] { ("title", import.Incident.Title), ("description", import.Incident.Description), ("location.address", import.Incident.Location?.Address) })
         {
-            if (text is { Length: var n } && n > maxLength)
-                throw DomainException.Invalid(field, $"the incident's {field} from this EIDO is {n} characters long; at most {maxLength} are accepted");
+            if (text is not null && BoundedStringConverter.Problem(text, maxLength) is { } problem)
+                throw DomainException.Invalid(field, $"the incident's {field} from this EIDO {problem}");
         }
     }
 
@@ -403,7 +403,7 @@ public static partial class EidoMapper
         if (Get(obj, name) is not { } v || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.String) throw DomainException.Invalid(field ?? name, $"{name} must be a string");
         var s = v.GetString()!.Trim();
-        if (BoundedStringConverter.HasNul(s)) throw DomainException.Invalid(field ?? name, $"{name}: {BoundedStringConverter.NulMessage}");
+        if (BoundedStringConverter.Problem(s) is { } problem) throw DomainException.Invalid(field ?? name, $"{name} {problem}");
         return s.Length == 0 ? null : s;
     }
 

@@ -50,10 +50,6 @@ public static class IncidentInputRules
                 $"at most {MaxKmFromNearestArea:0} km is accepted (is it a position of 0, 0, or latitude and longitude swapped?)");
     }
 
-    public static void CheckOccurredAt(DateTimeOffset occurredAt, DateTimeOffset now)
-    {
-        if (occurredAt > now.AddMinutes(5)) throw DomainException.Invalid("occurredAt", "occurredAt is in the future");
-        if (occurredAt < now - MaxAge)
-            throw DomainException.Invalid("occurredAt", $"occurredAt {occurredAt:O} is more than {MaxAge.TotalDays:0} days ago");
-    }
+    public static void CheckOccurredAt(DateTimeOffset occurredAt, DateTimeOffset now) =>
+        ReportTimeRules.CheckWithin("occurredAt", occurredAt, now, MaxAge);
 }

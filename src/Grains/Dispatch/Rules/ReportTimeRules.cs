@@ -15,11 +15,18 @@ public static class ReportTimeRules
     /// <summary>How far a device clock may be ahead of the server's, or behind it around a task's issue.</summary>
     public static readonly TimeSpan ClockTolerance = TimeSpan.FromMinutes(5);
 
-    public static void CheckTeamReport(string field, DateTimeOffset at, DateTimeOffset now)
+    public static void CheckTeamReport(string field, DateTimeOffset at, DateTimeOffset now) =>
+        CheckWithin(field, at, now, MaxLateness, ": check the device's clock");
+
+    /// <summary>
+    /// A reported time at most <see cref="ClockTolerance"/> ahead of the server and at most <paramref name="maxAge"/> behind it;
+    /// otherwise a 400 naming <paramref name="field"/> (an incident's <c>occurredAt</c> has its own age, see IncidentInputRules).
+    /// </summary>
+    public static void CheckWithin(string field, DateTimeOffset at, DateTimeOffset now, TimeSpan maxAge, string hint = "")
     {
         if (at > now + ClockTolerance) throw DomainException.Invalid(field, $"{field} is in the future");
-        if (at < now - MaxLateness)
-            throw DomainException.Invalid(field, $"{field} {at:O} is more than {MaxLateness.TotalDays:0} days ago: check the device's clock");
+        if (at < now - maxAge)
+            throw DomainException.Invalid(field, $"{field} {at:O} is more than {maxAge.TotalDays:0} days ago{hint}");
     }
 
     /// <summary>
