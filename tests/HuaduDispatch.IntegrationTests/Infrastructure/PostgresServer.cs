@@ -18,6 +18,8 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _binDir;
     private bool _asPostgresUser;
     private string _adminConnectionString = "";
+    private string[] _startArguments = [];
+    private bool _stopped;
 
     public async Task InitializeAsync()
     {
@@ -43,10 +45,37 @@ public sealed class PostgresServer : IAsyncLifetime
         var port = FreePort();
         var pgData = Path.Combine(_dataDir, "data");
         await Run(Path.Combine(_binDir, "initdb"), ["-D", pgData, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-        await Run(Path.Combine(_binDir, "pg_ctl"), ["-D", pgData, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start"]);
+        _startArguments = ["-D", pgData, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start"];
+        await Run(Path.Combine(_binDir, "pg_ctl"), _startArguments);
         _adminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=15";
     }
+
+    /// <summary>
+    /// Takes the server down as an outage or a failover does: a fast shutdown, which ends every session (the nodes' pooled
+    /// connections are cut). Only a server these tests started can be stopped.
+    /// </summary>
+    public async Task StopServerAsync()
+    {
+        var (binDir, dataDir) = OwnServer();
+        await Run(Path.Combine(binDir, "pg_ctl"), ["-D", Path.Combine(dataDir, "data"), "-m", "fast", "-w", "-t", "60", "stop"]);
+        _stopped = true;
+    }
+
+    /// <summary>Starts a server stopped by <see cref="StopServerAsync"/> again, on the same port with the same data.</summary>
+    public async Task StartServerAsync()
+    {
+        var (binDir, _) = OwnServer();
+        await Run(Path.Combine(binDir, "pg_ctl"), _startArguments);
+        _stopped = false;
+    }
+
+    private (string BinDir, string DataDir) OwnServer() =>
+        _binDir is not null && _dataDir is not null
+            ? (_binDir, _dataDir)
+            : throw new InvalidOperationException(
+                $"This test stops and starts PostgreSQL, which it can only do with a server it started itself; {EnvironmentVariable} names " +
+                "an external one. Unset it (the tests then start a throwaway server from /usr/lib/postgresql/*/bin).");
 
     /// <summary>A new, empty database on the server, for one test.</summary>
     public async Task<string> CreateDatabaseAsync()
@@ -68,7 +97,7 @@ public sealed class PostgresServer : IAsyncLifetime
         if (_dataDir is null || _binDir is null) return;
         try
         {
-            await Run(Path.Combine(_binDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-m", "immediate", "-w", "stop"]);
+            if (!_stopped) await Run(Path.Combine(_binDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-m", "immediate", "-w", "stop"]);
         }
         finally
         {

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using HuaduDispatch.Silo.Schema;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Xunit.Abstractions;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// PostgreSQL goes away while the node runs (a restart for maintenance, a failover) and comes back. The node is not restarted:
+/// while the database is down, writes are a 503 a client may retry, never a 500, and readiness says why; once it is back, the
+/// same node takes writes again, stores them, and pushes them to the consoles that stayed connected.
+/// </summary>
+public sealed class DatabaseOutageTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task While_postgres_is_down_writes_are_503_and_once_it_is_back_the_same_node_stores_and_pushes_them()
+    {
+        // Its own server: stopping the collection's shared one would fail the other tests.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var server = new PostgresServer();
+        await server.InitializeAsync();
+        try
+        {
+            var cs = await server.CreateDatabaseAsync();
+            await new SchemaMigrator(cs).MigrateAsync();
+            await using (var node = await DispatchNode.StartAsync(cs))
+            {
+                var dispatcher = node.ClientAs(Roles.Dispatcher);
+                var radio = node.ClientAs(Roles.Team, teamId: "D02");
+                Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/D02/position", Report(23.40))).StatusCode);
+                var seen = await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D05");
+                var opened = await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Before the outage"));
+                Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+                var before = (await opened.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+                await using var console = await HubClient.ConnectAsync(node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+                var snapshot = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+                await using var field = await HubClient.ConnectAsync(node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
+
+                await server.StopServerAsync();
+
+                var ready = await node.Http.GetAsync("/health/ready");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+                output.WriteLine($"{clock.Elapsed}: stopped, ready 503");
+
+                // A report and a new incident: each is refused as the server's trouble, with a time to retry.
+                foreach (var refused in new[]
+                         {
+                             await radio.PostAsJsonAsync("/api/v1/teams/D02/position", Report(23.41)),
+                             await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("During the outage")),
+                         })
+                {
+                    var text = await refused.Content.ReadAsStringAsync();
+                    Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)refused.StatusCode} {text}");
+                    Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                    Assert.NotNull(refused.Headers.RetryAfter?.Delta);
+                }
+
+                // What the node holds in memory still answers (records not in memory are a 503 until the database is back).
+                Assert.Equal("Before the outage", (await dispatcher.GetOk<Incident>($"/api/v1/incidents/{before.Id}")).Title);
+                Assert.Contains(await dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents"), i => i.Id == before.Id);
+                Assert.Equal(seen.Position, (await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D05")).Position);
+
+                // The same report from a team's app on the field hub.
+                var hubRefusal = await Assert.ThrowsAsync<HubException>(() => field.Connection.InvokeAsync("ReportPosition",
+                    new TeamPositionReport { Lat = 23.41, Lon = 113.21, At = DateTimeOffset.UtcNow }));
+                Assert.StartsWith("503 Unavailable", hubRefusal.Message.Split(": ", 2)[^1]);
+                output.WriteLine($"{clock.Elapsed}: refused");
+                await server.StartServerAsync();
+                output.WriteLine($"{clock.Elapsed}: started");
+
+                // A radio retries its report until the node takes it; every answer meanwhile is a 503, never a 500.
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                HttpResponseMessage stored;
+                while (true)
+                {
+                    stored = await radio.PostAsJsonAsync("/api/v1/teams/D02/position", Report(23.42));
+                    if (stored.StatusCode == HttpStatusCode.OK) break;
+                    var text = await stored.Content.ReadAsStringAsync();
+                    Assert.True(stored.StatusCode == HttpStatusCode.ServiceUnavailable, $"after the restart: {(int)stored.StatusCode} {text}");
+                    Assert.True(DateTime.UtcNow < deadline, $"the node still refused reports 60 s after PostgreSQL was back: {text}");
+                    await Task.Delay(500);
+                }
+                output.WriteLine($"{clock.Elapsed}: stored");
+                await field.Connection.InvokeAsync("ReportPosition", new TeamPositionReport { Lat = 23.43, Lon = 113.21, At = DateTimeOffset.UtcNow });
+                var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("After the outage"));
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+                Assert.Equal(23.42, (await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D02")).Position.Lat);
+                Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("/health/ready")).StatusCode);
+
+                // The console that stayed connected gets the change, in sequence after what it had.
+                var pushed = await console.WaitFor(d => d.Kind == DeltaKinds.Team && d.Id == "D02"
+                                                        && HubClient.Data<RescueTeam>(d).Position.Lat == 23.42, TimeSpan.FromSeconds(15));
+                Assert.True(pushed.Seq > snapshot.Seq);
+                var seqs = console.For(Scopes.District).Select(d => d.Seq).ToList();
+                Assert.Equal(Enumerable.Range(0, seqs.Count).Select(i => snapshot.Seq + 1 + i), seqs);
+            }
+
+            output.WriteLine($"{clock.Elapsed}: node stopped");
+            // What the node acknowledged after the outage is in PostgreSQL: a new node reads it back; the refused report is not there.
+            await using var restarted = await DispatchNode.StartAsync(cs);
+            var reader = restarted.ClientAs(Roles.Dispatcher);
+            Assert.Equal(23.42, (await reader.GetOk<RescueTeam>("/api/v1/teams/D02")).Position.Lat);
+            Assert.Equal(23.43, (await reader.GetOk<RescueTeam>("/api/v1/teams/D03")).Position.Lat);
+            var incidents = await reader.GetOk<List<IncidentSummary>>("/api/v1/incidents");
+            Assert.Contains(incidents, i => i.Title == "After the outage");
+            Assert.DoesNotContain(incidents, i => i.Title == "During the outage");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    private static object Report(double lat) => new { lat, lon = 113.21, at = DateTimeOffset.UtcNow };
+}
