@@ -107,7 +107,18 @@ public interface IRelayRegistryGrain : IGrainWithIntegerKey
 {
     [Alias("Register")] Task Register(string silo, IDeltaRelay relay);
     [Alias("Unregister")] Task Unregister(string silo);
-    [Alias("GetRelays")] Task<IReadOnlyList<IDeltaRelay>> GetRelays();
+    [Alias("GetRelayList")] Task<RelayList> GetRelayList();
+}
+
+/// <summary>
+/// The registered relays, and whether every active silo of the cluster has one among them. A registry activation that was just
+/// recreated lists only the silos that registered since; a scope then checks again until the list is complete.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huadu.RelayList")]
+public sealed record RelayList
+{
+    [Id(0)] public required IReadOnlyList<IDeltaRelay> Relays { get; init; }
+    [Id(1)] public required bool Complete { get; init; }
 }
 
 /// <summary>Messages the server sends to hub clients.</summary>

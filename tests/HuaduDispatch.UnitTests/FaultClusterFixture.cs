@@ -13,7 +13,7 @@ namespace HuaduDispatch.UnitTests;
 /// <summary>
 /// A test cluster with faults that can be switched on: an incoming grain call filter makes shipment grains refuse Create
 /// (<see cref="FailShipmentCreate"/>: a relief commit stops after a warehouse reservation and before the convoy exists, as a
-/// crash would), the relay registry refuse GetRelays (<see cref="FailRelayLookup"/>) and relief demands refuse Update
+/// crash would), the relay registry refuse GetRelayList (<see cref="FailRelayLookup"/>) and relief demands refuse Update
 /// (<see cref="FailReliefDemandUpdate"/>); the relief planner can be held before it solves (<see cref="HoldPlanner"/>). The switches
 /// are static (the filter and the planner run in the silo, which a test cannot reach otherwise), as are the plan in force the
 /// planner was last given (<see cref="LastInForce"/>) and the state name whose writes fail (<see cref="FailingWrites.Refused"/>),
@@ -67,7 +67,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
             {
                 if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
                     throw new InvalidOperationException("injected: the node stopped before the convoy was created");
-                if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelays))
+                if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelayList))
                     throw new InvalidOperationException("injected: the relay registry cannot be read");
                 if (FailReliefDemandUpdate && context.Grain is ReliefDemandGrain && context.InterfaceMethod.Name == nameof(IReliefDemandGrain.Update))
                     throw new InvalidOperationException("injected: the relief demand cannot be updated");

@@ -36,6 +36,19 @@ public sealed class DeltaBuffer(string scope, long startSeq, int capacity, TimeS
         return [.. _kept.Select(k => k.Delta).Where(d => d.Seq > afterSeq)];
     }
 
+    /// <summary>
+    /// The kept deltas numbered up to <paramref name="upToSeq"/> and appended at or after <paramref name="since"/>: the last
+    /// <paramref name="max"/> of them, in order.
+    /// </summary>
+    public IReadOnlyList<Delta> Recent(long upToSeq, DateTimeOffset since, int max)
+    {
+        var recent = new List<Delta>();
+        for (var node = _kept.Last; node is not null && recent.Count < max && node.Value.At >= since; node = node.Previous)
+            if (node.Value.Delta.Seq <= upToSeq) recent.Add(node.Value.Delta);
+        recent.Reverse();
+        return recent;
+    }
+
     private void Prune(DateTimeOffset now)
     {
         while (_kept.Count > capacity) _kept.RemoveFirst();

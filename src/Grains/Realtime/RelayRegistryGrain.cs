@@ -30,7 +30,7 @@ public sealed class RelayRegistryGrain(IClusterMembershipService membership, Tim
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<IDeltaRelay>> GetRelays()
+    public Task<RelayList> GetRelayList()
     {
         var now = clock.GetUtcNow();
         var members = membership.CurrentSnapshot.Members;
@@ -39,6 +39,7 @@ public sealed class RelayRegistryGrain(IClusterMembershipService membership, Tim
             var dead = members.Values.Any(m => m.SiloAddress.ToParsableString() == silo && m.Status == SiloStatus.Dead);
             if (dead || now - entry.Seen > Expiry) _relays.Remove(silo);
         }
-        return Task.FromResult<IReadOnlyList<IDeltaRelay>>([.. _relays.Values.Select(v => v.Relay)]);
+        var complete = members.Values.Where(m => m.Status == SiloStatus.Active).All(m => _relays.ContainsKey(m.SiloAddress.ToParsableString()));
+        return Task.FromResult(new RelayList { Relays = [.. _relays.Values.Select(v => v.Relay)], Complete = complete });
     }
 }

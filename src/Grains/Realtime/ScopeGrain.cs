@@ -23,6 +23,19 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
     /// recreated lists only the silos that registered since, and a console must not miss the changes meanwhile.
     /// </summary>
     private readonly Dictionary<IDeltaRelay, DateTimeOffset> _subscriberRelays = [];
+    /// <summary>The last sequence number flushed to the relays (later ones are pending).</summary>
+    private long _flushedSeq;
+    /// <summary>While the registry's list lacks an active silo, it is read again every <see cref="RecheckEvery"/> until then.</summary>
+    private IGrainTimer? _recheck;
+    private DateTimeOffset _recheckUntil;
+
+    /// <summary>
+    /// A relay this scope starts sending to gets the deltas flushed in this window first (at most <see cref="CatchUpMax"/>):
+    /// it may be a silo the registry had not listed yet, whose consoles missed them. Relays skip what they already sent.
+    /// </summary>
+    public static readonly TimeSpan CatchUpWindow = TimeSpan.FromSeconds(30);
+    public const int CatchUpMax = 1_000;
+    public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(1);
 
     private string Scope => this.GetPrimaryKeyString();
 
@@ -35,6 +48,7 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _buffer = new DeltaBuffer(Scope, clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000, Options.ResyncBufferSize, Options.ResyncBufferAge);
+        _flushedSeq = _buffer.Seq;
         return Task.CompletedTask;
     }
 
@@ -50,10 +64,10 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         _flush?.Dispose();
         _flush = null;
         if (_pending.Count == 0) return;
-        IReadOnlyList<IDeltaRelay> relays;
+        IReadOnlyList<IDeltaRelay> added;
         try
         {
-            relays = await Relays(force: false);
+            added = await Relays(force: false);
         }
         catch
         {
@@ -63,7 +77,9 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         }
         var batch = _pending.ToArray();
         _pending.Clear();
-        foreach (var relay in relays) _ = relay.OnDeltas(Scope, batch);
+        foreach (var relay in _relays)
+            _ = relay.OnDeltas(Scope, added.Contains(relay) ? [.. CatchUp(), .. batch] : batch);
+        _flushedSeq = batch[^1].Seq;
     }
 
     /// <summary>
@@ -77,7 +93,7 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
     {
         Subscribed(subscriberRelay);
         var seq = _buffer.Seq;
-        await Relays(force: true); // a console just subscribed, maybe on a silo that joined since the last read
+        foreach (var relay in await Relays(force: true)) SendCatchUp(relay); // a console just subscribed, maybe on a silo that joined since the last read
         var entities = await ScopeSnapshots.Build(GrainFactory, Scope);
         return new ScopeSnapshot { Scope = Scope, Seq = seq, Entities = entities };
     }
@@ -95,20 +111,53 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
     {
         if (relay is null) return;
         _subscriberRelays[relay] = clock.GetUtcNow();
-        if (!_relays.Contains(relay)) _relays = [.. _relays, relay];
+        if (_relays.Contains(relay)) return;
+        _relays = [.. _relays, relay];
+        SendCatchUp(relay);
     }
 
+    /// <summary>The deltas already flushed that a relay this scope starts sending to may have missed.</summary>
+    private IReadOnlyList<Delta> CatchUp() => _buffer.Recent(_flushedSeq, clock.GetUtcNow() - CatchUpWindow, CatchUpMax);
+
+    private void SendCatchUp(IDeltaRelay relay)
+    {
+        var missed = CatchUp();
+        if (missed.Count > 0) _ = relay.OnDeltas(Scope, missed);
+    }
+
+    /// <summary>Reads the relay list when due (or forced); returns the relays this scope was not sending to before.</summary>
     private async Task<IReadOnlyList<IDeltaRelay>> Relays(bool force)
     {
         var now = clock.GetUtcNow();
-        if (force || now - _relaysReadAt > Options.RelayRefresh || _relays.Count == 0)
+        if (!force && now - _relaysReadAt <= Options.RelayRefresh && _relays.Count > 0) return [];
+        var list = await GrainFactory.GetGrain<IRelayRegistryGrain>(0).GetRelayList();
+        foreach (var (relay, at) in _subscriberRelays.ToList())
+            if (now - at > RelayRegistryGrain.Expiry) _subscriberRelays.Remove(relay);
+        var before = _relays;
+        _relays = [.. list.Relays.Union(_subscriberRelays.Keys)];
+        _relaysReadAt = now;
+        if (list.Complete)
         {
-            var registered = await GrainFactory.GetGrain<IRelayRegistryGrain>(0).GetRelays();
-            foreach (var (relay, at) in _subscriberRelays.ToList())
-                if (now - at > RelayRegistryGrain.Expiry) _subscriberRelays.Remove(relay);
-            _relays = [.. registered.Union(_subscriberRelays.Keys)];
-            _relaysReadAt = now;
+            _recheck?.Dispose();
+            _recheck = null;
         }
-        return _relays;
+        else
+        {
+            // A silo is active but its relay is not listed (a registry activation just recreated): look again until it is.
+            _recheckUntil = now + CatchUpWindow;
+            _recheck ??= this.RegisterGrainTimer(Recheck, new GrainTimerCreationOptions(RecheckEvery, RecheckEvery) { Interleave = true });
+        }
+        return [.. _relays.Except(before)];
+    }
+
+    private async Task Recheck(CancellationToken ct)
+    {
+        if (clock.GetUtcNow() > _recheckUntil)
+        {
+            _recheck?.Dispose();
+            _recheck = null;
+            return;
+        }
+        foreach (var relay in await Relays(force: true)) SendCatchUp(relay);
     }
 }

@@ -57,4 +57,17 @@ public sealed class DeltaBufferTests
     [InlineData(null, false)]
     public void Console_scopes_are_district_area_or_incident(string? scope, bool valid) =>
         Assert.Equal(valid, Scopes.TryParseConsoleScope(scope, out _, out _));
+
+    [Fact]
+    public void Recent_gives_the_last_deltas_flushed_within_the_window_in_order_and_at_most_max()
+    {
+        var buffer = new DeltaBuffer("s", 0, 100, TimeSpan.FromMinutes(10));
+        buffer.Append([Change("a"), Change("b")], T0);
+        buffer.Append([Change("c"), Change("d"), Change("e")], T0.AddSeconds(40));
+        buffer.Append([Change("f")], T0.AddSeconds(41)); // not flushed yet
+        Assert.Equal([3L, 4L, 5L], buffer.Recent(upToSeq: 5, since: T0.AddSeconds(30), max: 10).Select(d => d.Seq));
+        Assert.Equal([4L, 5L], buffer.Recent(5, T0.AddSeconds(30), max: 2).Select(d => d.Seq));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], buffer.Recent(6, T0, 10).Select(d => d.Seq));
+        Assert.Empty(buffer.Recent(5, T0.AddSeconds(50), 10));
+    }
 }

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using HuaduDispatch.Silo.Schema;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Xunit.Abstractions;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// A node leaves a two-node cluster (a rolling deploy) while consoles on the other node watch the district. The grains that
+/// lived on the leaving node (the district's sequencer, the relay registry, a team) start again on the one left, and its
+/// consoles, following the resync rule, end at the latest state with nothing missed, whether or not another change follows.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task When_the_node_holding_the_district_sequencer_leaves_a_console_on_the_other_node_gets_the_next_change_without_another_following()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+
+        // B starts alone, so the relay registry, the district's scope grain and team T09 activate there.
+        var b = await DispatchNode.StartAsync(cs);
+        var bLeft = false;
+        try
+        {
+            await using (var early = await HubClient.ConnectAsync(b, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer)))
+                await early.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+            Assert.Equal(HttpStatusCode.OK, (await b.ClientAs(Roles.Team, teamId: "T09").PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.44))).StatusCode);
+
+            await using var a = await DispatchNode.StartAsync(cs);
+            var bSilo = b.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+            var management = a.Grains.GetGrain<IManagementGrain>(0);
+            Assert.Equal(bSilo, await management.GetActivationAddress(a.Grains.GetGrain<IScopeGrain>(Scopes.District)));
+            Assert.Equal(bSilo, await management.GetActivationAddress(a.Grains.GetGrain<IRelayRegistryGrain>(0)));
+            Assert.Equal(bSilo, await management.GetActivationAddress(a.Grains.GetGrain<IRescueTeamGrain>("T09")));
+
+            await using var hub = await HubClient.ConnectAsync(a, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+            var console = new ConsoleView(hub, await hub.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District));
+            var radio = a.ClientAs(Roles.Team, teamId: "T09");
+            Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.45))).StatusCode);
+            await console.Until(v => v.Team("T09")?.Position.Lat == 23.45, "T09 at 23.45 before B leaves");
+
+            await b.DisposeAsync(); // a graceful leave, as in a rolling deploy
+            bLeft = true;
+            output.WriteLine("B left");
+
+            // One report through A, and no other change after it. Answers meanwhile may be 503 while the cluster settles.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                var answer = await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.46));
+                if (answer.StatusCode == HttpStatusCode.OK) break;
+                var text = await answer.Content.ReadAsStringAsync();
+                Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)answer.StatusCode} {text}");
+                Assert.True(DateTime.UtcNow < deadline, "reports through A were still refused 30 s after B left: " + text);
+                await Task.Delay(250);
+            }
+            await console.Until(v => v.Team("T09")?.Position.Lat == 23.46, "T09 at 23.46 after B left, with no change after it", TimeSpan.FromSeconds(20));
+            output.WriteLine($"resyncs {console.Resyncs}, snapshots {console.Snapshots}");
+        }
+        finally
+        {
+            if (!bLeft) await b.DisposeAsync();
+        }
+    }
+
+    private static object Report(double lat) => new { lat, lon = 113.21, at = DateTimeOffset.UtcNow };
+
+    /// <summary>What a console shows of the district, kept by the resync rule: deltas in order, a gap answered by Resync.</summary>
+    private sealed class ConsoleView(HubClient hub, ScopeSnapshot snapshot)
+    {
+        private readonly Dictionary<(string Kind, string Id), EntityChange> _entities = snapshot.Entities.ToDictionary(e => (e.Kind, e.Id));
+        private long _seq = snapshot.Seq;
+        private int _read;
+        public int Resyncs { get; private set; }
+        public int Snapshots { get; private set; }
+
+        public RescueTeam? Team(string id) => _entities.TryGetValue((DeltaKinds.Team, id), out var e) ? HubClient.Data<RescueTeam>(e) : null;
+
+        public async Task Until(Func<ConsoleView, bool> shows, string what, TimeSpan? timeout = null)
+        {
+            var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+            while (true)
+            {
+                await Apply();
+                if (shows(this)) return;
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"the console does not show {what}: at seq {_seq}, {Resyncs} resyncs; received " +
+                                               string.Join(", ", hub.For(Scopes.District).Select(d => $"#{d.Seq} {d.Kind} {d.Id}")));
+                await Task.Delay(100);
+            }
+        }
+
+        private async Task Apply()
+        {
+            var received = hub.For(Scopes.District);
+            for (; _read < received.Count; _read++)
+            {
+                var d = received[_read];
+                if (d.Seq <= _seq) continue; // already shown
+                if (d.Seq > _seq + 1)
+                {
+                    Resyncs++;
+                    var from = _seq;
+                    var result = await hub.Connection.InvokeAsync<ResyncResult>("Resync", Scopes.District, _seq);
+                    if (result.Snapshot is { } fresh)
+                    {
+                        Snapshots++;
+                        _entities.Clear();
+                        foreach (var e in fresh.Entities) _entities[(e.Kind, e.Id)] = e;
+                        _seq = fresh.Seq;
+                    }
+                    foreach (var missed in result.Deltas) Show(missed);
+                    if (_seq == from) throw new InvalidOperationException($"a resync after #{from} did not move the console on (gap before #{d.Seq})");
+                    _read--; // look at this delta again against the new position
+                    continue;
+                }
+                Show(d);
+            }
+        }
+
+        private void Show(Delta d)
+        {
+            if (d.Seq != _seq + 1) return;
+            _entities[(d.Kind, d.Id)] = new EntityChange { Kind = d.Kind, Id = d.Id, Data = d.Data };
+            _seq = d.Seq;
+        }
+    }
+}
