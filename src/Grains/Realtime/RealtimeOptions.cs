@@ -13,4 +13,10 @@ public sealed class RealtimeOptions
     public TimeSpan ResyncBufferAge { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>How often a scope re-reads the list of silo relays.</summary>
     public TimeSpan RelayRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often each silo registers its relay again, besides at once on every change of cluster membership. Keep it well under
+    /// <see cref="RelayRegistryGrain.Expiry"/> (90 s), after which a relay not registered again is dropped.
+    /// </summary>
+    public TimeSpan RelayRegistrationPeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

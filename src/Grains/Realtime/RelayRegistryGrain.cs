@@ -9,11 +9,9 @@ namespace HuaduDispatch.Grains.Realtime;
 /// </summary>
 public sealed class RelayRegistryGrain(IClusterMembershipService membership, TimeProvider clock) : Grain, IRelayRegistryGrain
 {
-    /// <summary>
-    /// How often each silo registers again. The registry keeps its list in memory only: when its activation moves or is
-    /// recreated (a silo joining can hand its directory entry over), the list fills again within one period.
-    /// </summary>
-    public static readonly TimeSpan RegistrationPeriod = TimeSpan.FromSeconds(5);
+    // The registry keeps its list in memory only: when its activation moves or is recreated (a silo joining can hand its
+    // directory entry over, a silo leaving takes it along), the list fills again as the silos register again, which they do on
+    // every membership change and every RealtimeOptions.RelayRegistrationPeriod.
     /// <summary>A relay not registered again for this long is dropped even if membership has not yet said its silo is dead.</summary>
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(90);
     private readonly Dictionary<string, (IDeltaRelay Relay, DateTimeOffset Seen)> _relays = new(StringComparer.Ordinal);

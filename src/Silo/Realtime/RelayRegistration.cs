@@ -2,6 +2,7 @@ using HuaduDispatch.Api.Realtime;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Realtime;
 using HuaduDispatch.Silo.Health;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace HuaduDispatch.Silo.Realtime;
@@ -9,14 +10,20 @@ namespace HuaduDispatch.Silo.Realtime;
 /// <summary>
 /// Registers this silo's SignalR relay with the relay registry once the silo runs, and again every period so a registry
 /// that was moved or restarted learns it back; unregisters on a clean stop. (The pattern of the Orleans GPSTracker sample.)
+/// It also registers again at once when cluster membership changes: a silo that left may have taken the registry's activation
+/// with it, and the new one lists no relay until each silo registers again.
 /// </summary>
-public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, ILocalSiloDetails silo, Readiness readiness, ILogger<RelayRegistration> logger)
+public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, ILocalSiloDetails silo, IClusterMembershipService membership,
+    IOptions<RealtimeOptions> options, Readiness readiness, ILogger<RelayRegistration> logger)
     : BackgroundService
 {
+    private readonly SemaphoreSlim _membershipChanged = new(0, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reference = relay.Reference = grains.CreateObjectReference<IDeltaRelay>(relay);
         var key = silo.SiloAddress.ToParsableString();
+        _ = WatchMembership(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -30,7 +37,27 @@ public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, IL
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
                 continue;
             }
-            await Task.Delay(RelayRegistryGrain.RegistrationPeriod, stoppingToken);
+            await _membershipChanged.WaitAsync(options.Value.RelayRegistrationPeriod, stoppingToken);
+        }
+    }
+
+    private async Task WatchMembership(CancellationToken stoppingToken)
+    {
+        try
+        {
+            MembershipVersion? seen = null;
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                if (seen is not null && snapshot.Version != seen && _membershipChanged.CurrentCount == 0) _membershipChanged.Release();
+                seen = snapshot.Version;
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Watching cluster membership for relay registration stopped; registering every period only");
         }
     }
 
