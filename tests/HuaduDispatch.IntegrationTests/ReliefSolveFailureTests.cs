@@ -69,9 +69,12 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         throw new TimeoutException($"no such plan within 30 s; last answer: {last}");
     }
 
-    private static Task<DispatchNode> StartNode(string cs, PlannerSwitch planner) =>
+    private static Task<DispatchNode> StartNode(string cs, PlannerSwitch planner, IDictionary<string, string?>? settings = null) =>
         DispatchNode.StartAsync(cs,
-            new Dictionary<string, string?> { ["Relief:ReplanRetry"] = Retry.ToString(), ["Relief:ReplanRetryMax"] = RetryMax.ToString() },
+            new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+            {
+                ["Relief:ReplanRetry"] = Retry.ToString(), ["Relief:ReplanRetryMax"] = RetryMax.ToString(),
+            },
             services: s => s.AddSingleton<IReliefPlanner>(sp => new SwitchablePlanner(planner, ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp))));
 
     /// <summary>An incident with 200 affected people (50 of them relocated) beside the depots; returns its id.</summary>
@@ -176,5 +179,34 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         Assert.Equal(200, relief.PeopleCoveredByPlan);
         var plan = await reader.GetOk<ReliefPlan>("/api/v1/relief/plan");
         Assert.Null(plan.LastSolveFailure);
+    }
+
+    [Fact]
+    public async Task A_re_plan_a_change_asked_for_before_the_node_stopped_is_made_after_the_restart_with_nobody_asking()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        var planner = new PlannerSwitch();
+        // The in-memory debounce is put out of reach, as when the node stops (or leaves the cluster) before it fires.
+        var settings = new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "00:10:00", ["Relief:ReplanBackstop"] = "00:00:05" };
+        string incidentId;
+        await using (var node = await StartNode(cs, planner, settings))
+        {
+            incidentId = await ReportFlood(node.ClientAs(Roles.Dispatcher)); // its relief demand asks the coordinator to re-plan
+            await Task.Delay(500);
+        }
+        Assert.Equal(0, planner.Calls); // the first node stopped before anything planned
+
+        // Nothing asks the next node to plan, nor reads the plan: only the incident's relief is read, until convoys appear.
+        await using var restarted = await StartNode(cs, planner, settings);
+        var reader = restarted.ClientAs(Roles.Dispatcher);
+        IncidentRelief? relief = null;
+        for (var i = 0; i < 300 && relief?.Shipments.Any(s => s.Status == ShipmentStatus.Planned) != true; i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            relief = await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
+        }
+        Assert.True(relief!.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "the requested re-plan was not made within 30 s of the restart");
+        Assert.Equal(200, relief.PeopleCoveredByPlan);
     }
 }

@@ -18,6 +18,13 @@ public sealed class ReliefOptions
     public TimeSpan ReplanRetry { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan ReplanRetryMax { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>
+    /// A re-plan asked for by a change is also kept as a durable reminder, due this long after the request (and then every
+    /// <see cref="ReplanRetryMax"/>), until a plan is made. If the coordinator's activation goes away before it plans (its node
+    /// leaves or stops, taking the in-memory debounce with it), the reminder plans on the node that has it, with nobody asking
+    /// again. Longer than a re-plan normally waits and takes, so it does not fire in normal running.
+    /// </summary>
+    public TimeSpan ReplanBackstop { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
     /// An incident whose relief deadline passed this long ago moves from the coordinator's own state to its monthly archive
     /// (<see cref="ReliefArchive"/>): the KPI and alerts still find it, but the state written at every re-plan stops growing
     /// with every incident that ever had relief.

@@ -76,7 +76,7 @@ public sealed class ReliefCoordinatorGrain(
     /// A change asks for a re-plan: changes within the debounce are planned together, and after a long solve the next one waits
     /// until the planner's share of the time (<see cref="ReliefOptions.PlannerShare"/>) allows it.
     /// </summary>
-    public Task RequestReplan()
+    public async Task RequestReplan()
     {
         _debounce ??= this.RegisterGrainTimer(async _ =>
         {
@@ -84,8 +84,29 @@ public sealed class ReliefCoordinatorGrain(
             _debounce = null;
             await ReplanLogged();
         }, new GrainTimerCreationOptions(options.Value.Pacing(clock.GetUtcNow(), _lastSolveEnded, _lastSolveTook), Timeout.InfiniteTimeSpan));
-        return Task.CompletedTask;
+        if (_requestedReminderSet) return;
+        // The debounce is in memory: keep the request durably too, in case this activation goes before it plans.
+        _requestedReminderSet = true;
+        _mayHaveRequested = true;
+        try
+        {
+            await this.RegisterOrUpdateReminder(RequestedReminder, options.Value.ReplanBackstop, options.Value.ReplanRetryMax);
+        }
+        catch (Exception e)
+        {
+            _requestedReminderSet = false;
+            logger.LogWarning(e, "The durable reminder for a requested re-plan could not be set; the re-plan is kept in memory only");
+        }
     }
+
+    /// <summary>
+    /// The durable copy of a re-plan requested by a change (<see cref="ReliefOptions.ReplanBackstop"/>): it exists from the
+    /// request until a plan is stored with no other request waiting.
+    /// </summary>
+    private const string RequestedReminder = "replan-requested";
+    private bool _requestedReminderSet;
+    /// <summary>Whether a requested-re-plan reminder may exist: true on activation (an earlier one may have left it).</summary>
+    private bool _mayHaveRequested = true;
 
     /// <summary>The durable reminder that retries a failed re-plan; it exists only while the latest re-plan failed.</summary>
     private const string RetryReminder = "replan-after-failure";
@@ -95,7 +116,14 @@ public sealed class ReliefCoordinatorGrain(
     /// when storage itself failed, the failure may not be stored. A plan made meanwhile by another trigger removed the reminder,
     /// so at most a tick already on its way re-plans once more.
     /// </summary>
-    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == RetryReminder ? ReplanLogged() : Task.CompletedTask;
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
+    {
+        RetryReminder => ReplanLogged(),
+        // A requested re-plan this activation does not have in hand (it was lost with an earlier activation); when the
+        // debounce holds one, that one plans it.
+        RequestedReminder when _debounce is null => ReplanLogged(),
+        _ => Task.CompletedTask,
+    };
 
     /// <summary>
     /// Whether this activation has yet to look for a retry reminder left by a failure: true until a plan is stored, and again
@@ -446,6 +474,19 @@ public sealed class ReliefCoordinatorGrain(
         {
             if (await this.GetReminder(RetryReminder) is { } retry) await this.UnregisterReminder(retry);
             _mayHaveRetry = false;
+        }
+        if (_mayHaveRequested && _debounce is null)
+        {
+            // Planned, and no other request waits: the durable copy of the request is done with.
+            try
+            {
+                if (await this.GetReminder(RequestedReminder) is { } requested) await this.UnregisterReminder(requested);
+                _mayHaveRequested = _requestedReminderSet = false;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "The requested re-plan's reminder could not be removed; it will plan once more");
+            }
         }
         return state.State.Plan;
     }
