@@ -29,34 +29,35 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
         var settings = new Dictionary<string, string?> { ["Realtime:RelayRegistrationPeriod"] = "00:01:00" };
         // B starts alone, so the relay registry, the district's scope grain and team T09 activate there.
         var b = await DispatchNode.StartAsync(cs, settings);
+        DispatchNode? a = null;
         var bLeft = false;
         try
         {
-            await using (var early = await HubClient.ConnectAsync(b, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer)))
-                await early.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
-            Assert.Equal(HttpStatusCode.OK, (await b.ClientAs(Roles.Team, teamId: "T09").PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.44))).StatusCode);
-
-            await using var a = await DispatchNode.StartAsync(cs, settings);
-            // A joining can move the registry's activation to A (directory hand-over). Put it back on B if so: collect A's idle
-            // activations and call the registry from B, which places it locally, then register both relays with it.
             var bSilo = b.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-            var aSilo = a.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
             var management = b.Grains.GetGrain<IManagementGrain>(0);
-            var registry = b.Grains.GetGrain<IRelayRegistryGrain>(0);
-            for (var attempt = 1; attempt <= 5 && !bSilo.Equals(await management.GetActivationAddress(registry)); attempt++)
+            Task<SiloAddress?> Where(IAddressable grain) => management.GetActivationAddress(grain).AsTask();
+            for (var attempt = 1; ; attempt++)
             {
-                output.WriteLine($"attempt {attempt}: the registry is on A, collecting A's idle activations");
-                await management.ForceActivationCollection([aSilo], TimeSpan.Zero);
-                foreach (var node in new[] { a, b })
-                    await registry.Register(node.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString(),
-                        node.Services.GetRequiredService<HuaduDispatch.Api.Realtime.DeltaRelay>().Reference!);
-            }
-            Assert.Equal(bSilo, await management.GetActivationAddress(registry));
-            Assert.True((await registry.GetRelayList()).Complete);
-            Assert.Equal(bSilo, await management.GetActivationAddress(b.Grains.GetGrain<IScopeGrain>(Scopes.District)));
-            Assert.Equal(bSilo, await management.GetActivationAddress(b.Grains.GetGrain<IRescueTeamGrain>("T09")));
+                await using (var early = await HubClient.ConnectAsync(b, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer)))
+                    await early.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+                Assert.Equal(HttpStatusCode.OK, (await b.ClientAs(Roles.Team, teamId: "T09").PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.44))).StatusCode);
 
-            await using var hub = await HubClient.ConnectAsync(a, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+                a = await DispatchNode.StartAsync(cs, settings);
+                var placed = new[]
+                {
+                    await Where(b.Grains.GetGrain<IRelayRegistryGrain>(0)), await Where(b.Grains.GetGrain<IScopeGrain>(Scopes.District)),
+                    await Where(b.Grains.GetGrain<IRescueTeamGrain>("T09")),
+                };
+                if (placed.All(bSilo.Equals)) break;
+                // A joining can hand a grain's directory entry to A, and the next call then activates it there (it happened to
+                // the registry in about one run in five). Let A leave, so everything is on B again, and let it join once more.
+                output.WriteLine($"attempt {attempt}: registry, district scope and T09 on {string.Join(", ", placed.Select(p => bSilo.Equals(p) ? "B" : "A"))}");
+                Assert.True(attempt < 5, "five joins in a row moved a grain from B to A");
+                await a.DisposeAsync();
+                a = null;
+            }
+
+            await using var hub = await HubClient.ConnectAsync(a!, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
             var console = new ConsoleView(hub, await hub.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District));
             var radio = a.ClientAs(Roles.Team, teamId: "T09");
             Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.45))).StatusCode);
@@ -83,6 +84,7 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
         }
         finally
         {
+            if (a is not null) await a.DisposeAsync();
             if (!bLeft) await b.DisposeAsync();
         }
     }

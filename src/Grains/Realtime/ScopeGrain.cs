@@ -125,8 +125,11 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         if (missed.Count > 0) _ = relay.OnDeltas(Scope, missed);
     }
 
-    /// <summary>Reads the relay list when due (or forced); returns the relays this scope was not sending to before.</summary>
-    private async Task<IReadOnlyList<IDeltaRelay>> Relays(bool force)
+    /// <summary>
+    /// Reads the relay list when due (or forced); returns the relays this scope was not sending to before. A read that finds the
+    /// list incomplete looks again every second for <see cref="CatchUpWindow"/> from then (the second looks do not extend it).
+    /// </summary>
+    private async Task<IReadOnlyList<IDeltaRelay>> Relays(bool force, bool recheck = false)
     {
         var now = clock.GetUtcNow();
         if (!force && now - _relaysReadAt <= Options.RelayRefresh && _relays.Count > 0) return [];
@@ -144,7 +147,7 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         else
         {
             // A silo is active but its relay is not listed (a registry activation just recreated): look again until it is.
-            _recheckUntil = now + CatchUpWindow;
+            if (!recheck) _recheckUntil = now + CatchUpWindow;
             _recheck ??= this.RegisterGrainTimer(Recheck, new GrainTimerCreationOptions(RecheckEvery, RecheckEvery) { Interleave = true });
         }
         return [.. _relays.Except(before)];
@@ -158,6 +161,6 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
             _recheck = null;
             return;
         }
-        foreach (var relay in await Relays(force: true)) SendCatchUp(relay);
+        foreach (var relay in await Relays(force: true, recheck: true)) SendCatchUp(relay);
     }
 }
