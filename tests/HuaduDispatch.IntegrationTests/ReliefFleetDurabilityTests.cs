@@ -54,4 +54,53 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
             Assert.Equal(ShipmentStatus.Loading, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{loading.Id}")).Status);
         }
     }
+
+    [Fact]
+    public async Task Trucks_driving_back_when_the_node_stops_are_planned_again_by_the_next_node_once_back_with_nobody_asking()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        // No turnout time, and a flood 33 m from the depot: the drive back takes a few seconds.
+        var settings = new Dictionary<string, string?> { ["Dispatch:TravelTime:Turnout"] = "00:00:00" };
+        int fleet;
+        string floodId;
+        ReliefPlan whileOut;
+        DateTimeOffset back;
+        await using (var node = await DispatchNode.StartAsync(cs, settings))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            fleet = (await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Depot}")).Fleet.Trucks;
+            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+            {
+                type = "Flood", title = "Flood at the depot gate", location = new { lat = 23.37666, lon = 113.16638 },
+                occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 20000, relocated = 5000 },
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            floodId = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+            var plan = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.WarehouseId == Depot));
+            Assert.NotEmpty(plan.Shortfalls);
+            var convoys = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief")).Shipments
+                .Where(s => s.WarehouseId == Depot && s.PlanId == plan.PlanId).ToList();
+            Assert.Equal(fleet, convoys.Sum(s => s.Trucks));
+            foreach (var convoy in convoys)
+                foreach (var status in new[] { "Loading", "Departed", "Delivered" })
+                    Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status })).StatusCode);
+            var delivered = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief")).Shipments.Where(s => s.WarehouseId == Depot).ToList();
+            back = delivered.Max(s => s.DeliveredAt!.Value + (s.Eta - s.Departure));
+            var now = await dispatcher.PostAsync("/api/v1/relief/plan", null);
+            Assert.Equal(HttpStatusCode.OK, now.StatusCode);
+            whileOut = (await now.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))!;
+            Assert.Equal([new TrucksInUse { WarehouseId = Depot, Trucks = fleet }], whileOut.TrucksInUse);
+        }
+        Assert.True(DateTimeOffset.UtcNow < back, "the trucks were back before the node stopped: the test did not stop it in time");
+
+        // The next node is only read from: once the trucks are back, its coordinator plans on its own and sends them out again.
+        await using var restarted = await DispatchNode.StartAsync(cs, settings);
+        var reader = restarted.ClientAs(Roles.Dispatcher);
+        var afterReturn = await reader.WaitForReliefPlan(p => p.PlanId > whileOut.PlanId);
+        Assert.True(afterReturn.ComputedAt >= back, $"planned at {afterReturn.ComputedAt:O}, trucks back at {back:O}");
+        Assert.Empty(afterReturn.TrucksInUse);
+        Assert.Equal(fleet, (await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief")).Shipments
+            .Where(s => s.WarehouseId == Depot && s.PlanId == afterReturn.PlanId).Sum(s => s.Trucks));
+    }
 }

@@ -43,7 +43,6 @@ public sealed class ReliefCoordinatorGrain(
     ILogger<ReliefCoordinatorGrain> logger) : Grain, IReliefCoordinatorGrain, IRemindable
 {
     private IGrainTimer? _debounce;
-    private IGrainTimer? _trucksBack;
     private DateTimeOffset? _trucksBackAt;
 
     /// <summary>
@@ -119,6 +118,7 @@ public sealed class ReliefCoordinatorGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
     {
         RetryReminder => ReplanLogged(),
+        TrucksBackReminder => TrucksBack(),
         // A requested re-plan this activation does not have in hand (it was lost with an earlier activation); when the
         // debounce holds one, that one plans it.
         RequestedReminder when _debounce is null => ReplanLogged(),
@@ -181,23 +181,33 @@ public sealed class ReliefCoordinatorGrain(
     /// <summary>
     /// Plans again when the earliest returning trucks are back, if the plan then still has shortfalls (the trucks may close some:
     /// a shortfall's reason names the first limit found, and trucks can be a limit behind a <c>StockShort</c> one).
-    /// An in-memory timer: after a restart the next plan, whatever triggers it, counts the trucks that are back anyway.
+    /// A durable reminder (<see cref="TrucksBackReminder"/>), so it also comes when this activation has gone meanwhile (its node
+    /// stopped or left the cluster). A new activation does not know the due time of a reminder left by the one before, so its
+    /// first call sets the reminder to its own time, which may be later: the look then comes late, but it comes.
     /// </summary>
-    public Task TrucksReturning(DateTimeOffset backAt)
+    public async Task TrucksReturning(DateTimeOffset backAt)
     {
         var now = clock.GetUtcNow();
-        if (_trucksBackAt is { } scheduled && scheduled <= backAt && scheduled > now) return Task.CompletedTask; // an earlier one will look
-        _trucksBack?.Dispose();
-        _trucksBackAt = backAt;
+        if (_trucksBackAt is { } scheduled && scheduled <= backAt && scheduled > now) return; // an earlier one will look
         var due = backAt - now;
-        _trucksBack = this.RegisterGrainTimer(async _ =>
+        try
         {
-            _trucksBack?.Dispose();
-            _trucksBack = null;
-            _trucksBackAt = null;
-            if (state.State.Plan is { Shortfalls.Count: > 0 }) await RequestReplan();
-        }, new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
-        return Task.CompletedTask;
+            await this.RegisterOrUpdateReminder(TrucksBackReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, options.Value.ReplanRetryMax);
+            _trucksBackAt = backAt;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The reminder for trucks back at {BackAt} could not be set; the next change re-plans", backAt);
+        }
+    }
+
+    private const string TrucksBackReminder = "trucks-back";
+
+    private async Task TrucksBack()
+    {
+        _trucksBackAt = null;
+        if (await this.GetReminder(TrucksBackReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        if (state.State.Plan is { Shortfalls.Count: > 0 }) await RequestReplan();
     }
 
     public Task<ReliefPlan?> GetPlan() =>
