@@ -12,6 +12,18 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
 {
     private const string Depot = "WH-REG";
 
+    /// <summary>A flood of 20,000 affected people (5,000 relocated), far more than the district can serve; returns its id.</summary>
+    private static async Task<string> ReportFlood(HttpClient dispatcher, string title, double lat, double lon)
+    {
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Flood", title, location = new { lat, lon },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 20000, relocated = 5000 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+    }
+
     [Fact]
     public async Task After_a_restart_the_trucks_of_a_loading_convoy_are_still_not_planned_again()
     {
@@ -23,13 +35,7 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
         await using (var node = await DispatchNode.StartAsync(cs))
         {
             var dispatcher = node.ClientAs(Roles.Dispatcher);
-            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-            {
-                type = "Flood", title = "Flood by the depot", location = new { lat = 23.378, lon = 113.168 },
-                occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 20000, relocated = 5000 },
-            });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            incidentId = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+            incidentId = await ReportFlood(dispatcher, "Flood by the depot", 23.378, 113.168);
             var plan = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.WarehouseId == Depot));
             var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
             loading = relief.Shipments.Where(s => s.WarehouseId == Depot && s.PlanId == plan.PlanId).OrderByDescending(s => s.Trucks).First();
@@ -70,13 +76,7 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
         {
             var dispatcher = node.ClientAs(Roles.Dispatcher);
             fleet = (await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Depot}")).Fleet.Trucks;
-            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-            {
-                type = "Flood", title = "Flood at the depot gate", location = new { lat = 23.37666, lon = 113.16638 },
-                occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 20000, relocated = 5000 },
-            });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            floodId = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+            floodId = await ReportFlood(dispatcher, "Flood at the depot gate", 23.37666, 113.16638);
             var plan = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.WarehouseId == Depot));
             Assert.NotEmpty(plan.Shortfalls);
             var convoys = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief")).Shipments

@@ -77,6 +77,19 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
             },
             services: s => s.AddSingleton<IReliefPlanner>(sp => new SwitchablePlanner(planner, ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp))));
 
+    /// <summary>Reads the incident's relief (which plans nothing) until it has a convoy Planned, for at most 30 s.</summary>
+    private static async Task<IncidentRelief> PlannedConvoys(HttpClient reader, string incidentId, string failure)
+    {
+        IncidentRelief? relief = null;
+        for (var i = 0; i < 300 && relief?.Shipments.Any(s => s.Status == ShipmentStatus.Planned) != true; i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            relief = await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
+        }
+        Assert.True(relief!.Shipments.Any(s => s.Status == ShipmentStatus.Planned), failure);
+        return relief;
+    }
+
     /// <summary>An incident with 200 affected people (50 of them relocated) beside the depots; returns its id.</summary>
     private static async Task<string> ReportFlood(HttpClient dispatcher)
     {
@@ -169,13 +182,7 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         planner.Failing = false;
         await using var restarted = await StartNode(cs, planner);
         var reader = restarted.ClientAs(Roles.Dispatcher);
-        IncidentRelief? relief = null;
-        for (var i = 0; i < 300 && relief?.Shipments.Any(s => s.Status == ShipmentStatus.Planned) != true; i++)
-        {
-            if (i > 0) await Task.Delay(100);
-            relief = await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
-        }
-        Assert.True(relief!.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "no convoy was planned within 30 s of the restart");
+        var relief = await PlannedConvoys(reader, incidentId, "no convoy was planned within 30 s of the restart");
         Assert.Equal(200, relief.PeopleCoveredByPlan);
         var plan = await reader.GetOk<ReliefPlan>("/api/v1/relief/plan");
         Assert.Null(plan.LastSolveFailure);
@@ -200,13 +207,7 @@ public sealed class ReliefSolveFailureTests(PostgresServer postgres)
         // Nothing asks the next node to plan, nor reads the plan: only the incident's relief is read, until convoys appear.
         await using var restarted = await StartNode(cs, planner, settings);
         var reader = restarted.ClientAs(Roles.Dispatcher);
-        IncidentRelief? relief = null;
-        for (var i = 0; i < 300 && relief?.Shipments.Any(s => s.Status == ShipmentStatus.Planned) != true; i++)
-        {
-            if (i > 0) await Task.Delay(100);
-            relief = await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
-        }
-        Assert.True(relief!.Shipments.Any(s => s.Status == ShipmentStatus.Planned), "the requested re-plan was not made within 30 s of the restart");
+        var relief = await PlannedConvoys(reader, incidentId, "the requested re-plan was not made within 30 s of the restart");
         Assert.Equal(200, relief.PeopleCoveredByPlan);
     }
 }
