@@ -44,6 +44,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
 
                 var ready = await node.Http.GetAsync("/health/ready");
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+                // It says which check failed, and nothing of the error (the probe is anonymous).
+                Assert.Equal("""{"status":"Unhealthy","checks":{"silo":"Healthy","postgres":"Unhealthy"}}""", await ready.Content.ReadAsStringAsync());
                 output.WriteLine($"{clock.Elapsed}: stopped, ready 503");
 
                 // A report and a new incident: each is refused as the server's trouble, with a time to retry.
@@ -90,7 +92,9 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
                 Assert.Equal(23.42, (await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D02")).Position.Lat);
-                Assert.Equal(HttpStatusCode.OK, (await node.Http.GetAsync("/health/ready")).StatusCode);
+                var readyAgain = await node.Http.GetAsync("/health/ready");
+                Assert.Equal(HttpStatusCode.OK, readyAgain.StatusCode);
+                Assert.Equal("""{"status":"Healthy","checks":{"silo":"Healthy","postgres":"Healthy"}}""", await readyAgain.Content.ReadAsStringAsync());
 
                 // The console that stayed connected gets the change, in sequence after what it had.
                 var pushed = await console.WaitFor(d => d.Kind == DeltaKinds.Team && d.Id == "D02"

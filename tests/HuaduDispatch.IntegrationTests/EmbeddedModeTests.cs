@@ -21,10 +21,15 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_probes_answer_without_a_token()
+    public async Task Health_probes_answer_without_a_token_with_each_check_by_name()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _node.Http.GetAsync("/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _node.Http.GetAsync("/health/ready")).StatusCode);
+        var live = await _node.Http.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("""{"status":"Healthy","checks":{}}""", await live.Content.ReadAsStringAsync());
+        var ready = await _node.Http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("application/json", ready.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("""{"status":"Healthy","checks":{"silo":"Healthy"}}""", await ready.Content.ReadAsStringAsync());
     }
 
     [Fact]

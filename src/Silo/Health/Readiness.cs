@@ -55,3 +55,24 @@ public sealed class PostgresReadyCheck(DispatchSettings settings) : IHealthCheck
         }
     }
 }
+
+/// <summary>
+/// The body of the health probes: the overall status and each check's status by name, for example
+/// <c>{"status":"Unhealthy","checks":{"silo":"Healthy","postgres":"Unhealthy"}}</c>, so an operator sees which part is not ready.
+/// The checks' descriptions and errors are left out (they name hosts and ports, and the probes are anonymous); they are logged.
+/// </summary>
+public static class HealthResponse
+{
+    public static async Task Write(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        await using var json = new System.Text.Json.Utf8JsonWriter(context.Response.BodyWriter);
+        json.WriteStartObject();
+        json.WriteString("status", report.Status.ToString());
+        json.WriteStartObject("checks");
+        foreach (var (name, entry) in report.Entries) json.WriteString(name, entry.Status.ToString());
+        json.WriteEndObject();
+        json.WriteEndObject();
+        await json.FlushAsync();
+    }
+}
