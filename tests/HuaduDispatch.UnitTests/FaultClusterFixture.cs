@@ -56,7 +56,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00" }, failableWrites: true);
+            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00", ["Dispatch:ReliefResend"] = "00:00:01" }, failableWrites: true);
             // The real planner, after waiting at HoldPlanner when set (it runs on the thread pool, off the grain's turn).
             silo.Services.AddSingleton<IReliefPlanner>(sp => new BeforeEachSolve(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp), inForce =>
             {

@@ -2,7 +2,10 @@ using HuaduDispatch.Contracts;
 
 namespace HuaduDispatch.UnitTests;
 
-/// <summary>An incident whose relief demand could not be told about its people tells it again with its next change.</summary>
+/// <summary>
+/// An incident whose relief demand could not be told about its people tells it again with its next change, and, if no change
+/// comes, by its durable reminder.
+/// </summary>
 [Collection(FaultClusterFixture.Collection)]
 public sealed class IncidentReliefRetryTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
@@ -39,5 +42,41 @@ public sealed class IncidentReliefRetryTests(FaultClusterFixture fixture) : ICla
         Assert.NotNull(relief);
         Assert.Equal(40, relief.Affected);
         Assert.Equal(10, relief.Relocated);
+    }
+
+    [Fact]
+    public async Task A_failed_relief_update_is_sent_again_by_the_reminder_when_no_other_change_comes()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        Assert.True((await grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(ReferenceDataValidatorTests.Minimal(), "resend-test")).Applied);
+        var incident = grains.GetGrain<IIncidentGrain>("INC-RESEND");
+
+        FaultClusterFixture.FailReliefDemandUpdate = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => incident.Create(new CreateIncident
+            {
+                Type = IncidentType.Flood, Title = "Waterlogging at Xinhua market", OccurredAt = DateTimeOffset.UtcNow, Source = "console",
+                Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 60, Relocated = 20 },
+            }, Dispatcher));
+        }
+        finally
+        {
+            FaultClusterFixture.FailReliefDemandUpdate = false;
+        }
+        Assert.Null(await grains.GetGrain<IReliefDemandGrain>("INC-RESEND").Get());
+
+        // Nothing else happens to the incident: its reminder (due 1 s after the change here) tells the demand.
+        IncidentRelief? relief = null;
+        for (var i = 0; i < 150 && relief is null; i++)
+        {
+            await Task.Delay(100);
+            relief = await grains.GetGrain<IReliefDemandGrain>("INC-RESEND").Get();
+        }
+        Assert.NotNull(relief);
+        Assert.Equal(60, relief.Affected);
+        Assert.Equal(20, relief.Relocated);
+        // Once the demand has it, the reminder is gone.
+        Assert.Null(await fixture.Reminders.ReadRow(((GrainReference)incident).GrainId, "relief-resend"));
     }
 }

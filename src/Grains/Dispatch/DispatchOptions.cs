@@ -11,6 +11,12 @@ public sealed class DispatchOptions
     public TimeSpan DefaultTaskDue { get; set; } = TimeSpan.FromMinutes(60);
     /// <summary>How often the durable reminder checks open tasks (Orleans reminders tick at most once a minute).</summary>
     public TimeSpan TaskWatchPeriod { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// A change of an incident's people, level or final status is also kept as a durable reminder until its relief demand has
+    /// it; the reminder tells the demand again this long after the change (and then every minute, or this, whichever is longer),
+    /// so the update is not lost when it fails or the node goes away first, even if nothing else changes.
+    /// </summary>
+    public TimeSpan ReliefResend { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Commander named on a command post set up automatically.</summary>
     public string DutyCommander { get; set; } = "District duty commander (值班指挥长)";
 }

@@ -393,6 +393,7 @@ public sealed class IncidentGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == TaskWatchReminder) await CheckTasks();
+        else if (reminderName == ReliefResendReminder) await ResendRelief();
     }
 
     private async Task WatchTasks()
@@ -485,6 +486,7 @@ public sealed class IncidentGrain(
         _before = Snapshot();
         foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
         _pending.Clear();
+        await KeepReliefUpdate(view);
         await state.WriteStateAsync();
         await AppendTimeline();
         await GrainFactory.Grain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
@@ -620,7 +622,7 @@ public sealed class IncidentGrain(
     {
         var a = view.Assessment;
         if (!S.HadRelief) return;
-        var key = (a.Affected, a.Relocated, IncidentLifecycle.IsFinal(view.Status), view.ResponseLevel);
+        var key = ReliefKey(view);
         if (_lastRelief == key) return; // nothing the relief demand depends on changed
         await GrainFactory.Grain<IReliefDemandGrain>(Key).Update(new ReliefDemandUpdate
         {
@@ -634,6 +636,43 @@ public sealed class IncidentGrain(
             Open = !IncidentLifecycle.IsFinal(view.Status),
         }, actor);
         _lastRelief = key; // only once the demand has it: after a failure the key still differs, and the next change sends it again
+        if (_reliefResend is { } reminder)
+        {
+            _reliefResend = null;
+            try { await this.UnregisterReminder(reminder); }
+            catch (Exception e) { logger.LogWarning(e, "Incident {IncidentId}: the relief resend reminder could not be removed; it will tell the demand once more", Key); }
+        }
+    }
+
+    private static (int, int, bool, ResponseLevel) ReliefKey(Incident view) =>
+        (view.Assessment.Affected, view.Assessment.Relocated, IncidentLifecycle.IsFinal(view.Status), view.ResponseLevel);
+
+    private const string ReliefResendReminder = "relief-resend";
+    private IGrainReminder? _reliefResend;
+
+    /// <summary>
+    /// Before a change the relief demand must hear of is stored, a durable reminder is set that tells the demand again
+    /// (<see cref="DispatchOptions.ReliefResend"/>) unless the update reaches it first: the update goes out after the state
+    /// write, and a failure, or the node going away in between, would otherwise leave the demand without it until the next change.
+    /// </summary>
+    private async Task KeepReliefUpdate(Incident view)
+    {
+        if (!S.HadRelief || _reliefResend is not null || _lastRelief == ReliefKey(view)) return;
+        var period = Options.ReliefResend > TimeSpan.FromMinutes(1) ? Options.ReliefResend : TimeSpan.FromMinutes(1);
+        _reliefResend = await this.RegisterOrUpdateReminder(ReliefResendReminder, Options.ReliefResend, period);
+    }
+
+    /// <summary>The reminder's tick: tells the relief demand the incident's current people and status, then removes the reminder.</summary>
+    private async Task ResendRelief()
+    {
+        _lastRelief = null;
+        _reliefResend ??= await this.GetReminder(ReliefResendReminder);
+        if (S.HadRelief) await UpdateRelief(View(), Actor.System);
+        else if (_reliefResend is { } reminder)
+        {
+            _reliefResend = null;
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     /// <summary>Pushes the incident and the tasks this change touched to the consoles' scopes and the teams' field scopes.</summary>
