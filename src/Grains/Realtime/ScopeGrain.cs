@@ -77,8 +77,9 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         }
         var batch = _pending.ToArray();
         _pending.Clear();
-        foreach (var relay in _relays)
-            _ = relay.OnDeltas(Scope, added.Contains(relay) ? [.. CatchUp(), .. batch] : batch);
+        // Relays new to this scope first get what it flushed lately: the same list for each of them.
+        IReadOnlyList<Delta> withCatchUp = added.Count > 0 ? [.. CatchUp(), .. batch] : batch;
+        foreach (var relay in _relays) _ = relay.OnDeltas(Scope, added.Contains(relay) ? withCatchUp : batch);
         _flushedSeq = batch[^1].Seq;
     }
 
