@@ -29,6 +29,17 @@ internal static class ApiAssertions
         throw new TimeoutException($"no such plan; last: {JsonSerializer.Serialize(plan, DispatchJson.Options)}");
     }
 
+    /// <summary>
+    /// The convoys <paramref name="plan"/> sends to the incident of <paramref name="relief"/>, as its relief lists them: those
+    /// its allocations name. Not those whose PlanId is the plan's: a convoy a re-plan leaves as it is keeps the PlanId of the
+    /// plan that created it.
+    /// </summary>
+    public static List<Shipment> ConvoysOf(this ReliefPlan plan, IncidentRelief relief)
+    {
+        var ids = plan.Allocations.Where(a => a.IncidentId == relief.IncidentId).Select(a => a.ShipmentId).ToHashSet(StringComparer.Ordinal);
+        return [.. relief.Shipments.Where(s => ids.Contains(s.Id))];
+    }
+
     /// <summary>The reference figures the plan sets, as the API shows them.</summary>
     public static async Task AssertPlanFigures(HttpClient dispatcher)
     {

@@ -93,8 +93,8 @@ public sealed class ReliefEscalationTests
         Assert.Empty(after.Root!.Elements(Msg + "ResourceInformation"));
 
         // 6. The convoys arrive: the relief is met and the feed says so, newest first.
-        var planned = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief")).Shipments
-            .Where(s => s.Status == ShipmentStatus.Planned && s.PlanId == covered.PlanId).ToList();
+        var planned = covered.ConvoysOf(await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"))
+            .Where(s => s.Status == ShipmentStatus.Planned).ToList();
         Assert.Contains(planned, s => s.WarehouseId == Reserve);
         foreach (var shipment in planned)
             foreach (var status in new[] { "Loading", "Departed", "Delivered" })

@@ -38,7 +38,7 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
             incidentId = await ReportFlood(dispatcher, "Flood by the depot", 23.378, 113.168);
             var plan = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.WarehouseId == Depot));
             var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
-            loading = relief.Shipments.Where(s => s.WarehouseId == Depot && s.PlanId == plan.PlanId).OrderByDescending(s => s.Trucks).First();
+            loading = plan.ConvoysOf(relief).Where(s => s.WarehouseId == Depot).OrderByDescending(s => s.Trucks).First();
             Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{loading.Id}/status", new { status = "Loading" })).StatusCode);
             // One more plan, so the convoy is no longer in the latest plan: only the coordinator's own record remembers it.
             var next = await dispatcher.PostAsync("/api/v1/relief/plan", null);
@@ -54,8 +54,8 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
             var plan = (await replan.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))!;
             Assert.Equal([new TrucksInUse { WarehouseId = Depot, Trucks = loading.Trucks }], plan.TrucksInUse);
             var fleet = (await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Depot}")).Fleet.Trucks;
-            var fromDepot = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief")).Shipments
-                .Where(s => s.WarehouseId == Depot && s.PlanId == plan.PlanId).Sum(s => s.Trucks);
+            var fromDepot = plan.ConvoysOf(await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief"))
+                .Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks);
             Assert.True(fromDepot <= fleet - loading.Trucks, $"{fromDepot} trucks planned from {Depot} with {loading.Trucks} of {fleet} loading");
             Assert.Equal(ShipmentStatus.Loading, (await dispatcher.GetOk<Shipment>($"/api/v1/shipments/{loading.Id}")).Status);
         }
@@ -79,8 +79,8 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
             floodId = await ReportFlood(dispatcher, "Flood at the depot gate", 23.37666, 113.16638);
             var plan = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.WarehouseId == Depot));
             Assert.NotEmpty(plan.Shortfalls);
-            var convoys = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief")).Shipments
-                .Where(s => s.WarehouseId == Depot && s.PlanId == plan.PlanId).ToList();
+            var convoys = plan.ConvoysOf(await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief"))
+                .Where(s => s.WarehouseId == Depot).ToList();
             Assert.Equal(fleet, convoys.Sum(s => s.Trucks));
             foreach (var convoy in convoys)
                 foreach (var status in new[] { "Loading", "Departed", "Delivered" })
@@ -100,7 +100,7 @@ public sealed class ReliefFleetDurabilityTests(PostgresServer postgres)
         var afterReturn = await reader.WaitForReliefPlan(p => p.PlanId > whileOut.PlanId);
         Assert.True(afterReturn.ComputedAt >= back, $"planned at {afterReturn.ComputedAt:O}, trucks back at {back:O}");
         Assert.Empty(afterReturn.TrucksInUse);
-        Assert.Equal(fleet, (await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief")).Shipments
-            .Where(s => s.WarehouseId == Depot && s.PlanId == afterReturn.PlanId).Sum(s => s.Trucks));
+        Assert.Equal(fleet, afterReturn.ConvoysOf(await reader.GetOk<IncidentRelief>($"/api/v1/incidents/{floodId}/relief"))
+            .Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks));
     }
 }

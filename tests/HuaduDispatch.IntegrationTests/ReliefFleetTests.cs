@@ -29,11 +29,12 @@ public sealed class ReliefFleetTests
         return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
     }
 
-    private static async Task<List<Shipment>> Shipments(HttpClient dispatcher, long planId, params Incident[] incidents)
+    /// <summary>The convoys <paramref name="plan"/> sends to <paramref name="incidents"/>.</summary>
+    private static async Task<List<Shipment>> Shipments(HttpClient dispatcher, ReliefPlan plan, params Incident[] incidents)
     {
         var all = new List<Shipment>();
         foreach (var incident in incidents)
-            all.AddRange((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief")).Shipments.Where(s => s.PlanId == planId));
+            all.AddRange(plan.ConvoysOf(await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief")));
         return all;
     }
 
@@ -48,7 +49,7 @@ public sealed class ReliefFleetTests
         var first = await Report(dispatcher, "Flood by the depot", 23.378, 113.168, affected: 20000);
         var plan1 = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.IncidentId == first.Id));
         Assert.Empty(plan1.TrucksInUse);
-        var fromDepot = (await Shipments(dispatcher, plan1.PlanId, first)).Where(s => s.WarehouseId == Depot && s.Status == ShipmentStatus.Planned).ToList();
+        var fromDepot = (await Shipments(dispatcher, plan1, first)).Where(s => s.WarehouseId == Depot && s.Status == ShipmentStatus.Planned).ToList();
         Assert.Equal(fleet, fromDepot.Sum(s => s.Trucks));
 
         // One convoy starts loading; a second flood nearby makes the coordinator plan again.
@@ -59,7 +60,7 @@ public sealed class ReliefFleetTests
 
         // The loading convoy's trucks are reported in use and the new plan sends at most the rest of the fleet.
         Assert.Equal([new TrucksInUse { WarehouseId = Depot, Trucks = loading.Trucks }], plan2.TrucksInUse);
-        var newFromDepot = (await Shipments(dispatcher, plan2.PlanId, first, second)).Where(s => s.WarehouseId == Depot).ToList();
+        var newFromDepot = (await Shipments(dispatcher, plan2, first, second)).Where(s => s.WarehouseId == Depot).ToList();
         Assert.All(newFromDepot, s => Assert.Equal(ShipmentStatus.Planned, s.Status));
         Assert.Equal(fleet - loading.Trucks, newFromDepot.Sum(s => s.Trucks));
         var stillLoading = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{first.Id}/relief")).Shipments.Single(s => s.Id == loading.Id);
@@ -69,7 +70,7 @@ public sealed class ReliefFleetTests
         Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{loading.Id}/status", new { status = "Cancelled" })).StatusCode);
         var plan3 = await dispatcher.WaitForReliefPlan(p => p.PlanId > plan2.PlanId);
         Assert.Empty(plan3.TrucksInUse);
-        Assert.Equal(fleet, (await Shipments(dispatcher, plan3.PlanId, first, second)).Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks));
+        Assert.Equal(fleet, (await Shipments(dispatcher, plan3, first, second)).Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks));
     }
 
     [Fact]
@@ -82,7 +83,7 @@ public sealed class ReliefFleetTests
         var fleet = (await dispatcher.GetOk<Warehouse>($"/api/v1/warehouses/{Depot}")).Fleet.Trucks;
         var flood = await Report(dispatcher, "Flood at the depot gate", 23.37666, 113.16638, affected: 20000);
         var plan1 = await dispatcher.WaitForReliefPlan(p => p.Allocations.Any(a => a.WarehouseId == Depot));
-        var convoys = (await Shipments(dispatcher, plan1.PlanId, flood)).Where(s => s.WarehouseId == Depot).ToList();
+        var convoys = (await Shipments(dispatcher, plan1, flood)).Where(s => s.WarehouseId == Depot).ToList();
         Assert.Equal(fleet, convoys.Sum(s => s.Trucks));
         Assert.NotEmpty(plan1.Shortfalls); // far more people than the district can serve
 
@@ -102,6 +103,6 @@ public sealed class ReliefFleetTests
         var afterReturn = await dispatcher.WaitForReliefPlan(p => p.PlanId > whileOut.PlanId);
         Assert.True(afterReturn.ComputedAt >= back, $"planned at {afterReturn.ComputedAt:O}, trucks back at {back:O}");
         Assert.Empty(afterReturn.TrucksInUse);
-        Assert.Equal(fleet, (await Shipments(dispatcher, afterReturn.PlanId, flood)).Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks));
+        Assert.Equal(fleet, (await Shipments(dispatcher, afterReturn, flood)).Where(s => s.WarehouseId == Depot).Sum(s => s.Trucks));
     }
 }
