@@ -11,9 +11,10 @@ using Xunit.Abstractions;
 namespace HuaduDispatch.IntegrationTests;
 
 /// <summary>
-/// A node leaves a two-node cluster (a rolling deploy) while consoles on the other node watch the district. The grains that
-/// lived on the leaving node (the district's sequencer, the relay registry, a team) start again on the one left, and its
-/// consoles, following the resync rule, end at the latest state with nothing missed, whether or not another change follows.
+/// A node leaves a two-node cluster (a rolling deploy), or dies without leaving (a crash, a power cut), while consoles on the
+/// other node watch the district. The grains that lived on the node gone (the district's sequencer, the relay registry, a team)
+/// start again on the one left, and its consoles, following the resync rule, end at the latest state with nothing missed,
+/// whether or not another change follows.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper output)
@@ -27,10 +28,107 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
         // The periodic registration is put out of reach of this test, so the registry can only fill again because the nodes
         // register at once when membership changes.
         var settings = new Dictionary<string, string?> { ["Realtime:RelayRegistrationPeriod"] = "00:01:00" };
-        // B starts alone, so the relay registry, the district's scope grain and team T09 activate there.
-        var b = await DispatchNode.StartAsync(cs, settings);
+        var (a, b) = await TwoNodesWithTheGrainsOnB(cs, settings);
+        var bGone = false;
+        try
+        {
+            await using var hub = await HubClient.ConnectAsync(a, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+            var console = new ConsoleView(hub, await hub.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District));
+            var radio = a.ClientAs(Roles.Team, teamId: "T09");
+            Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.45))).StatusCode);
+            await console.Until(v => v.Team("T09")?.Position.Lat == 23.45, "T09 at 23.45 before B leaves");
+
+            await b.DisposeAsync(); // a graceful leave, as in a rolling deploy
+            bGone = true;
+            output.WriteLine("B left");
+
+            // One report through A, and no other change after it. Answers meanwhile may be 503 while the cluster settles.
+            await ReportUntilStored(radio, 23.46, TimeSpan.FromSeconds(30));
+            var stored = System.Diagnostics.Stopwatch.StartNew();
+            await console.Until(v => v.Team("T09")?.Position.Lat == 23.46, "T09 at 23.46 after B left, with no change after it", TimeSpan.FromSeconds(20));
+            output.WriteLine($"shown {stored.ElapsedMilliseconds} ms after the 200; resyncs {console.Resyncs}, snapshots {console.Snapshots}");
+        }
+        finally
+        {
+            await a.DisposeAsync();
+            if (!bGone) await b.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task When_the_node_holding_the_district_sequencer_dies_a_console_on_the_other_node_gets_the_next_change_once_the_cluster_declares_it_dead()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        // B runs in a process of its own, so that it can be killed. It starts alone, so the relay registry, the district's
+        // scope grain and team T09 activate there.
+        var b = await DispatchProcess.StartAsync(cs);
         DispatchNode? a = null;
-        var bLeft = false;
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await using (var early = await HubClient.ConnectAsync(b.BaseAddress, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer)))
+                    await early.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+                Assert.Equal(HttpStatusCode.OK, (await b.ClientAs(Roles.Team, teamId: "T09").PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.44))).StatusCode);
+                a = await DispatchNode.StartAsync(cs);
+                var management = a.Grains.GetGrain<IManagementGrain>(0);
+                var placed = new[]
+                {
+                    await management.GetActivationAddress(a.Grains.GetGrain<IRelayRegistryGrain>(0)),
+                    await management.GetActivationAddress(a.Grains.GetGrain<IScopeGrain>(Scopes.District)),
+                    await management.GetActivationAddress(a.Grains.GetGrain<IRescueTeamGrain>("T09")),
+                };
+                if (placed.All(p => p?.Endpoint.Port == b.SiloPort)) break;
+                output.WriteLine($"attempt {attempt}: registry, district scope and T09 on {string.Join(", ", placed.Select(p => p?.Endpoint.Port == b.SiloPort ? "B" : "A"))}");
+                await a.DisposeAsync();
+                a = null;
+                Assert.True(attempt < 5, "five joins in a row moved a grain from B to A");
+            }
+
+            await using var hub = await HubClient.ConnectAsync(a, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+            var console = new ConsoleView(hub, await hub.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District));
+            var radio = a.ClientAs(Roles.Team, teamId: "T09");
+            Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.45))).StatusCode);
+            await console.Until(v => v.Team("T09")?.Position.Lat == 23.45, "T09 at 23.45 before B dies");
+
+            await b.KillAsync(); // SIGKILL: A learns of it only when its probes declare B dead
+            var died = System.Diagnostics.Stopwatch.StartNew();
+            output.WriteLine("B killed");
+
+            // Until the cluster declares B dead, the grains it held cannot be reached: reports are refused with a 503 (never a
+            // 500), each answered well within the client's timeout; once one is acknowledged it is stored and shown.
+            var (refused, slowest) = await ReportUntilStored(radio, 23.46, TimeSpan.FromSeconds(90));
+            output.WriteLine($"stored {died.ElapsedMilliseconds} ms after B died, after {refused} refusal(s), the slowest in {slowest.TotalMilliseconds:0} ms");
+            var stored = System.Diagnostics.Stopwatch.StartNew();
+            await console.Until(v => v.Team("T09")?.Position.Lat == 23.46, "T09 at 23.46 after B died, with no change after it", TimeSpan.FromSeconds(20));
+            output.WriteLine($"shown {stored.ElapsedMilliseconds} ms after the 200; resyncs {console.Resyncs}, snapshots {console.Snapshots}");
+            Assert.Equal(23.46, (await a.ClientAs(Roles.Dispatcher).GetOk<RescueTeam>("/api/v1/teams/T09")).Position.Lat);
+
+            // B's relay is not sent to any more: the registry lists A's alone, and knows that list to be complete.
+            var relays = await a.Grains.GetGrain<IRelayRegistryGrain>(0).GetRelayList();
+            Assert.True(relays.Complete);
+            Assert.Single(relays.Relays);
+        }
+        catch (Exception e)
+        {
+            output.WriteLine("B's output:\n" + b.Output);
+            throw new Xunit.Sdk.XunitException($"{e.Message} (B's output is in the test's output)", e);
+        }
+        finally
+        {
+            if (a is not null) await a.DisposeAsync();
+            await b.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// B, then A, joined in one cluster, with the relay registry, the district's scope grain and team T09 active on B: B starts
+    /// alone, so they activate there.
+    /// </summary>
+    private async Task<(DispatchNode A, DispatchNode B)> TwoNodesWithTheGrainsOnB(string cs, IDictionary<string, string?>? settings)
+    {
+        var b = await DispatchNode.StartAsync(cs, settings);
         try
         {
             var bSilo = b.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
@@ -42,50 +140,47 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
                     await early.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
                 Assert.Equal(HttpStatusCode.OK, (await b.ClientAs(Roles.Team, teamId: "T09").PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.44))).StatusCode);
 
-                a = await DispatchNode.StartAsync(cs, settings);
+                var a = await DispatchNode.StartAsync(cs, settings);
                 var placed = new[]
                 {
                     await Where(b.Grains.GetGrain<IRelayRegistryGrain>(0)), await Where(b.Grains.GetGrain<IScopeGrain>(Scopes.District)),
                     await Where(b.Grains.GetGrain<IRescueTeamGrain>("T09")),
                 };
-                if (placed.All(bSilo.Equals)) break;
+                if (placed.All(bSilo.Equals)) return (a, b);
                 // A joining can hand a grain's directory entry to A, and the next call then activates it there (it happened to
                 // the registry in about one run in five). Let A leave, so everything is on B again, and let it join once more.
                 output.WriteLine($"attempt {attempt}: registry, district scope and T09 on {string.Join(", ", placed.Select(p => bSilo.Equals(p) ? "B" : "A"))}");
-                Assert.True(attempt < 5, "five joins in a row moved a grain from B to A");
                 await a.DisposeAsync();
-                a = null;
+                Assert.True(attempt < 5, "five joins in a row moved a grain from B to A");
             }
-
-            await using var hub = await HubClient.ConnectAsync(a!, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
-            var console = new ConsoleView(hub, await hub.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District));
-            var radio = a.ClientAs(Roles.Team, teamId: "T09");
-            Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.45))).StatusCode);
-            await console.Until(v => v.Team("T09")?.Position.Lat == 23.45, "T09 at 23.45 before B leaves");
-
-            await b.DisposeAsync(); // a graceful leave, as in a rolling deploy
-            bLeft = true;
-            output.WriteLine("B left");
-
-            // One report through A, and no other change after it. Answers meanwhile may be 503 while the cluster settles.
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (true)
-            {
-                var answer = await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(23.46));
-                if (answer.StatusCode == HttpStatusCode.OK) break;
-                var text = await answer.Content.ReadAsStringAsync();
-                Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)answer.StatusCode} {text}");
-                Assert.True(DateTime.UtcNow < deadline, "reports through A were still refused 30 s after B left: " + text);
-                await Task.Delay(250);
-            }
-            var stored = System.Diagnostics.Stopwatch.StartNew();
-            await console.Until(v => v.Team("T09")?.Position.Lat == 23.46, "T09 at 23.46 after B left, with no change after it", TimeSpan.FromSeconds(20));
-            output.WriteLine($"shown {stored.ElapsedMilliseconds} ms after the 200; resyncs {console.Resyncs}, snapshots {console.Snapshots}");
         }
-        finally
+        catch
         {
-            if (a is not null) await a.DisposeAsync();
-            if (!bLeft) await b.DisposeAsync();
+            await b.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends one position report until it is acknowledged (200); meanwhile every answer must be a 503 with Retry-After, within
+    /// 35 s. Returns how many were refused, and the longest a refusal took.
+    /// </summary>
+    private static async Task<(int Refused, TimeSpan Slowest)> ReportUntilStored(HttpClient radio, double lat, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        var slowest = TimeSpan.Zero;
+        for (var refused = 0; ; refused++)
+        {
+            var asked = System.Diagnostics.Stopwatch.StartNew();
+            var answer = await radio.PostAsJsonAsync("/api/v1/teams/T09/position", Report(lat));
+            if (answer.StatusCode == HttpStatusCode.OK) return (refused, slowest);
+            if (asked.Elapsed > slowest) slowest = asked.Elapsed;
+            var text = await answer.Content.ReadAsStringAsync();
+            Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)answer.StatusCode} {text}");
+            Assert.NotNull(answer.Headers.RetryAfter);
+            Assert.True(asked.Elapsed < TimeSpan.FromSeconds(35), $"a refusal took {asked.Elapsed}");
+            Assert.True(DateTime.UtcNow < deadline, $"reports through A were still refused {within} after B went: " + text);
+            await Task.Delay(250);
         }
     }
 

@@ -62,22 +62,7 @@ public sealed class DispatchNode : IAsyncDisposable
         Action<IServiceCollection>? services)
     {
         var httpPort = FreePort();
-        var settings = new Dictionary<string, string?>
-        {
-            ["urls"] = $"http://127.0.0.1:{httpPort}",
-            ["Auth:SigningKey"] = SigningKey,
-            ["Orleans:ClusterId"] = "huadu-tests",
-            ["Orleans:Endpoints:SiloPort"] = (siloPort ?? FreePort()).ToString(),
-            ["Orleans:Endpoints:GatewayPort"] = (gatewayPort ?? FreePort()).ToString(),
-            ["Orleans:Endpoints:AdvertisedIPAddress"] = "127.0.0.1",
-            ["Orleans:Endpoints:ListenOnAnyHostAddress"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            // Tests that are not about rate limiting drive one token hard; HardeningTests sets a low limit where it is the subject.
-            ["Http:RateLimit:PermitsPerSecond"] = "100000",
-            ["Http:RateLimit:Burst"] = "100000",
-        };
-        if (connectionString is not null) settings["ConnectionStrings:Dispatch"] = connectionString;
-        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+        var settings = Settings(connectionString, extra, httpPort, siloPort, gatewayPort);
 
         var app = DispatchHost.Build([], b =>
         {
@@ -99,15 +84,39 @@ public sealed class DispatchNode : IAsyncDisposable
         return node;
     }
 
-    private async Task WaitUntilReadyAsync()
+    /// <summary>The configuration of a test node: its ports, the test signing key and cluster, then <paramref name="extra"/>.</summary>
+    internal static Dictionary<string, string?> Settings(string? connectionString, IDictionary<string, string?>? extra, int httpPort, int? siloPort, int? gatewayPort)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{httpPort}",
+            ["Auth:SigningKey"] = SigningKey,
+            ["Orleans:ClusterId"] = "huadu-tests",
+            ["Orleans:Endpoints:SiloPort"] = (siloPort ?? FreePort()).ToString(),
+            ["Orleans:Endpoints:GatewayPort"] = (gatewayPort ?? FreePort()).ToString(),
+            ["Orleans:Endpoints:AdvertisedIPAddress"] = "127.0.0.1",
+            ["Orleans:Endpoints:ListenOnAnyHostAddress"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            // Tests that are not about rate limiting drive one token hard; HardeningTests sets a low limit where it is the subject.
+            ["Http:RateLimit:PermitsPerSecond"] = "100000",
+            ["Http:RateLimit:Burst"] = "100000",
+        };
+        if (connectionString is not null) settings["ConnectionStrings:Dispatch"] = connectionString;
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+        return settings;
+    }
+
+    /// <summary>Polls /health/ready on <paramref name="http"/> until it answers 200 (120 s at most).</summary>
+    internal static async Task WaitUntilReadyAsync(HttpClient http, Func<string?>? exited = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120); // generous: CI shares 2 cores
         string last = "";
         while (DateTime.UtcNow < deadline)
         {
+            if (exited?.Invoke() is { } why) throw new InvalidOperationException($"the node at {http.BaseAddress} exited before it was ready: {why}");
             try
             {
-                var response = await Http.GetAsync("/health/ready");
+                var response = await http.GetAsync("/health/ready");
                 if (response.StatusCode == HttpStatusCode.OK) return;
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
@@ -117,8 +126,10 @@ public sealed class DispatchNode : IAsyncDisposable
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"node at {BaseAddress} not ready within 120 s: {last}");
+        throw new TimeoutException($"node at {http.BaseAddress} not ready within 120 s: {last}");
     }
+
+    private Task WaitUntilReadyAsync() => WaitUntilReadyAsync(Http);
 
     /// <summary>A token signed with the test key, as `token --role ...` would print it.</summary>
     public static string Token(string role, string? teamId = null, string? agencyId = null, string? signingKey = null, TimeSpan? lifetime = null)

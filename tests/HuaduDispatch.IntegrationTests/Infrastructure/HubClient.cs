@@ -24,10 +24,12 @@ public sealed class HubClient : IAsyncDisposable
         });
     }
 
-    public static async Task<HubClient> ConnectAsync(DispatchNode node, string hub, string? token)
+    public static Task<HubClient> ConnectAsync(DispatchNode node, string hub, string? token) => ConnectAsync(node.BaseAddress, hub, token);
+
+    public static async Task<HubClient> ConnectAsync(Uri node, string hub, string? token)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(node.BaseAddress, hub), o =>
+            .WithUrl(new Uri(node, hub), o =>
             {
                 if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
             })
