@@ -19,4 +19,14 @@ public sealed class DispatchOptions
     public TimeSpan ReliefResend { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Commander named on a command post set up automatically.</summary>
     public string DutyCommander { get; set; } = "District duty commander (值班指挥长)";
+
+    /// <summary>What is wrong with these settings, one message per problem naming its key (none when they can be used).</summary>
+    public IEnumerable<string> Problems() =>
+    [
+        .. OptionsChecks.Positive("Dispatch:TaskAckTimeout", TaskAckTimeout),
+        .. OptionsChecks.Positive("Dispatch:DefaultTaskDue", DefaultTaskDue),
+        .. OptionsChecks.Period("Dispatch:TaskWatchPeriod", TaskWatchPeriod),
+        .. OptionsChecks.Period("Dispatch:ReliefResend", ReliefResend),
+        .. string.IsNullOrWhiteSpace(DutyCommander) ? ["Dispatch:DutyCommander must name the commander of automatic command posts"] : Array.Empty<string>(),
+    ];
 }

@@ -16,8 +16,8 @@ public static class DispatchServices
     /// </summary>
     public static IServiceCollection AddDispatchDomain(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<DispatchOptions>(configuration.GetSection(DispatchOptions.Section));
-        services.Configure<Realtime.RealtimeOptions>(configuration.GetSection(Realtime.RealtimeOptions.Section));
+        services.AddOptions<DispatchOptions>().Bind(configuration.GetSection(DispatchOptions.Section)).CheckedOnStart(o => o.Problems());
+        services.AddOptions<Realtime.RealtimeOptions>().Bind(configuration.GetSection(Realtime.RealtimeOptions.Section)).CheckedOnStart(o => o.Problems());
         var levelsPath = configuration["Dispatch:ResponseLevelsPath"];
         var policy = string.IsNullOrWhiteSpace(levelsPath)
             ? ResponseLevelPolicy.Default
@@ -27,18 +27,26 @@ public static class DispatchServices
         services.AddSingleton(new TravelTimeModel(configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions()));
         services.AddSingleton(configuration.GetSection("Dispatch:Recommender").Get<RecommenderOptions>() ?? new RecommenderOptions());
         services.AddSingleton<ITeamRecommender, OptimalRecommender>();
-        services.AddOptions<Relief.ReliefOptions>().Bind(configuration.GetSection(Relief.ReliefOptions.Section))
-            .Validate(o => o.ReplanRetry > TimeSpan.Zero && o.ReplanRetryMax >= o.ReplanRetry, "Relief: ReplanRetry > 0 and ReplanRetryMax >= ReplanRetry")
-            .Validate(o => o.PlannerShare is > 0 and <= 1, "Relief: PlannerShare must be more than 0 and at most 1")
-            .ValidateOnStart();
-        // The retry of a failed solve is a reminder ticking every ReplanRetryMax: Orleans refuses periods under its minimum (1 min).
-        services.AddOptions<ReminderOptions>().PostConfigure<IOptions<Relief.ReliefOptions>>((o, relief) =>
+        services.AddOptions<Relief.ReliefOptions>().Bind(configuration.GetSection(Relief.ReliefOptions.Section)).CheckedOnStart(o => o.Problems());
+        // The retry of a failed solve is a reminder ticking every ReplanRetryMax, and each incident with open tasks has one
+        // ticking every TaskWatchPeriod: Orleans refuses periods under its minimum (1 min), so a shorter setting lowers it.
+        services.AddOptions<ReminderOptions>().PostConfigure<IOptions<Relief.ReliefOptions>, IOptions<DispatchOptions>>((o, relief, dispatch) =>
         {
-            if (relief.Value.ReplanRetryMax < o.MinimumReminderPeriod) o.MinimumReminderPeriod = relief.Value.ReplanRetryMax;
+            foreach (var period in new[] { relief.Value.ReplanRetryMax, dispatch.Value.TaskWatchPeriod })
+                if (period > TimeSpan.Zero && period < o.MinimumReminderPeriod) o.MinimumReminderPeriod = period;
         });
         var standardPath = configuration["Relief:StandardPath"];
         services.AddSingleton(string.IsNullOrWhiteSpace(standardPath) ? Relief.ReliefStandard.Default : Relief.ReliefStandard.FromJson(File.ReadAllText(standardPath)));
-        services.AddSingleton(configuration.GetSection("Relief:Planner").Get<Relief.ReliefPlannerOptions>() ?? new Relief.ReliefPlannerOptions());
+        var planner = configuration.GetSection("Relief:Planner").Get<Relief.ReliefPlannerOptions>() ?? new Relief.ReliefPlannerOptions();
+        try
+        {
+            Relief.ReliefProblem.ValidateOptions(planner); // at start, not at the first plan
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"Relief:Planner:{e.Message}", e); // "Relief:Planner:TimeLimit must be positive, ..."
+        }
+        services.AddSingleton(planner);
         services.TryAddSingleton<Relief.IReliefPlanner, Relief.OptimalReliefPlanner>(); // a host (or test) may register its own first
         services.AddAgencies(configuration);
         return services;

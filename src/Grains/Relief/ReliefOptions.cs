@@ -55,4 +55,19 @@ public sealed class ReliefOptions
     /// <summary>The wait before the next try after <paramref name="failuresInARow"/> failed solves (1 for the first).</summary>
     public TimeSpan RetryDelay(int failuresInARow) =>
         TimeSpan.FromTicks((long)Math.Min(ReplanRetryMax.Ticks, ReplanRetry.Ticks * Math.Pow(2, Math.Clamp(failuresInARow - 1, 0, 30))));
+
+    /// <summary>What is wrong with these settings, one message per problem naming its key (none when they can be used).</summary>
+    public IEnumerable<string> Problems()
+    {
+        foreach (var p in OptionsChecks.Positive("Relief:Deadline", Deadline)) yield return p;
+        if (AtRiskBefore < TimeSpan.Zero || AtRiskBefore >= Deadline)
+            yield return $"Relief:AtRiskBefore must be from 0 to less than Relief:Deadline ({Deadline}), was {AtRiskBefore}";
+        foreach (var p in OptionsChecks.NotNegative("Relief:ReplanDebounce", ReplanDebounce)) yield return p;
+        foreach (var p in OptionsChecks.Period("Relief:ReplanRetry", ReplanRetry)) yield return p;
+        foreach (var p in OptionsChecks.Period("Relief:ReplanRetryMax", ReplanRetryMax)) yield return p;
+        if (ReplanRetryMax < ReplanRetry) yield return $"Relief:ReplanRetryMax ({ReplanRetryMax}) must not be less than Relief:ReplanRetry ({ReplanRetry})";
+        foreach (var p in OptionsChecks.Period("Relief:ReplanBackstop", ReplanBackstop)) yield return p;
+        foreach (var p in OptionsChecks.NotNegative("Relief:ArchiveAfter", ArchiveAfter)) yield return p;
+        if (!(PlannerShare is > 0 and <= 1)) yield return $"Relief:PlannerShare must be more than 0 and at most 1, was {PlannerShare}";
+    }
 }

@@ -51,7 +51,7 @@ public static class OrleansSetup
             o.ConnectionString = settings.ConnectionString;
             o.GrainStorageSerializer = serializer;
         });
-        silo.Services.AddOptions<GroupCommitOptions>().BindConfiguration(GroupCommitOptions.Section);
+        silo.Services.AddOptions<GroupCommitOptions>().BindConfiguration(GroupCommitOptions.Section).CheckedOnStart(o => o.Problems());
         silo.Services.AddGrainStorage(StorageNames.Dispatch, (sp, _) => new GroupCommitGrainStorage(
             sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName),
             NpgsqlDataSource.Create(settings.ConnectionString!),

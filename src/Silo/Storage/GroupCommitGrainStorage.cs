@@ -220,4 +220,11 @@ public sealed class GroupCommitOptions
 
     /// <summary>Batches in flight at once (each on its own pooled connection): while one commits, the next is sent.</summary>
     public int Writers { get; set; } = 2;
+
+    /// <summary>What is wrong with these settings, one message per problem naming its key (none when they can be used).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MaxBatch < 1) yield return $"GroupCommit:MaxBatch must be at least 1, was {MaxBatch}";
+        if (Writers < 1) yield return $"GroupCommit:Writers must be at least 1, was {Writers}";
+    }
 }

@@ -1,0 +1,59 @@
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// Settings are checked when a node starts: one it would fail on later stops the start with its key named, and the short
+/// periods the checks allow do work.
+/// </summary>
+public sealed class ConfigurationCheckTests
+{
+    [Theory]
+    [InlineData("Dispatch:ReliefResend", "-00:01:00")]
+    [InlineData("Dispatch:TaskWatchPeriod", "00:00:00")]
+    [InlineData("Realtime:ResyncBufferSize", "0")]
+    [InlineData("Realtime:CoalesceWindow", "-00:00:00.001")]
+    [InlineData("Realtime:RelayRegistrationPeriod", "00:02:00")]
+    [InlineData("Relief:AtRiskBefore", "04:00:00")]
+    [InlineData("Relief:ReplanBackstop", "00:00:00")]
+    [InlineData("Relief:Planner:TimeLimit", "00:00:00")]
+    public async Task A_node_with_a_setting_it_cannot_use_does_not_start_and_names_the_setting(string key, string value)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?> { [key] = value });
+        });
+        Assert.Contains(key + " must", error.Message);
+    }
+
+    [Fact]
+    public async Task A_task_watch_period_under_a_minute_is_allowed_and_raises_the_unacknowledged_alert()
+    {
+        // Orleans refuses reminder periods under its minimum (1 min by default); the node lowers that minimum to the setting.
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>
+        {
+            ["Dispatch:TaskWatchPeriod"] = "00:00:02",
+            ["Dispatch:TaskAckTimeout"] = "00:00:01",
+        });
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Landslide", title = "Slope failure", location = new { lat = 23.452, lon = 113.305 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline",
+        });
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        var dispatched = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T05" } });
+        Assert.True(dispatched.IsSuccessStatusCode, $"{(int)dispatched.StatusCode} {await dispatched.Content.ReadAsStringAsync()}");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var tasks = await dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks");
+            if (tasks.Any(t => t.Alerts.Any(a => a.Contains("Unacknowledged", StringComparison.Ordinal)))) break;
+            Assert.True(DateTime.UtcNow < deadline, "no Unacknowledged alert within 20 s with a 2 s watch period and a 1 s acknowledgement timeout");
+            await Task.Delay(250);
+        }
+    }
+}
