@@ -27,7 +27,7 @@ public static class ApiCatalogue
         ["GET /api/v1/warehouses/{id}"] = new("One warehouse with stock per item"),
         ["POST /api/v1/warehouses/{id}/stock-movements"] = new("Receive, issue or adjust stock",
             "The warehouse grain is the only writer; stock never goes negative (409). Every movement is kept with who and when.",
-            """{"itemCode":"WATER","quantity":500,"kind":"Receive","reason":"delivery from the city reserve"}"""),
+            """{"itemCode":"drinking-water","quantity":500,"kind":"Receive","reason":"delivery from the city reserve"}"""),
         ["GET /api/v1/warehouses/{id}/stock-movements"] = new("The warehouse's stock movements, newest last"),
         ["GET /api/v1/warehouses/{id}/shipments"] = new("The warehouse's orders: the relief convoys it is to load and send",
             "Planned and Loading convoys from this warehouse, earliest departure first, with their lines, trucks, departure and ETA. " +
@@ -46,7 +46,7 @@ public static class ApiCatalogue
         ["POST /api/v1/incidents"] = new("Report an incident",
             "Graded at once (level I–IV from the figures). An agency reports only as itself; a (source, externalId) pair is bound " +
             "once, so a resubmission answers 200 with the existing incident instead of creating another (201).",
-            """{"type":"Waterlogging","title":"Underpass flooded at Xinhua Rd","description":"Water 0.8 m deep, two cars stalled","location":{"lat":23.4042,"lon":113.2245,"address":"新华路隧道"},"occurredAt":"2026-06-12T08:40:00+08:00","source":"police-110","externalId":"110-20260612-0042","assessment":{"trapped":3,"affected":40}}"""),
+            """{"type":"Waterlogging","title":"Underpass flooded at Xinhua Rd","description":"Water 0.8 m deep, two cars stalled","location":{"lat":23.4042,"lon":113.2245,"address":"新华路隧道"},"occurredAt":"2026-12-01T08:40:00+08:00","source":"police-110","externalId":"110-20260612-0042","assessment":{"trapped":3,"affected":40}}"""),
         ["GET /api/v1/incidents"] = new("List incidents", "Filters: status, areaId, level, type. Agencies see only incidents they reported or that were shared with them."),
         ["GET /api/v1/incidents/{id}"] = new("One incident with its level, status, teams and assessment"),
         ["POST /api/v1/incidents/{id}/assessments"] = new("New casualty and loss figures",
@@ -66,20 +66,24 @@ public static class ApiCatalogue
             """{"reason":"task complete"}"""),
         ["GET /api/v1/incidents/{id}/tasks"] = new("The incident's tasks"),
         ["POST /api/v1/incidents/{id}/tasks"] = new("Issue a task to an assigned team", null,
-            """{"teamId":"D01","title":"Pump out the underpass","description":"two pumps, report every 30 min","dueAt":"2026-06-12T11:00:00+08:00"}"""),
+            """{"teamId":"D01","title":"Pump out the underpass","description":"two pumps, report every 30 min"}"""),
         ["POST /api/v1/incidents/{id}/tasks/{taskId}/status"] = new("Move a task (a team only its own tasks)",
             "Issued → Acknowledged → InProgress → Completed | Failed; Cancelled by the district centre only. Repeating the current status is a no-op.",
-            """{"status":"Acknowledged","note":"on our way","occurredAt":"2026-06-12T08:55:00+08:00"}"""),
+            """{"status":"Acknowledged","note":"on our way"}"""),
         ["GET /api/v1/incidents/{id}/command-post"] = new("The field command post with its teams, tasks and situation reports"),
         ["POST /api/v1/incidents/{id}/command-post"] = new("Set up a field command post (automatic at level III and above)", null,
             """{"commander":"Duty commander Li","position":{"lat":23.405,"lon":113.225}}"""),
-        ["POST /api/v1/incidents/{id}/command-post/sitreps"] = new("Add a situation report to the command post", null,
-            """{"kind":"Progress","text":"water level down 30 cm"}"""),
+        ["POST /api/v1/incidents/{id}/command-post/sitreps"] = new("Add a situation report to the command post",
+            "Kinds: Initial (the first report, 首报), then Update (续报) as often as needed, and Final (终报) last.",
+            """{"kind":"Initial","text":"underpass flooded 0.8 m deep, two cars stalled, three people trapped"}"""),
         ["GET /api/v1/incidents/{id}/timeline"] = new("The incident's append-only timeline: who did what, when"),
         ["GET /api/v1/incidents/{id}/relief"] = new("The incident's relief demand: deadline, allocations, shipments, status OnTrack|AtRisk|Met|Breached"),
         ["GET /api/v1/response-plans"] = new("Which response modules each incident type activates at each level"),
-        ["PUT /api/v1/response-plans"] = new("Replace the response plans (admin)", null,
-            """[{"type":"Waterlogging","level":"III","modules":[{"capability":"Drainage","count":2},{"capability":"WaterRescue","count":1}]}]"""),
+        ["PUT /api/v1/response-plans"] = new("Replace the response plans (admin)",
+            "The body is the whole set, which replaces the one in force: GET /api/v1/response-plans gives it to edit. Every incident " +
+            "type needs at least its level IV entry, or the PUT is refused (400) naming the types that lack one. The example shows " +
+            "the shape of one entry; sent alone it is refused that way.",
+            """[{"type":"Waterlogging","level":"III","modules":[{"capability":"WaterRescue","count":2},{"capability":"LogisticsSupport","count":1}]}]"""),
 
         // Standards: NENA EIDO and GeoJSON
         ["GET /api/v1/incidents/{id}/eido"] = new("The incident as a NENA EIDO (NENA-STA-021 JSON)",
@@ -87,7 +91,7 @@ public static class ApiCatalogue
         ["POST /api/v1/eido"] = new("Create or update an incident from a NENA EIDO",
             "Accepts lastUpdateTimeStamp and lastUpdateTimestamp. The EIDO's tracking id is bound once per sender (201 on create, 200 on a " +
             "resubmission); a tracking id of one of our incidents updates its assessment figures.",
-            """{"$id":"urn:emergency:uid:incidentid:7f3a:water.example.org","lastUpdateTimestamp":"2026-06-01T08:45:00+08:00","eidoVersion":"1.0","incidentComponent":{"$id":"i1","incidentTypeCommonRegistryText":"Flood","incidentTypeInternalText":"River bank seepage","locationReference":[{"$ref":"l1"}]},"locationComponent":[{"$id":"l1","locationTypeDescriptionRegistryText":"Incident","locationByValue":"<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:gml=\"http://www.opengis.net/gml\"><gml:Point srsName=\"urn:ogc:def:crs:EPSG::4326\"><gml:pos>23.45 113.30</gml:pos></gml:Point></presence>"}]}"""),
+            """{"$id":"urn:emergency:uid:incidentid:7f3a:water.example.org","lastUpdateTimestamp":"2026-12-01T08:45:00+08:00","eidoVersion":"1.0","incidentComponent":{"$id":"i1","incidentTypeCommonRegistryText":"Flood","incidentTypeInternalText":"River bank seepage","locationReference":[{"$ref":"l1"}]},"locationComponent":[{"$id":"l1","locationTypeDescriptionRegistryText":"Incident","locationByValue":"<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:gml=\"http://www.opengis.net/gml\"><gml:Point srsName=\"urn:ogc:def:crs:EPSG::4326\"><gml:pos>23.45 113.30</gml:pos></gml:Point></presence>"}]}"""),
         ["GET /api/v1/map/{layer}"] = new("A GeoJSON (RFC 7946) layer for maps",
             "Layers: incidents, teams, warehouses, shelters, risk-points, hazard-points. Point features with [lon, lat] and properties to style by (status, level, colour). Optional ?bbox=minLon,minLat,maxLon,maxLat."),
 
@@ -113,8 +117,8 @@ public static class ApiCatalogue
         // Teams reporting
         ["POST /api/v1/teams/{id}/status"] = new("A team reports its status (a team token only for its own team)",
             "Out-of-order reports (older occurredAt) are recorded but do not overwrite newer status.",
-            """{"status":"OnScene","position":{"lat":23.4042,"lon":113.2245},"occurredAt":"2026-06-12T09:05:00+08:00","note":"arrived"}"""),
-        ["POST /api/v1/teams/{id}/position"] = new("A team reports its position", null, """{"lat":23.4042,"lon":113.2245,"at":"2026-06-12T09:05:00+08:00"}"""),
+            """{"status":"OnScene","position":{"lat":23.4042,"lon":113.2245},"note":"arrived"}"""),
+        ["POST /api/v1/teams/{id}/position"] = new("A team reports its position", null, """{"lat":23.4042,"lon":113.2245}"""),
 
         // Relief
         ["GET /api/v1/relief/plan"] = new("The district relief plan: allocations, people covered by the 3-hour deadline, shortfalls with reasons and escalations"),
@@ -122,7 +126,7 @@ public static class ApiCatalogue
         ["GET /api/v1/shipments/{id}"] = new("One relief shipment"),
         ["POST /api/v1/shipments/{id}/status"] = new("Move a shipment: Planned → Loading → Departed → Delivered | Cancelled",
             "Delivered without received means everything planned arrived; short deliveries re-open the rest.",
-            """{"status":"Delivered","received":[{"itemCode":"WATER","quantity":480}]}"""),
+            """{"status":"Delivered","received":[{"itemCode":"drinking-water","quantity":160}]}"""),
         ["GET /api/v1/kpi/relief"] = new("Relief KPIs per incident and district-wide: share relieved within 3 h, initial relief time, breaches, open shortfalls",
             "Optional ?since= (ISO 8601 with offset) keeps the incidents whose 3 h deadline is at or after it; 400 if it does not parse."),
 
