@@ -68,9 +68,25 @@ public sealed class ResponsePlanCatalogueTests
 
         Assert.Contains("Typhoon: no level IV entry", e.Message);
         Assert.Contains("duplicate entry for Flood at level IV", e.Message);
-        Assert.Contains("Landslide III: GeologicalHazard count must be at least 1 (it is 0)", e.Message);
+        Assert.Contains("Landslide III: GeologicalHazard count must be from 1 to 1000 (it is 0)", e.Message);
         Assert.Contains("Rainstorm: level I asks for 2 teams in total, fewer than the 3 of level III", e.Message);
         Assert.Contains("Other IV: no modules", e.Message);
+    }
+
+    [Fact]
+    public void Counts_beyond_the_module_limit_are_refused_and_never_overflow_the_totals()
+    {
+        // Two modules of int.MaxValue teams summed as int would overflow (a 500 before 2026-12-04); each is refused instead.
+        var entries = Baseline();
+        entries.Add(E(IncidentType.Flood, ResponseLevel.III, M(Capability.WaterRescue, int.MaxValue), M(Capability.LogisticsSupport, int.MaxValue)));
+        var e = Assert.Throws<ArgumentException>(() => new ResponsePlanCatalogue(entries));
+        Assert.Contains($"Flood III: WaterRescue count must be from 1 to {ResponsePlanCatalogue.MaxModuleCount} (it is {int.MaxValue})", e.Message);
+        Assert.Contains($"Flood III: LogisticsSupport count must be from 1 to {ResponsePlanCatalogue.MaxModuleCount}", e.Message);
+
+        // At the limit, the totals are compared as they are.
+        var atLimit = Baseline();
+        atLimit.Add(E(IncidentType.Flood, ResponseLevel.III, M(Capability.WaterRescue, ResponsePlanCatalogue.MaxModuleCount), M(Capability.Medical, 1)));
+        Assert.Equal(ResponsePlanCatalogue.MaxModuleCount + 1, new ResponsePlanCatalogue(atLimit).ModulesFor(IncidentType.Flood, ResponseLevel.III).Sum(m => m.Count));
     }
 
     [Fact]

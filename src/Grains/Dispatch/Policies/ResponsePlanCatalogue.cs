@@ -59,10 +59,17 @@ public sealed class ResponsePlanCatalogue
             ? modules
             : throw new ArgumentOutOfRangeException(Enum.IsDefined(type) ? nameof(level) : nameof(type), $"unknown incident type or level: {type}, {level}");
 
+    /// <summary>
+    /// The most teams one module of a plan may ask for. The district has a few dozen teams and a level I response draws on the
+    /// city's and the province's too, so a plan asking for more in one module is a mistake; the limit also keeps the sums of a
+    /// plan's counts far from overflowing.
+    /// </summary>
+    public const int MaxModuleCount = 1000;
+
     private static List<string> Validate(IReadOnlyList<ResponsePlanEntry> entries)
     {
         var errors = new List<string>();
-        var totals = new Dictionary<(IncidentType Type, ResponseLevel Level), int>();
+        var totals = new Dictionary<(IncidentType Type, ResponseLevel Level), long>();
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
@@ -86,11 +93,15 @@ public sealed class ResponsePlanCatalogue
                 {
                     if (m is null) { errors.Add($"{name}: a module is null"); valid = false; continue; }
                     if (!Enum.IsDefined(m.Capability)) { errors.Add($"{name}: unknown capability {m.Capability}"); valid = false; }
-                    if (m.Count < 1) { errors.Add($"{name}: {m.Capability} count must be at least 1 (it is {m.Count})"); valid = false; }
+                    if (m.Count is < 1 or > MaxModuleCount)
+                    {
+                        errors.Add($"{name}: {m.Capability} count must be from 1 to {MaxModuleCount} (it is {m.Count})");
+                        valid = false;
+                    }
                 }
             }
             if (!valid) continue;
-            if (!totals.TryAdd((e.Type, e.Level), e.Modules!.Sum(m => m.Count)))
+            if (!totals.TryAdd((e.Type, e.Level), e.Modules!.Sum(m => (long)m.Count)))
             {
                 errors.Add($"{name}: duplicate entry for {e.Type} at level {e.Level}");
             }
@@ -109,7 +120,7 @@ public sealed class ResponsePlanCatalogue
             {
                 for (var j = i + 1; j < defined.Count; j++)
                 {
-                    int severe = totals[(type, defined[i])], lesser = totals[(type, defined[j])];
+                    long severe = totals[(type, defined[i])], lesser = totals[(type, defined[j])];
                     if (severe < lesser)
                     {
                         errors.Add($"{type}: level {defined[i]} asks for {severe} teams in total, fewer than the {lesser} of level "
