@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace HuaduDispatch.IntegrationTests;
 
@@ -26,6 +29,18 @@ public sealed class ConfigurationCheckTests
             await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?> { [key] = value });
         });
         Assert.Contains(key + " must", error.Message);
+    }
+
+    [Fact]
+    public async Task Orleans_membership_settings_are_read_from_the_Orleans_Membership_section()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>
+        {
+            ["Orleans:Membership:ProbeTimeout"] = "00:00:02",
+            ["Orleans:Membership:NumMissedProbesLimit"] = "2",
+        });
+        var membership = node.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        Assert.Equal((TimeSpan.FromSeconds(2), 2), (membership.ProbeTimeout, membership.NumMissedProbesLimit));
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public static class OrleansSetup
 {
     public const string NpgsqlInvariant = "Npgsql";
 
+    /// <summary>Orleans' <see cref="ClusterMembershipOptions"/>, bound from configuration (e.g. Orleans:Membership:ProbeTimeout).</summary>
+    public const string MembershipSection = "Orleans:Membership";
+
     /// <summary>The ADO.NET provider's own registration, wrapped by the "dispatch" storage in PostgreSQL mode.</summary>
     public const string AdoNetStorageName = StorageNames.Dispatch + "-adonet";
 
@@ -25,6 +28,9 @@ public static class OrleansSetup
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
+        // How soon a node that died without leaving is declared dead (Orleans' membership protocol: probes, missed probes, votes).
+        // The defaults take about 15 s; a site can trade that against the risk of declaring a busy node dead.
+        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration(MembershipSection);
         // Trace context through grain calls, only when traces are exported: the propagation is two grain call filters, and any
         // filter puts every grain call (four per team report) on Orleans' filter path, with its invoker objects and extra awaits.
         if (settings.ExportsTelemetry) silo.AddActivityPropagation();
