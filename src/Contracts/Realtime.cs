@@ -57,6 +57,21 @@ public static class DeltaKinds
     public const string Shipment = "shipment";
     /// <summary>The district relief plan in brief (<see cref="ReliefPlanSummary"/>), on the district scope only.</summary>
     public const string ReliefPlan = "reliefPlan";
+    /// <summary>
+    /// The scope's sequencer started again and may not have had changes the old one took with it (its node died): data is a
+    /// <see cref="ScopeRestart"/>, id the scope. A client that was following the scope sees a gap here and resyncs; one that
+    /// gets it in sequence has nothing to apply.
+    /// </summary>
+    public const string Scope = "scope";
+}
+
+/// <summary>The data of a <see cref="DeltaKinds.Scope"/> delta.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ScopeRestart")]
+public sealed record ScopeRestart
+{
+    [Id(0)] public required string Scope { get; init; }
+    /// <summary>When this activation of the scope's sequencer started.</summary>
+    [Id(1)] public required DateTimeOffset StartedAt { get; init; }
 }
 
 /// <summary>Scope names: district, area:{areaId}, incident:{incidentId}; team:{teamId} for the field hub.</summary>
@@ -92,6 +107,13 @@ public interface IScopeGrain : IGrainWithStringKey
     /// even before the relay registry lists it (e.g. while the registry's activation is being recreated).</param>
     [Alias("Snapshot")] Task<ScopeSnapshot> Snapshot(IDeltaRelay? subscriberRelay);
     [Alias("Resync")] Task<ResyncResult> Resync(long afterSeq, IDeltaRelay? subscriberRelay);
+    /// <summary>
+    /// A relay whose consoles follow this scope and last had <paramref name="knownSeq"/> asks, after a node of the cluster died,
+    /// whether they missed anything. The scope sends it what it flushed since, or, when it cannot (it is a new activation: the old
+    /// one died with its node, and with it any change published to it that was not yet sent), it sends every relay a
+    /// <see cref="DeltaKinds.Scope"/> delta, once per activation, so that every console resyncs.
+    /// </summary>
+    [Alias("Check")] Task Check(long knownSeq, IDeltaRelay relay);
 }
 
 /// <summary>A silo's relay to its SignalR connections (a grain observer wrapping the hub context).</summary>

@@ -122,6 +122,102 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
         }
     }
 
+    [Fact]
+    public async Task A_change_sent_to_a_scope_whose_node_then_dies_reaches_the_consoles_on_the_other_node_with_no_other_change_following()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        // A starts alone, so the relay registry and the teams activate there; B joins in a process of its own.
+        await using var a = await DispatchNode.StartAsync(cs);
+        var b = await DispatchProcess.StartAsync(cs);
+        try
+        {
+            var registry = a.Grains.GetGrain<IRelayRegistryGrain>(0);
+            var management = a.Grains.GetGrain<IManagementGrain>(0);
+            var both = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while ((await registry.GetRelayList()) is not { Relays.Count: 2, Complete: true })
+            {
+                Assert.True(DateTime.UtcNow < both, "B's relay was not registered within 30 s of its start");
+                await Task.Delay(200);
+            }
+
+            // An area scope whose grain is on B, and a team of that area whose grain is on A: its reports are stored on A and sent
+            // one-way to the scope on B. A console on B subscribing activates the area scopes; the placement policy decides where
+            // (it weighs the nodes' load, and chose A for all twelve in one run). When no pair is found, the idle grains on A are
+            // deactivated, so that the next subscriptions and reads place them afresh.
+            var teams = await a.ClientAs(Roles.Dispatcher).GetOk<List<RescueTeam>>("/api/v1/teams");
+            await using var early = await HubClient.ConnectAsync(b.BaseAddress, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
+            var aSilo = a.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+            string? scope = null;
+            RescueTeam? team = null;
+            for (var round = 1; team is null; round++)
+            {
+                foreach (var area in teams.Select(t => t.AreaId).Distinct())
+                {
+                    await early.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Area(area));
+                    if ((await management.GetActivationAddress(a.Grains.GetGrain<IScopeGrain>(Scopes.Area(area))))?.Endpoint.Port != b.SiloPort) continue;
+                    foreach (var candidate in teams.Where(t => t.AreaId == area))
+                    {
+                        await a.Grains.GetGrain<IRescueTeamGrain>(candidate.Id).Get();
+                        if ((await management.GetActivationAddress(a.Grains.GetGrain<IRescueTeamGrain>(candidate.Id)))?.Endpoint.Port == aSilo.Endpoint.Port)
+                        {
+                            (scope, team) = (Scopes.Area(area), candidate);
+                            break;
+                        }
+                    }
+                    if (team is not null) break;
+                }
+                if (team is not null) break;
+                output.WriteLine($"round {round}: no area scope on B with a team of its area on A");
+                Assert.True(round < 6, "six rounds found no area scope on B with a team of its area on A");
+                await management.ForceActivationCollection([aSilo], TimeSpan.Zero);
+                await Task.Delay(2000);
+            }
+            output.WriteLine($"{scope} on B, {team!.Id} on A");
+            while ((await registry.GetRelayList()) is not { Relays.Count: 2, Complete: true })
+            {
+                Assert.True(DateTime.UtcNow < both + TimeSpan.FromMinutes(2), "the registry did not list both relays again");
+                await Task.Delay(200);
+            }
+
+            await using var hub = await HubClient.ConnectAsync(a, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+            var console = new ConsoleView(hub, await hub.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", scope));
+            var radio = a.ClientAs(Roles.Team, teamId: team.Id);
+            Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync($"/api/v1/teams/{team.Id}/position", Report(23.45))).StatusCode);
+            await console.Until(v => v.Team(team.Id)?.Position.Lat == 23.45, $"{team.Id} at 23.45 before B dies");
+
+            await b.KillAsync();
+            var died = System.Diagnostics.Stopwatch.StartNew();
+            output.WriteLine("B killed");
+
+            // The team is on A, so the report is stored and acknowledged; its delta goes to the scope's grain on B, which is dead.
+            // No other change follows. Once the cluster declares B dead, A's relay asks the scope what its consoles missed: the
+            // scope starts again on A, sends a "scope" delta, and the console resyncs to a snapshot holding the report.
+            Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync($"/api/v1/teams/{team.Id}/position", Report(23.47))).StatusCode);
+            await console.Until(v => v.Team(team.Id)?.Position.Lat == 23.47, $"{team.Id} at 23.47, sent while B was dead, with no change after it",
+                TimeSpan.FromSeconds(60));
+            output.WriteLine($"shown {died.ElapsedMilliseconds} ms after the kill; resyncs {console.Resyncs}, snapshots {console.Snapshots}");
+            Assert.Contains(hub.For(scope!), d => d.Kind == DeltaKinds.Scope && d.Id == scope);
+
+            // B's relay is dropped once membership declares B dead, well before the 90 s expiry of a relay not registered again.
+            while ((await registry.GetRelayList()) is not { Relays.Count: 1, Complete: true })
+            {
+                Assert.True(died.Elapsed < TimeSpan.FromSeconds(60), "B's relay was still listed 60 s after B died");
+                await Task.Delay(200);
+            }
+            output.WriteLine($"B's relay dropped by {died.ElapsedMilliseconds} ms after the kill");
+        }
+        catch (Exception e)
+        {
+            output.WriteLine("B's output:\n" + b.Output);
+            throw new Xunit.Sdk.XunitException($"{e.Message} (B's output is in the test's output)", e);
+        }
+        finally
+        {
+            await b.DisposeAsync();
+        }
+    }
+
     /// <summary>
     /// B, then A, joined in one cluster, with the relay registry, the district's scope grain and team T09 active on B: B starts
     /// alone, so they activate there.
@@ -189,6 +285,7 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
     /// <summary>What a console shows of the district, kept by the resync rule: deltas in order, a gap answered by Resync.</summary>
     private sealed class ConsoleView(HubClient hub, ScopeSnapshot snapshot)
     {
+        private readonly string _scope = snapshot.Scope;
         private readonly Dictionary<(string Kind, string Id), EntityChange> _entities = snapshot.Entities.ToDictionary(e => (e.Kind, e.Id));
         private long _seq = snapshot.Seq;
         private int _read;
@@ -206,14 +303,14 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
                 if (shows(this)) return;
                 if (DateTime.UtcNow > deadline)
                     throw new TimeoutException($"the console does not show {what}: at seq {_seq}, {Resyncs} resyncs; received " +
-                                               string.Join(", ", hub.For(Scopes.District).Select(d => $"#{d.Seq} {d.Kind} {d.Id}")));
+                                               string.Join(", ", hub.For(_scope).Select(d => $"#{d.Seq} {d.Kind} {d.Id}")));
                 await Task.Delay(100);
             }
         }
 
         private async Task Apply()
         {
-            var received = hub.For(Scopes.District);
+            var received = hub.For(_scope);
             for (; _read < received.Count; _read++)
             {
                 var d = received[_read];
@@ -222,7 +319,7 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
                 {
                     Resyncs++;
                     var from = _seq;
-                    var result = await hub.Connection.InvokeAsync<ResyncResult>("Resync", Scopes.District, _seq);
+                    var result = await hub.Connection.InvokeAsync<ResyncResult>("Resync", _scope, _seq);
                     if (result.Snapshot is { } fresh)
                     {
                         Snapshots++;

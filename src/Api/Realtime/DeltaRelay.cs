@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using HuaduDispatch.Contracts;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api.Realtime;
 
 /// <summary>
 /// This silo's relay (registered with the relay registry grain as an observer): forwards each scope's batches to the SignalR
 /// group of that scope on this node, one batch at a time per scope, never sending a sequence number twice or going backwards
-/// (a client that sees a gap resyncs).
+/// (a client that sees a gap resyncs). It also keeps which scopes this node's connections follow, and the last sequence number
+/// they were given, so that after a node of the cluster dies it can ask those scopes what they missed (<see cref="CheckScopes"/>).
 /// </summary>
 public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> consoles, IHubContext<FieldHub, IDispatchHubClient> field) : IDeltaRelay
 {
@@ -15,9 +17,15 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
     {
         public readonly SemaphoreSlim Gate = new(1, 1);
         public long LastSent;
+        /// <summary>The highest sequence number this node's connections were given: a delta sent, or a snapshot's or resync's.</summary>
+        public long Known;
+        /// <summary>This node's connections following the scope.</summary>
+        public readonly ConcurrentDictionary<string, byte> Connections = new(StringComparer.Ordinal);
     }
 
     private readonly ConcurrentDictionary<string, ScopeOrder> _scopes = new(StringComparer.Ordinal);
+    /// <summary>The scopes each connection follows, to forget it when it closes.</summary>
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _connections = new(StringComparer.Ordinal);
 
     /// <summary>This relay as a grain observer reference (set once when the silo registers it); hubs hand it to the scopes they subscribe to.</summary>
     public IDeltaRelay? Reference { get; set; }
@@ -31,6 +39,7 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
             var fresh = deltas.Where(d => d.Seq > order.LastSent).ToList();
             if (fresh.Count == 0) return;
             order.LastSent = fresh[^1].Seq;
+            Raise(ref order.Known, order.LastSent);
             var clients = scope.StartsWith("team:", StringComparison.Ordinal) ? field.Clients : consoles.Clients;
             await clients.Group(scope).Delta(fresh);
         }
@@ -38,5 +47,75 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         {
             order.Gate.Release();
         }
+    }
+
+    /// <summary>A connection of this node follows <paramref name="scope"/>, given everything up to <paramref name="seq"/>.</summary>
+    public void Following(string scope, string connectionId, long seq)
+    {
+        var order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
+        order.Connections[connectionId] = 0;
+        _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[scope] = 0;
+        Raise(ref order.Known, seq);
+    }
+
+    private static void Raise(ref long field, long value)
+    {
+        for (var seen = Interlocked.Read(ref field); value > seen; seen = Interlocked.Read(ref field))
+            if (Interlocked.CompareExchange(ref field, value, seen) == seen) return;
+    }
+
+    /// <summary>A connection of this node no longer follows <paramref name="scope"/>.</summary>
+    public void NotFollowing(string scope, string connectionId)
+    {
+        if (_scopes.TryGetValue(scope, out var order)) order.Connections.TryRemove(connectionId, out _);
+        if (_connections.TryGetValue(connectionId, out var scopes)) scopes.TryRemove(scope, out _);
+    }
+
+    /// <summary>A connection of this node closed.</summary>
+    public void Closed(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out var scopes)) return;
+        foreach (var scope in scopes.Keys)
+            if (_scopes.TryGetValue(scope, out var order)) order.Connections.TryRemove(connectionId, out _);
+    }
+
+    /// <summary>The scopes this node's connections follow, with the last sequence number they were given.</summary>
+    public IReadOnlyList<(string Scope, long Known)> Followed() =>
+        [.. _scopes.Where(s => !s.Value.Connections.IsEmpty).Select(s => (s.Key, Interlocked.Read(ref s.Value.Known)))];
+
+    /// <summary>
+    /// After a node of the cluster died: asks every scope this node's connections follow for what they missed since the last
+    /// sequence number they were given (<see cref="IScopeGrain.Check"/>). A scope whose grain died with the node starts again
+    /// elsewhere and sends a <see cref="DeltaKinds.Scope"/> delta, at which the consoles resync: changes published to the dead
+    /// activation before the cluster declared its node dead would otherwise reach them only with the scope's next change.
+    /// Each scope is tried up to <paramref name="attempts"/> times; returns the scopes that could not be asked.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CheckScopes(IGrainFactory grains, ILogger logger, int attempts = 3, TimeSpan? retryAfter = null)
+    {
+        var failed = new List<string>();
+        if (Reference is not { } self) return failed;
+        await Task.WhenAll(Followed().Select(async followed =>
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await grains.GetGrain<IScopeGrain>(followed.Scope).Check(followed.Known, self).WaitAsync(TimeSpan.FromSeconds(10));
+                    return;
+                }
+                catch (Exception e) when (attempt < attempts)
+                {
+                    logger.LogDebug(e, "Checking scope {Scope} after a node died failed (attempt {Attempt}); retrying", followed.Scope, attempt);
+                    await Task.Delay(retryAfter ?? TimeSpan.FromSeconds(1));
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Checking scope {Scope} after a node died failed {Attempts} times; its consoles catch up at its next change", followed.Scope, attempts);
+                    lock (failed) failed.Add(followed.Scope);
+                    return;
+                }
+            }
+        }));
+        return failed;
     }
 }

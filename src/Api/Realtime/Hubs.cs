@@ -20,17 +20,36 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
         await Authorize(scope);
         // Join first, then read: a delta sent in between is older than the snapshot and the client skips it by its seq.
         await Groups.AddToGroupAsync(Context.ConnectionId, scope);
-        return await grains.Grain<IScopeGrain>(scope).Snapshot(relay.Reference);
+        var snapshot = await grains.Grain<IScopeGrain>(scope).Snapshot(relay.Reference);
+        relay.Following(scope, Context.ConnectionId, snapshot.Seq);
+        return snapshot;
     }
 
-    public Task Unsubscribe(string scope) => Groups.RemoveFromGroupAsync(Context.ConnectionId, scope);
+    public async Task Unsubscribe(string scope)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, scope);
+        relay.NotFollowing(scope, Context.ConnectionId);
+    }
 
     public async Task<ResyncResult> Resync(string scope, long afterSeq)
     {
         await Authorize(scope);
         await Groups.AddToGroupAsync(Context.ConnectionId, scope); // after a reconnect this is a new connection
-        return await grains.Grain<IScopeGrain>(scope).Resync(afterSeq, relay.Reference);
+        var result = await grains.Grain<IScopeGrain>(scope).Resync(afterSeq, relay.Reference);
+        relay.Following(scope, Context.ConnectionId, Given(result, afterSeq));
+        return result;
     }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        relay.Closed(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>The sequence number a client has everything up to after applying a resync's answer.</summary>
+    internal static long Given(ResyncResult result, long afterSeq) =>
+        result.Snapshot?.Seq is { } seq ? Math.Max(seq, result.Deltas.Count > 0 ? result.Deltas[^1].Seq : seq)
+        : result.Deltas.Count > 0 ? result.Deltas[^1].Seq : afterSeq;
 
     private async Task Authorize(string scope)
     {
@@ -66,9 +85,25 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
         await base.OnConnectedAsync();
     }
 
-    public Task<ScopeSnapshot> Subscribe() => grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot(relay.Reference);
+    public async Task<ScopeSnapshot> Subscribe()
+    {
+        var snapshot = await grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot(relay.Reference);
+        relay.Following(Scopes.Team(TeamId), Context.ConnectionId, snapshot.Seq);
+        return snapshot;
+    }
 
-    public Task<ResyncResult> Resync(long afterSeq) => grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq, relay.Reference);
+    public async Task<ResyncResult> Resync(long afterSeq)
+    {
+        var result = await grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq, relay.Reference);
+        relay.Following(Scopes.Team(TeamId), Context.ConnectionId, DispatchHub.Given(result, afterSeq));
+        return result;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        relay.Closed(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
 
     public Task<RescueTeam> ReportStatus(TeamStatusReport report) => grains.Grain<IRescueTeamGrain>(TeamId).ReportStatus(report, Actor);
 

@@ -47,7 +47,8 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _buffer = new DeltaBuffer(Scope, clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000, Options.ResyncBufferSize, Options.ResyncBufferAge);
+        _startedAt = clock.GetUtcNow();
+        _buffer = new DeltaBuffer(Scope, _startedAt.ToUnixTimeMilliseconds() * 1000, Options.ResyncBufferSize, Options.ResyncBufferAge);
         _flushedSeq = _buffer.Seq;
         return Task.CompletedTask;
     }
@@ -106,6 +107,31 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         if (missed is not null) return new ResyncResult { Scope = Scope, Deltas = missed };
         return new ResyncResult { Scope = Scope, Deltas = [], Snapshot = await Snapshot(subscriberRelay) };
     }
+
+    public async Task Check(long knownSeq, IDeltaRelay relay)
+    {
+        Subscribed(relay);
+        var now = clock.GetUtcNow();
+        if (_buffer.Since(knownSeq, now) is { } missed)
+        {
+            // Flushed ones only: the pending ones go to every relay with the next flush.
+            var flushed = missed.Where(d => d.Seq <= _flushedSeq).ToList();
+            if (flushed.Count > 0) _ = relay.OnDeltas(Scope, flushed);
+            return;
+        }
+        if (_restartSent) return; // the marker is in the buffer: the relays have it, or get it with the catch-up
+        _restartSent = true;
+        _pending.AddRange(_buffer.Append([new EntityChange
+        {
+            Kind = DeltaKinds.Scope, Id = Scope, Data = new ScopeRestart { Scope = Scope, StartedAt = _startedAt },
+        }], now));
+        foreach (var added in await Relays(force: true)) SendCatchUp(added);
+        await Flush(CancellationToken.None);
+    }
+
+    /// <summary>Whether this activation has sent its <see cref="DeltaKinds.Scope"/> delta (at most once).</summary>
+    private bool _restartSent;
+    private DateTimeOffset _startedAt;
 
     /// <summary>A connection on the silo of <paramref name="relay"/> subscribed: that silo gets this scope's batches from now on.</summary>
     private void Subscribed(IDeltaRelay? relay)

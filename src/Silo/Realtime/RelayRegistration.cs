@@ -46,10 +46,16 @@ public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, IL
         try
         {
             MembershipVersion? seen = null;
+            HashSet<SiloAddress>? dead = null;
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
             {
                 if (seen is not null && snapshot.Version != seen && _membershipChanged.CurrentCount == 0) _membershipChanged.Release();
                 seen = snapshot.Version;
+                var deadNow = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
+                // A node declared dead since the last look (not those dead before this silo started) may have taken scope grains
+                // with changes they had not sent yet: ask the scopes this node's consoles follow.
+                if (dead is not null && deadNow.Except(dead).Any()) _ = CheckScopesAsync(deadNow.Except(dead).ToList());
+                dead = deadNow;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -58,6 +64,20 @@ public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, IL
         catch (Exception e)
         {
             logger.LogWarning(e, "Watching cluster membership for relay registration stopped; registering every period only");
+        }
+    }
+
+    private async Task CheckScopesAsync(IReadOnlyList<SiloAddress> died)
+    {
+        try
+        {
+            var failed = await relay.CheckScopes(grains, logger);
+            logger.LogInformation("Node(s) {Dead} declared dead: checked the scopes this node's connections follow ({Failed} could not be asked)",
+                string.Join(", ", died), failed.Count);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Checking the followed scopes after node(s) {Dead} died failed", string.Join(", ", died));
         }
     }
 

@@ -10,13 +10,15 @@ namespace HuaduDispatch.UnitTests.Realtime;
 [Collection(FaultClusterFixture.Collection)]
 public sealed class ScopeFlushTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
 {
-    private sealed class Relay : IDeltaRelay
+    /// <summary>A relay keeping the deltas of one scope (the registry is shared by the tests of the class, and so are its relays).</summary>
+    private sealed class Relay(string? scope = null) : IDeltaRelay
     {
         public readonly ConcurrentQueue<Delta> Received = new();
 
-        public Task OnDeltas(string scope, IReadOnlyList<Delta> deltas)
+        public Task OnDeltas(string scope1, IReadOnlyList<Delta> deltas)
         {
-            foreach (var d in deltas) Received.Enqueue(d);
+            if (scope is null || scope1 == scope)
+                foreach (var d in deltas) Received.Enqueue(d);
             return Task.CompletedTask;
         }
     }
@@ -27,7 +29,7 @@ public sealed class ScopeFlushTests(FaultClusterFixture fixture) : IClassFixture
     public async Task A_batch_whose_relay_lookup_failed_is_sent_when_the_registry_answers_again_without_another_change()
     {
         var grains = fixture.Cluster.Client;
-        var relay = new Relay();
+        var relay = new Relay("area:flush-test");
         var reference = grains.CreateObjectReference<IDeltaRelay>(relay);
         await grains.GetGrain<IRelayRegistryGrain>(0).Register("flush-test-relay", reference);
         var scope = grains.GetGrain<IScopeGrain>("area:flush-test");
@@ -84,7 +86,7 @@ public sealed class ScopeFlushTests(FaultClusterFixture fixture) : IClassFixture
         await scope.Publish([Change("INC-C1")]);
         await Task.Delay(300); // flushed, to the relays listed then; this cluster's silos have none, so the list is not complete
 
-        var late = new Relay();
+        var late = new Relay("area:catch-up-test");
         await grains.GetGrain<IRelayRegistryGrain>(0).Register("catch-up-test-relay", grains.CreateObjectReference<IDeltaRelay>(late));
         try
         {
@@ -99,6 +101,47 @@ public sealed class ScopeFlushTests(FaultClusterFixture fixture) : IClassFixture
         finally
         {
             await grains.GetGrain<IRelayRegistryGrain>(0).Unregister("catch-up-test-relay");
+        }
+    }
+
+    [Fact]
+    public async Task A_check_from_before_the_scope_started_sends_every_relay_one_scope_delta_and_a_current_check_sends_what_was_missed()
+    {
+        var grains = fixture.Cluster.Client;
+        var (listed, asking) = (new Relay("area:check-test"), new Relay("area:check-test"));
+        await grains.GetGrain<IRelayRegistryGrain>(0).Register("check-test-listed", grains.CreateObjectReference<IDeltaRelay>(listed));
+        var askingRef = grains.CreateObjectReference<IDeltaRelay>(asking);
+        try
+        {
+            var scope = grains.GetGrain<IScopeGrain>("area:check-test");
+            await scope.Publish([Change("INC-C1")]);
+            await Until(() => listed.Received.Count >= 1);
+            var first = listed.Received.Single();
+
+            // A relay whose consoles were last given a number from an earlier activation (its node died, with whatever had been
+            // published to it and not yet sent): every relay gets one "scope" delta, next in sequence, and a second such check
+            // sends no other.
+            await scope.Check(first.Seq - 1_000_000, askingRef);
+            await Until(() => listed.Received.Count >= 2 && asking.Received.Any(d => d.Kind == DeltaKinds.Scope));
+            var marker = listed.Received.Last();
+            Assert.Equal((DeltaKinds.Scope, "area:check-test", first.Seq + 1), (marker.Kind, marker.Id, marker.Seq));
+            Assert.Equal("area:check-test", Assert.IsType<ScopeRestart>(marker.Data).Scope);
+            await scope.Check(first.Seq - 1_000_000, askingRef);
+            await Task.Delay(200);
+            Assert.Single(listed.Received, d => d.Kind == DeltaKinds.Scope);
+
+            // A relay that was given up to INC-C1's number gets what was flushed after it (and, new to the scope, its recent
+            // deltas, which clients skip by number), and nothing is added to the scope.
+            var fresh = new Relay("area:check-test");
+            await scope.Check(first.Seq, grains.CreateObjectReference<IDeltaRelay>(fresh));
+            await Until(() => fresh.Received.Any(d => d.Seq == marker.Seq));
+            await scope.Publish([Change("INC-C2")]);
+            await Until(() => listed.Received.Any(d => d.Id == "INC-C2"));
+            Assert.Equal(marker.Seq + 1, listed.Received.Single(d => d.Id == "INC-C2").Seq);
+        }
+        finally
+        {
+            await grains.GetGrain<IRelayRegistryGrain>(0).Unregister("check-test-listed");
         }
     }
 
