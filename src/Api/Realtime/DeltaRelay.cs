@@ -88,9 +88,10 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
     /// sequence number they were given (<see cref="IScopeGrain.Check"/>). A scope whose grain died with the node starts again
     /// elsewhere and sends a <see cref="DeltaKinds.Scope"/> delta, at which the consoles resync: changes published to the dead
     /// activation before the cluster declared its node dead would otherwise reach them only with the scope's next change.
-    /// Each scope is tried up to <paramref name="attempts"/> times; returns the scopes that could not be asked.
+    /// Each scope is tried up to <paramref name="attempts"/> times, 2 s apart by default (the cluster may still route a call to the
+    /// dead node's activation for a moment after declaring it dead); returns the scopes that could not be asked.
     /// </summary>
-    public async Task<IReadOnlyList<string>> CheckScopes(IGrainFactory grains, ILogger logger, int attempts = 3, TimeSpan? retryAfter = null)
+    public async Task<IReadOnlyList<string>> CheckScopes(IGrainFactory grains, ILogger logger, int attempts = 5, TimeSpan? retryAfter = null)
     {
         var failed = new List<string>();
         if (Reference is not { } self) return failed;
@@ -106,7 +107,7 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
                 catch (Exception e) when (attempt < attempts)
                 {
                     logger.LogDebug(e, "Checking scope {Scope} after a node died failed (attempt {Attempt}); retrying", followed.Scope, attempt);
-                    await Task.Delay(retryAfter ?? TimeSpan.FromSeconds(1));
+                    await Task.Delay(retryAfter ?? TimeSpan.FromSeconds(2));
                 }
                 catch (Exception e)
                 {
