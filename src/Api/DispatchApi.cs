@@ -28,9 +28,14 @@ public static class DispatchApi
         services.AddSingleton(signingKey);
 
         var http = configuration.GetSection(HttpOptions.Section).Get<HttpOptions>() ?? new HttpOptions();
+        var idempotency = configuration.GetSection(IdempotencyOptions.Section).Get<IdempotencyOptions>() ?? new IdempotencyOptions();
+        // Checked at start, like the grains' settings: a node that would refuse every request (a rate of 0, strings of at most
+        // 0 characters) or keep no idempotency key does not start, and says which setting to mend.
+        if (http.Problems().Concat(idempotency.Problems()).ToList() is { Count: > 0 } problems)
+            throw new InvalidOperationException("Settings the node cannot use: " + string.Join("; ", problems));
         services.AddHttpHardening(http);
         services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = http.MaxRequestBodyBytes);
-        services.AddSingleton(configuration.GetSection(IdempotencyOptions.Section).Get<IdempotencyOptions>() ?? new IdempotencyOptions());
+        services.AddSingleton(idempotency);
         // Malformed input is always a BadHttpRequestException, answered by DomainExceptionHandler as problem details naming the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>

@@ -22,6 +22,15 @@ public sealed class ConfigurationCheckTests
     [InlineData("Relief:AtRiskBefore", "04:00:00")]
     [InlineData("Relief:ReplanBackstop", "00:00:00")]
     [InlineData("Relief:Planner:TimeLimit", "00:00:00")]
+    [InlineData("Http:RateLimit:PermitsPerSecond", "0")]
+    [InlineData("Http:RateLimit:Burst", "0")]
+    [InlineData("Http:MaxJsonDepth", "0")]
+    [InlineData("Http:MaxStringLength", "0")]
+    [InlineData("Http:MaxRequestBodyBytes", "-5")]
+    [InlineData("Idempotency:Retention", "-00:01:00")]
+    [InlineData("Idempotency:Lease", "00:00:00")]
+    [InlineData("Dispatch:TravelTime:SpeedKmh", "0")]
+    [InlineData("Dispatch:Recommender:MaxEta", "-00:10:00")]
     public async Task A_node_with_a_setting_it_cannot_use_does_not_start_and_names_the_setting(string key, string value)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

@@ -36,6 +36,20 @@ public sealed class HttpOptions
     /// <summary>The browsable API reference (/docs) needs scripts and styles from this server.</summary>
     public string DocsContentSecurityPolicy { get; set; } =
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
+    /// <summary>What is wrong with these settings, one message per problem naming its key (none when they can be used).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MaxRequestBodyBytes < 1) yield return $"Http:MaxRequestBodyBytes must be at least 1, was {MaxRequestBodyBytes}";
+        // System.Text.Json reads a MaxDepth of 0 as its default of 64.
+        if (MaxJsonDepth < 1) yield return $"Http:MaxJsonDepth must be at least 1, was {MaxJsonDepth}";
+        if (MaxStringLength < 1) yield return $"Http:MaxStringLength must be at least 1, was {MaxStringLength}";
+        if (RateLimit is null) yield break;
+        if (RateLimit.Enabled && RateLimit.PermitsPerSecond < 1)
+            yield return $"Http:RateLimit:PermitsPerSecond must be at least 1 (or Http:RateLimit:Enabled false), was {RateLimit.PermitsPerSecond}";
+        if (RateLimit.Enabled && RateLimit.Burst < 1)
+            yield return $"Http:RateLimit:Burst must be at least 1 (or Http:RateLimit:Enabled false), was {RateLimit.Burst}";
+    }
 }
 
 /// <summary>A token bucket per client (role plus agency, team or subject; the remote address when anonymous).</summary>

@@ -21,6 +21,14 @@ public sealed class IdempotencyOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
     /// <summary>Responses larger than this are not kept (the key is then released instead of replaying a cut body).</summary>
     public int MaxStoredResponseBytes { get; set; } = 256 * 1024;
+
+    /// <summary>What is wrong with these settings, one message per problem naming its key (none when they can be used).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Retention <= TimeSpan.Zero) yield return $"Idempotency:Retention must be more than 0, was {Retention}";
+        if (Lease <= TimeSpan.Zero) yield return $"Idempotency:Lease must be more than 0, was {Lease}";
+        if (MaxStoredResponseBytes < 0) yield return $"Idempotency:MaxStoredResponseBytes must not be negative, was {MaxStoredResponseBytes}";
+    }
 }
 
 /// <summary>

@@ -24,8 +24,18 @@ public static class DispatchServices
             : ResponseLevelPolicy.FromJson(File.ReadAllText(levelsPath));
         services.AddSingleton(policy);
         services.AddSingleton(ShippedData.ResponsePlans());
-        services.AddSingleton(new TravelTimeModel(configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions()));
-        services.AddSingleton(configuration.GetSection("Dispatch:Recommender").Get<RecommenderOptions>() ?? new RecommenderOptions());
+        try
+        {
+            services.AddSingleton(new TravelTimeModel(configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions()));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"Dispatch:TravelTime:{e.Message}", e); // "Dispatch:TravelTime:SpeedKmh must be ..."
+        }
+        var recommender = configuration.GetSection("Dispatch:Recommender").Get<RecommenderOptions>() ?? new RecommenderOptions();
+        if (recommender.Problems().ToList() is { Count: > 0 } problems)
+            throw new InvalidOperationException("Settings the node cannot use: " + string.Join("; ", problems));
+        services.AddSingleton(recommender);
         services.AddSingleton<ITeamRecommender, OptimalRecommender>();
         services.AddOptions<Relief.ReliefOptions>().Bind(configuration.GetSection(Relief.ReliefOptions.Section)).CheckedOnStart(o => o.Problems());
         // The retry of a failed solve is a reminder ticking every ReplanRetryMax, and each incident with open tasks has one

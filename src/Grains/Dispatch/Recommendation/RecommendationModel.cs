@@ -9,6 +9,13 @@ public sealed record RecommenderOptions
 
     /// <summary>How many candidates beyond the required count each ranking shows.</summary>
     public int Alternatives { get; init; } = 3;
+
+    /// <summary>What is wrong with these settings, one message per problem naming its key (none when they can be used).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MaxEta <= TimeSpan.Zero) yield return $"Dispatch:Recommender:MaxEta must be more than 0, was {MaxEta}";
+        if (Alternatives < 0) yield return $"Dispatch:Recommender:Alternatives must not be negative, was {Alternatives}";
+    }
 }
 
 /// <summary>A rescue team as the recommender sees it: what it can do, where it is, whether it may be sent.</summary>
