@@ -108,17 +108,12 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
             // B's relay is not sent to any more: the registry (started again on A) lists A's alone once A has registered again,
             // which it does on the membership change, and knows that list to be complete.
             var listed = System.Diagnostics.Stopwatch.StartNew();
-            while ((await a.Grains.GetGrain<IRelayRegistryGrain>(0).GetRelayList()) is not { Relays.Count: 1, Complete: true })
-            {
-                Assert.True(listed.Elapsed < TimeSpan.FromSeconds(10), "the registry did not list A's relay alone, complete, within 10 s of the report being shown");
-                await Task.Delay(100);
-            }
+            await UntilRelays(a.Grains.GetGrain<IRelayRegistryGrain>(0), 1, TimeSpan.FromSeconds(10), "A's alone, within 10 s of the report being shown");
             output.WriteLine($"registry complete with A's relay alone {listed.ElapsedMilliseconds} ms after that");
         }
         catch (Exception e)
         {
-            output.WriteLine("B's output:\n" + b.Output);
-            throw new Xunit.Sdk.XunitException($"{e.Message} (B's output is in the test's output)", e);
+            throw WithOutput(b, e);
         }
         finally
         {
@@ -139,12 +134,7 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
         {
             var registry = a.Grains.GetGrain<IRelayRegistryGrain>(0);
             var management = a.Grains.GetGrain<IManagementGrain>(0);
-            var both = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while ((await registry.GetRelayList()) is not { Relays.Count: 2, Complete: true })
-            {
-                Assert.True(DateTime.UtcNow < both, "B's relay was not registered within 30 s of its start");
-                await Task.Delay(200);
-            }
+            await UntilRelays(registry, 2, TimeSpan.FromSeconds(30), "A's and B's, within 30 s of B's start");
 
             // An area scope whose grain is on B, and a team of that area whose grain is on A: its reports are stored on A and sent
             // one-way to the scope on B. A console on B subscribing activates the area scopes; the placement policy decides where
@@ -179,11 +169,7 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
                 await Task.Delay(2000);
             }
             output.WriteLine($"{scope} on B, {team!.Id} on A");
-            while ((await registry.GetRelayList()) is not { Relays.Count: 2, Complete: true })
-            {
-                Assert.True(DateTime.UtcNow < both + TimeSpan.FromMinutes(2), "the registry did not list both relays again");
-                await Task.Delay(200);
-            }
+            await UntilRelays(registry, 2, TimeSpan.FromSeconds(30), "A's and B's again, after the grains were placed");
 
             await using var hub = await HubClient.ConnectAsync(a, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
             var console = new ConsoleView(hub, await hub.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", scope));
@@ -205,22 +191,35 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
             Assert.Contains(hub.For(scope!), d => d.Kind == DeltaKinds.Scope && d.Id == scope);
 
             // B's relay is dropped once membership declares B dead, well before the 90 s expiry of a relay not registered again.
-            while ((await registry.GetRelayList()) is not { Relays.Count: 1, Complete: true })
-            {
-                Assert.True(died.Elapsed < TimeSpan.FromSeconds(60), "B's relay was still listed 60 s after B died");
-                await Task.Delay(200);
-            }
+            await UntilRelays(registry, 1, TimeSpan.FromSeconds(60) - died.Elapsed, "A's alone, within 60 s of B's death");
             output.WriteLine($"B's relay dropped by {died.ElapsedMilliseconds} ms after the kill");
         }
         catch (Exception e)
         {
-            output.WriteLine("B's output:\n" + b.Output);
-            throw new Xunit.Sdk.XunitException($"{e.Message} (B's output is in the test's output)", e);
+            throw WithOutput(b, e);
         }
         finally
         {
             await b.DisposeAsync();
         }
+    }
+
+    /// <summary>Polls the registry until it lists <paramref name="count"/> relays and says the list is complete.</summary>
+    private static async Task UntilRelays(IRelayRegistryGrain registry, int count, TimeSpan within, string which)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await registry.GetRelayList()) is not { Complete: true } list || list.Relays.Count != count)
+        {
+            Assert.True(waited.Elapsed < within, $"the registry did not list {count} relay(s), complete: {which}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A failure of a test with a node in a process of its own, with that node's output in the test's output.</summary>
+    private Xunit.Sdk.XunitException WithOutput(DispatchProcess b, Exception e)
+    {
+        output.WriteLine("B's output:\n" + b.Output);
+        return new Xunit.Sdk.XunitException($"{e.Message} (B's output is in the test's output)", e);
     }
 
     /// <summary>
