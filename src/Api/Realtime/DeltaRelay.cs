@@ -64,6 +64,13 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
             if (Interlocked.CompareExchange(ref field, value, seen) == seen) return;
     }
 
+    /// <summary>
+    /// A connection of this node resynced <paramref name="scope"/> from <paramref name="afterSeq"/>: it has everything up to the
+    /// snapshot's number, or the last missed delta's (a resync answers one or the other).
+    /// </summary>
+    public void Resynced(string scope, string connectionId, ResyncResult result, long afterSeq) =>
+        Following(scope, connectionId, result.Snapshot?.Seq ?? (result.Deltas.Count > 0 ? result.Deltas[^1].Seq : afterSeq));
+
     /// <summary>A connection of this node no longer follows <paramref name="scope"/>.</summary>
     public void NotFollowing(string scope, string connectionId)
     {

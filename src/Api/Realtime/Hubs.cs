@@ -36,7 +36,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
         await Authorize(scope);
         await Groups.AddToGroupAsync(Context.ConnectionId, scope); // after a reconnect this is a new connection
         var result = await grains.Grain<IScopeGrain>(scope).Resync(afterSeq, relay.Reference);
-        relay.Following(scope, Context.ConnectionId, Given(result, afterSeq));
+        relay.Resynced(scope, Context.ConnectionId, result, afterSeq);
         return result;
     }
 
@@ -45,11 +45,6 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
         relay.Closed(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
-
-    /// <summary>The sequence number a client has everything up to after applying a resync's answer.</summary>
-    internal static long Given(ResyncResult result, long afterSeq) =>
-        result.Snapshot?.Seq is { } seq ? Math.Max(seq, result.Deltas.Count > 0 ? result.Deltas[^1].Seq : seq)
-        : result.Deltas.Count > 0 ? result.Deltas[^1].Seq : afterSeq;
 
     private async Task Authorize(string scope)
     {
@@ -95,7 +90,7 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
     public async Task<ResyncResult> Resync(long afterSeq)
     {
         var result = await grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq, relay.Reference);
-        relay.Following(Scopes.Team(TeamId), Context.ConnectionId, DispatchHub.Given(result, afterSeq));
+        relay.Resynced(Scopes.Team(TeamId), Context.ConnectionId, result, afterSeq);
         return result;
     }
 

@@ -24,14 +24,8 @@ public static class DispatchServices
             : ResponseLevelPolicy.FromJson(File.ReadAllText(levelsPath));
         services.AddSingleton(policy);
         services.AddSingleton(ShippedData.ResponsePlans());
-        try
-        {
-            services.AddSingleton(new TravelTimeModel(configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions()));
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException($"Dispatch:TravelTime:{e.Message}", e); // "Dispatch:TravelTime:SpeedKmh must be ..."
-        }
+        services.AddSingleton(Keyed("Dispatch:TravelTime", () => new TravelTimeModel(
+            configuration.GetSection("Dispatch:TravelTime").Get<TravelTimeOptions>() ?? new TravelTimeOptions())));
         var recommender = configuration.GetSection("Dispatch:Recommender").Get<RecommenderOptions>() ?? new RecommenderOptions();
         if (recommender.Problems().ToList() is { Count: > 0 } problems)
             throw new InvalidOperationException("Settings the node cannot use: " + string.Join("; ", problems));
@@ -48,17 +42,26 @@ public static class DispatchServices
         var standardPath = configuration["Relief:StandardPath"];
         services.AddSingleton(string.IsNullOrWhiteSpace(standardPath) ? Relief.ReliefStandard.Default : Relief.ReliefStandard.FromJson(File.ReadAllText(standardPath)));
         var planner = configuration.GetSection("Relief:Planner").Get<Relief.ReliefPlannerOptions>() ?? new Relief.ReliefPlannerOptions();
-        try
-        {
-            Relief.ReliefProblem.ValidateOptions(planner); // at start, not at the first plan
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException($"Relief:Planner:{e.Message}", e); // "Relief:Planner:TimeLimit must be positive, ..."
-        }
+        Keyed("Relief:Planner", () => { Relief.ReliefProblem.ValidateOptions(planner); return planner; }); // at start, not at the first plan
         services.AddSingleton(planner);
         services.TryAddSingleton<Relief.IReliefPlanner, Relief.OptimalReliefPlanner>(); // a host (or test) may register its own first
         services.AddAgencies(configuration);
         return services;
+    }
+
+    /// <summary>
+    /// Builds what checks its settings by throwing <see cref="ArgumentException"/> naming the setting, and names the section
+    /// too: "Dispatch:TravelTime:SpeedKmh must be a finite positive number, ...", so a node that cannot start says which key.
+    /// </summary>
+    private static T Keyed<T>(string section, Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"{section}:{e.Message}", e);
+        }
     }
 }

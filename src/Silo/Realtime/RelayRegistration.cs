@@ -54,7 +54,7 @@ public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, IL
                 var deadNow = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
                 // A node declared dead since the last look (not those dead before this silo started) may have taken scope grains
                 // with changes they had not sent yet: ask the scopes this node's consoles follow.
-                if (dead is not null && deadNow.Except(dead).Any()) _ = CheckScopesAsync(deadNow.Except(dead).ToList());
+                if (dead is not null && deadNow.Except(dead).ToList() is { Count: > 0 } died) _ = CheckScopesAsync(died);
                 dead = deadNow;
             }
         }
