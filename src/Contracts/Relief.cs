@@ -374,6 +374,11 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
 {
     [Alias("Track"), OneWay] Task Track(string incidentId);
     [Alias("RequestReplan"), OneWay] Task RequestReplan();
+    /// <summary>
+    /// A warehouse's available stock of <paramref name="itemCode"/> went up (a receipt, or an adjustment up): the coordinator
+    /// plans again (as <see cref="RequestReplan"/>) if its plan is short of that item.
+    /// </summary>
+    [Alias("StockAdded"), OneWay] Task StockAdded(string itemCode);
     /// <summary>A delivered convoy's trucks are back at <paramref name="backAt"/>: the coordinator plans again then if its plan has shortfalls.</summary>
     [Alias("TrucksReturning"), OneWay] Task TrucksReturning(DateTimeOffset backAt);
     /// <summary>

@@ -108,4 +108,35 @@ public sealed class ReliefEscalationTests
         Assert.Equal(HttpStatusCode.Conflict, (await dispatcher.PostAsync($"/api/v1/warehouses/{Reserve}/deactivation", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await node.ClientAs(Roles.Viewer).PostAsJsonAsync($"/api/v1/warehouses/{Reserve}/activation", new { reason = "x" })).StatusCode);
     }
+
+    [Fact]
+    public async Task A_shortfall_is_planned_again_as_soon_as_a_warehouse_receives_the_item_with_nobody_asking()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
+        {
+            if (w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
+            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
+                new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        }
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Power cut in Shiling", location = new { lat = 23.44, lon = 113.15 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 300 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        var shortPlan = await dispatcher.WaitForReliefPlan(p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
+        Assert.Equal(0, shortPlan.PeopleCovered);
+
+        // The city answers the request with 100 lamps delivered to the regional depot: received, and planned with nobody asking.
+        var received = await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-REG/stock-movements",
+            new { itemCode = "lighting", quantity = 100, kind = "Receive", reason = "from the city, answering the EDXL-RM request" });
+        Assert.Equal(HttpStatusCode.Created, received.StatusCode);
+        var covered = await dispatcher.WaitForReliefPlan(p => p.PlanId > shortPlan.PlanId && p.Shortfalls.Count == 0);
+        Assert.Equal(300, covered.PeopleCovered);
+        Assert.Equal(100, covered.Allocations.Where(a => a.WarehouseId == "WH-REG" && a.ItemCode == "lighting").Sum(a => a.Quantity));
+    }
 }

@@ -23,4 +23,13 @@ public static class ReliefEscalation
         }
         return proposals;
     }
+
+    /// <summary>
+    /// Whether stock of <paramref name="itemCode"/> added at a warehouse (received, or adjusted up) may cover more people than
+    /// <paramref name="plan"/>: it has a shortfall of that item that is not only waiting for another item of the kit
+    /// (StockShort, TooFar or NoTrucks; the new stock may be nearer, or at a warehouse with free trucks). Stock of an item no
+    /// shortfall needs changes nobody's coverage, so it does not cost a re-plan.
+    /// </summary>
+    public static bool StockMayHelp(ReliefPlan? plan, string itemCode) =>
+        plan is not null && plan.Shortfalls.Any(s => s.ItemCode == itemCode && ReliefCityRequest.NeedsCity(s));
 }

@@ -46,6 +46,10 @@ public sealed class WarehouseGrain(
         var movement = new StockLedger(state.State).Record(request, actor, clock.GetUtcNow(), items);
         await Changed();
         await ArchiveOlderMovements();
+        // More stock may cover a shortfall of the plan in force (the city answering a request, a delivery to the depot): the
+        // coordinator plans again if its plan is short of the item (one-way). An agreement reserve joins plans only once activated.
+        if (movement.Change > 0 && state.State.Definition is { } d && (d.Kind != WarehouseKind.AgreementReserve || state.State.Activation is not null))
+            await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).StockAdded(movement.ItemCode);
         return movement;
     }
 

@@ -76,4 +76,24 @@ public sealed class ReliefEscalationRulesTests
         Assert.Equal(DomainErrorKind.Conflict, Assert.Throws<DomainException>(() => ReserveActivationRule.Deactivate(WarehouseKind.AgreementReserve, null)).Kind);
         Assert.Equal(DomainErrorKind.Conflict, Assert.Throws<DomainException>(() => ReserveActivationRule.Deactivate(WarehouseKind.CommercialReserve, null)).Kind);
     }
+
+    [Fact]
+    public void New_stock_asks_for_a_re_plan_only_when_the_plan_is_short_of_that_item_for_a_reason_stock_can_cure()
+    {
+        static ReliefShortfall Short(string item, string reason) =>
+            new() { IncidentId = "INC-1", ItemCode = item, Missing = 10, Reason = reason, Detail = "" };
+        static ReliefPlan Plan(params ReliefShortfall[] shortfalls) => new()
+        {
+            PlanId = 1, ComputedAt = Now, Solver = "SCIP", Demands = 1, PeopleCovered = 0, PeopleCoveredWeighted = 0, TonKm = 0,
+            Allocations = [], Shortfalls = shortfalls, Escalations = [],
+        };
+
+        Assert.True(ReliefEscalation.StockMayHelp(Plan(Short("lighting", "StockShort")), "lighting"));
+        Assert.True(ReliefEscalation.StockMayHelp(Plan(Short("tent", "KitIncomplete"), Short("lighting", "TooFar")), "lighting"));
+        Assert.True(ReliefEscalation.StockMayHelp(Plan(Short("lighting", "NoTrucks")), "lighting"));
+        // Lighting arriving helps nobody whose kit waits only for another item, nor a plan without shortfalls, nor no plan.
+        Assert.False(ReliefEscalation.StockMayHelp(Plan(Short("lighting", "KitIncomplete"), Short("tent", "StockShort")), "lighting"));
+        Assert.False(ReliefEscalation.StockMayHelp(Plan(), "lighting"));
+        Assert.False(ReliefEscalation.StockMayHelp(null, "lighting"));
+    }
 }
