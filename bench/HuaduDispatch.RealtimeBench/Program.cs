@@ -17,6 +17,7 @@ if (BenchOptions.Parse(args) is not { } options)
     Console.WriteLine("       pairs=N: then N alternating pairs of pgbench and the node's max rate without consoles, each ratio within its pair");
     Console.WriteLine("       scan=0: protocol consoles read every record with Utf8JsonReader instead of scanning for the fields (each 16th record is read both ways by default)");
     Console.WriteLine("       storm=N: halfway through the rated run, N more consoles connect and subscribe to \"district\" (16 at a time), as after a node restart");
+    Console.WriteLine("       relief=N: N incidents with affected people (a surge the relief coordinator plans), and during the rated run a stock movement every relief-every=1 s asking for a re-plan");
     Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
     return 2;
 }
@@ -63,11 +64,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs, bool Scan, int Storm)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs, bool Scan, int Storm, int Relief, double ReliefEvery)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0, true, 0);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0, true, 0, 0, 1);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -92,6 +93,8 @@ namespace HuaduDispatch.RealtimeBench
                     "pairs" => o with { Pairs = i },
                     "scan" when i <= 1 => o with { Scan = i == 1 },
                     "storm" => o with { Storm = i },
+                    "relief" => o with { Relief = i },
+                    "relief-every" when v > 0 => o with { ReliefEvery = v },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -161,6 +164,16 @@ namespace HuaduDispatch.RealtimeBench
             Console.WriteLine();
             var pg1 = await PgbenchAsync("Reference 1/2", payload, ct);
 
+            // 2b. Optional: a relief surge for the coordinator to plan, before the consoles connect (their snapshot holds it).
+            ReliefChurn? churn = null;
+            if (o.Relief > 0)
+            {
+                var (seeded, plan, took) = await ReliefChurn.SeedAsync(dispatcher, o.Relief, seed: 2026, ct);
+                churn = seeded;
+                Console.WriteLine($"Relief: {o.Relief} incidents with affected people reported and planned in {took.TotalSeconds:0.0} s: plan {plan.PlanId}, " +
+                    $"{plan.Demands} demands, {plan.PeopleCovered} people ({plan.PeopleCoveredWeighted:0} weighted) covered, {plan.Allocations.Count} allocation lines, solver {plan.Solver}");
+            }
+
             // 3. Consoles.
             _log = new UpdateLog(teams.Select(t => t.Id).ToArray());
             _driver = new Driver(_node.BaseAddress, teams, _log, Math.Max(o.Clients, o.MaxClients), o.RawDriver);
@@ -173,15 +186,21 @@ namespace HuaduDispatch.RealtimeBench
                 : $"SignalR clients (the .NET client, WebSockets, JSON protocol, {(o.Lean ? "lean binding: envelope, team id and position.at" : "full binding: the Delta contract, data as JsonElement")})";
             Console.WriteLine($"Consoles: {_consoles.Count} {kind} connected and subscribed to \"district\" in {step.Elapsed.TotalSeconds:0.0} s");
 
-            // 4. Warm-up (discarded) until tier-up compilation has settled, then the rated run.
+            // 4. Warm-up (discarded) until tier-up compilation has settled, then the rated run. The relief churn runs through both,
+            //    so that the re-plans' code is compiled before the rated run too.
+            using var churnStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var churning = churn?.RunAsync(TimeSpan.FromSeconds(o.ReliefEvery), churnStop.Token);
             await WarmUpAsync(ct);
             Console.WriteLine();
             using var sampler = Environment.GetEnvironmentVariable("HUADU_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
             sampler?.Reset();
             var cpu = CpuSample.Take();
+            var ratedStart = DateTimeOffset.UtcNow;
             var storm = o.Storm > 0 ? StormAsync(teams.Select(t => t.Id).ToArray(), ct) : null;
-            var rated = await PhaseAsync("rated", o.Clients, o.Rate, o.Seconds, ct);
+            var rated = await PhaseAsync("rated", o.Clients, o.Rate, o.Seconds, ct, beforeMeasuring: () => churnStop.Cancel());
             Print($"Rated run: {o.Rate:0} reports/s for {o.Seconds} s, {o.Clients} HTTP clients, {rated.Consoles} consoles", rated, CpuSample.Describe(cpu, CpuSample.Take()));
+            if (churning is not null)
+                Console.WriteLine($"  {(await churning).Describe(ratedStart)}; a stock movement every {o.ReliefEvery:0.##} s during the run");
             if (storm is not null)
             {
                 var (stormConsoles, took) = await storm;
@@ -366,7 +385,8 @@ namespace HuaduDispatch.RealtimeBench
         private const int SettledJitMethods = 100, MaxWarmupSeconds = 120;
 
         /// <summary>Drives one phase, waits until every acknowledged report reached every console (or 3 s pass with nothing new, at most 30 s), then measures.</summary>
-        private async Task<PhaseReport> PhaseAsync(string name, int clients, double? rate, int seconds, CancellationToken ct, TimeSpan? grace = null)
+        private async Task<PhaseReport> PhaseAsync(string name, int clients, double? rate, int seconds, CancellationToken ct, TimeSpan? grace = null,
+            Action? beforeMeasuring = null)
         {
             var consoles = _consoles.ToArray();
             var closedBefore = consoles.Sum(c => Volatile.Read(ref c.Closed));
@@ -376,6 +396,7 @@ namespace HuaduDispatch.RealtimeBench
             var disagreementsBefore = consoles.Sum(c => Volatile.Read(ref c.ScanDisagreements));
             var deliveredBefore = _log.Deliveries;
             var drive = await _driver!.RunAsync(name, clients, rate, TimeSpan.FromSeconds(seconds), ct, grace);
+            beforeMeasuring?.Invoke();
 
             var expected = (long)drive.Acked * consoles.Length;
             var deadline = Stopwatch.StartNew();
