@@ -89,4 +89,35 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
         await demand.ApplyPlan(1, [Convoy("SHP-1-B", relief, ShipmentStatus.Planned, 1)], [], 10);
         Assert.DoesNotContain((await demand.Get())!.Shipments, s => s.Id == "SHP-1-B");
     }
+
+    [Fact]
+    public async Task A_re_plan_that_leaves_the_relief_as_it_was_is_neither_written_nor_pushed_and_one_that_changes_it_is()
+    {
+        var (demand, relief) = await Demand("INC-RD-SAME", TimeSpan.FromHours(-2));
+        var convoy = Convoy("SHP-SAME-A", relief, ShipmentStatus.Planned, 1);
+        var shortfall = new ReliefShortfall { IncidentId = relief.IncidentId, ItemCode = "tent", Missing = 2, Reason = "StockShort", Detail = "no tents" };
+        await demand.ApplyPlan(1, [convoy], [shortfall], 8);
+        var first = (await demand.Get())!;
+
+        // Plans 2 and 3 keep the convoy as it is (with the id of the plan that made it) and the same shortfall: the relief is
+        // not saved again, which is where its state is written and its delta published (both stamp UpdatedAt).
+        await Task.Delay(20);
+        await demand.ApplyPlan(2, [convoy with { Lines = [.. convoy.Lines] }], [shortfall with { }], 8);
+        await demand.ApplyPlan(3, [convoy], [shortfall], 8);
+        var same = (await demand.Get())!;
+        Assert.Equal(first.UpdatedAt, same.UpdatedAt);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(first, DispatchJson.Options), System.Text.Json.JsonSerializer.Serialize(same, DispatchJson.Options));
+
+        // Plan 4 brings the tents: saved, with the new figures and without the shortfall.
+        var amended = convoy with { Lines = [.. convoy.Lines, new ItemQuantity { ItemCode = "tent", Quantity = 2 }], PlanId = 4, UpdatedAt = DateTimeOffset.UtcNow };
+        await demand.ApplyPlan(4, [amended], [], 10);
+        var changed = (await demand.Get())!;
+        Assert.True(changed.UpdatedAt > first.UpdatedAt);
+        Assert.Equal((10, 0), (changed.PeopleCoveredByPlan, changed.Shortfalls.Count));
+        Assert.Equal(4, Assert.Single(changed.Shipments).PlanId);
+
+        // An earlier plan is still refused after the unchanged ones were kept in memory only.
+        await demand.ApplyPlan(3, [convoy], [shortfall], 8);
+        Assert.Equal(10, (await demand.Get())!.PeopleCoveredByPlan);
+    }
 }

@@ -93,6 +93,7 @@ public sealed class ReliefDemandGrain(
     public async Task ApplyPlan(long planId, IReadOnlyList<Shipment> planned, IReadOnlyList<ReliefShortfall> shortfalls, int peopleCovered)
     {
         if (!S.Created || planId < S.PlanId) return;
+        var before = Visible();
         S.PlanId = planId;
         // Convoys of earlier plans still Planned here were withdrawn by the coordinator (their notice may not have come yet).
         foreach (var old in S.Shipments.Values.Where(s => s.Status == ShipmentStatus.Planned && s.PlanId < planId).ToList())
@@ -112,8 +113,15 @@ public sealed class ReliefDemandGrain(
             var city = shortfalls.Any(ReliefCityRequest.NeedsCity) ? $"; request to the city: GET {ReliefCityRequest.Endpoint}?incidentId={Key}" : "";
             Alert(ReliefAlertKind.Shortfall, $"plan {planId}: {shortfalls.Count} shortfall(s) ({items}) — escalation proposed{city}");
         }
+        // A re-plan comes with every change anywhere in the district, and leaves most demands as they were: then nothing a
+        // reader sees changed, and neither a write nor a delta to every console is made. The plan id stays in memory only
+        // (it orders the plans this activation is told of; the coordinator tells them in order).
+        if (Visible().AsSpan().SequenceEqual(before)) return;
         await Save();
     }
+
+    /// <summary>The relief as readers see it, but for its time of update: equal before and after a change that changed nothing.</summary>
+    private byte[] Visible() => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(View() with { UpdatedAt = default }, DispatchJson.Options);
 
     public async Task ShipmentWithdrawn(string shipmentId)
     {
