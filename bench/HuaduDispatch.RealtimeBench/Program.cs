@@ -17,7 +17,7 @@ if (BenchOptions.Parse(args) is not { } options)
     Console.WriteLine("       pairs=N: then N alternating pairs of pgbench and the node's max rate without consoles, each ratio within its pair");
     Console.WriteLine("       scan=0: protocol consoles read every record with Utf8JsonReader instead of scanning for the fields (each 16th record is read both ways by default)");
     Console.WriteLine("       storm=N: halfway through the rated run, N more consoles connect and subscribe to \"district\" (16 at a time), as after a node restart");
-    Console.WriteLine("       relief=N: N incidents with affected people (a surge the relief coordinator plans), and during the rated run a stock movement every relief-every=1 s asking for a re-plan");
+    Console.WriteLine("       relief=N: N incidents with affected people (a surge the relief coordinator plans), and during the rated run a stock movement every relief-every=1 s asking for a re-plan (relief-by-plan=1: POST /api/v1/relief/plan instead)");
     Console.WriteLine($"       {BenchPostgres.EnvironmentVariable}=<connection string> uses that server (a database is created and dropped) instead of a throwaway one");
     return 2;
 }
@@ -64,11 +64,11 @@ finally
 
 namespace HuaduDispatch.RealtimeBench
 {
-    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs, bool Scan, int Storm, int Relief, double ReliefEvery)
+    public sealed record BenchOptions(int Consoles, double Rate, int Seconds, int Clients, int MaxClients, int MaxSeconds, int PgbenchSeconds, int WarmupSeconds, bool Lean, bool Raw, bool RawDriver, int Pairs, bool Scan, int Storm, int Relief, double ReliefEvery, bool ReliefByPlan)
     {
         public static BenchOptions? Parse(string[] args)
         {
-            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0, true, 0, 0, 1);
+            var o = new BenchOptions(200, 1000, 20, 26, 32, 8, 10, 20, true, false, false, 0, true, 0, 0, 1, false);
             string[] positional = ["consoles", "rate", "seconds"];
             var p = 0;
             foreach (var arg in args)
@@ -95,6 +95,7 @@ namespace HuaduDispatch.RealtimeBench
                     "storm" => o with { Storm = i },
                     "relief" => o with { Relief = i },
                     "relief-every" when v > 0 => o with { ReliefEvery = v },
+                    "relief-by-plan" when i <= 1 => o with { ReliefByPlan = i == 1 },
                     _ => null,
                 };
                 if (o is null) return null;
@@ -189,7 +190,7 @@ namespace HuaduDispatch.RealtimeBench
             // 4. Warm-up (discarded) until tier-up compilation has settled, then the rated run. The relief churn runs through both,
             //    so that the re-plans' code is compiled before the rated run too.
             using var churnStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var churning = churn?.RunAsync(TimeSpan.FromSeconds(o.ReliefEvery), churnStop.Token);
+            var churning = churn?.RunAsync(TimeSpan.FromSeconds(o.ReliefEvery), o.ReliefByPlan, churnStop.Token);
             await WarmUpAsync(ct);
             Console.WriteLine();
             using var sampler = Environment.GetEnvironmentVariable("HUADU_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
@@ -200,7 +201,7 @@ namespace HuaduDispatch.RealtimeBench
             var rated = await PhaseAsync("rated", o.Clients, o.Rate, o.Seconds, ct, beforeMeasuring: () => churnStop.Cancel());
             Print($"Rated run: {o.Rate:0} reports/s for {o.Seconds} s, {o.Clients} HTTP clients, {rated.Consoles} consoles", rated, CpuSample.Describe(cpu, CpuSample.Take()));
             if (churning is not null)
-                Console.WriteLine($"  {(await churning).Describe(ratedStart)}; a stock movement every {o.ReliefEvery:0.##} s during the run");
+                Console.WriteLine($"  {(await churning).Describe(ratedStart)}; {(o.ReliefByPlan ? "POST /api/v1/relief/plan" : "a stock movement")} every {o.ReliefEvery:0.##} s during the run");
             if (storm is not null)
             {
                 var (stormConsoles, took) = await storm;

@@ -74,7 +74,9 @@ public sealed class ReliefChurn(HttpClient dispatcher, string[] warehouseIds, st
     /// Until <paramref name="ct"/> is cancelled: one stock movement (Receive 1 unit of an item the first plan was short of, a warehouse in turn) every
     /// <paramref name="every"/>, and the plan read every 500 ms. Returns the plans made meanwhile (their ids, as read).
     /// </summary>
-    public async Task<ChurnResult> RunAsync(TimeSpan every, CancellationToken ct)
+    /// <param name="byPlan">Instead of a stock movement, <c>POST /api/v1/relief/plan</c>: a re-plan with nothing changed, as the
+    /// coordinator's own reminders make (trucks back, a retry, the backstop).</param>
+    public async Task<ChurnResult> RunAsync(TimeSpan every, bool byPlan, CancellationToken ct)
     {
         var plans = new SortedDictionary<long, ReliefPlan>();
         var errors = 0;
@@ -88,11 +90,19 @@ public sealed class ReliefChurn(HttpClient dispatcher, string[] warehouseIds, st
                 if (next.Elapsed >= moveAt)
                 {
                     moveAt += every;
-                    var warehouse = warehouseIds[_movements++ % warehouseIds.Length];
-                    var body = $$"""{"itemCode":"{{itemCode}}","quantity":1,"kind":"Receive","reason":"bench: a delivery that asks for a re-plan"}""";
-                    using var response = await dispatcher.PostAsync($"/api/v1/warehouses/{Uri.EscapeDataString(warehouse)}/stock-movements",
-                        new StringContent(body, Encoding.UTF8, "application/json"), ct);
-                    if (!response.IsSuccessStatusCode) errors++;
+                    if (byPlan)
+                    {
+                        using var response = await dispatcher.PostAsync("/api/v1/relief/plan", null, ct);
+                        if (!response.IsSuccessStatusCode) errors++;
+                    }
+                    else
+                    {
+                        var warehouse = warehouseIds[_movements++ % warehouseIds.Length];
+                        var body = $$"""{"itemCode":"{{itemCode}}","quantity":1,"kind":"Receive","reason":"bench: a delivery that asks for a re-plan"}""";
+                        using var response = await dispatcher.PostAsync($"/api/v1/warehouses/{Uri.EscapeDataString(warehouse)}/stock-movements",
+                            new StringContent(body, Encoding.UTF8, "application/json"), ct);
+                        if (!response.IsSuccessStatusCode) errors++;
+                    }
                 }
                 if (next.Elapsed >= readAt)
                 {
@@ -114,8 +124,8 @@ public sealed class ReliefChurn(HttpClient dispatcher, string[] warehouseIds, st
         /// <summary>The plans computed from <paramref name="since"/> on.</summary>
         public string Describe(DateTimeOffset since) =>
             Plans.Where(p => p.ComputedAt >= since).ToList() is var made && made.Count == 0
-                ? $"relief: no re-plan made (stock movement errors {Errors})"
+                ? $"relief: no re-plan made (errors {Errors})"
                 : $"relief: {made.Count} re-plans made (plan ids {made[0].PlanId} to {made[^1].PlanId}), weighted people covered " +
-                  $"{string.Join(" ", made.Select(p => p.PeopleCoveredWeighted.ToString("0", CultureInfo.InvariantCulture)))}; stock movement errors {Errors}";
+                  $"{string.Join(" ", made.Select(p => p.PeopleCoveredWeighted.ToString("0", CultureInfo.InvariantCulture)))}; errors {Errors}";
     }
 }

@@ -70,6 +70,10 @@ public sealed class OptionsProblemsTests
         Assert.Equal(["Relief:ArchiveAfter"], Keys(new ReliefOptions { ArchiveAfter = TimeSpan.FromDays(-1) }));
         Assert.Equal(["Relief:PlannerShare"], Keys(new ReliefOptions { PlannerShare = 0 }));
         Assert.Equal(["Relief:PlannerShare"], Keys(new ReliefOptions { PlannerShare = double.NaN }));
+        Assert.Equal(["Relief:PlannerNice"], Keys(new ReliefOptions { PlannerNice = -1 }));
+        Assert.Equal(["Relief:PlannerNice"], Keys(new ReliefOptions { PlannerNice = 20 }));
+        Assert.Empty(new ReliefOptions { PlannerNice = 0 }.Problems());
+        Assert.Empty(new ReliefOptions { PlannerNice = 19 }.Problems());
         Assert.Empty(new ReliefOptions { ReplanDebounce = TimeSpan.Zero, ArchiveAfter = TimeSpan.Zero, PlannerShare = 1 }.Problems());
     }
 

@@ -89,8 +89,21 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var starts = new List<(int[] Searched, long[]?[] Plan, ReliefPlanResult Assembled, TimeSpan Build)?>();
         if (_options.ParallelStarts)
         {
-            var both = new[] { false, true }.Select(single => Task.Run(() => Start(single))).ToArray();
-            starts.AddRange(Task.WhenAll(both).GetAwaiter().GetResult());
+            // The second start on a thread of its own (not the pool's: a solve holds its thread for the whole budget), which
+            // inherits this thread's scheduling priority (PlannerThread); the first on this one.
+            (int[], long[]?[], ReliefPlanResult, TimeSpan)? second = null;
+            Exception? failed = null;
+            var other = new Thread(() =>
+            {
+                try { second = Start(true); }
+                catch (Exception e) { failed = e; }
+            }) { IsBackground = true, Name = "relief-planner-2" };
+            other.Start();
+            var first = Start(false);
+            other.Join();
+            if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+            starts.Add(first);
+            starts.Add(second);
         }
         else
         {

@@ -130,10 +130,12 @@ public sealed record ReliefPlannerOptions
     /// <summary>
     /// Whether a surge's two starts (the one-truck LP without and with the rows of one-truck warehouses, each rounded and searched)
     /// run side by side on two threads, each with the whole budget, instead of one after the other. More coverage in the same
-    /// time, but the plan then takes two cores while it runs. Default: on when the machine has at least 4 cores, so that on a
-    /// 2-core node a re-plan never takes both cores from the API and the hubs.
+    /// time (at 500 ms most of what a 3 s plan gets), but the plan then wants two cores while it runs. Default: on with at least
+    /// 2 cores. Until 2026-12-05 it was off below 4 cores, so that on a 2-core node a re-plan never took both cores from the API
+    /// and the hubs; since then the coordinator solves on threads of a lower priority (<see cref="ReliefOptions.PlannerNice"/>),
+    /// which take only the time the node leaves idle when it is busy.
     /// </summary>
-    public bool ParallelStarts { get; init; } = Environment.ProcessorCount >= 4;
+    public bool ParallelStarts { get; init; } = Environment.ProcessorCount >= 2;
 }
 
 /// <summary>

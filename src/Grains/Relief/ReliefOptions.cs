@@ -41,6 +41,15 @@ public sealed class ReliefOptions
     public double PlannerShare { get; set; } = 0.5;
 
     /// <summary>
+    /// How far below the rest of the node a solve runs, as a Linux nice value from 0 (the same priority) to 19 (the lowest):
+    /// each plan is solved on a thread of its own (<see cref="PlannerThread"/>) whose nice value is set to this (the node runs
+    /// at 0 unless started otherwise), so
+    /// that when requests, console deltas and a solve want the same cores, the solve waits. Idle cores it still gets in full.
+    /// Default 10 (about a tenth of a core's time against one busy thread of normal priority).
+    /// </summary>
+    public int PlannerNice { get; set; } = 10;
+
+    /// <summary>
     /// How long from <paramref name="now"/> a re-plan asked for now waits: the debounce, or longer while the pause after the last
     /// solve (it ended at <paramref name="lastSolveEnded"/> and took <paramref name="lastSolveTook"/>) has not passed.
     /// </summary>
@@ -69,5 +78,6 @@ public sealed class ReliefOptions
         foreach (var p in OptionsChecks.Period("Relief:ReplanBackstop", ReplanBackstop)) yield return p;
         foreach (var p in OptionsChecks.NotNegative("Relief:ArchiveAfter", ArchiveAfter)) yield return p;
         if (!(PlannerShare is > 0 and <= 1)) yield return $"Relief:PlannerShare must be more than 0 and at most 1, was {PlannerShare}";
+        if (PlannerNice is < 0 or > 19) yield return $"Relief:PlannerNice must be from 0 to 19, was {PlannerNice}";
     }
 }

@@ -328,7 +328,7 @@ public sealed class ReliefCoordinatorGrain(
         // The convoys this plan replaces are the plan in force: the new plan never covers fewer people than what of them still holds.
         var inForce = replaced.SelectMany(s => s.Lines.Select(l => new ReliefLoad(s.IncidentId, s.WarehouseId, l.ItemCode, l.Quantity))).ToList();
         var solving = System.Diagnostics.Stopwatch.StartNew();
-        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await Task.Run(() => planner.Plan(demands, warehouses, items, now, inForce));
+        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await PlannerThread.Run(() => planner.Plan(demands, warehouses, items, now, inForce), options.Value.PlannerNice);
         (_lastSolveEnded, _lastSolveTook) = (clock.GetUtcNow(), solving.Elapsed);
         _stage = ReliefSolveFailure.Stages.Commit;
 
