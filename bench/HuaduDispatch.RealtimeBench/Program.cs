@@ -171,8 +171,11 @@ namespace HuaduDispatch.RealtimeBench
             {
                 var (seeded, plan, took) = await ReliefChurn.SeedAsync(dispatcher, o.Relief, seed: 2026, ct);
                 churn = seeded;
+                var coordinatorBytes = await postgres.ScalarAsync<int>("SELECT COALESCE(max(octet_length(payload)), 0)::int FROM grain_state WHERE state_name = 'relief-coordinator'", ct);
+                var demandBytes = await postgres.ScalarAsync<int>("SELECT COALESCE(avg(octet_length(payload)), 0)::int FROM grain_state WHERE state_name = 'relief-demand'", ct);
                 Console.WriteLine($"Relief: {o.Relief} incidents with affected people reported and planned in {took.TotalSeconds:0.0} s: plan {plan.PlanId}, " +
-                    $"{plan.Demands} demands, {plan.PeopleCovered} people ({plan.PeopleCoveredWeighted:0} weighted) covered, {plan.Allocations.Count} allocation lines, solver {plan.Solver}");
+                    $"{plan.Demands} demands, {plan.PeopleCovered} people ({plan.PeopleCoveredWeighted:0} weighted) covered, {plan.Allocations.Count} allocation lines, " +
+                    $"{plan.Shortfalls.Count} shortfall lines, solver {plan.Solver}; stored state: the coordinator's {coordinatorBytes / 1024.0:0} KB, a demand's {demandBytes / 1024.0:0.0} KB on average");
             }
 
             // 3. Consoles.
