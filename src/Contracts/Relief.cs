@@ -379,6 +379,11 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     /// plans again (as <see cref="RequestReplan"/>) if its plan is short of that item.
     /// </summary>
     [Alias("StockAdded"), OneWay] Task StockAdded(string itemCode);
+    /// <summary>
+    /// Reference data was loaded anew (a warehouse added, a fleet or a mobilisation time changed, the item catalogue): the
+    /// coordinator plans again (as <see cref="RequestReplan"/>) if its plan has demands.
+    /// </summary>
+    [Alias("ReferenceDataChanged"), OneWay] Task ReferenceDataChanged();
     /// <summary>A delivered convoy's trucks are back at <paramref name="backAt"/>: the coordinator plans again then if its plan has shortfalls.</summary>
     [Alias("TrucksReturning"), OneWay] Task TrucksReturning(DateTimeOffset backAt);
     /// <summary>

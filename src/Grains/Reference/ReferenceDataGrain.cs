@@ -37,6 +37,7 @@ public sealed class ReferenceDataGrain(
 
         var errors = ReferenceDataValidator.Validate(set);
         if (errors.Count > 0) throw new InvalidReferenceDataException(errors);
+        var replacing = S.ContentHash is not null;
 
         await Task.WhenAll(set.Teams.Select(t => GrainFactory.Grain<IRescueTeamGrain>(t.Id).ApplyDefinition(t)));
         await Task.WhenAll(set.Warehouses.Select(w => GrainFactory.Grain<IWarehouseGrain>(w.Id).ApplyDefinition(w)));
@@ -57,6 +58,9 @@ public sealed class ReferenceDataGrain(
             TeamMembers = set.Teams.Sum(t => t.Members),
         };
         await state.WriteOrRestartAsync(this);
+        // A warehouse added or its fleet changed can cover a shortfall of the plan in force (one-way: the coordinator reads
+        // this grain while it plans). The first load of a fresh system has nothing planned yet.
+        if (replacing) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ReferenceDataChanged();
         return new ReferenceLoadResult { Applied = true, Version = set.Version, ContentHash = contentHash, LoadedAt = S.LoadedAt };
     }
 

@@ -101,6 +101,9 @@ public sealed class ReliefCoordinatorGrain(
     /// <summary>New stock at a warehouse: a re-plan only if the plan in force is short of the item (<see cref="ReliefEscalation.StockMayHelp"/>).</summary>
     public Task StockAdded(string itemCode) => ReliefEscalation.StockMayHelp(state.State.Plan, itemCode) ? RequestReplan() : Task.CompletedTask;
 
+    /// <summary>New reference data: a re-plan when there is something planned, since warehouses, fleets or items may have changed.</summary>
+    public Task ReferenceDataChanged() => state.State.Plan is { Demands: > 0 } ? RequestReplan() : Task.CompletedTask;
+
     /// <summary>
     /// The durable copy of a re-plan requested by a change (<see cref="ReliefOptions.ReplanBackstop"/>): it exists from the
     /// request until a plan is stored with no other request waiting.
