@@ -114,22 +114,7 @@ public sealed class ReliefEscalationTests
     {
         await using var node = await DispatchNode.StartAsync(connectionString: null);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
-        foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
-        {
-            if (w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
-            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
-                new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
-            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
-        }
-        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-        {
-            type = "Rainstorm", title = "Power cut in Shiling", location = new { lat = 23.44, lon = 113.15 },
-            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 300 },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
-        var shortPlan = await dispatcher.WaitForReliefPlan(p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
-        Assert.Equal(0, shortPlan.PeopleCovered);
+        var shortPlan = await ShortOfLighting(dispatcher);
 
         // The city answers the request with 100 lamps delivered to the regional depot: received, and planned with nobody asking.
         var received = await dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-REG/stock-movements",
@@ -150,21 +135,7 @@ public sealed class ReliefEscalationTests
         {
             await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?> { ["ReferenceData:Path"] = file });
             var dispatcher = node.ClientAs(Roles.Dispatcher);
-            foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
-            {
-                if (w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
-                var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
-                    new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
-                Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
-            }
-            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-            {
-                type = "Rainstorm", title = "Power cut in Shiling", location = new { lat = 23.44, lon = 113.15 },
-                occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 300 },
-            });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
-            var shortPlan = await dispatcher.WaitForReliefPlan(p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
+            var shortPlan = await ShortOfLighting(dispatcher);
 
             // A supply point opens in Shiling with 200 lamps and two trucks: the administrator adds it to the file and reloads.
             var depot = data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!.DeepClone();
@@ -187,5 +158,30 @@ public sealed class ReliefEscalationTests
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>
+    /// Every warehouse issues all its lighting, then 300 people in Shiling need relief: the plan covers none of them, short of
+    /// 100 lamps (StockShort).
+    /// </summary>
+    private static async Task<ReliefPlan> ShortOfLighting(HttpClient dispatcher)
+    {
+        foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
+        {
+            if (w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
+            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
+                new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        }
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Power cut in Shiling", location = new { lat = 23.44, lon = 113.15 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 300 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        var plan = await dispatcher.WaitForReliefPlan(p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
+        Assert.Equal((100L, "StockShort", 0), (plan.Shortfalls.Single(s => s.ItemCode == "lighting").Missing, plan.Shortfalls.Single(s => s.ItemCode == "lighting").Reason, plan.PeopleCovered));
+        return plan;
     }
 }

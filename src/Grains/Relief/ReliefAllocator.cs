@@ -99,8 +99,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
                 catch (Exception e) { failed = e; }
             }) { IsBackground = true, Name = "relief-planner-2" };
             other.Start();
-            var first = Start(false);
-            other.Join();
+            (int[], long[]?[], ReliefPlanResult, TimeSpan)? first;
+            try { first = Start(false); }
+            finally { other.Join(); } // never leave the second start running past this call
             if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
             starts.Add(first);
             starts.Add(second);

@@ -43,9 +43,8 @@ public sealed class ReliefOptions
     /// <summary>
     /// How far below the rest of the node a solve runs, as a Linux nice value from 0 (the same priority) to 19 (the lowest):
     /// each plan is solved on a thread of its own (<see cref="PlannerThread"/>) whose nice value is set to this (the node runs
-    /// at 0 unless started otherwise), so
-    /// that when requests, console deltas and a solve want the same cores, the solve waits. Idle cores it still gets in full.
-    /// Default 10 (about a tenth of a core's time against one busy thread of normal priority).
+    /// at 0 unless started otherwise), so that when requests, console deltas and a solve want the same cores, the solve waits.
+    /// Idle cores it still gets in full. Default 10 (about a tenth of a core's time against one busy thread of normal priority).
     /// </summary>
     public int PlannerNice { get; set; } = 10;
 
