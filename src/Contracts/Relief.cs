@@ -307,6 +307,11 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     [Alias("GetAlerts"), ReadOnly] Task<IReadOnlyList<ReliefAlert>> GetAlerts();
     /// <summary>The incident has stored the note of this status (AtRisk or Breached): the demand stops sending it.</summary>
     [Alias("IncidentNoted"), OneWay] Task IncidentNoted(ReliefStatus status);
+    /// <summary>
+    /// A shelter has room again: if some of this incident's relocated people have no place yet (ShelterShort), they are placed
+    /// now, nearest shelters first, as when the figures came.
+    /// </summary>
+    [Alias("PlaceAgain"), OneWay] Task PlaceAgain();
 }
 
 /// <summary>Kinds of relief alert in the dispatcher feed (GET /api/v1/relief/alerts).</summary>
@@ -384,6 +389,8 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     /// coordinator plans again (as <see cref="RequestReplan"/>) if its plan has demands.
     /// </summary>
     [Alias("ReferenceDataChanged"), OneWay] Task ReferenceDataChanged();
+    /// <summary>A shelter has room again (its head count went down): every open relief with relocated people not yet placed tries again.</summary>
+    [Alias("ShelterRoom"), OneWay] Task ShelterRoom();
     /// <summary>A delivered convoy's trucks are back at <paramref name="backAt"/>: the coordinator plans again then if its plan has shortfalls.</summary>
     [Alias("TrucksReturning"), OneWay] Task TrucksReturning(DateTimeOffset backAt);
     /// <summary>

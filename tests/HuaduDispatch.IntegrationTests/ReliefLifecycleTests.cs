@@ -151,4 +151,38 @@ public sealed class ReliefLifecycleTests
         Assert.Empty(relief.Shipments); // its convoys were only planned: withdrawn, they leave the list (GET /shipments/{id} keeps them)
         Assert.Equal(0, (await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief")).Incidents.Single(i => i.IncidentId == incident.Id).OpenShortfalls);
     }
+
+    [Fact]
+    public async Task Relocated_people_without_a_shelter_place_get_one_as_soon_as_a_shelter_has_room_again_with_nobody_asking()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        // Every shelter of the district is full.
+        var shelters = await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters");
+        Assert.True(shelters.Count > 100, $"only {shelters.Count} shelters listed");
+        foreach (var shelter in shelters)
+            Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelter.Id}/occupancy", new { occupancy = shelter.Capacity, open = true })).StatusCode);
+
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Flood", title = "Riverside village evacuated", location = new { lat = 23.40, lon = 113.22 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source = "hotline", assessment = new { affected = 50, relocated = 50 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        var unplaced = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        Assert.Empty(unplaced.Shelters);
+        Assert.Contains(unplaced.Alerts, a => a.StartsWith("ShelterShort: 50 ", StringComparison.Ordinal));
+
+        // 30 people go home from a shelter on the other side of the district: the head count is reported, and 30 of the
+        // village's people are placed there.
+        var far = shelters.OrderByDescending(s => Math.Abs(s.Position.Lat - 23.40) + Math.Abs(s.Position.Lon - 113.22)).First();
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{far.Id}/occupancy", new { occupancy = far.Capacity - 30 })).StatusCode);
+        var placed = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
+            r => r.Shelters.Count > 0, "the relocated people placed in the shelter with room");
+        Assert.Equal(new Dictionary<string, int> { [far.Id] = 30 }, placed.Shelters);
+        Assert.Contains(placed.Alerts, a => a.StartsWith("ShelterShort: 20 relocated people still have no shelter place", StringComparison.Ordinal));
+        var shelterNow = await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{far.Id}");
+        Assert.Equal((far.Capacity, 30), (shelterNow.Occupancy, shelterNow.Admitted[incident.Id]));
+    }
 }

@@ -44,9 +44,12 @@ public sealed class ShelterGrain(
         var open = request.Open ?? S.Open;
         var occupancy = request.Occupancy ?? S.Occupancy;
         if (!open && occupancy > 0) throw DomainException.Conflict($"the shelter still holds {occupancy} people; it cannot close");
+        var room = occupancy < S.Occupancy;
         S.Occupancy = occupancy;
         S.Open = open;
         await Changed();
+        // People went home: relocated people still without a place (ShelterShort) may now have one here (one-way).
+        if (room) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return View();
     }
 

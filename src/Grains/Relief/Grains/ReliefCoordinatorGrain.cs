@@ -104,6 +104,12 @@ public sealed class ReliefCoordinatorGrain(
     /// <summary>New reference data: a re-plan when there is something planned, since warehouses, fleets or items may have changed.</summary>
     public Task ReferenceDataChanged() => state.State.Plan is { Demands: > 0 } ? RequestReplan() : Task.CompletedTask;
 
+    /// <summary>A shelter has room again: each tracked relief places what it could not (one-way each; most have nothing to do).</summary>
+    public async Task ShelterRoom()
+    {
+        foreach (var incidentId in state.State.Tracked) await GrainFactory.Grain<IReliefDemandGrain>(incidentId).PlaceAgain();
+    }
+
     /// <summary>
     /// The durable copy of a re-plan requested by a change (<see cref="ReliefOptions.ReplanBackstop"/>): it exists from the
     /// request until a plan is stored with no other request waiting.

@@ -55,7 +55,8 @@ public sealed class ReliefDemandGrain(
         {
             var affected = Math.Max(update.Affected, update.Relocated);
             S.Needed = new Dictionary<string, long>(standard.Kit(affected, update.Relocated), StringComparer.Ordinal);
-            await PlaceRelocated(update, actor);
+            if (await PlaceRelocated(update, actor) is var unplaced and > 0)
+                Alert(ReliefAlertKind.ShelterShort, $"ShelterShort: {unplaced} relocated people have no shelter place");
             // Met before the deadline, then more people reported: the relief is open again, planned and judged at the deadline.
             if (S.Outcome == ReliefStatus.Met && !FullyDelivered() && clock.GetUtcNow() < Deadline)
             {
@@ -212,8 +213,22 @@ public sealed class ReliefDemandGrain(
         return untilAtRisk > TimeSpan.Zero ? untilAtRisk : TimeSpan.FromSeconds(1);
     }
 
-    /// <summary>Relocated people go to the nearest open-able shelters with room (each shelter keeps the incident's head count).</summary>
-    private async Task PlaceRelocated(ReliefDemandUpdate update, Actor actor)
+    public async Task PlaceAgain()
+    {
+        if (!S.Created || S.Incident is not { Open: true } update) return;
+        var placed = S.Shelters.Values.Sum();
+        if (placed >= update.Relocated) return;
+        var unplaced = await PlaceRelocated(update, Actor.System);
+        if (S.Shelters.Values.Sum() == placed) return; // no room near enough after all: nothing changed, no second alert
+        if (unplaced > 0) Alert(ReliefAlertKind.ShelterShort, $"ShelterShort: {unplaced} relocated people still have no shelter place");
+        await Save();
+    }
+
+    /// <summary>
+    /// Relocated people go to the nearest open-able shelters with room (each shelter keeps the incident's head count); returns
+    /// how many found no place.
+    /// </summary>
+    private async Task<int> PlaceRelocated(ReliefDemandUpdate update, Actor actor)
     {
         var remaining = update.Relocated;
         var shelters = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetShelters())
@@ -227,7 +242,7 @@ public sealed class ReliefDemandGrain(
             remaining -= took;
         }
         S.Shelters = placed;
-        if (remaining > 0) Alert(ReliefAlertKind.ShelterShort, $"ShelterShort: {remaining} relocated people have no shelter place");
+        return Math.Max(0, remaining);
     }
 
     private Dictionary<string, long> OnTheWay()
