@@ -107,7 +107,7 @@ public sealed class ReliefCoordinatorGrain(
     /// <summary>A shelter has room again: each tracked relief places what it could not (one-way each; most have nothing to do).</summary>
     public async Task ShelterRoom()
     {
-        foreach (var incidentId in state.State.Tracked) await GrainFactory.Grain<IReliefDemandGrain>(incidentId).PlaceAgain();
+        foreach (var incidentId in state.State.Tracked.ToList()) await GrainFactory.Grain<IReliefDemandGrain>(incidentId).PlaceAgain();
     }
 
     /// <summary>
