@@ -29,9 +29,9 @@ public sealed class ReliefCoordinatorState
 }
 
 /// <summary>
-/// The district relief coordinator: plans every open demand over every warehouse with the exact OR-Tools planner (solved on
-/// the thread pool, off the grain's turn), then commits the plan as warehouse reservations with ids — so a retried commit applies
-/// once and two plans never hold the same stock — and as Planned shipments. Re-plans (debounced) when demand, stock or a shipment changes,
+/// The district relief coordinator: plans every open demand over every warehouse with the exact OR-Tools planner (solved off
+/// the grain's turn on a low-priority thread of its own, <see cref="PlannerThread"/>), then commits the plan as warehouse
+/// reservations with ids — so a retried commit applies once and two plans never hold the same stock — and as Planned shipments. Re-plans (debounced) when demand, stock or a shipment changes,
 /// and, after a re-plan that failed (reading its inputs, the solve or the commit), by itself with a growing delay
 /// (<see cref="ReliefOptions.ReplanRetry"/>) until one succeeds.
 /// </summary>
