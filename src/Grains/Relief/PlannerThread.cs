@@ -17,7 +17,7 @@ namespace HuaduDispatch.Grains.Relief;
 /// on the thread that asks, and that worker would inherit the low priority and keep it while it serves requests. So the solve's
 /// end is signalled with an event that a pool wait (registered here, on the caller's thread) turns into the task's completion.
 /// </remarks>
-public static class PlannerThread
+internal static class PlannerThread
 {
     /// <summary>
     /// Runs <paramref name="solve"/> on a new background thread whose nice value is set to <paramref name="nice"/> (0: left as

@@ -48,7 +48,7 @@ public sealed class WarehouseGrain(
         await ArchiveOlderMovements();
         // More stock may cover a shortfall of the plan in force (the city answering a request, a delivery to the depot): the
         // coordinator plans again if its plan is short of the item (one-way). An agreement reserve joins plans only once activated.
-        if (movement.Change > 0 && state.State.Definition is { } d && (d.Kind != WarehouseKind.AgreementReserve || state.State.Activation is not null))
+        if (movement.Change > 0 && View() is { } warehouse && ReserveActivationRule.Plannable(warehouse))
             await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).StockAdded(movement.ItemCode);
         return movement;
     }

@@ -46,8 +46,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
     public GroupCommitGrainStorage(IGrainStorage provider, NpgsqlDataSource database, string serviceId, IGrainStorageSerializer serializer,
         GroupCommitOptions options, ILogger<GroupCommitGrainStorage> logger)
     {
-        if (options.MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), "GroupCommit:MaxBatch must be at least 1.");
-        if (options.Writers < 1) throw new ArgumentOutOfRangeException(nameof(options), "GroupCommit:Writers must be at least 1.");
+        if (options.Problems().FirstOrDefault() is { } problem) throw new ArgumentOutOfRangeException(nameof(options), problem);
         _provider = provider;
         _database = database;
         _serviceId = serviceId;

@@ -55,8 +55,7 @@ public sealed class ReliefDemandGrain(
         {
             var affected = Math.Max(update.Affected, update.Relocated);
             S.Needed = new Dictionary<string, long>(standard.Kit(affected, update.Relocated), StringComparer.Ordinal);
-            if (await PlaceRelocated(update, actor) is var unplaced and > 0)
-                Alert(ReliefAlertKind.ShelterShort, $"ShelterShort: {unplaced} relocated people have no shelter place");
+            ShelterShort(await PlaceRelocated(update, actor), again: false);
             // Met before the deadline, then more people reported: the relief is open again, planned and judged at the deadline.
             if (S.Outcome == ReliefStatus.Met && !FullyDelivered() && clock.GetUtcNow() < Deadline)
             {
@@ -220,8 +219,13 @@ public sealed class ReliefDemandGrain(
         if (placed >= update.Relocated) return;
         var unplaced = await PlaceRelocated(update, Actor.System);
         if (S.Shelters.Values.Sum() == placed) return; // no room near enough after all: nothing changed, no second alert
-        if (unplaced > 0) Alert(ReliefAlertKind.ShelterShort, $"ShelterShort: {unplaced} relocated people still have no shelter place");
+        ShelterShort(unplaced, again: true);
         await Save();
+    }
+
+    private void ShelterShort(int unplaced, bool again)
+    {
+        if (unplaced > 0) Alert(ReliefAlertKind.ShelterShort, $"ShelterShort: {unplaced} relocated people {(again ? "still " : "")}have no shelter place");
     }
 
     /// <summary>
