@@ -389,8 +389,12 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     /// coordinator plans again (as <see cref="RequestReplan"/>) if its plan has demands.
     /// </summary>
     [Alias("ReferenceDataChanged"), OneWay] Task ReferenceDataChanged();
-    /// <summary>A shelter has room again (its head count went down): every open relief with relocated people not yet placed tries again.</summary>
-    [Alias("ShelterRoom"), OneWay] Task ShelterRoom();
+    /// <summary>
+    /// A shelter has room again (its head count went down, or a reload added a shelter or raised a capacity): every open relief
+    /// with relocated people not yet placed tries again. It interleaves with a running solve: it only reads the tracked
+    /// incidents, and people waiting for a bed should not wait for the solve's budget.
+    /// </summary>
+    [Alias("ShelterRoom"), OneWay, AlwaysInterleave] Task ShelterRoom();
     /// <summary>A delivered convoy's trucks are back at <paramref name="backAt"/>: the coordinator plans again then if its plan has shortfalls.</summary>
     [Alias("TrucksReturning"), OneWay] Task TrucksReturning(DateTimeOffset backAt);
     /// <summary>

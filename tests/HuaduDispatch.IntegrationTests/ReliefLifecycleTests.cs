@@ -157,6 +157,62 @@ public sealed class ReliefLifecycleTests
     {
         await using var node = await DispatchNode.StartAsync(connectionString: null);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var (shelters, incident) = await VillageWithEveryShelterFull(dispatcher);
+
+        // 30 people go home from a shelter on the other side of the district: the head count is reported, and 30 of the
+        // village's people are placed there.
+        var far = shelters.OrderByDescending(s => Math.Abs(s.Position.Lat - 23.40) + Math.Abs(s.Position.Lon - 113.22)).First();
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{far.Id}/occupancy", new { occupancy = far.Capacity - 30 })).StatusCode);
+        var placed = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
+            r => r.Shelters.Count > 0, "the relocated people placed in the shelter with room");
+        Assert.Equal(new Dictionary<string, int> { [far.Id] = 30 }, placed.Shelters);
+        Assert.Contains(placed.Alerts, a => a.StartsWith("ShelterShort: 20 relocated people still have no shelter place", StringComparison.Ordinal));
+        var shelterNow = await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{far.Id}");
+        Assert.Equal((far.Capacity, 30), (shelterNow.Occupancy, shelterNow.Admitted[incident.Id]));
+    }
+
+    [Fact]
+    public async Task Relocated_people_without_a_shelter_place_are_placed_in_a_shelter_a_reference_data_reload_adds_with_nobody_asking()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"huadu-reference-{Guid.NewGuid():N}.json");
+        var data = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "ReferenceData", "huadu-reference.json")))!;
+        await File.WriteAllTextAsync(file, data.ToJsonString());
+        try
+        {
+            await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?> { ["ReferenceData:Path"] = file });
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            var (_, incident) = await VillageWithEveryShelterFull(dispatcher);
+
+            // The town opens its sports hall beside the village as a shelter: the administrator adds it to the file and reloads.
+            data["shelters"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = "S-HALL-TEMP", ["nameZh"] = "临时避难体育馆", ["nameEn"] = "Sports hall (temporary shelter)", ["kind"] = "Gymnasium",
+                ["areaId"] = "xinhua", ["position"] = new System.Text.Json.Nodes.JsonObject { ["lat"] = 23.401, ["lon"] = 113.221 },
+                ["capacity"] = 40, ["floorAreaM2"] = 600.0,
+            });
+            data["version"] = (string?)data["version"] + "-hall";
+            await File.WriteAllTextAsync(file, data.ToJsonString());
+            Assert.Equal(HttpStatusCode.OK, (await node.ClientAs(Roles.Admin).PostAsync("/api/v1/reference-data/reload", null)).StatusCode);
+
+            var placed = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
+                r => r.Shelters.Count > 0, "the relocated people placed in the new shelter");
+            Assert.Equal(new Dictionary<string, int> { ["S-HALL-TEMP"] = 40 }, placed.Shelters);
+            Assert.Contains(placed.Alerts, a => a.StartsWith("ShelterShort: 10 relocated people still have no shelter place", StringComparison.Ordinal));
+            var hall = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S-HALL-TEMP");
+            Assert.Equal((40, true), (hall.Occupancy, hall.Open));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>
+    /// Fills every shelter of the district, then reports a village flood with 50 people relocated: none of them has a place
+    /// (a ShelterShort alert for 50).
+    /// </summary>
+    private static async Task<(List<ShelterLive> Shelters, Incident Incident)> VillageWithEveryShelterFull(HttpClient dispatcher)
+    {
         // Every shelter of the district is full.
         var shelters = await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters");
         Assert.True(shelters.Count > 100, $"only {shelters.Count} shelters listed");
@@ -173,16 +229,6 @@ public sealed class ReliefLifecycleTests
         var unplaced = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
         Assert.Empty(unplaced.Shelters);
         Assert.Contains(unplaced.Alerts, a => a.StartsWith("ShelterShort: 50 ", StringComparison.Ordinal));
-
-        // 30 people go home from a shelter on the other side of the district: the head count is reported, and 30 of the
-        // village's people are placed there.
-        var far = shelters.OrderByDescending(s => Math.Abs(s.Position.Lat - 23.40) + Math.Abs(s.Position.Lon - 113.22)).First();
-        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{far.Id}/occupancy", new { occupancy = far.Capacity - 30 })).StatusCode);
-        var placed = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
-            r => r.Shelters.Count > 0, "the relocated people placed in the shelter with room");
-        Assert.Equal(new Dictionary<string, int> { [far.Id] = 30 }, placed.Shelters);
-        Assert.Contains(placed.Alerts, a => a.StartsWith("ShelterShort: 20 relocated people still have no shelter place", StringComparison.Ordinal));
-        var shelterNow = await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{far.Id}");
-        Assert.Equal((far.Capacity, 30), (shelterNow.Occupancy, shelterNow.Admitted[incident.Id]));
+        return (shelters, incident);
     }
 }

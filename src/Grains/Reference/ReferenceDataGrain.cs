@@ -60,7 +60,13 @@ public sealed class ReferenceDataGrain(
         await state.WriteOrRestartAsync(this);
         // A warehouse added or its fleet changed can cover a shortfall of the plan in force (one-way: the coordinator reads
         // this grain while it plans). The first load of a fresh system has nothing planned yet.
-        if (replacing) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ReferenceDataChanged();
+        // A shelter added or its capacity raised can take relocated people who have no place yet (one-way too).
+        if (replacing)
+        {
+            var coordinator = GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
+            await coordinator.ReferenceDataChanged();
+            await coordinator.ShelterRoom();
+        }
         return new ReferenceLoadResult { Applied = true, Version = set.Version, ContentHash = contentHash, LoadedAt = S.LoadedAt };
     }
 
