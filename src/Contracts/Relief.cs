@@ -403,16 +403,18 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     /// itself, with a growing delay, until a plan is made.
     /// </summary>
     [Alias("Replan")] Task<ReliefPlan> Replan();
+    // The reads below interleave with everything, a re-plan included (its solve takes up to its budget, seconds): a console's
+    // district snapshot, the plan and the KPIs must not wait for it. They read the plan and failure as last stored.
     /// <summary>The plan in force, with <see cref="ReliefPlan.LastSolveFailure"/> when the latest re-plan failed.</summary>
-    [Alias("GetPlan"), ReadOnly] Task<ReliefPlan?> GetPlan();
+    [Alias("GetPlan"), AlwaysInterleave] Task<ReliefPlan?> GetPlan();
     /// <summary>The latest re-plan's failure, when it failed (also when there is no plan yet to carry it).</summary>
-    [Alias("GetSolveFailure"), ReadOnly] Task<ReliefSolveFailure?> GetSolveFailure();
+    [Alias("GetSolveFailure"), AlwaysInterleave] Task<ReliefSolveFailure?> GetSolveFailure();
     /// <summary>The plan in brief, as the district scope's <c>reliefPlan</c> entity; null before any plan or failure.</summary>
-    [Alias("GetSummary"), ReadOnly] Task<ReliefPlanSummary?> GetSummary();
+    [Alias("GetSummary"), AlwaysInterleave] Task<ReliefPlanSummary?> GetSummary();
     /// <summary>Every incident that ever had relief: those the coordinator tracks and those it archived.</summary>
-    [Alias("GetTracked"), ReadOnly] Task<IReadOnlyList<string>> GetTracked();
+    [Alias("GetTracked"), AlwaysInterleave] Task<IReadOnlyList<string>> GetTracked();
     /// <summary>The incidents whose deadline is at or after <paramref name="since"/>, or not known yet (tracked or archived).</summary>
-    [Alias("GetTrackedSince"), ReadOnly] Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since);
+    [Alias("GetTrackedSince"), AlwaysInterleave] Task<IReadOnlyList<string>> GetTrackedSince(DateTimeOffset since);
 }
 
 /// <summary>

@@ -46,6 +46,26 @@ public sealed class ReliefCoordinatorGrain(
     private DateTimeOffset? _trucksBackAt;
 
     /// <summary>
+    /// The plan and the failure as last stored. The reads of the plan interleave with a re-plan (a solve of up to its budget,
+    /// then the commit), so that a console's district snapshot or <c>GET /relief/plan</c> does not wait for it; they answer
+    /// from here, never with a plan or a failure not yet written.
+    /// </summary>
+    private (ReliefPlan? Plan, ReliefSolveFailure? Failure) _stored;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stored = (state.State.Plan, state.State.Failure);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes the state (a failed write restarts the activation), then lets the reads see what it stored.</summary>
+    private async Task Write()
+    {
+        await state.WriteOrRestartAsync(this);
+        _stored = (state.State.Plan, state.State.Failure);
+    }
+
+    /// <summary>
     /// Every write of the coordinator restarts the activation when it fails: an incident tracked only in memory would be skipped
     /// by the retried Track (already in the set) and lost at the next restart; a plan cut short is picked up from what was
     /// stored (see Outstanding), as after a crash.
@@ -55,7 +75,7 @@ public sealed class ReliefCoordinatorGrain(
         if (!state.State.Tracked.Add(incidentId)) return;
         try
         {
-            await state.WriteOrRestartAsync(this);
+            await Write();
         }
         catch
         {
@@ -180,7 +200,7 @@ public sealed class ReliefCoordinatorGrain(
         state.State.Failure = failure;
         try
         {
-            await state.WriteOrRestartAsync(this);
+            await Write();
             PublishSummary();
         }
         catch (Exception e)
@@ -223,12 +243,12 @@ public sealed class ReliefCoordinatorGrain(
     }
 
     public Task<ReliefPlan?> GetPlan() =>
-        Task.FromResult(state.State is { Plan: { } plan, Failure: { } failure } ? plan with { LastSolveFailure = failure } : state.State.Plan);
+        Task.FromResult(_stored is { Plan: { } plan, Failure: { } failure } ? plan with { LastSolveFailure = failure } : _stored.Plan);
 
-    public Task<ReliefSolveFailure?> GetSolveFailure() => Task.FromResult(state.State.Failure);
+    public Task<ReliefSolveFailure?> GetSolveFailure() => Task.FromResult(_stored.Failure);
 
     public Task<ReliefPlanSummary?> GetSummary() =>
-        Task.FromResult(state.State is { Plan: null, Failure: null } ? null : ReliefPlanSummaries.Of(state.State.Plan, state.State.Failure));
+        Task.FromResult(_stored is { Plan: null, Failure: null } ? null : ReliefPlanSummaries.Of(_stored.Plan, _stored.Failure));
 
     /// <summary>Pushes the stored plan in brief to the district scope (after it is stored: consoles never see an unstored plan).</summary>
     private void PublishSummary() => Publish.To(GrainFactory, [Scopes.District],
@@ -412,7 +432,7 @@ public sealed class ReliefCoordinatorGrain(
         var created = groups.Where(g => !unchanged.ContainsKey(g.Key) && !amended.ContainsKey(g.Key)).ToList();
         string ShipmentId((string WarehouseId, string DemandId) key) => $"SHP-{planId}-{key.DemandId}-{key.WarehouseId}";
         foreach (var group in created) state.State.Outstanding[ShipmentId(group.Key)] = group.Key.WarehouseId;
-        if (created.Count > 0) await state.WriteOrRestartAsync(this);
+        if (created.Count > 0) await Write();
         foreach (var group in groups)
         {
             // A convoy kept or amended is listed as it is: its lines, times and id.
@@ -487,7 +507,7 @@ public sealed class ReliefCoordinatorGrain(
             Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
         };
-        await state.WriteOrRestartAsync(this);
+        await Write();
         PublishSummary();
         // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
         if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
