@@ -49,6 +49,12 @@ public interface IFieldCommandPostGrain : IGrainWithStringKey
     [Alias("SetUp")] Task<CommandPost> SetUp(string commander, GeoPoint position, bool automatic, Actor actor);
     [Alias("Get"), ReadOnly] Task<CommandPost?> Get();
     [Alias("AddSitRep")] Task<SitRep> AddSitRep(SitRepRequest request, Actor actor);
+    /// <summary>
+    /// The incident's teams (not released) and the tasks the post issued, as of incident version <paramref name="version"/>: the
+    /// incident owns them and sends them when they change, so that the post's pushes and snapshots carry them as the REST API
+    /// does. An older version than the one held is ignored.
+    /// </summary>
+    [Alias("Roster"), OneWay] Task Roster(long version, IReadOnlyList<string> teams, IReadOnlyList<DispatchTask> tasks);
 }
 
 /// <summary>Solves team recommendations jointly for all open incidents (stateless; one per silo).</summary>

@@ -102,6 +102,48 @@ public sealed class RealtimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Snapshots_hold_tasks_and_command_posts_as_their_deltas_do_and_a_command_post_carries_its_teams_and_tasks_as_the_API_does()
+    {
+        var incident = await CreateIncident(IncidentType.HazmatLeak, 23.39, 113.29);
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post", new { commander = "Li Wei" })).StatusCode);
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Incident(incident.Id));
+
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "D02" } })).StatusCode);
+        var issued = await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks",
+            new { teamId = "D02", title = "Seal the valve", issuedBy = "CommandPost", dueAt = DateTimeOffset.UtcNow.AddMinutes(30) });
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var task = (await issued.Content.ReadFromJsonAsync<DispatchTask>(DispatchJson.Options))!;
+        var rest = await _dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{incident.Id}/command-post");
+        Assert.Equal(("D02", task.Id), (string.Join(",", rest.Teams), Assert.Single(rest.Tasks).Id));
+
+        // The post's push carries its teams and tasks, as GET /command-post shows them.
+        var pushed = await console.WaitFor(d => d.Kind == DeltaKinds.CommandPost && HubClient.Data<CommandPost>(d).Tasks.Count == 1);
+        var post = HubClient.Data<CommandPost>(pushed);
+        Assert.Equal(("D02", task.Id, "Li Wei"), (string.Join(",", post.Teams), post.Tasks[0].Id, post.Commander));
+
+        // A console that starts again from a snapshot has the tasks, and the district's has the command post too.
+        var inSnapshot = (ScopeSnapshot s, string kind) => s.Entities.Where(e => e.Kind == kind).ToList();
+        var district = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        var area = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Area(incident.Location.AreaId!));
+        var own = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Incident(incident.Id));
+        var tasks = (await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Select(t => t.Id).Order().ToList();
+        Assert.Equal(2, tasks.Count); // the dispatch's own task, and the post's
+        foreach (var snapshot in new[] { district, area, own })
+            Assert.Equal(tasks, inSnapshot(snapshot, DeltaKinds.Task).Where(e => HubClient.Data<DispatchTask>(e).IncidentId == incident.Id).Select(e => e.Id).Order().ToList());
+        foreach (var snapshot in new[] { district, own })
+        {
+            var entity = Assert.Single(inSnapshot(snapshot, DeltaKinds.CommandPost), e => e.Id == incident.Id);
+            Assert.Equal(("D02", task.Id), (string.Join(",", HubClient.Data<CommandPost>(entity).Teams), Assert.Single(HubClient.Data<CommandPost>(entity).Tasks).Id));
+        }
+        Assert.Empty(inSnapshot(area, DeltaKinds.CommandPost)); // like its deltas, which go to the district and incident scopes
+
+        // The team is released: the post's next push no longer lists it.
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/D02/release", new { reason = "valve sealed" })).StatusCode);
+        await console.WaitFor(d => d.Kind == DeltaKinds.CommandPost && d.Scope == Scopes.District && HubClient.Data<CommandPost>(d).Teams.Count == 0);
+    }
+
+    [Fact]
     public async Task District_console_gets_a_snapshot_then_every_change_as_state_in_sequence()
     {
         await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));

@@ -11,11 +11,16 @@ public sealed class CommandPostState
     [Id(3)] public DateTimeOffset SetUpAt { get; set; }
     [Id(4)] public bool Automatic { get; set; }
     [Id(5)] public List<SitRep> SitReps { get; set; } = [];
+    /// <summary>The incident's teams and the post's tasks, as the incident last sent them (<see cref="RosterVersion"/>).</summary>
+    [Id(6)] public List<string> Teams { get; set; } = [];
+    [Id(7)] public List<DispatchTask> Tasks { get; set; } = [];
+    [Id(8)] public long RosterVersion { get; set; }
 }
 
 /// <summary>
 /// The field command post (现场指挥部) of one incident: commander, position and numbered situation reports. Teams and tasks
-/// stay with the incident, which issues the post's tasks; this grain never calls the incident.
+/// stay with the incident, which issues the post's tasks and sends this grain a copy of both when they change (<see cref="Roster"/>);
+/// this grain never calls the incident.
 /// </summary>
 public sealed class FieldCommandPostGrain(
     [PersistentState("command-post", StorageNames.Dispatch)] IPersistentState<CommandPostState> state,
@@ -60,6 +65,17 @@ public sealed class FieldCommandPostGrain(
         return report;
     }
 
+    public async Task Roster(long version, IReadOnlyList<string> teams, IReadOnlyList<DispatchTask> tasks)
+    {
+        if (!S.SetUp || version <= S.RosterVersion) return;
+        S.RosterVersion = version;
+        // A task's every change moves its UpdatedAt.
+        if (S.Teams.SequenceEqual(teams) && S.Tasks.Select(t => (t.Id, t.UpdatedAt)).SequenceEqual(tasks.Select(t => (t.Id, t.UpdatedAt)))) return;
+        S.Teams = [.. teams];
+        S.Tasks = [.. tasks];
+        await Changed();
+    }
+
     private async Task Changed()
     {
         await state.WriteOrRestartAsync(this);
@@ -75,5 +91,7 @@ public sealed class FieldCommandPostGrain(
         SetUpAt = S.SetUpAt,
         Automatic = S.Automatic,
         SitReps = [.. S.SitReps],
+        Teams = [.. S.Teams],
+        Tasks = [.. S.Tasks],
     };
 }

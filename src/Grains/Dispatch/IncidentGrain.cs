@@ -340,7 +340,8 @@ public sealed class IncidentGrain(
             Record(actor, "CommandPost", $"field command post set up on request, commander {post.Commander}");
             await Save(actor);
         }
-        return post;
+        var (teams, tasks) = PostRoster();
+        return post with { Teams = teams, Tasks = tasks };
     }
 
     public async Task<IReadOnlyList<DispatchTask>> CheckTasks()
@@ -504,6 +505,24 @@ public sealed class IncidentGrain(
 
     /// <summary>What partner events are derived against: the incident as it was before the change.</summary>
     private IncidentEvents.Before Snapshot() => new(S.Created, S.Status, S.Level, ActiveTeams());
+
+    /// <summary>What the command post was last sent (<see cref="SendRoster"/>), in memory: a new activation sends it once more.</summary>
+    private string? _rosterSent;
+
+    /// <summary>The command post's teams and tasks (those it issued) as the REST API shows them.</summary>
+    private (List<string> Teams, List<DispatchTask> Tasks) PostRoster() =>
+        (ActiveTeams(), [.. S.Tasks.Where(t => t.IssuedBy == TaskIssuer.CommandPost)]);
+
+    /// <summary>Sends the command post its teams and tasks when they changed (one-way; the version orders them).</summary>
+    private void SendRoster()
+    {
+        if (!S.CommandPost) return;
+        var (teams, tasks) = PostRoster();
+        var key = string.Join(",", teams) + "|" + string.Join(",", tasks.Select(t => $"{t.Id}@{t.UpdatedAt.UtcTicks}"));
+        if (key == _rosterSent) return;
+        _rosterSent = key;
+        _ = GrainFactory.Grain<IFieldCommandPostGrain>(Key).Roster(S.Version, teams, tasks);
+    }
 
     private List<string> ActiveTeams() => [.. S.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)];
 
@@ -675,9 +694,13 @@ public sealed class IncidentGrain(
         }
     }
 
-    /// <summary>Pushes the incident and the tasks this change touched to the consoles' scopes and the teams' field scopes.</summary>
+    /// <summary>
+    /// Pushes the incident and the tasks this change touched to the consoles' scopes and the teams' field scopes, and sends the
+    /// command post its teams and tasks when they changed.
+    /// </summary>
     private void PublishChanges(Incident view)
     {
+        SendRoster();
         string[] scopes = [Scopes.District, Scopes.Area(view.Location.AreaId!), Scopes.Incident(Key)];
         Realtime.Publish.To(GrainFactory, scopes, [new EntityChange { Kind = DeltaKinds.Incident, Id = Key, Data = view }]);
         foreach (var task in S.Tasks.Where(t => _changedTasks.Contains(t.Id)))

@@ -16,7 +16,11 @@ public static class ScopeSnapshots
         if (scope == Scopes.District)
         {
             var areas = await catalogue.GetAreas();
-            var incidents = await AddIncidents(grains, areas.Select(a => a.Id), result);
+            var open = await AddIncidents(grains, areas.Select(a => a.Id), result);
+            var incidents = open.Select(i => i.Id).ToList();
+            await AddTasks(grains, incidents, result);
+            var posts = await Task.WhenAll(open.Where(i => i.CommandPost).Select(i => grains.Grain<IFieldCommandPostGrain>(i.Id).Get()));
+            result.AddRange(posts.OfType<CommandPost>().Select(p => new EntityChange { Kind = DeltaKinds.CommandPost, Id = p.IncidentId, Data = p }));
             await AddTeams(grains, await catalogue.GetTeamIds(), _ => true, result);
             var warehouses = await Task.WhenAll((await catalogue.GetWarehouseIds()).Select(id => grains.Grain<IWarehouseGrain>(id).Get()));
             result.AddRange(warehouses.OfType<Warehouse>().Select(w => new EntityChange { Kind = DeltaKinds.Warehouse, Id = w.Id, Data = w }));
@@ -28,7 +32,8 @@ public static class ScopeSnapshots
         else if (scope.StartsWith("area:", StringComparison.Ordinal))
         {
             var areaId = scope["area:".Length..];
-            var incidents = await AddIncidents(grains, [areaId], result);
+            var incidents = (await AddIncidents(grains, [areaId], result)).Select(i => i.Id).ToList();
+            await AddTasks(grains, incidents, result);
             await AddTeams(grains, await catalogue.GetTeamIds(), t => t.AreaId == areaId, result);
             await AddShelters(grains, catalogue, s => s.AreaId == areaId, result);
             await AddRelief(grains, incidents, withShipments: false, result); // shipments go to the district and incident scopes
@@ -40,7 +45,7 @@ public static class ScopeSnapshots
             if (incident is not null)
             {
                 result.Add(new EntityChange { Kind = DeltaKinds.Incident, Id = id, Data = incident });
-                result.AddRange((await grains.Grain<IIncidentGrain>(id).GetTasks()).Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
+                await AddTasks(grains, [id], result);
                 await AddTeams(grains, [.. incident.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)], _ => true, result);
                 if (await grains.Grain<IFieldCommandPostGrain>(id).Get() is { } post)
                     result.Add(new EntityChange { Kind = DeltaKinds.CommandPost, Id = id, Data = post });
@@ -64,13 +69,20 @@ public static class ScopeSnapshots
         return result;
     }
 
-    /// <summary>Adds the open incidents of the areas; returns their ids.</summary>
-    private static async Task<IReadOnlyList<string>> AddIncidents(IGrainFactory grains, IEnumerable<string> areaIds, List<EntityChange> result)
+    /// <summary>Adds the open incidents of the areas and returns them.</summary>
+    private static async Task<IReadOnlyList<Incident>> AddIncidents(IGrainFactory grains, IEnumerable<string> areaIds, List<EntityChange> result)
     {
         var boards = await Task.WhenAll(areaIds.SelectMany(a => Open.Select(s => grains.Grain<IAreaBoardGrain>(a).Query(new IncidentFilter { Status = s }))));
         var incidents = (await Task.WhenAll(boards.SelectMany(b => b).Select(s => grains.Grain<IIncidentGrain>(s.Id).Get()))).OfType<Incident>().ToList();
         result.AddRange(incidents.Select(i => new EntityChange { Kind = DeltaKinds.Incident, Id = i.Id, Data = i }));
-        return [.. incidents.Select(i => i.Id)];
+        return incidents;
+    }
+
+    /// <summary>Adds every task of the incidents (the scopes that carry an incident's deltas carry its tasks' too).</summary>
+    private static async Task AddTasks(IGrainFactory grains, IReadOnlyList<string> incidentIds, List<EntityChange> result)
+    {
+        var tasks = await Task.WhenAll(incidentIds.Select(id => grains.Grain<IIncidentGrain>(id).GetTasks()));
+        result.AddRange(tasks.SelectMany(t => t).Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
     }
 
     private static async Task AddShelters(IGrainFactory grains, IReferenceDataGrain catalogue, Func<ShelterLive, bool> keep, List<EntityChange> result)
