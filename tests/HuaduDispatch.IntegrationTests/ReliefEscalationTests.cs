@@ -57,6 +57,9 @@ public sealed class ReliefEscalationTests
         Assert.Equal("lighting", resource.Descendants(Msg + "TypeStructure").Single().Element(Rm + "Value")!.Value);
         Assert.Equal("100", resource.Descendants(Rm + "Amount").Single().Value);
         var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        // In China time, like the message's own time, although the incident was reported with a UTC time.
+        Assert.EndsWith("+08:00", resource.Descendants(Msg + "DateTime").Single().Value);
+        Assert.EndsWith("+08:00", xml.Root.Element(Msg + "SentDateTime")!.Value);
         var requested = DateTimeOffset.Parse(resource.Descendants(Msg + "DateTime").Single().Value);
         Assert.InRange(relief.Deadline - requested, TimeSpan.Zero, TimeSpan.FromSeconds(1)); // whole seconds, never later than the deadline
         Assert.Equal("Power cut & flooding <Shiling> (Rainstorm)", xml.Root.Descendants(Rm + "IncidentDescription").Single().Value);
@@ -66,7 +69,9 @@ public sealed class ReliefEscalationTests
 
         // 3. The dispatcher feed has the shortfall alert.
         var alerts = await dispatcher.GetOk<List<ReliefAlert>>("/api/v1/relief/alerts");
-        Assert.Contains(alerts, a => a.IncidentId == incident.Id && a.Kind == ReliefAlertKind.Shortfall && a.Text.Contains("lighting"));
+        var shortfallAlert = Assert.Single(alerts, a => a.IncidentId == incident.Id && a.Kind == ReliefAlertKind.Shortfall && a.Text.Contains("lighting"));
+        // It names the request to the city for this incident (until the twenty-first session it named a .NET delegate instead).
+        Assert.EndsWith($"request to the city: GET /api/v1/relief/requests/edxl-rm?incidentId={incident.Id}", shortfallAlert.Text);
         Assert.True(alerts.Zip(alerts.Skip(1)).All(p => p.First.At >= p.Second.At), "newest first");
 
         // 4. Activation: a reason is required, only agreement reserves, not twice.

@@ -50,6 +50,28 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.Equal(ShipmentStatus.Departed, (await loading.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed }, Dispatcher)).Status);
         Assert.Null(await Grains.GetGrain<IShipmentGrain>("SHP-NONE").Withdraw());
     }
+    [Fact]
+    public async Task A_repeated_delivery_with_the_same_quantities_is_a_retry_and_one_with_other_quantities_is_refused_not_ignored()
+    {
+        var warehouse = await Warehouse("WH-WD3");
+        var convoy = await Convoy(warehouse, "WH-WD3", "SHP-1-WD-D");
+        foreach (var status in new[] { ShipmentStatus.Loading, ShipmentStatus.Departed })
+            await convoy.UpdateStatus(new ShipmentStatusRequest { Status = status }, Dispatcher);
+        ShipmentStatusRequest Delivered(long water) => new() { Status = ShipmentStatus.Delivered, Received = [new ItemQuantity { ItemCode = "drinking-water", Quantity = water }] };
+
+        var delivered = await convoy.UpdateStatus(Delivered(20), Dispatcher);
+        Assert.Equal(20, Assert.Single(delivered.Received!).Quantity);
+        var retried = await convoy.UpdateStatus(Delivered(20), Dispatcher); // a client's retry: answered as stored
+        Assert.Equal((delivered.UpdatedAt, 20L), (retried.UpdatedAt, Assert.Single(retried.Received!).Quantity));
+
+        // A "correction" to 30, or a Delivered without received (everything planned, 30), is not what was recorded: 409.
+        var corrected = await Assert.ThrowsAsync<DomainException>(() => convoy.UpdateStatus(Delivered(30), Dispatcher));
+        Assert.Equal((DomainErrorKind.Conflict, "the shipment was delivered with drinking-water 20; a delivery is recorded once, and a later correction is not taken"),
+            (corrected.Kind, corrected.Message));
+        await Assert.ThrowsAsync<DomainException>(() => convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered }, Dispatcher));
+        Assert.Equal(20, Assert.Single((await convoy.Get())!.Received!).Quantity);
+    }
+
     private static ShipmentAmendment Amendment(long water, int trucks = 1, long planId = 2)
     {
         var now = DateTimeOffset.UtcNow;

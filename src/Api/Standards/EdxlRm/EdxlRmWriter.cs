@@ -88,6 +88,9 @@ public static class EdxlRmWriter
     private static XElement ValueList(XName name, string urn, string value) =>
         new(name, new XElement(Rm + "ValueListURN", urn), new XElement(Rm + "Value", value));
 
-    /// <summary>xs:dateTime with its offset and whole seconds (as EDXL examples write it).</summary>
-    public static string Time(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// xs:dateTime in China time (+08:00) with whole seconds (as EDXL examples write it), whatever offset the time came with: an
+    /// incident's deadline keeps the offset its report gave (often UTC), and one message must not mix offsets.
+    /// </summary>
+    public static string Time(DateTimeOffset t) => t.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }

@@ -102,9 +102,9 @@ public sealed class ReliefDemandGrain(
         foreach (var s in planned)
             if (!S.Shipments.TryGetValue(s.Id, out var known) || known.Status == ShipmentStatus.Planned) S.Shipments[s.Id] = s;
         // Re-plans come with every change; the dispatchers are alerted when the shortfall changes, not again for each plan.
-        static string Key(IEnumerable<ReliefShortfall> list) =>
+        static string ShortfallKey(IEnumerable<ReliefShortfall> list) =>
             string.Join(";", list.Select(s => $"{s.ItemCode}|{s.Missing}|{s.Reason}").Order(StringComparer.Ordinal));
-        var changed = Key(shortfalls) != Key(S.Shortfalls);
+        var changed = ShortfallKey(shortfalls) != ShortfallKey(S.Shortfalls);
         S.Shortfalls = [.. shortfalls];
         S.PeopleCoveredByPlan = peopleCovered;
         if (shortfalls.Count > 0 && changed)

@@ -118,6 +118,8 @@ public sealed class ShipmentGrain(
         PublishChange(target);
     }
 
+    private static string Describe(IReadOnlyList<ItemQuantity> lines) => string.Join(", ", lines.Select(l => $"{l.ItemCode} {l.Quantity}"));
+
     private static bool SameLines(IReadOnlyList<ItemQuantity> a, IReadOnlyList<ItemQuantity> b) =>
         a.Count == b.Count && a.All(l => b.Count(m => m.ItemCode == l.ItemCode && m.Quantity == l.Quantity) == 1);
 
@@ -139,6 +141,9 @@ public sealed class ShipmentGrain(
             }
             if (received.GroupBy(r => r.ItemCode).Any(g => g.Count() > 1)) throw DomainException.Invalid("received", "an item is listed twice");
         }
+        if (current.Status == to && to == ShipmentStatus.Delivered && !SameLines(request.Received ?? current.Lines, current.Received ?? current.Lines))
+            throw DomainException.Conflict($"the shipment was delivered with {Describe(current.Received ?? current.Lines)}; " +
+                "a delivery is recorded once, and a later correction is not taken");
         if (current.Status == to)
         {
             // A retry: the status was stored, but telling the incident's relief may have failed; telling it again is harmless.
