@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api;
@@ -90,6 +91,9 @@ public static class DispatchApi
                 o.AddFilter<DomainHubFilter>();
             })
             .AddJsonProtocol(o => DispatchJson.Configure(o.PayloadSerializerOptions));
+        // The JSON protocol, with calls whose arguments do not bind answered with a 400 (see ArgumentCheckingHubProtocol).
+        services.RemoveAll<Microsoft.AspNetCore.SignalR.Protocol.IHubProtocol>();
+        services.AddSingleton<Microsoft.AspNetCore.SignalR.Protocol.IHubProtocol, ArgumentCheckingHubProtocol>();
         services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<DomainHubFilter>();
         // DomainHubFilter logs failed hub calls itself: server faults at Error, a client's refused call at Debug. SignalR's own

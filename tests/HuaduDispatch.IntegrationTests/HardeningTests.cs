@@ -115,6 +115,34 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors do not name {field}: {problem}");
     }
 
+    [Theory]
+    [InlineData("""{"status":"Delivered","received":{"itemCode":"blanket","quantity":1}}""", "received", "expected a JSON array")]
+    [InlineData("""{"status":"Delivered","received":[{"itemCode":"blanket"}]}""", "received[0]", "required: 'quantity'")]
+    public async Task A_refused_body_says_what_the_field_takes_in_words_not_dotnet_type_names(string body, string field, string reason)
+    {
+        var response = await _node.ClientAs(Roles.Commander).PostAsync("/api/v1/shipments/SHP-ANY/status", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.ReadProblem()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out var messages), $"errors do not name {field}: {errors}");
+        Assert.Equal(reason, messages[0].GetString());
+    }
+
+    [Fact]
+    public async Task Hub_arguments_that_do_not_bind_are_a_400_naming_the_field_as_over_REST_not_a_bare_server_error()
+    {
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
+        async Task<string> Refused(string method, params object?[] args) =>
+            (await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeCoreAsync<object>(method, args))).Message;
+
+        Assert.Contains("HubException: 400 Invalid: ReportStatus: status: the value is not one of: Available, ", await Refused("ReportStatus", new { status = "Flying" }));
+        Assert.Contains("HubException: 400 Invalid: ReportPosition: lat: expected a number", await Refused("ReportPosition", new { lat = "north", lon = 113.2 }));
+        Assert.Contains("HubException: 400 Invalid: Resync: an argument is not valid: expected a whole number", await Refused("Resync", "abc"));
+        Assert.Contains("HubException: 400 Invalid: ReportStatus: Invocation provides 2 argument(s) but target expects 1.", await Refused("ReportStatus", new { status = "Available" }, 5));
+        Assert.Contains("HubException: 400 Invalid: Fly: ", await Refused("Fly"));
+        // The connection is still usable, and a well-formed report still works.
+        Assert.Equal(TeamStatus.Available, (await radio.Connection.InvokeAsync<RescueTeam>("ReportStatus", new { status = "Available" })).Status);
+    }
+
     [Fact]
     public async Task Too_long_strings_and_too_deep_json_are_400s_naming_where()
     {
@@ -153,6 +181,32 @@ public sealed class HardeningTests : IAsyncLifetime
         var response = await _dispatcher.GetAsync("/api/v1/shelters?open=maybe");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.ReadProblem()).GetProperty("errors").TryGetProperty("open", out _));
+    }
+
+    [Fact]
+    public async Task An_unknown_area_or_incident_is_a_4xx_on_every_list_and_on_both_hubs_not_an_empty_answer()
+    {
+        foreach (var path in new[] { "/api/v1/incidents", "/api/v1/teams", "/api/v1/warehouses", "/api/v1/shelters", "/api/v1/risk-points", "/api/v1/hazard-points" })
+        {
+            var unknown = await _dispatcher.GetAsync(path + "?areaId=nowhere");
+            Assert.True(unknown.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)unknown.StatusCode}");
+            var errors = (await unknown.ReadProblem()).GetProperty("errors");
+            Assert.Contains("no area has the id 'nowhere'", errors.GetProperty("areaId")[0].GetString());
+            Assert.Equal(HttpStatusCode.BadRequest, (await _dispatcher.GetAsync(path + "?areaId=HUASHAN")).StatusCode); // ids are exact
+            Assert.Equal(HttpStatusCode.OK, (await _dispatcher.GetAsync(path + "?areaId=huashan")).StatusCode);
+        }
+        // A blank areaId is no filter.
+        Assert.Equal((await _dispatcher.GetOk<List<RescueTeam>>("/api/v1/teams")).Count, (await _dispatcher.GetOk<List<RescueTeam>>("/api/v1/teams?areaId=")).Count);
+        Assert.Equal(HttpStatusCode.NotFound, (await _dispatcher.GetAsync("/api/v1/relief/alerts?incidentId=INC-NOPE")).StatusCode);
+
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
+        foreach (var scope in new[] { "area:nope", "incident:INC-NOPE" })
+            Assert.Contains("HubException: 404 Not found", (await Assert.ThrowsAsync<HubException>(() => console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", scope))).Message);
+        Assert.Contains("HubException: 404 Not found", (await Assert.ThrowsAsync<HubException>(() => console.Connection.InvokeAsync<ResyncResult>("Resync", "area:nope", 0L))).Message);
+        Assert.NotEmpty((await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", "area:huashan")).Entities);
+        // A team token naming a team the reference data does not have.
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "ZZZ"));
+        Assert.Contains("HubException: 404 Not found: no team has the id 'ZZZ'", (await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeAsync<ScopeSnapshot>("Subscribe"))).Message);
     }
 
     [Fact]

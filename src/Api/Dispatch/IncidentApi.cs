@@ -31,12 +31,14 @@ public static class IncidentApi
             return Reported(http, incident, created);
         }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
-        incidents.MapGet("", async (IGrainFactory grains, ClaimsPrincipal user, string? status, string? areaId, string? level, string? type) =>
+        incidents.MapGet("", async Task<IResult> (IGrainFactory grains, ClaimsPrincipal user, string? status, string? areaId, string? level, string? type) =>
         {
             if (!Problems.TryParseFilter<IncidentStatus>(status, "status", out var st, out var e1)) return e1!;
             if (!Problems.TryParseFilter<ResponseLevel>(level, "level", out var lv, out var e2)) return e2!;
             if (!Problems.TryParseFilter<IncidentType>(type, "type", out var ty, out var e3)) return e3!;
-            return TypedResults.Ok(await List(grains, user.ToActor(), new IncidentFilter { Status = st, Level = lv, Type = ty }, areaId));
+            var (area, e4) = await Reference.ReferenceApi.AreaFilter(grains, areaId);
+            if (e4 is not null) return e4;
+            return TypedResults.Ok(await List(grains, user.ToActor(), new IncidentFilter { Status = st, Level = lv, Type = ty }, area));
         }).RequireAuthorization(Policies.AnyRole);
 
         incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>

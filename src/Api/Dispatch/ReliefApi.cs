@@ -113,9 +113,11 @@ public static class ReliefApi
             return TypedResults.Text(xml.Declaration + "\n" + xml.Root, "application/xml", System.Text.Encoding.UTF8);
         }).RequireAuthorization(Policies.Console);
 
-        v1.MapGet("/relief/alerts", async Task<IResult> (IGrainFactory grains, string? incidentId, string? since) =>
+        v1.MapGet("/relief/alerts", async Task<IResult> (IGrainFactory grains, string? incidentId, string? since, ClaimsPrincipal user) =>
         {
             if (!Problems.TryParseInstant(since, "since", out var from, out var error)) return error!;
+            // An unknown incident is a 404, as for the EDXL-RM export, not an empty feed.
+            if (!string.IsNullOrWhiteSpace(incidentId) && await IncidentApi.Visible(grains, incidentId, user) is null) return Problems.NotFound("Incident", incidentId);
             // Every tracked demand is read: a demand raises alerts after its deadline too (the judgement, shelter shortages on new
             // figures), so its deadline cannot rule it out.
             var ids = await Coordinator(grains).GetTracked();

@@ -105,9 +105,14 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
     /// </summary>
     public static string Readable(string message, string? path = null)
     {
+        // "JSON deserialization for type 'HuaduDispatch.Contracts.ItemQuantity' was missing required properties including: 'quantity'."
+        var missing = System.Text.RegularExpressions.Regex.Match(message, @"missing required properties including: (?<names>.*?)\.?$");
+        if (missing.Success) return $"required: {missing.Groups["names"].Value}";
         var m = System.Text.RegularExpressions.Regex.Match(message, @"could not be converted to (?:System\.Nullable`1\[)?([\w.]*\w)");
         if (!m.Success) return message;
         var name = m.Groups[1].Value;
+        // A list's type name carries its element type ("System.Collections.Generic.IReadOnlyList`1[[...]]"), which no lookup finds.
+        if (name.StartsWith("System.Collections.", StringComparison.Ordinal)) return "expected a JSON array";
         var type = typeof(DomainException).Assembly.GetType(name) ?? Type.GetType(name);
         var field = path?.Split('.', '[')[^1].TrimEnd(']');
         if (type is { IsEnum: false, IsPrimitive: false } && type != typeof(string) && type != typeof(decimal) && type.Namespace == typeof(DomainException).Namespace)

@@ -15,6 +15,10 @@ namespace HuaduDispatch.Api.Realtime;
 [Authorize(Policy = Policies.ConsoleHub)]
 public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDispatchHubClient>, IDispatchHub
 {
+    /// <summary>A call whose arguments did not bind ends here (<see cref="ArgumentCheckingHubProtocol"/>): a 400 naming what was wrong.</summary>
+    [HubMethodName(ArgumentCheckingHubProtocol.RefusedTarget)]
+    public Task ArgumentsRefused(string method, string problem) => throw new HubException($"400 Invalid: {method}: {problem}");
+
     public async Task<ScopeSnapshot> Subscribe(string scope)
     {
         await Authorize(scope);
@@ -51,11 +55,16 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
         if (!Scopes.TryParseConsoleScope(scope, out var kind, out var id))
             throw new HubException($"400 Invalid scope '{scope}': use district, area:{{areaId}} or incident:{{incidentId}}");
         var actor = Context.User!.ToActor();
-        if (actor.Role != Roles.Agency) return;
-        if (kind != "incident") throw new HubException("403 Forbidden: an agency may subscribe only to incidents it reported or that were shared with it");
+        if (actor.Role == Roles.Agency && kind != "incident")
+            throw new HubException("403 Forbidden: an agency may subscribe only to incidents it reported or that were shared with it");
+        // An unknown id is a 404, as over REST: a console with a mistyped id would otherwise wait on an empty scope for ever.
+        if (kind == "area" && !(await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Any(a => a.Id == id))
+            throw new HubException($"404 Not found: no area has the id '{id}'");
+        if (kind != "incident") return;
         var incident = await grains.Grain<IIncidentGrain>(id!).Get();
-        if (incident is null || !actor.CanSee(incident))
+        if (actor.Role == Roles.Agency && (incident is null || !actor.CanSee(incident)))
             throw new HubException($"404 Not found: no incident '{id}' reported by or shared with agency {actor.AgencyId}");
+        if (incident is null) throw new HubException($"404 Not found: no incident has the id '{id}'");
     }
 }
 
@@ -80,8 +89,19 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
         await base.OnConnectedAsync();
     }
 
+    /// <summary>A call whose arguments did not bind ends here (<see cref="ArgumentCheckingHubProtocol"/>): a 400 naming what was wrong.</summary>
+    [HubMethodName(ArgumentCheckingHubProtocol.RefusedTarget)]
+    public Task ArgumentsRefused(string method, string problem) => throw new HubException($"400 Invalid: {method}: {problem}");
+
+    /// <summary>A token may name a team the reference data does not have (any longer): a 404, as its reports get.</summary>
+    private async Task EnsureTeam()
+    {
+        if (await grains.Grain<IRescueTeamGrain>(TeamId).Get() is null) throw new HubException($"404 Not found: no team has the id '{TeamId}'");
+    }
+
     public async Task<ScopeSnapshot> Subscribe()
     {
+        await EnsureTeam();
         var snapshot = await grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Snapshot(relay.Reference);
         relay.Following(Scopes.Team(TeamId), Context.ConnectionId, snapshot.Seq);
         return snapshot;
@@ -89,6 +109,7 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
 
     public async Task<ResyncResult> Resync(long afterSeq)
     {
+        await EnsureTeam();
         var result = await grains.Grain<IScopeGrain>(Scopes.Team(TeamId)).Resync(afterSeq, relay.Reference);
         relay.Resynced(Scopes.Team(TeamId), Context.ConnectionId, result, afterSeq);
         return result;

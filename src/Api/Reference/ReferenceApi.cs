@@ -30,6 +30,19 @@ public static partial class ReferenceApi
         return [.. (await Task.WhenAll(ids.Select(id => grains.Grain<IShelterGrain>(id).Get()))).OfType<ShelterLive>()];
     }
 
+    /// <summary>
+    /// An optional areaId query value: blank is no filter; an id the catalogue does not have is a 400 naming the field and the
+    /// areas (as for an unknown enum value), not an empty list a console would show as "nothing here".
+    /// </summary>
+    public static async Task<(string? AreaId, IResult? Error)> AreaFilter(IGrainFactory grains, string? areaId)
+    {
+        if (string.IsNullOrWhiteSpace(areaId)) return (null, null);
+        var areas = (await Catalogue(grains).GetAreas()).Select(a => a.Id).ToList();
+        return areas.Contains(areaId, StringComparer.Ordinal)
+            ? (areaId, null)
+            : (null, Problems.BadQuery("areaId", $"no area has the id '{areaId}'; the areas are: {string.Join(", ", areas)}."));
+    }
+
     public static RouteGroupBuilder MapReferenceApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/areas", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetAreas()))
@@ -37,11 +50,12 @@ public static partial class ReferenceApi
 
         v1.MapGet("/teams", async (IGrainFactory grains, string? areaId, string? level, string? capability, string? status) =>
         {
+            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
             if (!Problems.TryParseFilter<TeamLevel>(level, "level", out var lvl, out var e1)) return e1!;
             if (!Problems.TryParseFilter<Capability>(capability, "capability", out var cap, out var e2)) return e2!;
             if (!Problems.TryParseFilter<TeamStatus>(status, "status", out var st, out var e3)) return e3!;
             return TypedResults.Ok((await LiveTeams(grains))
-                .Where(t => areaId is null || t.AreaId == areaId)
+                .Where(t => string.IsNullOrWhiteSpace(areaId) || t.AreaId == areaId)
                 .Where(t => lvl is null || t.Level == lvl)
                 .Where(t => cap is null || t.Capabilities.Contains(cap.Value))
                 .Where(t => st is null || t.Status == st)
@@ -57,9 +71,10 @@ public static partial class ReferenceApi
 
         v1.MapGet("/warehouses", async (IGrainFactory grains, string? areaId, string? kind) =>
         {
+            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
             if (!Problems.TryParseFilter<WarehouseKind>(kind, "kind", out var k, out var e)) return e!;
             return TypedResults.Ok((await LiveWarehouses(grains))
-                .Where(w => areaId is null || w.AreaId == areaId)
+                .Where(w => string.IsNullOrWhiteSpace(areaId) || w.AreaId == areaId)
                 .Where(w => k is null || w.Kind == k)
                 .ToList());
         }).RequireAuthorization(Policies.Console);
@@ -98,10 +113,12 @@ public static partial class ReferenceApi
         v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
             .RequireAuthorization(Policies.AnyRole);
 
-        v1.MapGet("/shelters", async (IGrainFactory grains, string? areaId, bool? open) =>
+        v1.MapGet("/shelters", async Task<IResult> (IGrainFactory grains, string? areaId, bool? open) =>
         {
-            return TypedResults.Ok((await LiveShelters(grains, areaId)).Where(s => open is null || s.Open == open).ToList());
-        }).RequireAuthorization(Policies.AnyRole);
+            var (area, error) = await AreaFilter(grains, areaId);
+            if (error is not null) return error;
+            return TypedResults.Ok((await LiveShelters(grains, area)).Where(s => open is null || s.Open == open).ToList());
+        }).Produces<List<ShelterLive>>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/shelters/{id}", async Task<IResult> (IGrainFactory grains, string id) =>
         {
@@ -115,10 +132,11 @@ public static partial class ReferenceApi
 
         v1.MapGet("/risk-points", async (IGrainFactory grains, string? areaId, string? colour, string? kind) =>
         {
+            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
             if (!Problems.TryParseFilter<RiskColour>(colour, "colour", out var c, out var e1)) return e1!;
             if (!Problems.TryParseFilter<RiskKind>(kind, "kind", out var k, out var e2)) return e2!;
             return TypedResults.Ok((await Catalogue(grains).GetRiskPoints())
-                .Where(r => areaId is null || r.AreaId == areaId)
+                .Where(r => string.IsNullOrWhiteSpace(areaId) || r.AreaId == areaId)
                 .Where(r => c is null || r.Colour == c)
                 .Where(r => k is null || r.Kind == k)
                 .ToList());
@@ -126,9 +144,10 @@ public static partial class ReferenceApi
 
         v1.MapGet("/hazard-points", async (IGrainFactory grains, string? areaId, string? kind) =>
         {
+            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
             if (!Problems.TryParseFilter<HazardKind>(kind, "kind", out var k, out var e)) return e!;
             return TypedResults.Ok((await Catalogue(grains).GetHazardPoints())
-                .Where(h => areaId is null || h.AreaId == areaId)
+                .Where(h => string.IsNullOrWhiteSpace(areaId) || h.AreaId == areaId)
                 .Where(h => k is null || h.Kind == k)
                 .ToList());
         }).RequireAuthorization(Policies.AnyRole);
