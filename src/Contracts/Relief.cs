@@ -238,6 +238,11 @@ public sealed record IncidentRelief
     /// brought (what they received, or all they carried), times the people. All of them when the relief is Met.
     /// </summary>
     [Id(15)] public int PeopleRelievedByDeadline { get; init; }
+    /// <summary>
+    /// The incident was cancelled (a false alarm) or merged into another (whose relief counts its people): this relief is
+    /// neither planned nor judged at its deadline, and the relief KPIs leave it out.
+    /// </summary>
+    [Id(16)] public bool Withdrawn { get; init; }
 }
 
 /// <summary>What the incident tells its relief demand.</summary>
@@ -252,6 +257,8 @@ public sealed record ReliefDemandUpdate
     [Id(5)] public required double Priority { get; init; }
     [Id(6)] public required bool Open { get; init; }
     [Id(7)] public required string AreaId { get; init; }
+    /// <summary>The incident was cancelled or merged into another (see <see cref="IncidentRelief.Withdrawn"/>).</summary>
+    [Id(8)] public bool Withdrawn { get; init; }
 }
 
 /// <summary>What the coordinator plans for one demand.</summary>

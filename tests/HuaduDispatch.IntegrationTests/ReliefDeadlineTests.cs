@@ -118,6 +118,47 @@ public sealed class ReliefDeadlineTests
         }
     }
 
+    [Fact]
+    public async Task A_cancelled_false_alarm_is_neither_judged_nor_counted_and_a_closed_relief_with_its_kit_incomplete_is_not_on_track()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        async Task<Incident> Report(DateTimeOffset occurredAt, string title)
+        {
+            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+            {
+                type = "Waterlogging", title, location = new { lat = 23.452, lon = 113.305 }, occurredAt, source = "hotline",
+                assessment = new { affected = 60 },
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        }
+        async Task Move(string id, string to) =>
+            Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{id}/transitions", new { to, reason = "test" })).StatusCode);
+
+        // A false alarm whose deadline is 15 s away, cancelled at once.
+        var falseAlarm = await Report(DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(15), "Underpass flooded (false alarm)");
+        await Move(falseAlarm.Id, "Cancelled");
+        // A real one, closed with nothing delivered, long before its deadline.
+        var closed = await Report(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5), "Basement flooded");
+        foreach (var to in new[] { "Responding", "Contained", "Recovery", "Closed" }) await Move(closed.Id, to);
+        var closedRelief = await WaitFor(dispatcher, closed.Id, r => !r.Open, TimeSpan.FromSeconds(15));
+        Assert.Equal((ReliefStatus.AtRisk, false), (closedRelief.Status, closedRelief.Withdrawn)); // not "OnTrack": nothing more comes
+
+        // Past the false alarm's deadline (a judgement there comes within a second of it), nothing was judged.
+        var cancelledRelief = await WaitFor(dispatcher, falseAlarm.Id, r => !r.Open, TimeSpan.FromSeconds(15));
+        var wait = cancelledRelief.Deadline + TimeSpan.FromSeconds(8) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        var after = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{falseAlarm.Id}/relief");
+        Assert.True(after.Withdrawn);
+        Assert.NotEqual(ReliefStatus.Breached, after.Status);
+        Assert.DoesNotContain(after.Alerts, a => a.StartsWith("AtRisk", StringComparison.Ordinal) || a.StartsWith("Breached", StringComparison.Ordinal));
+        var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        Assert.DoesNotContain(kpi.Incidents, i => i.IncidentId == falseAlarm.Id);
+        Assert.Equal((0, 60L), (kpi.Breaches, kpi.Affected)); // the closed incident's 60 people only
+        Assert.Equal(ReliefStatus.AtRisk, Assert.Single(kpi.Incidents).Status);
+    }
+
     private static async Task<IncidentRelief> WaitFor(HttpClient client, string incidentId, Func<IncidentRelief, bool> done, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;

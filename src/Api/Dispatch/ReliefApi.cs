@@ -53,8 +53,10 @@ public static class ReliefApi
             if (!Problems.TryParseInstant(since, "since", out var from, out var error)) return error!;
             var ids = from is { } at ? await Coordinator(grains).GetTrackedSince(at) : await Coordinator(grains).GetTracked();
             // The coordinator passes demands whose deadline it has not seen yet; their own deadline decides.
+            // A cancelled or merged incident's relief is left out: a false alarm is no demand, and a duplicate's people count
+            // in the incident it was merged into.
             var reliefs = (await Task.WhenAll(ids.Select(id => grains.Grain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>()
-                .Where(r => from is not { } at || r.Deadline >= at).ToList();
+                .Where(r => !r.Withdrawn && (from is not { } at || r.Deadline >= at)).ToList();
             var rows = reliefs.Select(r =>
             {
                 // People whose whole kit arrived by the deadline: all of them when Met, and those a short delivery did reach

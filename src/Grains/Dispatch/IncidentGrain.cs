@@ -653,6 +653,7 @@ public sealed class IncidentGrain(
             Relocated = a.Relocated,
             Priority = DispatchMath.Priority(view.ResponseLevel, a),
             Open = !IncidentLifecycle.IsFinal(view.Status),
+            Withdrawn = view.Status is IncidentStatus.Cancelled or IncidentStatus.Merged,
         }, actor);
         _lastRelief = key; // only once the demand has it: after a failure the key still differs, and the next change sends it again
         if (_reliefResend is { } reminder)

@@ -156,14 +156,16 @@ public sealed class ReliefDemandGrain(
         if (!S.Created) return null;
         var now = clock.GetUtcNow();
         await SendNotes(); // notes the incident has not confirmed (a lost message, a failed write)
-        if (S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !RaisedAtRisk())
+        // A cancelled or merged incident's relief is not judged: a false alarm or a duplicate is no breach of the promise.
+        var judged = !S.Incident!.Withdrawn;
+        if (judged && S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !RaisedAtRisk())
         {
             Alert(ReliefAlertKind.AtRisk, $"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
             S.NotesToIncident[ReliefStatus.AtRisk] = S.AlertLog[^1].Text;
             await Save();
             await SendNotes();
         }
-        if (S.Outcome is null && now < Deadline && RaisedAtRisk())
+        if (judged && S.Outcome is null && now < Deadline && RaisedAtRisk())
         {
             // Judge Met or Breached at the deadline itself, not up to a reminder period after it. While the incident has not
             // confirmed the AtRisk note, check (and send it) again within a minute, not only at the deadline, up to 30 min later.
@@ -171,7 +173,7 @@ public sealed class ReliefDemandGrain(
             var retry = TimeSpan.FromMinutes(1);
             await this.RegisterOrUpdateReminder(Watch, S.NotesToIncident.Count > 0 && retry < untilDeadline ? retry : untilDeadline, retry);
         }
-        if (S.Outcome is null && now >= Deadline)
+        if (judged && S.Outcome is null && now >= Deadline)
         {
             // Judged on what had arrived at the deadline, whenever the reminder runs (it can be late after a failover).
             S.Outcome = FullyDeliveredBy(Deadline) ? ReliefStatus.Met : ReliefStatus.Breached;
@@ -181,7 +183,7 @@ public sealed class ReliefDemandGrain(
             await SendNotes();
         }
         // The reminder stays while a note is unconfirmed: each check sends it again.
-        if (S.Outcome is not null && S.NotesToIncident.Count == 0 && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
+        if ((S.Outcome is not null || !judged) && S.NotesToIncident.Count == 0 && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);
         return View();
     }
 
@@ -297,6 +299,8 @@ public sealed class ReliefDemandGrain(
         if (S.Outcome is { } outcome) return outcome;
         if (FullyDelivered()) return ReliefStatus.Met;
         if (S.Shortfalls.Count > 0 || RaisedAtRisk()) return ReliefStatus.AtRisk;
+        // Closed with the kit incomplete: nothing more is planned for it, so it is not on track (the deadline judges it).
+        if (S.Incident is { Open: false, Withdrawn: false }) return ReliefStatus.AtRisk;
         return ReliefStatus.OnTrack;
     }
 
@@ -341,6 +345,7 @@ public sealed class ReliefDemandGrain(
             Alerts = [.. S.AlertLog.Select(a => $"{a.Text} ({a.At:O})")],
             UpdatedAt = S.UpdatedAt,
             Open = S.Incident.Open,
+            Withdrawn = S.Incident.Withdrawn,
             PeopleRelievedByDeadline = CoveredBy(ArrivedBy(Deadline), new Dictionary<string, long>()),
         };
     }
