@@ -11,9 +11,14 @@ public sealed class ShelterState
     [Id(2)] public bool Open { get; set; }
     [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(4)] public Dictionary<string, int> Admitted { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>A dispatcher closed it (damaged, unsafe, needed for something else): placements pass it by until one opens it.</summary>
+    [Id(5)] public bool ClosedByDispatcher { get; set; }
 }
 
-/// <summary>One shelter: occupancy and open/closed. Shelters open when people are sent to them (they open during rainstorms).</summary>
+/// <summary>
+/// One shelter: occupancy and open/closed. Shelters open when people are sent to them (they open during rainstorms), unless a
+/// dispatcher closed them.
+/// </summary>
 public sealed class ShelterGrain(
     [PersistentState("shelter", StorageNames.Dispatch)] IPersistentState<ShelterState> state,
     TimeProvider clock) : Grain, IShelterGrain
@@ -47,6 +52,7 @@ public sealed class ShelterGrain(
         var room = occupancy < S.Occupancy;
         S.Occupancy = occupancy;
         S.Open = open;
+        if (request.Open is { } said) S.ClosedByDispatcher = !said;
         await Changed();
         // People went home: relocated people still without a place (ShelterShort) may now have one here (one-way).
         if (room) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
@@ -56,6 +62,8 @@ public sealed class ShelterGrain(
     public async Task<int> Admit(string incidentId, int people, Actor actor)
     {
         if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
+        // Closed by a dispatcher: nobody is sent here (it holds nobody: a shelter with people cannot close).
+        if (S.ClosedByDispatcher) return 0;
         var before = S.Admitted.GetValueOrDefault(incidentId);
         // A head count reported by hand can be below this incident's placements (people left): never count others below zero,
         // or the shelter would admit more than its capacity.
