@@ -74,6 +74,17 @@ public sealed class HardeningTests : IAsyncLifetime
         var incidentOk = paths.GetProperty("/api/v1/incidents/{id}").GetProperty("get").GetProperty("responses").GetProperty("200");
         Assert.Contains("Incident", incidentOk.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetRawText());
         Assert.True(doc.GetProperty("components").GetProperty("schemas").GetProperty("Incident").GetProperty("properties").TryGetProperty("responseLevel", out _));
+        // Every string property says it is a string (a converter of ours hid that until the twenty-first session), and the
+        // shortfall reasons are listed.
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        var untyped = schemas.EnumerateObject().Where(s => s.Value.TryGetProperty("properties", out _))
+            .SelectMany(s => s.Value.GetProperty("properties").EnumerateObject().Where(p => p.Value.GetRawText() == "{}").Select(p => $"{s.Name}.{p.Name}")).ToList();
+        Assert.True(untyped.Count == 0, "untyped properties: " + string.Join(", ", untyped));
+        Assert.Equal(["null", "string"], schemas.GetProperty("StockMovementRequest").GetProperty("properties").GetProperty("itemCode").GetProperty("type").EnumerateArray().Select(t => t.GetString()).Order());
+        Assert.Equal("string", schemas.GetProperty("ReliefShortfall").GetProperty("properties").GetProperty("incidentId").GetProperty("type").GetString());
+        Assert.Equal(["StockShort", "TooFar", "NoTrucks", "KitIncomplete"],
+            schemas.GetProperty("ReliefShortfall").GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        Assert.True(paths.GetProperty("/api/v1/relief/plan").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _), "GET /relief/plan does not list its 404 (no plan yet)");
 
         var page = await _node.Http.GetAsync("/docs/index.html");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);

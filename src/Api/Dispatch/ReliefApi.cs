@@ -26,7 +26,7 @@ public static class ReliefApi
             if (await Coordinator(grains).GetSolveFailure() is { } failure)
                 return TypedResults.Problem(DomainExceptionHandler.PlanningFailed(context, failure, ReliefPlanningFailedException.Describe(failure, null)));
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No plan yet", detail: "no incident has needed relief yet");
-        }).Produces<ReliefPlan>().ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Console);
+        }).Produces<ReliefPlan>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Console);
 
         v1.MapPost("/relief/plan", async (IGrainFactory grains) => TypedResults.Ok(await Coordinator(grains).Replan()))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Command);

@@ -45,6 +45,17 @@ public static class OpenApiSetup
                 document.Components.Schemas["Problem"] = ProblemSchema();
                 return Task.CompletedTask;
             });
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                // Strings are read through a converter of ours (BoundedStringConverter: the length limit and the NUL check),
+                // which hides their type from the schema generator: say "string" (or string or null) again.
+                if (context.JsonTypeInfo.Type == typeof(string) && schema.Type is null)
+                    schema.Type = context.JsonPropertyInfo is { IsGetNullable: true } ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
+                // A shortfall's reason is a string in the contract; its values are these.
+                if (context.JsonPropertyInfo is { Name: "reason" } p && p.DeclaringType == typeof(HuaduDispatch.Contracts.ReliefShortfall))
+                    schema.Enum = [.. new[] { "StockShort", "TooFar", "NoTrucks", "KitIncomplete" }.Select(v => (JsonNode)JsonValue.Create(v))];
+                return Task.CompletedTask;
+            });
             o.AddOperationTransformer((operation, context, _) =>
             {
                 var description = context.Description;

@@ -26,8 +26,9 @@ public sealed class StockLedger(WarehouseState state)
     {
         if (string.IsNullOrWhiteSpace(request.ItemCode)) throw DomainException.Invalid("itemCode", "itemCode is required");
         if (!knownItems.Contains(request.ItemCode)) throw DomainException.Invalid("itemCode", $"unknown item '{request.ItemCode}'");
-        if (request.Kind is not { } kind || kind == StockMovementKind.Shipped)
-            throw DomainException.Invalid("kind", "kind is required: Receive, Issue or Adjust");
+        if (request.Kind is not { } kind) throw DomainException.Invalid("kind", "kind is required: Receive, Issue or Adjust");
+        if (kind == StockMovementKind.Shipped)
+            throw DomainException.Invalid("kind", "Shipped is recorded by a convoy's departure, not sent; send Receive, Issue or Adjust");
         if (request.Quantity is not { } quantity) throw DomainException.Invalid("quantity", "quantity is required");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a stock movement needs a reason");
         if (kind is StockMovementKind.Receive or StockMovementKind.Issue && quantity <= 0)

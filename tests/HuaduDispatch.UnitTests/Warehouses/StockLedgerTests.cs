@@ -159,6 +159,14 @@ public sealed class StockLedgerTests
     }
 
     [Fact]
+    public void A_shipped_movement_sent_by_a_client_is_refused_with_words_that_do_not_contradict_it()
+    {
+        var (_, ledger) = Ledger();
+        var e = Assert.Throws<DomainException>(() => ledger.Record(new StockMovementRequest { ItemCode = "blanket", Kind = StockMovementKind.Shipped, Quantity = 1, Reason = "x" }, Keeper, Now, Items));
+        Assert.Equal("Shipped is recorded by a convoy's departure, not sent; send Receive, Issue or Adjust", e.Reason);
+    }
+
+    [Fact]
     public void Past_the_recent_limit_all_but_the_newest_half_go_to_the_archive_and_numbering_goes_on_after_them()
     {
         var (state, ledger) = Ledger();
