@@ -284,6 +284,14 @@ public sealed record ReliefKpi
     [Id(3)] public required double ShareRelievedWithin3h { get; init; }
     [Id(4)] public required int Breaches { get; init; }
     [Id(5)] public required int OpenShortfalls { get; init; }
+    /// <summary>Initial relief time (first delivery − occurredAt) over the incidents that had a delivery: the median and the longest.</summary>
+    [Id(6)] public double? InitialReliefMinutesMedian { get; init; }
+    [Id(7)] public double? InitialReliefMinutesMax { get; init; }
+    /// <summary>
+    /// Incidents past the plan's floor of initial relief within <see cref="ReliefKpis.InitialReliefFloor"/> (6 h): their first
+    /// delivery came later, or none has come and the time has passed.
+    /// </summary>
+    [Id(8)] public required int InitialReliefLate { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.IncidentReliefKpi")]
@@ -295,6 +303,10 @@ public sealed record IncidentReliefKpi
     [Id(3)] public double? InitialReliefMinutes { get; init; }
     [Id(4)] public required ReliefStatus Status { get; init; }
     [Id(5)] public required int OpenShortfalls { get; init; }
+    /// <summary>RelievedWithin3h / Affected (0 when nobody is affected), to 4 decimals.</summary>
+    [Id(6)] public required double ShareRelievedWithin3h { get; init; }
+    /// <summary>Whether the relief was judged Breached at its deadline.</summary>
+    [Id(7)] public required bool Breached { get; init; }
 }
 
 /// <summary>The relief demand of one incident (keyed by the incident id).</summary>

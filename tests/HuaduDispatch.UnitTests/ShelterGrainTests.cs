@@ -49,5 +49,8 @@ public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixtur
         var fresh = await Shelter("S-FRESH", 100); // never opened: placement opens it
         Assert.Equal(30, await fresh.Admit("INC-C", 30, Manager));
         Assert.True((await fresh.Get())!.Open);
+        // The incident's people go home (its relocated figure drops to 0): the shelter keeps no "INC-C: 0" entry.
+        Assert.Equal(0, await fresh.Admit("INC-C", 0, Manager));
+        Assert.Equal((0, 0), ((await fresh.Get())!.Occupancy, (await fresh.Get())!.Admitted.Count));
     }
 }

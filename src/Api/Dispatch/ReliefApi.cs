@@ -48,35 +48,14 @@ public static class ReliefApi
             TypedResults.Ok(await grains.Grain<IShipmentGrain>(id).UpdateStatus(body, user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
-        v1.MapGet("/kpi/relief", async Task<IResult> (IGrainFactory grains, string? since) =>
+        v1.MapGet("/kpi/relief", async Task<IResult> (IGrainFactory grains, TimeProvider clock, string? since) =>
         {
             if (!Problems.TryParseInstant(since, "since", out var from, out var error)) return error!;
             var ids = from is { } at ? await Coordinator(grains).GetTrackedSince(at) : await Coordinator(grains).GetTracked();
             // The coordinator passes demands whose deadline it has not seen yet; their own deadline decides.
-            // A cancelled or merged incident's relief is left out: a false alarm is no demand, and a duplicate's people count
-            // in the incident it was merged into.
             var reliefs = (await Task.WhenAll(ids.Select(id => grains.Grain<IReliefDemandGrain>(id).Get()))).OfType<IncidentRelief>()
-                .Where(r => !r.Withdrawn && (from is not { } at || r.Deadline >= at)).ToList();
-            var rows = reliefs.Select(r =>
-            {
-                // People whose whole kit arrived by the deadline: all of them when Met, and those a short delivery did reach
-                // when Breached (until 2026-12-03 a breach counted nobody, however much had arrived).
-                var people = Math.Max(r.Affected, r.Relocated);
-                return new IncidentReliefKpi
-                {
-                    IncidentId = r.IncidentId, Affected = people, RelievedWithin3h = r.PeopleRelievedByDeadline, Status = r.Status,
-                    InitialReliefMinutes = r.FirstDeliveryAt is { } first ? Math.Round((first - r.OccurredAt).TotalMinutes, 1) : null,
-                    OpenShortfalls = r.Shortfalls.Count,
-                };
-            }).ToList();
-            var affected = rows.Sum(r => (long)r.Affected);
-            var relievedAll = rows.Sum(r => (long)r.RelievedWithin3h);
-            return TypedResults.Ok(new ReliefKpi
-            {
-                Incidents = rows, Affected = affected, RelievedWithin3h = relievedAll,
-                ShareRelievedWithin3h = affected == 0 ? 0 : Math.Round((double)relievedAll / affected, 4),
-                Breaches = rows.Count(r => r.Status == ReliefStatus.Breached), OpenShortfalls = rows.Sum(r => r.OpenShortfalls),
-            });
+                .Where(r => from is not { } at || r.Deadline >= at);
+            return TypedResults.Ok(ReliefKpis.Of(reliefs, clock.GetUtcNow()));
         }).Produces<ReliefKpi>().ProducesValidationProblem().RequireAuthorization(Policies.Console);
 
         // Escalation: agreement reserves (代储) join plans once activated; each change re-plans.

@@ -70,7 +70,8 @@ public sealed class ShelterGrain(
         var others = Math.Max(0, S.Occupancy - before);
         var take = Math.Max(0, Math.Min(people, CapacityOf(S.Definition!) - others));
         if (take == before && (take == 0 || S.Open)) return take;
-        S.Admitted[incidentId] = take;
+        if (take > 0) S.Admitted[incidentId] = take;
+        else S.Admitted.Remove(incidentId); // none of them here any more: no "incident: 0" left behind
         S.Occupancy = others + take;
         if (take > 0) S.Open = true;
         await Changed();
