@@ -234,8 +234,8 @@ public sealed record IncidentRelief
     [Id(13)] public required DateTimeOffset UpdatedAt { get; init; }
     [Id(14)] public required bool Open { get; init; }
     /// <summary>
-    /// People whose whole kit arrived by the deadline: the smallest share of any item's need that convoys delivered by then
-    /// brought (what they received, or all they carried), times the people. All of them when the relief is Met.
+    /// People whose whole kit arrived by the deadline: the most people whose own kit fits in what convoys delivered by then
+    /// brought (what they received, or all they carried). All of them when the relief is Met.
     /// </summary>
     [Id(15)] public int PeopleRelievedByDeadline { get; init; }
     /// <summary>

@@ -9,13 +9,13 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     private IGrainFactory Grains => fixture.Cluster.GrainFactory;
 
     /// <summary>A demand for 10 people whose 3-hour deadline is <paramref name="deadlineAgo"/> in the past (negative: ahead).</summary>
-    private async Task<(IReliefDemandGrain Demand, IncidentRelief Relief)> Demand(string id, TimeSpan deadlineAgo)
+    private async Task<(IReliefDemandGrain Demand, IncidentRelief Relief)> Demand(string id, TimeSpan deadlineAgo, int affected = 10)
     {
         var demand = Grains.GetGrain<IReliefDemandGrain>(id);
         await demand.Update(new ReliefDemandUpdate
         {
             Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.40, Lon = 113.22 }, OccurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) - deadlineAgo,
-            Affected = 10, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+            Affected = affected, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
         }, Dispatcher);
         return (demand, (await demand.Get())!);
     }
@@ -69,6 +69,22 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
         await met.ShipmentChanged(Convoy("SHP-RD-FULL", metRelief, ShipmentStatus.Delivered, 1, metRelief.Deadline.AddMinutes(-10)), replan: false);
         var full = (await met.CheckDeadline())!;
         Assert.Equal((ReliefStatus.Met, 10), (full.Status, full.PeopleRelievedByDeadline));
+    }
+
+    [Fact]
+    public async Task The_whole_kit_of_300_people_relieves_300_of_350_not_a_share_of_the_rounded_up_need()
+    {
+        var (_, kitOf300) = await Demand("INC-RD-300", TimeSpan.FromMinutes(20), affected: 300);
+        var (demand, relief) = await Demand("INC-RD-350", TimeSpan.FromMinutes(20), affected: 350);
+        // Items counted per several people round up: 300 people's kit is less than 300/350 of 350 people's for some of them.
+        Assert.Contains(relief.Needs, n => n.Needed * 300 > kitOf300.Needs.Single(k => k.ItemCode == n.ItemCode).Needed * 350);
+        var delivered = Convoy("SHP-RD-350", relief, ShipmentStatus.Delivered, 1, relief.Deadline.AddMinutes(-10)) with
+        {
+            Received = [.. kitOf300.Needs.Select(n => new ItemQuantity { ItemCode = n.ItemCode, Quantity = n.Needed })],
+        };
+        await demand.ShipmentChanged(delivered, replan: false);
+        var judged = (await demand.CheckDeadline())!;
+        Assert.Equal((ReliefStatus.Breached, 300), (judged.Status, judged.PeopleRelievedByDeadline));
     }
 
     [Fact]
