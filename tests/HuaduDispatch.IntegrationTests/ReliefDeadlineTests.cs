@@ -72,50 +72,42 @@ public sealed class ReliefDeadlineTests
     {
         // The regional depot mobilises at once, trucks load and leave at once, and the incident is at the depot: a convoy can
         // arrive within the 25 s left before the deadline (the shipped data's 30 min would not).
-        var file = Path.Combine(Path.GetTempPath(), $"huadu-reference-{Guid.NewGuid():N}.json");
-        var data = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "ReferenceData", "huadu-reference.json")))!;
-        var depot = data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!;
+        using var reference = new ReferenceFile();
+        var depot = reference.Data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!;
         depot["mobilisationMinutes"] = 0;
         var at = depot["position"]!;
-        await File.WriteAllTextAsync(file, data.ToJsonString());
-        try
+        await reference.SaveAsync();
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting])
         {
-            await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>
-            {
-                ["ReferenceData:Path"] = file, ["Relief:Planner:Loading"] = "00:00:00", ["Dispatch:TravelTime:Turnout"] = "00:00:00",
-            });
-            var dispatcher = node.ClientAs(Roles.Dispatcher);
-            var occurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(25);
-            var incident = await Webhooks.Expect<Incident>(await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-            {
-                type = "Waterlogging", title = "Homes flooded beside the depot", source = "hotline",
-                location = new { lat = (double)at["lat"]!, lon = (double)at["lon"]! }, occurredAt, assessment = new { affected = 30 },
-            }), HttpStatusCode.Created);
-
-            // The convoys arrive before the deadline, but 9 of the 30 blankets are missing: 21 people have their whole kit.
-            var planned = await WaitFor(dispatcher, incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));
-            Assert.Equal(30, planned.Needs.Single(n => n.ItemCode == "blanket").Needed);
-            foreach (var shipment in planned.Shipments.Where(s => s.Status == ShipmentStatus.Planned))
-            {
-                foreach (var status in new[] { "Loading", "Departed" })
-                    Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status })).StatusCode);
-                var received = shipment.Lines.Select(l => new { itemCode = l.ItemCode, quantity = l.ItemCode == "blanket" ? l.Quantity - 9 : l.Quantity });
-                Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status = "Delivered", received })).StatusCode);
-            }
-
-            // The rest is planned again, but nobody delivers it: at the deadline the relief is Breached, and the KPI counts the 21.
-            var relief = await WaitFor(dispatcher, incident.Id, r => r.Status == ReliefStatus.Breached, TimeSpan.FromSeconds(90));
-            Assert.Equal(21, relief.Needs.Single(n => n.ItemCode == "blanket").Delivered);
-            Assert.Equal(21, relief.PeopleRelievedByDeadline);
-            var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
-            var mine = kpi.Incidents.Single(i => i.IncidentId == incident.Id);
-            Assert.Equal((30, 21), (mine.Affected, mine.RelievedWithin3h));
-            Assert.Equal((1, 21), (kpi.Breaches, kpi.RelievedWithin3h));
-        }
-        finally
+            ["Relief:Planner:Loading"] = "00:00:00", ["Dispatch:TravelTime:Turnout"] = "00:00:00",
+        });
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var occurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(25);
+        var incident = await Webhooks.Expect<Incident>(await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
         {
-            File.Delete(file);
+            type = "Waterlogging", title = "Homes flooded beside the depot", source = "hotline",
+            location = new { lat = (double)at["lat"]!, lon = (double)at["lon"]! }, occurredAt, assessment = new { affected = 30 },
+        }), HttpStatusCode.Created);
+
+        // The convoys arrive before the deadline, but 9 of the 30 blankets are missing: 21 people have their whole kit.
+        var planned = await WaitFor(dispatcher, incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));
+        Assert.Equal(30, planned.Needs.Single(n => n.ItemCode == "blanket").Needed);
+        foreach (var shipment in planned.Shipments.Where(s => s.Status == ShipmentStatus.Planned))
+        {
+            foreach (var status in new[] { "Loading", "Departed" })
+                Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status })).StatusCode);
+            var received = shipment.Lines.Select(l => new { itemCode = l.ItemCode, quantity = l.ItemCode == "blanket" ? l.Quantity - 9 : l.Quantity });
+            Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status = "Delivered", received })).StatusCode);
         }
+
+        // The rest is planned again, but nobody delivers it: at the deadline the relief is Breached, and the KPI counts the 21.
+        var relief = await WaitFor(dispatcher, incident.Id, r => r.Status == ReliefStatus.Breached, TimeSpan.FromSeconds(90));
+        Assert.Equal(21, relief.Needs.Single(n => n.ItemCode == "blanket").Delivered);
+        Assert.Equal(21, relief.PeopleRelievedByDeadline);
+        var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        var mine = kpi.Incidents.Single(i => i.IncidentId == incident.Id);
+        Assert.Equal((30, 21), (mine.Affected, mine.RelievedWithin3h));
+        Assert.Equal((1, 21), (kpi.Breaches, kpi.RelievedWithin3h));
     }
 
     [Fact]

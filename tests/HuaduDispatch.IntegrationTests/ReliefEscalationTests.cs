@@ -133,36 +133,26 @@ public sealed class ReliefEscalationTests
     [Fact]
     public async Task A_supply_point_added_by_a_reference_data_reload_is_planned_for_a_shortfall_with_nobody_asking()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"huadu-reference-{Guid.NewGuid():N}.json");
-        var data = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "ReferenceData", "huadu-reference.json")))!;
-        await File.WriteAllTextAsync(file, data.ToJsonString());
-        try
-        {
-            await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?> { ["ReferenceData:Path"] = file });
-            var dispatcher = node.ClientAs(Roles.Dispatcher);
-            var shortPlan = await ShortOfLighting(dispatcher);
+        using var reference = new ReferenceFile();
+        await reference.SaveAsync();
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting]));
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var shortPlan = await ShortOfLighting(dispatcher);
 
-            // A supply point opens in Shiling with 200 lamps and two trucks: the administrator adds it to the file and reloads.
-            var depot = data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!.DeepClone();
-            depot["id"] = "WH-SHILING-TEMP";
-            depot["nameZh"] = "狮岭临时物资点";
-            depot["nameEn"] = "Shiling temporary supply point";
-            depot["position"] = new System.Text.Json.Nodes.JsonObject { ["lat"] = 23.45, ["lon"] = 113.16 };
-            depot["fleet"] = new System.Text.Json.Nodes.JsonObject { ["trucks"] = 2, ["capacityKg"] = 3000.0, ["capacityM3"] = 20.0 };
-            depot["stock"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["itemCode"] = "lighting", ["quantity"] = 200 });
-            data["warehouses"]!.AsArray().Add(depot);
-            data["version"] = (string?)data["version"] + "-shiling";
-            await File.WriteAllTextAsync(file, data.ToJsonString());
-            Assert.Equal(HttpStatusCode.OK, (await node.ClientAs(Roles.Admin).PostAsync("/api/v1/reference-data/reload", null)).StatusCode);
+        // A supply point opens in Shiling with 200 lamps and two trucks: the administrator adds it to the file and reloads.
+        var depot = reference.Data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!.DeepClone();
+        depot["id"] = "WH-SHILING-TEMP";
+        depot["nameZh"] = "狮岭临时物资点";
+        depot["nameEn"] = "Shiling temporary supply point";
+        depot["position"] = new System.Text.Json.Nodes.JsonObject { ["lat"] = 23.45, ["lon"] = 113.16 };
+        depot["fleet"] = new System.Text.Json.Nodes.JsonObject { ["trucks"] = 2, ["capacityKg"] = 3000.0, ["capacityM3"] = 20.0 };
+        depot["stock"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["itemCode"] = "lighting", ["quantity"] = 200 });
+        reference.Data["warehouses"]!.AsArray().Add(depot);
+        await reference.ReloadAsync(node, "-shiling");
 
-            var covered = await dispatcher.WaitForReliefPlan(p => p.PlanId > shortPlan.PlanId && p.Shortfalls.Count == 0);
-            Assert.Equal(300, covered.PeopleCovered);
-            Assert.Equal(100, covered.Allocations.Where(a => a.WarehouseId == "WH-SHILING-TEMP" && a.ItemCode == "lighting").Sum(a => a.Quantity));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var covered = await dispatcher.WaitForReliefPlan(p => p.PlanId > shortPlan.PlanId && p.Shortfalls.Count == 0);
+        Assert.Equal(300, covered.PeopleCovered);
+        Assert.Equal(100, covered.Allocations.Where(a => a.WarehouseId == "WH-SHILING-TEMP" && a.ItemCode == "lighting").Sum(a => a.Quantity));
     }
 
     /// <summary>

@@ -176,37 +176,27 @@ public sealed class ReliefLifecycleTests
     [Fact]
     public async Task Relocated_people_without_a_shelter_place_are_placed_in_a_shelter_a_reference_data_reload_adds_with_nobody_asking()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"huadu-reference-{Guid.NewGuid():N}.json");
-        var data = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "ReferenceData", "huadu-reference.json")))!;
-        await File.WriteAllTextAsync(file, data.ToJsonString());
-        try
-        {
-            await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?> { ["ReferenceData:Path"] = file });
-            var dispatcher = node.ClientAs(Roles.Dispatcher);
-            var (_, incident) = await VillageWithEveryShelterFull(dispatcher);
+        using var reference = new ReferenceFile();
+        await reference.SaveAsync();
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting]));
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var (_, incident) = await VillageWithEveryShelterFull(dispatcher);
 
-            // The town opens its sports hall beside the village as a shelter: the administrator adds it to the file and reloads.
-            data["shelters"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject
-            {
-                ["id"] = "S-HALL-TEMP", ["nameZh"] = "临时避难体育馆", ["nameEn"] = "Sports hall (temporary shelter)", ["kind"] = "Gymnasium",
-                ["areaId"] = "xinhua", ["position"] = new System.Text.Json.Nodes.JsonObject { ["lat"] = 23.401, ["lon"] = 113.221 },
-                ["capacity"] = 40, ["floorAreaM2"] = 600.0,
-            });
-            data["version"] = (string?)data["version"] + "-hall";
-            await File.WriteAllTextAsync(file, data.ToJsonString());
-            Assert.Equal(HttpStatusCode.OK, (await node.ClientAs(Roles.Admin).PostAsync("/api/v1/reference-data/reload", null)).StatusCode);
-
-            var placed = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
-                r => r.Shelters.Count > 0, "the relocated people placed in the new shelter");
-            Assert.Equal(new Dictionary<string, int> { ["S-HALL-TEMP"] = 40 }, placed.Shelters);
-            Assert.Contains(placed.Alerts, a => a.StartsWith("ShelterShort: 10 relocated people still have no shelter place", StringComparison.Ordinal));
-            var hall = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S-HALL-TEMP");
-            Assert.Equal((40, true), (hall.Occupancy, hall.Open));
-        }
-        finally
+        // The town opens its sports hall beside the village as a shelter: the administrator adds it to the file and reloads.
+        reference.Data["shelters"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject
         {
-            File.Delete(file);
-        }
+            ["id"] = "S-HALL-TEMP", ["nameZh"] = "临时避难体育馆", ["nameEn"] = "Sports hall (temporary shelter)", ["kind"] = "Gymnasium",
+            ["areaId"] = "xinhua", ["position"] = new System.Text.Json.Nodes.JsonObject { ["lat"] = 23.401, ["lon"] = 113.221 },
+            ["capacity"] = 40, ["floorAreaM2"] = 600.0,
+        });
+        await reference.ReloadAsync(node, "-hall");
+
+        var placed = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
+            r => r.Shelters.Count > 0, "the relocated people placed in the new shelter");
+        Assert.Equal(new Dictionary<string, int> { ["S-HALL-TEMP"] = 40 }, placed.Shelters);
+        Assert.Contains(placed.Alerts, a => a.StartsWith("ShelterShort: 10 relocated people still have no shelter place", StringComparison.Ordinal));
+        var hall = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S-HALL-TEMP");
+        Assert.Equal((40, true), (hall.Occupancy, hall.Open));
     }
 
     /// <summary>
