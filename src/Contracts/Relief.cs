@@ -239,7 +239,7 @@ public sealed record IncidentRelief
     /// </summary>
     [Id(15)] public int PeopleRelievedByDeadline { get; init; }
     /// <summary>
-    /// The incident was cancelled (a false alarm) or merged into another (whose relief counts its people): this relief is
+    /// The incident was cancelled (a false alarm) or merged into another (a duplicate; the surviving incident carries the people): this relief is
     /// neither planned nor judged at its deadline, and the relief KPIs leave it out.
     /// </summary>
     [Id(16)] public bool Withdrawn { get; init; }
