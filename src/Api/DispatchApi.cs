@@ -126,6 +126,7 @@ public static class DispatchApi
         if (http.RateLimit.Enabled) app.UseRateLimiter();
         app.UseAuthorization();
         app.UseQueryChecks();
+        app.UseRouteChecks();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

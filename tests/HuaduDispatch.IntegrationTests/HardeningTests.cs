@@ -221,6 +221,30 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_path_id_made_only_of_whitespace_is_a_404_problem_not_a_500()
+    {
+        var admin = _node.ClientAs(Roles.Admin);
+        foreach (var blank in new[] { "%20", "%09", "%C2%A0", "%E3%80%80" })
+        {
+            var answers = new[]
+            {
+                await admin.GetAsync($"/api/v1/incidents/{blank}"),
+                await admin.GetAsync($"/api/v1/incidents/{blank}/eido"),
+                await admin.GetAsync($"/api/v1/incidents/{blank}/recommendations"),
+                await admin.PostAsJsonAsync($"/api/v1/incidents/{blank}/assessments", new { affected = 1 }),
+                await admin.GetAsync($"/api/v1/agencies/{blank}"),
+                await admin.GetAsync($"/api/v1/shipments/{blank}"),
+                await _node.ClientAs(Roles.Team, teamId: "D03").PostAsJsonAsync($"/api/v1/teams/{blank}/status", new { status = "Available" }),
+            };
+            foreach (var answer in answers)
+            {
+                Assert.True(answer.StatusCode == HttpStatusCode.NotFound, $"{answer.RequestMessage!.Method} {answer.RequestMessage.RequestUri}: {(int)answer.StatusCode}");
+                Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Unknown_path_and_wrong_method_are_problem_details()
     {
         var unknown = await _dispatcher.GetAsync("/api/v1/no-such-thing");

@@ -141,6 +141,18 @@ public static class HttpHardening
         return next(context);
     });
 
+    /// <summary>
+    /// A path id made only of whitespace (<c>/incidents/%20</c>, a no-break or ideographic space) names nothing: a 404, before
+    /// the endpoint makes it a grain key, which Orleans refuses with an exception (a 500 until the twenty-first session).
+    /// </summary>
+    public static IApplicationBuilder UseRouteChecks(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        foreach (var (name, value) in context.Request.RouteValues)
+            if (value is string text && string.IsNullOrWhiteSpace(text))
+                return Problems.Write(context, StatusCodes.Status404NotFound, "Not found", $"No resource has a blank {name}.");
+        return next(context);
+    });
+
     /// <summary>Request JSON limits: nesting depth and string length (a too-long string is a 400 naming its field).</summary>
     public static void LimitJson(JsonSerializerOptions json, HttpOptions options)
     {
