@@ -85,6 +85,10 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(["StockShort", "TooFar", "NoTrucks", "KitIncomplete"],
             schemas.GetProperty("ReliefShortfall").GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
         Assert.True(paths.GetProperty("/api/v1/relief/plan").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _), "GET /relief/plan does not list its 404 (no plan yet)");
+        // The standards' endpoints say what they answer: an EIDO import creates (201), and the map layers are GeoJSON.
+        Assert.True(paths.GetProperty("/api/v1/eido").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _), "POST /eido does not list 201");
+        Assert.True(paths.GetProperty("/api/v1/map/{layer}").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/geo+json", out _));
+        Assert.True(paths.GetProperty("/api/v1/incidents/{id}/eido").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _));
 
         var page = await _node.Http.GetAsync("/docs/index.html");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);

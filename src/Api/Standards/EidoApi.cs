@@ -22,7 +22,7 @@ public static class EidoApi
         {
             if (await IncidentApi.Visible(grains, id, user) is not { } incident) return Problems.NotFound("Incident", id);
             return TypedResults.Ok(await Export(incident, grains, user.ToActor()));
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces(StatusCodes.Status200OK, typeof(JsonElement), "application/json").RequireAuthorization(Policies.AnyRole);
 
         v1.MapPost("/eido", async Task<IResult> (JsonElement document, HttpContext http, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, HttpOptions limits) =>
         {
@@ -44,7 +44,7 @@ public static class EidoApi
             var body = import.Incident with { Source = source, ExternalId = import.TrackingId };
             var (incident, created) = await IncidentApi.Report(body, grains, actor, clock.GetUtcNow());
             return IncidentApi.Reported(http, created ? incident : await ApplyUpdate(incident, import, grains, actor), created);
-        }).RequireAuthorization(Policies.Report);
+        }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
         return v1;
     }

@@ -44,7 +44,7 @@ public static class GeoJsonApi
                 _ => GeoJsonBuilder.ForHazardPoints(await catalogue.GetHazardPoints(), box),
             };
             return TypedResults.Json(collection, contentType: MediaType);
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces(StatusCodes.Status200OK, typeof(System.Text.Json.JsonElement), MediaType).RequireAuthorization(Policies.AnyRole);
         return v1;
     }
 }

@@ -212,6 +212,18 @@ public sealed class EidoMapperTests
         Assert.Equal("updatedByAgencyReference.$ref", Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("{\"$ref\":\"psap.example.org\"}", "{\"$ref\":[1]}")))).Field);
     }
 
+    [Theory]
+    [InlineData("""{"assessment":{"dead":"five"}}""", "incidentComponent.huaduIncident.assessment.dead", "expected a whole number")]
+    [InlineData("""{"occurredAt":12}""", "incidentComponent.huaduIncident.occurredAt", "expected an ISO 8601 date and time")]
+    public void A_bad_value_in_our_extension_is_a_400_in_words_not_dotnet_type_names(string extension, string field, string words)
+    {
+        var e = Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("\"incidentTypeInternalText\":\"STRUCTURE FIRE\"",
+            "\"incidentTypeInternalText\":\"STRUCTURE FIRE\",\"huaduIncident\":" + extension))));
+        Assert.Equal(field, e.Field);
+        Assert.Contains(words, e.Reason);
+        Assert.DoesNotContain("System.", e.Reason);
+    }
+
     [Fact]
     public void A_location_without_a_position_is_a_400_on_locationByValue()
     {

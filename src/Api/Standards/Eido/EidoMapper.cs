@@ -321,7 +321,7 @@ public static partial class EidoMapper
         }
         catch (JsonException e)
         {
-            throw DomainException.Invalid($"incidentComponent.{ExtensionProperty}{Path(e)}", $"not a valid {ExtensionProperty} extension: {e.Message}");
+            throw DomainException.Invalid($"incidentComponent.{ExtensionProperty}{Path(e)}", $"not a valid {ExtensionProperty} extension: {DomainExceptionHandler.Readable(e.Message.Split(" Path: ", 2)[0], e.Path)}");
         }
     }
 
