@@ -48,6 +48,37 @@ public sealed class AgencyVisibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_agency_token_naming_one_of_the_districts_own_sources_sees_none_of_their_incidents()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        async Task<Incident> Report(string source)
+        {
+            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+            {
+                type = "Waterlogging", title = "Underpass flooded", location = new { lat = 23.404, lon = 113.2245 },
+                occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source,
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+            Assert.Equal(source, incident.Source);
+            return incident;
+        }
+        // A partner's id as the source: that agency reads it.
+        var relayed = await Report("water-affairs");
+        Assert.Equal(HttpStatusCode.OK, (await _node.ClientAs(Roles.Agency, agencyId: "water-affairs").GetAsync($"/api/v1/incidents/{relayed.Id}")).StatusCode);
+        foreach (var own in IncidentSources.Internal)
+        {
+            var incident = await Report(own);
+            var agency = _node.ClientAs(Roles.Agency, agencyId: own);
+            Assert.Equal(HttpStatusCode.NotFound, (await agency.GetAsync($"/api/v1/incidents/{incident.Id}")).StatusCode);
+            Assert.DoesNotContain(await agency.GetOk<List<IncidentSummary>>("/api/v1/incidents"), i => i.Id == incident.Id);
+            // Nor can such an agency be registered.
+            var registered = await _node.ClientAs(Roles.Admin).PostAsJsonAsync("/api/v1/agencies", new { id = own, nameZh = "热线", nameEn = "Hotline", kind = "Police" });
+            Assert.Equal(HttpStatusCode.BadRequest, registered.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task An_agency_resubmitting_its_external_id_gets_the_existing_incident_not_a_second_one()
     {
         var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");

@@ -16,5 +16,5 @@ public static class IncidentAccess
     public static bool CanSee(this Actor actor, IncidentSummary summary) => actor.CanSee(summary.Source, summary.SharedWith);
 
     private static bool CanSee(this Actor actor, string source, IReadOnlyList<string> sharedWith) =>
-        actor.Role != Roles.Agency || (actor.AgencyId is { Length: > 0 } agency && (source == agency || sharedWith.Contains(agency)));
+        actor.Role != Roles.Agency || (actor.AgencyId is { Length: > 0 } agency && !IncidentSources.IsInternal(agency) && (source == agency || sharedWith.Contains(agency)));
 }

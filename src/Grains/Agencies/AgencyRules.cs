@@ -39,6 +39,16 @@ public static partial class AgencyRules
     public static string CheckId(string field, string? id) =>
         IdProblem(id) is { } problem ? throw DomainException.Invalid(field, $"{field} '{id}' {problem}") : id!;
 
+    /// <summary>
+    /// An agency id: an id (<see cref="IdProblem"/>) that is not one of the district's own incident sources, since an agency
+    /// reads the incidents whose source is its id.
+    /// </summary>
+    public static string? AgencyIdProblem(string? id) => IdProblem(id) ?? (IncidentSources.IsInternal(id)
+        ? $"is reserved for the district's own incident sources ({string.Join(", ", IncidentSources.Internal)})" : null);
+
+    public static string CheckAgencyId(string field, string? id) =>
+        AgencyIdProblem(id) is { } problem ? throw DomainException.Invalid(field, $"{field} '{id}' {problem}") : id!;
+
     /// <summary>Validates a POST/PUT body. For PUT, <paramref name="pathId"/> is the id in the path; a different id in the body is refused.</summary>
     public static AgencyProfile Profile(AgencyRequest? request, string? pathId = null)
     {
@@ -48,9 +58,9 @@ public static partial class AgencyRules
         {
             if (request.Id is { Length: > 0 } bodyId && bodyId != pathId)
                 throw DomainException.Invalid("id", $"the id in the body ('{bodyId}') differs from the path ('{pathId}'); ids cannot be changed");
-            id = CheckId("id", pathId);
+            id = CheckAgencyId("id", pathId);
         }
-        else id = CheckId("id", request.Id);
+        else id = CheckAgencyId("id", request.Id);
 
         var nameZh = Name("nameZh", request.NameZh);
         var nameEn = Name("nameEn", request.NameEn);

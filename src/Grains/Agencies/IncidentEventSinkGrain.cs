@@ -41,7 +41,7 @@ public sealed class IncidentEventSinkGrain : Grain, IIncidentEventSink
     {
         if (events.Count == 0) return;
         var agencyIds = events.SelectMany(e => e.Recipients).Distinct(StringComparer.Ordinal)
-            .Where(id => AgencyRules.IdProblem(id) is null) // not a valid agency id: cannot be registered, no need to look
+            .Where(id => AgencyRules.AgencyIdProblem(id) is null) // not a valid agency id: cannot be registered, no need to look
             .ToList();
         var found = await Task.WhenAll(agencyIds.Select(async id => (id, subscriptions: await GrainFactory.Grain<IAgencyGrain>(id).GetSubscriptions())));
         var subscriptions = found.Where(f => f.subscriptions.Count > 0).ToDictionary(f => f.id, f => f.subscriptions, StringComparer.Ordinal);

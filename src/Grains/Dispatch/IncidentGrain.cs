@@ -68,7 +68,6 @@ public sealed class IncidentGrain(
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IRemindable
 {
     /// <summary>Sources that are not partner agencies: events for them are not handed to the webhook sink.</summary>
-    private static readonly HashSet<string> InternalSources = new(StringComparer.OrdinalIgnoreCase) { "console", "hotline" };
     private IncidentEvents.Before _before;
     private const string TaskWatchReminder = "task-watch";
     private IncidentState S => state.State;
@@ -527,7 +526,7 @@ public sealed class IncidentGrain(
     private List<string> ActiveTeams() => [.. S.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId)];
 
     private IReadOnlyList<string> Recipients() =>
-        [.. new[] { S.Source }.Where(s => s.Length > 0 && !InternalSources.Contains(s)).Concat(S.SharedWith).Distinct(StringComparer.Ordinal)];
+        [.. new[] { S.Source }.Where(s => s.Length > 0 && !IncidentSources.IsInternal(s)).Concat(S.SharedWith).Distinct(StringComparer.Ordinal)];
 
     /// <summary>Numbers the event and, when some agency may see the incident, queues it in the outbox written with the change.</summary>
     private void AddEvent(IncidentEventKind kind, string summary, Incident view)
@@ -599,7 +598,7 @@ public sealed class IncidentGrain(
         EnsureExists();
         var ids = request.AgencyIds?.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).Distinct(StringComparer.Ordinal).ToList() ?? [];
         if (ids.Count == 0) throw DomainException.Invalid("agencyIds", "agencyIds must name at least one agency");
-        foreach (var id in ids) Agencies.AgencyRules.CheckId("agencyIds", id);
+        foreach (var id in ids) Agencies.AgencyRules.CheckAgencyId("agencyIds", id);
         var added = ids.Where(a => a != S.Source && !S.SharedWith.Contains(a)).ToList();
         if (added.Count == 0) return View();
         // The agencies need not be registered (a token names its agency), so the list is not checked against the registry; it is

@@ -42,6 +42,17 @@ public sealed class AgencyRulesTests
     [InlineData("a0123456789012345678901234567890123456789012345678901234567890123")] // 65 characters
     public void Invalid_or_hex_looking_ids_are_refused(string id) => Assert.NotNull(AgencyRules.IdProblem(id));
 
+    [Theory]
+    [InlineData("console")]
+    [InlineData("hotline")]
+    [InlineData("huadu-dispatch")]
+    public void The_districts_own_incident_sources_are_no_agency_ids(string id)
+    {
+        Assert.Null(AgencyRules.IdProblem(id)); // a valid id otherwise (a webhook may be called so)
+        Assert.Contains("is reserved for the district's own incident sources", AgencyRules.AgencyIdProblem(id));
+        Assert.Throws<DomainException>(() => AgencyRules.Profile(new AgencyRequest { Id = id, NameZh = "热线", NameEn = "Hotline", Kind = "Police" }));
+    }
+
     [Fact]
     public void A_valid_request_is_normalised()
     {

@@ -99,6 +99,15 @@ public sealed class EidoMapperTests
     }
 
     [Fact]
+    public void An_incident_whose_source_is_our_own_agency_id_is_exported_with_each_agency_id_once()
+    {
+        // Imported from another Huadu system's EIDO, whose sender is "huadu-dispatch" too.
+        var json = Json(EidoMapper.ToEido(SampleIncident() with { Source = "huadu-dispatch", SharedWith = ["police.huadu"] }, [Team()], []));
+        var agencies = json.GetProperty("agencyComponent").EnumerateArray().Select(a => a.GetProperty("$id").GetString()).ToList();
+        Assert.Equal(["huadu-dispatch", "police.huadu"], agencies);
+    }
+
+    [Fact]
     public void Export_then_import_reproduces_type_texts_location_time_and_figures()
     {
         var source = SampleIncident();

@@ -23,7 +23,7 @@ public sealed record EidoImport
 public static partial class EidoMapper
 {
     /// <summary>Our agency identifier in EIDOs (updatedByAgencyReference, agencyComponent, tracking ids).</summary>
-    public const string OwnAgencyId = "huadu-dispatch";
+    public const string OwnAgencyId = IncidentSources.OwnAgency;
     public const string IssuingElement = "huadu-dispatch-api";
     /// <summary>Our extension: the incidentComponent member carrying what EIDO has no element for.</summary>
     public const string ExtensionProperty = "huaduIncident";
@@ -205,8 +205,7 @@ public static partial class EidoMapper
         };
     }
 
-    private static bool IsPartnerAgency(string source) =>
-        source.Length > 0 && !string.Equals(source, "console", StringComparison.OrdinalIgnoreCase) && !string.Equals(source, "hotline", StringComparison.OrdinalIgnoreCase);
+    private static bool IsPartnerAgency(string source) => source.Length > 0 && !IncidentSources.IsInternal(source);
 
     private static string StatusCommon(IncidentStatus status) => status switch
     {
