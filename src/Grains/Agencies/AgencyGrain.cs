@@ -89,8 +89,9 @@ public sealed class AgencyGrain(
             ?? throw DomainException.NotFound($"agency {Key} has no webhook '{webhookId}'");
         if (request.Id is { Length: > 0 } given && given != webhookId)
             throw DomainException.Invalid("id", $"the id in the body ('{given}') differs from the path ('{webhookId}'); ids cannot be changed");
-        // The same rules as a new endpoint; without a secret the one in force is kept (a rotation sends a new one).
-        var subscription = AgencyRules.Webhook(Key, request with { Id = webhookId, Secret = request.Secret ?? hook.Secret },
+        // The same rules as a new endpoint; without a secret the one in force is kept (a rotation sends a new one), and without
+        // active the endpoint stays as it is (an address change must not switch a disabled endpoint back on).
+        var subscription = AgencyRules.Webhook(Key, request with { Id = webhookId, Secret = request.Secret ?? hook.Secret, Active = request.Active ?? hook.Active },
             [.. S.Webhooks.Where(w => w.Id != webhookId).Select(w => w.Id)], () => webhookId);
         hook.Url = subscription.Url;
         hook.Events = [.. subscription.Events];

@@ -61,6 +61,17 @@ public sealed class AgencyGrainTests(AgencyClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Updating_a_webhook_without_active_leaves_a_disabled_endpoint_disabled()
+    {
+        await Grains.GetGrain<IAgencyRegistryGrain>(0).Create(AgencyRulesTests.Valid("water-put-test"), Admin);
+        var agency = Grains.GetGrain<IAgencyGrain>("water-put-test");
+        await agency.AddWebhook(new WebhookRequest { Id = "main", Url = "http://127.0.0.1:9/hook", Events = ["LevelChanged"], Secret = AgencyRulesTests.Secret, Active = false }, Admin);
+        var moved = await agency.UpdateWebhook("main", new WebhookRequest { Url = "http://127.0.0.1:9/new-hook", Events = ["LevelChanged"] }, Admin);
+        Assert.Equal(("http://127.0.0.1:9/new-hook", false), (moved.Url, moved.Active));
+        Assert.True((await agency.UpdateWebhook("main", new WebhookRequest { Url = "http://127.0.0.1:9/new-hook", Events = ["LevelChanged"], Active = true }, Admin)).Active);
+    }
+
+    [Fact]
     public async Task The_sink_queues_subscribed_events_once_and_skips_unknown_recipients()
     {
         await Grains.GetGrain<IAgencyRegistryGrain>(0).Create(AgencyRulesTests.Valid("power-sink-test"), Admin);
