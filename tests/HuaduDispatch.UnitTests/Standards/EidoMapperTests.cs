@@ -243,6 +243,11 @@ public sealed class EidoMapperTests
         Assert.Equal("locationComponent[0].locationByValue", notXml.Field);
         var outOfRange = Invalid(() => EidoMapper.FromEido(Parse(Foreign(pidf: Pidf(123.4, 23.2)))));
         Assert.Contains("not a WGS 84 position", outOfRange.Reason);
+        // A shape in another reference system is refused, not read as degrees; the usual spellings of WGS 84 are taken.
+        var mercator = Invalid(() => EidoMapper.FromEido(Parse(Foreign(pidf: Pidf(23.45, 113.30).Replace("urn:ogc:def:crs:EPSG::4326", "urn:ogc:def:crs:EPSG::3857")))));
+        Assert.Equal(("locationComponent[0].locationByValue", true), (mercator.Field, mercator.Reason.Contains("srsName 'urn:ogc:def:crs:EPSG::3857' is not WGS 84")));
+        foreach (var wgs84 in new[] { "EPSG:4326", "http://www.opengis.net/def/crs/EPSG/0/4326", "urn:ogc:def:crs:EPSG::4979" })
+            Assert.Equal(23.45, EidoMapper.FromEido(Parse(Foreign(pidf: Pidf(23.45, 113.30).Replace("urn:ogc:def:crs:EPSG::4326", wgs84)))).Incident.Location!.Lat);
     }
 
     [Fact]

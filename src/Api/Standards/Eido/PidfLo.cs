@@ -54,6 +54,14 @@ public static class PidfLo
             error = "the PIDF-LO has no gml:pos (a civic address alone cannot be placed on the map)";
             return null;
         }
+        // PIDF-LO shapes are in WGS 84 (EPSG 4326, or 4979 with a height); a shape that declares another system (Web Mercator
+        // metres, say) would be read as degrees somewhere else entirely.
+        if (pos.AncestorsAndSelf().Select(e => e.Attribute("srsName")?.Value).FirstOrDefault(v => v is not null) is { } srs &&
+            srs.Trim().Split(':', '/').LastOrDefault(p => p.Length > 0) is not ("4326" or "4979"))
+        {
+            error = $"srsName '{srs.Trim()}' is not WGS 84 (EPSG 4326 or 4979, as PIDF-LO requires)";
+            return null;
+        }
         var parts = pos.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 2 ||
             !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lat) ||
