@@ -45,7 +45,16 @@ public static class DispatchApi
             HttpHardening.LimitJson(o.SerializerOptions, http);
         });
         services.AddDispatchOpenApi();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            // ASP.NET Core gives a type URI only to the statuses it knows; these are ours too.
+            c.ProblemDetails.Type ??= c.ProblemDetails.Status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+                StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+                _ => null,
+            };
+        });
         services.AddExceptionHandler<DomainExceptionHandler>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)

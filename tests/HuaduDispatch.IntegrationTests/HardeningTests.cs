@@ -338,7 +338,9 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.NotNull(limited);
         Assert.True(answers.Count(a => a.StatusCode == HttpStatusCode.OK) >= 5);
         Assert.True(limited!.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "Retry-After missing");
-        Assert.Equal(429, (await limited.ReadProblem()).GetProperty("status").GetInt32());
+        var problem = await limited.ReadProblem();
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem.GetProperty("type").GetString()); // as every other problem has one
 
         Assert.Equal(HttpStatusCode.OK, (await _node.ClientAs(Roles.Agency, agencyId: "fire-119").GetAsync("/api/v1/areas")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _node.Http.GetAsync("/health/ready")).StatusCode);

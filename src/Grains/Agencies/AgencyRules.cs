@@ -117,6 +117,8 @@ public static partial class AgencyRules
         var events = new List<IncidentEventKind>();
         foreach (var name in names)
         {
+            if (string.IsNullOrWhiteSpace(name))
+                throw DomainException.Invalid("events", $"events holds an empty or null name; each is one of: {string.Join(", ", Enum.GetNames<IncidentEventKind>())}");
             if (!EnumNames.TryParse<IncidentEventKind>(name, out var kind))
                 throw DomainException.Invalid("events", $"'{name}' is not one of: {string.Join(", ", Enum.GetNames<IncidentEventKind>())}");
             if (!events.Contains(kind)) events.Add(kind);

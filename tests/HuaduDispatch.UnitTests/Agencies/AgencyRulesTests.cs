@@ -131,6 +131,14 @@ public sealed class AgencyRulesTests
     }
 
     [Fact]
+    public void A_null_event_name_is_refused_saying_so_not_quoting_an_empty_name()
+    {
+        var e = Refused(() => AgencyRules.Webhook("police-110", Hook(events: [null!]), [], () => "wh-x"));
+        Assert.Equal("events", e.Field);
+        Assert.StartsWith("events holds an empty or null name; each is one of: ", e.Reason);
+    }
+
+    [Fact]
     public void A_duplicate_webhook_id_is_a_conflict() =>
         Assert.Equal(DomainErrorKind.Conflict, Refused(() => AgencyRules.Webhook("police-110", Hook(), ["main"], () => "wh-x")).Kind);
 
