@@ -176,6 +176,28 @@ public sealed class ReliefStandard
     public IReadOnlyDictionary<string, long> Kit(int affected, int relocated) =>
         Demand(affected, relocated).ToDictionary(l => l.ItemCode, l => l.Quantity, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The most of <paramref name="affected"/> people (of whom <paramref name="relocated"/> left their homes) whose whole kit
+    /// <paramref name="have"/> holds: the largest p whose own kit (<see cref="Kit"/> for p people, the relocated among them in
+    /// the same proportion) fits. A share of the whole group's rounded-up need undercounts: 10 first-aid kits at one per 30
+    /// people are the whole need of 300 people, although they are 10 of the 12 that 350 people need.
+    /// </summary>
+    public int PeopleCovered(int affected, int relocated, Func<string, long> have)
+    {
+        ArgumentNullException.ThrowIfNull(have);
+        bool Fits(int p) => Kit(p, (int)((long)relocated * p / Math.Max(1, affected))).All(kv => have(kv.Key) >= kv.Value);
+        if (affected <= 0) return 0;
+        if (Fits(affected)) return affected;
+        int low = 0, high = affected - 1; // Fits(0) holds (nobody needs nothing); the answer is at most high
+        while (low < high)
+        {
+            var mid = low + (high - low + 1) / 2;
+            if (Fits(mid)) low = mid;
+            else high = mid - 1;
+        }
+        return low;
+    }
+
     internal static long RoundUp(double value) => (long)Math.Ceiling(value - RoundingSlack * Math.Max(1, Math.Abs(value)));
 
     private sealed class StandardFile

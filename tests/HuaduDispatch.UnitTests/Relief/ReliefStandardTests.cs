@@ -36,6 +36,20 @@ public sealed class ReliefStandardTests
     }
 
     [Fact]
+    public void People_covered_are_the_most_whose_own_kit_fits_not_a_share_of_the_rounded_up_need()
+    {
+        var standard = ReliefStandard.Default;
+        var kitOf300 = standard.Kit(300, 60);
+        long Have300(string item) => kitOf300.GetValueOrDefault(item);
+        Assert.Equal(300, standard.PeopleCovered(350, 70, Have300));
+        Assert.Equal(350, standard.PeopleCovered(350, 70, item => standard.Kit(350, 70).GetValueOrDefault(item)));
+        Assert.Equal(0, standard.PeopleCovered(350, 70, _ => 0));
+        Assert.Equal(0, standard.PeopleCovered(0, 0, Have300));
+        // One blanket short of 300 people's kit: 299.
+        Assert.Equal(299, standard.PeopleCovered(350, 70, item => Have300(item) - (item == "blanket" ? 1 : 0)));
+    }
+
+    [Fact]
     public void Demand_rounds_every_item_up_to_whole_units()
     {
         var demand = ReliefStandard.Default.Demand(7, 1);

@@ -259,29 +259,14 @@ public sealed class ReliefDemandGrain(
         return sum;
     }
 
-    /// <summary>People whose whole kit is covered by these quantities.</summary>
-    /// <summary>
-    /// The most people whose whole kit the quantities <paramref name="a"/> + <paramref name="b"/> hold: the largest p whose own
-    /// kit (the standard's for p people, the relocated among them in the incident's proportion) fits. A share of the incident's
-    /// rounded-up need undercounts: 10 first-aid kits at one per 30 people are the whole need of 300 people, although they are
-    /// 10 of the 12 that 350 people need (which gave 291 until the twenty-first session).
-    /// </summary>
+    /// <summary>People whose whole kit the quantities <paramref name="a"/> + <paramref name="b"/> hold (<see cref="ReliefStandard.PeopleCovered"/>).</summary>
     private int CoveredBy(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b)
     {
         var people = Math.Max(S.Incident!.Affected, S.Incident.Relocated);
         if (S.Needed.Count == 0 || people == 0) return 0;
-        long Have(string item) => a.GetValueOrDefault(item) + b.GetValueOrDefault(item);
-        if (S.Needed.All(kv => Have(kv.Key) >= kv.Value)) return people;
-        var relocated = S.Incident.Relocated;
-        bool Fits(int p) => standard.Kit(p, (int)((long)relocated * p / people)).All(kv => Have(kv.Key) >= kv.Value);
-        int low = 0, high = people - 1; // Fits(low) holds (no kit for nobody); the answer is at most high
-        while (low < high)
-        {
-            var mid = low + (high - low + 1) / 2;
-            if (Fits(mid)) low = mid;
-            else high = mid - 1;
-        }
-        return low;
+        // The kit held whole (it may come from an earlier standard): everyone, as before the search.
+        if (S.Needed.All(kv => a.GetValueOrDefault(kv.Key) + b.GetValueOrDefault(kv.Key) >= kv.Value)) return people;
+        return standard.PeopleCovered(people, S.Incident.Relocated, item => a.GetValueOrDefault(item) + b.GetValueOrDefault(item));
     }
 
     private bool FullyDelivered() => S.Needed.All(kv => S.Delivered.GetValueOrDefault(kv.Key) >= kv.Value);
