@@ -7,18 +7,22 @@ using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api.Realtime;
 
+/// <summary>What both hubs share: the answer to a call whose arguments did not bind (<see cref="ArgumentCheckingHubProtocol"/>).</summary>
+public abstract class RefusingHub : Hub<IDispatchHubClient>
+{
+    /// <summary>A 400 naming what was wrong, thrown through the hub filters like every refused call.</summary>
+    [HubMethodName(ArgumentCheckingHubProtocol.RefusedTarget)]
+    public Task ArgumentsRefused(string method, string problem) => throw new HubException($"400 Invalid: {method}: {problem}");
+}
+
 /// <summary>
 /// Console hub /hubs/dispatch (policy console-hub: dispatcher, commander, viewer, admin, agency).
 /// Subscribe(scope) answers a snapshot with the scope's sequence number; then Delta messages follow in sequence order.
 /// Agencies may subscribe only to incidents they reported.
 /// </summary>
 [Authorize(Policy = Policies.ConsoleHub)]
-public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDispatchHubClient>, IDispatchHub
+public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : RefusingHub, IDispatchHub
 {
-    /// <summary>A call whose arguments did not bind ends here (<see cref="ArgumentCheckingHubProtocol"/>): a 400 naming what was wrong.</summary>
-    [HubMethodName(ArgumentCheckingHubProtocol.RefusedTarget)]
-    public Task ArgumentsRefused(string method, string problem) => throw new HubException($"400 Invalid: {method}: {problem}");
-
     public async Task<ScopeSnapshot> Subscribe(string scope)
     {
         await Authorize(scope);
@@ -73,7 +77,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Hub<ID
 /// team's own state and its tasks (scope team:{teamId}) and reports with the same rules as the REST endpoints.
 /// </summary>
 [Authorize(Policy = Policies.FieldHub)]
-public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDispatchHubClient>, IFieldHub
+public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : RefusingHub, IFieldHub
 {
     private string TeamId => Context.User!.ToActor().TeamId ?? throw new HubException("403 Forbidden: the token is bound to no team");
     private Actor Actor => Context.User!.ToActor();
@@ -88,10 +92,6 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : Hub<IDisp
         await Groups.AddToGroupAsync(Context.ConnectionId, Scopes.Team(teamId));
         await base.OnConnectedAsync();
     }
-
-    /// <summary>A call whose arguments did not bind ends here (<see cref="ArgumentCheckingHubProtocol"/>): a 400 naming what was wrong.</summary>
-    [HubMethodName(ArgumentCheckingHubProtocol.RefusedTarget)]
-    public Task ArgumentsRefused(string method, string problem) => throw new HubException($"400 Invalid: {method}: {problem}");
 
     /// <summary>A token may name a team the reference data does not have (any longer): a 404, as its reports get.</summary>
     private async Task EnsureTeam()

@@ -50,12 +50,13 @@ public static partial class ReferenceApi
 
         v1.MapGet("/teams", async (IGrainFactory grains, string? areaId, string? level, string? capability, string? status) =>
         {
-            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
+            var (area, e0) = await AreaFilter(grains, areaId);
+            if (e0 is not null) return e0;
             if (!Problems.TryParseFilter<TeamLevel>(level, "level", out var lvl, out var e1)) return e1!;
             if (!Problems.TryParseFilter<Capability>(capability, "capability", out var cap, out var e2)) return e2!;
             if (!Problems.TryParseFilter<TeamStatus>(status, "status", out var st, out var e3)) return e3!;
             return TypedResults.Ok((await LiveTeams(grains))
-                .Where(t => string.IsNullOrWhiteSpace(areaId) || t.AreaId == areaId)
+                .Where(t => area is null || t.AreaId == area)
                 .Where(t => lvl is null || t.Level == lvl)
                 .Where(t => cap is null || t.Capabilities.Contains(cap.Value))
                 .Where(t => st is null || t.Status == st)
@@ -71,10 +72,11 @@ public static partial class ReferenceApi
 
         v1.MapGet("/warehouses", async (IGrainFactory grains, string? areaId, string? kind) =>
         {
-            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
+            var (area, e0) = await AreaFilter(grains, areaId);
+            if (e0 is not null) return e0;
             if (!Problems.TryParseFilter<WarehouseKind>(kind, "kind", out var k, out var e)) return e!;
             return TypedResults.Ok((await LiveWarehouses(grains))
-                .Where(w => string.IsNullOrWhiteSpace(areaId) || w.AreaId == areaId)
+                .Where(w => area is null || w.AreaId == area)
                 .Where(w => k is null || w.Kind == k)
                 .ToList());
         }).RequireAuthorization(Policies.Console);
@@ -115,8 +117,8 @@ public static partial class ReferenceApi
 
         v1.MapGet("/shelters", async Task<IResult> (IGrainFactory grains, string? areaId, bool? open) =>
         {
-            var (area, error) = await AreaFilter(grains, areaId);
-            if (error is not null) return error;
+            var (area, e0) = await AreaFilter(grains, areaId);
+            if (e0 is not null) return e0;
             return TypedResults.Ok((await LiveShelters(grains, area)).Where(s => open is null || s.Open == open).ToList());
         }).Produces<List<ShelterLive>>().RequireAuthorization(Policies.AnyRole);
 
@@ -132,11 +134,12 @@ public static partial class ReferenceApi
 
         v1.MapGet("/risk-points", async (IGrainFactory grains, string? areaId, string? colour, string? kind) =>
         {
-            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
+            var (area, e0) = await AreaFilter(grains, areaId);
+            if (e0 is not null) return e0;
             if (!Problems.TryParseFilter<RiskColour>(colour, "colour", out var c, out var e1)) return e1!;
             if (!Problems.TryParseFilter<RiskKind>(kind, "kind", out var k, out var e2)) return e2!;
             return TypedResults.Ok((await Catalogue(grains).GetRiskPoints())
-                .Where(r => string.IsNullOrWhiteSpace(areaId) || r.AreaId == areaId)
+                .Where(r => area is null || r.AreaId == area)
                 .Where(r => c is null || r.Colour == c)
                 .Where(r => k is null || r.Kind == k)
                 .ToList());
@@ -144,10 +147,11 @@ public static partial class ReferenceApi
 
         v1.MapGet("/hazard-points", async (IGrainFactory grains, string? areaId, string? kind) =>
         {
-            if (await AreaFilter(grains, areaId) is (_, { } e0)) return e0;
+            var (area, e0) = await AreaFilter(grains, areaId);
+            if (e0 is not null) return e0;
             if (!Problems.TryParseFilter<HazardKind>(kind, "kind", out var k, out var e)) return e!;
             return TypedResults.Ok((await Catalogue(grains).GetHazardPoints())
-                .Where(h => string.IsNullOrWhiteSpace(areaId) || h.AreaId == areaId)
+                .Where(h => area is null || h.AreaId == area)
                 .Where(h => k is null || h.Kind == k)
                 .ToList());
         }).RequireAuthorization(Policies.AnyRole);
