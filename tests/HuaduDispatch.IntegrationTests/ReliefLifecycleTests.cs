@@ -174,6 +174,23 @@ public sealed class ReliefLifecycleTests
     }
 
     [Fact]
+    public async Task Relocated_people_without_a_shelter_place_are_placed_when_a_dispatcher_opens_a_closed_shelter_again()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var (shelters, incident) = await VillageWithEveryShelterFull(dispatcher);
+
+        // A shelter empties and is closed (its roof is being checked): still nobody placed there.
+        var far = shelters.OrderByDescending(s => Math.Abs(s.Position.Lat - 23.40) + Math.Abs(s.Position.Lon - 113.22)).First();
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{far.Id}/occupancy", new { occupancy = 0, open = false })).StatusCode);
+        // The roof is fine: opened again, and the village's people are placed there with nobody asking.
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{far.Id}/occupancy", new { open = true })).StatusCode);
+        var placed = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
+            r => r.Shelters.Count > 0, "the relocated people placed in the reopened shelter");
+        Assert.Equal(new Dictionary<string, int> { [far.Id] = Math.Min(50, far.Capacity) }, placed.Shelters);
+    }
+
+    [Fact]
     public async Task Relocated_people_without_a_shelter_place_are_placed_in_a_shelter_a_reference_data_reload_adds_with_nobody_asking()
     {
         using var reference = new ReferenceFile();

@@ -49,12 +49,13 @@ public sealed class ShelterGrain(
         var open = request.Open ?? S.Open;
         var occupancy = request.Occupancy ?? S.Occupancy;
         if (!open && occupancy > 0) throw DomainException.Conflict($"the shelter still holds {occupancy} people; it cannot close");
-        var room = occupancy < S.Occupancy;
+        // People went home, or a dispatcher opened again a shelter closed by hand: relocated people still without a place
+        // (ShelterShort) may now have one here (the coordinator is told one-way).
+        var room = occupancy < S.Occupancy || (S.ClosedByDispatcher && request.Open == true);
         S.Occupancy = occupancy;
         S.Open = open;
         if (request.Open is { } said) S.ClosedByDispatcher = !said;
         await Changed();
-        // People went home: relocated people still without a place (ShelterShort) may now have one here (one-way).
         if (room) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return View();
     }
