@@ -164,7 +164,9 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
                 }
                 if (team is not null) break;
                 output.WriteLine($"round {round}: no area scope on B with a team of its area on A");
-                Assert.True(round < 6, "six rounds found no area scope on B with a team of its area on A");
+                // A search for the setup, not the behaviour under test: placement is load-based, and in about one run in six
+                // (twenty-first session, on a busy host) six rounds were not enough.
+                Assert.True(round < 12, "twelve rounds found no area scope on B with a team of its area on A");
                 await management.ForceActivationCollection([aSilo], TimeSpan.Zero);
                 await Task.Delay(2000);
             }
