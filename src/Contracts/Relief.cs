@@ -87,6 +87,11 @@ public sealed record ReliefAllocationView
     [Id(5)] public required DateTimeOffset Eta { get; init; }
     [Id(6)] public required double DistanceKm { get; init; }
     [Id(7)] public required string ShipmentId { get; init; }
+    /// <summary>
+    /// True when the convoy arrives after the incident's relief deadline: best-effort relief for people the plan for the
+    /// deadline cannot reach (absent otherwise).
+    /// </summary>
+    [Id(8)] public bool? Late { get; init; }
 }
 
 /// <summary>The district relief plan (GET /api/v1/relief/plan).</summary>
@@ -114,6 +119,11 @@ public sealed record ReliefPlan
     /// stays in force and the coordinator tries again at <see cref="ReliefSolveFailure.RetryAt"/>. Null when the latest attempt is this plan.
     /// </summary>
     [Id(11)] public ReliefSolveFailure? LastSolveFailure { get; init; }
+    /// <summary>
+    /// People whose whole kit the plan's late convoys bring after their deadline (by occurredAt + Relief:LateReliefUntil); not
+    /// counted in <see cref="PeopleCovered"/>.
+    /// </summary>
+    [Id(12)] public int PeopleCoveredLate { get; init; }
 }
 
 /// <summary>
@@ -145,6 +155,8 @@ public sealed record ReliefPlanSummary
     [Id(12)] public int TrucksInUse { get; init; }
     /// <summary>Set while the latest re-plan failed: the plan above stays in force and the coordinator retries at its RetryAt.</summary>
     [Id(13)] public ReliefSolveFailure? LastSolveFailure { get; init; }
+    /// <summary>People the plan's late convoys relieve after their deadline (<see cref="ReliefPlan.PeopleCoveredLate"/>).</summary>
+    [Id(14)] public int PeopleCoveredLate { get; init; }
 }
 
 /// <summary>
@@ -272,6 +284,8 @@ public sealed record ReliefPlanningInput
     [Id(4)] public required int People { get; init; }
     [Id(5)] public required IReadOnlyList<ItemQuantity> Kit { get; init; }
     [Id(6)] public required DateTimeOffset Deadline { get; init; }
+    /// <summary>Until when relief that misses the deadline is still planned (occurredAt + Relief:LateReliefUntil).</summary>
+    [Id(7)] public DateTimeOffset LateUntil { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.ReliefKpi")]

@@ -2,14 +2,18 @@ namespace HuaduDispatch.Grains.Relief;
 
 /// <summary>
 /// Which tracked demands to read. A demand's deadline (occurredAt + 3 h) does not move, so the deadlines the coordinator has
-/// seen rule demands out; one whose deadline it has not seen yet is always read. (Incidents long past their deadline leave the
+/// seen rule demands out once their late relief's window has passed too; one whose deadline it has not seen yet is always read. (Incidents long past their deadline leave the
 /// tracked set for the archive: <see cref="ReliefArchive"/>.)
 /// </summary>
 public static class ReliefCandidates
 {
-    /// <summary>The demands a plan asks for their needs: those not past their deadline (a past one is never planned again).</summary>
-    public static IReadOnlyList<string> Ask(IEnumerable<string> tracked, IReadOnlyDictionary<string, DateTimeOffset> deadlines, DateTimeOffset now) =>
-        Where(tracked, deadlines, due => due > now);
+    /// <summary>
+    /// The demands a plan asks for their needs: those not past their deadline by <paramref name="lateFor"/> or more (the late
+    /// relief's window, <see cref="LateRelief"/>); one past that is never planned again.
+    /// </summary>
+    public static IReadOnlyList<string> Ask(IEnumerable<string> tracked, IReadOnlyDictionary<string, DateTimeOffset> deadlines, DateTimeOffset now,
+        TimeSpan lateFor) =>
+        Where(tracked, deadlines, due => due + (lateFor > TimeSpan.Zero ? lateFor : TimeSpan.Zero) > now);
 
     /// <summary>
     /// The demands a report since a moment reads (<c>?since=</c> on the KPI): those due at or after it, so months of past

@@ -93,6 +93,12 @@ public sealed record ReliefPlanResult(IReadOnlyList<Allocation> Allocations, IRe
     /// </summary>
     public double? CoverageUpperBound { get; init; }
 
+    /// <summary>
+    /// People whose whole kit the plan brings only after their deadline, by their late limit (<see cref="LateRelief"/>); not part
+    /// of <see cref="PeopleCovered"/>. Zero from a planner called alone.
+    /// </summary>
+    public int LatePeopleCovered { get; init; }
+
     public static ReliefPlanResult Empty { get; } = new([], [], 0, 0, 0) { Status = ReliefPlanStatus.Optimal };
 }
 

@@ -7,6 +7,13 @@ public sealed class ReliefOptions
 
     /// <summary>The district's promise: basic living needs relieved within this time of the disaster (3 h).</summary>
     public TimeSpan Deadline { get; set; } = TimeSpan.FromHours(3);
+    /// <summary>
+    /// How long after the disaster relief that missed the deadline is still planned (<see cref="LateRelief"/>): a demand past its
+    /// deadline, or one the plan for the deadline sends nothing to, gets best-effort convoys from what that plan leaves, until
+    /// this long after occurredAt. Default 24 h, the period the basic-living standard's kit is for. Equal to
+    /// <see cref="Deadline"/> turns late relief off.
+    /// </summary>
+    public TimeSpan LateReliefUntil { get; set; } = TimeSpan.FromHours(24);
     /// <summary>An AtRisk alert is raised this long before the deadline when relief is not complete.</summary>
     public TimeSpan AtRiskBefore { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>Changes within this window are planned together.</summary>
@@ -70,6 +77,7 @@ public sealed class ReliefOptions
         foreach (var p in OptionsChecks.Positive("Relief:Deadline", Deadline)) yield return p;
         if (AtRiskBefore < TimeSpan.Zero || AtRiskBefore >= Deadline)
             yield return $"Relief:AtRiskBefore must be from 0 to less than Relief:Deadline ({Deadline}), was {AtRiskBefore}";
+        if (LateReliefUntil < Deadline) yield return $"Relief:LateReliefUntil must not be less than Relief:Deadline ({Deadline}), was {LateReliefUntil}";
         foreach (var p in OptionsChecks.NotNegative("Relief:ReplanDebounce", ReplanDebounce)) yield return p;
         foreach (var p in OptionsChecks.Period("Relief:ReplanRetry", ReplanRetry)) yield return p;
         foreach (var p in OptionsChecks.Period("Relief:ReplanRetryMax", ReplanRetryMax)) yield return p;

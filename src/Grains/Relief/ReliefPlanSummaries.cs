@@ -12,6 +12,7 @@ public static class ReliefPlanSummaries
         {
             PlanId = plan.PlanId, ComputedAt = plan.ComputedAt, Solver = plan.Solver, Demands = plan.Demands,
             PeopleCovered = plan.PeopleCovered, PeopleCoveredWeighted = plan.PeopleCoveredWeighted, TonKm = plan.TonKm,
+            PeopleCoveredLate = plan.PeopleCoveredLate,
             Shipments = plan.Allocations.Select(a => a.ShipmentId).Distinct(StringComparer.Ordinal).Count(),
             Shortfalls = plan.Shortfalls.Count,
             ShortfallsByReason = plan.Shortfalls.GroupBy(s => s.Reason, StringComparer.Ordinal)

@@ -57,7 +57,8 @@ public sealed class ReliefCoordinatorArchiveTests(FaultClusterFixture fixture) :
             Affected = 10, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
         }, new Actor { Subject = "dispatcher-wang", Role = Roles.Dispatcher });
         await Demand("INC-ARCH-OLD", now.AddDays(-3));     // due 2 days 21 h ago
-        await Demand("INC-ARCH-RECENT", now.AddHours(-4)); // due an hour ago
+        // Due 21.5 h ago: past its late relief (until 24 h after the disaster), not yet archived (1 day after the deadline).
+        await Demand("INC-ARCH-RECENT", now.AddHours(-24.5));
         var coordinator = Grains.GetGrain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
         await ReliefFixtures.UntilTracked(coordinator, "INC-ARCH-OLD");
         await ReliefFixtures.UntilTracked(coordinator, "INC-ARCH-RECENT");

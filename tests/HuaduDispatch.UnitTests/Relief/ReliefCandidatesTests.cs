@@ -10,7 +10,21 @@ public sealed class ReliefCandidatesTests
         var now = new DateTimeOffset(2026, 7, 15, 14, 0, 0, TimeSpan.FromHours(8));
         var deadlines = new Dictionary<string, DateTimeOffset> { ["INC-OLD"] = now.AddHours(-20), ["INC-DUE"] = now, ["INC-LIVE"] = now.AddMinutes(90) };
 
-        Assert.Equal(["INC-LIVE", "INC-NEW"], ReliefCandidates.Ask(["INC-OLD", "INC-DUE", "INC-LIVE", "INC-NEW"], deadlines, now));
+        Assert.Equal(["INC-LIVE", "INC-NEW"], ReliefCandidates.Ask(["INC-OLD", "INC-DUE", "INC-LIVE", "INC-NEW"], deadlines, now, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Demands_within_their_late_relief_window_are_still_asked_and_those_past_it_are_not()
+    {
+        var now = new DateTimeOffset(2026, 7, 15, 14, 0, 0, TimeSpan.FromHours(8));
+        var deadlines = new Dictionary<string, DateTimeOffset>
+        {
+            ["INC-OLD"] = now.AddHours(-21), ["INC-LATE"] = now.AddHours(-20), ["INC-DUE"] = now, ["INC-LIVE"] = now.AddMinutes(90),
+        };
+
+        // 3 h deadline, late relief until 24 h: 21 h after the deadline.
+        Assert.Equal(["INC-LATE", "INC-DUE", "INC-LIVE", "INC-NEW"],
+            ReliefCandidates.Ask(["INC-OLD", "INC-LATE", "INC-DUE", "INC-LIVE", "INC-NEW"], deadlines, now, TimeSpan.FromHours(21)));
     }
 
     [Fact]

@@ -88,6 +88,31 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_breached_relief_still_asks_for_what_is_missing_until_its_late_limit_and_then_no_more()
+    {
+        // 20 minutes past the deadline, half the blankets arrived (after it): Breached, and the rest is still asked for.
+        var (demand, relief) = await Demand("INC-RD-LATE-ASK", TimeSpan.FromMinutes(20));
+        var half = Convoy("SHP-RD-LATE-ASK", relief, ShipmentStatus.Delivered, 1, relief.Deadline.AddMinutes(5)) with
+        {
+            Received = [.. relief.Needs.Select(n => new ItemQuantity { ItemCode = n.ItemCode, Quantity = n.ItemCode == "blanket" ? n.Needed / 2 : n.Needed })],
+        };
+        await demand.ShipmentChanged(half, replan: false);
+        Assert.Equal(ReliefStatus.Breached, (await demand.CheckDeadline())!.Status);
+
+        var input = await demand.GetPlanningInput();
+        Assert.NotNull(input);
+        Assert.Equal([("blanket", 5L)], input.Kit.Select(k => (k.ItemCode, k.Quantity)));
+        Assert.Equal(relief.Deadline, input.Deadline);
+        Assert.Equal(relief.OccurredAt + TimeSpan.FromHours(24), input.LateUntil); // the default Relief:LateReliefUntil
+
+        // 21 hours past the deadline (24 h after the disaster) nothing is planned any more.
+        var (over, _) = await Demand("INC-RD-LATE-OVER", TimeSpan.FromHours(21));
+        Assert.Null(await over.GetPlanningInput());
+        var (justBefore, _) = await Demand("INC-RD-LATE-IN", TimeSpan.FromHours(20.9));
+        Assert.NotNull(await justBefore.GetPlanningInput());
+    }
+
+    [Fact]
     public async Task A_plan_never_sets_a_convoys_status_back_and_drops_the_earlier_plans_convoys_still_planned()
     {
         var (demand, relief) = await Demand("INC-RD-PLAN", TimeSpan.FromHours(-2));

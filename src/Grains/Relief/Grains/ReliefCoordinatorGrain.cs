@@ -333,7 +333,7 @@ public sealed class ReliefCoordinatorGrain(
         var mobilisedSince = WarehouseMobilisation.Since(replaced.Concat(holding));
 
         // 2. What is still needed, and what the warehouses can give now.
-        var asked = await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now)
+        var asked = await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now, options.Value.LateReliefUntil - options.Value.Deadline)
             .Select(async id => (Id: id, Input: await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())));
         var inputs = asked.Select(a => a.Input).OfType<ReliefPlanningInput>().ToList();
         foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
@@ -357,7 +357,10 @@ public sealed class ReliefCoordinatorGrain(
         // The convoys this plan replaces are the plan in force: the new plan never covers fewer people than what of them still holds.
         var inForce = replaced.SelectMany(s => s.Lines.Select(l => new ReliefLoad(s.IncidentId, s.WarehouseId, l.ItemCode, l.Quantity))).ToList();
         var solving = System.Diagnostics.Stopwatch.StartNew();
-        var result = demands.Count == 0 ? ReliefPlanResult.Empty : await PlannerThread.Run(() => planner.Plan(demands, warehouses, items, now, inForce), options.Value.PlannerNice);
+        // The plan for the deadline first; then, from what it leaves, best-effort relief for those it cannot serve (LateRelief).
+        var lateUntil = inputs.ToDictionary(i => i.IncidentId, i => i.LateUntil, StringComparer.Ordinal);
+        var result = demands.Count == 0 ? ReliefPlanResult.Empty
+            : await PlannerThread.Run(() => LateRelief.Plan(planner, demands, lateUntil, warehouses, items, now, inForce), options.Value.PlannerNice);
         (_lastSolveEnded, _lastSolveTook) = (clock.GetUtcNow(), solving.Elapsed);
         _stage = ReliefSolveFailure.Stages.Commit;
 
@@ -422,6 +425,8 @@ public sealed class ReliefCoordinatorGrain(
 
         // 5. Commit: one reservation and one Planned shipment per (warehouse, incident) the plan adds, ids derived from the plan.
         var allocations = new List<ReliefAllocationView>();
+        var deadlineOf = inputs.ToDictionary(i => i.IncidentId, i => i.Deadline, StringComparer.Ordinal);
+        bool? Late(string incidentId, DateTimeOffset eta) => deadlineOf.TryGetValue(incidentId, out var due) && eta > due ? true : null;
         var shipmentsByIncident = new Dictionary<string, List<Shipment>>(StringComparer.Ordinal);
         void Listed(Shipment shipment)
         {
@@ -443,6 +448,7 @@ public sealed class ReliefCoordinatorGrain(
                 {
                     WarehouseId = convoy.WarehouseId, IncidentId = convoy.IncidentId, ItemCode = l.ItemCode, Quantity = l.Quantity,
                     Departure = convoy.Departure, Eta = convoy.Eta, DistanceKm = convoy.DistanceKm, ShipmentId = convoy.Id,
+                    Late = Late(convoy.IncidentId, convoy.Eta),
                 }));
                 continue;
             }
@@ -470,6 +476,7 @@ public sealed class ReliefCoordinatorGrain(
             {
                 WarehouseId = a.WarehouseId, IncidentId = a.DemandId, ItemCode = a.ItemCode, Quantity = a.Quantity,
                 Departure = a.Departure, Eta = a.Eta, DistanceKm = Math.Round(a.DistanceKm, 2), ShipmentId = shipmentId,
+                Late = Late(a.DemandId, a.Eta),
             }));
         }
 
@@ -501,6 +508,7 @@ public sealed class ReliefCoordinatorGrain(
             Demands = demands.Count,
             PeopleCovered = result.PeopleCovered,
             PeopleCoveredWeighted = result.PeopleCoveredWeighted,
+            PeopleCoveredLate = result.LatePeopleCovered,
             TonKm = Math.Round(result.TonKm, 3),
             Allocations = allocations,
             Shortfalls = shortfalls,

@@ -43,6 +43,8 @@ public sealed class ReliefDemandGrain(
     private ReliefDemandState S => state.State;
     private string Key => this.GetPrimaryKeyString();
     private DateTimeOffset Deadline => S.Incident!.OccurredAt + options.Value.Deadline;
+    /// <summary>Until when what is still missing is planned, after the deadline too (<see cref="LateRelief"/>).</summary>
+    private DateTimeOffset LateUntil => S.Incident!.OccurredAt + options.Value.LateReliefUntil;
 
     public async Task Update(ReliefDemandUpdate update, Actor actor)
     {
@@ -76,7 +78,8 @@ public sealed class ReliefDemandGrain(
 
     public Task<ReliefPlanningInput?> GetPlanningInput()
     {
-        if (!S.Created || !S.Incident!.Open || S.Outcome is not null || clock.GetUtcNow() >= Deadline) return Task.FromResult<ReliefPlanningInput?>(null);
+        // Past the deadline the outcome stands, but what is still missing is planned as late relief until LateUntil.
+        if (!S.Created || !S.Incident!.Open || clock.GetUtcNow() >= (LateUntil > Deadline ? LateUntil : Deadline)) return Task.FromResult<ReliefPlanningInput?>(null);
         var onTheWay = OnTheWay();
         var kit = S.Needed
             .Select(kv => new ItemQuantity { ItemCode = kv.Key, Quantity = Math.Max(0, kv.Value - S.Delivered.GetValueOrDefault(kv.Key) - onTheWay.GetValueOrDefault(kv.Key)) })
@@ -86,7 +89,7 @@ public sealed class ReliefDemandGrain(
         return Task.FromResult<ReliefPlanningInput?>(new ReliefPlanningInput
         {
             IncidentId = Key, Type = S.Incident.Type, Location = S.Incident.Location, Priority = S.Incident.Priority,
-            People = Math.Max(1, people), Kit = kit, Deadline = Deadline,
+            People = Math.Max(1, people), Kit = kit, Deadline = Deadline, LateUntil = LateUntil,
         });
     }
 
@@ -181,6 +184,9 @@ public sealed class ReliefDemandGrain(
             if (S.Outcome == ReliefStatus.Breached) S.NotesToIncident[ReliefStatus.Breached] = S.AlertLog[^1].Text;
             await Save();
             await SendNotes();
+            // What is still missing is now planned as late relief (LateRelief); before, the plan for the deadline had it.
+            if (S.Outcome == ReliefStatus.Breached && S.Incident.Open && now < LateUntil)
+                await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
         }
         // The reminder stays while a note is unconfirmed: each check sends it again.
         if ((S.Outcome is not null || !judged) && S.NotesToIncident.Count == 0 && await this.GetReminder(Watch) is { } reminder) await this.UnregisterReminder(reminder);

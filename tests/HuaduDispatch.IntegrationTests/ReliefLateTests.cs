@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+using HuaduDispatch.Silo.Schema;
+using static HuaduDispatch.IntegrationTests.ReliefLifecycleTests;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// Relief that cannot keep the 3-hour promise still goes out: best-effort convoys for an incident reported after its deadline,
+/// planned from what the plan for the deadline leaves (README: Late relief).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ReliefLateTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task An_incident_reported_after_its_deadline_gets_late_convoys_and_their_delivery_counts_as_initial_relief_not_as_met()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        await using var node = await DispatchNode.StartAsync(cs);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+
+        // A village cut off since a landslide 4 hours ago is reported only now (the phone lines were down).
+        var occurredAt = DateTimeOffset.UtcNow.AddHours(-4);
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Village cut off, homes flooded", location = new { lat = 23.40, lon = 113.22 }, occurredAt,
+            source = "hotline", assessment = new { affected = 60 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+
+        // Judged Breached at once (its deadline passed an hour ago), and still sent what it needs.
+        var relief = await Eventually(Relief, r => r.Status == ReliefStatus.Breached && r.Shipments.Any(s => s.Status == ShipmentStatus.Planned),
+            "no late convoy for the incident reported after its deadline");
+        Assert.All(relief.Needs, n => Assert.Equal(n.Needed, n.Planned));
+
+        // The plan marks its convoys late and counts their people apart from those relieved by the deadline.
+        var plan = await Eventually(() => dispatcher.GetOk<JsonObject>("/api/v1/relief/plan"),
+            p => p["allocations"]!.AsArray().Any(a => (string)a!["incidentId"]! == incident.Id), "the plan has no allocation for the incident");
+        var lines = plan["allocations"]!.AsArray().Where(a => (string)a!["incidentId"]! == incident.Id).ToList();
+        Assert.All(lines, a => Assert.True((bool?)a!["late"] == true, $"not marked late: {a!.ToJsonString()}"));
+        Assert.All(lines, a => Assert.True(DateTimeOffset.Parse((string)a!["eta"]!) > relief.Deadline));
+        Assert.Equal(0, (int)plan["peopleCovered"]!);
+        Assert.Equal(60, (int)plan["peopleCoveredLate"]!);
+
+        // Delivered: the first delivery is the incident's initial relief (past the 6-hour floor it would be late); the 3-hour
+        // promise stays breached and nobody counts as relieved within it.
+        foreach (var shipment in relief.Shipments.Where(s => s.Status == ShipmentStatus.Planned))
+            foreach (var status in new[] { "Loading", "Departed", "Delivered" })
+                Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{shipment.Id}/status", new { status })).StatusCode);
+        var delivered = await Relief();
+        Assert.All(delivered.Needs, n => Assert.Equal(n.Needed, n.Delivered));
+        Assert.Equal(ReliefStatus.Breached, delivered.Status);
+        Assert.Equal(0, delivered.PeopleRelievedByDeadline);
+        var kpi = (await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief")).Incidents.Single(i => i.IncidentId == incident.Id);
+        Assert.Equal((60, 0L, true), (kpi.Affected, (long)kpi.RelievedWithin3h, kpi.Breached));
+        Assert.InRange(kpi.InitialReliefMinutes!.Value, 239, 245);
+
+        // Nothing is left to send: the next plan has nothing for it.
+        var after = await dispatcher.PostAsync("/api/v1/relief/plan", null);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.DoesNotContain((await after.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))!.Allocations, a => a.IncidentId == incident.Id);
+    }
+}

@@ -1,0 +1,126 @@
+using HuaduDispatch.Grains.Relief;
+using static HuaduDispatch.UnitTests.Relief.ReliefFixtures;
+
+namespace HuaduDispatch.UnitTests.Relief;
+
+public sealed class LateReliefTests
+{
+    private static readonly Dictionary<string, ReliefItemSpec> Water = Items(("water", 1, 0.001));
+    private static readonly TimeSpan LateWindow = TimeSpan.FromHours(20);
+
+    private static Dictionary<string, DateTimeOffset> LateUntil(params ReliefDemandInput[] demands) =>
+        demands.ToDictionary(d => d.DemandId, _ => Now + LateWindow);
+
+    [Fact]
+    public void A_demand_past_its_deadline_gets_a_late_convoy_of_what_it_still_needs()
+    {
+        var late = Demand("LATE", East(2), 1, 10, TimeSpan.FromHours(-1), ("water", 10));
+        var depot = Warehouse("WH-A", East(0), 2, 1000, ("water", 50));
+
+        var plan = LateRelief.Plan(Optimal(), [late], LateUntil(late), [depot], Water, Now);
+
+        var convoy = Assert.Single(plan.Allocations);
+        Assert.Equal(("LATE", "WH-A", "water", 10L), (convoy.DemandId, convoy.WarehouseId, convoy.ItemCode, convoy.Quantity));
+        Assert.True(convoy.Eta > late.Deadline);
+        Assert.Equal(0, plan.PeopleCovered); // nobody by the deadline: it has passed
+        Assert.Equal(10, plan.LatePeopleCovered);
+        Assert.Equal(10, plan.CoveredByDemand["LATE"]);
+        Assert.Empty(plan.Shortfalls);
+    }
+
+    [Fact]
+    public void Late_relief_gets_only_what_the_plan_for_the_deadline_leaves_and_is_short_of_the_rest()
+    {
+        var onTime = Demand("NOW", East(1), 1, 8, TimeSpan.FromHours(2), ("water", 8));
+        var late = Demand("LATE", East(2), 5, 10, TimeSpan.FromHours(-1), ("water", 10)); // more urgent, but past its deadline
+        var depot = Warehouse("WH-A", East(0), 4, 1000, ("water", 12));
+
+        var plan = LateRelief.Plan(Optimal(), [onTime, late], LateUntil(onTime, late), [depot], Water, Now);
+
+        Assert.Equal(8, plan.Allocations.Where(a => a.DemandId == "NOW").Sum(a => a.Quantity));
+        Assert.Equal(8, plan.PeopleCovered);
+        // 4 bottles are left: a kit for 4 of the 10 late people.
+        Assert.Equal(4, plan.Allocations.Where(a => a.DemandId == "LATE").Sum(a => a.Quantity));
+        Assert.Equal(4, plan.LatePeopleCovered);
+        var shortfall = Assert.Single(plan.Shortfalls);
+        Assert.Equal(("LATE", 6L, ShortfallReason.StockShort), (shortfall.DemandId, shortfall.Missing, shortfall.Reason));
+    }
+
+    [Fact]
+    public void A_demand_no_warehouse_can_reach_by_its_deadline_gets_a_late_convoy_and_keeps_its_TooFar_shortfall()
+    {
+        // Loading alone takes 20 minutes: nothing arrives within 10.
+        var cutOff = Demand("FAR", East(3), 1, 6, TimeSpan.FromMinutes(10), ("water", 6));
+        var depot = Warehouse("WH-A", East(0), 1, 1000, ("water", 20));
+
+        var plan = LateRelief.Plan(Optimal(), [cutOff], LateUntil(cutOff), [depot], Water, Now);
+
+        var convoy = Assert.Single(plan.Allocations);
+        Assert.Equal(6, convoy.Quantity);
+        Assert.True(convoy.Eta > cutOff.Deadline);
+        Assert.Equal(0, plan.CoveredByDemand.GetValueOrDefault("FAR")); // by its deadline
+        Assert.Equal(6, plan.LatePeopleCovered);
+        var shortfall = Assert.Single(plan.Shortfalls); // the promise it misses, which the escalation to the city is about
+        Assert.Equal(("FAR", 6L, ShortfallReason.TooFar), (shortfall.DemandId, shortfall.Missing, shortfall.Reason));
+    }
+
+    [Fact]
+    public void Late_convoys_never_use_the_trucks_of_the_plan_for_the_deadline()
+    {
+        // One truck: the demand that can still be reached in time has it.
+        var onTime = Demand("NOW", East(1), 1, 5, TimeSpan.FromHours(2), ("water", 5));
+        var late = Demand("LATE", East(1.5), 9, 5, TimeSpan.FromHours(-1), ("water", 5));
+        var depot = Warehouse("WH-A", East(0), 1, 1000, ("water", 100));
+
+        var plan = LateRelief.Plan(Optimal(), [onTime, late], LateUntil(onTime, late), [depot], Water, Now);
+
+        Assert.Equal(["NOW"], plan.Allocations.Select(a => a.DemandId).Distinct());
+        Assert.Equal(ShortfallReason.NoTrucks, Assert.Single(plan.Shortfalls).Reason);
+        Assert.Equal("LATE", plan.Shortfalls[0].DemandId);
+    }
+
+    [Fact]
+    public void A_demand_past_its_late_limit_or_without_one_is_not_planned()
+    {
+        var late = Demand("LATE", East(2), 1, 10, TimeSpan.FromHours(-5), ("water", 10));
+        var depot = Warehouse("WH-A", East(0), 2, 1000, ("water", 50));
+
+        var over = LateRelief.Plan(Optimal(), [late], new Dictionary<string, DateTimeOffset> { ["LATE"] = Now.AddMinutes(-1) }, [depot], Water, Now);
+        var none = LateRelief.Plan(Optimal(), [late], new Dictionary<string, DateTimeOffset>(), [depot], Water, Now);
+
+        Assert.Empty(over.Allocations);
+        Assert.Empty(over.Shortfalls);
+        Assert.Empty(none.Allocations);
+    }
+
+    [Fact]
+    public void A_demand_the_plan_for_the_deadline_sends_part_of_its_kit_to_waits_for_its_deadline_before_the_rest_is_planned()
+    {
+        var part = Demand("PART", East(1), 1, 10, TimeSpan.FromHours(2), ("water", 10));
+        var near = Warehouse("WH-NEAR", East(0), 1, 1000, ("water", 4));
+        var slow = Warehouse("WH-SLOW", East(0.5), 1, 1000, ("water", 50)) with { Mobilisation = TimeSpan.FromHours(3) };
+
+        var plan = LateRelief.Plan(Optimal(), [part], LateUntil(part), [near, slow], Water, Now);
+
+        Assert.Equal(["WH-NEAR"], plan.Allocations.Select(a => a.WarehouseId).Distinct());
+        Assert.Equal(4, plan.PeopleCovered);
+        Assert.Equal(0, plan.LatePeopleCovered);
+    }
+
+    [Fact]
+    public void What_is_left_takes_out_each_convoy_once_and_each_line_of_stock()
+    {
+        var a = Warehouse("WH-A", East(0), 5, 1000, ("water", 50), ("rice", 9));
+        var b = Warehouse("WH-B", East(1), 2, 1000, ("water", 7));
+        Allocation Line(string demand, string item, long quantity, int trucks) => new(demand, "WH-A", item, quantity, Now, Now, 1, trucks);
+
+        // The D1 convoy of 2 trucks carries two items: its trucks count once.
+        var left = LateRelief.Left([a, b], [Line("D1", "water", 10, 2), Line("D1", "rice", 9, 2), Line("D2", "water", 5, 1)]);
+
+        Assert.Equal(2, left[0].Trucks);
+        Assert.Equal(35, left[0].Available["water"]);
+        Assert.Equal(0, left[0].Available["rice"]);
+        Assert.Equal(2, left[1].Trucks);
+        Assert.Equal(7, left[1].Available["water"]);
+    }
+}
