@@ -54,6 +54,10 @@ public sealed record Shipment
     /// warehouse's mobilisation time from then. Null on convoys stored before 2026-12-03.
     /// </summary>
     [Id(14)] public DateTimeOffset? MobilisedSince { get; init; }
+    /// <summary>Why a person cancelled the convoy, as they gave it (absent otherwise).</summary>
+    [Id(15)] public string? CancelReason { get; init; }
+    /// <summary>True when a person cancelled it because of its route: the incident's relief avoids its warehouse since.</summary>
+    [Id(16)] public bool? RouteAvoided { get; init; }
 }
 
 /// <summary>Body of POST /api/v1/shipments/{id}/status.</summary>
@@ -63,6 +67,34 @@ public sealed record ShipmentStatusRequest
     [Id(0)] public ShipmentStatus? Status { get; init; }
     /// <summary>With Delivered: what arrived; without it, everything planned arrived.</summary>
     [Id(1)] public IReadOnlyList<ItemQuantity>? Received { get; init; }
+    /// <summary>
+    /// With Cancelled: true when the route itself is the trouble (a road blocked, a bridge out): the incident's relief then
+    /// avoids the convoy's warehouse, and no plan sends from it there again until a dispatcher allows it.
+    /// </summary>
+    [Id(2)] public bool? AvoidRoute { get; init; }
+    /// <summary>With Cancelled: why, in a few words (kept on the convoy, and with the avoided warehouse; up to 500 characters).</summary>
+    [Id(3)] public string? Reason { get; init; }
+}
+
+/// <summary>A warehouse the plans must not send from to one incident: the route is blocked, or the dispatchers said so.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.AvoidedWarehouse")]
+public sealed record AvoidedWarehouse
+{
+    [Id(0)] public required string WarehouseId { get; init; }
+    [Id(1)] public string? Reason { get; init; }
+    /// <summary>Who said so (the token's subject).</summary>
+    [Id(2)] public required string By { get; init; }
+    [Id(3)] public required DateTimeOffset At { get; init; }
+    /// <summary>The convoy whose cancellation asked for it, when one did.</summary>
+    [Id(4)] public string? ShipmentId { get; init; }
+}
+
+/// <summary>POST /api/v1/incidents/{id}/relief/avoided-warehouses: stop plans sending from a warehouse to this incident.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.AvoidWarehouseRequest")]
+public sealed record AvoidWarehouseRequest
+{
+    [Id(0)] public string? WarehouseId { get; init; }
+    [Id(1)] public string? Reason { get; init; }
 }
 
 /// <summary>An item that will not reach an incident by its deadline, and why (StockShort, TooFar, NoTrucks, KitIncomplete).</summary>
@@ -255,6 +287,8 @@ public sealed record IncidentRelief
     /// neither planned nor judged at its deadline, and the relief KPIs leave it out.
     /// </summary>
     [Id(16)] public bool Withdrawn { get; init; }
+    /// <summary>Warehouses plans do not send from to this incident (a blocked route), in warehouse id order.</summary>
+    [Id(17)] public IReadOnlyList<AvoidedWarehouse> AvoidedWarehouses { get; init; } = [];
 }
 
 /// <summary>What the incident tells its relief demand.</summary>
@@ -286,6 +320,8 @@ public sealed record ReliefPlanningInput
     [Id(6)] public required DateTimeOffset Deadline { get; init; }
     /// <summary>Until when relief that misses the deadline is still planned (occurredAt + Relief:LateReliefUntil).</summary>
     [Id(7)] public DateTimeOffset LateUntil { get; init; }
+    /// <summary>Warehouses not to send from (<see cref="IncidentRelief.AvoidedWarehouses"/>).</summary>
+    [Id(8)] public IReadOnlyList<string> AvoidWarehouses { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.ReliefKpi")]
@@ -345,6 +381,10 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     /// now, nearest shelters first, as when the figures came.
     /// </summary>
     [Alias("PlaceAgain"), OneWay] Task PlaceAgain();
+    /// <summary>Plans stop sending from <paramref name="warehouseId"/> to this incident (stored, then a re-plan is asked for).</summary>
+    [Alias("AvoidWarehouse")] Task<IncidentRelief> AvoidWarehouse(string warehouseId, string? reason, string? shipmentId, Actor actor);
+    /// <summary>Plans may send from <paramref name="warehouseId"/> again; a no-op when it was not avoided.</summary>
+    [Alias("AllowWarehouse")] Task<IncidentRelief> AllowWarehouse(string warehouseId, Actor actor);
 }
 
 /// <summary>Kinds of relief alert in the dispatcher feed (GET /api/v1/relief/alerts).</summary>

@@ -34,6 +34,7 @@ public sealed class ApiExampleTests : IAsyncLifetime
         "PUT /api/v1/agencies/{id}/webhooks/{webhookId}",
         "POST /api/v1/incidents",
         "POST /api/v1/incidents/{id}/assessments",
+        "POST /api/v1/incidents/{id}/relief/avoided-warehouses",
         "POST /api/v1/incidents/{id}/response-level",
         "POST /api/v1/incidents/{id}/shares",
         "POST /api/v1/incidents/{id}/dispatches",

@@ -62,6 +62,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/incidents/{id}/command-post/sitreps"] = "DCA",
         ["GET /api/v1/incidents/{id}/timeline"] = "DCVA",
         ["GET /api/v1/incidents/{id}/relief"] = "DCVATG",
+        ["POST /api/v1/incidents/{id}/relief/avoided-warehouses"] = "DCA",
+        ["DELETE /api/v1/incidents/{id}/relief/avoided-warehouses/{warehouseId}"] = "DCA",
         ["GET /api/v1/relief/plan"] = "DCVA",
         ["POST /api/v1/relief/plan"] = "DCA",
         ["GET /api/v1/shipments/{id}"] = "DCVA",

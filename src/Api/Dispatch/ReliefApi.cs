@@ -40,6 +40,23 @@ public static class ReliefApi
                     detail: $"incident {id} has no affected or relocated people in its assessment");
         }).Produces<IncidentRelief>().RequireAuthorization(Policies.AnyRole);
 
+        // Routes the dispatchers closed: plans do not send from these warehouses to the incident until allowed again.
+        v1.MapPost("/incidents/{id}/relief/avoided-warehouses", async Task<IResult> (string id, AvoidWarehouseRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
+            if (string.IsNullOrWhiteSpace(body.WarehouseId)) throw DomainException.Invalid("warehouseId", "warehouseId is required");
+            var known = await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetWarehouseIds();
+            if (!known.Contains(body.WarehouseId, StringComparer.Ordinal))
+                throw DomainException.Invalid("warehouseId", $"no warehouse has the id '{body.WarehouseId}'; GET /api/v1/warehouses lists them");
+            return TypedResults.Ok(await grains.Grain<IReliefDemandGrain>(id).AvoidWarehouse(body.WarehouseId, body.Reason, null, user.ToActor()));
+        }).Produces<IncidentRelief>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Command);
+
+        v1.MapDelete("/incidents/{id}/relief/avoided-warehouses/{warehouseId}", async Task<IResult> (string id, string warehouseId, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
+            return TypedResults.Ok(await grains.Grain<IReliefDemandGrain>(id).AllowWarehouse(warehouseId, user.ToActor()));
+        }).Produces<IncidentRelief>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Command);
+
         v1.MapGet("/shipments/{id}", async Task<IResult> (string id, IGrainFactory grains) =>
             await grains.Grain<IShipmentGrain>(id).Get() is { } shipment ? TypedResults.Ok(shipment) : Problems.NotFound("Shipment", id))
             .Produces<Shipment>().RequireAuthorization(Policies.Console);

@@ -125,8 +125,14 @@ public static class ApiCatalogue
         ["POST /api/v1/relief/plan"] = new("Re-plan relief now (normally automatic on every change)"),
         ["GET /api/v1/shipments/{id}"] = new("One relief shipment"),
         ["POST /api/v1/shipments/{id}/status"] = new("Move a shipment: Planned → Loading → Departed → Delivered | Cancelled",
-            "Delivered without received means everything planned arrived; short deliveries re-open the rest.",
+            "Delivered without received means everything planned arrived; short deliveries re-open the rest. With Cancelled, reason says why, " +
+            "and avoidRoute: true keeps later plans from sending from this warehouse to the incident (a blocked road) until allowed again.",
             """{"status":"Delivered","received":[{"itemCode":"drinking-water","quantity":160}]}"""),
+        ["POST /api/v1/incidents/{id}/relief/avoided-warehouses"] = new("Stop relief plans sending from a warehouse to this incident (a blocked route)",
+            "Kept with who and when until a dispatcher allows the warehouse again; the next plan leaves the route out. 400 for an unknown warehouse, " +
+            "404 when the incident has no relief demand. Cancelling a convoy with avoidRoute: true does the same for its warehouse.",
+            """{"warehouseId":"WH-REG","reason":"Road to the village flooded at the Xinjie river bridge"}"""),
+        ["DELETE /api/v1/incidents/{id}/relief/avoided-warehouses/{warehouseId}"] = new("Allow relief plans to send from a warehouse to this incident again"),
         ["GET /api/v1/kpi/relief"] = new("Relief KPIs per incident and district-wide: share relieved within 3 h, initial relief time, breaches, open shortfalls",
             "Optional ?since= (ISO 8601 with offset) keeps the incidents whose 3 h deadline is at or after it; 400 if it does not parse."),
 

@@ -20,8 +20,13 @@ public sealed record ReliefWarehouse(string Id, GeoPoint Position, TimeSpan Mobi
 /// </summary>
 /// <param name="Type">The incident's type: its hazard slows the trucks like it slows the teams.</param>
 /// <param name="Priority">Weight of one covered person; finite and &gt; 0, higher is more urgent.</param>
+/// <param name="AvoidWarehouses">Warehouses not to send from to this demand (a blocked route, <see cref="AvoidedRoutes"/>).</param>
 public sealed record ReliefDemandInput(string DemandId, string IncidentId, GeoPoint Location, IncidentType Type, double Priority, int People,
-    IReadOnlyDictionary<string, long> Kit, DateTimeOffset Deadline);
+    IReadOnlyDictionary<string, long> Kit, DateTimeOffset Deadline, IReadOnlyCollection<string>? AvoidWarehouses = null)
+{
+    /// <summary>Whether plans may send from <paramref name="warehouseId"/> to this demand.</summary>
+    public bool MaySendFrom(string warehouseId) => AvoidWarehouses is not { Count: > 0 } avoid || !avoid.Contains(warehouseId);
+}
 
 /// <summary>Weight and volume of one unit of an item (the catalogue's <see cref="ReliefItem"/> unit).</summary>
 public sealed record ReliefItemSpec(string Code, double WeightKg, double VolumeM3)

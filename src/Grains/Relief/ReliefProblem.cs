@@ -153,6 +153,7 @@ internal sealed class ReliefProblem
             if (demand.People > 0)
                 for (var w = 0; w < warehouseArray.Length; w++)
                 {
+                    if (!demand.MaySendFrom(warehouseArray[w].Id)) continue; // a route the dispatchers closed
                     var (distance, departure, arrival) = Arrival(warehouseArray[w], demand, now, travel, options.Loading);
                     if (arrival <= demand.Deadline) mine.Add(new Route(w, d, distance, departure, arrival));
                 }
@@ -392,9 +393,16 @@ internal sealed class ReliefProblem
         var need = Kit[d][i];
         var code = Items[i];
 
-        var holders = 0;
+        int holders = 0, avoided = 0;
         for (var w = 0; w < Warehouses.Length; w++)
-            if (Available[w][i] > 0) holders++;
+            if (Available[w][i] > 0)
+            {
+                if (demand.MaySendFrom(Warehouses[w].Id)) holders++;
+                else avoided++;
+            }
+        // Held only where the dispatchers closed the route: as good as out of reach.
+        if (holders == 0 && avoided > 0)
+            return (ShortfallReason.TooFar, $"only warehouse(s) whose route to this incident is avoided hold {code} ({avoided}); need {need}");
         if (holders == 0) return (ShortfallReason.StockShort, $"no warehouse holds {code}; need {need}");
 
         long inReach = 0, forOthers = 0;
@@ -416,7 +424,7 @@ internal sealed class ReliefProblem
             var bestId = "";
             for (var w = 0; w < Warehouses.Length; w++)
             {
-                if (Available[w][i] == 0) continue;
+                if (Available[w][i] == 0 || !demand.MaySendFrom(Warehouses[w].Id)) continue;
                 var (_, _, arrival) = Arrival(Warehouses[w], demand, Now, _travel, _loading);
                 if (arrival < best) (best, bestId) = (arrival, Warehouses[w].Id);
             }

@@ -350,7 +350,8 @@ public sealed class ReliefCoordinatorGrain(
         var warehouses = WarehouseMobilisation.Remaining(
             FleetInUse.Subtract(ReliefWarehouseSelection.WithReleased(selection.Planned, replaced), trucksHeld), mobilisedSince, now);
         var demands = inputs.Select(i => new ReliefDemandInput(i.IncidentId, i.IncidentId, i.Location, i.Type, i.Priority, i.People,
-            i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline)).ToList();
+            i.Kit.ToDictionary(k => k.ItemCode, k => k.Quantity, StringComparer.Ordinal), i.Deadline,
+            i.AvoidWarehouses is { Count: > 0 } avoid ? avoid.ToHashSet(StringComparer.Ordinal) : null)).ToList();
 
         // 3. Solve off the grain's turn (the previous plan is still in force, and stays so if the solve fails).
         _stage = ReliefSolveFailure.Stages.Solve;

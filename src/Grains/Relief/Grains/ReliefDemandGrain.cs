@@ -27,6 +27,8 @@ public sealed class ReliefDemandState
     /// one-way (the incident may be calling this grain) and again at every deadline check until the incident confirms.
     /// </summary>
     [Id(14)] public Dictionary<ReliefStatus, string> NotesToIncident { get; set; } = [];
+    /// <summary>Warehouses plans must not send from to this incident (<see cref="AvoidedRoutes"/>), by warehouse id.</summary>
+    [Id(15)] public Dictionary<string, AvoidedWarehouse> Avoided { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -90,6 +92,7 @@ public sealed class ReliefDemandGrain(
         {
             IncidentId = Key, Type = S.Incident.Type, Location = S.Incident.Location, Priority = S.Incident.Priority,
             People = Math.Max(1, people), Kit = kit, Deadline = Deadline, LateUntil = LateUntil,
+            AvoidWarehouses = [.. S.Avoided.Keys.Order(StringComparer.Ordinal)],
         });
     }
 
@@ -152,6 +155,31 @@ public sealed class ReliefDemandGrain(
         await Save();
         // A short delivery or a convoy cancelled by a person re-opens the rest (the coordinator's own cancellations do not).
         if (replan) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+    }
+
+    public async Task<IncidentRelief> AvoidWarehouse(string warehouseId, string? reason, string? shipmentId, Actor actor)
+    {
+        if (!S.Created) throw DomainException.NotFound($"incident {Key} has no relief demand (no affected or relocated people in its assessment)");
+        var entry = AvoidedRoutes.Avoid(S.Avoided, warehouseId, reason, shipmentId, actor, clock.GetUtcNow());
+        if (!S.Avoided.ContainsKey(warehouseId))
+        {
+            S.Avoided[warehouseId] = entry;
+            await Save();
+        }
+        // Also on a retry: the re-plan asked for the first time may not have been asked.
+        await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+        return View();
+    }
+
+    public async Task<IncidentRelief> AllowWarehouse(string warehouseId, Actor actor)
+    {
+        if (!S.Created) throw DomainException.NotFound($"incident {Key} has no relief demand (no affected or relocated people in its assessment)");
+        if (S.Avoided.Remove(warehouseId))
+        {
+            await Save();
+            await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+        }
+        return View();
     }
 
     public async Task<IncidentRelief?> CheckDeadline()
@@ -354,6 +382,7 @@ public sealed class ReliefDemandGrain(
             Open = S.Incident.Open,
             Withdrawn = S.Incident.Withdrawn,
             PeopleRelievedByDeadline = CoveredBy(ArrivedBy(Deadline), new Dictionary<string, long>()),
+            AvoidedWarehouses = [.. S.Avoided.Values.OrderBy(a => a.WarehouseId, StringComparer.Ordinal)],
         };
     }
 }

@@ -131,6 +131,10 @@ public sealed class ShipmentGrain(
             throw DomainException.Invalid("received", "every received line needs an itemCode and a quantity");
         if (Check(current.Status, to) is { } why) throw DomainException.Conflict(why);
         if (request.Received is not null && to != ShipmentStatus.Delivered) throw DomainException.Invalid("received", "received goes with Delivered only");
+        if (request.AvoidRoute is not null && to != ShipmentStatus.Cancelled) throw DomainException.Invalid("avoidRoute", "avoidRoute goes with Cancelled only");
+        var reason = AvoidedRoutes.Reason(request.Reason);
+        if (reason is not null && to != ShipmentStatus.Cancelled) throw DomainException.Invalid("reason", "reason goes with Cancelled only");
+        var avoid = request.AvoidRoute == true && actor != Actor.System;
         if (request.Received is { } received)
         {
             var planned = current.Lines.ToDictionary(l => l.ItemCode, l => l.Quantity);
@@ -144,13 +148,27 @@ public sealed class ShipmentGrain(
         if (current.Status == to && to == ShipmentStatus.Delivered && !SameLines(request.Received ?? current.Lines, current.Received ?? current.Lines))
             throw DomainException.Conflict($"the shipment was delivered with {Describe(current.Received ?? current.Lines)}; " +
                 "a delivery is recorded once, and a later correction is not taken");
+        if (current.Status == to && to == ShipmentStatus.Cancelled && avoid && current.RouteAvoided != true)
+        {
+            // Cancelled before (or withdrawn by a plan), and now the route is said to be the trouble: avoid it from here on.
+            await GrainFactory.Grain<IReliefDemandGrain>(current.IncidentId).AvoidWarehouse(current.WarehouseId, reason, current.Id, actor);
+            var marked = current with { RouteAvoided = true, CancelReason = current.CancelReason ?? reason, UpdatedAt = clock.GetUtcNow() };
+            await Store(marked);
+            PublishChange(marked);
+            return marked;
+        }
         if (current.Status == to)
         {
             // A retry: the status was stored, but telling the incident's relief may have failed; telling it again is harmless.
             if (to != ShipmentStatus.Cancelled) await Told(current, replan: false, withdrawn: false);
+            else if (avoid) await GrainFactory.Grain<IReliefDemandGrain>(current.IncidentId).AvoidWarehouse(current.WarehouseId, reason, current.Id, actor);
             return current;
         }
 
+        // The route first: once the convoy is cancelled, the re-plan that follows must already avoid it (the call is idempotent,
+        // so a retry after a failure further on is harmless).
+        if (to == ShipmentStatus.Cancelled && avoid)
+            await GrainFactory.Grain<IReliefDemandGrain>(current.IncidentId).AvoidWarehouse(current.WarehouseId, reason, current.Id, actor);
         var warehouse = GrainFactory.Grain<IWarehouseGrain>(current.WarehouseId);
         if (to == ShipmentStatus.Departed) await warehouse.ShipReservation(current.ReservationId, actor);
         if (to == ShipmentStatus.Cancelled) await warehouse.ReleaseReservation(current.ReservationId, actor);
@@ -162,6 +180,8 @@ public sealed class ShipmentGrain(
             UpdatedAt = now,
             DeliveredAt = to == ShipmentStatus.Delivered ? now : current.DeliveredAt,
             Received = to == ShipmentStatus.Delivered ? request.Received ?? current.Lines : current.Received,
+            CancelReason = to == ShipmentStatus.Cancelled ? reason : current.CancelReason,
+            RouteAvoided = to == ShipmentStatus.Cancelled && avoid ? true : current.RouteAvoided,
         };
         await Store(updated);
         var shortDelivery = to == ShipmentStatus.Delivered && updated.Received!.Sum(r => r.Quantity) < updated.Lines.Sum(l => l.Quantity);
