@@ -8,7 +8,8 @@ public interface IIncidentGrain : IGrainWithStringKey
 {
     [Alias("Create")] Task<Incident> Create(CreateIncident request, Actor actor);
     [Alias("Get"), ReadOnly] Task<Incident?> Get();
-    [Alias("Assess")] Task<Incident> Assess(Assessment assessment, Actor actor);
+    /// <summary>New figures: those the update leaves out keep their values.</summary>
+    [Alias("Assess")] Task<Incident> Assess(AssessmentUpdate update, Actor actor);
     [Alias("SetLevel")] Task<Incident> SetLevel(ResponseLevelRequest request, Actor actor);
     [Alias("Transition")] Task<Incident> Transition(TransitionRequest request, Actor actor);
     [Alias("Dispatch")] Task<Incident> Dispatch(DispatchRequest request, Actor actor);

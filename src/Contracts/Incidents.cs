@@ -50,6 +50,52 @@ public sealed record Assessment
     public static Assessment None { get; } = new();
 }
 
+/// <summary>
+/// POST /api/v1/incidents/{id}/assessments: the figures that changed. A figure left out (or null) keeps its value, so a field
+/// report of "2 trapped" does not wipe the affected and relocated people counted before.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huadu.AssessmentUpdate")]
+public sealed record AssessmentUpdate
+{
+    [Id(0)] public int? Dead { get; init; }
+    [Id(1)] public int? Missing { get; init; }
+    [Id(2)] public int? SeriouslyInjured { get; init; }
+    [Id(3)] public int? Injured { get; init; }
+    [Id(4)] public int? Trapped { get; init; }
+    [Id(5)] public int? Affected { get; init; }
+    [Id(6)] public int? Relocated { get; init; }
+    [Id(7)] public decimal? DirectLossCny { get; init; }
+    [Id(8)] public bool? HazardousMaterials { get; init; }
+
+    /// <summary>No figure given.</summary>
+    public bool IsEmpty => Dead is null && Missing is null && SeriouslyInjured is null && Injured is null && Trapped is null
+        && Affected is null && Relocated is null && DirectLossCny is null && HazardousMaterials is null;
+
+    /// <summary>The assessment with the figures given here, and the others as they were in <paramref name="current"/>.</summary>
+    public Assessment ApplyTo(Assessment current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return new Assessment
+        {
+            Dead = Dead ?? current.Dead, Missing = Missing ?? current.Missing, SeriouslyInjured = SeriouslyInjured ?? current.SeriouslyInjured,
+            Injured = Injured ?? current.Injured, Trapped = Trapped ?? current.Trapped, Affected = Affected ?? current.Affected,
+            Relocated = Relocated ?? current.Relocated, DirectLossCny = DirectLossCny ?? current.DirectLossCny,
+            HazardousMaterials = HazardousMaterials ?? current.HazardousMaterials,
+        };
+    }
+
+    /// <summary>Every figure of <paramref name="a"/> (a whole assessment, as an EIDO import carries it).</summary>
+    public static AssessmentUpdate All(Assessment a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new AssessmentUpdate
+        {
+            Dead = a.Dead, Missing = a.Missing, SeriouslyInjured = a.SeriouslyInjured, Injured = a.Injured, Trapped = a.Trapped,
+            Affected = a.Affected, Relocated = a.Relocated, DirectLossCny = a.DirectLossCny, HazardousMaterials = a.HazardousMaterials,
+        };
+    }
+}
+
 /// <summary>One required response module (编组模块): a capability and how many teams with it.</summary>
 [GenerateSerializer, Immutable, Alias("huadu.ModuleRequirement")]
 public sealed record ModuleRequirement

@@ -137,8 +137,8 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("{\"affected\":2147483647}", "2026-12-04T08:00:00+08:00", 23.4, 113.2, "assessment")]
-    [InlineData("{\"relocated\":10000001}", "2026-12-04T08:00:00+08:00", 23.4, 113.2, "assessment")]
+    [InlineData("{\"affected\":2147483647}", "2026-12-04T08:00:00+08:00", 23.4, 113.2, "assessment.affected")]
+    [InlineData("{\"relocated\":10000001}", "2026-12-04T08:00:00+08:00", 23.4, 113.2, "assessment.relocated")]
     [InlineData("{}", "2026-12-04T08:00:00+08:00", 0, 0, "location")]
     [InlineData("{}", "2026-12-04T08:00:00+08:00", 22.54, 114.06, "location")]
     [InlineData("{}", "0001-01-01T00:00:00Z", 23.4, 113.2, "occurredAt")]
@@ -171,6 +171,37 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("relocated", (await response.ReadProblem()).GetProperty("detail").GetString());
         Assert.Equal(0, (await admin.GetOk<Incident>($"/api/v1/incidents/{incident.Id}")).Assessment.Relocated);
+    }
+
+    [Fact]
+    public async Task An_assessment_of_some_figures_keeps_the_others_and_the_relief_keeps_its_people()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Flood", title = "Village flooded", location = new { lat = 23.4, lon = 113.2 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source = "console", assessment = new { affected = 150, relocated = 140 },
+        });
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+
+        // A field report of two people trapped: before the twenty-second session it set affected and relocated to 0, which
+        // closed the relief and emptied the shelters.
+        var trapped = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { trapped = 2 });
+        Assert.Equal(HttpStatusCode.OK, trapped.StatusCode);
+        var assessed = (await trapped.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Assessment;
+        Assert.Equal((2, 150, 140), (assessed.Trapped, assessed.Affected, assessed.Relocated));
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        Assert.Equal((150, 140), (relief.Affected, relief.Relocated));
+
+        // Checked as amended, naming the field; nothing changes.
+        var more = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { relocated = 200 });
+        Assert.Equal(HttpStatusCode.BadRequest, more.StatusCode);
+        var problem = await more.ReadProblem();
+        Assert.Contains("relocated (200) is more than affected (150)", problem.GetProperty("detail").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("relocated", out _), problem.ToString());
+        var none = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { affected = (int?)null });
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.Equal(140, (await dispatcher.GetOk<Incident>($"/api/v1/incidents/{incident.Id}")).Assessment.Relocated);
     }
 
     [Fact]

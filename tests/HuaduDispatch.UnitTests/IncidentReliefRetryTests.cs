@@ -37,7 +37,7 @@ public sealed class IncidentReliefRetryTests(FaultClusterFixture fixture) : ICla
         Assert.Null(await grains.GetGrain<IReliefDemandGrain>("INC-RETRY").Get());
 
         // The next change keeps the same people: the demand still gets them.
-        await incident.Assess(people with { Injured = 2 }, Dispatcher);
+        await incident.Assess(AssessmentUpdate.All(people with { Injured = 2 }), Dispatcher);
         var relief = await grains.GetGrain<IReliefDemandGrain>("INC-RETRY").Get();
         Assert.NotNull(relief);
         Assert.Equal(40, relief.Affected);

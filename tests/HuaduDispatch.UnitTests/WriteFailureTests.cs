@@ -388,9 +388,9 @@ public sealed class DispatchWriteFailureTests(FaultClusterFixture fixture) : ICl
             Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" },
         }, Dispatcher);
 
-        await FailingWrites.Refused("timeline", () => incident.Assess(new Assessment { Injured = 1 }, Dispatcher));
+        await FailingWrites.Refused("timeline", () => incident.Assess(new AssessmentUpdate { Injured = 1 }, Dispatcher));
         Assert.Equal(1, (await incident.Get())!.Assessment.Injured); // the change itself was stored
-        await incident.Assess(new Assessment { Injured = 2 }, Dispatcher);
+        await incident.Assess(new AssessmentUpdate { Injured = 2 }, Dispatcher);
 
         var entries = await Grains.GetGrain<IIncidentTimelineGrain>("INC-TL-OUTBOX").Get();
         Assert.Equal(Enumerable.Range(1, entries.Count).Select(n => (long)n), entries.Select(e => e.Seq));

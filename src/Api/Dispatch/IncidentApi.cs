@@ -45,7 +45,7 @@ public static class IncidentApi
             await Visible(grains, id, user) is { } incident ? TypedResults.Ok(incident) : Problems.NotFound("Incident", id))
             .Produces<Incident>().RequireAuthorization(Policies.AnyRole);
 
-        incidents.MapPost("/{id}/assessments", async Task<IResult> (string id, Assessment body, IGrainFactory grains, ClaimsPrincipal user) =>
+        incidents.MapPost("/{id}/assessments", async Task<IResult> (string id, AssessmentUpdate body, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             if (await Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
             return TypedResults.Ok(await Incident(grains, id).Assess(body, user.ToActor()));

@@ -65,7 +65,7 @@ public static class EidoApi
     {
         if (import.Assessment is { } figures && figures != incident.Assessment)
         {
-            return await grains.Grain<IIncidentGrain>(incident.Id).Assess(figures, actor);
+            return await grains.Grain<IIncidentGrain>(incident.Id).Assess(AssessmentUpdate.All(figures), actor);
         }
         return incident;
     }

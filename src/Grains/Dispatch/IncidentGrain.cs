@@ -91,7 +91,7 @@ public sealed class IncidentGrain(
         IncidentInputRules.CheckOccurredAt(occurredAt, now);
         if (string.IsNullOrWhiteSpace(request.Source)) throw DomainException.Invalid("source", "source is required: console, hotline or an agency id");
         var assessment = request.Assessment ?? Assessment.None;
-        IncidentInputRules.CheckAssessment(assessment);
+        IncidentInputRules.CheckAssessment(assessment, "assessment.");
 
         var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
         IncidentInputRules.CheckLocation(areas, new GeoPoint { Lat = location.Lat, Lon = location.Lon });
@@ -121,13 +121,13 @@ public sealed class IncidentGrain(
 
     public Task<Incident?> Get() => Task.FromResult(S.Created ? View() : null);
 
-    public Task<Incident> Assess(Assessment assessment, Actor actor) => Mutate(() => DoAssess(assessment, actor));
+    public Task<Incident> Assess(AssessmentUpdate update, Actor actor) => Mutate(() => DoAssess(update, actor));
 
-    private async Task<Incident> DoAssess(Assessment assessment, Actor actor)
+    private async Task<Incident> DoAssess(AssessmentUpdate update, Actor actor)
     {
         EnsureExists();
         EnsureOpen();
-        IncidentInputRules.CheckAssessment(assessment);
+        var assessment = IncidentInputRules.Amend(S.Assessment, update);
         var now = clock.GetUtcNow();
         S.Assessment = assessment;
         var graded = levels.Grade(S.Type, assessment);

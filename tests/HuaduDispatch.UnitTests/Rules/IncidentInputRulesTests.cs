@@ -45,18 +45,46 @@ public sealed class IncidentInputRulesTests
     public void Figures_up_to_the_limit_are_accepted_and_one_more_is_refused()
     {
         IncidentInputRules.CheckAssessment(new Assessment { Affected = IncidentInputRules.MaxPeople, Relocated = IncidentInputRules.MaxPeople, DirectLossCny = IncidentInputRules.MaxDirectLossCny });
-        foreach (var over in new[]
+        foreach (var (over, field) in new[]
         {
-            new Assessment { Dead = IncidentInputRules.MaxPeople + 1 }, new Assessment { Missing = int.MaxValue },
-            new Assessment { SeriouslyInjured = int.MaxValue }, new Assessment { Injured = int.MaxValue }, new Assessment { Trapped = int.MaxValue },
-            new Assessment { Affected = int.MaxValue }, new Assessment { Relocated = IncidentInputRules.MaxPeople + 1 },
-            new Assessment { DirectLossCny = IncidentInputRules.MaxDirectLossCny + 1 },
+            (new Assessment { Dead = IncidentInputRules.MaxPeople + 1 }, "dead"), (new Assessment { Missing = int.MaxValue }, "missing"),
+            (new Assessment { SeriouslyInjured = int.MaxValue }, "seriouslyInjured"), (new Assessment { Injured = int.MaxValue }, "injured"),
+            (new Assessment { Trapped = int.MaxValue }, "trapped"), (new Assessment { Affected = int.MaxValue }, "affected"),
+            (new Assessment { Relocated = IncidentInputRules.MaxPeople + 1 }, "relocated"),
+            (new Assessment { DirectLossCny = IncidentInputRules.MaxDirectLossCny + 1 }, "directLossCny"),
         })
         {
+            // Named by the field itself (in a report, under "assessment."), not only "assessment" as before the twenty-second session.
             var e = Assert.Throws<DomainException>(() => IncidentInputRules.CheckAssessment(over));
-            Assert.Equal("assessment", e.Field);
+            Assert.Equal(field, e.Field);
             Assert.Contains("at most", e.Reason);
+            Assert.Equal("assessment." + field, Assert.Throws<DomainException>(() => IncidentInputRules.CheckAssessment(over, "assessment.")).Field);
         }
+    }
+
+    [Fact]
+    public void More_relocated_than_affected_is_refused_naming_relocated()
+    {
+        IncidentInputRules.CheckAssessment(new Assessment { Affected = 30, Relocated = 30 });
+        var e = Assert.Throws<DomainException>(() => IncidentInputRules.CheckAssessment(new Assessment { Affected = 10, Relocated = 30 }));
+        Assert.Equal(("relocated", DomainErrorKind.Invalid), (e.Field, e.Kind));
+        Assert.Contains("relocated (30) is more than affected (10)", e.Reason);
+    }
+
+    [Fact]
+    public void An_assessment_update_changes_the_figures_it_gives_and_keeps_the_others()
+    {
+        var before = new Assessment { Dead = 1, Trapped = 3, Affected = 150, Relocated = 140, DirectLossCny = 2_000_000m, HazardousMaterials = true };
+
+        var after = IncidentInputRules.Amend(before, new AssessmentUpdate { Trapped = 2 });
+
+        Assert.Equal(before with { Trapped = 2 }, after);
+        Assert.Equal(before with { Affected = 200, Relocated = 0, HazardousMaterials = false },
+            IncidentInputRules.Amend(before, new AssessmentUpdate { Affected = 200, Relocated = 0, HazardousMaterials = false }));
+        // Checked as amended: 200 relocated against the 150 affected kept.
+        Assert.Equal("relocated", Assert.Throws<DomainException>(() => IncidentInputRules.Amend(before, new AssessmentUpdate { Relocated = 200 })).Field);
+        // No figure at all: nothing to change, most likely wrong names.
+        Assert.Contains("no figure given", Assert.Throws<DomainException>(() => IncidentInputRules.Amend(before, new AssessmentUpdate())).Reason);
     }
 
     [Fact]

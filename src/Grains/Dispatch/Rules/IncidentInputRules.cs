@@ -22,22 +22,47 @@ public static class IncidentInputRules
     /// <summary>An incident reported today may have occurred at most this long ago (a date of 0001-01-01 or 1970 is a client's default).</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(366);
 
-    public static void CheckAssessment(Assessment a)
+    /// <summary>
+    /// Checks an assessment's figures; <paramref name="prefix"/> goes before the field names in errors ("assessment." in a
+    /// report, nothing on the assessments endpoint).
+    /// </summary>
+    public static void CheckAssessment(Assessment a, string prefix = "")
     {
+        ArgumentNullException.ThrowIfNull(a);
         (string Name, int Value)[] people =
         [
             ("dead", a.Dead), ("missing", a.Missing), ("seriouslyInjured", a.SeriouslyInjured), ("injured", a.Injured),
             ("trapped", a.Trapped), ("affected", a.Affected), ("relocated", a.Relocated),
         ];
-        if (people.Any(p => p.Value < 0) || a.DirectLossCny < 0)
-            throw DomainException.Invalid("assessment", "assessment figures must not be negative");
+        foreach (var (name, value) in people)
+            if (value < 0) throw DomainException.Invalid(prefix + name, $"{name} is {value}; assessment figures must not be negative");
+        if (a.DirectLossCny < 0) throw DomainException.Invalid(prefix + "directLossCny", "directLossCny must not be negative");
         foreach (var (name, value) in people)
         {
             if (value > MaxPeople)
-                throw DomainException.Invalid("assessment", $"{name} is {value}; at most {MaxPeople:N0} people are accepted in one figure (Huadu has about 1.1 million residents)");
+                throw DomainException.Invalid(prefix + name, $"{name} is {value}; at most {MaxPeople:N0} people are accepted in one figure (Huadu has about 1.1 million residents)");
         }
         if (a.DirectLossCny > MaxDirectLossCny)
-            throw DomainException.Invalid("assessment", $"directLossCny is {a.DirectLossCny:0}; at most {MaxDirectLossCny:N0} CNY is accepted");
+            throw DomainException.Invalid(prefix + "directLossCny", $"directLossCny is {a.DirectLossCny:0}; at most {MaxDirectLossCny:N0} CNY is accepted");
+        // Relocated people are among the affected (受灾人口 counts those moved to safety too).
+        if (a.Relocated > a.Affected)
+            throw DomainException.Invalid(prefix + "relocated", $"relocated ({a.Relocated}) is more than affected ({a.Affected}); the relocated are " +
+                "counted among the affected, so affected must be at least relocated");
+    }
+
+    /// <summary>
+    /// The assessment after <paramref name="update"/>: the figures it gives, the others as they were. An update with no figure
+    /// is a 400 (it would change nothing, and is most likely a client sending the wrong names).
+    /// </summary>
+    public static Assessment Amend(Assessment current, AssessmentUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (update.IsEmpty)
+            throw DomainException.Invalid("assessment", "no figure given; send one or more of dead, missing, seriouslyInjured, injured, trapped, " +
+                "affected, relocated, directLossCny, hazardousMaterials (those left out keep their values)");
+        var amended = update.ApplyTo(current);
+        CheckAssessment(amended);
+        return amended;
     }
 
     /// <summary>Refuses a position farther than <see cref="MaxKmFromNearestArea"/> from every area's centre.</summary>
