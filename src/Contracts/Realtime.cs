@@ -50,6 +50,19 @@ public static class DeltaKinds
     public const string Incident = "incident";
     public const string Team = "team";
     public const string Task = "task";
+    /// <summary>
+    /// The delta id of a task: <c>{incidentId}/{taskId}</c>. Task ids count per incident (<c>task-1</c> in each), so the task id
+    /// alone does not tell two tasks apart in the district, area or team scopes; the task's data keeps its own id.
+    /// </summary>
+    public static string TaskId(string incidentId, string taskId) => $"{incidentId}/{taskId}";
+
+    /// <summary>
+    /// The task id within its incident from either form a client may hold: the task's own id (<c>task-1</c>), or a task delta's
+    /// id (<c>{incidentId}/task-1</c>) of the same incident. The field hub's task methods take both.
+    /// </summary>
+    public static string LocalTaskId(string incidentId, string taskId) =>
+        taskId is not null && incidentId is not null && taskId.Length > incidentId.Length + 1 && taskId[incidentId.Length] == '/'
+            && taskId.StartsWith(incidentId, StringComparison.Ordinal) ? taskId[(incidentId.Length + 1)..] : taskId!;
     public const string Warehouse = "warehouse";
     public const string CommandPost = "commandPost";
     public const string Shelter = "shelter";

@@ -127,7 +127,7 @@ public sealed class RealtimeTests : IAsyncLifetime
         var district = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
         var area = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Area(incident.Location.AreaId!));
         var own = await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.Incident(incident.Id));
-        var tasks = (await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Select(t => t.Id).Order().ToList();
+        var tasks = (await _dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Select(t => $"{incident.Id}/{t.Id}").Order().ToList();
         Assert.Equal(2, tasks.Count); // the dispatch's own task, and the post's
         foreach (var snapshot in new[] { district, area, own })
             Assert.Equal(tasks, inSnapshot(snapshot, DeltaKinds.Task).Where(e => HubClient.Data<DispatchTask>(e).IncidentId == incident.Id).Select(e => e.Id).Order().ToList());
@@ -141,6 +141,31 @@ public sealed class RealtimeTests : IAsyncLifetime
         // The team is released: the post's next push no longer lists it.
         Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/teams/D02/release", new { reason = "valve sealed" })).StatusCode);
         await console.WaitFor(d => d.Kind == DeltaKinds.CommandPost && d.Scope == Scopes.District && HubClient.Data<CommandPost>(d).Teams.Count == 0);
+    }
+
+    [Fact]
+    public async Task Tasks_of_different_incidents_with_the_same_task_id_are_distinct_entities_in_the_district_scope()
+    {
+        // Task ids count per incident: both incidents' first task is task-1. Before the twenty-second session both reached the
+        // district scope as {kind: task, id: task-1}, so a console keeping entities by kind and id showed one in the other's place.
+        var a = await CreateIncident(lat: 23.41, lon: 113.23);
+        var b = await CreateIncident(lat: 23.39, lon: 113.21);
+        await using var console = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        foreach (var (incident, team) in new[] { (a, "T07"), (b, "T08") })
+            Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { team } })).StatusCode);
+
+        var deltaA = await console.WaitFor(d => d.Kind == DeltaKinds.Task && HubClient.Data<DispatchTask>(d).IncidentId == a.Id);
+        var deltaB = await console.WaitFor(d => d.Kind == DeltaKinds.Task && HubClient.Data<DispatchTask>(d).IncidentId == b.Id);
+        Assert.Equal(HubClient.Data<DispatchTask>(deltaA).Id, HubClient.Data<DispatchTask>(deltaB).Id); // both task-1
+        Assert.Equal(($"{a.Id}/{HubClient.Data<DispatchTask>(deltaA).Id}", $"{b.Id}/{HubClient.Data<DispatchTask>(deltaB).Id}"), (deltaA.Id, deltaB.Id));
+
+        await using var fresh = await HubClient.ConnectAsync(_node, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
+        var snapshot = await fresh.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+        var taskIds = snapshot.Entities.Where(e => e.Kind == DeltaKinds.Task).Select(e => e.Id).ToList();
+        Assert.Equal(taskIds.Count, taskIds.Distinct().Count());
+        Assert.Contains(deltaA.Id, taskIds);
+        Assert.Contains(deltaB.Id, taskIds);
     }
 
     [Fact]
@@ -323,7 +348,8 @@ public sealed class RealtimeTests : IAsyncLifetime
 
         var acked = await radio.Connection.InvokeAsync<DispatchTask>("AcknowledgeTask", incident.Id, task.Id);
         Assert.Equal(DispatchTaskStatus.Acknowledged, acked.Status);
-        await console.WaitFor(d => d.Kind == DeltaKinds.Task && d.Id == task.Id && HubClient.Data<DispatchTask>(d).Status == DispatchTaskStatus.Acknowledged);
+        Assert.Equal($"{incident.Id}/{task.Id}", taskDelta.Id);
+        await console.WaitFor(d => d.Kind == DeltaKinds.Task && d.Id == taskDelta.Id && HubClient.Data<DispatchTask>(d).Status == DispatchTaskStatus.Acknowledged);
 
         var enRoute = await radio.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.EnRoute });
         Assert.Equal(TeamStatus.EnRoute, enRoute.Status);

@@ -126,10 +126,10 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : RefusingH
     public Task<RescueTeam> ReportPosition(TeamPositionReport report) => grains.Grain<IRescueTeamGrain>(TeamId).ReportPosition(report, Actor);
 
     public Task<DispatchTask> AcknowledgeTask(string incidentId, string taskId) =>
-        grains.Grain<IIncidentGrain>(incidentId).UpdateTask(taskId, new TaskUpdateRequest { Status = DispatchTaskStatus.Acknowledged }, Actor);
+        grains.Grain<IIncidentGrain>(incidentId).UpdateTask(DeltaKinds.LocalTaskId(incidentId, taskId), new TaskUpdateRequest { Status = DispatchTaskStatus.Acknowledged }, Actor);
 
     public Task<DispatchTask> UpdateTask(string incidentId, string taskId, TaskUpdateRequest update) =>
-        grains.Grain<IIncidentGrain>(incidentId).UpdateTask(taskId, update, Actor);
+        grains.Grain<IIncidentGrain>(incidentId).UpdateTask(DeltaKinds.LocalTaskId(incidentId, taskId), update, Actor);
 }
 
 /// <summary>

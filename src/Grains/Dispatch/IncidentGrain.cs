@@ -705,7 +705,7 @@ public sealed class IncidentGrain(
         Realtime.Publish.To(GrainFactory, scopes, [new EntityChange { Kind = DeltaKinds.Incident, Id = Key, Data = view }]);
         foreach (var task in S.Tasks.Where(t => _changedTasks.Contains(t.Id)))
         {
-            Realtime.Publish.To(GrainFactory, [.. scopes, Scopes.Team(task.TeamId)], [new EntityChange { Kind = DeltaKinds.Task, Id = task.Id, Data = task }]);
+            Realtime.Publish.To(GrainFactory, [.. scopes, Scopes.Team(task.TeamId)], [new EntityChange { Kind = DeltaKinds.Task, Id = DeltaKinds.TaskId(task.IncidentId, task.Id), Data = task }]);
         }
         _changedTasks.Clear();
     }

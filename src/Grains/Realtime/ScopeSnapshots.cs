@@ -62,7 +62,7 @@ public static class ScopeSnapshots
                 {
                     var tasks = await grains.Grain<IIncidentGrain>(incidentId).GetTasks();
                     result.AddRange(tasks.Where(t => t.TeamId == team.Id && TaskRules.IsOpen(t.Status))
-                        .Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
+                        .Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = DeltaKinds.TaskId(t.IncidentId, t.Id), Data = t }));
                 }
             }
         }
@@ -82,7 +82,7 @@ public static class ScopeSnapshots
     private static async Task AddTasks(IGrainFactory grains, IReadOnlyList<string> incidentIds, List<EntityChange> result)
     {
         var tasks = await Task.WhenAll(incidentIds.Select(id => grains.Grain<IIncidentGrain>(id).GetTasks()));
-        result.AddRange(tasks.SelectMany(t => t).Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = t.Id, Data = t }));
+        result.AddRange(tasks.SelectMany(t => t).Select(t => new EntityChange { Kind = DeltaKinds.Task, Id = DeltaKinds.TaskId(t.IncidentId, t.Id), Data = t }));
     }
 
     private static async Task AddShelters(IGrainFactory grains, IReferenceDataGrain catalogue, Func<ShelterLive, bool> keep, List<EntityChange> result)
