@@ -361,23 +361,30 @@ internal sealed class ReliefProblem
         var demand = Demands[d];
         var first = shortfalls.Count;
         var limiting = new List<string>();
+        var trucksSpent = new List<string>();
+        var idle = new HashSet<int>();
         for (var i = 0; i < Items.Length; i++)
         {
             var need = Kit[d][i];
             var missing = need - supplied[d][i];
             if (missing <= 0) continue;
-            var (reason, detail) = Reason(d, i, shipped, supplied, sentFrom, tripsFrom);
+            var (reason, detail, trucksIdle) = Reason(d, i, shipped, supplied, sentFrom, tripsFrom);
             if (reason is ShortfallReason.StockShort or ShortfallReason.TooFar) limiting.Add($"{Items[i]} ({reason})");
+            if (reason == ShortfallReason.NoTrucks && !trucksIdle) trucksSpent.Add($"{Items[i]} ({reason})");
+            if (trucksIdle) idle.Add(shortfalls.Count);
             shortfalls.Add(new Shortfall(demand.DemandId, Items[i], missing, reason, detail));
         }
-        if (limiting.Count == 0) return;
-        // Stock in reach would do for this item; another item of the kit is what stops these people being covered.
+        // Stock in reach would do for an item, and another item of the kit is what stops these people being covered: the items
+        // short of stock or too far, or else the items whose own trucks are all spent. An item whose trucks stand idle is not
+        // short of trucks (before the twenty-second session it read NoTrucks, and the request to the city asked for it).
+        if (limiting.Count == 0 && trucksSpent.Count == 0) return;
+        var lacks = limiting.Count > 0 ? limiting : trucksSpent;
         for (var s = first; s < shortfalls.Count; s++)
-            if (shortfalls[s].Reason == ShortfallReason.NoTrucks)
+            if (shortfalls[s].Reason == ShortfallReason.NoTrucks && (limiting.Count > 0 || idle.Contains(s)))
                 shortfalls[s] = shortfalls[s] with
                 {
                     Reason = ShortfallReason.KitIncomplete,
-                    Detail = $"the kit also lacks {string.Join(", ", limiting)}, and people count as relieved only with the whole kit; " +
+                    Detail = $"the kit also lacks {string.Join(", ", lacks)}, and people count as relieved only with the whole kit; " +
                         shortfalls[s].Detail,
                 };
     }
@@ -387,7 +394,9 @@ internal sealed class ReliefProblem
     /// reach, less what the plan sends from there to other demands, below the need (StockShort); otherwise the trucks (NoTrucks,
     /// which <see cref="AddShortfalls"/> turns into KitIncomplete when another item of the kit is short of stock or too far).
     /// </summary>
-    private (ShortfallReason, string) Reason(int d, int i, long[]?[] shipped, long[][] supplied, long[][] sentFrom, int[] tripsFrom)
+    /// <returns>The reason and its detail, and for NoTrucks whether some truck of the warehouses holding the item in time is
+    /// left unplanned (then the trucks are not what holds the item back).</returns>
+    private (ShortfallReason Reason, string Detail, bool TrucksIdle) Reason(int d, int i, long[]?[] shipped, long[][] supplied, long[][] sentFrom, int[] tripsFrom)
     {
         var demand = Demands[d];
         var need = Kit[d][i];
@@ -402,8 +411,8 @@ internal sealed class ReliefProblem
             }
         // Held only where the dispatchers closed the route: as good as out of reach.
         if (holders == 0 && avoided > 0)
-            return (ShortfallReason.TooFar, $"only warehouse(s) whose route to this incident is avoided hold {code} ({avoided}); need {need}");
-        if (holders == 0) return (ShortfallReason.StockShort, $"no warehouse holds {code}; need {need}");
+            return (ShortfallReason.TooFar, $"only warehouse(s) whose route to this incident is avoided hold {code} ({avoided}); need {need}", false);
+        if (holders == 0) return (ShortfallReason.StockShort, $"no warehouse holds {code}; need {need}", false);
 
         long inReach = 0, forOthers = 0;
         int warehousesInReach = 0, trucks = 0, trips = 0;
@@ -430,14 +439,14 @@ internal sealed class ReliefProblem
             }
             var late = demand.People > 0 && best > demand.Deadline ? (best - demand.Deadline).TotalMinutes : 0;
             return (ShortfallReason.TooFar, $"{holders} warehouse(s) hold {code}, but the soonest, {bestId}, would arrive at " +
-                $"{best.ToString("O", CultureInfo.InvariantCulture)}, {late:0} min after the deadline");
+                $"{best.ToString("O", CultureInfo.InvariantCulture)}, {late:0} min after the deadline", false);
         }
 
         var free = inReach - forOthers;
         if (free < need)
             return (ShortfallReason.StockShort, $"{inReach} {code} in reach by the deadline at {warehousesInReach} warehouse(s), " +
-                $"{forOthers} of it planned for other demands: {free} left < need {need}");
+                $"{forOthers} of it planned for other demands: {free} left < need {need}", false);
         return (ShortfallReason.NoTrucks, $"{free} {code} in reach >= need {need}, but the {trucks} truck(s) of the " +
-            $"{warehousesInReach} warehouse(s) holding it in time cannot carry more ({trips} planned); {supplied[d][i]} sent");
+            $"{warehousesInReach} warehouse(s) holding it in time cannot carry more ({trips} planned); {supplied[d][i]} sent", trips < trucks);
     }
 }

@@ -371,6 +371,28 @@ public sealed class ReliefPlannerTests
     }
 
     [Fact]
+    public void An_item_whose_trucks_stand_idle_is_KitIncomplete_behind_the_item_whose_only_trucks_are_spent_not_NoTrucks()
+    {
+        // Disinfectant is held only at WH-DIS, whose one truck goes to the more urgent demand. The second demand's water could come
+        // from WH-WATER, whose 5 trucks stand mostly idle: its water is held back by the kit, not by trucks. Before the twenty-second
+        // session the water read NoTrucks too, and the request to the city asked for it.
+        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
+        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
+        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
+        var urgent = Demand("URGENT", East(0), 4, 50, ThreeHours, ("water", 10), ("disinfectant", 1));
+        var other = Demand("OTHER", East(0.5), 1, 50, ThreeHours, ("water", 10), ("disinfectant", 1));
+
+        var o = Optimal().Plan([urgent, other], [water, disinfectant], items, Now);
+
+        Assert.Equal(50, o.CoveredByDemand["URGENT"]);
+        Assert.Equal(0, o.CoveredByDemand["OTHER"]);
+        var byItem = o.Shortfalls.Where(s => s.DemandId == "OTHER").ToDictionary(s => s.ItemCode);
+        Assert.Equal(ShortfallReason.NoTrucks, byItem["disinfectant"].Reason); // its only truck is spent
+        Assert.Equal(ShortfallReason.KitIncomplete, byItem["water"].Reason);
+        Assert.Contains("lacks disinfectant (NoTrucks)", byItem["water"].Detail);
+    }
+
+    [Fact]
     public void Invalid_input_is_refused_with_the_field_named()
     {
         var items = Items(("water", 20, 0.025));
