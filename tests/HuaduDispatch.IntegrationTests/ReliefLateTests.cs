@@ -66,4 +66,37 @@ public sealed class ReliefLateTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.DoesNotContain((await after.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))!.Allocations, a => a.IncidentId == incident.Id);
     }
+
+    [Fact]
+    public async Task What_late_relief_cannot_find_stays_short_and_the_city_is_asked_for_it_now_not_by_the_past_deadline()
+    {
+        // No warehouse holds lighting.
+        using var reference = new ReferenceFile();
+        foreach (var warehouse in reference.Data["warehouses"]!.AsArray())
+        {
+            var stock = warehouse!["stock"]!.AsArray();
+            foreach (var line in stock.Where(l => (string?)l!["itemCode"] == "lighting").ToList()) stock.Remove(line);
+        }
+        await reference.SaveAsync();
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting]));
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Village cut off", location = new { lat = 23.40, lon = 113.22 }, occurredAt = DateTimeOffset.UtcNow.AddHours(-4),
+            source = "hotline", assessment = new { affected = 30 },
+        });
+        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+
+        var relief = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
+            r => r.Status == ReliefStatus.Breached && r.Shortfalls.Any(s => s.ItemCode == "lighting"), "no lighting shortfall for the late incident");
+        Assert.Equal("StockShort", relief.Shortfalls.Single(s => s.ItemCode == "lighting").Reason);
+
+        var before = DateTimeOffset.UtcNow;
+        var xml = System.Xml.Linq.XDocument.Parse(await dispatcher.GetStringAsync($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}"));
+        var times = xml.Descendants().Where(e => e.Name.LocalName == "DateTime" && e.Parent?.Elements().Any(x => x.Name.LocalName == "ScheduleType" && x.Value == "RequestedArrival") == true)
+            .Select(e => DateTimeOffset.Parse(e.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(times);
+        // Not the deadline an hour ago: now (to the second the message is written in).
+        Assert.All(times, t => Assert.True(t >= before.AddSeconds(-2) && t > relief.Deadline, $"requested arrival {t:O}, deadline {relief.Deadline:O}"));
+    }
 }

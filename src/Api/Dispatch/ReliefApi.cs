@@ -100,7 +100,8 @@ public static class ReliefApi
             {
                 if (incident is null || relief is null) continue;
                 incidents.Add(new EdxlRmIncident(incident.Id, incident.Title, incident.Type, incident.Location.Lat, incident.Location.Lon, incident.Location.Address));
-                deadlines[incident.Id] = relief.Deadline;
+                // Past the deadline (late relief): the city is asked for it now, not by a time already gone.
+                deadlines[incident.Id] = relief.Deadline > clock.GetUtcNow() ? relief.Deadline : clock.GetUtcNow();
             }
             var byId = incidents.ToDictionary(i => i.Id, StringComparer.Ordinal);
             var lines = shortfalls.Where(s => byId.ContainsKey(s.IncidentId))
