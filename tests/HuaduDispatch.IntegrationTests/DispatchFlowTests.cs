@@ -162,6 +162,8 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var unfilled = Assert.Single(recA.Unfilled, u => u.Capability == Capability.GeologicalHazard);
         Assert.Equal("AllBusy", unfilled.Reason);
         Assert.Equal(1, unfilled.Missing);
+        // The team is free, and only proposed for B: the reason says so, not "already assigned".
+        Assert.Contains($"proposed for other incidents in this joint recommendation (D03 for {b.Id})", unfilled.Detail);
         // Each team is picked for one incident only.
         var allPicks = recA.Modules.Concat(recB.Modules).SelectMany(m => m.Picks).Select(p => p.TeamId).ToList();
         Assert.Equal(allPicks.Count, allPicks.Distinct().Count());

@@ -278,7 +278,9 @@ public sealed class RecommenderTests
 
         var gap = Assert.Single(result.Unfilled);
         Assert.Equal(("INC-A", Medical, 2, UnfilledReason.AllBusy), (gap.IncidentId, gap.Capability, gap.Missing, gap.Reason));
-        Assert.Contains("1 unavailable", gap.Detail);
+        // Each holder accounted for: M1 off duty, M2 in this module's other slot, MW proposed for INC-B (not "already assigned").
+        Assert.Contains("all 3 team(s) with it are busy: 1 not available, 1 proposed for this module's other slots, " +
+            "1 proposed for other incidents in this joint recommendation (MW for INC-B)", gap.Detail);
         Assert.Equal(["INC-B:MW", "INC-A:M2"], result.Picks.Select(p => $"{p.IncidentId}:{p.TeamId}"));
     }
 

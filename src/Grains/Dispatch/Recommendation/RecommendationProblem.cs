@@ -267,10 +267,18 @@ internal sealed class RecommendationProblem
             return new(group.Need.IncidentId, group.Capability, missing, UnfilledReason.TooFar, Invariant(
                 $"{of}: {free.Count} free available team(s) have it but the nearest, {Teams[nearest.Team].Candidate.TeamId}, is {Minutes(nearest.Eta)} min away (limit {Minutes(Options.MaxEta)} min)."));
         }
+        // Every available holder is proposed somewhere: for this module's other slots, or for other incidents of this joint
+        // recommendation (which team for which incident, so a dispatcher can weigh it). Before the twenty-second session the
+        // latter were called "already assigned", though they were free and only proposed elsewhere.
         var unavailable = Teams.Count(t => (t.Mask & bit) != 0 && !t.Candidate.Available);
-        var committed = holders - unavailable;
+        var here = group.Options.Count(o => pickedBy[o.Team] == group.Index);
+        var elsewhere = group.Options.Where(o => pickedBy[o.Team] >= 0 && pickedBy[o.Team] != group.Index)
+            .Select(o => $"{Teams[o.Team].Candidate.TeamId} for {Groups[pickedBy[o.Team]].Need.IncidentId}").ToList();
+        var parts = new List<string> { $"{unavailable} not available" };
+        if (here > 0) parts.Add($"{here} proposed for this module's other slots");
+        if (elsewhere.Count > 0) parts.Add($"{elsewhere.Count} proposed for other incidents in this joint recommendation ({string.Join(", ", elsewhere)})");
         return new(group.Need.IncidentId, group.Capability, missing, UnfilledReason.AllBusy, Invariant(
-            $"{of}: all {holders} team(s) with it are busy ({unavailable} unavailable, {committed} already assigned)."));
+            $"{of}: all {holders} team(s) with it are busy: {string.Join(", ", parts)}."));
     }
 
     private static IEnumerable<Capability> CapabilitiesOf(Team team) =>
