@@ -65,7 +65,10 @@ public sealed record Shipment
 public sealed record ShipmentStatusRequest
 {
     [Id(0)] public ShipmentStatus? Status { get; init; }
-    /// <summary>With Delivered: what arrived; without it, everything planned arrived.</summary>
+    /// <summary>
+    /// With Delivered: the items that came short, each with the quantity that did arrive; the lines it does not name arrived as
+    /// planned. Leave it out when everything arrived (an empty list is a 400).
+    /// </summary>
     [Id(1)] public IReadOnlyList<ItemQuantity>? Received { get; init; }
     /// <summary>
     /// With Cancelled: true when the route itself is the trouble (a road blocked, a bridge out): the incident's relief then

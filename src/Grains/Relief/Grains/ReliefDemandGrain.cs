@@ -145,7 +145,8 @@ public sealed class ReliefDemandGrain(
         {
             foreach (var line in shipment.Received ?? shipment.Lines)
                 S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
-            S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
+            // A convoy that brought nothing at all is no delivery for the incident's initial relief time.
+            if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines)) S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
             if (FullyDelivered() && S.Outcome is null && clock.GetUtcNow() <= Deadline)
             {
                 S.Outcome = ReliefStatus.Met;
