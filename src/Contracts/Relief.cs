@@ -384,6 +384,12 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     /// now, nearest shelters first, as when the figures came.
     /// </summary>
     [Alias("PlaceAgain"), OneWay] Task PlaceAgain();
+    /// <summary>
+    /// A dispatcher closed a shelter that listed places of this incident: the shelter released them (it holds nobody), and the
+    /// relief drops the shelter from its placements and places those people again, nearest shelters with room first. One-way:
+    /// the shelter may be called by this grain.
+    /// </summary>
+    [Alias("ShelterClosed"), OneWay] Task ShelterClosed(string shelterId);
     /// <summary>Plans stop sending from <paramref name="warehouseId"/> to this incident (stored, then a re-plan is asked for).</summary>
     [Alias("AvoidWarehouse")] Task<IncidentRelief> AvoidWarehouse(string warehouseId, string? reason, string? shipmentId, Actor actor);
     /// <summary>Plans may send from <paramref name="warehouseId"/> again; a no-op when it was not avoided.</summary>

@@ -84,4 +84,16 @@ public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixtur
         Assert.Contains("send \"open\": true", e.Reason);
         Assert.Equal((false, 0), ((await closed.Get())!.Open, (await closed.Get())!.Occupancy));
     }
+
+    [Fact]
+    public async Task A_shelter_closed_after_its_people_left_keeps_no_incidents_places_and_a_closed_one_drops_an_incident_it_is_asked_for()
+    {
+        var shelter = await Shelter("S-CLOSE-RELEASE", 100);
+        Assert.Equal(20, await shelter.Admit("INC-CR-A", 20, Manager));
+        Assert.Equal(10, await shelter.Admit("INC-CR-B", 10, Manager));
+        var closed = await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 0, Open = false }, Manager);
+        Assert.Empty(closed.Admitted);
+        Assert.Equal(0, await shelter.Admit("INC-CR-A", 20, Manager));
+        Assert.Empty((await shelter.Get())!.Admitted);
+    }
 }

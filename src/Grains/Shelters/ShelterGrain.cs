@@ -52,7 +52,11 @@ public sealed class ShelterGrain(
         S.Open = change.Open;
         if (request.Open is { } said) S.ClosedByDispatcher = !said;
         if (change.Note is { } note) S.LastNote = new ShelterNote { Text = note, By = actor.Subject, At = clock.GetUtcNow() };
+        // Closed: it holds nobody, so no incident has places here any more; their reliefs are told after the write.
+        List<string> released = S.Open ? [] : [.. S.Admitted.Keys.Order(StringComparer.Ordinal)];
+        if (!S.Open) S.Admitted.Clear();
         await Changed();
+        foreach (var incidentId in released) await GrainFactory.Grain<IReliefDemandGrain>(incidentId).ShelterClosed(this.GetPrimaryKeyString());
         if (room) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return View();
     }
@@ -60,8 +64,13 @@ public sealed class ShelterGrain(
     public async Task<int> Admit(string incidentId, int people, Actor actor)
     {
         if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
-        // Closed by a dispatcher: nobody is sent here (it holds nobody: a shelter with people cannot close).
-        if (S.ClosedByDispatcher) return 0;
+        // Closed by a dispatcher: nobody is sent here (it holds nobody: a shelter with people cannot close), and the incident
+        // keeps no entry here, as its relief no longer lists the shelter.
+        if (S.ClosedByDispatcher)
+        {
+            if (S.Admitted.Remove(incidentId)) await Changed();
+            return 0;
+        }
         var before = S.Admitted.GetValueOrDefault(incidentId);
         // A head count reported by hand can be below this incident's placements (people left): never count others below zero,
         // or the shelter would admit more than its capacity.
@@ -70,9 +79,13 @@ public sealed class ShelterGrain(
         if (take == before && (take == 0 || S.Open)) return take;
         if (take > 0) S.Admitted[incidentId] = take;
         else S.Admitted.Remove(incidentId); // none of them here any more: no "incident: 0" left behind
+        var freed = S.Occupancy > others + take;
         S.Occupancy = others + take;
         if (take > 0) S.Open = true;
         await Changed();
+        // An incident's figure went down or its relief was withdrawn: the places it left may house others still without one
+        // (one-way, as for a head count that goes down).
+        if (freed) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return take;
     }
 
