@@ -65,7 +65,10 @@ public sealed record Shipment
 public sealed record ShipmentStatusRequest
 {
     [Id(0)] public ShipmentStatus? Status { get; init; }
-    /// <summary>With Delivered: what arrived; without it, everything planned arrived.</summary>
+    /// <summary>
+    /// With Delivered: the items that came short, each with the quantity that did arrive; the lines it does not name arrived as
+    /// planned. Leave it out when everything arrived (an empty list is a 400).
+    /// </summary>
     [Id(1)] public IReadOnlyList<ItemQuantity>? Received { get; init; }
     /// <summary>
     /// With Cancelled: true when the route itself is the trouble (a road blocked, a bridge out): the incident's relief then
@@ -381,6 +384,12 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     /// now, nearest shelters first, as when the figures came.
     /// </summary>
     [Alias("PlaceAgain"), OneWay] Task PlaceAgain();
+    /// <summary>
+    /// A dispatcher closed a shelter that listed places of this incident: the shelter released them (it holds nobody), and the
+    /// relief drops the shelter from its placements and places those people again, nearest shelters with room first. One-way:
+    /// the shelter may be called by this grain.
+    /// </summary>
+    [Alias("ShelterClosed"), OneWay] Task ShelterClosed(string shelterId);
     /// <summary>Plans stop sending from <paramref name="warehouseId"/> to this incident (stored, then a re-plan is asked for).</summary>
     [Alias("AvoidWarehouse")] Task<IncidentRelief> AvoidWarehouse(string warehouseId, string? reason, string? shipmentId, Actor actor);
     /// <summary>Plans may send from <paramref name="warehouseId"/> again; a no-op when it was not avoided.</summary>

@@ -18,6 +18,8 @@ public sealed record ShelterLive
     [Id(10)] public required DateTimeOffset UpdatedAt { get; init; }
     /// <summary>People admitted per incident.</summary>
     [Id(11)] public IReadOnlyDictionary<string, int> Admitted { get; init; } = new Dictionary<string, int>();
+    /// <summary>The last note sent with an occupancy report (what, who, when); null until one is sent.</summary>
+    [Id(12)] public ShelterNote? LastNote { get; init; }
     public int Room => Open ? Math.Max(0, Capacity - Occupancy) : 0;
 }
 
@@ -27,8 +29,23 @@ public sealed record ShelterOccupancyRequest
 {
     /// <summary>The head count now.</summary>
     [Id(0)] public int? Occupancy { get; init; }
+    /// <summary>
+    /// True opens the shelter, false closes it (only when it holds nobody). A head count above 0 on a shelter never opened opens
+    /// it; on one a dispatcher closed it is refused unless this is true.
+    /// </summary>
     [Id(1)] public bool? Open { get; init; }
+    /// <summary>A few words for the record (up to 500 characters): kept as the shelter's last note, with who sent it and when.</summary>
     [Id(2)] public string? Note { get; init; }
+}
+
+/// <summary>A note sent with a shelter's occupancy report.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ShelterNote")]
+public sealed record ShelterNote
+{
+    public const int MaxLength = 500;
+    [Id(0)] public required string Text { get; init; }
+    [Id(1)] public required string By { get; init; }
+    [Id(2)] public required DateTimeOffset At { get; init; }
 }
 
 /// <summary>One emergency shelter (应急庇护场所), keyed by its id.</summary>

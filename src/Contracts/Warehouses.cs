@@ -107,8 +107,8 @@ public enum StockMovementKind
     Issue,
     /// <summary>A stocktake correction (signed quantity, not 0).</summary>
     Adjust,
-    /// <summary>Reserved stock that left on a shipment (recorded by the system).</summary>
-    Shipped,
+    /// <summary>Reserved stock that left on a shipment (recorded by the system; a client cannot send it).</summary>
+    [SystemOnly] Shipped,
 }
 
 /// <summary>Body of POST /api/v1/warehouses/{id}/stock-movements.</summary>

@@ -53,4 +53,47 @@ public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixtur
         Assert.Equal(0, await fresh.Admit("INC-C", 0, Manager));
         Assert.Equal((0, 0), ((await fresh.Get())!.Occupancy, (await fresh.Get())!.Admitted.Count));
     }
+
+    [Fact]
+    public async Task The_note_of_an_occupancy_report_is_kept_with_who_sent_it_and_when()
+    {
+        var shelter = await Shelter("S-NOTE", 200);
+        var before = DateTimeOffset.UtcNow;
+        var answered = await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 80, Open = true, Note = "east wing flooded, using the hall" }, Manager);
+        Assert.Equal(("east wing flooded, using the hall", "shelter-manager"), (answered.LastNote!.Text, answered.LastNote.By));
+        Assert.True(answered.LastNote.At >= before);
+        // A later report without a note keeps the last one; a note alone is a report too.
+        await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 70 }, Manager);
+        Assert.Equal("east wing flooded, using the hall", (await shelter.Get())!.LastNote!.Text);
+        Assert.Equal("water delivered", (await shelter.SetOccupancy(new ShelterOccupancyRequest { Note = "water delivered" }, Manager)).LastNote!.Text);
+        Assert.Equal(70, (await shelter.Get())!.Occupancy);
+    }
+
+    [Fact]
+    public async Task A_head_count_on_a_shelter_never_opened_opens_it_and_on_one_a_dispatcher_closed_says_how_to_open_it()
+    {
+        var fresh = await Shelter("S-NEVER-OPENED", 1300);
+        var opened = await fresh.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 500 }, Manager);
+        Assert.Equal((true, 500), (opened.Open, opened.Occupancy));
+
+        var closed = await Shelter("S-HEADCOUNT-CLOSED", 1300);
+        await closed.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 0, Open = false }, Manager);
+        var e = await Assert.ThrowsAsync<DomainException>(() => closed.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 500 }, Manager));
+        Assert.Equal(DomainErrorKind.Conflict, e.Kind);
+        Assert.DoesNotContain("cannot close", e.Reason);
+        Assert.Contains("send \"open\": true", e.Reason);
+        Assert.Equal((false, 0), ((await closed.Get())!.Open, (await closed.Get())!.Occupancy));
+    }
+
+    [Fact]
+    public async Task A_shelter_closed_after_its_people_left_keeps_no_incidents_places_and_a_closed_one_drops_an_incident_it_is_asked_for()
+    {
+        var shelter = await Shelter("S-CLOSE-RELEASE", 100);
+        Assert.Equal(20, await shelter.Admit("INC-CR-A", 20, Manager));
+        Assert.Equal(10, await shelter.Admit("INC-CR-B", 10, Manager));
+        var closed = await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 0, Open = false }, Manager);
+        Assert.Empty(closed.Admitted);
+        Assert.Equal(0, await shelter.Admit("INC-CR-A", 20, Manager));
+        Assert.Empty((await shelter.Get())!.Admitted);
+    }
 }

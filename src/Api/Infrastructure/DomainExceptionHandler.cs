@@ -123,7 +123,8 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
             type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             name = type.FullName ?? type.Name;
         }
-        if (type is { IsEnum: true }) return $"the value is not one of: {string.Join(", ", Enum.GetNames(type))}";
+        // Only the values a client may send (a value the system records, such as a stock movement's Shipped, is refused anyway).
+        if (type is { IsEnum: true }) return $"the value is not one of: {string.Join(", ", SystemOnlyAttribute.SendableNames(type))}";
         return name switch
         {
             "System.String" => "expected a string",

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HuaduDispatch.Api;
 
 /// <summary>RFC 9457 problem details for the answers the API gives itself.</summary>
-public static class Problems
+public static partial class Problems
 {
     public static IResult NotFound(string what, string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"No {what.ToLowerInvariant()} has the id '{id}'.");
@@ -64,13 +64,21 @@ public static class Problems
         parsed = null;
         error = null;
         if (string.IsNullOrWhiteSpace(value)) return true;
-        if (System.Text.RegularExpressions.Regex.IsMatch(value, @"(Z|[+-]\d{2}:\d{2})$") &&
-            DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+        // A '+' typed into a URL unencoded arrives as a space (2026-12-01T00:00:00 08:00): a space is nowhere else in the form,
+        // so the offset is unambiguous and is read as the '+' it was.
+        var read = SpaceForPlus().Replace(value, "+$1");
+        if (System.Text.RegularExpressions.Regex.IsMatch(read, @"(Z|[+-]\d{2}:\d{2})$") &&
+            DateTimeOffset.TryParse(read, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
         {
             parsed = at;
             return true;
         }
-        error = BadQuery(field, $"'{value}' is not an ISO 8601 date-time with an offset, such as 2026-12-01T00:00:00+08:00.");
+        error = BadQuery(field, $"'{value}' is not an ISO 8601 date-time with an offset, such as 2026-12-01T00:00:00+08:00 " +
+            "(in a URL the '+' must be sent as %2B: 2026-12-01T00:00:00%2B08:00), or 2026-11-30T16:00:00Z.");
         return false;
     }
+
+    /// <summary>A time of day followed by a space and an offset of hh:mm, at the end: a '+' decoded as a space.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$")]
+    private static partial System.Text.RegularExpressions.Regex SpaceForPlus();
 }

@@ -13,6 +13,8 @@ public sealed class ShelterState
     [Id(4)] public Dictionary<string, int> Admitted { get; set; } = new(StringComparer.Ordinal);
     /// <summary>A dispatcher closed it (damaged, unsafe, needed for something else): placements pass it by until one opens it.</summary>
     [Id(5)] public bool ClosedByDispatcher { get; set; }
+    /// <summary>The last note sent with an occupancy report.</summary>
+    [Id(6)] public ShelterNote? LastNote { get; set; }
 }
 
 /// <summary>
@@ -42,20 +44,19 @@ public sealed class ShelterGrain(
     public async Task<ShelterLive> SetOccupancy(ShelterOccupancyRequest request, Actor actor)
     {
         if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
-        if (request.Occupancy is null && request.Open is null) throw DomainException.Invalid("occupancy", "give occupancy, open, or both");
-        if (request.Occupancy is < 0) throw DomainException.Invalid("occupancy", "occupancy must not be negative");
-        var capacity = CapacityOf(S.Definition!);
-        if (request.Occupancy > capacity) throw DomainException.Conflict($"occupancy {request.Occupancy} exceeds the capacity of {capacity}");
-        var open = request.Open ?? S.Open;
-        var occupancy = request.Occupancy ?? S.Occupancy;
-        if (!open && occupancy > 0) throw DomainException.Conflict($"the shelter still holds {occupancy} people; it cannot close");
+        var change = ShelterOccupancyRules.Check(request, CapacityOf(S.Definition!), S.Occupancy, S.Open, S.ClosedByDispatcher);
         // People went home, or a dispatcher opened again a shelter closed by hand: relocated people still without a place
         // (ShelterShort) may now have one here (the coordinator is told one-way).
-        var room = occupancy < S.Occupancy || (S.ClosedByDispatcher && request.Open == true);
-        S.Occupancy = occupancy;
-        S.Open = open;
+        var room = change.Occupancy < S.Occupancy || (S.ClosedByDispatcher && request.Open == true);
+        S.Occupancy = change.Occupancy;
+        S.Open = change.Open;
         if (request.Open is { } said) S.ClosedByDispatcher = !said;
+        if (change.Note is { } note) S.LastNote = new ShelterNote { Text = note, By = actor.Subject, At = clock.GetUtcNow() };
+        // Closed: it holds nobody, so no incident has places here any more; their reliefs are told after the write.
+        List<string> released = S.Open ? [] : [.. S.Admitted.Keys.Order(StringComparer.Ordinal)];
+        if (!S.Open) S.Admitted.Clear();
         await Changed();
+        foreach (var incidentId in released) await GrainFactory.Grain<IReliefDemandGrain>(incidentId).ShelterClosed(this.GetPrimaryKeyString());
         if (room) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return View();
     }
@@ -63,8 +64,13 @@ public sealed class ShelterGrain(
     public async Task<int> Admit(string incidentId, int people, Actor actor)
     {
         if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
-        // Closed by a dispatcher: nobody is sent here (it holds nobody: a shelter with people cannot close).
-        if (S.ClosedByDispatcher) return 0;
+        // Closed by a dispatcher: nobody is sent here (it holds nobody: a shelter with people cannot close), and the incident
+        // keeps no entry here, as its relief no longer lists the shelter.
+        if (S.ClosedByDispatcher)
+        {
+            if (S.Admitted.Remove(incidentId)) await Changed();
+            return 0;
+        }
         var before = S.Admitted.GetValueOrDefault(incidentId);
         // A head count reported by hand can be below this incident's placements (people left): never count others below zero,
         // or the shelter would admit more than its capacity.
@@ -73,9 +79,13 @@ public sealed class ShelterGrain(
         if (take == before && (take == 0 || S.Open)) return take;
         if (take > 0) S.Admitted[incidentId] = take;
         else S.Admitted.Remove(incidentId); // none of them here any more: no "incident: 0" left behind
+        var freed = S.Occupancy > others + take;
         S.Occupancy = others + take;
         if (take > 0) S.Open = true;
         await Changed();
+        // An incident's figure went down or its relief was withdrawn: the places it left may house others still without one
+        // (one-way, as for a head count that goes down).
+        if (freed) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return take;
     }
 
@@ -95,7 +105,7 @@ public sealed class ShelterGrain(
         {
             Id = d.Id, NameZh = d.NameZh, NameEn = d.NameEn, Kind = d.Kind, AreaId = d.AreaId, Position = d.Position,
             Capacity = CapacityOf(d), FloorAreaM2 = d.FloorAreaM2, Occupancy = S.Occupancy, Open = S.Open, UpdatedAt = S.UpdatedAt,
-            Admitted = new Dictionary<string, int>(S.Admitted),
+            Admitted = new Dictionary<string, int>(S.Admitted), LastNote = S.LastNote,
         };
     }
 }

@@ -20,6 +20,9 @@ public sealed class StockLedger(WarehouseState state)
 {
     private StockEntry Entry(string item) => state.Stock.TryGetValue(item, out var e) ? e : state.Stock[item] = new StockEntry();
 
+    /// <summary>The largest quantity one movement moves (either way for an Adjust).</summary>
+    public const long MaxQuantity = 1_000_000_000;
+
     public long Available(string item) => state.Stock.TryGetValue(item, out var e) ? e.OnHand - e.Reserved : 0;
 
     public StockMovement Record(StockMovementRequest request, Actor actor, DateTimeOffset now, IReadOnlySet<string> knownItems)
@@ -34,7 +37,10 @@ public sealed class StockLedger(WarehouseState state)
         if (kind is StockMovementKind.Receive or StockMovementKind.Issue && quantity <= 0)
             throw DomainException.Invalid("quantity", $"a {kind} needs a positive quantity");
         if (kind == StockMovementKind.Adjust && quantity == 0) throw DomainException.Invalid("quantity", "an adjustment of 0 changes nothing");
-        if (Math.Abs(quantity) > 1_000_000_000) throw DomainException.Invalid("quantity", "quantity is out of range");
+        if (Math.Abs(quantity) > MaxQuantity)
+            throw DomainException.Invalid("quantity", kind == StockMovementKind.Adjust
+                ? $"quantity {quantity} is out of range: an Adjust takes from -{MaxQuantity} to {MaxQuantity} (not 0)"
+                : $"quantity {quantity} is out of range: {(kind == StockMovementKind.Issue ? "an" : "a")} {kind} takes from 1 to {MaxQuantity}");
 
         var change = kind == StockMovementKind.Issue ? -quantity : quantity;
         var entry = Entry(request.ItemCode);

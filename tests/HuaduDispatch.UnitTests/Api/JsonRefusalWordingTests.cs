@@ -56,4 +56,11 @@ public sealed class JsonRefusalWordingTests
         Assert.Contains("NUL", reason);
         Assert.Equal(["D01", "D02 \t tab"], JsonSerializer.Deserialize<DispatchRequest>("{\"teamIds\":[\"D01\",\"D02 \\t tab\"]}", Http)!.TeamIds);
     }
+
+    [Fact]
+    public void A_stock_movement_kind_that_is_not_one_of_its_values_lists_only_those_a_client_may_send()
+    {
+        var refusal = Refusal<StockMovementRequest>("{\"kind\":\"Steal\"}");
+        Assert.Equal(("kind", "the value is not one of: Receive, Issue, Adjust"), refusal);
+    }
 }

@@ -161,4 +161,24 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
         await demand.ApplyPlan(3, [convoy], [shortfall], 8);
         Assert.Equal(10, (await demand.Get())!.PeopleCoveredByPlan);
     }
+
+    [Fact]
+    public async Task A_delivery_in_which_nothing_arrived_is_not_the_incidents_first_delivery()
+    {
+        var (demand, relief) = await Demand("INC-RD-NOTHING", TimeSpan.FromMinutes(-60));
+        var nothing = Convoy("SHP-RD-NOTHING", relief, ShipmentStatus.Delivered, 1, DateTimeOffset.UtcNow.AddMinutes(-20)) with
+        {
+            Received = [.. relief.Needs.Select(n => new ItemQuantity { ItemCode = n.ItemCode, Quantity = 0 })],
+        };
+        await demand.ShipmentChanged(nothing, replan: true);
+        var after = (await demand.Get())!;
+        Assert.Null(after.FirstDeliveryAt);
+        Assert.All(after.Needs, n => Assert.Equal(0, n.Delivered));
+        Assert.Null(ReliefKpis.Of([after], DateTimeOffset.UtcNow).Incidents.Single().InitialReliefMinutes);
+
+        // The next convoy brings something: that is the first delivery.
+        var some = Convoy("SHP-RD-SOME", relief, ShipmentStatus.Delivered, 1, DateTimeOffset.UtcNow.AddMinutes(-10));
+        await demand.ShipmentChanged(some, replan: false);
+        Assert.Equal(some.DeliveredAt, (await demand.Get())!.FirstDeliveryAt);
+    }
 }

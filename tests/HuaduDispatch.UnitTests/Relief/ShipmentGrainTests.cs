@@ -114,4 +114,37 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.Equal(30, (await warehouse.Get())!.Stock.Single().Reserved);
         Assert.Null(await Grains.GetGrain<IShipmentGrain>("SHP-NONE-AM").Amend(Amendment(water: 5)));
     }
+
+    [Fact]
+    public async Task A_delivery_naming_only_the_short_item_records_the_others_as_arrived_and_an_empty_received_is_refused()
+    {
+        var warehouse = await Warehouse("WH-WD4");
+        Assert.True(await warehouse.Reserve("SHP-1-WD-E", [new ReservationLine { ItemCode = "drinking-water", Quantity = 30 }], Actor.System));
+        var now = DateTimeOffset.UtcNow;
+        var convoy = Grains.GetGrain<IShipmentGrain>("SHP-1-WD-E");
+        await convoy.Create(new Shipment
+        {
+            Id = "SHP-1-WD-E", IncidentId = "INC-WITHDRAW", WarehouseId = "WH-WD4",
+            Lines = [new ItemQuantity { ItemCode = "drinking-water", Quantity = 30 }, new ItemQuantity { ItemCode = "blanket", Quantity = 250 }],
+            Status = ShipmentStatus.Planned, Trucks = 1, Departure = now.AddMinutes(50), Eta = now.AddMinutes(70), DistanceKm = 9,
+            ReservationId = "SHP-1-WD-E", PlanId = 1, UpdatedAt = now,
+        });
+        await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed }, Dispatcher);
+
+        var empty = await Assert.ThrowsAsync<DomainException>(() => convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered, Received = [] }, Dispatcher));
+        Assert.Equal(("received", DomainErrorKind.Invalid), (empty.Field, empty.Kind));
+        Assert.Equal(ShipmentStatus.Departed, (await convoy.Get())!.Status);
+
+        var delivered = await convoy.UpdateStatus(new ShipmentStatusRequest
+        {
+            Status = ShipmentStatus.Delivered, Received = [new ItemQuantity { ItemCode = "blanket", Quantity = 200 }],
+        }, Dispatcher);
+        Assert.Equal([("drinking-water", 30L), ("blanket", 200L)], delivered.Received!.Select(r => (r.ItemCode, r.Quantity)));
+        // The same report again is a retry, not a correction.
+        var again = await convoy.UpdateStatus(new ShipmentStatusRequest
+        {
+            Status = ShipmentStatus.Delivered, Received = [new ItemQuantity { ItemCode = "blanket", Quantity = 200 }],
+        }, Dispatcher);
+        Assert.Equal(delivered.Received, again.Received);
+    }
 }

@@ -183,4 +183,17 @@ public sealed class StockLedgerTests
         Assert.Equal(StockLedger.RecentMovements + 2, ledger.Record(Move(StockMovementKind.Receive, 1), Keeper, Now, Items).Seq);
         Assert.Throws<InvalidOperationException>(() => ledger.Archived([state.Movements[^1]])); // only the oldest can go
     }
+
+    [Theory]
+    [InlineData(StockMovementKind.Receive, 2147483647L, "a Receive takes from 1 to 1000000000")]
+    [InlineData(StockMovementKind.Issue, 1000000001L, "an Issue takes from 1 to 1000000000")]
+    [InlineData(StockMovementKind.Adjust, -2147483647L, "an Adjust takes from -1000000000 to 1000000000")]
+    public void A_quantity_out_of_range_is_refused_saying_the_range(StockMovementKind kind, long quantity, string range)
+    {
+        var (state, ledger) = Ledger();
+        var e = Assert.Throws<DomainException>(() => ledger.Record(Move(kind, quantity), Keeper, Now, Items));
+        Assert.Equal(("quantity", DomainErrorKind.Invalid), (e.Field, e.Kind));
+        Assert.Contains(range, e.Reason);
+        Assert.Empty(state.Movements);
+    }
 }

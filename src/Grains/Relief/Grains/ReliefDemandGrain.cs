@@ -55,11 +55,16 @@ public sealed class ReliefDemandGrain(
         S.Created = true;
         S.Incident = update;
         var reopened = false;
+        if (update.Withdrawn && S.Shelters.Count > 0)
+        {
+            // A false alarm or a duplicate merged into another: its people hold no shelter places (the surviving incident's do).
+            await PlaceRelocated(update, actor);
+        }
         if (peopleChanged)
         {
             var affected = Math.Max(update.Affected, update.Relocated);
             S.Needed = new Dictionary<string, long>(standard.Kit(affected, update.Relocated), StringComparer.Ordinal);
-            ShelterShort(await PlaceRelocated(update, actor), again: false);
+            if (!update.Withdrawn) ShelterShort(await PlaceRelocated(update, actor), again: false);
             // Met before the deadline, then more people reported: the relief is open again, planned and judged at the deadline.
             if (S.Outcome == ReliefStatus.Met && !FullyDelivered() && clock.GetUtcNow() < Deadline)
             {
@@ -145,7 +150,8 @@ public sealed class ReliefDemandGrain(
         {
             foreach (var line in shipment.Received ?? shipment.Lines)
                 S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
-            S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
+            // A convoy that brought nothing at all is no delivery for the incident's initial relief time.
+            if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines)) S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
             if (FullyDelivered() && S.Outcome is null && clock.GetUtcNow() <= Deadline)
             {
                 S.Outcome = ReliefStatus.Met;
@@ -250,12 +256,22 @@ public sealed class ReliefDemandGrain(
 
     public async Task PlaceAgain()
     {
-        if (!S.Created || S.Incident is not { Open: true } update) return;
+        if (!S.Created || S.Incident is not { Open: true, Withdrawn: false } update) return;
         var placed = S.Shelters.Values.Sum();
         if (placed >= update.Relocated) return;
+        var before = new Dictionary<string, int>(S.Shelters, StringComparer.Ordinal);
         var unplaced = await PlaceRelocated(update, Actor.System);
-        if (S.Shelters.Values.Sum() == placed) return; // no room near enough after all: nothing changed, no second alert
+        // No room near enough after all: nothing changed, no second alert.
+        if (before.Count == S.Shelters.Count && before.All(kv => S.Shelters.GetValueOrDefault(kv.Key) == kv.Value)) return;
         ShelterShort(unplaced, again: true);
+        await Save();
+    }
+
+    public async Task ShelterClosed(string shelterId)
+    {
+        if (!S.Created || !S.Shelters.Remove(shelterId)) return;
+        // Its people need a place elsewhere while the incident is open (a closed or withdrawn one's are not placed again).
+        if (S.Incident is { Open: true, Withdrawn: false } update) ShelterShort(await PlaceRelocated(update, Actor.System), again: false);
         await Save();
     }
 
@@ -265,24 +281,20 @@ public sealed class ReliefDemandGrain(
     }
 
     /// <summary>
-    /// Relocated people go to the nearest open-able shelters with room (each shelter keeps the incident's head count); returns
-    /// how many found no place.
+    /// Places the incident's relocated people (<see cref="ShelterPlacements"/>): those already housed stay where they are; fewer
+    /// people leave the farthest shelters first, more go nearest-first to shelters with room (each shelter keeps the incident's
+    /// head count). A withdrawn relief holds no places. Returns how many found no place.
     /// </summary>
     private async Task<int> PlaceRelocated(ReliefDemandUpdate update, Actor actor)
     {
-        var remaining = update.Relocated;
-        var shelters = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetShelters())
-            .OrderBy(s => Dispatch.Recommendation.TravelTimeModel.DistanceKm(s.Position, update.Location)).ToList();
-        var placed = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var shelter in shelters)
-        {
-            if (remaining <= 0 && !S.Shelters.ContainsKey(shelter.Id)) continue;
-            var took = await GrainFactory.Grain<IShelterGrain>(shelter.Id).Admit(Key, Math.Max(0, remaining), actor);
-            if (took > 0) placed[shelter.Id] = took;
-            remaining -= took;
-        }
+        var relocated = update.Withdrawn ? 0 : update.Relocated;
+        var nearestFirst = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetShelters())
+            .OrderBy(s => Dispatch.Recommendation.TravelTimeModel.DistanceKm(s.Position, update.Location)).ThenBy(s => s.Id, StringComparer.Ordinal)
+            .Select(s => s.Id).ToList();
+        var (placed, unplaced) = await ShelterPlacements.Place(S.Shelters, relocated, nearestFirst,
+            (shelterId, people) => GrainFactory.Grain<IShelterGrain>(shelterId).Admit(Key, people, actor));
         S.Shelters = placed;
-        return Math.Max(0, remaining);
+        return unplaced;
     }
 
     private Dictionary<string, long> OnTheWay()

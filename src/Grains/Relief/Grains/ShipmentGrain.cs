@@ -135,17 +135,9 @@ public sealed class ShipmentGrain(
         var reason = AvoidedRoutes.Reason(request.Reason);
         if (reason is not null && to != ShipmentStatus.Cancelled) throw DomainException.Invalid("reason", "reason goes with Cancelled only");
         var avoid = request.AvoidRoute == true && actor != Actor.System;
-        if (request.Received is { } received)
-        {
-            var planned = current.Lines.ToDictionary(l => l.ItemCode, l => l.Quantity);
-            foreach (var r in received)
-            {
-                if (!planned.TryGetValue(r.ItemCode, out var max)) throw DomainException.Invalid("received", $"item '{r.ItemCode}' was not on this shipment");
-                if (r.Quantity < 0 || r.Quantity > max) throw DomainException.Invalid("received", $"{r.ItemCode}: received must be between 0 and {max}");
-            }
-            if (received.GroupBy(r => r.ItemCode).Any(g => g.Count() > 1)) throw DomainException.Invalid("received", "an item is listed twice");
-        }
-        if (current.Status == to && to == ShipmentStatus.Delivered && !SameLines(request.Received ?? current.Lines, current.Received ?? current.Lines))
+        // What arrived, line by line: the lines received names came short, the others arrived as planned.
+        var arrived = request.Received is { } received ? ShipmentReceipt.Arrived(current.Lines, received) : null;
+        if (current.Status == to && to == ShipmentStatus.Delivered && !SameLines(arrived ?? current.Lines, current.Received ?? current.Lines))
             throw DomainException.Conflict($"the shipment was delivered with {Describe(current.Received ?? current.Lines)}; " +
                 "a delivery is recorded once, and a later correction is not taken");
         if (current.Status == to && to == ShipmentStatus.Cancelled && avoid && current.RouteAvoided != true)
@@ -179,7 +171,7 @@ public sealed class ShipmentGrain(
             Status = to,
             UpdatedAt = now,
             DeliveredAt = to == ShipmentStatus.Delivered ? now : current.DeliveredAt,
-            Received = to == ShipmentStatus.Delivered ? request.Received ?? current.Lines : current.Received,
+            Received = to == ShipmentStatus.Delivered ? arrived ?? current.Lines : current.Received,
             CancelReason = to == ShipmentStatus.Cancelled ? reason : current.CancelReason,
             RouteAvoided = to == ShipmentStatus.Cancelled && avoid ? true : current.RouteAvoided,
         };

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// Shelter places over HTTP: placements stay where people are across re-assessments, a withdrawn relief (false alarm or
+/// duplicate) releases its places, and a closed shelter and the reliefs agree on who is placed where.
+/// </summary>
+public sealed class ReliefShelterPlacesTests
+{
+    private static async Task<Incident> Report(HttpClient dispatcher, GeoPoint at, int relocated, string title)
+    {
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Landslide", title, location = new { lat = at.Lat, lon = at.Lon }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source = "hotline", assessment = new { affected = relocated, relocated },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+    }
+
+    private static async Task Occupancy(HttpClient dispatcher, string shelterId, object body) =>
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelterId}/occupancy", body)).StatusCode);
+
+    private static async Task Assess(HttpClient dispatcher, string incidentId, int relocated) =>
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/assessments", new { affected = relocated, relocated })).StatusCode);
+
+    [Fact]
+    public async Task A_new_assessment_keeps_people_where_they_are_housed_taking_fewer_off_the_farthest_and_placing_more_nearest_first()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var s123 = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S123");
+        await Occupancy(dispatcher, "S123", new { occupancy = s123.Capacity - 100 }); // walk-ins: room for 100
+        var incident = await Report(dispatcher, s123.Position, relocated: 150, "Landslide above Hengkeng");
+        Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        Assert.Equal(new Dictionary<string, int> { ["S123"] = 100, ["S122"] = 50 }, (await Relief()).Shelters);
+
+        // The walk-ins leave; then the figure goes down to 140: the 50 at S122 (the farther) stay there but for 10.
+        await Occupancy(dispatcher, "S123", new { occupancy = 100 });
+        await Assess(dispatcher, incident.Id, 140);
+        Assert.Equal(new Dictionary<string, int> { ["S123"] = 100, ["S122"] = 40 }, (await Relief()).Shelters);
+        Assert.Equal(40, (await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S122")).Admitted[incident.Id]);
+
+        // 30 more: they go to the nearest shelter with room (S123, now that the walk-ins left); nobody moves.
+        await Assess(dispatcher, incident.Id, 170);
+        Assert.Equal(new Dictionary<string, int> { ["S123"] = 130, ["S122"] = 40 }, (await Relief()).Shelters);
+        var s123Now = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S123");
+        Assert.Equal((130, 130), (s123Now.Occupancy, s123Now.Admitted[incident.Id]));
+        Assert.Equal(40, (await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S122")).Occupancy);
+    }
+
+    [Fact]
+    public async Task A_merged_duplicate_and_a_cancelled_false_alarm_release_their_shelter_places()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var s057 = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
+        var a = await Report(dispatcher, s057.Position, relocated: 20, "Landslide at Jinghu (first report)");
+        var b = await Report(dispatcher, s057.Position, relocated: 20, "Landslide at Jinghu");
+        var both = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
+        Assert.Equal(new Dictionary<string, int> { [a.Id] = 20, [b.Id] = 20 }, both.Admitted);
+
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/transitions",
+            new { to = "Merged", reason = "duplicate", mergedInto = b.Id })).StatusCode);
+        var merged = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
+        Assert.Equal(new Dictionary<string, int> { [b.Id] = 20 }, merged.Admitted);
+        Assert.Equal(20, merged.Occupancy);
+        Assert.Empty((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{a.Id}/relief")).Shelters);
+
+        var falseAlarm = await Report(dispatcher, s057.Position, relocated: 30, "Landslide at Jinghu (false alarm)");
+        Assert.Equal(30, (await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057")).Admitted[falseAlarm.Id]);
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{falseAlarm.Id}/transitions",
+            new { to = "Cancelled", reason = "false alarm" })).StatusCode);
+        var cancelled = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
+        Assert.Equal(new Dictionary<string, int> { [b.Id] = 20 }, cancelled.Admitted);
+        Assert.Equal(20, cancelled.Occupancy);
+        Assert.Empty((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{falseAlarm.Id}/relief")).Shelters);
+    }
+
+    [Fact]
+    public async Task A_shelter_closed_after_its_people_left_lists_nobody_and_the_relief_places_them_elsewhere_in_agreement()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var s113 = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S113");
+        var incident = await Report(dispatcher, s113.Position, relocated: 20, "Landslide at Wengang");
+        Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        Assert.Equal(new Dictionary<string, int> { ["S113"] = 20 }, (await Relief()).Shelters);
+
+        // The people left (a head count of 0) and the square is closed for a check.
+        await Occupancy(dispatcher, "S113", new { occupancy = 0, open = false });
+        var closed = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S113");
+        Assert.Empty(closed.Admitted);
+        var moved = await ReliefLifecycleTests.Eventually(Relief, r => r.Shelters.Count > 0 && !r.Shelters.ContainsKey("S113"), "the 20 placed elsewhere");
+        Assert.Equal(20, moved.Shelters.Values.Sum());
+        foreach (var (shelterId, people) in moved.Shelters)
+            Assert.Equal(people, (await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{shelterId}")).Admitted[incident.Id]);
+        var listing = await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters");
+        Assert.Equal(moved.Shelters.Keys.Order(), listing.Where(s => s.Admitted.ContainsKey(incident.Id)).Select(s => s.Id).Order());
+    }
+
+    [Fact]
+    public async Task Places_a_cancelled_false_alarm_releases_go_to_relocated_people_still_without_one()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        // Every shelter is full but S057, which has room for 20.
+        foreach (var shelter in await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters"))
+            await Occupancy(dispatcher, shelter.Id, new { occupancy = shelter.Id == "S057" ? shelter.Capacity - 20 : shelter.Capacity, open = true });
+        var s057 = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
+        var falseAlarm = await Report(dispatcher, s057.Position, relocated: 20, "Landslide at Jinghu (false alarm)");
+        var waiting = await Report(dispatcher, s057.Position, relocated: 20, "Landslide at Jinghu school");
+        Task<IncidentRelief> Waiting() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{waiting.Id}/relief");
+        Assert.Empty((await Waiting()).Shelters);
+
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{falseAlarm.Id}/transitions",
+            new { to = "Cancelled", reason = "false alarm" })).StatusCode);
+        var placed = await ReliefLifecycleTests.Eventually(Waiting, r => r.Shelters.Count > 0, "the 20 placed in the released places");
+        Assert.Equal(new Dictionary<string, int> { ["S057"] = 20 }, placed.Shelters);
+        var shelterNow = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
+        Assert.Equal(new Dictionary<string, int> { [waiting.Id] = 20 }, shelterNow.Admitted);
+        Assert.Equal(s057.Capacity, shelterNow.Occupancy);
+    }
+}
