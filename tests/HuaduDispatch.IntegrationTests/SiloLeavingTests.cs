@@ -127,9 +127,12 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
     {
         var cs = await postgres.CreateDatabaseAsync();
         await new SchemaMigrator(cs).MigrateAsync();
-        // A starts alone, so the relay registry and the teams activate there; B joins in a process of its own.
-        await using var a = await DispatchNode.StartAsync(cs);
-        var b = await DispatchProcess.StartAsync(cs);
+        // A starts alone, so the relay registry and the teams activate there; B joins in a process of its own. Both place new
+        // grains where the call that activates them is made (Orleans:DefaultPlacement PreferLocal), so that the setup below does
+        // not hang on the load-based default: it found no pair in twelve rounds on a busy host (twenty-second session).
+        var local = new Dictionary<string, string?> { ["Orleans:DefaultPlacement"] = "PreferLocal" };
+        await using var a = await DispatchNode.StartAsync(cs, local);
+        var b = await DispatchProcess.StartAsync(cs, local);
         try
         {
             var registry = a.Grains.GetGrain<IRelayRegistryGrain>(0);
@@ -141,6 +144,8 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
             // (it weighs the nodes' load, and chose A for all twelve in one run). When no pair is found, the idle grains on A are
             // deactivated, so that the next subscriptions and reads place them afresh.
             var teams = await a.ClientAs(Roles.Dispatcher).GetOk<List<RescueTeam>>("/api/v1/teams");
+            // Every team grain is activated from A first (on A), before a subscription on B reads them for its snapshot.
+            foreach (var t in teams) await a.Grains.GetGrain<IRescueTeamGrain>(t.Id).Get();
             await using var early = await HubClient.ConnectAsync(b.BaseAddress, "/hubs/dispatch", DispatchNode.Token(Roles.Viewer));
             var aSilo = a.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
             string? scope = null;

@@ -19,6 +19,11 @@ public sealed record DispatchSettings
     public bool ListenOnAnyHostAddress { get; init; } = true;
     public string ReferenceDataPath { get; init; } = "";
     public string TelemetryExporter { get; init; } = "none";
+    /// <summary>
+    /// Orleans' default placement for grains without a placement of their own: <c>ResourceOptimized</c> (Orleans' default since
+    /// 9.2: by the silos' CPU and memory), <c>Random</c> or <c>PreferLocal</c> (the silo whose call activates the grain).
+    /// </summary>
+    public string DefaultPlacement { get; init; } = "ResourceOptimized";
     /// <summary>Traces and metrics go to an exporter (Telemetry:Exporter otlp or console); trace context then follows grain calls.</summary>
     public bool ExportsTelemetry => TelemetryExporter is not ("none" or "");
 
@@ -44,8 +49,15 @@ public sealed record DispatchSettings
                 ? Path.GetFullPath(p)
                 : Path.Combine(AppContext.BaseDirectory, "ReferenceData", "huadu-reference.json"),
             TelemetryExporter = (c["Telemetry:Exporter"] ?? "none").Trim().ToLowerInvariant(),
+            DefaultPlacement = c["Orleans:DefaultPlacement"] is { Length: > 0 } placement
+                ? Placements.FirstOrDefault(p => string.Equals(p, placement.Trim(), StringComparison.OrdinalIgnoreCase))
+                    ?? throw new InvalidOperationException($"Orleans:DefaultPlacement '{placement}' is not one of {string.Join(", ", Placements)}.")
+                : "ResourceOptimized",
         };
     }
+
+    /// <summary>The values <see cref="DefaultPlacement"/> takes.</summary>
+    public static readonly string[] Placements = ["ResourceOptimized", "Random", "PreferLocal"];
 
     private static int Port(IConfiguration c, string key, int fallback)
     {

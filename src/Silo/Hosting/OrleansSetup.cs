@@ -34,6 +34,9 @@ public static class OrleansSetup
         // Trace context through grain calls, only when traces are exported: the propagation is two grain call filters, and any
         // filter puts every grain call (four per team report) on Orleans' filter path, with its invoker objects and extra awaits.
         if (settings.ExportsTelemetry) silo.AddActivityPropagation();
+        // The default placement (Orleans' own, resource-optimized, unless configured otherwise).
+        if (settings.DefaultPlacement == "Random") silo.Services.AddSingleton<PlacementStrategy, RandomPlacement>();
+        else if (settings.DefaultPlacement == "PreferLocal") silo.Services.AddSingleton<PlacementStrategy, PreferLocalPlacement>();
 
         if (!settings.UsesPostgres)
         {
