@@ -132,6 +132,7 @@ public sealed class SiloLeavingTests(PostgresServer postgres, ITestOutputHelper 
         // not hang on the load-based default: it found no pair in twelve rounds on a busy host (twenty-second session).
         var local = new Dictionary<string, string?> { ["Orleans:DefaultPlacement"] = "PreferLocal" };
         await using var a = await DispatchNode.StartAsync(cs, local);
+        Assert.IsType<PreferLocalPlacement>(a.Services.GetRequiredService<PlacementStrategy>()); // the setting is what Orleans uses
         var b = await DispatchProcess.StartAsync(cs, local);
         try
         {
