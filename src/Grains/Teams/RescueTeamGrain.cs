@@ -58,8 +58,9 @@ public sealed class RescueTeamGrain(
         if (report.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
         if (report.Position is { } reported) TeamPositionRules.Check(S.Definition!.HomeBase, reported.Lat, reported.Lon, "position");
         var now = clock.GetUtcNow();
-        var occurredAt = report.OccurredAt ?? now;
-        ReportTimeRules.CheckTeamReport("occurredAt", occurredAt, now);
+        // A time ahead of the server's is stored as the server's (clamped), so it cannot make later reports look older.
+        var occurredAt = ReportTimeRules.TeamReportTime("occurredAt", report.OccurredAt, now);
+        DateTimeOffset? reportedAt = report.OccurredAt is null ? null : occurredAt;
 
         if (TeamStatusRules.CheckReport(S.Status, to, S.IncidentId) is { } reason) throw DomainException.Conflict(reason);
 
@@ -75,7 +76,7 @@ public sealed class RescueTeamGrain(
         if (from != to && S.IncidentId is { } incident)
         {
             await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}" + (report.Note is { Length: > 0 } n ? $" ({n})" : ""), actor,
-                report.OccurredAt);
+                reportedAt);
         }
         return View();
     }
@@ -88,8 +89,7 @@ public sealed class RescueTeamGrain(
             throw DomainException.Invalid("lat", "lat and lon are required and must be a valid WGS 84 position");
         TeamPositionRules.Check(S.Definition!.HomeBase, lat, lon, "lat");
         var now = clock.GetUtcNow();
-        var at = report.At ?? now;
-        ReportTimeRules.CheckTeamReport("at", at, now);
+        var at = ReportTimeRules.TeamReportTime("at", report.At, now);
         if (MovePosition(lat, lon, at)) await Changed();
         return View();
     }
@@ -140,7 +140,7 @@ public sealed class RescueTeamGrain(
     private bool MovePosition(double lat, double lon, DateTimeOffset at)
     {
         // Late reports (radio outage, paper log) never move the team back to an older position.
-        if (S.Position is { } current && current.At > at) return false;
+        if (S.Position is { } current && ReportTimeRules.IsOlderThanHeld(at, current.At, clock.GetUtcNow())) return false;
         S.Position = new TeamPosition { Lat = lat, Lon = lon, At = at };
         return true;
     }

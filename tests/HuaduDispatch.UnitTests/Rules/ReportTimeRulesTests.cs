@@ -34,4 +34,25 @@ public sealed class ReportTimeRulesTests
         Assert.Equal("occurredAt", e.Field);
         Assert.Throws<DomainException>(() => ReportTimeRules.TaskUpdateTime(DateTimeOffset.MinValue, issued, Now));
     }
+
+    [Fact]
+    public void A_team_report_ahead_of_the_server_is_stored_at_the_server_time_and_one_without_a_time_at_now()
+    {
+        Assert.Equal(Now, ReportTimeRules.TeamReportTime("at", null, Now));
+        Assert.Equal(Now, ReportTimeRules.TeamReportTime("at", Now.AddMinutes(4), Now));
+        Assert.Equal(Now, ReportTimeRules.TeamReportTime("at", Now.AddMinutes(5), Now));
+        Assert.Equal(Now.AddMinutes(-3), ReportTimeRules.TeamReportTime("at", Now.AddMinutes(-3), Now));
+        Assert.Equal("occurredAt", Assert.Throws<DomainException>(() => ReportTimeRules.TeamReportTime("occurredAt", Now.AddMinutes(6), Now)).Field);
+        Assert.Equal("at", Assert.Throws<DomainException>(() => ReportTimeRules.TeamReportTime("at", DateTimeOffset.UnixEpoch, Now)).Field);
+    }
+
+    [Fact]
+    public void A_report_is_older_than_the_one_held_only_before_its_time_and_a_held_time_ahead_of_the_server_counts_as_now()
+    {
+        Assert.True(ReportTimeRules.IsOlderThanHeld(Now.AddMinutes(-2), Now.AddMinutes(-1), Now));
+        Assert.False(ReportTimeRules.IsOlderThanHeld(Now.AddMinutes(-1), Now.AddMinutes(-1), Now));
+        // A position stored 4 minutes ahead before times were clamped does not block the reports made now.
+        Assert.False(ReportTimeRules.IsOlderThanHeld(Now, Now.AddMinutes(4), Now));
+        Assert.True(ReportTimeRules.IsOlderThanHeld(Now.AddSeconds(-1), Now.AddMinutes(4), Now));
+    }
 }

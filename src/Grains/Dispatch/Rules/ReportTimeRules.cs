@@ -19,6 +19,25 @@ public static class ReportTimeRules
         CheckWithin(field, at, now, MaxLateness, ": check the device's clock");
 
     /// <summary>
+    /// The time a team report is stored with: checked as <see cref="CheckTeamReport"/> does, then a time ahead of the server's
+    /// (by at most <see cref="ClockTolerance"/>) becomes the server's time. Before 2026-12-05 it was stored as sent, and a
+    /// position stamped 4 minutes ahead made every later position look older until that time had passed.
+    /// </summary>
+    public static DateTimeOffset TeamReportTime(string field, DateTimeOffset? at, DateTimeOffset now)
+    {
+        if (at is not { } given) return now;
+        CheckTeamReport(field, given, now);
+        return given > now ? now : given;
+    }
+
+    /// <summary>
+    /// Whether a report made at <paramref name="at"/> is older than what the team holds since <paramref name="heldSince"/>, and is
+    /// ignored. A held time ahead of the server's (stored before times were clamped) counts as now.
+    /// </summary>
+    public static bool IsOlderThanHeld(DateTimeOffset at, DateTimeOffset heldSince, DateTimeOffset now) =>
+        at < (heldSince > now ? now : heldSince);
+
+    /// <summary>
     /// A reported time at most <see cref="ClockTolerance"/> ahead of the server and at most <paramref name="maxAge"/> behind it;
     /// otherwise a 400 naming <paramref name="field"/> (an incident's <c>occurredAt</c> has its own age, see IncidentInputRules).
     /// </summary>
