@@ -89,4 +89,33 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
             new { status = "Available", occurredAt = DateTimeOffset.UtcNow }))).Status);
         Assert.Equal((TeamStatus.Available, 23.406), ((await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/T09")).Status, later.Position.Lat));
     }
+
+    /// <summary>
+    /// A status reported late (older than the status the team holds) answers 200 with the team as it is and is kept in the
+    /// timeline as a late report; it does not undo the newer status (before, OnScene at -1 min then EnRoute at -5 min left the
+    /// team EnRoute).
+    /// </summary>
+    [Fact]
+    public async Task A_late_status_report_is_recorded_but_does_not_undo_the_newer_status()
+    {
+        var incident = await Dispatched("D08", IncidentType.Landslide, 23.452, 113.305);
+        var radio = Node.ClientAs(Roles.Team, teamId: "D08");
+        var now = DateTimeOffset.UtcNow;
+        Assert.Equal(TeamStatus.OnScene, (await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D08/status", new { status = "OnScene", occurredAt = now.AddMinutes(-1) }))).Status);
+        var late = await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D08/status", new { status = "EnRoute", occurredAt = now.AddMinutes(-5), note = "left base" }));
+        Assert.Equal(TeamStatus.OnScene, late.Status);
+        Assert.Equal(TeamStatus.OnScene, (await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D08")).Status);
+        var entry = Assert.Single(await Timeline(incident.Id), e => e.Kind == "TeamStatus" && e.Summary.Contains("late report EnRoute"));
+        Assert.Contains("left base", entry.Summary);
+        Assert.Equal(now.AddMinutes(-5), entry.ReportedAt!.Value, TimeSpan.FromMilliseconds(1));
+
+        // Over the hub alike; a report without a time (the server's now) is never late.
+        await using (var hub = await HubClient.ConnectAsync(Node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D08")))
+        {
+            var byHub = await hub.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.EnRoute, OccurredAt = now.AddMinutes(-4) });
+            Assert.Equal(TeamStatus.OnScene, byHub.Status);
+            Assert.Equal(TeamStatus.Returning, (await hub.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.Returning })).Status);
+        }
+        await Release(incident.Id, "D08");
+    }
 }

@@ -13,6 +13,8 @@ public sealed class RescueTeamState
     [Id(3)] public TeamPosition? Position { get; set; }
     [Id(4)] public string? IncidentId { get; set; }
     [Id(5)] public string? StatusNote { get; set; }
+    /// <summary>When the status held took effect, by the time a report gave; null when the server set it (at <see cref="StatusChangedAt"/>).</summary>
+    [Id(6)] public DateTimeOffset? StatusReportedAt { get; set; }
 }
 
 /// <summary>
@@ -65,19 +67,29 @@ public sealed class RescueTeamGrain(
         if (TeamStatusRules.CheckReport(S.Status, to, S.IncidentId) is { } reason) throw DomainException.Conflict(reason);
 
         var from = S.Status;
-        if (report.Position is { } pos) MovePosition(pos.Lat, pos.Lon, occurredAt);
+        var moved = report.Position is { } pos && MovePosition(pos.Lat, pos.Lon, occurredAt);
+        var note = report.Note is { Length: > 0 } n ? $" ({n})" : "";
+        var held = new StatusTime(S.StatusReportedAt ?? S.StatusChangedAt, S.StatusReportedAt is not null);
+        if (report.OccurredAt is not null && TeamStatusRules.IsLate(occurredAt, held, now))
+        {
+            // Older than the status held: like an older position, it changes neither the status nor its note; the timeline keeps it.
+            if (moved) await Changed();
+            if (S.IncidentId is { } assignedTo && (from != to || note.Length > 0))
+                await Timeline(assignedTo, "TeamStatus", $"{Key}: late report {to}{note}, not applied: {from} since {held.At:O}", actor, reportedAt);
+            return View();
+        }
+
         if (report.Note is not null) S.StatusNote = report.Note;
         if (from != to)
         {
             S.Status = to;
             S.StatusChangedAt = now;
+            // The time the report gave orders the next reports (by the same clock); a server time is StatusChangedAt, which is now.
+            S.StatusReportedAt = report.OccurredAt is { } sent && sent <= now ? sent : null;
         }
         await Changed();
         if (from != to && S.IncidentId is { } incident)
-        {
-            await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}" + (report.Note is { Length: > 0 } n ? $" ({n})" : ""), actor,
-                reportedAt);
-        }
+            await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}{note}", actor, reportedAt);
         return View();
     }
 
@@ -105,6 +117,7 @@ public sealed class RescueTeamGrain(
         S.IncidentId = incidentId;
         S.Status = TeamStatus.Assigned;
         S.StatusChangedAt = clock.GetUtcNow();
+        S.StatusReportedAt = null;
         S.StatusNote = null;
         await Changed();
         return View();
@@ -118,6 +131,7 @@ public sealed class RescueTeamGrain(
         S.IncidentId = null;
         S.Status = TeamStatusRules.AfterRelease(from);
         S.StatusChangedAt = clock.GetUtcNow();
+        S.StatusReportedAt = null;
         await Changed(leftIncident: incidentId);
         return View();
     }

@@ -56,3 +56,29 @@ public sealed class ReportTimeRulesTests
         Assert.True(ReportTimeRules.IsOlderThanHeld(Now.AddSeconds(-1), Now.AddMinutes(4), Now));
     }
 }
+
+public sealed class LateTeamStatusTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 5, 9, 0, 0, TimeSpan.FromHours(8));
+
+    [Fact]
+    public void A_status_older_than_a_reported_one_is_late_by_the_same_clock()
+    {
+        var onScene = new StatusTime(Now.AddMinutes(-1), DeviceClock: true);
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-5), onScene, Now));
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-1).AddSeconds(-1), onScene, Now));
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-1), onScene, Now));
+        Assert.False(TeamStatusRules.IsLate(Now, onScene, Now));
+    }
+
+    [Fact]
+    public void Against_a_status_the_server_set_a_device_clock_up_to_five_minutes_behind_is_not_late()
+    {
+        var assigned = new StatusTime(Now.AddMinutes(-1), DeviceClock: false);
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-3), assigned, Now));
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-6), assigned, Now));
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-6).AddSeconds(-1), assigned, Now));
+        // A held time ahead of the server's counts as now.
+        Assert.False(TeamStatusRules.IsLate(Now, new StatusTime(Now.AddMinutes(4), DeviceClock: true), Now));
+    }
+}
