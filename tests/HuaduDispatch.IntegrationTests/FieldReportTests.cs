@@ -118,4 +118,70 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         }
         await Release(incident.Id, "D08");
     }
+
+    /// <summary>
+    /// Task updates sent late and out of order: each time is kept no earlier than the task's previous event and its issue time,
+    /// so acknowledgedAt &lt;= startedAt &lt;= completedAt, and no timeline entry is reported before the task was issued (before,
+    /// Acknowledged, InProgress and Done sent with ever earlier times gave a completedAt before the acknowledgedAt, and an
+    /// acknowledgement a minute before the issue kept that time in the timeline).
+    /// </summary>
+    [Fact]
+    public async Task Late_task_updates_keep_the_task_times_in_order_and_never_before_the_issue()
+    {
+        var incident = await Dispatched("T10");
+        var task = (await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single();
+        var radio = Node.ClientAs(Roles.Team, teamId: "T10");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // so that the times below are past, and after the issue
+        var url = $"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status";
+        var acked = await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "Acknowledged", occurredAt = task.IssuedAt.AddSeconds(2.5) }));
+        var started = await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "InProgress", occurredAt = task.IssuedAt.AddSeconds(1.5) }));
+        var done = await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "Done", occurredAt = task.IssuedAt.AddSeconds(0.5) }));
+        Assert.Equal(task.IssuedAt.AddSeconds(2.5), acked.AcknowledgedAt!.Value, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(acked.AcknowledgedAt, started.StartedAt);
+        Assert.Equal(acked.AcknowledgedAt, done.AcknowledgedAt);
+        Assert.True(done.StartedAt <= done.CompletedAt && done.AcknowledgedAt <= done.CompletedAt,
+            $"acknowledged {done.AcknowledgedAt:O}, started {done.StartedAt:O}, completed {done.CompletedAt:O}");
+        var entries = (await Timeline(incident.Id)).Where(e => e.TaskId == task.Id && e.ReportedAt is not null).ToList();
+        Assert.Equal(3, entries.Count);
+        Assert.Equal(entries.Select(e => e.ReportedAt).Order(), entries.Select(e => e.ReportedAt));
+        Assert.Equal(done.CompletedAt, entries[^1].ReportedAt);
+
+        // An acknowledgement a minute before the issue (a clock behind the server's) is at the issue time, in the timeline too.
+        var second = await Ok<DispatchTask>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { teamId = "T10", title = "Check the levee" }),
+            HttpStatusCode.Created);
+        var early = await Ok<DispatchTask>(await radio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{second.Id}/status",
+            new { status = "Acknowledged", occurredAt = second.IssuedAt.AddMinutes(-1) }));
+        Assert.Equal(second.IssuedAt, early.AcknowledgedAt);
+        var entry = Assert.Single(await Timeline(incident.Id), e => e.TaskId == second.Id && e.ReportedAt is not null);
+        Assert.True(entry.ReportedAt >= second.IssuedAt, $"{entry.Summary} reported at {entry.ReportedAt:O}, before the issue at {second.IssuedAt:O}");
+        await Release(incident.Id, "T10");
+    }
+
+    /// <summary>
+    /// A task update's occurredAt follows the report-times rule of team reports: more than 5 minutes ahead of the server is a
+    /// 400 "occurredAt is in the future", over REST and the hub, and the task stays as it was (before, an hour ahead was taken).
+    /// </summary>
+    [Fact]
+    public async Task A_task_update_an_hour_ahead_is_a_400_over_rest_and_the_hub()
+    {
+        var incident = await Dispatched("T11");
+        var task = (await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single();
+        var radio = Node.ClientAs(Roles.Team, teamId: "T11");
+        var text = await Problem(await radio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status",
+            new { status = "Acknowledged", occurredAt = DateTimeOffset.UtcNow.AddHours(1) }), HttpStatusCode.BadRequest, "occurredAt");
+        Assert.Contains("occurredAt is in the future", text);
+        await using (var hub = await HubClient.ConnectAsync(Node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "T11")))
+        {
+            var e = await Assert.ThrowsAsync<HubException>(() => hub.Connection.InvokeAsync<DispatchTask>("UpdateTask", incident.Id, task.Id,
+                new TaskUpdateRequest { Status = DispatchTaskStatus.Acknowledged, OccurredAt = DateTimeOffset.UtcNow.AddHours(1) }));
+            Assert.Contains("400", e.Message);
+            Assert.Contains("occurredAt is in the future", e.Message);
+        }
+        Assert.Equal(DispatchTaskStatus.Issued, (await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single().Status);
+        // Up to 5 minutes ahead is taken, at the server's time.
+        var acked = await Ok<DispatchTask>(await radio.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status",
+            new { status = "Acknowledged", occurredAt = DateTimeOffset.UtcNow.AddMinutes(4) }));
+        Assert.True(acked.AcknowledgedAt <= DateTimeOffset.UtcNow);
+        await Release(incident.Id, "T11");
+    }
 }

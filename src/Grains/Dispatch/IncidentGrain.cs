@@ -283,21 +283,25 @@ public sealed class IncidentGrain(
         if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
         if (to == DispatchTaskStatus.Cancelled && !TaskRules.MayCancel(actor)) throw DomainException.Forbidden("only the district centre may cancel a task");
         if (TaskRules.Check(task.Status, to) is { } why) throw DomainException.Conflict(why);
-        if (task.Status == to) return task;
 
         var now = clock.GetUtcNow();
-        var at = ReportTimeRules.TaskUpdateTime(request.OccurredAt, task.IssuedAt, now);
+        // The same report-time rule as a team report's (at most 5 minutes ahead), and never before the task's previous event.
+        var at = ReportTimeRules.TaskUpdateTime(request.OccurredAt, task.IssuedAt, now, TaskRules.LastEventAt(task));
+        DateTimeOffset? reportedAt = request.OccurredAt is null ? null : at;
+        if (task.Status == to) return task;
+
         S.Tasks[index] = task with
         {
             Status = to,
             AcknowledgedAt = task.AcknowledgedAt ?? (to is DispatchTaskStatus.Acknowledged or DispatchTaskStatus.InProgress ? at : null),
+            StartedAt = task.StartedAt ?? (to is DispatchTaskStatus.InProgress ? at : null),
             CompletedAt = TaskRules.IsOpen(to) ? null : at,
             Note = request.Note ?? task.Note,
             UpdatedAt = now,
         };
         _changedTasks.Add(taskId);
         Record(actor, "Task", $"{taskId} ({task.TeamId}): {task.Status} -> {to}" + (request.Note is { Length: > 0 } n ? $" ({n})" : ""),
-            teamId: task.TeamId, taskId: taskId, reportedAt: request.OccurredAt);
+            teamId: task.TeamId, taskId: taskId, reportedAt: reportedAt);
         await Save(actor);
         return S.Tasks[index];
     }

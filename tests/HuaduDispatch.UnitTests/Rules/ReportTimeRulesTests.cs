@@ -26,7 +26,11 @@ public sealed class ReportTimeRulesTests
     {
         var issued = Now.AddMinutes(-30);
         Assert.Equal(Now, ReportTimeRules.TaskUpdateTime(null, issued, Now));
-        Assert.Equal(Now, ReportTimeRules.TaskUpdateTime(Now.AddMinutes(6), issued, Now)); // ahead of the server: now, as before
+        Assert.Equal(Now, ReportTimeRules.TaskUpdateTime(Now.AddMinutes(5), issued, Now)); // a little ahead of the server: now
+        // More than 5 minutes ahead is refused as a team report's time is (until 2026-12-05 it was taken as now).
+        var ahead = Assert.Throws<DomainException>(() => ReportTimeRules.TaskUpdateTime(Now.AddMinutes(6), issued, Now));
+        Assert.Equal(("occurredAt", "occurredAt is in the future"), (ahead.Field, ahead.Reason));
+        Assert.Throws<DomainException>(() => ReportTimeRules.TaskUpdateTime(Now.AddHours(1), issued, Now));
         Assert.Equal(Now.AddMinutes(-10), ReportTimeRules.TaskUpdateTime(Now.AddMinutes(-10), issued, Now));
         Assert.Equal(issued, ReportTimeRules.TaskUpdateTime(issued, issued, Now));
         Assert.Equal(issued, ReportTimeRules.TaskUpdateTime(issued.AddMinutes(-4), issued, Now));
@@ -54,6 +58,33 @@ public sealed class ReportTimeRulesTests
         // A position stored 4 minutes ahead before times were clamped does not block the reports made now.
         Assert.False(ReportTimeRules.IsOlderThanHeld(Now, Now.AddMinutes(4), Now));
         Assert.True(ReportTimeRules.IsOlderThanHeld(Now.AddSeconds(-1), Now.AddMinutes(4), Now));
+    }
+
+    [Fact]
+    public void Task_update_times_are_never_before_the_tasks_previous_event()
+    {
+        var issued = Now.AddMinutes(-30);
+        var acknowledged = Now.AddSeconds(-10);
+        // InProgress at -60 s and Done at -90 s after an Acknowledged at -10 s: both at the acknowledgement.
+        Assert.Equal(acknowledged, ReportTimeRules.TaskUpdateTime(Now.AddSeconds(-60), issued, Now, acknowledged));
+        Assert.Equal(acknowledged, ReportTimeRules.TaskUpdateTime(Now.AddSeconds(-90), issued, Now, acknowledged));
+        Assert.Equal(Now.AddSeconds(-5), ReportTimeRules.TaskUpdateTime(Now.AddSeconds(-5), issued, Now, acknowledged));
+        Assert.Equal(Now, ReportTimeRules.TaskUpdateTime(null, issued, Now, acknowledged));
+        // Still refused when more than 5 minutes before the issue, whatever came before.
+        Assert.Throws<DomainException>(() => ReportTimeRules.TaskUpdateTime(issued.AddMinutes(-6), issued, Now, acknowledged));
+    }
+
+    [Fact]
+    public void The_previous_event_of_a_task_is_its_latest_of_issue_acknowledgement_and_start()
+    {
+        var task = new DispatchTask
+        {
+            Id = "task-1", IncidentId = "INC", TeamId = "D01", Title = "x", IssuedBy = TaskIssuer.DistrictCentre, IssuedByActor = "d",
+            Status = DispatchTaskStatus.Issued, IssuedAt = Now.AddMinutes(-30), DueAt = Now.AddMinutes(30), UpdatedAt = Now,
+        };
+        Assert.Equal(task.IssuedAt, TaskRules.LastEventAt(task));
+        Assert.Equal(Now.AddMinutes(-20), TaskRules.LastEventAt(task with { AcknowledgedAt = Now.AddMinutes(-20) }));
+        Assert.Equal(Now.AddMinutes(-10), TaskRules.LastEventAt(task with { AcknowledgedAt = Now.AddMinutes(-20), StartedAt = Now.AddMinutes(-10) }));
     }
 }
 
