@@ -184,4 +184,37 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         Assert.True(acked.AcknowledgedAt <= DateTimeOffset.UtcNow);
         await Release(incident.Id, "T11");
     }
+
+    /// <summary>
+    /// Updating a command post changes only the fields sent: the others keep their values (before, a commander alone put the post
+    /// back at the incident's location, a position alone gave it the duty commander, and {} reset both). A blank commander is a
+    /// 400, and each update is in the incident's timeline.
+    /// </summary>
+    [Fact]
+    public async Task A_command_post_update_keeps_the_fields_it_leaves_out_and_is_in_the_timeline()
+    {
+        var incident = await Create(IncidentType.IndustrialFire, 23.39, 113.29);
+        var url = $"/api/v1/incidents/{incident.Id}/command-post";
+        var setUp = await Ok<CommandPost>(await Dispatcher.PostAsJsonAsync(url, new { position = new { lat = 23.392, lon = 113.292 } }));
+        var duty = setUp.Commander;
+        Assert.Equal((23.392, 113.292), (setUp.Position.Lat, setUp.Position.Lon));
+
+        var named = await Ok<CommandPost>(await Dispatcher.PostAsJsonAsync(url, new { commander = "Wang Fang" }));
+        Assert.Equal(("Wang Fang", 23.392, 113.292), (named.Commander, named.Position.Lat, named.Position.Lon));
+        var moved = await Ok<CommandPost>(await Dispatcher.PostAsJsonAsync(url, new { position = new { lat = 23.394, lon = 113.294 } }));
+        Assert.Equal(("Wang Fang", 23.394), (moved.Commander, moved.Position.Lat));
+        var same = await Ok<CommandPost>(await Dispatcher.PostAsJsonAsync(url, new { }));
+        Assert.Equal(("Wang Fang", 23.394), (same.Commander, same.Position.Lat));
+        await Ok<CommandPost>(await Dispatcher.PostAsJsonAsync(url, new { commander = (string?)null, position = (object?)null }));
+        await Problem(await Dispatcher.PostAsJsonAsync(url, new { commander = "" }), HttpStatusCode.BadRequest, "commander");
+        await Problem(await Dispatcher.PostAsJsonAsync(url, new { commander = "  " }), HttpStatusCode.BadRequest, "commander");
+        var stored = await Dispatcher.GetOk<CommandPost>(url);
+        Assert.Equal(("Wang Fang", 23.394, 113.294), (stored.Commander, stored.Position.Lat, stored.Position.Lon));
+        Assert.NotEqual(duty, stored.Commander);
+
+        var posts = (await Timeline(incident.Id)).Where(e => e.Kind == "CommandPost").Select(e => e.Summary).ToList();
+        Assert.Equal(3, posts.Count); // set up, commander, moved; the updates that changed nothing are not entries
+        Assert.Contains($"commander {duty} -> Wang Fang", posts[1]);
+        Assert.Contains("moved to 23.394, 113.294", posts[2]);
+    }
 }

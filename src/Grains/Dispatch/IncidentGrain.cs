@@ -334,13 +334,21 @@ public sealed class IncidentGrain(
             var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
             IncidentInputRules.CheckLocation(areas, p, "position");
         }
-        var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(
-            string.IsNullOrWhiteSpace(request.Commander) ? Options.DutyCommander : request.Commander.Trim(),
-            request.Position ?? new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon }, automatic: false, actor);
+        // Only this incident changes its post, one call at a time, so what Get reads is what the update starts from.
+        var postGrain = GrainFactory.Grain<IFieldCommandPostGrain>(Key);
+        var current = await postGrain.Get();
+        var (commander, position, change) = CommandPostRules.Apply(current, request, Options.DutyCommander,
+            new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon });
+        var post = current is not null && change is null ? current : await postGrain.SetUp(commander, position, automatic: false, actor);
         if (!S.CommandPost)
         {
             S.CommandPost = true;
             Record(actor, "CommandPost", $"field command post set up on request, commander {post.Commander}");
+            await Save(actor);
+        }
+        else if (change is not null)
+        {
+            Record(actor, "CommandPost", $"field command post updated: {change}");
             await Save(actor);
         }
         var (teams, tasks) = PostRoster();
