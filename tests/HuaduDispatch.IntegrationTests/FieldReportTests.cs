@@ -217,4 +217,46 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         Assert.Contains($"commander {duty} -> Wang Fang", posts[1]);
         Assert.Contains("moved to 23.394, 113.294", posts[2]);
     }
+
+    /// <summary>
+    /// A note sent with the status already held is kept: the team's (or task's) note, a timeline entry for the incident, and the
+    /// answer shows it, over REST and the hub alike (before, the task's was dropped with a 200 and the team's left no entry).
+    /// </summary>
+    [Fact]
+    public async Task A_note_without_a_change_of_status_is_stored_and_in_the_timeline_over_rest_and_the_hub()
+    {
+        var incident = await Dispatched("D06", IncidentType.WaterRescue, 23.35, 113.10);
+        var radio = Node.ClientAs(Roles.Team, teamId: "D06");
+        await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D06/status", new { status = "OnScene" }));
+        const string boat = "two casualties found under bridge, need boat";
+        var noted = await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D06/status", new { status = "OnScene", note = boat }));
+        Assert.Equal((TeamStatus.OnScene, boat), (noted.Status, noted.StatusNote));
+
+        var task = (await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single();
+        var url = $"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status";
+        await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "InProgress" }));
+        var taskNote = await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "InProgress", note = "bridge pier cracked" }));
+        Assert.Equal((DispatchTaskStatus.InProgress, "bridge pier cracked"), (taskNote.Status, taskNote.Note));
+
+        await using (var hub = await HubClient.ConnectAsync(Node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D06")))
+        {
+            var team = await hub.Connection.InvokeAsync<RescueTeam>("ReportStatus", new TeamStatusReport { Status = TeamStatus.OnScene, Note = "boat arrived" });
+            Assert.Equal("boat arrived", team.StatusNote);
+            var byHub = await hub.Connection.InvokeAsync<DispatchTask>("UpdateTask", incident.Id, task.Id,
+                new TaskUpdateRequest { Status = DispatchTaskStatus.InProgress, Note = "first casualty out" });
+            Assert.Equal("first casualty out", byHub.Note);
+        }
+        Assert.Equal("first casualty out", (await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single().Note);
+        Assert.Equal("boat arrived", (await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D06")).StatusNote);
+
+        var timeline = await Timeline(incident.Id);
+        foreach (var note in new[] { boat, "boat arrived" })
+            Assert.Single(timeline, e => e.Kind == "TeamNote" && e.TeamId == "D06" && e.Summary.Contains(note));
+        foreach (var note in new[] { "bridge pier cracked", "first casualty out" })
+            Assert.Single(timeline, e => e.Kind == "Task" && e.TaskId == task.Id && e.Summary.Contains(note));
+        // A repeat of the same note (a radio's retry) adds nothing.
+        await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "InProgress", note = "first casualty out" }));
+        Assert.Single(await Timeline(incident.Id), e => e.Kind == "Task" && e.Summary.Contains("first casualty out"));
+        await Release(incident.Id, "D06");
+    }
 }

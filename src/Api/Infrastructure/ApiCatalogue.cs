@@ -68,7 +68,7 @@ public static class ApiCatalogue
         ["POST /api/v1/incidents/{id}/tasks"] = new("Issue a task to an assigned team", null,
             """{"teamId":"D01","title":"Pump out the underpass","description":"two pumps, report every 30 min"}"""),
         ["POST /api/v1/incidents/{id}/tasks/{taskId}/status"] = new("Move a task (a team only its own tasks)",
-            "Issued → Acknowledged → InProgress → Completed | Failed; Cancelled by the district centre only. Repeating the current status is a no-op.",
+            "Issued → Acknowledged → InProgress → Completed | Failed; Cancelled by the district centre only. Repeating the current status changes nothing, unless it carries a new note: the note is kept on the task and in the timeline.",
             """{"status":"Acknowledged","note":"on our way"}"""),
         ["GET /api/v1/incidents/{id}/command-post"] = new("The field command post with its teams, tasks and situation reports"),
         ["POST /api/v1/incidents/{id}/command-post"] = new("Set up a field command post (automatic at level III and above), or update it",

@@ -288,7 +288,16 @@ public sealed class IncidentGrain(
         // The same report-time rule as a team report's (at most 5 minutes ahead), and never before the task's previous event.
         var at = ReportTimeRules.TaskUpdateTime(request.OccurredAt, task.IssuedAt, now, TaskRules.LastEventAt(task));
         DateTimeOffset? reportedAt = request.OccurredAt is null ? null : at;
-        if (task.Status == to) return task;
+        if (task.Status == to)
+        {
+            // A note with no change of status is kept on the task and in the timeline; a repeat (a retry) changes nothing.
+            if (request.Note is not { Length: > 0 } added || added == task.Note) return task;
+            S.Tasks[index] = task with { Note = added, UpdatedAt = now };
+            _changedTasks.Add(taskId);
+            Record(actor, "Task", $"{taskId} ({task.TeamId}): note while {to} ({added})", teamId: task.TeamId, taskId: taskId, reportedAt: reportedAt);
+            await Save(actor);
+            return S.Tasks[index];
+        }
 
         S.Tasks[index] = task with
         {

@@ -79,6 +79,7 @@ public sealed class RescueTeamGrain(
             return View();
         }
 
+        var noted = report.Note is { Length: > 0 } && report.Note != S.StatusNote;
         if (report.Note is not null) S.StatusNote = report.Note;
         if (from != to)
         {
@@ -88,8 +89,12 @@ public sealed class RescueTeamGrain(
             S.StatusReportedAt = report.OccurredAt is { } sent && sent <= now ? sent : null;
         }
         await Changed();
-        if (from != to && S.IncidentId is { } incident)
-            await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}{note}", actor, reportedAt);
+        if (S.IncidentId is { } incident)
+        {
+            if (from != to) await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}{note}", actor, reportedAt);
+            // A note with no change of status (a repeat of the one held is a retry) is kept as the team's note and in the timeline.
+            else if (noted) await Timeline(incident, "TeamNote", $"{Key} ({to}): {report.Note}", actor, reportedAt);
+        }
         return View();
     }
 
