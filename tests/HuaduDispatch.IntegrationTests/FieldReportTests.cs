@@ -259,4 +259,18 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         Assert.Single(await Timeline(incident.Id), e => e.Kind == "Task" && e.Summary.Contains("first casualty out"));
         await Release(incident.Id, "D06");
     }
+
+    /// <summary>A task for a team id that does not exist is a 400 naming teamId, as a dispatch's unknown id is (before, a 409).</summary>
+    [Fact]
+    public async Task A_task_for_a_team_that_does_not_exist_is_a_400_naming_the_field()
+    {
+        var incident = await Create(IncidentType.BuildingFire, 23.38, 113.24);
+        var text = await Problem(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { teamId = "QQQ", title = "x" }),
+            HttpStatusCode.BadRequest, "teamId");
+        Assert.Contains("no team has the id 'QQQ'", text);
+        // A real team that is not assigned stays a conflict.
+        Assert.Contains("dispatch it first", await Problem(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { teamId = "T12", title = "x" }),
+            HttpStatusCode.Conflict));
+        Assert.Empty(await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks"));
+    }
 }

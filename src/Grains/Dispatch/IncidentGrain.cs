@@ -194,8 +194,7 @@ public sealed class IncidentGrain(
         var toAssign = ids.Where(id => !S.Teams.Any(t => t.TeamId == id && t.ReleasedAt is null)).ToList();
         // Ids the district does not have are refused from the catalogue, before any team grain is asked: a list of thousands
         // of made-up ids would otherwise activate (and in PostgreSQL mode read) a grain for each.
-        var known = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetTeamIds()).ToHashSet(StringComparer.Ordinal);
-        if (toAssign.FirstOrDefault(id => !known.Contains(id)) is { } unknown) throw DomainException.Invalid("teamIds", $"no team has the id '{unknown}'");
+        await EnsureKnownTeams("teamIds", toAssign);
 
         // Check every team first, so a dispatch that cannot be made changes nothing.
         var teams = await Task.WhenAll(toAssign.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()));
@@ -235,6 +234,14 @@ public sealed class IncidentGrain(
         return incident;
     }
 
+    /// <summary>A 400 naming <paramref name="field"/> for the first id the reference data's catalogue of teams does not list.</summary>
+    private async Task EnsureKnownTeams(string field, IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0) return;
+        var known = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetTeamIds()).ToHashSet(StringComparer.Ordinal);
+        if (ids.FirstOrDefault(id => !known.Contains(id)) is { } unknown) throw DomainException.Invalid(field, $"no team has the id '{unknown}'");
+    }
+
     public Task<Incident> ReleaseTeam(string teamId, ReleaseRequest request, Actor actor) => Mutate(() => DoReleaseTeam(teamId, request, actor));
 
     private async Task<Incident> DoReleaseTeam(string teamId, ReleaseRequest request, Actor actor)
@@ -258,7 +265,11 @@ public sealed class IncidentGrain(
         if (string.IsNullOrWhiteSpace(request.TeamId)) throw DomainException.Invalid("teamId", "teamId is required");
         if (string.IsNullOrWhiteSpace(request.Title)) throw DomainException.Invalid("title", "title is required");
         if (!S.Teams.Any(t => t.TeamId == request.TeamId && t.ReleasedAt is null))
+        {
+            // A team that does not exist is bad input (400), as in a dispatch; only a real team not assigned here is a conflict.
+            await EnsureKnownTeams("teamId", [request.TeamId]);
             throw DomainException.Conflict($"team {request.TeamId} is not assigned to incident {Key}; dispatch it first");
+        }
         var issuer = request.IssuedBy ?? TaskIssuer.DistrictCentre;
         if (issuer == TaskIssuer.CommandPost && !S.CommandPost) throw DomainException.Conflict("the incident has no field command post");
         var now = clock.GetUtcNow();
