@@ -273,4 +273,31 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
             HttpStatusCode.Conflict));
         Assert.Empty(await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks"));
     }
+
+    /// <summary>
+    /// A merge leaves a trace on the surviving incident's timeline ("Merged in: C (reason)"); mergedInto on any other transition
+    /// is a 400 naming the field and changes nothing (before, it was ignored with a 200).
+    /// </summary>
+    [Fact]
+    public async Task A_merge_is_in_the_surviving_incidents_timeline_and_merged_into_is_refused_on_other_transitions()
+    {
+        var survivor = await Create(IncidentType.RoadTrafficAccident, 23.41, 113.21);
+        var duplicate = await Create(IncidentType.RoadTrafficAccident, 23.41, 113.21);
+        var other = await Create(IncidentType.RoadTrafficAccident, 23.41, 113.21);
+        await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{other.Id}/transitions", new { to = "Responding", reason = "teams sent" }));
+        await Problem(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{other.Id}/transitions", new { to = "Contained", reason = "x", mergedInto = survivor.Id }),
+            HttpStatusCode.BadRequest, "mergedInto");
+        var unchanged = await Dispatcher.GetOk<Incident>($"/api/v1/incidents/{other.Id}");
+        Assert.Equal((IncidentStatus.Responding, (string?)null), (unchanged.Status, unchanged.MergedInto));
+
+        var merged = await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{duplicate.Id}/transitions",
+            new { to = "Merged", reason = "same crash, second caller", mergedInto = survivor.Id }));
+        Assert.Equal(survivor.Id, merged.MergedInto);
+        var entry = Assert.Single(await Timeline(survivor.Id), e => e.Kind == "MergedIn");
+        Assert.Equal($"Merged in: {duplicate.Id} (same crash, second caller)", entry.Summary);
+        Assert.Equal(Roles.Dispatcher, entry.Actor);
+        // The surviving incident goes on as before.
+        Assert.Equal(IncidentStatus.Verified, (await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{survivor.Id}/transitions",
+            new { to = "Verified", reason = "checked" }))).Status);
+    }
 }

@@ -53,7 +53,7 @@ public static class ApiCatalogue
             "A more severe grading applies at once; a milder one is only proposed for a dispatcher to confirm.",
             """{"dead":0,"missing":1,"seriouslyInjured":2,"injured":5,"trapped":3,"affected":300,"relocated":120,"directLossCny":500000}"""),
         ["POST /api/v1/incidents/{id}/transitions"] = new("Change the incident's status",
-            "Reported → Verified → Responding → Contained → Recovery → Closed, or Cancelled / Merged (with mergedInto). 409 with the reason for an illegal step.",
+            "Reported → Verified → Responding → Contained → Recovery → Closed, or Cancelled / Merged (with mergedInto, which any other transition refuses with a 400). 409 with the reason for an illegal step. A merge is recorded in the surviving incident's timeline too.",
             """{"to":"Contained","reason":"water receding, no one trapped"}"""),
         ["POST /api/v1/incidents/{id}/response-level"] = new("Set the response level by hand (a reason is required)", null,
             """{"level":"III","reason":"two towns affected; district command takes over"}"""),

@@ -54,6 +54,11 @@ public sealed class IncidentState
     [Id(28)] public List<TimelineEntry> TimelineOutbox { get; set; } = [];
     /// <summary>The relief statuses (AtRisk, Breached) already recorded as partner events.</summary>
     [Id(29)] public List<ReliefStatus> ReliefNoted { get; set; } = [];
+    /// <summary>
+    /// The "Merged in" entry for the surviving incident's timeline, written with the merge and cleared once appended there (a
+    /// failed append is tried again at the next activation).
+    /// </summary>
+    [Id(30)] public TimelineEntry? MergeNote { get; set; }
 }
 
 /// <summary>
@@ -166,6 +171,7 @@ public sealed class IncidentGrain(
         EnsureExists();
         if (request.To is not { } to) throw DomainException.Invalid("to", "to is required");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a status change needs a reason");
+        IncidentLifecycle.CheckMergedInto(to, request.MergedInto);
         if (IncidentLifecycle.Check(S.Status, to) is { } why) throw DomainException.Conflict(why);
         if (to == IncidentStatus.Merged)
         {
@@ -180,7 +186,29 @@ public sealed class IncidentGrain(
         if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
-        return await Save(actor);
+        if (to == IncidentStatus.Merged)
+        {
+            S.MergeNote = new TimelineEntry
+            {
+                Seq = 0, At = clock.GetUtcNow(), Actor = actor.Subject, Kind = "MergedIn", Summary = $"Merged in: {Key} ({request.Reason.Trim()})",
+            };
+        }
+        var incident = await Save(actor);
+        await SendMergeNote();
+        return incident;
+    }
+
+    /// <summary>
+    /// Appends the "Merged in" entry to the surviving incident's timeline, then clears it. The call goes to that incident's
+    /// timeline grain, not to the incident: a timeline calls no one, so two incidents merged into each other at the same moment
+    /// cannot wait on each other through it.
+    /// </summary>
+    private async Task SendMergeNote()
+    {
+        if (S.MergeNote is not { } entry || S.MergedInto is not { } target) return;
+        await GrainFactory.Grain<IIncidentTimelineGrain>(target).Append([entry]);
+        S.MergeNote = null;
+        await state.WriteStateAsync();
     }
 
     public Task<Incident> Dispatch(DispatchRequest request, Actor actor) => Mutate(() => DoDispatch(request, actor));
@@ -596,6 +624,17 @@ public sealed class IncidentGrain(
     {
         _before = Snapshot();
         await HandOffEvents();
+        if (S.MergeNote is not null)
+        {
+            try
+            {
+                await SendMergeNote(); // a merge stored whose entry did not reach the surviving incident's timeline
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Incident {IncidentId}: the merge entry for incident {Target} is not yet appended; it goes at the next activation", Key, S.MergedInto);
+            }
+        }
         if (S.TimelineOutbox.Count > 0)
         {
             try
