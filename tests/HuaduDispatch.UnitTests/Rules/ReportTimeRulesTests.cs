@@ -109,7 +109,8 @@ public sealed class LateTeamStatusTests
         Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-3), assigned, Now));
         Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-6), assigned, Now));
         Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-6).AddSeconds(-1), assigned, Now));
-        // A held time ahead of the server's counts as now.
+        // A held time ahead of the server's counts as now; a held time of 0001-01-01 (a state never set) makes nothing late.
         Assert.False(TeamStatusRules.IsLate(Now, new StatusTime(Now.AddMinutes(4), DeviceClock: true), Now));
+        Assert.False(TeamStatusRules.IsLate(DateTimeOffset.MinValue, new StatusTime(DateTimeOffset.MinValue, DeviceClock: false), Now));
     }
 }

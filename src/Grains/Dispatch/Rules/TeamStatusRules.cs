@@ -49,7 +49,8 @@ public static class TeamStatusRules
     public static bool IsLate(DateTimeOffset at, StatusTime held, DateTimeOffset now)
     {
         var since = held.At > now ? now : held.At;
-        return at < (held.DeviceClock ? since : since - ReportTimeRules.ClockTolerance);
+        if (held.DeviceClock) return at < since;
+        return since - DateTimeOffset.MinValue > ReportTimeRules.ClockTolerance && at < since - ReportTimeRules.ClockTolerance;
     }
 
     /// <summary>The status a team takes when its incident releases it.</summary>
