@@ -27,6 +27,8 @@ public sealed record DispatchTask
     /// <summary>Alerts raised for this task: "Unacknowledged", "Overdue".</summary>
     [Id(13)] public IReadOnlyList<string> Alerts { get; init; } = [];
     [Id(14)] public required DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>When the team reported the task InProgress (its time, kept in order with the task's other times).</summary>
+    [Id(15)] public DateTimeOffset? StartedAt { get; init; }
 }
 
 /// <summary>Body of POST /api/v1/incidents/{id}/tasks.</summary>

@@ -253,7 +253,9 @@ public sealed class RealtimeTests : IAsyncLifetime
     public async Task Consoles_subscribing_during_a_stream_of_reports_each_end_at_the_latest_state_without_a_gap()
     {
         var teamIds = (await _dispatcher.GetFromJsonAsync<List<RescueTeam>>("/api/v1/teams", DispatchJson.Options))!.Select(t => t.Id).ToList();
-        var start = DateTimeOffset.UtcNow.AddSeconds(1); // newer than every team's position, so every report moves its team
+        // Newer than every team's position, so every report moves its team; and no later than each is sent (one every 10 ms or
+        // more, 1 ms apart), since a time ahead of the server's is stored as the server's (see "Report times").
+        var start = DateTimeOffset.UtcNow;
         var expected = teamIds.Select((id, i) => (Id: id, Lat: 23.30 + i / 1_000.0, At: start.AddMilliseconds(i))).ToList();
         var stream = Task.Run(async () =>
         {

@@ -54,6 +54,11 @@ public sealed class IncidentState
     [Id(28)] public List<TimelineEntry> TimelineOutbox { get; set; } = [];
     /// <summary>The relief statuses (AtRisk, Breached) already recorded as partner events.</summary>
     [Id(29)] public List<ReliefStatus> ReliefNoted { get; set; } = [];
+    /// <summary>
+    /// The "Merged in" entry for the surviving incident's timeline, written with the merge and cleared once appended there (a
+    /// failed append is tried again at the next activation).
+    /// </summary>
+    [Id(30)] public TimelineEntry? MergeNote { get; set; }
 }
 
 /// <summary>
@@ -166,6 +171,7 @@ public sealed class IncidentGrain(
         EnsureExists();
         if (request.To is not { } to) throw DomainException.Invalid("to", "to is required");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a status change needs a reason");
+        IncidentLifecycle.CheckMergedInto(to, request.MergedInto);
         if (IncidentLifecycle.Check(S.Status, to) is { } why) throw DomainException.Conflict(why);
         if (to == IncidentStatus.Merged)
         {
@@ -180,7 +186,29 @@ public sealed class IncidentGrain(
         if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
-        return await Save(actor);
+        if (to == IncidentStatus.Merged)
+        {
+            S.MergeNote = new TimelineEntry
+            {
+                Seq = 0, At = clock.GetUtcNow(), Actor = actor.Subject, Kind = "MergedIn", Summary = $"Merged in: {Key} ({request.Reason.Trim()})",
+            };
+        }
+        var incident = await Save(actor);
+        await SendMergeNote();
+        return incident;
+    }
+
+    /// <summary>
+    /// Appends the "Merged in" entry to the surviving incident's timeline, then clears it. The call goes to that incident's
+    /// timeline grain, not to the incident: a timeline calls no one, so two incidents merged into each other at the same moment
+    /// cannot wait on each other through it.
+    /// </summary>
+    private async Task SendMergeNote()
+    {
+        if (S.MergeNote is not { } entry || S.MergedInto is not { } target) return;
+        await GrainFactory.Grain<IIncidentTimelineGrain>(target).Append([entry]);
+        S.MergeNote = null;
+        await state.WriteStateAsync();
     }
 
     public Task<Incident> Dispatch(DispatchRequest request, Actor actor) => Mutate(() => DoDispatch(request, actor));
@@ -194,8 +222,7 @@ public sealed class IncidentGrain(
         var toAssign = ids.Where(id => !S.Teams.Any(t => t.TeamId == id && t.ReleasedAt is null)).ToList();
         // Ids the district does not have are refused from the catalogue, before any team grain is asked: a list of thousands
         // of made-up ids would otherwise activate (and in PostgreSQL mode read) a grain for each.
-        var known = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetTeamIds()).ToHashSet(StringComparer.Ordinal);
-        if (toAssign.FirstOrDefault(id => !known.Contains(id)) is { } unknown) throw DomainException.Invalid("teamIds", $"no team has the id '{unknown}'");
+        await EnsureKnownTeams("teamIds", toAssign);
 
         // Check every team first, so a dispatch that cannot be made changes nothing.
         var teams = await Task.WhenAll(toAssign.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()));
@@ -235,6 +262,14 @@ public sealed class IncidentGrain(
         return incident;
     }
 
+    /// <summary>A 400 naming <paramref name="field"/> for the first id the reference data's catalogue of teams does not list.</summary>
+    private async Task EnsureKnownTeams(string field, IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0) return;
+        var known = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetTeamIds()).ToHashSet(StringComparer.Ordinal);
+        if (ids.FirstOrDefault(id => !known.Contains(id)) is { } unknown) throw DomainException.Invalid(field, $"no team has the id '{unknown}'");
+    }
+
     public Task<Incident> ReleaseTeam(string teamId, ReleaseRequest request, Actor actor) => Mutate(() => DoReleaseTeam(teamId, request, actor));
 
     private async Task<Incident> DoReleaseTeam(string teamId, ReleaseRequest request, Actor actor)
@@ -258,7 +293,11 @@ public sealed class IncidentGrain(
         if (string.IsNullOrWhiteSpace(request.TeamId)) throw DomainException.Invalid("teamId", "teamId is required");
         if (string.IsNullOrWhiteSpace(request.Title)) throw DomainException.Invalid("title", "title is required");
         if (!S.Teams.Any(t => t.TeamId == request.TeamId && t.ReleasedAt is null))
+        {
+            // A team that does not exist is bad input (400), as in a dispatch; only a real team not assigned here is a conflict.
+            await EnsureKnownTeams("teamId", [request.TeamId]);
             throw DomainException.Conflict($"team {request.TeamId} is not assigned to incident {Key}; dispatch it first");
+        }
         var issuer = request.IssuedBy ?? TaskIssuer.DistrictCentre;
         if (issuer == TaskIssuer.CommandPost && !S.CommandPost) throw DomainException.Conflict("the incident has no field command post");
         var now = clock.GetUtcNow();
@@ -283,21 +322,34 @@ public sealed class IncidentGrain(
         if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
         if (to == DispatchTaskStatus.Cancelled && !TaskRules.MayCancel(actor)) throw DomainException.Forbidden("only the district centre may cancel a task");
         if (TaskRules.Check(task.Status, to) is { } why) throw DomainException.Conflict(why);
-        if (task.Status == to) return task;
 
         var now = clock.GetUtcNow();
-        var at = ReportTimeRules.TaskUpdateTime(request.OccurredAt, task.IssuedAt, now);
+        // The same report-time rule as a team report's (at most 5 minutes ahead), and never before the task's previous event.
+        var at = ReportTimeRules.TaskUpdateTime(request.OccurredAt, task.IssuedAt, now, TaskRules.LastEventAt(task));
+        DateTimeOffset? reportedAt = request.OccurredAt is null ? null : at;
+        if (task.Status == to)
+        {
+            // A note with no change of status is kept on the task and in the timeline; a repeat (a retry) changes nothing.
+            if (request.Note is not { Length: > 0 } added || added == task.Note) return task;
+            S.Tasks[index] = task with { Note = added, UpdatedAt = now };
+            _changedTasks.Add(taskId);
+            Record(actor, "Task", $"{taskId} ({task.TeamId}): note while {to} ({added})", teamId: task.TeamId, taskId: taskId, reportedAt: reportedAt);
+            await Save(actor);
+            return S.Tasks[index];
+        }
+
         S.Tasks[index] = task with
         {
             Status = to,
             AcknowledgedAt = task.AcknowledgedAt ?? (to is DispatchTaskStatus.Acknowledged or DispatchTaskStatus.InProgress ? at : null),
+            StartedAt = task.StartedAt ?? (to is DispatchTaskStatus.InProgress ? at : null),
             CompletedAt = TaskRules.IsOpen(to) ? null : at,
             Note = request.Note ?? task.Note,
             UpdatedAt = now,
         };
         _changedTasks.Add(taskId);
         Record(actor, "Task", $"{taskId} ({task.TeamId}): {task.Status} -> {to}" + (request.Note is { Length: > 0 } n ? $" ({n})" : ""),
-            teamId: task.TeamId, taskId: taskId, reportedAt: request.OccurredAt);
+            teamId: task.TeamId, taskId: taskId, reportedAt: reportedAt);
         await Save(actor);
         return S.Tasks[index];
     }
@@ -330,13 +382,21 @@ public sealed class IncidentGrain(
             var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
             IncidentInputRules.CheckLocation(areas, p, "position");
         }
-        var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(
-            string.IsNullOrWhiteSpace(request.Commander) ? Options.DutyCommander : request.Commander.Trim(),
-            request.Position ?? new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon }, automatic: false, actor);
+        // Only this incident changes its post, one call at a time, so what Get reads is what the update starts from.
+        var postGrain = GrainFactory.Grain<IFieldCommandPostGrain>(Key);
+        var current = await postGrain.Get();
+        var (commander, position, change) = CommandPostRules.Apply(current, request, Options.DutyCommander,
+            new GeoPoint { Lat = S.Location!.Lat, Lon = S.Location.Lon });
+        var post = current is not null && change is null ? current : await postGrain.SetUp(commander, position, automatic: false, actor);
         if (!S.CommandPost)
         {
             S.CommandPost = true;
             Record(actor, "CommandPost", $"field command post set up on request, commander {post.Commander}");
+            await Save(actor);
+        }
+        else if (change is not null)
+        {
+            Record(actor, "CommandPost", $"field command post updated: {change}");
             await Save(actor);
         }
         var (teams, tasks) = PostRoster();
@@ -564,6 +624,17 @@ public sealed class IncidentGrain(
     {
         _before = Snapshot();
         await HandOffEvents();
+        if (S.MergeNote is not null)
+        {
+            try
+            {
+                await SendMergeNote(); // a merge stored whose entry did not reach the surviving incident's timeline
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Incident {IncidentId}: the merge entry for incident {Target} is not yet appended; it goes at the next activation", Key, S.MergedInto);
+            }
+        }
         if (S.TimelineOutbox.Count > 0)
         {
             try

@@ -13,6 +13,8 @@ public sealed class RescueTeamState
     [Id(3)] public TeamPosition? Position { get; set; }
     [Id(4)] public string? IncidentId { get; set; }
     [Id(5)] public string? StatusNote { get; set; }
+    /// <summary>When the status held took effect, by the time a report gave; null when the server set it (at <see cref="StatusChangedAt"/>).</summary>
+    [Id(6)] public DateTimeOffset? StatusReportedAt { get; set; }
 }
 
 /// <summary>
@@ -58,24 +60,40 @@ public sealed class RescueTeamGrain(
         if (report.Position is { } p && !p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
         if (report.Position is { } reported) TeamPositionRules.Check(S.Definition!.HomeBase, reported.Lat, reported.Lon, "position");
         var now = clock.GetUtcNow();
-        var occurredAt = report.OccurredAt ?? now;
-        ReportTimeRules.CheckTeamReport("occurredAt", occurredAt, now);
+        // A time ahead of the server's is stored as the server's (clamped), so it cannot make later reports look older.
+        var occurredAt = ReportTimeRules.TeamReportTime("occurredAt", report.OccurredAt, now);
+        DateTimeOffset? reportedAt = report.OccurredAt is null ? null : occurredAt;
 
         if (TeamStatusRules.CheckReport(S.Status, to, S.IncidentId) is { } reason) throw DomainException.Conflict(reason);
 
         var from = S.Status;
-        if (report.Position is { } pos) MovePosition(pos.Lat, pos.Lon, occurredAt);
+        var moved = report.Position is { } pos && MovePosition(pos.Lat, pos.Lon, occurredAt);
+        var note = report.Note is { Length: > 0 } n ? $" ({n})" : "";
+        var held = new StatusTime(S.StatusReportedAt ?? S.StatusChangedAt, S.StatusReportedAt is not null);
+        if (report.OccurredAt is not null && TeamStatusRules.IsLate(occurredAt, held, now))
+        {
+            // Older than the status held: like an older position, it changes neither the status nor its note; the timeline keeps it.
+            if (moved) await Changed();
+            if (S.IncidentId is { } assignedTo && (from != to || note.Length > 0))
+                await Timeline(assignedTo, "TeamStatus", $"{Key}: late report {to}{note}, not applied: {from} since {held.At:O}", actor, reportedAt);
+            return View();
+        }
+
+        var noted = report.Note is { Length: > 0 } && report.Note != S.StatusNote;
         if (report.Note is not null) S.StatusNote = report.Note;
         if (from != to)
         {
             S.Status = to;
             S.StatusChangedAt = now;
+            // The time the report gave orders the next reports (by the same clock); a server time is StatusChangedAt, which is now.
+            S.StatusReportedAt = report.OccurredAt is { } sent && sent <= now ? sent : null;
         }
         await Changed();
-        if (from != to && S.IncidentId is { } incident)
+        if (S.IncidentId is { } incident)
         {
-            await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}" + (report.Note is { Length: > 0 } n ? $" ({n})" : ""), actor,
-                report.OccurredAt);
+            if (from != to) await Timeline(incident, "TeamStatus", $"{Key}: {from} -> {to}{note}", actor, reportedAt);
+            // A note with no change of status (a repeat of the one held is a retry) is kept as the team's note and in the timeline.
+            else if (noted) await Timeline(incident, "TeamNote", $"{Key} ({to}): {report.Note}", actor, reportedAt);
         }
         return View();
     }
@@ -88,8 +106,7 @@ public sealed class RescueTeamGrain(
             throw DomainException.Invalid("lat", "lat and lon are required and must be a valid WGS 84 position");
         TeamPositionRules.Check(S.Definition!.HomeBase, lat, lon, "lat");
         var now = clock.GetUtcNow();
-        var at = report.At ?? now;
-        ReportTimeRules.CheckTeamReport("at", at, now);
+        var at = ReportTimeRules.TeamReportTime("at", report.At, now);
         if (MovePosition(lat, lon, at)) await Changed();
         return View();
     }
@@ -105,6 +122,7 @@ public sealed class RescueTeamGrain(
         S.IncidentId = incidentId;
         S.Status = TeamStatus.Assigned;
         S.StatusChangedAt = clock.GetUtcNow();
+        S.StatusReportedAt = null;
         S.StatusNote = null;
         await Changed();
         return View();
@@ -118,6 +136,7 @@ public sealed class RescueTeamGrain(
         S.IncidentId = null;
         S.Status = TeamStatusRules.AfterRelease(from);
         S.StatusChangedAt = clock.GetUtcNow();
+        S.StatusReportedAt = null;
         await Changed(leftIncident: incidentId);
         return View();
     }
@@ -140,7 +159,7 @@ public sealed class RescueTeamGrain(
     private bool MovePosition(double lat, double lon, DateTimeOffset at)
     {
         // Late reports (radio outage, paper log) never move the team back to an older position.
-        if (S.Position is { } current && current.At > at) return false;
+        if (S.Position is { } current && ReportTimeRules.IsOlderThanHeld(at, current.At, clock.GetUtcNow())) return false;
         S.Position = new TeamPosition { Lat = lat, Lon = lon, At = at };
         return true;
     }

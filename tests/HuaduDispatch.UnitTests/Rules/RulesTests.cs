@@ -34,6 +34,18 @@ public sealed class IncidentLifecycleTests
     }
 
     [Fact]
+    public void Merged_into_is_refused_on_every_transition_but_a_merge_naming_the_field()
+    {
+        foreach (var to in Enum.GetValues<IncidentStatus>().Where(s => s != IncidentStatus.Merged))
+        {
+            var e = Assert.Throws<DomainException>(() => IncidentLifecycle.CheckMergedInto(to, "INC-20261205-B"));
+            Assert.Equal((DomainErrorKind.Invalid, "mergedInto"), (e.Kind, e.Field));
+            IncidentLifecycle.CheckMergedInto(to, null);
+        }
+        IncidentLifecycle.CheckMergedInto(IncidentStatus.Merged, "INC-20261205-B");
+    }
+
+    [Fact]
     public void Every_final_status_accepts_no_transition_and_no_dispatch()
     {
         foreach (var final in Enum.GetValues<IncidentStatus>().Where(IncidentLifecycle.IsFinal))

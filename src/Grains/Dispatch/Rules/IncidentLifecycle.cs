@@ -27,6 +27,16 @@ public static class IncidentLifecycle
     public static bool AcceptsDispatch(IncidentStatus s) =>
         s is IncidentStatus.Reported or IncidentStatus.Verified or IncidentStatus.Responding or IncidentStatus.Contained;
 
+    /// <summary>
+    /// <c>mergedInto</c> belongs to a merge only: on any other transition it is a 400 naming the field (before 2026-12-05 it was
+    /// ignored without a word, and the caller believed the incident merged).
+    /// </summary>
+    public static void CheckMergedInto(IncidentStatus to, string? mergedInto)
+    {
+        if (to != IncidentStatus.Merged && !string.IsNullOrWhiteSpace(mergedInto))
+            throw DomainException.Invalid("mergedInto", $"mergedInto is only for a transition to Merged, not to {to}");
+    }
+
     /// <summary>Null when allowed; otherwise the reason it is not.</summary>
     public static string? Check(IncidentStatus from, IncidentStatus to)
     {

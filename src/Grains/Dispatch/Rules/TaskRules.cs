@@ -22,6 +22,15 @@ public static class TaskRules
         };
     }
 
+    /// <summary>The time of the task's latest event (issued, acknowledged, started): a later event is not stored as earlier.</summary>
+    public static DateTimeOffset LastEventAt(DispatchTask task)
+    {
+        var at = task.IssuedAt;
+        if (task.AcknowledgedAt is { } acknowledged && acknowledged > at) at = acknowledged;
+        if (task.StartedAt is { } started && started > at) at = started;
+        return at;
+    }
+
     /// <summary>Only the district centre (dispatcher, commander, admin) may cancel; teams move their own tasks.</summary>
     public static bool MayCancel(Actor actor) => actor.Role is Roles.Dispatcher or Roles.Commander or Roles.Admin;
 }

@@ -39,6 +39,20 @@ public static class TeamStatusRules
         }
     }
 
+    /// <summary>
+    /// Whether a status reported at <paramref name="at"/> is older than the status the team holds (<paramref name="held"/>), as a
+    /// position older than the one held is: such a late report (a radio outage, a log copied from paper) must not undo the newer
+    /// status. Before 2026-12-05 an EnRoute at -5 min sent after an OnScene at -1 min left the team EnRoute. A status the server
+    /// set (a dispatch, a release, a report without a time) was set by the server's clock: a report up to
+    /// <see cref="ReportTimeRules.ClockTolerance"/> before it is a device clock behind the server's, and is not late.
+    /// </summary>
+    public static bool IsLate(DateTimeOffset at, StatusTime held, DateTimeOffset now)
+    {
+        var since = held.At > now ? now : held.At;
+        if (held.DeviceClock) return at < since;
+        return since - DateTimeOffset.MinValue > ReportTimeRules.ClockTolerance && at < since - ReportTimeRules.ClockTolerance;
+    }
+
     /// <summary>The status a team takes when its incident releases it.</summary>
     public static TeamStatus AfterRelease(TeamStatus current) => current switch
     {
@@ -46,3 +60,6 @@ public static class TeamStatusRules
         _ => TeamStatus.Available,
     };
 }
+
+/// <summary>When a team's status took effect: a time a report gave (<paramref name="DeviceClock"/>) or the server's.</summary>
+public readonly record struct StatusTime(DateTimeOffset At, bool DeviceClock);
