@@ -159,6 +159,11 @@ public sealed record ReliefPlan
     /// counted in <see cref="PeopleCovered"/>.
     /// </summary>
     [Id(12)] public int PeopleCoveredLate { get; init; }
+    /// <summary>
+    /// Units the plan sends as partial kits: items held back only because another item of the same kit is short
+    /// (KitIncomplete), sent anyway from what the plan leaves. They relieve nobody under the whole-kit rule.
+    /// </summary>
+    [Id(13)] public long PartialKitUnits { get; init; }
 }
 
 /// <summary>

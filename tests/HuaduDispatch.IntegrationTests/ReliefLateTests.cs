@@ -90,6 +90,15 @@ public sealed class ReliefLateTests(PostgresServer postgres)
         var relief = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
             r => r.Status == ReliefStatus.Breached && r.Shortfalls.Any(s => s.ItemCode == "lighting"), "no lighting shortfall for the late incident");
         Assert.Equal("StockShort", relief.Shortfalls.Single(s => s.ItemCode == "lighting").Reason);
+        // The rest of the kit is sent anyway as partial kits: nobody counts as relieved, but the water and food do not wait
+        // for lamps that nobody has.
+        var partial = await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief"),
+            r => r.Needs.Where(n => n.ItemCode != "lighting").All(n => n.Planned == n.Needed), "the rest of the kit is not sent as partial kits");
+        Assert.Equal(0, partial.Needs.Single(n => n.ItemCode == "lighting").Planned);
+        Assert.DoesNotContain(partial.Shortfalls, s => s.Reason == "KitIncomplete");
+        var plan = await dispatcher.GetOk<ReliefPlan>("/api/v1/relief/plan");
+        Assert.Equal(partial.Needs.Where(n => n.ItemCode != "lighting").Sum(n => n.Needed), plan.PartialKitUnits);
+        Assert.Equal(0, plan.PeopleCoveredLate);
 
         var before = DateTimeOffset.UtcNow;
         var xml = System.Xml.Linq.XDocument.Parse(await dispatcher.GetStringAsync($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}"));

@@ -37,7 +37,7 @@ public static class LateRelief
         if (late.Count == 0)
         {
             // Demands past their deadline with nothing to plan late are in no solve: nothing is short for them any more.
-            return first;
+            return PartialKits(planner, demands, lateUntil, warehouses, items, now, first);
         }
 
         var lateIds = late.Select(d => d.DemandId).ToHashSet(StringComparer.Ordinal);
@@ -46,7 +46,7 @@ public static class LateRelief
         var covered = new Dictionary<string, int>(first.CoveredByDemand, StringComparer.Ordinal);
         foreach (var (id, people) in second.CoveredByDemand)
             if (!onTimeIds.Contains(id)) covered[id] = people;
-        return new ReliefPlanResult(
+        return PartialKits(planner, demands, lateUntil, warehouses, items, now, new ReliefPlanResult(
             [.. first.Allocations, .. second.Allocations],
             [.. first.Shortfalls, .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId))],
             first.PeopleCoveredWeighted, first.PeopleCovered, first.TonKm + second.TonKm)
@@ -55,7 +55,66 @@ public static class LateRelief
             Status = onTime.Count == 0 ? second.Status : first.Status,
             CoverageUpperBound = first.CoverageUpperBound,
             LatePeopleCovered = second.PeopleCovered,
+        });
+    }
+
+    /// <summary>
+    /// Partial kits: what the solves above hold back only because another item of the kit is short (<c>KitIncomplete</c>) is
+    /// sent anyway from what they leave, by the same planner: water, food and blankets do not wait for one bottle of
+    /// disinfectant. Nobody counts as relieved by them (the whole-kit rule stands); the <c>KitIncomplete</c> lines shrink by
+    /// what is sent, and go when all of it is. Convoys on a route an earlier solve already uses join that convoy (same
+    /// departure and arrival), with the trucks added.
+    /// </summary>
+    private static ReliefPlanResult PartialKits(IReliefPlanner planner, IReadOnlyList<ReliefDemandInput> demands,
+        IReadOnlyDictionary<string, DateTimeOffset> lateUntil, IReadOnlyList<ReliefWarehouse> warehouses,
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, ReliefPlanResult plan)
+    {
+        var incomplete = plan.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && s.Missing > 0).GroupBy(s => s.DemandId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(s => s.ItemCode, s => s.Missing, StringComparer.Ordinal),
+                StringComparer.Ordinal);
+        if (incomplete.Count == 0) return plan;
+        var wanted = new List<ReliefDemandInput>();
+        foreach (var d in demands)
+        {
+            if (!incomplete.TryGetValue(d.DemandId, out var kit)) continue;
+            var until = lateUntil.TryGetValue(d.DemandId, out var late) && late > d.Deadline ? late : d.Deadline;
+            if (until <= now) continue;
+            wanted.Add(d with { Kit = kit, People = Math.Max(1, d.People - plan.CoveredByDemand.GetValueOrDefault(d.DemandId)), Deadline = until });
+        }
+        // Only the warehouses with a truck left can send anything (a smaller model; its shortfalls are not used).
+        var left = Left(warehouses, plan.Allocations).Where(w => w.Trucks > 0).ToList();
+        if (wanted.Count == 0 || left.Count == 0) return plan;
+        var partial = planner.Plan(wanted, left, items, now);
+        if (partial.Allocations.Count == 0) return plan;
+
+        var sent = partial.Allocations.GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));
+        var shortfalls = new List<Shortfall>();
+        foreach (var s in plan.Shortfalls)
+        {
+            if (s.Reason != ShortfallReason.KitIncomplete || !sent.TryGetValue((s.DemandId, s.ItemCode), out var quantity)) shortfalls.Add(s);
+            else if (s.Missing > quantity) shortfalls.Add(s with { Missing = s.Missing - quantity, Detail = $"{quantity} sent anyway as part of partial kits; {s.Detail}" });
+        }
+        return new ReliefPlanResult(Combine(plan.Allocations, partial.Allocations), shortfalls, plan.PeopleCoveredWeighted, plan.PeopleCovered,
+            plan.TonKm + partial.TonKm)
+        {
+            CoveredByDemand = plan.CoveredByDemand,
+            Status = plan.Status,
+            CoverageUpperBound = plan.CoverageUpperBound,
+            LatePeopleCovered = plan.LatePeopleCovered,
+            PartialKitUnits = partial.Allocations.Sum(a => a.Quantity),
         };
+    }
+
+    /// <summary>
+    /// The rows of two plans over disjoint stock and trucks, as one: a (warehouse, demand) convoy in both gets the trucks of both
+    /// on each of its rows (its departure and arrival are the same in both: same warehouse, same route, same moment).
+    /// </summary>
+    public static IReadOnlyList<Allocation> Combine(IReadOnlyList<Allocation> a, IReadOnlyList<Allocation> b)
+    {
+        static Dictionary<(string, string), int> TrucksOf(IReadOnlyList<Allocation> rows) =>
+            rows.GroupBy(r => (r.WarehouseId, r.DemandId)).ToDictionary(g => g.Key, g => g.First().Trucks);
+        var (ta, tb) = (TrucksOf(a), TrucksOf(b));
+        return [.. a.Concat(b).Select(r => r with { Trucks = ta.GetValueOrDefault((r.WarehouseId, r.DemandId)) + tb.GetValueOrDefault((r.WarehouseId, r.DemandId)) })];
     }
 
     /// <summary>The warehouses with what <paramref name="used"/> takes out of their stock and fleets.</summary>

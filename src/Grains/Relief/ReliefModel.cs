@@ -104,6 +104,9 @@ public sealed record ReliefPlanResult(IReadOnlyList<Allocation> Allocations, IRe
     /// </summary>
     public int LatePeopleCovered { get; init; }
 
+    /// <summary>Units sent as partial kits (<see cref="LateRelief"/>): items held back only by another item of the kit.</summary>
+    public long PartialKitUnits { get; init; }
+
     public static ReliefPlanResult Empty { get; } = new([], [], 0, 0, 0) { Status = ReliefPlanStatus.Optimal };
 }
 

@@ -108,6 +108,41 @@ public sealed class LateReliefTests
     }
 
     [Fact]
+    public void Items_held_back_only_by_another_item_of_the_kit_are_sent_anyway_as_partial_kits_from_what_is_left()
+    {
+        // Disinfectant is held only at WH-DIS, whose one truck goes to the more urgent demand. The other demand's water waits for
+        // no disinfectant: WH-WATER's idle trucks bring it, though nobody there counts as relieved.
+        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
+        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
+        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
+        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var other = Demand("OTHER", East(0.5), 1, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+
+        var plan = LateRelief.Plan(Optimal(), [urgent, other], LateUntil(urgent, other), [water, disinfectant], items, Now);
+
+        Assert.Equal(10, plan.Allocations.Where(a => a.DemandId == "OTHER" && a.ItemCode == "water").Sum(a => a.Quantity));
+        Assert.DoesNotContain(plan.Allocations, a => a.DemandId == "OTHER" && a.ItemCode == "disinfectant");
+        Assert.Equal((50, 0), (plan.CoveredByDemand["URGENT"], plan.CoveredByDemand["OTHER"])); // the whole-kit rule stands
+        Assert.Equal(50, plan.PeopleCovered);
+        Assert.Equal(10, plan.PartialKitUnits);
+        // The water line is gone (all of it is sent); the disinfectant stays short, and says why.
+        var left = Assert.Single(plan.Shortfalls, s => s.DemandId == "OTHER");
+        Assert.Equal(("disinfectant", ShortfallReason.NoTrucks), (left.ItemCode, left.Reason));
+        // The urgent demand's own convoys are as the plan for the deadline made them.
+        Assert.Equal(10, plan.Allocations.Where(a => a.DemandId == "URGENT" && a.ItemCode == "water").Sum(a => a.Quantity));
+    }
+
+    [Fact]
+    public void Two_plans_rows_on_the_same_route_become_one_convoy_with_the_trucks_of_both()
+    {
+        Allocation Row(string demand, string item, int trucks) => new(demand, "WH-A", item, 5, Now, Now.AddMinutes(40), 3, trucks);
+
+        var combined = LateRelief.Combine([Row("D1", "water", 2), Row("D1", "rice", 2), Row("D2", "water", 1)], [Row("D1", "blanket", 1), Row("D3", "water", 4)]);
+
+        Assert.Equal([("D1", 3), ("D1", 3), ("D2", 1), ("D1", 3), ("D3", 4)], combined.Select(r => (r.DemandId, r.Trucks)));
+    }
+
+    [Fact]
     public void What_is_left_takes_out_each_convoy_once_and_each_line_of_stock()
     {
         var a = Warehouse("WH-A", East(0), 5, 1000, ("water", 50), ("rice", 9));

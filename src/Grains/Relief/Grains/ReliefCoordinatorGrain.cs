@@ -510,6 +510,7 @@ public sealed class ReliefCoordinatorGrain(
             PeopleCovered = result.PeopleCovered,
             PeopleCoveredWeighted = result.PeopleCoveredWeighted,
             PeopleCoveredLate = result.LatePeopleCovered,
+            PartialKitUnits = result.PartialKitUnits,
             TonKm = Math.Round(result.TonKm, 3),
             Allocations = allocations,
             Shortfalls = shortfalls,
