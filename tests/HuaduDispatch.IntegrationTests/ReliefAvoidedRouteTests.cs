@@ -71,6 +71,11 @@ public sealed class ReliefAvoidedRouteTests(PostgresServer postgres)
             Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");
             Assert.Equal([avoided], (await Relief()).AvoidedWarehouses.Select(a => a.WarehouseId));
 
+            // An id that is no warehouse is a 400 (before, a 200 that left the real one avoided).
+            var typo = await dispatcher.DeleteAsync($"/api/v1/incidents/{incidentId}/relief/avoided-warehouses/{avoided.ToLowerInvariant()}");
+            Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+            Assert.Contains($"no warehouse has the id '{avoided.ToLowerInvariant()}'", await typo.Content.ReadAsStringAsync());
+
             // Allowed again: the warehouse is back in the plans (it is the nearest holder, as in the first plan).
             var allowed = await dispatcher.DeleteAsync($"/api/v1/incidents/{incidentId}/relief/avoided-warehouses/{avoided}");
             Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
@@ -81,5 +86,27 @@ public sealed class ReliefAvoidedRouteTests(PostgresServer postgres)
                 return (await replan.Content.ReadFromJsonAsync<ReliefPlan>(DispatchJson.Options))!;
             }, p => p.Allocations.Any(a => a.IncidentId == incidentId && a.WarehouseId == avoided), "the allowed warehouse is not planned again");
         }
+    }
+
+    [Fact]
+    public async Task A_route_is_not_avoided_for_a_withdrawn_relief()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "False alarm", location = new { lat = 23.40, lon = 113.22 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source = "hotline", assessment = new { affected = 20 },
+        });
+        var incidentId = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+        await Eventually(() => dispatcher.GetAsync($"/api/v1/incidents/{incidentId}/relief"), r => r.IsSuccessStatusCode, "no relief demand");
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/transitions", new { to = "Cancelled", reason = "false alarm" })).StatusCode);
+        await Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief"), r => r.Withdrawn, "the relief is not withdrawn");
+
+        var refused = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incidentId}/relief/avoided-warehouses", new { warehouseId = "WH-REG" });
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("withdrawn", await refused.Content.ReadAsStringAsync());
+        Assert.Empty((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief")).AvoidedWarehouses);
     }
 }

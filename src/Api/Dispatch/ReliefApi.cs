@@ -54,6 +54,10 @@ public static class ReliefApi
         v1.MapDelete("/incidents/{id}/relief/avoided-warehouses/{warehouseId}", async Task<IResult> (string id, string warehouseId, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
+            // An id that is no warehouse (a typo, the wrong case) is a 400, not a 200 that leaves the real one avoided.
+            var known = await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetWarehouseIds();
+            if (!known.Contains(warehouseId, StringComparer.Ordinal))
+                throw DomainException.Invalid("warehouseId", $"no warehouse has the id '{warehouseId}'; GET /api/v1/warehouses lists them");
             return TypedResults.Ok(await grains.Grain<IReliefDemandGrain>(id).AllowWarehouse(warehouseId, user.ToActor()));
         }).Produces<IncidentRelief>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Command);
 

@@ -12,13 +12,17 @@ public static class ReliefEscalation
     public const string RequestEndpoint = ReliefCityRequest.Endpoint;
 
     /// <param name="agreementReserves">Enterprise agreement reserves (代储) that are not activated (plans leave them alone until then).</param>
-    public static IReadOnlyList<string> Propose(IReadOnlyList<ReliefShortfall> shortfalls, IReadOnlyList<Warehouse> agreementReserves)
+    /// <param name="avoided">Whether the dispatchers closed the route from a warehouse to an incident (<see cref="AvoidedRoutes"/>):
+    /// activating such a reserve cannot help that incident, so it is not proposed for it.</param>
+    public static IReadOnlyList<string> Propose(IReadOnlyList<ReliefShortfall> shortfalls, IReadOnlyList<Warehouse> agreementReserves,
+        Func<string, string, bool>? avoided = null)
     {
         var proposals = new List<string>();
         foreach (var s in shortfalls.Where(ReliefCityRequest.NeedsCity))
         {
             proposals.Add($"{s.IncidentId}: request {s.Missing} {s.ItemCode} from the city ({s.Reason}; EDXL-RM: GET {RequestEndpoint}?incidentId={s.IncidentId})");
-            var holders = agreementReserves.Where(w => w.Stock.Any(l => l.ItemCode == s.ItemCode && l.Available > 0)).Select(w => w.Id).ToList();
+            var holders = agreementReserves.Where(w => w.Stock.Any(l => l.ItemCode == s.ItemCode && l.Available > 0) && avoided?.Invoke(s.IncidentId, w.Id) != true)
+                .Select(w => w.Id).ToList();
             if (holders.Count > 0) proposals.Add($"{s.IncidentId}: activate agreement reserve(s) {string.Join(", ", holders)} for {s.ItemCode} (POST /api/v1/warehouses/{{id}}/activation)");
         }
         return proposals;

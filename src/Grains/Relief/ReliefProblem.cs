@@ -411,7 +411,7 @@ internal sealed class ReliefProblem
             }
         // Held only where the dispatchers closed the route: as good as out of reach.
         if (holders == 0 && avoided > 0)
-            return (ShortfallReason.TooFar, $"only warehouse(s) whose route to this incident is avoided hold {code} ({avoided}); need {need}", false);
+            return (ShortfallReason.TooFar, $"only warehouses whose route to this incident is avoided hold {code} ({avoided} of them); need {need}", false);
         if (holders == 0) return (ShortfallReason.StockShort, $"no warehouse holds {code}; need {need}", false);
 
         long inReach = 0, forOthers = 0;
@@ -438,8 +438,10 @@ internal sealed class ReliefProblem
                 if (arrival < best) (best, bestId) = (arrival, Warehouses[w].Id);
             }
             var late = demand.People > 0 && best > demand.Deadline ? (best - demand.Deadline).TotalMinutes : 0;
+            // The time this solve needs it by: the deadline, or in late relief its late limit (the relief shows the deadline).
             return (ShortfallReason.TooFar, $"{holders} warehouse(s) hold {code}, but the soonest, {bestId}, would arrive at " +
-                $"{best.ToString("O", CultureInfo.InvariantCulture)}, {late:0} min after the deadline", false);
+                $"{best.ToString("O", CultureInfo.InvariantCulture)}, {late:0} min after it is needed by " +
+                $"({demand.Deadline.ToString("O", CultureInfo.InvariantCulture)})", false);
         }
 
         var free = inReach - forOthers;

@@ -51,6 +51,10 @@ public sealed class ReliefEscalationRulesTests
         Assert.Contains("GET /api/v1/relief/requests/edxl-rm?incidentId=INC-1", proposals[0]);
         Assert.Contains("WH-AR-01", proposals[1]);
         Assert.DoesNotContain("WH-AR-02", proposals[1]);
+
+        // A reserve whose route to the incident the dispatchers closed is not proposed for it: it could not help.
+        var avoided = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves, (incident, warehouse) => incident == "INC-1" && warehouse == "WH-AR-01");
+        Assert.DoesNotContain("activate", Assert.Single(avoided), StringComparison.Ordinal);
     }
 
     [Fact]

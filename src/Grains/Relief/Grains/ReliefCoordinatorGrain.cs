@@ -514,7 +514,8 @@ public sealed class ReliefCoordinatorGrain(
             TonKm = Math.Round(result.TonKm, 3),
             Allocations = allocations,
             Shortfalls = shortfalls,
-            Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves),
+            Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves,
+                (incidentId, warehouseId) => inputs.Any(i => i.IncidentId == incidentId && i.AvoidWarehouses.Contains(warehouseId))),
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
         };
         await Write();

@@ -166,6 +166,9 @@ public sealed class ReliefDemandGrain(
     public async Task<IncidentRelief> AvoidWarehouse(string warehouseId, string? reason, string? shipmentId, Actor actor)
     {
         if (!S.Created) throw DomainException.NotFound($"incident {Key} has no relief demand (no affected or relocated people in its assessment)");
+        // Asked directly for a withdrawn relief: refused. A convoy cancelled for its route (shipmentId) is still cancelled.
+        if (S.Incident!.Withdrawn && shipmentId is null && !S.Avoided.ContainsKey(warehouseId))
+            throw DomainException.Conflict($"incident {Key} was cancelled or merged: its relief is withdrawn and never planned, so no route is avoided for it");
         var entry = AvoidedRoutes.Avoid(S.Avoided, warehouseId, reason, shipmentId, actor, clock.GetUtcNow());
         if (!S.Avoided.ContainsKey(warehouseId))
         {
