@@ -25,8 +25,26 @@ public sealed class DispatchProcess : IAsyncDisposable
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    /// <summary>Starts the node in PostgreSQL mode and waits until /health/ready answers 200.</summary>
+    /// <summary>
+    /// Starts the node in PostgreSQL mode and waits until /health/ready answers 200. A port found free can be taken by another
+    /// process before the node binds it (the node then exits saying "address already in use"): then it tries again with fresh
+    /// ports, as <see cref="DispatchNode.StartAsync"/> does. Before the twenty-second session one such exit failed a CI run.
+    /// </summary>
     public static async Task<DispatchProcess> StartAsync(string connectionString, IDictionary<string, string?>? extra = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(connectionString, extra);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<DispatchProcess> TryStartAsync(string connectionString, IDictionary<string, string?>? extra)
     {
         var (httpPort, siloPort) = (DispatchNode.FreePort(), DispatchNode.FreePort());
         var start = new ProcessStartInfo("dotnet")
@@ -47,7 +65,13 @@ public sealed class DispatchProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await DispatchNode.WaitUntilReadyAsync(node.Http, () => process.HasExited ? $"exit code {process.ExitCode}; output:\n{node.Output}" : null);
+            // Once it has exited, WaitForExit() also waits for the last of its output, which says why.
+            await DispatchNode.WaitUntilReadyAsync(node.Http, () =>
+            {
+                if (!process.HasExited) return null;
+                process.WaitForExit();
+                return $"exit code {process.ExitCode}; output:\n{node.Output}";
+            });
         }
         catch
         {
