@@ -45,9 +45,7 @@ public static class ReliefApi
         {
             if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
             if (string.IsNullOrWhiteSpace(body.WarehouseId)) throw DomainException.Invalid("warehouseId", "warehouseId is required");
-            var known = await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetWarehouseIds();
-            if (!known.Contains(body.WarehouseId, StringComparer.Ordinal))
-                throw DomainException.Invalid("warehouseId", $"no warehouse has the id '{body.WarehouseId}'; GET /api/v1/warehouses lists them");
+            await EnsureWarehouse(grains, body.WarehouseId);
             return TypedResults.Ok(await grains.Grain<IReliefDemandGrain>(id).AvoidWarehouse(body.WarehouseId, body.Reason, null, user.ToActor()));
         }).Produces<IncidentRelief>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Command);
 
@@ -55,9 +53,7 @@ public static class ReliefApi
         {
             if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
             // An id that is no warehouse (a typo, the wrong case) is a 400, not a 200 that leaves the real one avoided.
-            var known = await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetWarehouseIds();
-            if (!known.Contains(warehouseId, StringComparer.Ordinal))
-                throw DomainException.Invalid("warehouseId", $"no warehouse has the id '{warehouseId}'; GET /api/v1/warehouses lists them");
+            await EnsureWarehouse(grains, warehouseId);
             return TypedResults.Ok(await grains.Grain<IReliefDemandGrain>(id).AllowWarehouse(warehouseId, user.ToActor()));
         }).Produces<IncidentRelief>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Command);
 
@@ -130,6 +126,14 @@ public static class ReliefApi
                 .OrderByDescending(a => a.At).ThenBy(a => a.IncidentId, StringComparer.Ordinal).ToList());
         }).Produces<List<ReliefAlert>>().ProducesValidationProblem().RequireAuthorization(Policies.Console);
         return v1;
+    }
+
+    /// <summary>A 400 naming <c>warehouseId</c> when the reference data lists no warehouse with that id.</summary>
+    private static async Task EnsureWarehouse(IGrainFactory grains, string warehouseId)
+    {
+        var known = await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetWarehouseIds();
+        if (!known.Contains(warehouseId, StringComparer.Ordinal))
+            throw DomainException.Invalid("warehouseId", $"no warehouse has the id '{warehouseId}'; GET /api/v1/warehouses lists them");
     }
 
     /// <summary>The requester in EDXL-RM messages: Relief:CityRequest:{Organisation,Name,Phone,Email}, defaulting to the district centre.</summary>

@@ -515,7 +515,7 @@ public sealed class ReliefCoordinatorGrain(
             Allocations = allocations,
             Shortfalls = shortfalls,
             Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves,
-                (incidentId, warehouseId) => inputs.Any(i => i.IncidentId == incidentId && i.AvoidWarehouses.Contains(warehouseId))),
+                (incidentId, warehouseId) => demands.Any(d => d.IncidentId == incidentId && !d.MaySendFrom(warehouseId))),
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
         };
         await Write();

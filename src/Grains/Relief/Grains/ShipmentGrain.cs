@@ -140,10 +140,13 @@ public sealed class ShipmentGrain(
         if (current.Status == to && to == ShipmentStatus.Delivered && !SameLines(arrived ?? current.Lines, current.Received ?? current.Lines))
             throw DomainException.Conflict($"the shipment was delivered with {Describe(current.Received ?? current.Lines)}; " +
                 "a delivery is recorded once, and a later correction is not taken");
+        // The route first: once the convoy is cancelled, the re-plan that follows must already avoid it. The call is idempotent,
+        // so a retry (the same cancellation again, or one after a failure further on) is harmless.
+        if (to == ShipmentStatus.Cancelled && avoid)
+            await GrainFactory.Grain<IReliefDemandGrain>(current.IncidentId).AvoidWarehouse(current.WarehouseId, reason, current.Id, actor);
         if (current.Status == to && to == ShipmentStatus.Cancelled && avoid && current.RouteAvoided != true)
         {
-            // Cancelled before (or withdrawn by a plan), and now the route is said to be the trouble: avoid it from here on.
-            await GrainFactory.Grain<IReliefDemandGrain>(current.IncidentId).AvoidWarehouse(current.WarehouseId, reason, current.Id, actor);
+            // Cancelled before (or withdrawn by a plan), and now the route is said to be the trouble: marked from here on.
             var marked = current with { RouteAvoided = true, CancelReason = current.CancelReason ?? reason, UpdatedAt = clock.GetUtcNow() };
             await Store(marked);
             PublishChange(marked);
@@ -153,14 +156,9 @@ public sealed class ShipmentGrain(
         {
             // A retry: the status was stored, but telling the incident's relief may have failed; telling it again is harmless.
             if (to != ShipmentStatus.Cancelled) await Told(current, replan: false, withdrawn: false);
-            else if (avoid) await GrainFactory.Grain<IReliefDemandGrain>(current.IncidentId).AvoidWarehouse(current.WarehouseId, reason, current.Id, actor);
             return current;
         }
 
-        // The route first: once the convoy is cancelled, the re-plan that follows must already avoid it (the call is idempotent,
-        // so a retry after a failure further on is harmless).
-        if (to == ShipmentStatus.Cancelled && avoid)
-            await GrainFactory.Grain<IReliefDemandGrain>(current.IncidentId).AvoidWarehouse(current.WarehouseId, reason, current.Id, actor);
         var warehouse = GrainFactory.Grain<IWarehouseGrain>(current.WarehouseId);
         if (to == ShipmentStatus.Departed) await warehouse.ShipReservation(current.ReservationId, actor);
         if (to == ShipmentStatus.Cancelled) await warehouse.ReleaseReservation(current.ReservationId, actor);
