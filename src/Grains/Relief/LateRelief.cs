@@ -9,7 +9,8 @@ namespace HuaduDispatch.Grains.Relief;
 /// standard's first 24 hours), so the same planner brings as many people's kits as it can by then, with the fewest ton-km.
 /// </summary>
 /// <remarks>
-/// The late solve never takes anything the deadline plan uses, so the promise to the people who can still be reached is never
+/// The later solves (late relief, partial kits) each have the planner's smaller budget for them
+/// (<see cref="IReliefPlanner.ForLaterSolves"/>). The late solve never takes anything the deadline plan uses, so the promise to the people who can still be reached is never
 /// traded for late relief. Shortfalls stay those of the deadline plan for demands still before their deadline (what the
 /// escalation to the city is about); a demand past its deadline gets the late solve's. A demand the deadline plan sends part of
 /// its kit to waits for the rest until its deadline has passed, then is planned late: planning every such remainder at once
@@ -41,20 +42,30 @@ public static class LateRelief
         }
 
         var lateIds = late.Select(d => d.DemandId).ToHashSet(StringComparer.Ordinal);
-        var second = planner.Plan(late, Left(warehouses, first.Allocations), items, now, For(inForce, lateIds));
+        var second = planner.ForLaterSolves().Plan(late, Left(warehouses, first.Allocations), items, now, For(inForce, lateIds));
+
+        // A demand before its deadline whose late convoys all arrive by that deadline is relieved in time after all: the plan for
+        // the deadline, cut short by its budget on a surge, missed what the stock and trucks it left could do. Its people count
+        // as covered by the deadline, and its shortfalls are the late solve's (the deadline plan's said its whole kit was short).
+        var deadlineOf = demands.ToDictionary(d => d.DemandId, d => d.Deadline, StringComparer.Ordinal);
+        var inTime = second.CoveredByDemand
+            .Where(c => c.Value > 0 && onTimeIds.Contains(c.Key) && second.Allocations.Where(a => a.DemandId == c.Key).All(a => a.Eta <= deadlineOf[c.Key]))
+            .Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        var inTimePeople = inTime.Sum(id => second.CoveredByDemand[id]);
+        var inTimeWeighted = demands.Where(d => inTime.Contains(d.DemandId)).Sum(d => d.Priority * second.CoveredByDemand[d.DemandId]);
 
         var covered = new Dictionary<string, int>(first.CoveredByDemand, StringComparer.Ordinal);
         foreach (var (id, people) in second.CoveredByDemand)
-            if (!onTimeIds.Contains(id)) covered[id] = people;
+            if (!onTimeIds.Contains(id) || inTime.Contains(id)) covered[id] = people;
         return PartialKits(planner, demands, lateUntil, warehouses, items, now, new ReliefPlanResult(
             [.. first.Allocations, .. second.Allocations],
-            [.. first.Shortfalls, .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId))],
-            first.PeopleCoveredWeighted, first.PeopleCovered, first.TonKm + second.TonKm)
+            [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
+            first.PeopleCoveredWeighted + inTimeWeighted, first.PeopleCovered + inTimePeople, first.TonKm + second.TonKm)
         {
             CoveredByDemand = covered,
             Status = onTime.Count == 0 ? second.Status : first.Status,
             CoverageUpperBound = first.CoverageUpperBound,
-            LatePeopleCovered = second.PeopleCovered,
+            LatePeopleCovered = second.PeopleCovered - inTimePeople,
         });
     }
 
@@ -84,7 +95,7 @@ public static class LateRelief
         // Only the warehouses with a truck left can send anything (a smaller model; its shortfalls are not used).
         var left = Left(warehouses, plan.Allocations).Where(w => w.Trucks > 0).ToList();
         if (wanted.Count == 0 || left.Count == 0) return plan;
-        var partial = planner.Plan(wanted, left, items, now);
+        var partial = planner.ForLaterSolves().Plan(wanted, left, items, now);
         if (partial.Allocations.Count == 0) return plan;
 
         var sent = partial.Allocations.GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));

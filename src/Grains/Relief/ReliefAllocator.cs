@@ -44,6 +44,13 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
 {
     private readonly TravelTimeModel _travel = travel ?? throw new ArgumentNullException(nameof(travel));
     private readonly ReliefPlannerOptions _options = Checked(options);
+    private OptimalReliefPlanner? _later;
+
+    public ReliefPlannerOptions Options => _options;
+
+    /// <summary>The same planner with <see cref="ReliefPlannerOptions.LaterSolvesShare"/> of the budget.</summary>
+    public IReliefPlanner ForLaterSolves() => _options.LaterSolvesShare >= 1 ? this
+        : _later ??= new OptimalReliefPlanner(_travel, _options with { TimeLimit = _options.TimeLimit * _options.LaterSolvesShare });
 
     public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)

@@ -150,6 +150,13 @@ public sealed record ReliefPlannerOptions
     /// which take only the time the node leaves idle when it is busy.
     /// </summary>
     public bool ParallelStarts { get; init; } = Environment.ProcessorCount >= 2;
+
+    /// <summary>
+    /// The budget of each later solve of a coordinator's plan (late relief and partial kits, <see cref="LateRelief"/>) as a share
+    /// of <see cref="TimeLimit"/>, in (0, 1]. They plan what the plan for the deadline leaves, so the promise does not wait on
+    /// them; at the whole budget each, a surge's re-plan took up to three budgets. Default 0.25: a re-plan takes at most 1.5 budgets.
+    /// </summary>
+    public double LaterSolvesShare { get; init; } = 0.25;
 }
 
 /// <summary>
@@ -170,4 +177,7 @@ public interface IReliefPlanner
     /// ignores them.</param>
     ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null);
+
+    /// <summary>The planner for the later solves of <see cref="LateRelief"/> (the same one unless it has a smaller budget for them).</summary>
+    IReliefPlanner ForLaterSolves() => this;
 }

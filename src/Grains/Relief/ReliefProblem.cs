@@ -176,6 +176,8 @@ internal sealed class ReliefProblem
         if (!double.IsFinite(options.TonKmRelativeGap) || options.TonKmRelativeGap < 0)
             throw new ArgumentException($"TonKmRelativeGap must be a finite number >= 0, was {options.TonKmRelativeGap}.", nameof(options));
         if (string.IsNullOrWhiteSpace(options.Solver)) throw new ArgumentException("Solver must be named (SCIP or CBC).", nameof(options));
+        if (!(options.LaterSolvesShare is > 0 and <= 1))
+            throw new ArgumentException($"LaterSolvesShare must be more than 0 and at most 1, was {options.LaterSolvesShare}.", nameof(options));
     }
 
     /// <summary>Departure = now + mobilisation + loading; arrival = departure + the team ETA model's time for the distance and hazard.</summary>

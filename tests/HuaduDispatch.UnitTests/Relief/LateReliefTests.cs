@@ -133,6 +133,103 @@ public sealed class LateReliefTests
     }
 
     [Fact]
+    public void The_late_and_partial_kit_solves_go_to_the_planner_for_later_solves_and_the_plan_for_the_deadline_does_not()
+    {
+        // The partial-kit case above and a demand past its deadline: the first solve serves URGENT; the late solve has LATE and
+        // OTHER, which the first sends nothing to; the third sends OTHER's water. Each solve is recorded by the planner that made it.
+        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
+        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
+        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
+        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var other = Demand("OTHER", East(0.5), 1, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var late = Demand("LATE", East(2), 1, 10, TimeSpan.FromHours(-1), ("water", 10));
+        var first = new Recording(Optimal());
+        var later = new Recording(Optimal());
+        first.Later = later;
+
+        var plan = LateRelief.Plan(first, [urgent, other, late], LateUntil(urgent, other, late), [water, disinfectant], items, Now);
+
+        Assert.Equal([["OTHER", "URGENT"]], first.Solves);
+        Assert.Equal([["LATE", "OTHER"], ["OTHER"]], later.Solves); // the late solve, then partial kits
+        Assert.Equal((50, 10, 10L), (plan.PeopleCovered, plan.LatePeopleCovered, plan.PartialKitUnits));
+    }
+
+    [Fact]
+    public void The_optimal_planners_later_solves_have_their_share_of_the_budget()
+    {
+        var planner = Optimal(Exact with { TimeLimit = TimeSpan.FromSeconds(2), LaterSolvesShare = 0.25 });
+
+        var later = Assert.IsType<OptimalReliefPlanner>(planner.ForLaterSolves());
+
+        Assert.Equal(TimeSpan.FromMilliseconds(500), later.Options.TimeLimit);
+        var whole = Optimal(Exact with { LaterSolvesShare = 1 });
+        Assert.Same(whole, whole.ForLaterSolves());
+        Assert.Throws<ArgumentException>(() => Optimal(Exact with { LaterSolvesShare = 0 }));
+    }
+
+    [Fact]
+    public void A_demand_the_plan_for_the_deadline_missed_but_the_late_solve_reaches_by_its_deadline_counts_as_covered_in_time()
+    {
+        // A budget-cut plan for the deadline can miss a demand that the stock and trucks it leaves could serve in time (here
+        // the first solve does not see SECOND at all). The late solve's convoy arrives well before SECOND's deadline.
+        var first = Demand("FIRST", East(1), 2, 10, TimeSpan.FromHours(3), ("water", 10));
+        var second = Demand("SECOND", East(-1), 3, 20, TimeSpan.FromHours(3), ("water", 20));
+        var depot = Warehouse("WH-A", East(0), 2, 1000, ("water", 100));
+        var planner = new Blind(Optimal(), "SECOND");
+
+        var plan = LateRelief.Plan(planner, [first, second], LateUntil(first, second), [depot], Water, Now);
+
+        var convoy = Assert.Single(plan.Allocations, a => a.DemandId == "SECOND");
+        Assert.True(convoy.Eta <= second.Deadline);
+        Assert.Equal((30, 0), (plan.PeopleCovered, plan.LatePeopleCovered));
+        Assert.Equal(2 * 10 + 3 * 20, plan.PeopleCoveredWeighted);
+        Assert.Equal((10, 20), (plan.CoveredByDemand["FIRST"], plan.CoveredByDemand["SECOND"]));
+        Assert.Empty(plan.Shortfalls);
+    }
+
+    [Fact]
+    public void A_demand_before_its_deadline_whose_late_convoy_arrives_after_it_stays_late()
+    {
+        // WH-A's one truck goes to FIRST (more weighted people); the rest is at a warehouse mobilising past both deadlines.
+        var first = Demand("FIRST", East(1), 3, 10, TimeSpan.FromHours(3), ("water", 10));
+        var slower = Demand("SLOWER", East(-1), 1, 20, TimeSpan.FromHours(1), ("water", 20));
+        var near = Warehouse("WH-A", East(0), 1, 1000, ("water", 10));
+        var slow = Warehouse("WH-SLOW", East(0), 1, 1000, ("water", 20)) with { Mobilisation = TimeSpan.FromHours(4) };
+
+        var plan = LateRelief.Plan(Optimal(), [first, slower], LateUntil(first, slower), [near, slow], Water, Now);
+
+        Assert.True(Assert.Single(plan.Allocations, a => a.DemandId == "SLOWER").Eta > slower.Deadline);
+        Assert.Equal((10, 20), (plan.PeopleCovered, plan.LatePeopleCovered));
+        Assert.Equal(0, plan.CoveredByDemand["SLOWER"]);
+        Assert.Contains(plan.Shortfalls, s => s.DemandId == "SLOWER"); // the promise cannot be kept: escalated as before
+    }
+
+    /// <summary>The first solve does not see one demand (as a plan cut short by its budget may miss it); later solves do.</summary>
+    private sealed class Blind(IReliefPlanner inner, string hidden) : IReliefPlanner
+    {
+        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null) =>
+            inner.Plan([.. demands.Where(d => d.DemandId != hidden)], warehouses, items, now, inForce);
+
+        public IReliefPlanner ForLaterSolves() => inner;
+    }
+
+    private sealed class Recording(IReliefPlanner inner) : IReliefPlanner
+    {
+        public List<string[]> Solves { get; } = [];
+        public IReliefPlanner? Later { get; set; }
+
+        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
+        {
+            Solves.Add([.. demands.Select(d => d.DemandId).Order(StringComparer.Ordinal)]);
+            return inner.Plan(demands, warehouses, items, now, inForce);
+        }
+
+        public IReliefPlanner ForLaterSolves() => Later ?? this;
+    }
+
+    [Fact]
     public void Two_plans_rows_on_the_same_route_become_one_convoy_with_the_trucks_of_both()
     {
         Allocation Row(string demand, string item, int trucks) => new(demand, "WH-A", item, 5, Now, Now.AddMinutes(40), 3, trucks);
