@@ -99,7 +99,12 @@ public static class DispatchApi
                 o.AddFilter<HubRateLimitFilter>(); // first: a refused call does nothing
                 o.AddFilter<DomainHubFilter>();
             })
-            .AddJsonProtocol(o => DispatchJson.Configure(o.PayloadSerializerOptions));
+            .AddJsonProtocol(o =>
+            {
+                DispatchJson.Configure(o.PayloadSerializerOptions);
+                // A misspelt field in a hub argument is refused, as in a request body (HttpHardening.LimitJson).
+                o.PayloadSerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            });
         // The JSON protocol, with calls whose arguments do not bind answered with a 400 (see ArgumentCheckingHubProtocol).
         services.RemoveAll<Microsoft.AspNetCore.SignalR.Protocol.IHubProtocol>();
         services.AddSingleton<Microsoft.AspNetCore.SignalR.Protocol.IHubProtocol, ArgumentCheckingHubProtocol>();

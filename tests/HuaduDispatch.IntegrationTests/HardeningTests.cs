@@ -143,6 +143,31 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_misspelt_field_is_a_400_naming_it_and_nothing_is_done_as_if_it_were_absent()
+    {
+        var created = await (await _dispatcher.PostAsJsonAsync("/api/v1/incidents", Incident("Misspelt field"))).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsync($"/api/v1/incidents/{id}/assessments", Json("""{"affected":150,"relocated":40}"""))).StatusCode);
+
+        // "relocatd" for "relocated": without the rule the body was {affected: 90}, and the 200 hid that relocated stayed 40.
+        var response = await _dispatcher.PostAsync($"/api/v1/incidents/{id}/assessments", Json("""{"affected":90,"relocatd":10}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.ReadProblem();
+        Assert.Equal(["no such field in this request (field names are case-insensitive; the API reference at /docs lists each request's fields)"],
+            problem.GetProperty("errors").GetProperty("relocatd").EnumerateArray().Select(e => e.GetString()));
+        var incident = await _dispatcher.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
+        Assert.Equal((150, 40), (incident.GetProperty("assessment").GetProperty("affected").GetInt32(), incident.GetProperty("assessment").GetProperty("relocated").GetInt32()));
+        // Names in another case are the same field, as before.
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsync($"/api/v1/incidents/{id}/assessments", Json("""{"Affected":160}"""))).StatusCode);
+
+        // The same in a hub argument: a radio's "statsu" is refused, not taken for a report without a status.
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeCoreAsync<object>("ReportStatus", [new { status = "Available", notee = "x" }]));
+        Assert.Contains("400 Invalid: ReportStatus: notee: no such field in this request", refused.Message);
+    }
+
+    [Fact]
     public async Task Hub_arguments_that_do_not_bind_are_a_400_naming_the_field_as_over_REST_not_a_bare_server_error()
     {
         await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
@@ -165,8 +190,10 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, longTitle.StatusCode);
         Assert.True((await longTitle.ReadProblem()).GetProperty("errors").TryGetProperty("title", out _));
 
+        // An EIDO is read as a whole JSON document, so any nesting reaches the reader (a record's body stops at its first field
+        // of the wrong shape, or at an unknown one).
         var deep = "{\"extra\":" + new string('[', 200) + new string(']', 200) + "}";
-        var tooDeep = await _dispatcher.PostAsync("/api/v1/incidents", Json(deep));
+        var tooDeep = await _dispatcher.PostAsync("/api/v1/eido", Json(deep));
         Assert.Equal(HttpStatusCode.BadRequest, tooDeep.StatusCode);
         Assert.Contains("depth", (await tooDeep.ReadProblem()).GetProperty("detail").GetString());
     }

@@ -108,6 +108,9 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
         // "JSON deserialization for type 'HuaduDispatch.Contracts.ItemQuantity' was missing required properties including: 'quantity'."
         var missing = System.Text.RegularExpressions.Regex.Match(message, @"missing required properties including: (?<names>.*?)\.?$");
         if (missing.Success) return $"required: {missing.Groups["names"].Value}";
+        // "The JSON property 'recieved' could not be mapped to any .NET member contained in type '...'." (HttpHardening.LimitJson)
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+            return "no such field in this request (field names are case-insensitive; the API reference at /docs lists each request's fields)";
         var m = System.Text.RegularExpressions.Regex.Match(message, @"could not be converted to (?:System\.Nullable`1\[)?([\w.]*\w)");
         if (!m.Success) return message;
         var name = m.Groups[1].Value;

@@ -153,9 +153,14 @@ public static class HttpHardening
         return next(context);
     });
 
-    /// <summary>Request JSON limits: nesting depth and string length (a too-long string is a 400 naming its field).</summary>
+    /// <summary>
+    /// Request JSON limits: nesting depth, string length (a too-long string is a 400 naming its field), and no field the request
+    /// does not have: a misspelt optional field (<c>"recieved"</c> in a delivery) would otherwise be dropped without a word and
+    /// the request done as if it were absent. Stored state is read without this rule, so that a field no longer kept still loads.
+    /// </summary>
     public static void LimitJson(JsonSerializerOptions json, HttpOptions options)
     {
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         json.MaxDepth = options.MaxJsonDepth;
         if (!json.Converters.OfType<BoundedStringConverter>().Any()) json.Converters.Add(new BoundedStringConverter(options.MaxStringLength));
     }
