@@ -311,7 +311,57 @@ public sealed class SurgeSearchTests
     }
 
     /// <summary>6 warehouses with 1-3 trucks and 3 of 4 items each, 5 demands of 20-400 people with all 4 items, one (a generator per 50 people) in few units.</summary>
+    [Fact]
+    public void The_repair_gives_the_demands_a_surge_plan_sends_nothing_to_what_the_plan_leaves_and_changes_nothing_it_sends()
+    {
+        // A plan cut short by its budget sent WH-NEAR's one truck to A and nothing to B or C, though WH-FAR's two idle trucks
+        // reach both by their deadline. B is the one the stock can serve in full (priority 3 x 40 people), C the other.
+        var items = Items(("kit", 10, 0.01));
+        var near = Warehouse("WH-NEAR", East(0), 1, 5000, ("kit", 50));
+        var far = Warehouse("WH-FAR", East(8), 2, 5000, ("kit", 60));
+        List<ReliefDemandInput> demands =
+        [
+            Demand("A", East(1), 4, 50, ThreeHours, ("kit", 50)),
+            Demand("B", East(6), 3, 40, ThreeHours, ("kit", 40)),
+            Demand("C", East(7), 1, 30, ThreeHours, ("kit", 30)),
+        ];
+        var planner = Optimal(Exact with { ExactModelLimit = 0 });
+        var problem = ReliefProblem.Create(demands, [near, far], items, Now, Travel, Exact);
+        var onlyA = problem.Kept([new ReliefLoad("A", "WH-NEAR", "kit", 50)]);
+        var cut = problem.Assemble(onlyA, ReliefPlanStatus.Feasible);
+
+        var repaired = planner.Repair(demands, [near, far], items, Now, cut);
+
+        AssertKeepsStockFleetAndDeadlines(repaired, new Instance(demands, [near, far], items), Exact, "repaired");
+        Assert.Equal(4 * 50 + 3 * 40 + 1 * 20, repaired.PeopleCoveredWeighted, 9); // C gets the 20 kits left
+        Assert.Equal((50, 40, 20), (repaired.CoveredByDemand["A"], repaired.CoveredByDemand["B"], repaired.CoveredByDemand["C"]));
+        Assert.Equal([("A", "WH-NEAR", 50L)], repaired.Allocations.Where(a => a.DemandId == "A").Select(a => (a.DemandId, a.WarehouseId, a.Quantity)));
+        Assert.All(repaired.Allocations.Where(a => a.DemandId != "A"), a => Assert.Equal("WH-FAR", a.WarehouseId));
+        Assert.Equal(cut.CoverageUpperBound, repaired.CoverageUpperBound);
+    }
+
+    [Fact]
+    public void The_repair_leaves_a_plan_alone_when_the_demands_it_sends_nothing_to_cannot_be_reached_in_time()
+    {
+        var items = Items(("kit", 10, 0.01));
+        var near = Warehouse("WH-NEAR", East(0), 1, 5000, ("kit", 50));
+        var slow = Warehouse("WH-SLOW", East(8), 2, 5000, ("kit", 60)) with { Mobilisation = TimeSpan.FromHours(4) };
+        List<ReliefDemandInput> demands = [Demand("A", East(1), 4, 50, ThreeHours, ("kit", 50)), Demand("B", East(6), 3, 40, ThreeHours, ("kit", 40))];
+        var problem = ReliefProblem.Create(demands, [near, slow], items, Now, Travel, Exact);
+        var cut = problem.Assemble(problem.Kept([new ReliefLoad("A", "WH-NEAR", "kit", 50)]), ReliefPlanStatus.Feasible);
+
+        var repaired = Optimal(Exact with { ExactModelLimit = 0 }).Repair(demands, [near, slow], items, Now, cut);
+
+        Assert.Same(cut, repaired);
+    }
+
     private static ReliefProblem MediumProblem(Random rng)
+    {
+        var (demands, warehouses, items) = MediumInstance(rng);
+        return ReliefProblem.Create(demands, warehouses, items, Now, Travel, Exact);
+    }
+
+    private static Instance MediumInstance(Random rng)
     {
         var items = Items(("water", 18, 0.03), ("blanket", 2, 0.01), ("meal", 0.5, 0.002), ("generator", 90, 0.2));
         GeoPoint Point() => P(CentreLat + (rng.NextDouble() - 0.5) * 0.3, CentreLon + (rng.NextDouble() - 0.5) * 0.3);
@@ -325,6 +375,6 @@ public sealed class SurgeSearchTests
                 new Dictionary<string, long> { ["water"] = (people + 5) / 6, ["blanket"] = people, ["meal"] = 3 * people, ["generator"] = (people + 49) / 50 },
                 Now + ThreeHours);
         }).ToList();
-        return ReliefProblem.Create(demands, warehouses, items, Now, Travel, Exact);
+        return new Instance(demands, warehouses, items);
     }
 }
