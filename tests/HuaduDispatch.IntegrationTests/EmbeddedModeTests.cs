@@ -174,6 +174,37 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_change_does_not_fail_the_valid_changes_queued_behind_it_on_the_same_incident()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var commander = _node.ClientAs(Roles.Commander);
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "RoadTrafficAccident", title = "Contention", location = new { lat = 23.4, lon = 113.2 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "console",
+        });
+        var id = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+
+        // Refused transitions (Reported -> Closed) interleaved with valid assessments. Before the twenty-third session each
+        // refusal dropped the incident's activation, and the calls queued behind it were rejected: 503 "a node went away".
+        for (var round = 0; round < 6; round++)
+        {
+            var calls = Enumerable.Range(1, 8).SelectMany(i => new[]
+            {
+                dispatcher.PostAsJsonAsync($"/api/v1/incidents/{id}/transitions", new { to = "Closed", reason = "not allowed from Reported" }),
+                commander.PostAsJsonAsync($"/api/v1/incidents/{id}/assessments", new { injured = round * 10 + i }),
+            }).ToList();
+            var answers = await Task.WhenAll(calls);
+            Assert.Equal(Enumerable.Repeat(HttpStatusCode.Conflict, 8), answers.Where((_, k) => k % 2 == 0).Select(a => a.StatusCode));
+            Assert.Equal(Enumerable.Repeat(HttpStatusCode.OK, 8), answers.Where((_, k) => k % 2 == 1).Select(a => a.StatusCode));
+        }
+        // Every accepted assessment was applied in turn: the last one's figure is there, and nothing a refusal touched.
+        var incident = await dispatcher.GetOk<Incident>($"/api/v1/incidents/{id}");
+        Assert.Equal(IncidentStatus.Reported, incident.Status);
+        Assert.InRange(incident.Assessment.Injured, 51, 58);
+    }
+
+    [Fact]
     public async Task An_assessment_of_some_figures_keeps_the_others_and_the_relief_keeps_its_people()
     {
         var dispatcher = _node.ClientAs(Roles.Dispatcher);

@@ -429,8 +429,11 @@ public sealed class IncidentGrain(
     }
 
     /// <summary>
-    /// Runs a change. When it fails, the activation is dropped so the next call starts again from the stored state: nothing
-    /// half-applied in memory is ever written later by another call.
+    /// Runs a change. When it fails, the next call starts again from the stored state: nothing half-applied in memory is ever
+    /// written later by another call. A change refused by a rule (a <see cref="DomainException"/>: a 4xx) reads the stored state
+    /// back into this activation; any other failure drops the activation. Dropping it for every refusal made the calls queued
+    /// behind a refused one (another client's valid assessment) fail with 503 "a node went away", as Orleans rejects calls
+    /// forwarded from a deactivating activation.
     /// </summary>
     private async Task<T> Mutate<T>(Func<Task<T>> change)
     {
@@ -440,6 +443,21 @@ public sealed class IncidentGrain(
         try
         {
             return await change();
+        }
+        catch (DomainException)
+        {
+            _pending.Clear();
+            _changedTasks.Clear();
+            try
+            {
+                await state.ReadStateAsync();
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Incident {IncidentId}: the stored state could not be read back after a refused change; the activation is dropped", Key);
+                DeactivateOnIdle();
+            }
+            throw;
         }
         catch
         {
