@@ -35,6 +35,8 @@ public static class DispatchApi
         if (http.Problems().Concat(idempotency.Problems()).ToList() is { Count: > 0 } problems)
             throw new InvalidOperationException("Settings the node cannot use: " + string.Join("; ", problems));
         services.AddHttpHardening(http);
+        // Request bodies in the Chinese code pages (GBK, GB2312, GB18030) and Big5 are read when labelled so (UseCharsetChecks).
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
         services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = http.MaxRequestBodyBytes);
         services.AddSingleton(idempotency);
         // Malformed input is always a BadHttpRequestException, answered by DomainExceptionHandler as problem details naming the field.
@@ -141,6 +143,7 @@ public static class DispatchApi
         app.UseAuthorization();
         app.UseQueryChecks();
         app.UseRouteChecks();
+        app.UseCharsetChecks();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

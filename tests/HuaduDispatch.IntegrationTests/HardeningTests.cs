@@ -168,6 +168,40 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_in_GBK_or_with_a_common_spelling_of_utf_8_is_read_and_an_unknown_charset_is_a_415_not_a_500()
+    {
+        // Before the twenty-third session each of these answered 500 on every JSON POST (an unknown charset threw in the reader).
+        async Task<HttpResponseMessage> Post(byte[] body, string charset)
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
+            return await _dispatcher.PostAsync("/api/v1/incidents", content);
+        }
+        Task<HttpResponseMessage> Report(string title, string charset) => Post(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Incident(title),
+            new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })), charset);
+
+        // A Chinese call-taking system's GBK (the bytes of 新华街道起火, written out so that this process has no code pages of
+        // its own): the title arrives as written.
+        byte[] title = [0xD0, 0xC2, 0xBB, 0xAA, 0xBD, 0xD6, 0xB5, 0xC0, 0xC6, 0xF0, 0xBB, 0xF0];
+        var json = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Incident("TITLE")));
+        var at = json.AsSpan().IndexOf("TITLE"u8);
+        var gbk = await Post([.. json[..at], .. title, .. json[(at + 5)..]], "GBK");
+        Assert.Equal(HttpStatusCode.Created, gbk.StatusCode);
+        Assert.Equal("新华街道起火", (await gbk.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        foreach (var charset in new[] { "utf8", "\"utf-8\"", "UTF8", "" })
+        {
+            var response = await Report($"花都区 [{charset}]", charset);
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"charset={charset}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Assert.Equal($"花都区 [{charset}]", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        }
+
+        var unknown = await Report("x", "klingon");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, unknown.StatusCode);
+        Assert.Equal("charset 'klingon' names no encoding this node reads: send the body as UTF-8 (charset=utf-8, or no charset)",
+            (await unknown.ReadProblem()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Hub_arguments_that_do_not_bind_are_a_400_naming_the_field_as_over_REST_not_a_bare_server_error()
     {
         await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
