@@ -43,6 +43,25 @@ public sealed class EdxlRmWriterTests
     }
 
     [Fact]
+    public void Characters_xml_cannot_hold_become_a_replacement_character_and_the_message_is_still_written()
+    {
+        // A title pasted from Office into a call-taking system (a vertical tab, a bell), valid JSON that XML 1.0 cannot hold.
+        var pasted = Flood with { Title = "Village\u000bflooded\u0001 bell\u0007 \uD83C\uDF0A \uD800", Address = "addr\u000c" };
+        var doc = EdxlRmWriter.Write("urn:m", Sent, [pasted], [Line(pasted, "tent", 3, "TooFar")],
+            new EdxlRmContact("Centre", "Duty\u000c officer", "+86", null));
+
+        var text = new System.Text.StringBuilder();
+        using (var writer = XmlWriter.Create(text, new XmlWriterSettings { OmitXmlDeclaration = true })) doc.Save(writer); // threw ArgumentException
+        var parsed = XDocument.Parse(text.ToString()).Root!;
+        Assert.Equal("Village\uFFFDflooded\uFFFD bell\uFFFD \uD83C\uDF0A \uFFFD (Waterlogging)",
+            parsed.Element(Msg + "IncidentInformation")!.Element(Rm + "IncidentDescription")!.Value); // the wave (a surrogate pair) stays
+        Assert.Equal("Centre, Duty\uFFFD officer, tel. +86", parsed.Element(Msg + "ContactInformation")!.Element(Rm + "ContactDescription")!.Value);
+        Assert.EndsWith("(Village\uFFFDflooded\uFFFD bell\uFFFD \uD83C\uDF0A \uFFFD) at addr\uFFFD",
+            parsed.Element(Msg + "ResourceInformation")!.Element(Msg + "AssignmentInformation")!.Element(Msg + "AnticipatedFunction")!.Value);
+        Assert.Equal("tab\tand\nnewline", EdxlRmWriter.XmlText("tab\tand\nnewline"));
+    }
+
+    [Fact]
     public void One_resource_information_per_shortfall_with_quantity_unit_deadline_position_and_reason()
     {
         var resources = Sample().Root!.Elements(Msg + "ResourceInformation").ToList();

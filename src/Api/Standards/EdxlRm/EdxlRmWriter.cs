@@ -48,10 +48,10 @@ public static class EdxlRmWriter
                 "cannot cover by the 3-hour deadline; requested from the city."),
             incidents.Select(i => new XElement(Msg + "IncidentInformation",
                 new XElement(Rm + "IncidentID", i.Id),
-                new XElement(Rm + "IncidentDescription", $"{i.Title} ({i.Type})"))),
+                new XElement(Rm + "IncidentDescription", XmlText($"{i.Title} ({i.Type})")))),
             new XElement(Msg + "ContactInformation",
                 new XElement(Rm + "ContactDescription",
-                    $"{contact.Organisation}, {contact.Name}, tel. {contact.Phone}" + (contact.Email is { Length: > 0 } e ? $", {e}" : "")),
+                    XmlText($"{contact.Organisation}, {contact.Name}, tel. {contact.Phone}" + (contact.Email is { Length: > 0 } e ? $", {e}" : ""))),
                 new XElement(Rm + "ContactRole", "Requester")),
             lines.Select((line, index) => Resource(index + 1, line)));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), root);
@@ -64,18 +64,18 @@ public static class EdxlRmWriter
         return new XElement(Msg + "ResourceInformation",
             new XElement(Msg + "ResourceInfoElementID", elementId.ToString(CultureInfo.InvariantCulture)),
             new XElement(Msg + "Resource",
-                new XElement(Msg + "Name", name),
+                new XElement(Msg + "Name", XmlText(name)),
                 ValueList(Msg + "TypeStructure", ItemValueList, s.ItemCode),
                 ValueList(Msg + "Keyword", ReasonValueList, s.Reason),
-                new XElement(Msg + "Description", $"{s.Reason}: {s.Detail}")),
+                new XElement(Msg + "Description", XmlText($"{s.Reason}: {s.Detail}"))),
             new XElement(Msg + "AssignmentInformation",
                 new XElement(Msg + "Quantity",
                     new XElement(Rm + "MeasuredQuantity",
                         new XElement(Rm + "Amount", s.Missing.ToString(CultureInfo.InvariantCulture)),
                         line.Item is { } unitItem ? ValueList(Rm + "Unit", UnitValueList, unitItem.Unit) : null)),
                 new XElement(Msg + "AnticipatedFunction",
-                    $"Basic living needs of the people affected by incident {line.Incident.Id} ({line.Incident.Title})" +
-                    (line.Incident.Address is { Length: > 0 } a ? $" at {a}" : ""))),
+                    XmlText($"Basic living needs of the people affected by incident {line.Incident.Id} ({line.Incident.Title})" +
+                    (line.Incident.Address is { Length: > 0 } a ? $" at {a}" : "")))),
             new XElement(Msg + "ScheduleInformation",
                 new XElement(Msg + "ScheduleType", "RequestedArrival"),
                 new XElement(Msg + "DateTime", Time(line.RequestedArrival)),
@@ -85,8 +85,33 @@ public static class EdxlRmWriter
                             new XElement(Gml + "pos", string.Create(CultureInfo.InvariantCulture, $"{line.Incident.Lat} {line.Incident.Lon}")))))));
     }
 
+    /// <summary>
+    /// Text as XML 1.0 can hold it: a character it cannot (a control character other than tab, CR and LF, such as the vertical
+    /// tab of text pasted from Office into a call-taking system; a lone surrogate; U+FFFE or U+FFFF) becomes U+FFFD. Such a
+    /// character is valid JSON, so a report may carry one in its title, and before the twenty-third session it made the whole
+    /// district's request a 500 until the incident was closed.
+    /// </summary>
+    public static string XmlText(string text)
+    {
+        var builder = (System.Text.StringBuilder?)null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var pair = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+            var ok = pair || System.Xml.XmlConvert.IsXmlChar(c);
+            if (!ok) (builder ??= new System.Text.StringBuilder(text, 0, i, text.Length)).Append('\uFFFD');
+            else if (builder is not null) builder.Append(c);
+            if (pair)
+            {
+                builder?.Append(text[i + 1]);
+                i++;
+            }
+        }
+        return builder?.ToString() ?? text;
+    }
+
     private static XElement ValueList(XName name, string urn, string value) =>
-        new(name, new XElement(Rm + "ValueListURN", urn), new XElement(Rm + "Value", value));
+        new(name, new XElement(Rm + "ValueListURN", urn), new XElement(Rm + "Value", XmlText(value)));
 
     /// <summary>
     /// xs:dateTime in China time (+08:00) with whole seconds (as EDXL examples write it), whatever offset the time came with: an
