@@ -104,8 +104,8 @@ public static class DispatchApi
             .AddJsonProtocol(o =>
             {
                 DispatchJson.Configure(o.PayloadSerializerOptions);
-                // A misspelt field in a hub argument is refused, as in a request body (HttpHardening.LimitJson).
-                o.PayloadSerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+                // A misspelt field, or a time without its offset, in a hub argument is refused, as in a request body.
+                HttpHardening.StrictInput(o.PayloadSerializerOptions);
             });
         // The JSON protocol, with calls whose arguments do not bind answered with a 400 (see ArgumentCheckingHubProtocol).
         services.RemoveAll<Microsoft.AspNetCore.SignalR.Protocol.IHubProtocol>();

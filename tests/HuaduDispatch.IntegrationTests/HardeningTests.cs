@@ -202,6 +202,36 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_time_without_its_offset_is_a_400_naming_the_field_in_a_body_a_hub_argument_and_an_EIDO()
+    {
+        // Before the twenty-third session "2026-12-05T07:05:00" was read as UTC: a Beijing report 8 hours late, without a word.
+        var local = DateTimeOffset.UtcNow.AddHours(8).AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var hint = "has no offset: send the date-time with its offset, such as 2026-12-05T15:00:00+08:00 or 2026-12-05T07:00:00Z";
+        var body = $$"""{"type":"Waterlogging","title":"Local time","location":{"lat":23.404,"lon":113.2245},"source":"console","occurredAt":"{{local}}"}""";
+        var report = await _dispatcher.PostAsync("/api/v1/incidents", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, report.StatusCode);
+        Assert.Equal([$"'{local}' {hint}"], (await report.ReadProblem()).GetProperty("errors").GetProperty("occurredAt").EnumerateArray().Select(e => e.GetString()));
+        var dateOnly = await _dispatcher.PostAsync("/api/v1/incidents", Json(body.Replace(local, local[..10])));
+        Assert.Equal(HttpStatusCode.BadRequest, dateOnly.StatusCode);
+        // With its offset (either form) the same report is taken, at the instant it names.
+        var withOffset = await _dispatcher.PostAsync("/api/v1/incidents", Json(body.Replace(local, local + "+08:00")));
+        Assert.Equal(HttpStatusCode.Created, withOffset.StatusCode);
+        var occurred = (await withOffset.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("occurredAt").GetDateTimeOffset();
+        Assert.Equal(DateTimeOffset.Parse(local + "+08:00", System.Globalization.CultureInfo.InvariantCulture), occurred);
+
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeCoreAsync<object>("ReportStatus", [new { status = "Available", occurredAt = local }]));
+        Assert.Contains($"400 Invalid: ReportStatus: occurredAt: '{local}' {hint}", refused.Message);
+
+        var eido = await _dispatcher.PostAsync("/api/v1/eido", Json($$$"""
+            {"$id":"urn:emergency:uid:incidentid:{{{Guid.NewGuid():N}}}:x.example.org","lastUpdateTimestamp":"{{{local}}}","eidoVersion":"1.0",
+             "incidentComponent":{"$id":"i1","incidentTypeCommonRegistryText":"Flood"}}
+            """));
+        Assert.Equal(HttpStatusCode.BadRequest, eido.StatusCode);
+        Assert.Contains($"'{local}' {hint}", (await eido.ReadProblem()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Hub_arguments_that_do_not_bind_are_a_400_naming_the_field_as_over_REST_not_a_bare_server_error()
     {
         await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));

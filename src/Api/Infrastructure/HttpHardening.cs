@@ -187,13 +187,23 @@ public static class HttpHardening
     });
 
     /// <summary>
+    /// What a client sends, in a body or a hub argument, is read strictly: no field the request does not have, and times only with
+    /// their offset (<see cref="OffsetDateTimeConverter"/>).
+    /// </summary>
+    public static void StrictInput(JsonSerializerOptions json)
+    {
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        if (!json.Converters.OfType<OffsetDateTimeConverter>().Any()) json.Converters.Add(new OffsetDateTimeConverter());
+    }
+
+    /// <summary>
     /// Request JSON limits: nesting depth, string length (a too-long string is a 400 naming its field), and no field the request
     /// does not have: a misspelt optional field (<c>"recieved"</c> in a delivery) would otherwise be dropped without a word and
     /// the request done as if it were absent. Stored state is read without this rule, so that a field no longer kept still loads.
     /// </summary>
     public static void LimitJson(JsonSerializerOptions json, HttpOptions options)
     {
-        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        StrictInput(json);
         json.MaxDepth = options.MaxJsonDepth;
         if (!json.Converters.OfType<BoundedStringConverter>().Any()) json.Converters.Add(new BoundedStringConverter(options.MaxStringLength));
     }

@@ -308,6 +308,9 @@ public static partial class EidoMapper
         public Assessment? Assessment { get; init; }
     }
 
+    /// <summary>The extension's own reading: other members are informative (an export read back), but times need their offset.</summary>
+    private static readonly JsonSerializerOptions ExtensionJson = new(DispatchJson.Options) { Converters = { new OffsetDateTimeConverter() } };
+
     private static ExtensionInput? ReadExtension(JsonElement incident)
     {
         if (Get(incident, ExtensionProperty) is not { } ext || ext.ValueKind == JsonValueKind.Null) return null;
@@ -316,7 +319,7 @@ public static partial class EidoMapper
         try
         {
             // Only the members we read are bound; the others (type, status, level, ...) are informative.
-            return ext.Deserialize<ExtensionInput>(DispatchJson.Options);
+            return ext.Deserialize<ExtensionInput>(ExtensionJson);
         }
         catch (JsonException e)
         {
@@ -415,8 +418,9 @@ public static partial class EidoMapper
             if (required) throw DomainException.Invalid(field, $"{name} (ISO 8601 date-time) is required");
             return null;
         }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var at)) return at;
-        throw DomainException.Invalid(field, $"{name} '{text}' is not an ISO 8601 date-time");
+        // With its offset (NENA's timestamps carry one): a time without one was read as UTC before the twenty-third session.
+        if (OffsetDateTimeConverter.TryParse(text.Trim(), out var at)) return at;
+        throw DomainException.Invalid(field, $"{name} {OffsetDateTimeConverter.Problem(text.Trim())}");
     }
 
     private static string? FirstText(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace HuaduDispatch.Api;
+
+/// <summary>
+/// Reads a client's times only with their offset (RFC 3339, as the OpenAPI document's <c>date-time</c> says): a time without
+/// one (<c>2026-12-05T07:05:00</c>, or a date alone) is a 400 naming the field. System.Text.Json reads such a time in the node's
+/// time zone (UTC here), so before the twenty-third session a partner's Beijing time was taken 8 hours late, moving the relief
+/// deadline and the KPI without a word, and an afternoon report was refused as "in the future". Writes as before.
+/// </summary>
+public sealed partial class OffsetDateTimeConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String) throw new JsonException("expected an ISO 8601 date and time with its offset, as a string");
+        var text = reader.GetString()!;
+        if (TryParse(text, out var at)) return at;
+        throw new JsonException(Problem(text));
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    /// <summary>An ISO 8601 date-time that ends with its offset (<c>Z</c> or ±hh:mm), as <paramref name="at"/>.</summary>
+    public static bool TryParse(string text, out DateTimeOffset at)
+    {
+        at = default;
+        return OffsetAtEnd().IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at);
+    }
+
+    /// <summary>What is wrong with a time that <see cref="TryParse"/> refused.</summary>
+    public static string Problem(string text) => OffsetAtEnd().IsMatch(text)
+        ? $"'{text}' is not an ISO 8601 date-time"
+        : $"'{text}' has no offset: send the date-time with its offset, such as 2026-12-05T15:00:00+08:00 or 2026-12-05T07:00:00Z";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})$")]
+    private static partial System.Text.RegularExpressions.Regex OffsetAtEnd();
+}
