@@ -28,6 +28,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool FailShipmentCreate;
     public static volatile bool FailRelayLookup;
     public static volatile bool FailReliefDemandUpdate;
+    /// <summary>While set, area boards refuse Upsert: an incident change stored, and the node gone before the board heard of it.</summary>
+    public static volatile bool FailBoardUpsert;
     /// <summary>While set, the relief planner waits at this gate before it solves: a long solve that the test ends.</summary>
     public static volatile PlannerGate? HoldPlanner;
     /// <summary>The plan in force the coordinator gave the relief planner at its last call.</summary>
@@ -69,6 +71,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                     throw new InvalidOperationException("injected: the node stopped before the convoy was created");
                 if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelayList))
                     throw new InvalidOperationException("injected: the relay registry cannot be read");
+                if (FailBoardUpsert && context.Grain is AreaBoardGrain && context.InterfaceMethod.Name == nameof(IAreaBoardGrain.Upsert))
+                    throw new InvalidOperationException("injected: the node stopped before the area board was updated");
                 if (FailReliefDemandUpdate && context.Grain is ReliefDemandGrain && context.InterfaceMethod.Name == nameof(IReliefDemandGrain.Update))
                     throw new InvalidOperationException("injected: the relief demand cannot be updated");
                 return context.Invoke();

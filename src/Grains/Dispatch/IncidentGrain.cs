@@ -59,6 +59,11 @@ public sealed class IncidentState
     /// failed append is tried again at the next activation).
     /// </summary>
     [Id(30)] public TimelineEntry? MergeNote { get; set; }
+    /// <summary>
+    /// The last version the area board is known to hold (stored with the next change, so it may lag by one): an activation that
+    /// finds it behind <see cref="Version"/> sends the board the summary again (<see cref="IncidentBoardResend"/>).
+    /// </summary>
+    [Id(31)] public int BoardVersion { get; set; }
 }
 
 /// <summary>
@@ -472,6 +477,16 @@ public sealed class IncidentGrain(
     {
         if (reminderName == TaskWatchReminder) await CheckTasks();
         else if (reminderName == ReliefResendReminder) await ResendRelief();
+        else if (reminderName == IncidentBoardResend.Reminder)
+        {
+            _boardResend ??= await this.GetReminder(IncidentBoardResend.Reminder);
+            if (S.Created) await UpdateBoard(View());
+            else if (_boardResend is { } reminder)
+            {
+                _boardResend = null;
+                await this.UnregisterReminder(reminder);
+            }
+        }
     }
 
     private async Task WatchTasks()
@@ -560,20 +575,16 @@ public sealed class IncidentGrain(
         S.UpdatedAt = clock.GetUtcNow();
         if (S.Assessment.Affected > 0 || S.Assessment.Relocated > 0) S.HadRelief = true;
         var view = View();
+        var boardReminder = IncidentBoardResend.NeedsReminder(_before.Created, _before.Status, view.Status);
         foreach (var (kind, summary) in IncidentEvents.Derive(_before, view, ActiveTeams())) AddEvent(kind, summary, view);
         _before = Snapshot();
         foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
         _pending.Clear();
         await KeepReliefUpdate(view);
+        if (boardReminder) await KeepBoardUpdate();
         await state.WriteStateAsync();
         await AppendTimeline();
-        await GrainFactory.Grain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
-        {
-            Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
-            Title = view.Title, AreaId = view.Location.AreaId!, Lat = view.Location.Lat, Lon = view.Location.Lon,
-            OccurredAt = view.OccurredAt, UpdatedAt = view.UpdatedAt, AssignedTeams = view.Teams.Count(t => t.ReleasedAt is null), Version = view.Version,
-            Source = view.Source, SharedWith = view.SharedWith,
-        });
+        await UpdateBoard(view);
         PublishChanges(view);
         await UpdateRelief(view, actor);
         await HandOffEvents();
@@ -651,6 +662,17 @@ public sealed class IncidentGrain(
             catch (Exception e)
             {
                 logger.LogWarning(e, "Incident {IncidentId}: the merge entry for incident {Target} is not yet appended; it goes at the next activation", Key, S.MergedInto);
+            }
+        }
+        if (S.Created && S.BoardVersion < S.Version)
+        {
+            try
+            {
+                await UpdateBoard(View()); // a stored change whose board update may not have got there (the board ignores a repeat)
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Incident {IncidentId}: the area board is not yet updated; it goes with the next change", Key);
             }
         }
         if (S.TimelineOutbox.Count > 0)
@@ -754,6 +776,40 @@ public sealed class IncidentGrain(
 
     private static (int, int, bool, ResponseLevel) ReliefKey(Incident view) =>
         (view.Assessment.Affected, view.Assessment.Relocated, IncidentLifecycle.IsFinal(view.Status), view.ResponseLevel);
+
+    /// <summary>Puts the incident's summary on its area board (the lists, the map and the consoles' snapshots read the boards).</summary>
+    private async Task UpdateBoard(Incident view)
+    {
+        await GrainFactory.Grain<IAreaBoardGrain>(view.Location.AreaId!).Upsert(new IncidentSummary
+        {
+            Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
+            Title = view.Title, AreaId = view.Location.AreaId!, Lat = view.Location.Lat, Lon = view.Location.Lon,
+            OccurredAt = view.OccurredAt, UpdatedAt = view.UpdatedAt, AssignedTeams = view.Teams.Count(t => t.ReleasedAt is null), Version = view.Version,
+            Source = view.Source, SharedWith = view.SharedWith,
+        });
+        S.BoardVersion = view.Version;
+        if (_boardResend is { } reminder)
+        {
+            _boardResend = null;
+            try { await this.UnregisterReminder(reminder); }
+            catch (Exception e) { logger.LogWarning(e, "Incident {IncidentId}: the board resend reminder could not be removed; it will update the board once more", Key); }
+        }
+    }
+
+    private IGrainReminder? _boardResend;
+
+    /// <summary>
+    /// The board update goes out after the state write; the node going away in between left the board without it until the
+    /// incident's next change or activation. For the changes after which an incident may never change or be read again (its
+    /// report, and its final status: Closed, Cancelled, Merged) a durable reminder is set first, which sends the summary again
+    /// (<see cref="IncidentBoardResend.Reminder"/>, due <see cref="DispatchOptions.ReliefResend"/>) unless the update gets there.
+    /// </summary>
+    private async Task KeepBoardUpdate()
+    {
+        if (_boardResend is not null) return;
+        var period = Options.ReliefResend > TimeSpan.FromMinutes(1) ? Options.ReliefResend : TimeSpan.FromMinutes(1);
+        _boardResend = await this.RegisterOrUpdateReminder(IncidentBoardResend.Reminder, Options.ReliefResend, period);
+    }
 
     private const string ReliefResendReminder = "relief-resend";
     private IGrainReminder? _reliefResend;
