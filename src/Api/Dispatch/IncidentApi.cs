@@ -27,7 +27,7 @@ public static class IncidentApi
 
         incidents.MapPost("", async Task<IResult> (CreateIncident body, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, HttpContext http) =>
         {
-            var (incident, created) = await Report(body, grains, user.ToActor(), clock.GetUtcNow());
+            var (incident, created) = await Report(body, grains, user.ToActor(), clock.GetUtcNow(), IdempotencyMiddleware.For(http));
             return Reported(http, incident, created);
         }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
@@ -160,9 +160,13 @@ public static class IncidentApi
 
     /// <summary>
     /// Reports an incident (REST and EIDO). An agency reports only as itself. A (source, externalId) pair is bound once to the
-    /// incident created for it: a resubmission returns that incident with created = false.
+    /// incident created for it: a resubmission returns that incident with created = false. Without an externalId, the request's
+    /// <paramref name="idempotencyKey"/> (client-scoped) is bound the same way: a retry with the same key after the node died
+    /// before it kept the response (the key's lease then runs out and the request runs again) returns the incident the first
+    /// attempt created instead of a second one.
     /// </summary>
-    public static async Task<(Incident Incident, bool Created)> Report(CreateIncident body, IGrainFactory grains, Actor actor, DateTimeOffset now)
+    public static async Task<(Incident Incident, bool Created)> Report(CreateIncident body, IGrainFactory grains, Actor actor, DateTimeOffset now,
+        string? idempotencyKey = null)
     {
         if (actor.Role == Roles.Agency)
         {
@@ -174,21 +178,27 @@ public static class IncidentApi
         if (body.Source is { Length: > MaxSourceLength }) throw DomainException.Invalid("source", $"source is longer than {MaxSourceLength} characters");
         if (body.ExternalId is { Length: > MaxExternalIdLength }) throw DomainException.Invalid("externalId", $"externalId is longer than {MaxExternalIdLength} characters");
         var id = NewIncidentId(now);
+        string? binding = null;
         if (body.ExternalId is { Length: > 0 } external && body.Source is { Length: > 0 } source && !string.IsNullOrWhiteSpace(external))
         {
             body = body with { ExternalId = external.Trim() };
-            var bound = await grains.Grain<IExternalIdGrain>($"ext|{source.Trim()}|{body.ExternalId}").Claim(id);
+            binding = $"ext|{source.Trim()}|{body.ExternalId}";
+        }
+        else if (idempotencyKey is { Length: > 0 }) binding = $"idem|{idempotencyKey}";
+        if (binding is not null)
+        {
+            var bound = await grains.Grain<IExternalIdGrain>(binding).Claim(id);
             if (bound != id)
             {
                 if (await Incident(grains, bound).Get() is { } existing) return (existing, false);
-                id = bound; // an earlier attempt bound the id but was refused (bad input): create it now under that id
+                id = bound; // an earlier attempt bound the id but was refused (bad input) or cut short: create it now under that id
             }
         }
         try
         {
             return (await Incident(grains, id).Create(body, actor), true);
         }
-        catch (DomainException e) when (e.Kind == DomainErrorKind.Conflict && body.ExternalId is { Length: > 0 })
+        catch (DomainException e) when (e.Kind == DomainErrorKind.Conflict && binding is not null)
         {
             // A concurrent resubmission created it a moment ago.
             if (await Incident(grains, id).Get() is { } raced) return (raced, false);

@@ -41,6 +41,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
+
+    /// <summary>
+    /// <see cref="HttpContext.Items"/> key of the request's idempotency key (the client's, hashed: <see cref="GrainKey"/>) with the
+    /// request's <see cref="Fingerprint"/>, for the
+    /// endpoints whose change must apply once even when the node dies before the response is kept (<see cref="For"/>).
+    /// </summary>
+    public const string ItemKey = "huadu.idempotency-key";
+
+    /// <summary>The request's client-scoped idempotency key and fingerprint, or null when it has no key.</summary>
+    public static string? For(HttpContext context) => context.Items.TryGetValue(ItemKey, out var key) ? key as string : null;
     private const int MaxKeyLength = 255;
 
     public Task InvokeAsync(HttpContext context)
@@ -63,7 +73,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
         var body = await ReadBody(context);
         var fingerprint = Fingerprint(context.Request, body);
-        var grain = grains.Grain<IIdempotencyGrain>(GrainKey(context.User, key));
+        var grainKey = GrainKey(context.User, key);
+        context.Items[ItemKey] = $"{grainKey}|{fingerprint}"; // the same request under the same key, even after the key's retention
+        var grain = grains.Grain<IIdempotencyGrain>(grainKey);
         var decision = await grain.Begin(fingerprint, options.Retention, options.Lease);
         switch (decision.Outcome)
         {
