@@ -41,9 +41,12 @@ public static class EidoApi
             var source = actor.Role == Roles.Agency ? actor.AgencyId : import.SenderAgency ?? "console";
             if (source is { Length: > IncidentApi.MaxSourceLength })
                 throw DomainException.Invalid("updatedByAgencyReference", $"the sending agency id is longer than {IncidentApi.MaxSourceLength} characters");
+            if (actor.Role != Roles.Agency && import.SenderAgency is { } sender && IncidentSources.SourceProblem(sender) is { } problem)
+                throw DomainException.Invalid(import.SenderField ?? "updatedByAgencyReference.$ref", $"the sending agency '{sender}' {problem}");
             var body = import.Incident with { Source = source, ExternalId = import.TrackingId };
             var (incident, created) = await IncidentApi.Report(body, grains, actor, clock.GetUtcNow());
-            return IncidentApi.Reported(http, created ? incident : await ApplyUpdate(incident, import, grains, actor), created);
+            // A resubmission's figures are applied by Report, as for a REST resubmission.
+            return IncidentApi.Reported(http, incident, created);
         }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
         return v1;

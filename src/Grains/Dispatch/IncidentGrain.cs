@@ -59,6 +59,11 @@ public sealed class IncidentState
     /// failed append is tried again at the next activation).
     /// </summary>
     [Id(30)] public TimelineEntry? MergeNote { get; set; }
+    /// <summary>
+    /// The agencies that saw this incident (its source agency and its shares), to share the surviving incident with: written
+    /// with the merge and cleared once the survivor has them (a failed share is tried again at the next activation).
+    /// </summary>
+    [Id(31)] public List<string>? MergeShare { get; set; }
 }
 
 /// <summary>
@@ -95,7 +100,7 @@ public sealed class IncidentGrain(
         if (request.OccurredAt is not { } occurredAt) throw DomainException.Invalid("occurredAt", "occurredAt (ISO 8601) is required");
         IncidentInputRules.CheckOccurredAt(occurredAt, now);
         if (string.IsNullOrWhiteSpace(request.Source)) throw DomainException.Invalid("source", "source is required: console, hotline or an agency id");
-        var assessment = request.Assessment ?? Assessment.None;
+        var assessment = request.Assessment?.ApplyTo(Assessment.None) ?? Assessment.None;
         IncidentInputRules.CheckAssessment(assessment, "assessment.");
 
         var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
@@ -192,10 +197,35 @@ public sealed class IncidentGrain(
             {
                 Seq = 0, At = clock.GetUtcNow(), Actor = actor.Subject, Kind = "MergedIn", Summary = $"Merged in: {Key} ({request.Reason.Trim()})",
             };
+            // The partner that reported this incident (and those it was shared with) keep their case: the survivor is shared
+            // with them. Before 2026-12-06 the survivor was a 404 to them, and they heard nothing more of it.
+            var agencies = Recipients().Where(a => Agencies.AgencyRules.AgencyIdProblem(a) is null).ToList();
+            if (agencies.Count > 0) S.MergeShare = agencies;
         }
         var incident = await Save(actor);
         await SendMergeNote();
+        await SendMergeShare(actor);
         return incident;
+    }
+
+    /// <summary>
+    /// Shares the surviving incident with the agencies that saw this one, then clears them. Like the merge note it is written
+    /// with the merge and tried again at the next activation should the call fail; a share the survivor refuses (it would pass
+    /// its limit of agencies) is logged and dropped, as no retry can change that.
+    /// </summary>
+    private async Task SendMergeShare(Actor actor)
+    {
+        if (S.MergeShare is not { Count: > 0 } agencies || S.MergedInto is not { } target) return;
+        try
+        {
+            await GrainFactory.Grain<IIncidentGrain>(target).Share(new ShareRequest { AgencyIds = agencies, Reason = $"merged in {Key}, which they saw" }, actor);
+        }
+        catch (DomainException e)
+        {
+            logger.LogWarning("Incident {IncidentId}: incident {Target} refused to be shared with {Agencies} after the merge: {Reason}", Key, target, string.Join(", ", agencies), e.Reason);
+        }
+        S.MergeShare = null;
+        await state.WriteStateAsync();
     }
 
     /// <summary>
@@ -635,6 +665,17 @@ public sealed class IncidentGrain(
                 logger.LogWarning(e, "Incident {IncidentId}: the merge entry for incident {Target} is not yet appended; it goes at the next activation", Key, S.MergedInto);
             }
         }
+        if (S.MergeShare is not null)
+        {
+            try
+            {
+                await SendMergeShare(Actor.System); // a merge stored whose share with the surviving incident did not go through
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Incident {IncidentId}: incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", Key, S.MergedInto);
+            }
+        }
         if (S.TimelineOutbox.Count > 0)
         {
             try
@@ -788,6 +829,8 @@ public sealed class IncidentGrain(
 
     private void EnsureOpen()
     {
+        if (S.Status == IncidentStatus.Merged && S.MergedInto is { } survivor)
+            throw DomainException.Conflict($"the incident is Merged into {survivor}; send further reports to {survivor}");
         if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
     }
 

@@ -14,6 +14,8 @@ public sealed record EidoImport
     public required DateTimeOffset LastUpdate { get; init; }
     /// <summary>The agency that sent the document (updatedByAgencyReference), if it names one.</summary>
     public string? SenderAgency { get; init; }
+    /// <summary>The member <see cref="SenderAgency"/> was read from (for errors about it).</summary>
+    public string? SenderField { get; init; }
     public required CreateIncident Incident { get; init; }
     /// <summary>Assessment figures, only when the document carries our extension with them.</summary>
     public Assessment? Assessment { get; init; }
@@ -278,14 +280,21 @@ public static partial class EidoMapper
         var description = FirstText(extension?.Description, DescriptionNote(root, incident)) ?? "";
         var occurredAt = extension?.OccurredAt ?? EarliestCall(root) ?? lastUpdate;
 
-        var sender = Get(root, "updatedByAgencyReference") is { ValueKind: JsonValueKind.Object } agencyRef ? Text(agencyRef, "$ref", "updatedByAgencyReference.$ref") : null;
-        sender ??= Text(root, "owningAgencyIdentifier");
+        // The reference is an object {"$ref": id}; a plain string id is read too (before 2026-12-06 it was ignored without a word).
+        var (sender, senderField) = Get(root, "updatedByAgencyReference") switch
+        {
+            { ValueKind: JsonValueKind.Object } agencyRef => (Text(agencyRef, "$ref", "updatedByAgencyReference.$ref"), "updatedByAgencyReference.$ref"),
+            { ValueKind: JsonValueKind.String } => (Text(root, "updatedByAgencyReference"), "updatedByAgencyReference"),
+            _ => ((string?)null, (string?)null),
+        };
+        if (sender is null && Text(root, "owningAgencyIdentifier") is { } owning) (sender, senderField) = (owning, "owningAgencyIdentifier");
 
         return new EidoImport
         {
             TrackingId = tracking,
             LastUpdate = lastUpdate,
             SenderAgency = sender,
+            SenderField = senderField,
             Incident = new CreateIncident
             {
                 Type = type,
@@ -293,7 +302,7 @@ public static partial class EidoMapper
                 Description = description,
                 Location = location with { AreaId = FirstText(extension?.AreaId) },
                 OccurredAt = occurredAt,
-                Assessment = extension?.Assessment,
+                Assessment = extension?.Assessment is { } figures ? AssessmentUpdate.All(figures) : null,
             },
             Assessment = extension?.Assessment,
         };
