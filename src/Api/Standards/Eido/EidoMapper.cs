@@ -14,6 +14,11 @@ public sealed record EidoImport
     public required DateTimeOffset LastUpdate { get; init; }
     /// <summary>The agency that sent the document (updatedByAgencyReference), if it names one.</summary>
     public string? SenderAgency { get; init; }
+    /// <summary>
+    /// The member the incident's occurredAt was read from (our extension, the earliest call, or lastUpdateTimeStamp): an error
+    /// about occurredAt names it, as the sender may have sent no occurredAt at all.
+    /// </summary>
+    public string OccurredAtField { get; init; } = "occurredAt";
     /// <summary>The member <see cref="SenderAgency"/> was read from (for errors about it).</summary>
     public string? SenderField { get; init; }
     public required CreateIncident Incident { get; init; }
@@ -261,7 +266,9 @@ public static partial class EidoMapper
         var lastUpdate = Timestamp(root, "lastUpdateTimeStamp", required: true)!.Value;
         var tracking = Text(root, "incidentTrackingIdentifier") ?? Text(root, "$id")
             ?? throw DomainException.Invalid("$id", "the EIDO's $id (its incident tracking identifier) is required");
-        if (tracking.Length > 256) throw DomainException.Invalid("$id", "the incident tracking identifier is longer than 256 characters");
+        // It becomes the incident's externalId, whose limit it has (before 2026-12-06 a longer one was refused as "externalId").
+        if (tracking.Length > Dispatch.IncidentApi.MaxExternalIdLength)
+            throw DomainException.Invalid("$id", $"the incident tracking identifier is longer than {Dispatch.IncidentApi.MaxExternalIdLength} characters");
 
         var incident = Get(root, "incidentComponent") is { } ic
             ? ic.ValueKind switch
@@ -278,7 +285,10 @@ public static partial class EidoMapper
 
         var title = FirstText(extension?.Title, Text(incident, "incidentTypeInternalText", "incidentComponent.incidentTypeInternalText")) ?? Readable(type.ToString());
         var description = FirstText(extension?.Description, DescriptionNote(root, incident)) ?? "";
-        var occurredAt = extension?.OccurredAt ?? EarliestCall(root) ?? lastUpdate;
+        var call = EarliestCall(root);
+        var occurredAt = extension?.OccurredAt ?? call ?? lastUpdate;
+        var occurredAtField = extension?.OccurredAt is not null ? $"incidentComponent.{ExtensionProperty}.occurredAt"
+            : call is not null ? "callComponent[].callStartTimestamp" : "lastUpdateTimeStamp";
 
         // The reference is an object {"$ref": id}; a plain string id is read too (before 2026-12-06 it was ignored without a word).
         var (sender, senderField) = Get(root, "updatedByAgencyReference") switch
@@ -295,6 +305,7 @@ public static partial class EidoMapper
             LastUpdate = lastUpdate,
             SenderAgency = sender,
             SenderField = senderField,
+            OccurredAtField = occurredAtField,
             Incident = new CreateIncident
             {
                 Type = type,
