@@ -39,7 +39,7 @@ public static class IncidentApi
             var (area, e4) = await Reference.ReferenceApi.AreaFilter(grains, areaId);
             if (e4 is not null) return e4;
             return TypedResults.Ok(await List(grains, user.ToActor(), new IncidentFilter { Status = st, Level = lv, Type = ty }, area));
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<List<IncidentSummary>>().RequireAuthorization(Policies.AnyRole);
 
         incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
             await Visible(grains, id, user) is { } incident ? TypedResults.Ok(incident) : Problems.NotFound("Incident", id))
