@@ -41,6 +41,22 @@ public sealed class HardeningTests : IAsyncLifetime
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
+    [Fact]
+    public async Task A_blank_area_in_a_report_is_the_nearest_area_and_an_unknown_one_is_a_400_listing_the_areas()
+    {
+        object Report(string areaId) => new
+        {
+            type = "Waterlogging", title = "Underpass flooded", location = new { lat = 23.404, lon = 113.2245, areaId }, occurredAt = OccurredAt, source = "hotline",
+        };
+        var blank = await _dispatcher.PostAsJsonAsync("/api/v1/incidents", Report("  "));
+        Assert.Equal(HttpStatusCode.Created, blank.StatusCode);
+        Assert.False(string.IsNullOrWhiteSpace((await blank.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Location.AreaId));
+        var unknown = await _dispatcher.PostAsJsonAsync("/api/v1/incidents", Report("nowhere"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var problem = await unknown.ReadProblem();
+        Assert.Contains("xinhua", problem.GetProperty("errors").GetProperty("location.areaId")[0].GetString());
+    }
+
     /// <summary>What a client generator needs beyond the paths (agency exploratory test, finding 12).</summary>
     [Fact]
     public async Task OpenApi_document_states_required_fields_limits_response_schemas_404s_503s_and_headers()

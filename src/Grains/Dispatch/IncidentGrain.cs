@@ -106,9 +106,11 @@ public sealed class IncidentGrain(
         var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
         IncidentInputRules.CheckLocation(areas, new GeoPoint { Lat = location.Lat, Lon = location.Lon });
         string areaId;
-        if (location.AreaId is { Length: > 0 } given)
+        // A blank areaId is no area, as in the query filters: the nearest one is taken (before 2026-12-06 "  " was a 400).
+        if (!string.IsNullOrWhiteSpace(location.AreaId) && location.AreaId is { } given)
         {
-            if (areas.All(a => a.Id != given)) throw DomainException.Invalid("location.areaId", $"unknown area '{given}'");
+            if (areas.All(a => a.Id != given))
+                throw DomainException.Invalid("location.areaId", $"no area has the id '{given}'; the areas are: {string.Join(", ", areas.Select(a => a.Id))}");
             areaId = given;
         }
         else areaId = DispatchMath.NearestArea(areas, location.Lat, location.Lon);
