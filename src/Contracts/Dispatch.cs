@@ -20,7 +20,13 @@ public sealed record CreateIncident
     [Id(4)] public DateTimeOffset? OccurredAt { get; init; }
     [Id(5)] public string? Source { get; init; }
     [Id(6)] public string? ExternalId { get; init; }
-    [Id(7)] public Assessment? Assessment { get; init; }
+    /// <summary>
+    /// The report's figures. In a new incident a figure left out is 0. In a resubmission of the same externalId (an incident
+    /// already bound to it) the figures given are applied as in POST /assessments, and a figure left out keeps its value.
+    /// (Typed as figures that may be absent since the twenty-third session; before, it was a whole <see cref="Contracts.Assessment"/> and a
+    /// resubmission dropped its figures.)
+    /// </summary>
+    [Id(7)] public AssessmentUpdate? Assessment { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.IncidentTeam")]

@@ -108,6 +108,118 @@ public sealed class AgencyVisibilityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, spoof.StatusCode);
     }
 
+    private static async Task<Incident> Read(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode} {text}");
+        return System.Text.Json.JsonSerializer.Deserialize<Incident>(text, DispatchJson.Options)!;
+    }
+
+    [Fact]
+    public async Task A_resubmission_of_an_external_id_applies_the_figures_it_gives_and_keeps_the_others()
+    {
+        var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        object Case(string title, object? assessment) => new
+        {
+            type = "RoadTrafficAccident", title, location = new { lat = 23.40, lon = 113.22 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-10),
+            externalId = "110-conc-2", assessment,
+        };
+        var first = await Read(await police.PostAsJsonAsync("/api/v1/incidents", Case("Crash 2", new { injured = 2 })), HttpStatusCode.Created);
+        Assert.Equal(ResponseLevel.IV, first.ResponseLevel);
+        // The centre adds a figure of its own; the 110 system does not know it.
+        await Read(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{first.Id}/assessments", new { trapped = 4 }), HttpStatusCode.OK);
+
+        // The 110 case now has 5 dead: the system re-sends it with the same externalId.
+        var again = await Read(await police.PostAsJsonAsync("/api/v1/incidents", Case("totally different", new { dead = 5 })), HttpStatusCode.OK);
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal(5, again.Assessment.Dead);
+        Assert.Equal(2, again.Assessment.Injured); // left out: kept
+        Assert.Equal(4, again.Assessment.Trapped); // the centre's figure: kept
+        Assert.Equal(ResponseLevel.III, again.ResponseLevel); // 3+ dead in an accident
+        Assert.Equal("Crash 2", again.Title); // not a figure: stays as first reported
+        Assert.Equal(5, (await police.GetOk<Incident>($"/api/v1/incidents/{first.Id}")).Assessment.Dead);
+
+        // A plain retry (same figures) changes nothing; figures for a final incident are a 409, as in an update.
+        var version = (await police.GetOk<Incident>($"/api/v1/incidents/{first.Id}")).Version;
+        Assert.Equal(version, (await Read(await police.PostAsJsonAsync("/api/v1/incidents", Case("Crash 2", new { dead = 5 })), HttpStatusCode.OK)).Version);
+        await Read(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{first.Id}/transitions", new { to = "Cancelled", reason = "duplicate" }), HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.Conflict, (await police.PostAsJsonAsync("/api/v1/incidents", Case("Crash 2", new { dead = 6 }))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_partner_keeps_its_case_when_the_centre_merges_it_into_an_incident_the_partner_did_not_report()
+    {
+        var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var reported = await Read(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("police dup report", externalId: "110-dup-merge", source: null)), HttpStatusCode.Created);
+        var hotline = await Read(await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("hotline report same flood", source: "hotline")), HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.NotFound, (await police.GetAsync($"/api/v1/incidents/{hotline.Id}")).StatusCode);
+
+        await Read(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{reported.Id}/transitions",
+            new { to = "Merged", reason = "same flood as hotline call", mergedInto = hotline.Id }), HttpStatusCode.OK);
+
+        var survivor = await police.GetOk<Incident>($"/api/v1/incidents/{hotline.Id}");
+        Assert.Contains("police-110", survivor.SharedWith);
+        Assert.Contains(await police.GetOk<List<IncidentSummary>>("/api/v1/incidents"), i => i.Id == hotline.Id);
+        // Its follow-up to the merged report is told where to go, and goes there.
+        var refused = await police.PostAsJsonAsync($"/api/v1/incidents/{reported.Id}/assessments", new { dead = 1 });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains(hotline.Id, (await refused.ReadProblem()).GetProperty("detail").GetString());
+        Assert.Equal(1, (await Read(await police.PostAsJsonAsync($"/api/v1/incidents/{hotline.Id}/assessments", new { dead = 1 }), HttpStatusCode.OK)).Assessment.Dead);
+        // Another agency still does not see it.
+        Assert.Equal(HttpStatusCode.NotFound, (await _node.ClientAs(Roles.Agency, agencyId: "fire-119").GetAsync($"/api/v1/incidents/{hotline.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Teams_do_not_show_an_agency_the_incidents_it_may_not_see()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");
+        var hidden = await Read(await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Confidential: protest at district office", source: "hotline")), HttpStatusCode.Created);
+        var own = await Read(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Police case", externalId: "110-teams", source: null)), HttpStatusCode.Created);
+        await Read(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{hidden.Id}/dispatches", new { teamIds = new[] { "D01" } }), HttpStatusCode.OK);
+        await Read(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{own.Id}/dispatches", new { teamIds = new[] { "D02" } }), HttpStatusCode.OK);
+
+        foreach (var path in new[] { "/api/v1/teams", "/api/v1/teams/D01", "/api/v1/map/teams" })
+        {
+            var text = await (await police.GetAsync(path)).Content.ReadAsStringAsync();
+            Assert.DoesNotContain(hidden.Id, text);
+            Assert.Contains(hidden.Id, await (await dispatcher.GetAsync(path)).Content.ReadAsStringAsync());
+        }
+        var teams = await police.GetOk<List<RescueTeam>>("/api/v1/teams");
+        Assert.Equal(TeamStatus.Assigned, teams.Single(t => t.Id == "D01").Status);
+        Assert.Null(teams.Single(t => t.Id == "D01").IncidentId);
+        Assert.Equal(own.Id, teams.Single(t => t.Id == "D02").IncidentId); // its own incident's team still shows it
+        Assert.Contains(own.Id, await (await police.GetAsync("/api/v1/map/teams")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_source_that_is_no_agency_id_is_a_400_and_a_token_naming_a_district_source_cannot_report()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var bad = await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Named source", source: "Police 110 / 公安"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await bad.ReadProblem()).GetProperty("errors").TryGetProperty("source", out _));
+        Assert.Equal("water-affairs", (await Read(await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Relayed", source: "water-affairs")), HttpStatusCode.Created)).Source);
+
+        // An agency token naming one of the district's own sources reports as no one.
+        var hotlineToken = await _node.ClientAs(Roles.Agency, agencyId: "hotline").PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("As hotline", source: null));
+        Assert.Equal(HttpStatusCode.Forbidden, hotlineToken.StatusCode);
+
+        // EIDO: the sending agency is checked the same way, and a plain string reference is read.
+        static string Eido(string tracking, string sender) => $$"""
+            {"$id":"{{tracking}}","lastUpdateTimeStamp":"{{DateTimeOffset.UtcNow.AddMinutes(-5):O}}","updatedByAgencyReference":{{sender}},
+             "incidentComponent":{"incidentTypeCommonRegistryText":"Flood","locationReference":[{"$ref":"l1"}]},
+             "locationComponent":[{"$id":"l1","locationByValue":"<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:gml=\"http://www.opengis.net/gml\"><gml:Point srsName=\"urn:ogc:def:crs:EPSG::4326\"><gml:pos>23.45 113.30</gml:pos></gml:Point></presence>"}]}
+            """;
+        var named = await dispatcher.PostAsync("/api/v1/eido", new StringContent(Eido("urn:x:1", """{"$ref":"Police 110 / 公安"}"""), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, named.StatusCode);
+        Assert.True((await named.ReadProblem()).GetProperty("errors").TryGetProperty("updatedByAgencyReference.$ref", out _));
+        var plain = await dispatcher.PostAsync("/api/v1/eido", new StringContent(Eido("urn:x:2", "\"police-110\""), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal("police-110", (await Read(plain, HttpStatusCode.Created)).Source);
+    }
+
     [Fact]
     public async Task A_refused_first_report_does_not_block_the_corrected_resubmission()
     {

@@ -70,6 +70,24 @@ public sealed class ApiExampleTests : IAsyncLifetime
         Assert.Equal(withExamples, Workflow.Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// A partner engineer tries the report example first, as it stands, with its fixed date days in the past: it must not
+    /// create a relief demand whose 3-hour deadline has long passed, which the leader's KPI would count as a breach and the
+    /// agency's webhook would announce as ReliefBreached (before the twenty-third session its 40 affected people did both).
+    /// </summary>
+    [Fact]
+    public async Task The_report_example_tried_on_its_own_leaves_the_relief_kpi_without_a_breach()
+    {
+        var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");
+        var response = await police.PostAsync("/api/v1/incidents", new StringContent(ApiCatalogue.Entries["POST /api/v1/incidents"].Example!, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.NotFound, (await police.GetAsync($"/api/v1/incidents/{id}/relief")).StatusCode);
+        var kpi = await _admin.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        Assert.Equal(0, kpi.Breaches);
+        Assert.Equal(0, kpi.InitialReliefLate);
+    }
+
     [Fact]
     public async Task Every_request_example_is_accepted_by_its_endpoint()
     {

@@ -42,6 +42,51 @@ public sealed class HardeningTests : IAsyncLifetime
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     [Fact]
+    public async Task A_blank_area_in_a_report_is_the_nearest_area_and_an_unknown_one_is_a_400_listing_the_areas()
+    {
+        object Report(string areaId) => new
+        {
+            type = "Waterlogging", title = "Underpass flooded", location = new { lat = 23.404, lon = 113.2245, areaId }, occurredAt = OccurredAt, source = "hotline",
+        };
+        var blank = await _dispatcher.PostAsJsonAsync("/api/v1/incidents", Report("  "));
+        Assert.Equal(HttpStatusCode.Created, blank.StatusCode);
+        Assert.False(string.IsNullOrWhiteSpace((await blank.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Location.AreaId));
+        var unknown = await _dispatcher.PostAsJsonAsync("/api/v1/incidents", Report("nowhere"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var problem = await unknown.ReadProblem();
+        Assert.Contains("xinhua", problem.GetProperty("errors").GetProperty("location.areaId")[0].GetString());
+    }
+
+    /// <summary>What a client generator needs beyond the paths (agency exploratory test, finding 12).</summary>
+    [Fact]
+    public async Task OpenApi_document_states_required_fields_limits_response_schemas_404s_503s_and_headers()
+    {
+        var doc = await (await _node.Http.GetAsync("/openapi/v1.json")).Content.ReadFromJsonAsync<JsonElement>();
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        var create = schemas.GetProperty("CreateIncident");
+        Assert.Equal(["location", "occurredAt", "title", "type"], create.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(200, create.GetProperty("properties").GetProperty("externalId").GetProperty("maxLength").GetInt32());
+        var dead = schemas.GetProperty("AssessmentUpdate").GetProperty("properties").GetProperty("dead");
+        Assert.Equal((0, 10_000_000), (dead.GetProperty("minimum").GetInt32(), dead.GetProperty("maximum").GetInt32()));
+
+        var paths = doc.GetProperty("paths");
+        JsonElement Responses(string path, string method) => paths.GetProperty(path).GetProperty(method).GetProperty("responses");
+        foreach (var (path, method) in new[] { ("/api/v1/incidents", "get"), ("/api/v1/agencies/{id}", "get"), ("/api/v1/agencies/{id}/webhooks/{webhookId}/deliveries", "get"),
+                     ("/api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters", "get"), ("/api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters/replay", "post") })
+        {
+            Assert.True(Responses(path, method).GetProperty("200").TryGetProperty("content", out _), $"{method} {path}: 200 has no schema");
+        }
+        Assert.True(Responses("/api/v1/relief/requests/edxl-rm", "get").GetProperty("200").GetProperty("content").TryGetProperty("application/xml", out _));
+        Assert.True(Responses("/api/v1/relief/requests/edxl-rm", "get").TryGetProperty("404", out _));
+        Assert.True(Responses("/api/v1/relief/alerts", "get").TryGetProperty("404", out _));
+        var report = Responses("/api/v1/incidents", "post");
+        Assert.True(report.GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.True(report.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.True(report.GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _));
+        Assert.True(report.GetProperty("200").GetProperty("headers").TryGetProperty("Idempotent-Replayed", out _));
+    }
+
+    [Fact]
     public async Task OpenApi_document_is_3_1_and_describes_every_api_endpoint_with_summary_errors_and_idempotency()
     {
         var response = await _node.Http.GetAsync("/openapi/v1.json"); // anonymous: it describes the contract, not data

@@ -181,6 +181,36 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_url_fixed_and_a_secret_rotated_while_an_event_is_retried_reach_its_next_attempt()
+    {
+        // Retries about 1, 2, 2, 2, 2 s apart: the PUT below lands well before the last attempt.
+        var settings = Webhooks.Fast(attempts: 6);
+        settings["Webhooks:BaseDelay"] = "00:00:01";
+        settings["Webhooks:MaxDelay"] = "00:00:02";
+        var node = await Node(settings);
+        var admin = node.ClientAs(Roles.Admin);
+        await Webhooks.RegisterAgency(admin);
+        // A typo in the port: nothing listens there, every attempt is refused.
+        await Webhooks.AddWebhook(admin, $"http://127.0.0.1:{DispatchNode.FreePort()}/hook/main");
+        var police = node.ClientAs(Roles.Agency, agencyId: Webhooks.AgencyId);
+        var created = await Webhooks.Expect<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("url switch", externalId: "110-urlswitch", source: null)), HttpStatusCode.Created);
+        await Webhooks.Eventually(async () => (await Webhooks.Deliveries(police)).LastAttempts.Count >= 1, "the first attempt failed");
+
+        const string rotated = "rotated-webhook-secret-9876543210-zyxwvutsrq";
+        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main", new
+        {
+            url = _receiver.Url("main"), events = Enum.GetNames<IncidentEventKind>(), secret = rotated,
+        }), HttpStatusCode.OK);
+
+        await Webhooks.Eventually(async () =>
+            Webhooks.FirstDeliveries(_receiver, "main").Any(r => r.EventId == $"{created.Id}/1") || (await Webhooks.DeadLetters(police)).Count > 0,
+            "the event delivered or dead-lettered");
+        Assert.Empty(await Webhooks.DeadLetters(police));
+        var delivered = Assert.Single(Webhooks.FirstDeliveries(_receiver, "main"), r => r.EventId == $"{created.Id}/1");
+        Webhooks.Verify(delivered, rotated);
+    }
+
+    [Fact]
     public async Task A_delivery_is_retried_after_500s_and_a_timeout_with_the_same_event_id_then_succeeds()
     {
         var node = await Node(Webhooks.Fast(attempts: 5));

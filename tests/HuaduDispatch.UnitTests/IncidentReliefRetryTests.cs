@@ -25,7 +25,7 @@ public sealed class IncidentReliefRetryTests(FaultClusterFixture fixture) : ICla
             var e = await Assert.ThrowsAnyAsync<Exception>(() => incident.Create(new CreateIncident
             {
                 Type = IncidentType.Flood, Title = "Waterlogging at Xinhua market", OccurredAt = DateTimeOffset.UtcNow, Source = "console",
-                Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = people,
+                Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = AssessmentUpdate.All(people),
             }, Dispatcher));
             Assert.Contains("injected", e.Message);
         }
@@ -57,7 +57,7 @@ public sealed class IncidentReliefRetryTests(FaultClusterFixture fixture) : ICla
             await Assert.ThrowsAnyAsync<Exception>(() => incident.Create(new CreateIncident
             {
                 Type = IncidentType.Flood, Title = "Waterlogging at Xinhua market", OccurredAt = DateTimeOffset.UtcNow, Source = "console",
-                Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 60, Relocated = 20 },
+                Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new AssessmentUpdate { Affected = 60, Relocated = 20 },
             }, Dispatcher));
         }
         finally

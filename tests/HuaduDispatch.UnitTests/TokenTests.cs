@@ -39,6 +39,8 @@ public sealed class TokenTests
     [Theory]
     [InlineData(new[] { "--role", "team" }, "needs --team")]
     [InlineData(new[] { "--role", "agency" }, "needs --agency")]
+    [InlineData(new[] { "--role", "agency", "--agency", "hotline" }, "reserved for the district's own incident sources")]
+    [InlineData(new[] { "--role", "agency", "--agency", "Police 110" }, "must match")]
     [InlineData(new[] { "--role", "pilot" }, "unknown role")]
     [InlineData(new[] { "--role", "viewer", "--hours", "-3" }, "positive number")]
     [InlineData(new string[0], "usage")]

@@ -273,7 +273,7 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
         await incident.Create(new CreateIncident
         {
             Type = IncidentType.Flood, Title = "Flooded village", OccurredAt = occurredAt, Source = "console",
-            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new Assessment { Affected = 10 },
+            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new AssessmentUpdate { Affected = 10 },
         }, Dispatcher);
         return (incident, grains.GetGrain<IReliefDemandGrain>(id));
     }

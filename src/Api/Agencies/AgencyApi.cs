@@ -38,7 +38,7 @@ public static class AgencyApi
 
         agencies.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
             MayRead(user, id) && await Agency(grains, id).Get() is { } agency ? TypedResults.Ok(agency) : Problems.NotFound("Agency", id))
-            .RequireAuthorization(Policies.AgencySelf);
+            .Produces<Agency>().RequireAuthorization(Policies.AgencySelf);
 
         agencies.MapPut("/{id}", async (string id, AgencyRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await Agency(grains, id).Update(body, user.ToActor())))
@@ -62,11 +62,11 @@ public static class AgencyApi
 
         agencies.MapGet("/{id}/webhooks/{webhookId}/deliveries", async Task<IResult> (string id, string webhookId, IGrainFactory grains, ClaimsPrincipal user) =>
             await Endpoint(grains, user, id, webhookId) is { } missing ? missing : TypedResults.Ok(await Outbox(grains, id, webhookId).Status()))
-            .RequireAuthorization(Policies.AgencySelf);
+            .Produces<WebhookDeliveryStatus>().RequireAuthorization(Policies.AgencySelf);
 
         agencies.MapGet("/{id}/webhooks/{webhookId}/dead-letters", async Task<IResult> (string id, string webhookId, IGrainFactory grains, ClaimsPrincipal user) =>
             await Endpoint(grains, user, id, webhookId) is { } missing ? missing : TypedResults.Ok(await Outbox(grains, id, webhookId).DeadLetters()))
-            .RequireAuthorization(Policies.AgencySelf);
+            .Produces<List<DeadLetterView>>().RequireAuthorization(Policies.AgencySelf);
 
         // Event ids contain a slash ("{incidentId}/{sequence}"): send it as %2F.
         agencies.MapPost("/{id}/webhooks/{webhookId}/dead-letters/{eventId}/replay",
@@ -74,11 +74,11 @@ public static class AgencyApi
                 await Endpoint(grains, user, id, webhookId) is { } missing
                     ? missing
                     : TypedResults.Ok(await Outbox(grains, id, webhookId).Replay(Uri.UnescapeDataString(eventId))))
-            .RequireAuthorization(Policies.AgencySelf);
+            .Produces<ReplayResult>().RequireAuthorization(Policies.AgencySelf);
 
         agencies.MapPost("/{id}/webhooks/{webhookId}/dead-letters/replay", async Task<IResult> (string id, string webhookId, IGrainFactory grains, ClaimsPrincipal user) =>
             await Endpoint(grains, user, id, webhookId) is { } missing ? missing : TypedResults.Ok(await Outbox(grains, id, webhookId).Replay(null)))
-            .RequireAuthorization(Policies.AgencySelf);
+            .Produces<ReplayResult>().RequireAuthorization(Policies.AgencySelf);
 
         return v1;
     }

@@ -39,7 +39,7 @@ public static class IncidentApi
             var (area, e4) = await Reference.ReferenceApi.AreaFilter(grains, areaId);
             if (e4 is not null) return e4;
             return TypedResults.Ok(await List(grains, user.ToActor(), new IncidentFilter { Status = st, Level = lv, Type = ty }, area));
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<List<IncidentSummary>>().RequireAuthorization(Policies.AnyRole);
 
         incidents.MapGet("/{id}", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
             await Visible(grains, id, user) is { } incident ? TypedResults.Ok(incident) : Problems.NotFound("Incident", id))
@@ -170,12 +170,21 @@ public static class IncidentApi
     {
         if (actor.Role == Roles.Agency)
         {
-            if (body.Source is { Length: > 0 } s && s != actor.AgencyId)
+            // A token from another issuer may name no agency, or one of the district's own sources: it reports as no one.
+            if (IncidentSources.AgencyIdProblem(actor.AgencyId) is { } problem)
+                throw DomainException.Forbidden($"this token's agency id '{actor.AgencyId}' is not an agency id (it {problem}), so it cannot report");
+            if (body.Source is { Length: > 0 } s && s.Trim() != actor.AgencyId)
                 throw DomainException.Forbidden($"an agency token may report only as its own agency ({actor.AgencyId})");
             body = body with { Source = actor.AgencyId };
         }
         // Both become part of a storage key (and an index entry in PostgreSQL): keep them short.
         if (body.Source is { Length: > MaxSourceLength }) throw DomainException.Invalid("source", $"source is longer than {MaxSourceLength} characters");
+        // The source is who reported: one of the district's own sources or an agency id, which that agency then reads by.
+        if (body.Source is { } given && !string.IsNullOrWhiteSpace(given))
+        {
+            body = body with { Source = given.Trim() };
+            if (IncidentSources.SourceProblem(body.Source) is { } problem) throw DomainException.Invalid("source", $"source '{body.Source}' {problem}");
+        }
         if (body.ExternalId is { Length: > MaxExternalIdLength }) throw DomainException.Invalid("externalId", $"externalId is longer than {MaxExternalIdLength} characters");
         var id = NewIncidentId(now);
         string? binding = null;
@@ -190,7 +199,7 @@ public static class IncidentApi
             var bound = await grains.Grain<IExternalIdGrain>(binding).Claim(id);
             if (bound != id)
             {
-                if (await Incident(grains, bound).Get() is { } existing) return (existing, false);
+                if (await Incident(grains, bound).Get() is { } existing) return (await Resubmitted(grains, existing, body, actor), false);
                 id = bound; // an earlier attempt bound the id but was refused (bad input) or cut short: create it now under that id
             }
         }
@@ -201,10 +210,21 @@ public static class IncidentApi
         catch (DomainException e) when (e.Kind == DomainErrorKind.Conflict && binding is not null)
         {
             // A concurrent resubmission created it a moment ago.
-            if (await Incident(grains, id).Get() is { } raced) return (raced, false);
+            if (await Incident(grains, id).Get() is { } raced) return (await Resubmitted(grains, raced, body, actor), false);
             throw;
         }
     }
+
+    /// <summary>
+    /// A resubmission of a bound externalId: the figures it gives that differ from the incident's are applied through the
+    /// incident's Assess, as an update (and an EIDO resubmission) does; a final incident refuses them with 409. The other
+    /// fields (type, title, description, location, occurredAt) stay as first reported. Before the twenty-third session the figures were
+    /// dropped too, behind the same 200.
+    /// </summary>
+    private static async Task<Incident> Resubmitted(IGrainFactory grains, Incident existing, CreateIncident body, Actor actor) =>
+        body.Assessment is { IsEmpty: false } figures && figures.ApplyTo(existing.Assessment) != existing.Assessment
+            ? await Incident(grains, existing.Id).Assess(figures, actor)
+            : existing;
 
     public static RouteGroupBuilder MapTeamReportApi(this RouteGroupBuilder v1)
     {

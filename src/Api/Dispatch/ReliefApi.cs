@@ -110,7 +110,7 @@ public static class ReliefApi
             var messageId = $"urn:huadu:relief:request:{plan?.PlanId ?? 0}:{incidentId ?? "all"}:{now:yyyyMMddHHmmss}";
             var xml = EdxlRmWriter.Write(messageId, now, incidents, lines, Contact(configuration));
             return TypedResults.Text(xml.Declaration + "\n" + xml.Root, "application/xml", System.Text.Encoding.UTF8);
-        }).RequireAuthorization(Policies.Console);
+        }).Produces(StatusCodes.Status200OK, typeof(string), "application/xml").RequireAuthorization(Policies.Console);
 
         v1.MapGet("/relief/alerts", async Task<IResult> (IGrainFactory grains, string? incidentId, string? since, ClaimsPrincipal user) =>
         {

@@ -46,7 +46,7 @@ public static class ApiCatalogue
         ["POST /api/v1/incidents"] = new("Report an incident",
             "Graded at once (level I–IV from the figures). An agency reports only as itself; a (source, externalId) pair is bound " +
             "once, so a resubmission answers 200 with the existing incident instead of creating another (201).",
-            """{"type":"Waterlogging","title":"Underpass flooded at Xinhua Rd","description":"Water 0.8 m deep, two cars stalled","location":{"lat":23.4042,"lon":113.2245,"address":"新华路隧道"},"occurredAt":"2026-12-01T08:40:00+08:00","source":"police-110","externalId":"110-20260612-0042","assessment":{"trapped":3,"affected":40}}"""),
+            """{"type":"Waterlogging","title":"Underpass flooded at Xinhua Rd","description":"Water 0.8 m deep, two cars stalled","location":{"lat":23.4042,"lon":113.2245,"address":"新华路隧道"},"occurredAt":"2026-12-01T08:40:00+08:00","source":"police-110","externalId":"110-20260612-0042","assessment":{"trapped":3}}"""),
         ["GET /api/v1/incidents"] = new("List incidents", "Filters: status, areaId, level, type. Agencies see only incidents they reported or that were shared with them."),
         ["GET /api/v1/incidents/{id}"] = new("One incident with its level, status, teams and assessment"),
         ["POST /api/v1/incidents/{id}/assessments"] = new("New casualty and loss figures",

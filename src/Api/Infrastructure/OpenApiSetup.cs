@@ -54,6 +54,25 @@ public static class OpenApiSetup
                 // A shortfall's reason is a string in the contract; its values are these.
                 if (context.JsonPropertyInfo is { Name: "reason" } p && p.DeclaringType == typeof(HuaduDispatch.Contracts.ReliefShortfall))
                     schema.Enum = [.. new[] { "StockShort", "TooFar", "NoTrucks", "KitIncomplete" }.Select(v => (JsonNode)JsonValue.Create(v))];
+                // What the rules require, so generated clients do not make it optional (before the twenty-third session no list was given).
+                // source is required too, except from an agency token (its agency is the source): the description says so.
+                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.CreateIncident))
+                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "type", "title", "location", "occurredAt" };
+                if (context.JsonPropertyInfo is { } q && q.DeclaringType == typeof(HuaduDispatch.Contracts.CreateIncident))
+                {
+                    if (q.Name == "externalId") schema.MaxLength = Dispatch.IncidentApi.MaxExternalIdLength;
+                    if (q.Name == "source")
+                    {
+                        schema.MaxLength = Dispatch.IncidentApi.MaxSourceLength;
+                        schema.Description = "console, hotline, huadu-dispatch or an agency id; required except from an agency token, whose agency it is";
+                    }
+                }
+                // The figures' limits (IncidentInputRules): 0 to 10,000,000 people, 0 to one trillion CNY.
+                if (context.JsonPropertyInfo is { } f && (f.DeclaringType == typeof(HuaduDispatch.Contracts.Assessment) || f.DeclaringType == typeof(HuaduDispatch.Contracts.AssessmentUpdate)))
+                {
+                    if (f.Name == "directLossCny") (schema.Minimum, schema.Maximum) = ("0", "1000000000000");
+                    else if (f.Name != "hazardousMaterials") (schema.Minimum, schema.Maximum) = ("0", "10000000");
+                }
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer((operation, context, _) =>
@@ -84,6 +103,13 @@ public static class OpenApiSetup
                 AddProblem(operation, context, 401, "No token, or the token is not valid (signature, issuer, audience, lifetime)");
                 AddProblem(operation, context, 403, "The token's role may not call this, or a team/agency acts for another");
                 if (hasId) AddProblem(operation, context, 404, "Unknown id (or an incident the agency may not see)");
+                if (!hasId && description.ParameterDescriptions.Any(p => p.Name == "incidentId"))
+                    AddProblem(operation, context, 404, "No incident has the incidentId given");
+                if (method is "POST" or "PUT" or "DELETE")
+                {
+                    AddProblem(operation, context, 503, "A fault a retry can get past (the database, a node leaving, a concurrent write); see Retry-After, and retry with the same Idempotency-Key to have the change apply once");
+                    SetHeaders(operation, "503", RetryAfter());
+                }
                 if (method is "POST" or "PUT" or "DELETE") AddProblem(operation, context, 409, "The change is not allowed in the current state; the detail says why");
                 if (hasBody)
                 {
@@ -102,6 +128,17 @@ public static class OpenApiSetup
                     });
                 }
                 AddProblem(operation, context, 429, "Too many requests from this client; see Retry-After");
+                SetHeaders(operation, "429", RetryAfter());
+                SetHeaders(operation, "409", RetryAfter("Only when the first request with this Idempotency-Key is still running: seconds to wait"));
+                foreach (var (status, response) in operation.Responses.Where(r => r.Key.StartsWith('2')))
+                {
+                    if (response is not OpenApiResponse ok) continue;
+                    ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    if (status == "201" || (method == "POST" && route is "/api/v1/incidents" or "/api/v1/eido"))
+                        ok.Headers["Location"] = new OpenApiHeader { Description = "Where the incident (or the record created) is", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                    if (method == "POST")
+                        ok.Headers["Idempotent-Replayed"] = new OpenApiHeader { Description = "true when this is the stored answer to an earlier request with the same Idempotency-Key", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                }
 
                 if (hasBody && ApiCatalogue.Find(method, route)?.Example is { } example &&
                     operation.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
@@ -117,6 +154,16 @@ public static class OpenApiSetup
         app.MapOpenApi(DocumentPath).AllowAnonymous();
         return app;
     }
+
+    private static void SetHeaders(OpenApiOperation operation, string status, Dictionary<string, IOpenApiHeader> headers)
+    {
+        if (operation.Responses!.TryGetValue(status, out var response) && response is OpenApiResponse r) r.Headers = headers;
+    }
+
+    private static Dictionary<string, IOpenApiHeader> RetryAfter(string description = "Seconds to wait before retrying") => new()
+    {
+        ["Retry-After"] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
+    };
 
     private static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, int status, string description)
     {

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using HuaduDispatch.Api.Security;
 using HuaduDispatch.Contracts;
@@ -48,14 +49,14 @@ public static partial class ReferenceApi
         v1.MapGet("/areas", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetAreas()))
             .RequireAuthorization(Policies.AnyRole);
 
-        v1.MapGet("/teams", async (IGrainFactory grains, string? areaId, string? level, string? capability, string? status) =>
+        v1.MapGet("/teams", async (IGrainFactory grains, ClaimsPrincipal user, string? areaId, string? level, string? capability, string? status) =>
         {
             var (area, e0) = await AreaFilter(grains, areaId);
             if (e0 is not null) return e0;
             if (!Problems.TryParseFilter<TeamLevel>(level, "level", out var lvl, out var e1)) return e1!;
             if (!Problems.TryParseFilter<Capability>(capability, "capability", out var cap, out var e2)) return e2!;
             if (!Problems.TryParseFilter<TeamStatus>(status, "status", out var st, out var e3)) return e3!;
-            return TypedResults.Ok((await LiveTeams(grains))
+            return TypedResults.Ok((await TeamVisibility.ForCaller(await LiveTeams(grains), grains, user.ToActor()))
                 .Where(t => area is null || t.AreaId == area)
                 .Where(t => lvl is null || t.Level == lvl)
                 .Where(t => cap is null || t.Capabilities.Contains(cap.Value))
@@ -63,11 +64,11 @@ public static partial class ReferenceApi
                 .ToList());
         }).RequireAuthorization(Policies.AnyRole);
 
-        v1.MapGet("/teams/{id}", async (IGrainFactory grains, string id) =>
+        v1.MapGet("/teams/{id}", async (IGrainFactory grains, ClaimsPrincipal user, string id) =>
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Team", id);
             var team = await grains.Grain<IRescueTeamGrain>(id).Get();
-            return team is null ? Problems.NotFound("Team", id) : TypedResults.Ok(team);
+            return team is null ? Problems.NotFound("Team", id) : TypedResults.Ok(await TeamVisibility.ForCaller(team, grains, user.ToActor()));
         }).RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/warehouses", async (IGrainFactory grains, string? areaId, string? kind) =>

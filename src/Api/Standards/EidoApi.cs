@@ -41,9 +41,22 @@ public static class EidoApi
             var source = actor.Role == Roles.Agency ? actor.AgencyId : import.SenderAgency ?? "console";
             if (source is { Length: > IncidentApi.MaxSourceLength })
                 throw DomainException.Invalid("updatedByAgencyReference", $"the sending agency id is longer than {IncidentApi.MaxSourceLength} characters");
+            if (actor.Role != Roles.Agency && import.SenderAgency is { } sender && IncidentSources.SourceProblem(sender) is { } problem)
+                throw DomainException.Invalid(import.SenderField ?? "updatedByAgencyReference.$ref", $"the sending agency '{sender}' {problem}");
             var body = import.Incident with { Source = source, ExternalId = import.TrackingId };
-            var (incident, created) = await IncidentApi.Report(body, grains, actor, clock.GetUtcNow());
-            return IncidentApi.Reported(http, created ? incident : await ApplyUpdate(incident, import, grains, actor), created);
+            Incident incident;
+            bool created;
+            try
+            {
+                (incident, created) = await IncidentApi.Report(body, grains, actor, clock.GetUtcNow());
+            }
+            catch (DomainException e) when (e.Kind == DomainErrorKind.Invalid && e.Field == "occurredAt" && import.OccurredAtField != "occurredAt")
+            {
+                // The incident rules name occurredAt; the sender sent the member it was taken from.
+                throw DomainException.Invalid(import.OccurredAtField, $"{e.Reason} (the incident's occurredAt is taken from {import.OccurredAtField})");
+            }
+            // A resubmission's figures are applied by Report, as for a REST resubmission.
+            return IncidentApi.Reported(http, incident, created);
         }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
         return v1;

@@ -37,7 +37,7 @@ public static class GeoJsonApi
             var collection = layer switch
             {
                 GeoJsonBuilder.Incidents => GeoJsonBuilder.ForIncidents(await IncidentApi.List(grains, user.ToActor(), new IncidentFilter()), box),
-                GeoJsonBuilder.Teams => GeoJsonBuilder.ForTeams(await ReferenceApi.LiveTeams(grains), box),
+                GeoJsonBuilder.Teams => GeoJsonBuilder.ForTeams(await TeamVisibility.ForCaller(await ReferenceApi.LiveTeams(grains), grains, user.ToActor()), box),
                 GeoJsonBuilder.Warehouses => GeoJsonBuilder.ForWarehouses(await ReferenceApi.LiveWarehouses(grains), box),
                 GeoJsonBuilder.Shelters => GeoJsonBuilder.ForShelters(await ReferenceApi.LiveShelters(grains), box),
                 GeoJsonBuilder.RiskPoints => GeoJsonBuilder.ForRiskPoints(await catalogue.GetRiskPoints(), box),

@@ -18,33 +18,17 @@ public static partial class AgencyRules
     public const int MaxWebhooksPerAgency = 20;
     private const int MaxNameLength = 120;
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{1,63}$")]
-    private static partial Regex IdPattern();
-
     [GeneratedRegex(@"^\+?[0-9][0-9 ()-]{2,31}$")]
     private static partial Regex PhonePattern();
 
-    /// <summary>
-    /// Ids are lowercase letters, digits and dashes, 2-64 long, starting with a letter, and must contain a dash or a letter
-    /// beyond f: grain storage keeps a key that reads as a hex number ("abc", "fe01") as that number, so such keys could collide.
-    /// </summary>
-    public static string? IdProblem(string? id)
-    {
-        if (string.IsNullOrEmpty(id)) return "is required";
-        if (!IdPattern().IsMatch(id)) return "must match ^[a-z][a-z0-9-]{1,63}$ (lowercase letters, digits and dashes, starting with a letter)";
-        if (id.All(Uri.IsHexDigit)) return "must contain a dash or a letter after 'f' (an id that reads as a hexadecimal number collides in grain storage)";
-        return null;
-    }
+    /// <summary>The registry id rule (<see cref="IncidentSources.IdProblem"/>).</summary>
+    public static string? IdProblem(string? id) => IncidentSources.IdProblem(id);
 
     public static string CheckId(string field, string? id) =>
         IdProblem(id) is { } problem ? throw DomainException.Invalid(field, $"{field} '{id}' {problem}") : id!;
 
-    /// <summary>
-    /// An agency id: an id (<see cref="IdProblem"/>) that is not one of the district's own incident sources, since an agency
-    /// reads the incidents whose source is its id.
-    /// </summary>
-    public static string? AgencyIdProblem(string? id) => IdProblem(id) ?? (IncidentSources.IsInternal(id)
-        ? $"is reserved for the district's own incident sources ({string.Join(", ", IncidentSources.Internal)})" : null);
+    /// <summary>An agency id (<see cref="IncidentSources.AgencyIdProblem"/>): an id that is not one of the district's own sources.</summary>
+    public static string? AgencyIdProblem(string? id) => IncidentSources.AgencyIdProblem(id);
 
     public static string CheckAgencyId(string field, string? id) =>
         AgencyIdProblem(id) is { } problem ? throw DomainException.Invalid(field, $"{field} '{id}' {problem}") : id!;

@@ -148,12 +148,16 @@ public sealed class WebhookOutboxGrain(
         var self = this.AsReference<IWebhookOutboxGrain>();
         var token = _stop.Token;
         var pipeline = _pipeline;
+        var agency = GrainFactory.Grain<IAgencyGrain>(AgencyId);
+        var webhookId = WebhookId;
+        // Each retry reads the endpoint's current URL and secret: a PUT made while this event is retried reaches it.
+        async Task<WebhookSubscription?> InForce() => (await agency.GetSubscriptions()).FirstOrDefault(s => s.WebhookId == webhookId);
         _inflightTask = Task.Run(async () =>
         {
             DeliveryResult result;
             try
             {
-                result = await sender.DeliverAsync(pipeline, subscription, head, Record, token);
+                result = await sender.DeliverAsync(pipeline, subscription, head, Record, token, InForce);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

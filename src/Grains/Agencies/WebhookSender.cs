@@ -78,9 +78,12 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     /// Delivers one event: the pipeline's attempts, then success, or failure with the last error. While the circuit is open
     /// the event is not failed: the delivery waits for the break to end and tries again, so an outage does not turn the
     /// queue into dead letters. Every HTTP attempt is reported to <paramref name="record"/>.
+    /// Each attempt after the first reads the endpoint's settings in force from <paramref name="current"/> (when given), so a
+    /// URL fixed or a secret rotated while the event is being retried reaches its next attempt; if they cannot be read the
+    /// attempt uses the last settings it had. (Before the twenty-third session every retry used the settings of the first attempt.)
     /// </summary>
     public async Task<DeliveryResult> DeliverAsync(EndpointPipeline endpoint, WebhookSubscription subscription, IncidentEvent e,
-        Action<WebhookAttempt> record, CancellationToken cancellation)
+        Action<WebhookAttempt> record, CancellationToken cancellation, Func<Task<WebhookSubscription?>>? current = null)
     {
         var body = Body(e);
         var client = clients.CreateClient(WebhookOptions.HttpClientName);
@@ -93,6 +96,17 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
                 var outcome = await endpoint.Pipeline.ExecuteAsync(async token =>
                 {
                     attempts++;
+                    if (attempts > 1 && current is not null)
+                    {
+                        try
+                        {
+                            if (await current() is { } inForce) subscription = inForce;
+                        }
+                        catch (Exception) when (!token.IsCancellationRequested)
+                        {
+                            // the registry did not answer: this attempt keeps the settings in hand
+                        }
+                    }
                     var at = clock.GetUtcNow();
                     try
                     {

@@ -60,10 +60,15 @@ public sealed class IncidentState
     /// </summary>
     [Id(30)] public TimelineEntry? MergeNote { get; set; }
     /// <summary>
+    /// The agencies that saw this incident (its source agency and its shares), to share the surviving incident with: written
+    /// with the merge and cleared once the survivor has them (a failed share is tried again at the next activation).
+    /// </summary>
+    [Id(31)] public List<string>? MergeShare { get; set; }
+    /// <summary>
     /// The last version the area board is known to hold (stored with the next change, so it may lag by one): an activation that
     /// finds it behind <see cref="Version"/> sends the board the summary again (<see cref="IncidentBoardResend"/>).
     /// </summary>
-    [Id(31)] public int BoardVersion { get; set; }
+    [Id(32)] public int BoardVersion { get; set; }
 }
 
 /// <summary>
@@ -100,15 +105,17 @@ public sealed class IncidentGrain(
         if (request.OccurredAt is not { } occurredAt) throw DomainException.Invalid("occurredAt", "occurredAt (ISO 8601) is required");
         IncidentInputRules.CheckOccurredAt(occurredAt, now);
         if (string.IsNullOrWhiteSpace(request.Source)) throw DomainException.Invalid("source", "source is required: console, hotline or an agency id");
-        var assessment = request.Assessment ?? Assessment.None;
+        var assessment = request.Assessment?.ApplyTo(Assessment.None) ?? Assessment.None;
         IncidentInputRules.CheckAssessment(assessment, "assessment.");
 
         var areas = await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas();
         IncidentInputRules.CheckLocation(areas, new GeoPoint { Lat = location.Lat, Lon = location.Lon });
         string areaId;
-        if (location.AreaId is { Length: > 0 } given)
+        // A blank areaId is no area, as in the query filters: the nearest one is taken (before the twenty-third session "  " was a 400).
+        if (!string.IsNullOrWhiteSpace(location.AreaId) && location.AreaId is { } given)
         {
-            if (areas.All(a => a.Id != given)) throw DomainException.Invalid("location.areaId", $"unknown area '{given}'");
+            if (areas.All(a => a.Id != given))
+                throw DomainException.Invalid("location.areaId", $"no area has the id '{given}'; the areas are: {string.Join(", ", areas.Select(a => a.Id))}");
             areaId = given;
         }
         else areaId = DispatchMath.NearestArea(areas, location.Lat, location.Lon);
@@ -197,10 +204,35 @@ public sealed class IncidentGrain(
             {
                 Seq = 0, At = clock.GetUtcNow(), Actor = actor.Subject, Kind = "MergedIn", Summary = $"Merged in: {Key} ({request.Reason.Trim()})",
             };
+            // The partner that reported this incident (and those it was shared with) keep their case: the survivor is shared
+            // with them. Before the twenty-third session the survivor was a 404 to them, and they heard nothing more of it.
+            var agencies = Recipients().Where(a => Agencies.AgencyRules.AgencyIdProblem(a) is null).ToList();
+            if (agencies.Count > 0) S.MergeShare = agencies;
         }
         var incident = await Save(actor);
         await SendMergeNote();
+        await SendMergeShare(actor);
         return incident;
+    }
+
+    /// <summary>
+    /// Shares the surviving incident with the agencies that saw this one, then clears them. Like the merge note it is written
+    /// with the merge and tried again at the next activation should the call fail; a share the survivor refuses (it would pass
+    /// its limit of agencies) is logged and dropped, as no retry can change that.
+    /// </summary>
+    private async Task SendMergeShare(Actor actor)
+    {
+        if (S.MergeShare is not { Count: > 0 } agencies || S.MergedInto is not { } target) return;
+        try
+        {
+            await GrainFactory.Grain<IIncidentGrain>(target).Share(new ShareRequest { AgencyIds = agencies, Reason = $"merged in {Key}, which they saw" }, actor);
+        }
+        catch (DomainException e)
+        {
+            logger.LogWarning("Incident {IncidentId}: incident {Target} refused to be shared with {Agencies} after the merge: {Reason}", Key, target, string.Join(", ", agencies), e.Reason);
+        }
+        S.MergeShare = null;
+        await state.WriteStateAsync();
     }
 
     /// <summary>
@@ -664,6 +696,17 @@ public sealed class IncidentGrain(
                 logger.LogWarning(e, "Incident {IncidentId}: the merge entry for incident {Target} is not yet appended; it goes at the next activation", Key, S.MergedInto);
             }
         }
+        if (S.MergeShare is not null)
+        {
+            try
+            {
+                await SendMergeShare(Actor.System); // a merge stored whose share with the surviving incident did not go through
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Incident {IncidentId}: incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", Key, S.MergedInto);
+            }
+        }
         if (S.Created && S.BoardVersion < S.Version)
         {
             try
@@ -862,6 +905,8 @@ public sealed class IncidentGrain(
 
     private void EnsureOpen()
     {
+        if (S.Status == IncidentStatus.Merged && S.MergedInto is { } survivor)
+            throw DomainException.Conflict($"the incident is Merged into {survivor}; send further reports to {survivor}");
         if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
     }
 

@@ -41,6 +41,13 @@ public static class TokenCommand
             error.WriteLine("usage: token --role dispatcher|commander|team|agency|viewer|admin [--team ID] [--agency ID] [--hours 8]");
             return 2;
         }
+        // An agency reads the incidents whose source is its id, so its token names a real agency id: not "Police 110", and not
+        // one of the district's own sources (a "hotline" token reported as the hotline). Before the twenty-third session any text was signed.
+        if (role == Contracts.Roles.Agency && agency is not null && Contracts.IncidentSources.AgencyIdProblem(agency) is { } problem)
+        {
+            error.WriteLine($"token: --agency '{agency}' {problem}");
+            return 2;
+        }
         var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         try
         {

@@ -23,6 +23,24 @@ public sealed class AgencyRulesTests
     }
 
     [Theory]
+    [InlineData("console")]
+    [InlineData("hotline")]
+    [InlineData("huadu-dispatch")]
+    [InlineData("police-110")]
+    [InlineData("water-affairs")]
+    public void An_incident_source_is_one_of_the_districts_own_or_an_agency_id(string source) => Assert.Null(IncidentSources.SourceProblem(source));
+
+    [Theory]
+    [InlineData("Police 110 / 公安")]
+    [InlineData("Police-110")]
+    [InlineData("Hotline")]
+    [InlineData("110")]
+    [InlineData("abc")]
+    [InlineData("")]
+    public void Any_other_source_is_refused_with_what_a_source_may_be(string source) =>
+        Assert.Contains("a source is console, hotline, huadu-dispatch or an agency id", IncidentSources.SourceProblem(source));
+
+    [Theory]
     [InlineData("police-110")]
     [InlineData("fire")]
     [InlineData("water-affairs")]

@@ -42,6 +42,19 @@ public sealed class IncidentEventsTests
         Assert.Equal([IncidentEventKind.StatusChanged, IncidentEventKind.IncidentClosed], Kinds(before, After(IncidentStatus.Closed, ResponseLevel.III)));
     }
 
+    [Theory]
+    [InlineData(IncidentStatus.Reported, IncidentStatus.Cancelled, "incident cancelled")]
+    [InlineData(IncidentStatus.Verified, IncidentStatus.Merged, "incident merged into INC-20260612-BBBBBBBB")]
+    [InlineData(IncidentStatus.Recovery, IncidentStatus.Closed, "incident closed")]
+    public void Every_final_status_sends_incident_closed_after_status_changed(IncidentStatus from, IncidentStatus to, string summary)
+    {
+        var before = new IncidentEvents.Before(true, from, ResponseLevel.IV, []);
+        var after = After(to, ResponseLevel.IV) with { MergedInto = to == IncidentStatus.Merged ? "INC-20260612-BBBBBBBB" : null };
+        var events = IncidentEvents.Derive(before, after, []).ToList();
+        Assert.Equal([IncidentEventKind.StatusChanged, IncidentEventKind.IncidentClosed], events.Select(e => e.Kind));
+        Assert.Equal(summary, events[1].Summary);
+    }
+
     [Fact]
     public void Nothing_partner_facing_changed_gives_no_event()
     {

@@ -14,6 +14,13 @@ public sealed record EidoImport
     public required DateTimeOffset LastUpdate { get; init; }
     /// <summary>The agency that sent the document (updatedByAgencyReference), if it names one.</summary>
     public string? SenderAgency { get; init; }
+    /// <summary>
+    /// The member the incident's occurredAt was read from (our extension, the earliest call, or lastUpdateTimeStamp): an error
+    /// about occurredAt names it, as the sender may have sent no occurredAt at all.
+    /// </summary>
+    public string OccurredAtField { get; init; } = "occurredAt";
+    /// <summary>The member <see cref="SenderAgency"/> was read from (for errors about it).</summary>
+    public string? SenderField { get; init; }
     public required CreateIncident Incident { get; init; }
     /// <summary>Assessment figures, only when the document carries our extension with them.</summary>
     public Assessment? Assessment { get; init; }
@@ -259,7 +266,9 @@ public static partial class EidoMapper
         var lastUpdate = Timestamp(root, "lastUpdateTimeStamp", required: true)!.Value;
         var tracking = Text(root, "incidentTrackingIdentifier") ?? Text(root, "$id")
             ?? throw DomainException.Invalid("$id", "the EIDO's $id (its incident tracking identifier) is required");
-        if (tracking.Length > 256) throw DomainException.Invalid("$id", "the incident tracking identifier is longer than 256 characters");
+        // It becomes the incident's externalId, whose limit it has (before the twenty-third session a longer one was refused as "externalId").
+        if (tracking.Length > Dispatch.IncidentApi.MaxExternalIdLength)
+            throw DomainException.Invalid("$id", $"the incident tracking identifier is longer than {Dispatch.IncidentApi.MaxExternalIdLength} characters");
 
         var incident = Get(root, "incidentComponent") is { } ic
             ? ic.ValueKind switch
@@ -276,16 +285,27 @@ public static partial class EidoMapper
 
         var title = FirstText(extension?.Title, Text(incident, "incidentTypeInternalText", "incidentComponent.incidentTypeInternalText")) ?? Readable(type.ToString());
         var description = FirstText(extension?.Description, DescriptionNote(root, incident)) ?? "";
-        var occurredAt = extension?.OccurredAt ?? EarliestCall(root) ?? lastUpdate;
+        var call = EarliestCall(root);
+        var occurredAt = extension?.OccurredAt ?? call ?? lastUpdate;
+        var occurredAtField = extension?.OccurredAt is not null ? $"incidentComponent.{ExtensionProperty}.occurredAt"
+            : call is not null ? "callComponent[].callStartTimestamp" : "lastUpdateTimeStamp";
 
-        var sender = Get(root, "updatedByAgencyReference") is { ValueKind: JsonValueKind.Object } agencyRef ? Text(agencyRef, "$ref", "updatedByAgencyReference.$ref") : null;
-        sender ??= Text(root, "owningAgencyIdentifier");
+        // The reference is an object {"$ref": id}; a plain string id is read too (before the twenty-third session it was ignored without a word).
+        var (sender, senderField) = Get(root, "updatedByAgencyReference") switch
+        {
+            { ValueKind: JsonValueKind.Object } agencyRef => (Text(agencyRef, "$ref", "updatedByAgencyReference.$ref"), "updatedByAgencyReference.$ref"),
+            { ValueKind: JsonValueKind.String } => (Text(root, "updatedByAgencyReference"), "updatedByAgencyReference"),
+            _ => ((string?)null, (string?)null),
+        };
+        if (sender is null && Text(root, "owningAgencyIdentifier") is { } owning) (sender, senderField) = (owning, "owningAgencyIdentifier");
 
         return new EidoImport
         {
             TrackingId = tracking,
             LastUpdate = lastUpdate,
             SenderAgency = sender,
+            SenderField = senderField,
+            OccurredAtField = occurredAtField,
             Incident = new CreateIncident
             {
                 Type = type,
@@ -293,7 +313,7 @@ public static partial class EidoMapper
                 Description = description,
                 Location = location with { AreaId = FirstText(extension?.AreaId) },
                 OccurredAt = occurredAt,
-                Assessment = extension?.Assessment,
+                Assessment = extension?.Assessment is { } figures ? AssessmentUpdate.All(figures) : null,
             },
             Assessment = extension?.Assessment,
         };

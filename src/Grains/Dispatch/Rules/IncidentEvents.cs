@@ -22,7 +22,17 @@ public static class IncidentEvents
         if (before.Status != after.Status)
         {
             yield return (IncidentEventKind.StatusChanged, $"{before.Status} -> {after.Status}");
-            if (after.Status == IncidentStatus.Closed) yield return (IncidentEventKind.IncidentClosed, "incident closed");
+            // Every final status ends the case for a partner: "tell me when my case is done" subscribes to IncidentClosed only.
+            // Before the twenty-third session it was sent for Closed alone, and a cancelled or merged report ended without one.
+            if (IncidentLifecycle.IsFinal(after.Status)) yield return (IncidentEventKind.IncidentClosed, ClosedSummary(after));
         }
     }
+
+    /// <summary>The summary of <see cref="IncidentEventKind.IncidentClosed"/>: how the case ended (the incident's status says it too).</summary>
+    public static string ClosedSummary(Incident after) => after.Status switch
+    {
+        IncidentStatus.Cancelled => "incident cancelled",
+        IncidentStatus.Merged => $"incident merged into {after.MergedInto}",
+        _ => "incident closed",
+    };
 }
