@@ -56,7 +56,10 @@ public interface IWarehouseGrain : IGrainWithStringKey
     [Alias("Get"), Orleans.Concurrency.ReadOnly] Task<Warehouse?> Get();
 
     /// <summary>Receive, Issue or Adjust; stock never goes negative and reserved stock cannot be issued (409).</summary>
-    [Alias("RecordMovement")] Task<StockMovement> RecordMovement(StockMovementRequest request, Actor actor);
+    /// <param name="requestKey">The request's client-scoped Idempotency-Key and fingerprint, if it has one: a movement recorded under
+    /// it in the last 24 hours is returned again instead of being booked twice (a retry after the node died before the response
+    /// was kept).</param>
+    [Alias("RecordMovement")] Task<StockMovement> RecordMovement(StockMovementRequest request, Actor actor, string? requestKey = null);
     [Alias("GetMovements"), Orleans.Concurrency.ReadOnly] Task<IReadOnlyList<StockMovement>> GetMovements();
     /// <summary>Holds stock for a plan, all lines or none; a retried reservation with the same id applies once.</summary>
     [Alias("Reserve")] Task<bool> Reserve(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor);

@@ -45,4 +45,27 @@ public sealed class IdempotentReportTests : IAsyncLifetime
         var plain2 = await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("No key"), DispatchJson.Options);
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (plain1.StatusCode, plain2.StatusCode));
     }
+
+    [Fact]
+    public async Task A_stock_movement_run_again_under_the_same_key_is_booked_once()
+    {
+        var logistics = _node.ClientAs(Roles.Commander);
+        var depot = (await logistics.GetOk<List<Warehouse>>("/api/v1/warehouses")).First(w => w.Kind == WarehouseKind.RegionalDepot).Id;
+        async Task<long> OnHand() => (await logistics.GetOk<Warehouse>($"/api/v1/warehouses/{depot}")).Stock.Single(e => e.ItemCode == "blanket").OnHand;
+        var before = await OnHand();
+        var key = Guid.NewGuid().ToString();
+        var receipt = new { itemCode = "blanket", quantity = 200, kind = "Receive", reason = "city delivery, note 7" };
+
+        var first = await HardeningTests.PostWithKey(logistics, $"/api/v1/warehouses/{depot}/stock-movements", receipt, key);
+        var again = await HardeningTests.PostWithKey(logistics, $"/api/v1/warehouses/{depot}/stock-movements", receipt, key);
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, again.StatusCode));
+        var (a, b) = ((await first.Content.ReadFromJsonAsync<StockMovement>(DispatchJson.Options))!, (await again.Content.ReadFromJsonAsync<StockMovement>(DispatchJson.Options))!);
+        Assert.Equal(a, b); // the same movement, not a second one
+        Assert.Equal(before + 200, await OnHand());
+        // The same receipt without the key, or under another key, is a movement of its own.
+        var other = await HardeningTests.PostWithKey(logistics, $"/api/v1/warehouses/{depot}/stock-movements", receipt, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        Assert.Equal(before + 400, await OnHand());
+    }
 }

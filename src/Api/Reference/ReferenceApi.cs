@@ -89,9 +89,9 @@ public static partial class ReferenceApi
             return warehouse is null ? Problems.NotFound("Warehouse", id) : TypedResults.Ok(warehouse);
         }).RequireAuthorization(Policies.Console);
 
-        v1.MapPost("/warehouses/{id}/stock-movements", async (string id, StockMovementRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user) =>
+        v1.MapPost("/warehouses/{id}/stock-movements", async (string id, StockMovementRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user, HttpContext http) =>
         {
-            var movement = await grains.Grain<IWarehouseGrain>(id).RecordMovement(body, user.ToActor());
+            var movement = await grains.Grain<IWarehouseGrain>(id).RecordMovement(body, user.ToActor(), IdempotencyMiddleware.For(http));
             return TypedResults.Created($"/api/v1/warehouses/{id}/stock-movements", movement);
         }).RequireAuthorization(Policies.Command);
 

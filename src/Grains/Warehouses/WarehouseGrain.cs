@@ -24,6 +24,8 @@ public sealed class WarehouseState
     [Id(4)] public ReserveActivation? Activation { get; set; }
     /// <summary>Movements 1 to this seq are in the archive pages (<see cref="IStockMovementArchiveGrain"/>), not here.</summary>
     [Id(5)] public long ArchivedThrough { get; set; }
+    /// <summary>Movements recorded in the last 24 hours under a request's Idempotency-Key, by that key (see RecordMovement).</summary>
+    [Id(6)] public Dictionary<string, StockMovement> KeyedMovements { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class WarehouseGrain(
@@ -38,12 +40,18 @@ public sealed class WarehouseGrain(
         if (!Exists) throw DomainException.NotFound($"no warehouse has the id '{this.GetPrimaryKeyString()}'");
     }
 
-    public async Task<StockMovement> RecordMovement(StockMovementRequest request, Actor actor)
+    public async Task<StockMovement> RecordMovement(StockMovementRequest request, Actor actor, string? requestKey = null)
     {
         EnsureExists();
+        // A retry of a request whose movement is booked (its response lost with the node) gets that movement, not a second one.
+        var now = clock.GetUtcNow();
+        if (requestKey is not null && state.State.KeyedMovements.TryGetValue(requestKey, out var booked)) return booked;
         var items = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
         // The ledger checks everything before it changes anything.
-        var movement = new StockLedger(state.State).Record(request, actor, clock.GetUtcNow(), items);
+        var movement = new StockLedger(state.State).Record(request, actor, now, items);
+        foreach (var old in state.State.KeyedMovements.Where(k => now - k.Value.At > KeyedMovementRetention).Select(k => k.Key).ToList())
+            state.State.KeyedMovements.Remove(old);
+        if (requestKey is not null) state.State.KeyedMovements[requestKey] = movement;
         await Changed();
         await ArchiveOlderMovements();
         // More stock may cover a shortfall of the plan in force (the city answering a request, a delivery to the depot): the
@@ -52,6 +60,9 @@ public sealed class WarehouseGrain(
             await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).StockAdded(movement.ItemCode);
         return movement;
     }
+
+    /// <summary>How long a keyed movement is kept for retries: the Idempotency-Key's own retention (24 h).</summary>
+    private static readonly TimeSpan KeyedMovementRetention = TimeSpan.FromHours(24);
 
     /// <summary>Every movement, oldest first: the archive pages, then the recent ones kept here.</summary>
     public async Task<IReadOnlyList<StockMovement>> GetMovements()
