@@ -28,6 +28,11 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool FailShipmentCreate;
     public static volatile bool FailRelayLookup;
     public static volatile bool FailReliefDemandUpdate;
+    /// <summary>
+    /// While set to a team grain method's name (<c>Assign</c>, <c>Release</c>), that call runs and stores the team, then its
+    /// caller gets an error, as when the node dies after the team's write and before the incident's.
+    /// </summary>
+    public static volatile string? FailAfterTeamCall;
     /// <summary>While set, the relief planner waits at this gate before it solves: a long solve that the test ends.</summary>
     public static volatile PlannerGate? HoldPlanner;
     /// <summary>The plan in force the coordinator gave the relief planner at its last call.</summary>
@@ -56,7 +61,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00", ["Dispatch:ReliefResend"] = "00:00:01" }, failableWrites: true);
+            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00", ["Dispatch:ReliefResend"] = "00:00:01", ["Dispatch:TeamRepair"] = "00:00:01" }, failableWrites: true);
             // The real planner, after waiting at HoldPlanner when set (it runs on the thread pool, off the grain's turn).
             silo.Services.AddSingleton<IReliefPlanner>(sp => new BeforeEachSolve(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp), inForce =>
             {
@@ -65,6 +70,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
             }));
             silo.AddIncomingGrainCallFilter(context =>
             {
+                if (FailAfterTeamCall is { } method && context.Grain is HuaduDispatch.Grains.Teams.RescueTeamGrain && context.InterfaceMethod.Name == method)
+                    return InvokeThenFail(context);
                 if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
                     throw new InvalidOperationException("injected: the node stopped before the convoy was created");
                 if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelayList))
@@ -74,6 +81,12 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                 return context.Invoke();
             });
         }
+    }
+
+    private static async Task InvokeThenFail(IIncomingGrainCallContext context)
+    {
+        await context.Invoke();
+        throw new InvalidOperationException($"injected: the node stopped after the team's {context.InterfaceMethod.Name} was stored");
     }
 
     public async Task InitializeAsync() => Cluster = await TestClusters.Deploy<Configurator>();
