@@ -105,6 +105,19 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         return state.RecordExists ? state.State : default;
     }
 
+    /// <summary>Stores <paramref name="value"/> as a grain's state straight into the silo's grain storage (a state an older version wrote).</summary>
+    public async Task Store<T>(string stateName, GrainId grainId, T value)
+    {
+        var storage = SiloServices.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Dispatch);
+        var current = new GrainState<T>();
+        await storage.ReadStateAsync(stateName, grainId, current);
+        current.State = value;
+        await storage.WriteStateAsync(stateName, grainId, current);
+    }
+
+    /// <summary>The silo's relief settings, as the grains read them: a test that changes one (a restart with a new setting) puts it back.</summary>
+    public ReliefOptions ReliefSettings => SiloServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReliefOptions>>().Value;
+
     /// <summary>The silo's reminder table (in memory).</summary>
     public IReminderTable Reminders => SiloServices.GetRequiredService<IReminderTable>();
 }
