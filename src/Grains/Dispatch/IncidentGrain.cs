@@ -452,6 +452,7 @@ public sealed partial class IncidentGrain(
         _before = Snapshot();
         try
         {
+            _teamChangesBegun = false;
             if (S.TeamChanges.Count > 0) await RepairTeamChanges(); // a change cut short is finished or undone before the next
             return await change();
         }
@@ -577,7 +578,7 @@ public sealed partial class IncidentGrain(
         _before = Snapshot();
         foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
         _pending.Clear();
-        S.TeamChanges.Clear(); // the teams called by this change are in it (leftovers were repaired before it: Mutate)
+        if (_teamChangesBegun) (_teamChangesBegun, S.TeamChanges) = (false, []); // this change called its teams, and stores what they did
         await KeepReliefUpdate(view);
         await state.WriteStateAsync();
         await AppendTimeline();

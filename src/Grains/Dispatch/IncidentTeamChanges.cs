@@ -21,6 +21,11 @@ public sealed partial class IncidentGrain
 {
     private const string TeamChangesReminder = "team-changes";
     private IGrainReminder? _teamChangesReminder;
+    /// <summary>
+    /// Set when the change under way stored team changes (or repairs them): only its own write (<see cref="Save"/>) clears them,
+    /// not the write of a task alert that runs while a repair is still to come.
+    /// </summary>
+    private bool _teamChangesBegun;
 
     /// <summary>
     /// Stores which teams this change is about to assign or release, before any of them is called, with a durable reminder
@@ -36,6 +41,7 @@ public sealed partial class IncidentGrain
             _teamChangesReminder = await this.RegisterOrUpdateReminder(TeamChangesReminder, Options.TeamRepair, period);
         }
         foreach (var id in teamIds) S.TeamChanges.Add(new TeamChange { TeamId = id, Kind = kind, Reason = reason });
+        _teamChangesBegun = true;
         await state.WriteStateAsync();
     }
 
@@ -43,6 +49,7 @@ public sealed partial class IncidentGrain
     private async Task EndTeamChanges()
     {
         S.TeamChanges.Clear();
+        _teamChangesBegun = false;
         await state.WriteStateAsync();
     }
 
@@ -55,6 +62,7 @@ public sealed partial class IncidentGrain
     private async Task RepairTeamChanges()
     {
         var changes = S.TeamChanges.ToList();
+        _teamChangesBegun = true;
         foreach (var change in changes)
         {
             var team = GrainFactory.Grain<IRescueTeamGrain>(change.TeamId);
