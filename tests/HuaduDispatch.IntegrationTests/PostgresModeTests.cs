@@ -154,6 +154,49 @@ public sealed class PostgresModeTests(PostgresServer postgres)
         Assert.Equal(1, await Scalar(cs, $"SELECT count(*) FROM reminder_readable WHERE reminder_name = 'task-watch' AND grain_id LIKE '%{created.Id}%'"));
     }
 
+    /// <summary>
+    /// The tester's finding: a restart with another <c>Relief:Deadline</c> moved every existing relief's deadline (3 h earlier,
+    /// past and not judged, as the reminder kept the old time). It is fixed when the relief is created; reliefs created after the
+    /// restart get the new one.
+    /// </summary>
+    [Fact]
+    public async Task A_restart_with_another_relief_deadline_keeps_existing_reliefs_deadlines_and_applies_it_to_new_ones()
+    {
+        var cs = await postgres.CreateDatabaseAsync();
+        await new SchemaMigrator(cs).MigrateAsync();
+        var occurredAt = DateTimeOffset.UtcNow.AddMinutes(-10);
+        object Flood(string title) => new
+        {
+            type = "Flood", title, location = new { lat = 23.43, lon = 113.40 }, occurredAt, source = "hotline",
+            assessment = new { affected = 40 },
+        };
+        Incident before;
+        await using (var node = await DispatchNode.StartAsync(cs))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            var response = await dispatcher.PostAsJsonAsync("/api/v1/incidents", Flood("Riverside flooding"));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            before = (await response.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+            Assert.Equal(occurredAt.AddHours(3), (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{before.Id}/relief")).Deadline);
+        }
+
+        await using (var node = await DispatchNode.StartAsync(cs, new Dictionary<string, string?>
+        {
+            ["Relief:Deadline"] = "00:04:00", ["Relief:AtRiskBefore"] = "00:01:00",
+        }))
+        {
+            var dispatcher = node.ClientAs(Roles.Dispatcher);
+            var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{before.Id}/relief");
+            Assert.Equal(occurredAt.AddHours(3), relief.Deadline); // before: occurredAt + 4 min, 6 min ago
+            Assert.NotEqual(ReliefStatus.Breached, relief.Status);
+
+            var response = await dispatcher.PostAsJsonAsync("/api/v1/incidents", Flood("Second flooding"));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var after = (await response.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+            Assert.Equal(occurredAt.AddMinutes(4), (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{after.Id}/relief")).Deadline);
+        }
+    }
+
     [Fact]
     public async Task A_change_made_through_one_silo_reaches_consoles_connected_to_both_silos_in_the_same_order()
     {

@@ -30,6 +30,11 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool FailReliefDemandUpdate;
     /// <summary>While set, area boards refuse Upsert: an incident change stored, and the node gone before the board heard of it.</summary>
     public static volatile bool FailBoardUpsert;
+    /// <summary>
+    /// While set to a team grain method's name (<c>Assign</c>, <c>Release</c>), that call runs and stores the team, then its
+    /// caller gets an error, as when the node dies after the team's write and before the incident's.
+    /// </summary>
+    public static volatile string? FailAfterTeamCall;
     /// <summary>While set, the relief planner waits at this gate before it solves: a long solve that the test ends.</summary>
     public static volatile PlannerGate? HoldPlanner;
     /// <summary>The plan in force the coordinator gave the relief planner at its last call.</summary>
@@ -58,7 +63,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00", ["Dispatch:ReliefResend"] = "00:00:01" }, failableWrites: true);
+            silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00", ["Dispatch:ReliefResend"] = "00:00:01", ["Dispatch:TeamRepair"] = "00:00:01" }, failableWrites: true);
             // The real planner, after waiting at HoldPlanner when set (it runs on the thread pool, off the grain's turn).
             silo.Services.AddSingleton<IReliefPlanner>(sp => new BeforeEachSolve(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp), inForce =>
             {
@@ -67,6 +72,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
             }));
             silo.AddIncomingGrainCallFilter(context =>
             {
+                if (FailAfterTeamCall is { } method && context.Grain is HuaduDispatch.Grains.Teams.RescueTeamGrain && context.InterfaceMethod.Name == method)
+                    return InvokeThenFail(context);
                 if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
                     throw new InvalidOperationException("injected: the node stopped before the convoy was created");
                 if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelayList))
@@ -78,6 +85,12 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                 return context.Invoke();
             });
         }
+    }
+
+    private static async Task InvokeThenFail(IIncomingGrainCallContext context)
+    {
+        await context.Invoke();
+        throw new InvalidOperationException($"injected: the node stopped after the team's {context.InterfaceMethod.Name} was stored");
     }
 
     public async Task InitializeAsync() => Cluster = await TestClusters.Deploy<Configurator>();
@@ -95,6 +108,19 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         await SiloServices.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Dispatch).ReadStateAsync(stateName, grainId, state);
         return state.RecordExists ? state.State : default;
     }
+
+    /// <summary>Stores <paramref name="value"/> as a grain's state straight into the silo's grain storage (a state an older version wrote).</summary>
+    public async Task Store<T>(string stateName, GrainId grainId, T value)
+    {
+        var storage = SiloServices.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StorageNames.Dispatch);
+        var current = new GrainState<T>();
+        await storage.ReadStateAsync(stateName, grainId, current);
+        current.State = value;
+        await storage.WriteStateAsync(stateName, grainId, current);
+    }
+
+    /// <summary>The silo's relief settings, as the grains read them: a test that changes one (a restart with a new setting) puts it back.</summary>
+    public ReliefOptions ReliefSettings => SiloServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReliefOptions>>().Value;
 
     /// <summary>The silo's reminder table (in memory).</summary>
     public IReminderTable Reminders => SiloServices.GetRequiredService<IReminderTable>();

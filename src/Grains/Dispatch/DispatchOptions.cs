@@ -17,6 +17,12 @@ public sealed class DispatchOptions
     /// so the update is not lost when it fails or the node goes away first, even if nothing else changes.
     /// </summary>
     public TimeSpan ReliefResend { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// A dispatch, release or close stores the teams it is about to assign or release, with a durable reminder due this long
+    /// after (then every minute, or this, whichever is longer): if the change is cut short between the teams' writes and the
+    /// incident's, the reminder (or the incident's next activation or change) undoes the assignments and finishes the releases.
+    /// </summary>
+    public TimeSpan TeamRepair { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Commander named on a command post set up automatically.</summary>
     public string DutyCommander { get; set; } = "District duty commander (值班指挥长)";
 
@@ -27,6 +33,7 @@ public sealed class DispatchOptions
         .. OptionsChecks.Positive("Dispatch:DefaultTaskDue", DefaultTaskDue),
         .. OptionsChecks.Period("Dispatch:TaskWatchPeriod", TaskWatchPeriod),
         .. OptionsChecks.Period("Dispatch:ReliefResend", ReliefResend),
+        .. OptionsChecks.Period("Dispatch:TeamRepair", TeamRepair),
         .. string.IsNullOrWhiteSpace(DutyCommander) ? ["Dispatch:DutyCommander must name the commander of automatic command posts"] : Array.Empty<string>(),
     ];
 }

@@ -69,13 +69,18 @@ public sealed class IncidentState
     /// finds it behind <see cref="Version"/> sends the board the summary again (<see cref="IncidentBoardResend"/>).
     /// </summary>
     [Id(32)] public int BoardVersion { get; set; }
+    /// <summary>
+    /// The team assignments and releases under way, stored before the teams are called and cleared with the change's write; a
+    /// change cut short leaves them here, and they are finished or undone (<see cref="IncidentGrain.RepairTeamChanges"/>).
+    /// </summary>
+    [Id(40)] public List<TeamChange> TeamChanges { get; set; } = [];
 }
 
 /// <summary>
 /// One incident: grading, lifecycle, assigned teams and their tasks. Calls go one way only: incident -> team, incident ->
 /// timeline, board and command post; none of those calls an incident, so there is no call cycle.
 /// </summary>
-public sealed class IncidentGrain(
+public sealed partial class IncidentGrain(
     [PersistentState("incident", StorageNames.Dispatch)] IPersistentState<IncidentState> state,
     ResponseLevelPolicy levels,
     IOptions<DispatchOptions> options,
@@ -185,6 +190,7 @@ public sealed class IncidentGrain(
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a status change needs a reason");
         IncidentLifecycle.CheckMergedInto(to, request.MergedInto);
         if (IncidentLifecycle.Check(S.Status, to) is { } why) throw DomainException.Conflict(why);
+        string? mergedInto = null;
         if (to == IncidentStatus.Merged)
         {
             if (string.IsNullOrWhiteSpace(request.MergedInto)) throw DomainException.Invalid("mergedInto", "merging needs mergedInto, the surviving incident's id");
@@ -192,10 +198,11 @@ public sealed class IncidentGrain(
             var target = await GrainFactory.Grain<IIncidentGrain>(request.MergedInto).Get();
             if (target is null) throw DomainException.Invalid("mergedInto", $"no incident has the id '{request.MergedInto}'");
             if (IncidentLifecycle.IsFinal(target.Status)) throw DomainException.Conflict($"incident {target.Id} is {target.Status}");
-            S.MergedInto = target.Id;
+            mergedInto = target.Id;
         }
         var from = S.Status;
         if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
+        if (mergedInto is not null) S.MergedInto = mergedInto; // after the teams' release, whose intent write stores the state
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
         if (to == IncidentStatus.Merged)
@@ -272,6 +279,7 @@ public sealed class IncidentGrain(
 
         var now = clock.GetUtcNow();
         var assigned = new List<RescueTeam>();
+        await BeginTeamChanges(TeamChangeKind.Assign, toAssign, "dispatch not completed");
         try
         {
             foreach (var id in toAssign) assigned.Add(await GrainFactory.Grain<IRescueTeamGrain>(id).Assign(Key, actor));
@@ -280,6 +288,7 @@ public sealed class IncidentGrain(
         {
             // Another dispatch took a team between the check and the assignment: undo this one's assignments.
             foreach (var t in assigned) await GrainFactory.Grain<IRescueTeamGrain>(t.Id).Release(Key, "dispatch undone", actor);
+            await EndTeamChanges();
             throw;
         }
 
@@ -312,9 +321,10 @@ public sealed class IncidentGrain(
     private async Task<Incident> DoReleaseTeam(string teamId, ReleaseRequest request, Actor actor)
     {
         EnsureExists();
-        var assignment = S.Teams.FirstOrDefault(t => t.TeamId == teamId && t.ReleasedAt is null)
-            ?? throw DomainException.NotFound($"team {teamId} is not assigned to incident {Key}");
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? "released by the district centre" : request.Reason.Trim();
+        var assignment = S.Teams.FirstOrDefault(t => t.TeamId == teamId && t.ReleasedAt is null);
+        if (assignment is null) return await ReleaseUnlisted(teamId, reason, actor);
+        await BeginTeamChanges(TeamChangeKind.Release, [teamId], reason);
         await Release(assignment, reason, actor);
         return await Save(actor);
     }
@@ -479,6 +489,8 @@ public sealed class IncidentGrain(
         _before = Snapshot();
         try
         {
+            _teamChangesBegun = false;
+            if (S.TeamChanges.Count > 0) await RepairTeamChanges(); // a change cut short is finished or undone before the next
             return await change();
         }
         catch (DomainException)
@@ -519,6 +531,7 @@ public sealed class IncidentGrain(
                 await this.UnregisterReminder(reminder);
             }
         }
+        else if (reminderName == TeamChangesReminder) await CheckTeamChanges();
     }
 
     private async Task WatchTasks()
@@ -573,6 +586,7 @@ public sealed class IncidentGrain(
 
     private async Task ReleaseAll(Actor actor, string reason)
     {
+        await BeginTeamChanges(TeamChangeKind.Release, ActiveTeams(), reason);
         foreach (var assignment in S.Teams.Where(t => t.ReleasedAt is null).ToList()) await Release(assignment, reason, actor);
     }
 
@@ -612,6 +626,7 @@ public sealed class IncidentGrain(
         _before = Snapshot();
         foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
         _pending.Clear();
+        if (_teamChangesBegun) (_teamChangesBegun, S.TeamChanges) = (false, []); // this change called its teams, and stores what they did
         await KeepReliefUpdate(view);
         if (boardReminder) await KeepBoardUpdate();
         await state.WriteStateAsync();
@@ -729,6 +744,7 @@ public sealed class IncidentGrain(
                 logger.LogWarning(e, "Incident {IncidentId}: {Count} timeline entries not yet appended; they go with the next change", Key, S.TimelineOutbox.Count);
             }
         }
+        await RepairTeamChangesOnActivation();
     }
 
     /// <summary>

@@ -39,4 +39,16 @@ public sealed class ReliefCandidatesTests
         Assert.Equal(["INC-AT", "INC-TODAY", "INC-UNPLANNED"],
             ReliefCandidates.DueSince(["INC-LAST-MONTH", "INC-JUST-BEFORE", "INC-AT", "INC-TODAY", "INC-UNPLANNED"], deadlines, since));
     }
+
+    [Fact]
+    public void A_demand_is_asked_until_the_late_relief_end_it_fixed_when_created_not_by_the_window_set_now()
+    {
+        var now = new DateTimeOffset(2026, 7, 15, 14, 0, 0, TimeSpan.FromHours(8));
+        var deadlines = new Dictionary<string, DateTimeOffset> { ["INC-24H"] = now.AddHours(-5), ["INC-SHORT"] = now.AddHours(-1), ["INC-UNKNOWN"] = now.AddHours(-1) };
+        // Created with 24 h of late relief (21 h after the deadline), and with none; the setting now gives 2 h after the deadline.
+        var lateUntil = new Dictionary<string, DateTimeOffset> { ["INC-24H"] = now.AddHours(16), ["INC-SHORT"] = now.AddHours(-1) };
+
+        Assert.Equal(["INC-24H", "INC-UNKNOWN"],
+            ReliefCandidates.Ask(["INC-24H", "INC-SHORT", "INC-UNKNOWN"], deadlines, now, TimeSpan.FromHours(2), lateUntil));
+    }
 }

@@ -26,6 +26,8 @@ public sealed class ReliefCoordinatorState
     [Id(6)] public ReliefSolveFailure? Failure { get; set; }
     /// <summary>The archive pages holding incidents moved out of <see cref="Tracked"/> (<see cref="ReliefArchive"/>).</summary>
     [Id(7)] public HashSet<string> ArchivePages { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The end of each planned incident's late relief, as its demand fixed it (a changed setting does not move it).</summary>
+    [Id(8)] public Dictionary<string, DateTimeOffset> LateUntil { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -291,6 +293,7 @@ public sealed class ReliefCoordinatorGrain(
             {
                 state.State.Tracked.Remove(id);
                 state.State.Deadlines.Remove(id);
+                state.State.LateUntil.Remove(id);
             }
         }
     }
@@ -333,10 +336,14 @@ public sealed class ReliefCoordinatorGrain(
         var mobilisedSince = WarehouseMobilisation.Since(replaced.Concat(holding));
 
         // 2. What is still needed, and what the warehouses can give now.
-        var asked = await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now, options.Value.LateReliefUntil - options.Value.Deadline)
+        var asked = await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now, options.Value.LateReliefUntil - options.Value.Deadline, state.State.LateUntil)
             .Select(async id => (Id: id, Input: await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())));
         var inputs = asked.Select(a => a.Input).OfType<ReliefPlanningInput>().ToList();
-        foreach (var input in inputs) state.State.Deadlines[input.IncidentId] = input.Deadline;
+        foreach (var input in inputs)
+        {
+            state.State.Deadlines[input.IncidentId] = input.Deadline;
+            state.State.LateUntil[input.IncidentId] = input.LateUntil;
+        }
         // A demand with nothing to plan whose deadline is not known yet (never planned): learn it, so that it is not read at
         // every plan while its deadline is ahead, and is archived once it is long past.
         foreach (var (id, _) in asked.Where(a => a.Input is null && !state.State.Deadlines.ContainsKey(a.Id)))

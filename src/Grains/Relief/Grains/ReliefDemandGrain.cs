@@ -29,6 +29,13 @@ public sealed class ReliefDemandState
     [Id(14)] public Dictionary<ReliefStatus, string> NotesToIncident { get; set; } = [];
     /// <summary>Warehouses plans must not send from to this incident (<see cref="AvoidedRoutes"/>), by warehouse id.</summary>
     [Id(15)] public Dictionary<string, AvoidedWarehouse> Avoided { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The deadline, <c>occurredAt + Relief:Deadline</c> as set when the demand was created, kept when the setting changes later
+    /// (its reminder was set for it). A demand stored before it was kept gets it from the setting at its next activation, once.
+    /// </summary>
+    [Id(16)] public DateTimeOffset? Deadline { get; set; }
+    /// <summary>Until when late relief is planned, <c>occurredAt + Relief:LateReliefUntil</c>, fixed as <see cref="Deadline"/> is.</summary>
+    [Id(17)] public DateTimeOffset? LateUntil { get; set; }
 }
 
 /// <summary>
@@ -44,9 +51,27 @@ public sealed class ReliefDemandGrain(
     private const string Watch = "relief-deadline";
     private ReliefDemandState S => state.State;
     private string Key => this.GetPrimaryKeyString();
-    private DateTimeOffset Deadline => S.Incident!.OccurredAt + options.Value.Deadline;
+    private DateTimeOffset Deadline => S.Deadline ?? S.Incident!.OccurredAt + options.Value.Deadline;
     /// <summary>Until when what is still missing is planned, after the deadline too (<see cref="LateRelief"/>).</summary>
-    private DateTimeOffset LateUntil => S.Incident!.OccurredAt + options.Value.LateReliefUntil;
+    private DateTimeOffset LateUntil => S.LateUntil ?? S.Incident!.OccurredAt + options.Value.LateReliefUntil;
+
+    /// <summary>
+    /// Fixes the deadline and the late relief's end from the settings, when the demand is created and, for a demand stored
+    /// before they were kept, once at its next activation. Before 2026-12-05 they were computed from the settings at every read,
+    /// so a changed <c>Relief:Deadline</c> moved every existing demand's deadline while its reminder kept the old time.
+    /// </summary>
+    private bool FixDeadline()
+    {
+        if (!S.Created || S.Incident is null || (S.Deadline is not null && S.LateUntil is not null)) return false;
+        S.Deadline ??= S.Incident.OccurredAt + options.Value.Deadline;
+        S.LateUntil ??= S.Incident.OccurredAt + options.Value.LateReliefUntil;
+        return true;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (FixDeadline()) await state.WriteStateAsync(cancellationToken);
+    }
 
     public async Task Update(ReliefDemandUpdate update, Actor actor)
     {
@@ -54,6 +79,7 @@ public sealed class ReliefDemandGrain(
         var peopleChanged = first || S.Incident!.Affected != update.Affected || S.Incident.Relocated != update.Relocated;
         S.Created = true;
         S.Incident = update;
+        FixDeadline();
         var reopened = false;
         if (update.Withdrawn && S.Shelters.Count > 0)
         {

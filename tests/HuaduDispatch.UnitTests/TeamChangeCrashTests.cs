@@ -1,0 +1,150 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch;
+
+namespace HuaduDispatch.UnitTests;
+
+/// <summary>
+/// A dispatch, release or close cut short between the team's write and the incident's (the team call is stored, then its caller
+/// gets an error, as when the node dies: <see cref="FaultClusterFixture.FailAfterTeamCall"/>): the team and the incident agree
+/// again without anyone sending the request again, and a dispatcher can release a team stuck the old way.
+/// </summary>
+[Collection(FaultClusterFixture.Collection)]
+public sealed class TeamChangeCrashTests(FaultClusterFixture fixture) : IClassFixture<FaultClusterFixture>
+{
+    private static readonly Actor Dispatcher = new() { Subject = "dispatcher-li", Role = Roles.Dispatcher };
+    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+
+    private async Task<IIncidentGrain> IncidentWithTeams(string incidentId, params string[] teamIds)
+    {
+        var set = ReferenceDataValidatorTests.Minimal();
+        set = set with { Teams = [.. teamIds.Select(id => set.Teams[0] with { Id = id })] };
+        Assert.True((await Grains.GetGrain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, incidentId)).Applied);
+        var incident = Grains.GetGrain<IIncidentGrain>(incidentId);
+        await incident.Create(new CreateIncident
+        {
+            Type = IncidentType.Flood, Title = "Waterlogging at Xinhua market", OccurredAt = DateTimeOffset.UtcNow, Source = "console",
+            Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" },
+        }, Dispatcher);
+        return incident;
+    }
+
+    private static async Task CutShortAfterTeam(string teamMethod, Func<Task> change)
+    {
+        FaultClusterFixture.FailAfterTeamCall = teamMethod;
+        try
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(change);
+            Assert.Contains("injected", e.ToString());
+        }
+        finally
+        {
+            FaultClusterFixture.FailAfterTeamCall = null;
+        }
+    }
+
+    /// <summary>Reads until <paramref name="done"/> holds (the repair's reminder is due 1 s after the change here), at most 30 s.</summary>
+    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var value = await read();
+        for (var i = 0; i < 300 && !done(value); i++)
+        {
+            await Task.Delay(100);
+            value = await read();
+        }
+        return value;
+    }
+
+    [Fact]
+    public async Task A_dispatch_cut_short_after_the_team_stored_its_assignment_is_undone_with_nobody_asking_again()
+    {
+        var incident = await IncidentWithTeams("INC-CUT-DISPATCH", "T-CUT-A");
+        var team = Grains.GetGrain<IRescueTeamGrain>("T-CUT-A");
+
+        await CutShortAfterTeam("Assign", () => incident.Dispatch(new DispatchRequest { TeamIds = ["T-CUT-A"] }, Dispatcher));
+
+        // Only the team is read: the incident's reminder repairs it by itself.
+        var after = await Eventually(() => team.Get(), t => t!.IncidentId is null);
+        Assert.Null(after!.IncidentId);
+        Assert.Equal(TeamStatus.Available, after.Status);
+        var view = (await incident.Get())!;
+        Assert.DoesNotContain(view.Teams, t => t.TeamId == "T-CUT-A" && t.ReleasedAt is null);
+        Assert.DoesNotContain(await incident.GetTasks(), t => t.TeamId == "T-CUT-A" && t.Status == DispatchTaskStatus.Issued);
+        Assert.Contains(await Grains.GetGrain<IIncidentTimelineGrain>("INC-CUT-DISPATCH").Get(), e => e.Kind == "DispatchUndone" && e.TeamId == "T-CUT-A");
+        var stored = await fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
+        Assert.Empty(stored!.TeamChanges);
+
+        // The team can be dispatched again.
+        var again = await incident.Dispatch(new DispatchRequest { TeamIds = ["T-CUT-A"] }, Dispatcher);
+        Assert.Single(again.Teams, t => t.TeamId == "T-CUT-A" && t.ReleasedAt is null);
+        Assert.Equal("INC-CUT-DISPATCH", (await team.Get())!.IncidentId);
+    }
+
+    [Fact]
+    public async Task A_dispatch_sent_again_right_after_one_cut_short_assigns_the_team_once()
+    {
+        var incident = await IncidentWithTeams("INC-CUT-RETRY", "T-CUT-R");
+
+        await CutShortAfterTeam("Assign", () => incident.Dispatch(new DispatchRequest { TeamIds = ["T-CUT-R"] }, Dispatcher));
+        // Before: 409 "team T-CUT-R is Assigned and cannot be dispatched", for good.
+        var view = await incident.Dispatch(new DispatchRequest { TeamIds = ["T-CUT-R"] }, Dispatcher);
+
+        Assert.Single(view.Teams, t => t.TeamId == "T-CUT-R" && t.ReleasedAt is null);
+        Assert.Single(await incident.GetTasks(), t => t.TeamId == "T-CUT-R" && t.Status == DispatchTaskStatus.Issued);
+        var team = (await Grains.GetGrain<IRescueTeamGrain>("T-CUT-R").Get())!;
+        Assert.Equal(("INC-CUT-RETRY", TeamStatus.Assigned), (team.IncidentId, team.Status));
+    }
+
+    [Fact]
+    public async Task A_release_cut_short_after_the_team_stored_it_is_finished_in_the_incident_and_its_task_cancelled()
+    {
+        var incident = await IncidentWithTeams("INC-CUT-RELEASE", "T-CUT-B");
+        await incident.Dispatch(new DispatchRequest { TeamIds = ["T-CUT-B"] }, Dispatcher);
+
+        await CutShortAfterTeam("Release", () => incident.ReleaseTeam("T-CUT-B", new ReleaseRequest { Reason = "stood down" }, Dispatcher));
+        Assert.Null((await Grains.GetGrain<IRescueTeamGrain>("T-CUT-B").Get())!.IncidentId); // the team stored its release
+
+        var view = await Eventually(() => incident.Get(), v => v!.Teams.All(t => t.ReleasedAt is not null));
+        var assignment = Assert.Single(view!.Teams, t => t.TeamId == "T-CUT-B");
+        Assert.NotNull(assignment.ReleasedAt);
+        Assert.StartsWith("stood down", assignment.ReleaseReason);
+        Assert.All((await incident.GetTasks()).Where(t => t.TeamId == "T-CUT-B"), t => Assert.Equal(DispatchTaskStatus.Cancelled, t.Status));
+    }
+
+    [Fact]
+    public async Task A_close_cut_short_after_the_teams_were_released_releases_them_in_the_incident_too()
+    {
+        var incident = await IncidentWithTeams("INC-CUT-CLOSE", "T-CUT-C1", "T-CUT-C2");
+        await incident.Dispatch(new DispatchRequest { TeamIds = ["T-CUT-C1", "T-CUT-C2"] }, Dispatcher);
+        await incident.Transition(new TransitionRequest { To = IncidentStatus.Contained, Reason = "water receding" }, Dispatcher);
+        await incident.Transition(new TransitionRequest { To = IncidentStatus.Recovery, Reason = "pumping done" }, Dispatcher);
+
+        // The first team's release is stored, then the close is cut short.
+        await CutShortAfterTeam("Release", () => incident.Transition(new TransitionRequest { To = IncidentStatus.Closed, Reason = "done" }, Dispatcher));
+
+        var view = await Eventually(() => incident.Get(), v => v!.Teams.All(t => t.ReleasedAt is not null));
+        Assert.All(view!.Teams, t => Assert.NotNull(t.ReleasedAt));
+        Assert.Equal(IncidentStatus.Recovery, view.Status); // the close itself was not stored: the dispatcher sends it again
+        foreach (var id in new[] { "T-CUT-C1", "T-CUT-C2" }) Assert.Null((await Grains.GetGrain<IRescueTeamGrain>(id).Get())!.IncidentId);
+        Assert.DoesNotContain(await incident.GetTasks(), t => t.Status == DispatchTaskStatus.Issued);
+        Assert.Equal(IncidentStatus.Closed, (await incident.Transition(new TransitionRequest { To = IncidentStatus.Closed, Reason = "done" }, Dispatcher)).Status);
+    }
+
+    [Fact]
+    public async Task A_dispatcher_can_release_a_team_assigned_to_the_incident_by_its_own_record_though_the_incident_does_not_list_it()
+    {
+        var incident = await IncidentWithTeams("INC-STUCK", "T-STUCK", "T-ELSEWHERE");
+        // A team stuck the old way: its record names the incident, which does not list it.
+        await Grains.GetGrain<IRescueTeamGrain>("T-STUCK").Assign("INC-STUCK", Dispatcher);
+        await Grains.GetGrain<IRescueTeamGrain>("T-ELSEWHERE").Assign("INC-OTHER", Dispatcher);
+
+        await incident.ReleaseTeam("T-STUCK", new ReleaseRequest { Reason = "stuck" }, Dispatcher); // before: 404
+
+        var team = (await Grains.GetGrain<IRescueTeamGrain>("T-STUCK").Get())!;
+        Assert.Equal((null, TeamStatus.Available), (team.IncidentId, team.Status));
+        Assert.Contains(await Grains.GetGrain<IIncidentTimelineGrain>("INC-STUCK").Get(), e => e.Kind == "TeamReleased" && e.TeamId == "T-STUCK");
+        // A team assigned elsewhere, or to nothing, is still a 404 here.
+        var e = await Assert.ThrowsAsync<DomainException>(() => incident.ReleaseTeam("T-ELSEWHERE", new ReleaseRequest(), Dispatcher));
+        Assert.Equal(DomainErrorKind.NotFound, e.Kind);
+        Assert.Equal("INC-OTHER", (await Grains.GetGrain<IRescueTeamGrain>("T-ELSEWHERE").Get())!.IncidentId);
+    }
+}
