@@ -62,7 +62,7 @@ public static class ApiCatalogue
         ["GET /api/v1/incidents/{id}/recommendations"] = new("Recommended teams for the incident's open modules (optimal assignment with ETAs)"),
         ["POST /api/v1/incidents/{id}/dispatches"] = new("Dispatch teams to the incident",
             "All or nothing: a team that is busy elsewhere or not dispatchable makes the whole dispatch a 409.", """{"teamIds":["D01","T05"],"note":"bring pumps"}"""),
-        ["POST /api/v1/incidents/{id}/teams/{teamId}/release"] = new("Release a team from the incident (its open tasks are cancelled)", null,
+        ["POST /api/v1/incidents/{id}/teams/{teamId}/release"] = new("Release a team from the incident (its open tasks are cancelled); also a team whose own record names this incident though the incident does not list it (a dispatch cut short by a crash)", null,
             """{"reason":"task complete"}"""),
         ["GET /api/v1/incidents/{id}/tasks"] = new("The incident's tasks"),
         ["POST /api/v1/incidents/{id}/tasks"] = new("Issue a task to an assigned team",
