@@ -22,7 +22,7 @@ public sealed partial class OffsetDateTimeConverter : JsonConverter<DateTimeOffs
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
-    /// <summary>An ISO 8601 date-time that ends with its offset (<c>Z</c> or ±hh:mm), as <paramref name="at"/>.</summary>
+    /// <summary>An ISO 8601 date-time that ends with its offset (<c>Z</c> or ±hh:mm), as <paramref name="at"/>; bodies and query values alike.</summary>
     public static bool TryParse(string text, out DateTimeOffset at)
     {
         at = default;
@@ -35,6 +35,7 @@ public sealed partial class OffsetDateTimeConverter : JsonConverter<DateTimeOffs
         ? $"'{text}' is not an ISO 8601 date-time"
         : $"'{text}' has no offset: send the date-time with its offset, such as 2026-12-05T15:00:00+08:00 or 2026-12-05T07:00:00Z";
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"T\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}:?\d{2})$")]
+    /// <summary>The rule for query values too (<see cref="Problems.TryParseInstant"/>): ends with Z or ±hh:mm.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(Z|[+-]\d{2}:\d{2})$")]
     private static partial System.Text.RegularExpressions.Regex OffsetAtEnd();
 }

@@ -67,8 +67,7 @@ public static partial class Problems
         // A '+' typed into a URL unencoded arrives as a space (2026-12-01T00:00:00 08:00): a space is nowhere else in the form,
         // so the offset is unambiguous and is read as the '+' it was.
         var read = SpaceForPlus().Replace(value, "+$1");
-        if (System.Text.RegularExpressions.Regex.IsMatch(read, @"(Z|[+-]\d{2}:\d{2})$") &&
-            DateTimeOffset.TryParse(read, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+        if (OffsetDateTimeConverter.TryParse(read, out var at))
         {
             parsed = at;
             return true;

@@ -521,16 +521,7 @@ public sealed partial class IncidentGrain(
     {
         if (reminderName == TaskWatchReminder) await CheckTasks();
         else if (reminderName == ReliefResendReminder) await ResendRelief();
-        else if (reminderName == IncidentBoardResend.Reminder)
-        {
-            _boardResend ??= await this.GetReminder(IncidentBoardResend.Reminder);
-            if (S.Created) await UpdateBoard(View());
-            else if (_boardResend is { } reminder)
-            {
-                _boardResend = null;
-                await this.UnregisterReminder(reminder);
-            }
-        }
+        else if (reminderName == IncidentBoardResend.Reminder) await ResendBoard();
         else if (reminderName == TeamChangesReminder) await CheckTeamChanges();
     }
 
@@ -700,51 +691,30 @@ public sealed partial class IncidentGrain(
     {
         _before = Snapshot();
         await HandOffEvents();
+        // What stored changes still owe others (each goes again at the next activation should it fail now).
         if (S.MergeNote is not null)
-        {
-            try
-            {
-                await SendMergeNote(); // a merge stored whose entry did not reach the surviving incident's timeline
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Incident {IncidentId}: the merge entry for incident {Target} is not yet appended; it goes at the next activation", Key, S.MergedInto);
-            }
-        }
+            await OwedOnActivation(SendMergeNote, "the merge entry for incident {Target} is not yet appended; it goes at the next activation", S.MergedInto);
         if (S.MergeShare is not null)
-        {
-            try
-            {
-                await SendMergeShare(Actor.System); // a merge stored whose share with the surviving incident did not go through
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Incident {IncidentId}: incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", Key, S.MergedInto);
-            }
-        }
+            await OwedOnActivation(() => SendMergeShare(Actor.System), "incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", S.MergedInto);
+        // A stored change whose board update may not have got there (the board ignores a repeat).
         if (S.Created && S.BoardVersion < S.Version)
-        {
-            try
-            {
-                await UpdateBoard(View()); // a stored change whose board update may not have got there (the board ignores a repeat)
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Incident {IncidentId}: the area board is not yet updated; it goes with the next change", Key);
-            }
-        }
+            await OwedOnActivation(() => UpdateBoard(View()), "the area board is not yet updated; it goes with the next change");
         if (S.TimelineOutbox.Count > 0)
-        {
-            try
-            {
-                await AppendTimeline(); // entries of a stored change whose append failed
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Incident {IncidentId}: {Count} timeline entries not yet appended; they go with the next change", Key, S.TimelineOutbox.Count);
-            }
-        }
+            await OwedOnActivation(AppendTimeline, "{Count} timeline entries not yet appended; they go with the next change", S.TimelineOutbox.Count);
         await RepairTeamChangesOnActivation();
+    }
+
+    /// <summary>Sends at activation what a stored change still owes; a failure is logged (its message after the incident id) and left for later.</summary>
+    private async Task OwedOnActivation(Func<Task> send, string failure, params object?[] args)
+    {
+        try
+        {
+            await send();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Incident {IncidentId}: " + failure, [Key, .. args]);
+        }
     }
 
     /// <summary>
@@ -866,8 +836,26 @@ public sealed partial class IncidentGrain(
     private async Task KeepBoardUpdate()
     {
         if (_boardResend is not null) return;
-        var period = Options.ReliefResend > TimeSpan.FromMinutes(1) ? Options.ReliefResend : TimeSpan.FromMinutes(1);
-        _boardResend = await this.RegisterOrUpdateReminder(IncidentBoardResend.Reminder, Options.ReliefResend, period);
+        _boardResend = await Backstop(IncidentBoardResend.Reminder, Options.ReliefResend);
+    }
+
+    /// <summary>
+    /// A durable reminder that finishes what a change sends or does after its write, should the node go away first: due
+    /// <paramref name="due"/> after the change, then every minute or <paramref name="due"/>, whichever is longer (Orleans' shortest period).
+    /// </summary>
+    private Task<IGrainReminder> Backstop(string name, TimeSpan due) =>
+        this.RegisterOrUpdateReminder(name, due, due > TimeSpan.FromMinutes(1) ? due : TimeSpan.FromMinutes(1));
+
+    /// <summary>The board reminder's tick: sends the summary again (which removes the reminder).</summary>
+    private async Task ResendBoard()
+    {
+        _boardResend ??= await this.GetReminder(IncidentBoardResend.Reminder);
+        if (S.Created) await UpdateBoard(View());
+        else if (_boardResend is { } reminder)
+        {
+            _boardResend = null;
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private const string ReliefResendReminder = "relief-resend";
@@ -881,8 +869,7 @@ public sealed partial class IncidentGrain(
     private async Task KeepReliefUpdate(Incident view)
     {
         if (!S.HadRelief || _reliefResend is not null || _lastRelief == ReliefKey(view)) return;
-        var period = Options.ReliefResend > TimeSpan.FromMinutes(1) ? Options.ReliefResend : TimeSpan.FromMinutes(1);
-        _reliefResend = await this.RegisterOrUpdateReminder(ReliefResendReminder, Options.ReliefResend, period);
+        _reliefResend = await Backstop(ReliefResendReminder, Options.ReliefResend);
     }
 
     /// <summary>The reminder's tick: tells the relief demand the incident's current people and status, then removes the reminder.</summary>

@@ -35,11 +35,7 @@ public sealed partial class IncidentGrain
     private async Task BeginTeamChanges(TeamChangeKind kind, IReadOnlyCollection<string> teamIds, string reason)
     {
         if (teamIds.Count == 0) return;
-        if (_teamChangesReminder is null)
-        {
-            var period = Options.TeamRepair > TimeSpan.FromMinutes(1) ? Options.TeamRepair : TimeSpan.FromMinutes(1);
-            _teamChangesReminder = await this.RegisterOrUpdateReminder(TeamChangesReminder, Options.TeamRepair, period);
-        }
+        _teamChangesReminder ??= await Backstop(TeamChangesReminder, Options.TeamRepair);
         foreach (var id in teamIds) S.TeamChanges.Add(new TeamChange { TeamId = id, Kind = kind, Reason = reason });
         _teamChangesBegun = true;
         await state.WriteStateAsync();
