@@ -3,18 +3,18 @@ namespace HuaduDispatch.Grains.Relief;
 /// <summary>
 /// Relief that cannot keep the promise still goes out. The plan for the deadline comes first and is solved alone: most
 /// priority-weighted people whose whole kit arrives by their deadline. Then, with the stock and trucks that plan leaves, a
-/// second solve plans best-effort relief for the demands it cannot serve at all: those past their deadline (an incident
-/// reported late, or the rest of a relief judged <c>Breached</c>) and those it sends nothing to (every warehouse too far,
-/// or beaten to the stock and trucks by more urgent demands). Their deadline in that solve is their late limit (the end of the
-/// standard's first 24 hours), so the same planner brings as many people's kits as it can by then, with the fewest ton-km.
+/// second solve plans best-effort relief for what it does not bring: the demands past their deadline (an incident reported
+/// late, or the rest of a relief judged <c>Breached</c>), those it sends nothing to (every warehouse too far, or beaten to the
+/// stock and trucks by more urgent demands), and the rest of those it serves in part (the other people, and the kit less what
+/// it sends). Their deadline in that solve is their late limit (the end of the standard's first 24 hours), so the same planner
+/// brings as many people's kits as it can by then, with the fewest ton-km.
 /// </summary>
 /// <remarks>
 /// The later solves (late relief, partial kits) each have the planner's smaller budget for them
 /// (<see cref="IReliefPlanner.ForLaterSolves"/>). The late solve never takes anything the deadline plan uses, so the promise to the people who can still be reached is never
 /// traded for late relief. Shortfalls stay those of the deadline plan for demands still before their deadline (what the
-/// escalation to the city is about); a demand past its deadline gets the late solve's. A demand the deadline plan sends part of
-/// its kit to waits for the rest until its deadline has passed, then is planned late: planning every such remainder at once
-/// would make the second solve as large as the first during a surge, when the trucks are all used anyway.
+/// escalation to the city is about); a demand past its deadline gets the late solve's. Until the twenty-fourth session the rest
+/// of a demand served in part waited until its deadline had passed before it was planned.
 /// </remarks>
 public static class LateRelief
 {
@@ -30,11 +30,15 @@ public static class LateRelief
         var onTimeIds = onTime.Select(d => d.DemandId).ToHashSet(StringComparer.Ordinal);
         var first = onTime.Count == 0 ? ReliefPlanResult.Empty : planner.Plan(onTime, warehouses, items, now, For(inForce, onTimeIds));
 
-        var served = first.Allocations.Select(a => a.DemandId).ToHashSet(StringComparer.Ordinal);
+        var sentFirst = Sent(first.Allocations);
         var late = new List<ReliefDemandInput>();
         foreach (var d in demands)
-            if (!served.Contains(d.DemandId) && lateUntil.TryGetValue(d.DemandId, out var until) && until > now && until > d.Deadline)
-                late.Add(d with { Deadline = until });
+        {
+            if (!lateUntil.TryGetValue(d.DemandId, out var until) || until <= now || until <= d.Deadline) continue;
+            // A demand the plan for the deadline serves in part: the rest is planned late now, not once the deadline has passed
+            // (by then a slow warehouse's mobilisation alone would add hours to those people's wait).
+            if (Rest(d, first.CoveredByDemand.GetValueOrDefault(d.DemandId), sentFirst) is { } rest) late.Add(rest with { Deadline = until });
+        }
         if (late.Count == 0)
         {
             // Demands past their deadline with nothing to plan late are in no solve: nothing is short for them any more.
@@ -54,9 +58,12 @@ public static class LateRelief
         var inTimePeople = inTime.Sum(id => second.CoveredByDemand[id]);
         var inTimeWeighted = demands.Where(d => inTime.Contains(d.DemandId)).Sum(d => d.Priority * second.CoveredByDemand[d.DemandId]);
 
+        // Before its deadline a demand counts the people relieved by it (the late solve's only when they are in time); past it,
+        // those the late solve relieves.
         var covered = new Dictionary<string, int>(first.CoveredByDemand, StringComparer.Ordinal);
         foreach (var (id, people) in second.CoveredByDemand)
-            if (!onTimeIds.Contains(id) || inTime.Contains(id)) covered[id] = people;
+            if (!onTimeIds.Contains(id)) covered[id] = people;
+            else if (inTime.Contains(id)) covered[id] = first.CoveredByDemand.GetValueOrDefault(id) + people;
         return PartialKits(planner, demands, lateUntil, warehouses, items, now, new ReliefPlanResult(
             [.. first.Allocations, .. second.Allocations],
             [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
@@ -80,8 +87,13 @@ public static class LateRelief
         IReadOnlyDictionary<string, DateTimeOffset> lateUntil, IReadOnlyList<ReliefWarehouse> warehouses,
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, ReliefPlanResult plan)
     {
-        var incomplete = plan.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && s.Missing > 0).GroupBy(s => s.DemandId)
-            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(s => s.ItemCode, s => s.Missing, StringComparer.Ordinal),
+        // What a line lacks, but never more than the kit less what the plan already sends (the late solve's whole kits included).
+        var allocated = Sent(plan.Allocations);
+        var kitOf = demands.ToDictionary(d => d.DemandId, d => d.Kit, StringComparer.Ordinal);
+        var incomplete = plan.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && s.Missing > 0 && kitOf.ContainsKey(s.DemandId))
+            .Select(s => (s.DemandId, s.ItemCode, Want: Math.Min(s.Missing, kitOf[s.DemandId].GetValueOrDefault(s.ItemCode) - allocated.GetValueOrDefault((s.DemandId, s.ItemCode)))))
+            .Where(s => s.Want > 0).GroupBy(s => s.DemandId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(s => s.ItemCode, s => s.Want, StringComparer.Ordinal),
                 StringComparer.Ordinal);
         if (incomplete.Count == 0) return plan;
         var wanted = new List<ReliefDemandInput>();
@@ -142,6 +154,23 @@ public static class LateRelief
             Trucks = Math.Max(0, w.Trucks - trucks.GetValueOrDefault(w.Id)),
             Available = w.Available.ToDictionary(kv => kv.Key, kv => Math.Max(0, kv.Value - taken.GetValueOrDefault((w.Id, kv.Key))), StringComparer.Ordinal),
         })];
+    }
+
+    private static Dictionary<(string DemandId, string ItemCode), long> Sent(IReadOnlyList<Allocation> allocations) =>
+        allocations.GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));
+
+    /// <summary>
+    /// What <paramref name="demand"/> still needs once the plan for the deadline covers <paramref name="covered"/> of its people
+    /// with what it sends: the other people, and the kit less what is sent. Null when nothing is left to plan.
+    /// </summary>
+    internal static ReliefDemandInput? Rest(ReliefDemandInput demand, int covered, IReadOnlyDictionary<(string DemandId, string ItemCode), long> sent)
+    {
+        if (covered == 0 && !demand.Kit.Keys.Any(i => sent.ContainsKey((demand.DemandId, i)))) return demand;
+        var people = demand.People - covered;
+        if (people <= 0) return null;
+        var kit = demand.Kit.Select(kv => (kv.Key, Left: kv.Value - sent.GetValueOrDefault((demand.DemandId, kv.Key)))).Where(kv => kv.Left > 0)
+            .ToDictionary(kv => kv.Key, kv => kv.Left, StringComparer.Ordinal);
+        return kit.Count == 0 ? null : demand with { People = people, Kit = kit };
     }
 
     private static List<ReliefLoad>? For(IReadOnlyList<ReliefLoad>? loads, HashSet<string> demandIds) =>

@@ -94,17 +94,42 @@ public sealed class LateReliefTests
     }
 
     [Fact]
-    public void A_demand_the_plan_for_the_deadline_sends_part_of_its_kit_to_waits_for_its_deadline_before_the_rest_is_planned()
+    public void The_rest_of_a_demand_the_plan_for_the_deadline_serves_in_part_is_planned_late_at_once()
     {
+        // WH-NEAR brings 4 kits in time; WH-SLOW, mobilising for 3 hours, can bring the other 6 only after the deadline. They
+        // are ordered now, not once the deadline has passed (which would add the deadline's 2 hours to those people's wait).
         var part = Demand("PART", East(1), 1, 10, TimeSpan.FromHours(2), ("water", 10));
         var near = Warehouse("WH-NEAR", East(0), 1, 1000, ("water", 4));
         var slow = Warehouse("WH-SLOW", East(0.5), 1, 1000, ("water", 50)) with { Mobilisation = TimeSpan.FromHours(3) };
 
         var plan = LateRelief.Plan(Optimal(), [part], LateUntil(part), [near, slow], Water, Now);
 
-        Assert.Equal(["WH-NEAR"], plan.Allocations.Select(a => a.WarehouseId).Distinct());
-        Assert.Equal(4, plan.PeopleCovered);
-        Assert.Equal(0, plan.LatePeopleCovered);
+        Assert.Equal(4, plan.Allocations.Where(a => a.WarehouseId == "WH-NEAR").Sum(a => a.Quantity));
+        var late = Assert.Single(plan.Allocations, a => a.WarehouseId == "WH-SLOW");
+        Assert.Equal(6, late.Quantity);
+        Assert.True(late.Eta > part.Deadline);
+        Assert.Equal((4, 6), (plan.PeopleCovered, plan.LatePeopleCovered));
+        Assert.Equal(4, plan.CoveredByDemand["PART"]); // by its deadline
+        var shortfall = Assert.Single(plan.Shortfalls); // the promise still misses 6 kits: escalated as before
+        Assert.Equal(("PART", 6L), (shortfall.DemandId, shortfall.Missing));
+    }
+
+    [Fact]
+    public void The_rest_of_a_demand_served_in_part_counts_in_time_when_its_late_convoys_arrive_by_the_deadline()
+    {
+        // The plan for the deadline (cut short, as a surge's budget may cut it) serves PART from WH-NEAR only; the later solve
+        // finds WH-MORE can bring the rest by the deadline too.
+        var part = Demand("PART", East(1), 2, 10, TimeSpan.FromHours(2), ("water", 10));
+        var near = Warehouse("WH-NEAR", East(0), 1, 1000, ("water", 4));
+        var more = Warehouse("WH-MORE", East(2), 1, 1000, ("water", 50));
+
+        var plan = LateRelief.Plan(new Without(Optimal(), "WH-MORE"), [part], LateUntil(part), [near, more], Water, Now);
+
+        Assert.Equal(6, Assert.Single(plan.Allocations, a => a.WarehouseId == "WH-MORE").Quantity);
+        Assert.Equal((10, 0), (plan.PeopleCovered, plan.LatePeopleCovered));
+        Assert.Equal(10, plan.CoveredByDemand["PART"]);
+        Assert.Equal(20, plan.PeopleCoveredWeighted);
+        Assert.Empty(plan.Shortfalls);
     }
 
     [Fact]
@@ -204,12 +229,40 @@ public sealed class LateReliefTests
         Assert.Contains(plan.Shortfalls, s => s.DemandId == "SLOWER"); // the promise cannot be kept: escalated as before
     }
 
+    [Fact]
+    public void A_demand_the_late_solve_brings_whole_kits_gets_no_second_copy_of_them_as_partial_kits()
+    {
+        // Disinfectant is only at a warehouse mobilising past the deadline: the plan for the deadline sends nothing (water is
+        // KitIncomplete), the late solve brings all 10 whole kits. The water it brings is all the water the demand needs.
+        var items = Items(("water", 1, 0.001), ("disinfectant", 1, 0.001));
+        var demand = Demand("D", East(1), 1, 10, TimeSpan.FromHours(1), ("water", 10), ("disinfectant", 2));
+        var water = Warehouse("WH-WATER", East(0), 3, 1000, ("water", 100));
+        var slow = Warehouse("WH-SLOW", East(0.5), 1, 1000, ("disinfectant", 10)) with { Mobilisation = TimeSpan.FromHours(2) };
+
+        var plan = LateRelief.Plan(Optimal(), [demand], LateUntil(demand), [water, slow], items, Now);
+
+        Assert.Equal(10, plan.LatePeopleCovered);
+        Assert.Equal(10, plan.Allocations.Where(a => a.ItemCode == "water").Sum(a => a.Quantity));
+        Assert.Equal(2, plan.Allocations.Where(a => a.ItemCode == "disinfectant").Sum(a => a.Quantity));
+        Assert.Equal(0, plan.PartialKitUnits);
+    }
+
     /// <summary>The first solve does not see one demand (as a plan cut short by its budget may miss it); later solves do.</summary>
     private sealed class Blind(IReliefPlanner inner, string hidden) : IReliefPlanner
     {
         public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
             IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null) =>
             inner.Plan([.. demands.Where(d => d.DemandId != hidden)], warehouses, items, now, inForce);
+
+        public IReliefPlanner ForLaterSolves() => inner;
+    }
+
+    /// <summary>The first solve does not see one warehouse; later solves do.</summary>
+    private sealed class Without(IReliefPlanner inner, string hidden) : IReliefPlanner
+    {
+        public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+            IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null) =>
+            inner.Plan(demands, [.. warehouses.Where(w => w.Id != hidden)], items, now, inForce);
 
         public IReliefPlanner ForLaterSolves() => inner;
     }
