@@ -48,9 +48,16 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
 
     public ReliefPlannerOptions Options => _options;
 
-    /// <summary>The same planner with <see cref="ReliefPlannerOptions.LaterSolvesShare"/> of the budget.</summary>
-    public IReliefPlanner ForLaterSolves() => _options.LaterSolvesShare >= 1 ? this
-        : _later ??= new OptimalReliefPlanner(_travel, _options with { TimeLimit = _options.TimeLimit * _options.LaterSolvesShare });
+    /// <summary>
+    /// The same planner with <see cref="ReliefPlannerOptions.LaterSolvesShare"/> of the budget, and the kits that arrive soonest
+    /// among plans covering as many people (<see cref="ReliefPlannerOptions.EarliestFirst"/>).
+    /// </summary>
+    public IReliefPlanner ForLaterSolves() => _options.EarliestFirst ? this
+        : _later ??= new OptimalReliefPlanner(_travel, _options with
+        {
+            TimeLimit = _options.LaterSolvesShare >= 1 ? _options.TimeLimit : _options.TimeLimit * _options.LaterSolvesShare,
+            EarliestFirst = true,
+        });
 
     public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
@@ -267,7 +274,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         objective.Clear();
         foreach (var (r, i, q) in model.Q)
         {
-            var cost = problem.WeightKg[i] / 1000 * problem.Routes[r].DistanceKm;
+            var cost = SecondCost(problem, r, i);
             if (cost > 0) objective.SetCoefficient(q, cost);
         }
         objective.SetMinimization();
@@ -278,7 +285,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         if (status2 is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)
         {
             var plan2 = model.Shipments(problem);
-            if (Weighted(problem, model, plan2) >= z1 - epsilon && TonKm(problem, plan2) <= result.TonKm)
+            if (Weighted(problem, model, plan2) >= z1 - epsilon && SecondObjective(problem, plan2) <= SecondObjective(problem, plan1) + 1e-9)
                 result = problem.Assemble(plan2, !proven ? ReliefPlanStatus.Feasible
                     : status2 == Solver.ResultStatus.OPTIMAL && knownBound is null ? ReliefPlanStatus.Optimal : ReliefPlanStatus.CoverageOptimal);
         }
@@ -297,12 +304,31 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         return total;
     }
 
-    private static double TonKm(ReliefProblem problem, long[]?[] shipments)
+    /// <summary>
+    /// The second phase's cost of one unit of item <paramref name="i"/> on route <paramref name="r"/>: its ton-km, or with
+    /// <see cref="ReliefPlannerOptions.EarliestFirst"/> the wait it ends (its share of the demand's kit of that item, spread over
+    /// the kit's items, × priority × people × minutes until it arrives) plus a millionth of its ton-km for ties.
+    /// </summary>
+    private double SecondCost(ReliefProblem problem, int r, int i)
+    {
+        var route = problem.Routes[r];
+        var tonKm = problem.WeightKg[i] / 1000 * route.DistanceKm;
+        if (!_options.EarliestFirst) return tonKm;
+        var demand = problem.Demands[route.Demand];
+        var kit = problem.Kit[route.Demand];
+        var items = kit.Count(k => k > 0);
+        var minutes = Math.Max(0, (route.Arrival - problem.Now).TotalMinutes);
+        return demand.Priority * demand.People * minutes / ((double)kit[i] * items) + 1e-6 * tonKm;
+    }
+
+    /// <summary>The second phase's objective (<see cref="SecondCost"/>) of a plan.</summary>
+    private double SecondObjective(ReliefProblem problem, long[]?[] shipments)
     {
         var total = 0.0;
         for (var r = 0; r < shipments.Length; r++)
             if (shipments[r] is { } load)
-                for (var i = 0; i < load.Length; i++) total += load[i] * problem.WeightKg[i] / 1000 * problem.Routes[r].DistanceKm;
+                for (var i = 0; i < load.Length; i++)
+                    if (load[i] > 0) total += load[i] * SecondCost(problem, r, i);
         return total;
     }
 

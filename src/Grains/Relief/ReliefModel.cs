@@ -157,6 +157,15 @@ public sealed record ReliefPlannerOptions
     /// them; at the whole budget each, a surge's re-plan took up to three budgets. Default 0.25: a re-plan takes at most 1.5 budgets.
     /// </summary>
     public double LaterSolvesShare { get; init; } = 0.25;
+
+    /// <summary>
+    /// What the second phase minimises among plans that cover as many people: ton-km (false, the plan for the deadline, where
+    /// every kit that counts arrives in time) or how long the kits take to arrive (true, the later solves of
+    /// <see cref="LateRelief"/>, whose people are already past the promise: each unit costs its share of its demand's kit ×
+    /// the demand's priority and people × the minutes until it arrives, with ton-km only to break ties). Set by
+    /// <see cref="OptimalReliefPlanner.ForLaterSolves"/>, not by configuration.
+    /// </summary>
+    internal bool EarliestFirst { get; init; }
 }
 
 /// <summary>

@@ -187,8 +187,11 @@ public sealed class LateReliefTests
         var later = Assert.IsType<OptimalReliefPlanner>(planner.ForLaterSolves());
 
         Assert.Equal(TimeSpan.FromMilliseconds(500), later.Options.TimeLimit);
-        var whole = Optimal(Exact with { LaterSolvesShare = 1 });
-        Assert.Same(whole, whole.ForLaterSolves());
+        Assert.True(later.Options.EarliestFirst);
+        Assert.False(planner.Options.EarliestFirst);
+        Assert.Same(later, later.ForLaterSolves()); // a later solve's own later solves are the same planner
+        var whole = Assert.IsType<OptimalReliefPlanner>(Optimal(Exact with { LaterSolvesShare = 1 }).ForLaterSolves());
+        Assert.Equal(Exact.TimeLimit, whole.Options.TimeLimit);
         Assert.Throws<ArgumentException>(() => Optimal(Exact with { LaterSolvesShare = 0 }));
     }
 
@@ -245,6 +248,25 @@ public sealed class LateReliefTests
         Assert.Equal(10, plan.Allocations.Where(a => a.ItemCode == "water").Sum(a => a.Quantity));
         Assert.Equal(2, plan.Allocations.Where(a => a.ItemCode == "disinfectant").Sum(a => a.Quantity));
         Assert.Equal(0, plan.PartialKitUnits);
+    }
+
+    [Fact]
+    public void Late_convoys_come_from_the_warehouse_that_arrives_first_not_the_nearest()
+    {
+        // The nearest warehouse is an agreement reserve mobilising for 4 hours; a depot 10 km further away is on the road in
+        // 20 minutes. The people are already past their deadline: the depot's convoy, not the fewest ton-km.
+        var late = Demand("LATE", East(1), 1, 10, TimeSpan.FromHours(-1), ("water", 10));
+        var reserve = Warehouse("WH-RESERVE", East(1.5), 1, 1000, ("water", 50)) with { Mobilisation = TimeSpan.FromHours(4) };
+        var depot = Warehouse("WH-DEPOT", East(11), 1, 1000, ("water", 50)) with { Mobilisation = TimeSpan.FromMinutes(20) };
+
+        var plan = LateRelief.Plan(Optimal(), [late], LateUntil(late), [reserve, depot], Water, Now);
+
+        var convoy = Assert.Single(plan.Allocations);
+        Assert.Equal(("WH-DEPOT", 10L), (convoy.WarehouseId, convoy.Quantity));
+        Assert.True(convoy.Eta < Now.AddHours(2));
+        // The plan for the deadline itself still takes the fewest ton-km among plans that cover as many people in time.
+        var onTime = Demand("NOW", East(1), 1, 10, TimeSpan.FromHours(6), ("water", 10));
+        Assert.Equal("WH-RESERVE", Assert.Single(Optimal().Plan([onTime], [reserve, depot], Water, Now).Allocations).WarehouseId);
     }
 
     /// <summary>The first solve does not see one demand (as a plan cut short by its budget may miss it); later solves do.</summary>
