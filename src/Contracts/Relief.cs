@@ -297,6 +297,11 @@ public sealed record IncidentRelief
     [Id(16)] public bool Withdrawn { get; init; }
     /// <summary>Warehouses plans do not send from to this incident (a blocked route), in warehouse id order.</summary>
     [Id(17)] public IReadOnlyList<AvoidedWarehouse> AvoidedWarehouses { get; init; } = [];
+    /// <summary>
+    /// When the relief demand was created: the first assessment with affected or relocated people reached the district. Null
+    /// for a demand created before the twenty-fourth session.
+    /// </summary>
+    [Id(18)] public DateTimeOffset? KnownAt { get; init; }
 }
 
 /// <summary>What the incident tells its relief demand.</summary>
@@ -350,6 +355,11 @@ public sealed record ReliefKpi
     /// delivery came later, or none has come and the time has passed.
     /// </summary>
     [Id(8)] public required int InitialReliefLate { get; init; }
+    /// <summary>
+    /// Of <see cref="Breaches"/>, those whose people the district learned of only at or after their deadline (reported late,
+    /// or first assessed late): breaches it had no chance to prevent.
+    /// </summary>
+    [Id(9)] public int BreachesKnownAfterDeadline { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.IncidentReliefKpi")]
@@ -365,6 +375,8 @@ public sealed record IncidentReliefKpi
     [Id(6)] public required double ShareRelievedWithin3h { get; init; }
     /// <summary>Whether the relief was judged Breached at its deadline.</summary>
     [Id(7)] public required bool Breached { get; init; }
+    /// <summary>Whether the relief demand was created at or after its deadline (<see cref="IncidentRelief.KnownAt"/>).</summary>
+    [Id(8)] public bool KnownAfterDeadline { get; init; }
 }
 
 /// <summary>The relief demand of one incident (keyed by the incident id).</summary>

@@ -23,6 +23,7 @@ public static class ReliefKpis
                 OpenShortfalls = r.Shortfalls.Count,
                 ShareRelievedWithin3h = people == 0 ? 0 : Math.Round((double)r.PeopleRelievedByDeadline / people, 4),
                 Breached = r.Status == ReliefStatus.Breached,
+                KnownAfterDeadline = r.KnownAt >= r.Deadline,
             };
         }).ToList();
         var affected = rows.Sum(r => (long)r.Affected);
@@ -37,6 +38,7 @@ public static class ReliefKpis
                 : Math.Round(initial.Count % 2 == 1 ? initial[initial.Count / 2] : (initial[initial.Count / 2 - 1] + initial[initial.Count / 2]) / 2, 1),
             InitialReliefMinutesMax = initial.Count == 0 ? null : initial[^1],
             InitialReliefLate = counted.Count(r => (r.FirstDeliveryAt ?? now) - r.OccurredAt > InitialReliefFloor),
+            BreachesKnownAfterDeadline = rows.Count(r => r.Breached && r.KnownAfterDeadline),
         };
     }
 }

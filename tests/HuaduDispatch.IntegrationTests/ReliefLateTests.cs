@@ -57,8 +57,13 @@ public sealed class ReliefLateTests(PostgresServer postgres)
         Assert.All(delivered.Needs, n => Assert.Equal(n.Needed, n.Delivered));
         Assert.Equal(ReliefStatus.Breached, delivered.Status);
         Assert.Equal(0, delivered.PeopleRelievedByDeadline);
-        var kpi = (await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief")).Incidents.Single(i => i.IncidentId == incident.Id);
+        var district = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        var kpi = district.Incidents.Single(i => i.IncidentId == incident.Id);
         Assert.Equal((60, 0L, true), (kpi.Affected, (long)kpi.RelievedWithin3h, kpi.Breached));
+        // Reported 4 hours after the disaster: a breach the district learned of only after its deadline.
+        Assert.True(kpi.KnownAfterDeadline);
+        Assert.True(delivered.KnownAt >= delivered.Deadline);
+        Assert.Equal(district.Breaches, district.BreachesKnownAfterDeadline);
         Assert.InRange(kpi.InitialReliefMinutes!.Value, 239, 245);
 
         // Nothing is left to send: the next plan has nothing for it.

@@ -28,6 +28,24 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     };
 
     [Fact]
+    public async Task The_relief_knows_when_its_people_were_first_reported_and_a_new_assessment_does_not_move_it()
+    {
+        var before = DateTimeOffset.UtcNow;
+        var (demand, relief) = await Demand("INC-RD-KNOWN", TimeSpan.FromMinutes(40));
+        var after = DateTimeOffset.UtcNow;
+        Assert.InRange(relief.KnownAt!.Value, before, after);
+        Assert.True(relief.KnownAt >= relief.Deadline); // reported 40 minutes after its deadline
+
+        await Task.Delay(20);
+        await demand.Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.40, Lon = 113.22 }, OccurredAt = relief.OccurredAt,
+            Affected = 25, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, Dispatcher);
+        Assert.Equal(relief.KnownAt, (await demand.Get())!.KnownAt);
+    }
+
+    [Fact]
     public async Task A_late_deadline_check_judges_on_what_had_arrived_at_the_deadline_not_on_what_has_arrived_since()
     {
         // Everything arrived 10 minutes after the deadline; the reminder runs 20 minutes after it: Breached.

@@ -8,13 +8,13 @@ public sealed class ReliefKpisTests
     private static readonly DateTimeOffset Now = new(2026, 7, 20, 12, 0, 0, TimeSpan.FromHours(8));
 
     private static IncidentRelief Relief(string id, int affected, int relieved, ReliefStatus status, TimeSpan ago, TimeSpan? firstDeliveryAfter,
-        bool withdrawn = false, int shortfalls = 0) => new()
+        bool withdrawn = false, int shortfalls = 0, TimeSpan? knownAfter = null) => new()
     {
         IncidentId = id, Affected = affected, Relocated = 0, OccurredAt = Now - ago, Deadline = Now - ago + TimeSpan.FromHours(3),
         Status = status, Needs = [], Shipments = [], PeopleCoveredByPlan = 0, Shelters = new Dictionary<string, int>(), Alerts = [],
         Shortfalls = [.. Enumerable.Range(0, shortfalls).Select(i => new ReliefShortfall { IncidentId = id, ItemCode = $"item-{i}", Missing = 1, Reason = "StockShort", Detail = "" })],
         FirstDeliveryAt = firstDeliveryAfter is { } after ? Now - ago + after : null, UpdatedAt = Now, Open = !withdrawn,
-        PeopleRelievedByDeadline = relieved, Withdrawn = withdrawn,
+        PeopleRelievedByDeadline = relieved, Withdrawn = withdrawn, KnownAt = Now - ago + (knownAfter ?? TimeSpan.FromMinutes(10)),
     };
 
     [Fact]
@@ -37,6 +37,22 @@ public sealed class ReliefKpisTests
         Assert.Equal((1, 2), (kpi.Breaches, kpi.OpenShortfalls));
         // Initial relief: 25, 95 and 400 min; the median is 95. Late past 6 h: the 400-min one, and the one still waiting after 7 h.
         Assert.Equal((95.0, 400.0, 2), (kpi.InitialReliefMinutesMedian, kpi.InitialReliefMinutesMax, kpi.InitialReliefLate));
+    }
+
+    [Fact]
+    public void Breaches_the_district_learned_of_only_after_their_deadline_are_counted_apart()
+    {
+        var kpi = ReliefKpis.Of(
+        [
+            Relief("INC-MISSED", 100, 0, ReliefStatus.Breached, TimeSpan.FromHours(5), null, knownAfter: TimeSpan.FromMinutes(30)),
+            Relief("INC-REPORTED-LATE", 80, 0, ReliefStatus.Breached, TimeSpan.FromHours(6), TimeSpan.FromHours(5), knownAfter: TimeSpan.FromHours(4)),
+            Relief("INC-AT-THE-DEADLINE", 20, 0, ReliefStatus.Breached, TimeSpan.FromHours(6), null, knownAfter: TimeSpan.FromHours(3)),
+            Relief("INC-LATE-BUT-MET", 10, 10, ReliefStatus.Met, TimeSpan.FromHours(6), TimeSpan.FromHours(2), knownAfter: TimeSpan.FromHours(4)),
+            Relief("INC-OLD", 10, 0, ReliefStatus.Breached, TimeSpan.FromHours(6), null) with { KnownAt = null },
+        ], Now);
+
+        Assert.Equal([false, true, true, true, false], kpi.Incidents.Select(i => i.KnownAfterDeadline));
+        Assert.Equal((4, 2), (kpi.Breaches, kpi.BreachesKnownAfterDeadline)); // a Met relief is no breach, whenever it was known
     }
 
     [Fact]

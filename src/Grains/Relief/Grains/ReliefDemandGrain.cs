@@ -36,6 +36,8 @@ public sealed class ReliefDemandState
     [Id(16)] public DateTimeOffset? Deadline { get; set; }
     /// <summary>Until when late relief is planned, <c>occurredAt + Relief:LateReliefUntil</c>, fixed as <see cref="Deadline"/> is.</summary>
     [Id(17)] public DateTimeOffset? LateUntil { get; set; }
+    /// <summary>When the demand was created (its first update); null for one stored before the twenty-fourth session.</summary>
+    [Id(18)] public DateTimeOffset? CreatedAt { get; set; }
 }
 
 /// <summary>
@@ -78,6 +80,7 @@ public sealed class ReliefDemandGrain(
         var first = !S.Created;
         var peopleChanged = first || S.Incident!.Affected != update.Affected || S.Incident.Relocated != update.Relocated;
         S.Created = true;
+        if (first) S.CreatedAt = clock.GetUtcNow();
         S.Incident = update;
         FixDeadline();
         var reopened = false;
@@ -424,6 +427,7 @@ public sealed class ReliefDemandGrain(
             Withdrawn = S.Incident.Withdrawn,
             PeopleRelievedByDeadline = CoveredBy(ArrivedBy(Deadline), new Dictionary<string, long>()),
             AvoidedWarehouses = [.. S.Avoided.Values.OrderBy(a => a.WarehouseId, StringComparer.Ordinal)],
+            KnownAt = S.CreatedAt,
         };
     }
 }
