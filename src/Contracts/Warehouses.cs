@@ -71,8 +71,11 @@ public interface IWarehouseGrain : IGrainWithStringKey
     [Alias("AmendReservation")] Task<bool> AmendReservation(string reservationId, IReadOnlyList<ReservationLine> lines, Actor actor);
     /// <summary>The ids of the reservations held now (each a relief convoy's, by the same id), in no particular order.</summary>
     [Alias("GetHeldReservations"), Orleans.Concurrency.ReadOnly] Task<IReadOnlyList<string>> GetHeldReservations();
-    /// <summary>Gives held stock back; idempotent.</summary>
-    [Alias("ReleaseReservation")] Task ReleaseReservation(string reservationId, Actor actor);
+    /// <summary>
+    /// Gives held stock back; idempotent. False when the reservation has shipped (its convoy left, and nothing comes back); true
+    /// otherwise, also for an unknown or already released one.
+    /// </summary>
+    [Alias("ReleaseReservation")] Task<bool> ReleaseReservation(string reservationId, Actor actor);
     /// <summary>The held stock leaves the warehouse (on hand and reserved both go down); idempotent.</summary>
     [Alias("ShipReservation")] Task ShipReservation(string reservationId, Actor actor);
     /// <summary>Activates an agreement reserve for relief plans: 400 without a reason, 409 if not an agreement reserve or already active.</summary>

@@ -124,10 +124,11 @@ public sealed class WarehouseGrain(
     public Task<IReadOnlyList<string>> GetHeldReservations() =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Reservations.Where(r => r.Value.Status == "Held").Select(r => r.Key)]);
 
-    public async Task ReleaseReservation(string reservationId, Actor actor)
+    public async Task<bool> ReleaseReservation(string reservationId, Actor actor)
     {
         EnsureExists();
         if (new StockLedger(state.State).Release(reservationId, clock.GetUtcNow())) await Changed();
+        return !(state.State.Reservations.TryGetValue(reservationId, out var r) && r.Status == "Shipped");
     }
 
     public async Task ShipReservation(string reservationId, Actor actor)

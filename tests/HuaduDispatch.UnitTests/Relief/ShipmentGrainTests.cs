@@ -51,6 +51,30 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.Null(await Grains.GetGrain<IShipmentGrain>("SHP-NONE").Withdraw());
     }
     [Fact]
+    public async Task A_departure_the_warehouse_recorded_before_a_crash_is_finished_not_cancelled_by_a_withdrawal_or_a_person()
+    {
+        // Departed: the warehouse ships the reservation, then the shipment stores its status. The node died in between, so the
+        // warehouse has shipped the stock while the shipment still reads Planned (as ShipReservation alone leaves it here).
+        var warehouse = await Warehouse("WH-WD9");
+        var withdrawn = await Convoy(warehouse, "WH-WD9", "SHP-9-WD-A");
+        var cancelled = await Convoy(warehouse, "WH-WD9", "SHP-9-WD-B");
+        await warehouse.ShipReservation("SHP-9-WD-A", Dispatcher);
+        await warehouse.ShipReservation("SHP-9-WD-B", Dispatcher);
+        Assert.Equal(ShipmentStatus.Planned, (await withdrawn.Get())!.Status);
+
+        // A re-plan's withdrawal finds the convoy gone: it is Departed, with its stock still out of the warehouse.
+        Assert.Equal(ShipmentStatus.Departed, (await withdrawn.Withdraw())!.Status);
+        Assert.Equal(ShipmentStatus.Departed, (await withdrawn.Get())!.Status);
+        // A person's cancellation is refused and says why; the convoy is recorded as what it is.
+        var refused = await Assert.ThrowsAsync<DomainException>(() => cancelled.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Dispatcher));
+        Assert.Contains("departed", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(ShipmentStatus.Departed, (await cancelled.Get())!.Status);
+        var stock = (await warehouse.Get())!.Stock.Single();
+        Assert.Equal((40L, 0L), (stock.OnHand, stock.Reserved));
+        Assert.Equal(ShipmentStatus.Delivered, (await withdrawn.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered }, Dispatcher)).Status);
+    }
+
+    [Fact]
     public async Task A_repeated_delivery_with_the_same_quantities_is_a_retry_and_one_with_other_quantities_is_refused_not_ignored()
     {
         var warehouse = await Warehouse("WH-WD3");

@@ -161,7 +161,17 @@ public sealed class ShipmentGrain(
 
         var warehouse = GrainFactory.Grain<IWarehouseGrain>(current.WarehouseId);
         if (to == ShipmentStatus.Departed) await warehouse.ShipReservation(current.ReservationId, actor);
-        if (to == ShipmentStatus.Cancelled) await warehouse.ReleaseReservation(current.ReservationId, actor);
+        if (to == ShipmentStatus.Cancelled && !await warehouse.ReleaseReservation(current.ReservationId, actor))
+        {
+            // The warehouse has shipped this convoy's stock: a departure whose own write a crash cut short. The convoy has left,
+            // so it is recorded as Departed; a withdrawal leaves it at that, and a person is told why it cannot be cancelled.
+            var departed = current with { Status = ShipmentStatus.Departed, UpdatedAt = clock.GetUtcNow() };
+            await Store(departed);
+            await Told(departed, replan: false, withdrawn: false);
+            PublishChange(departed);
+            if (withdrawn) return departed;
+            throw DomainException.Conflict("the convoy has departed (its warehouse shipped its stock); a convoy on the road cannot be cancelled");
+        }
 
         var now = clock.GetUtcNow();
         var updated = current with
