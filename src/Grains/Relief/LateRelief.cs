@@ -42,7 +42,7 @@ public static class LateRelief
         if (late.Count == 0)
         {
             // Demands past their deadline with nothing to plan late are in no solve: nothing is short for them any more.
-            return PartialKits(planner, demands, lateUntil, warehouses, items, now, first);
+            return PartialKits(planner, demands, lateUntil, warehouses, items, now, [], first);
         }
 
         var lateIds = late.Select(d => d.DemandId).ToHashSet(StringComparer.Ordinal);
@@ -64,7 +64,10 @@ public static class LateRelief
         foreach (var (id, people) in second.CoveredByDemand)
             if (!onTimeIds.Contains(id)) covered[id] = people;
             else if (inTime.Contains(id)) covered[id] = first.CoveredByDemand.GetValueOrDefault(id) + people;
-        return PartialKits(planner, demands, lateUntil, warehouses, items, now, new ReliefPlanResult(
+        // A demand before its deadline shows the deadline plan's shortfalls (often TooFar for everything); the late solve's
+        // KitIncomplete lines are what partial kits can still send it, as they would once its deadline had passed.
+        var heldBack = second.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && onTimeIds.Contains(s.DemandId) && !inTime.Contains(s.DemandId)).ToList();
+        return PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, new ReliefPlanResult(
             [.. first.Allocations, .. second.Allocations],
             [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
             first.PeopleCoveredWeighted + inTimeWeighted, first.PeopleCovered + inTimePeople, first.TonKm + second.TonKm)
@@ -83,15 +86,20 @@ public static class LateRelief
     /// what is sent, and go when all of it is. Convoys on a route an earlier solve already uses join that convoy (same
     /// departure and arrival), with the trucks added.
     /// </summary>
+    /// <param name="heldBack">KitIncomplete lines of the late solve that the plan does not show (demands before their deadline
+    /// show the deadline plan's shortfalls); sent as partial kits like the plan's own.</param>
     private static ReliefPlanResult PartialKits(IReliefPlanner planner, IReadOnlyList<ReliefDemandInput> demands,
         IReadOnlyDictionary<string, DateTimeOffset> lateUntil, IReadOnlyList<ReliefWarehouse> warehouses,
-        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, ReliefPlanResult plan)
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<Shortfall> heldBack, ReliefPlanResult plan)
     {
         // What a line lacks, but never more than the kit less what the plan already sends (the late solve's whole kits included).
         var allocated = Sent(plan.Allocations);
         var kitOf = demands.ToDictionary(d => d.DemandId, d => d.Kit, StringComparer.Ordinal);
-        var incomplete = plan.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && s.Missing > 0 && kitOf.ContainsKey(s.DemandId))
-            .Select(s => (s.DemandId, s.ItemCode, Want: Math.Min(s.Missing, kitOf[s.DemandId].GetValueOrDefault(s.ItemCode) - allocated.GetValueOrDefault((s.DemandId, s.ItemCode)))))
+        var incomplete = plan.Shortfalls.Concat(heldBack)
+            .Where(s => s.Reason == ShortfallReason.KitIncomplete && s.Missing > 0 && kitOf.ContainsKey(s.DemandId))
+            .GroupBy(s => (s.DemandId, s.ItemCode))
+            .Select(g => (g.Key.DemandId, g.Key.ItemCode, Want: Math.Min(g.Max(s => s.Missing),
+                kitOf[g.Key.DemandId].GetValueOrDefault(g.Key.ItemCode) - allocated.GetValueOrDefault(g.Key))))
             .Where(s => s.Want > 0).GroupBy(s => s.DemandId)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(s => s.ItemCode, s => s.Want, StringComparer.Ordinal),
                 StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Dispatch.Recommendation;
 
 namespace HuaduDispatch.Grains.Relief;
@@ -442,8 +443,7 @@ internal sealed class ReliefProblem
             var late = demand.People > 0 && best > demand.Deadline ? (best - demand.Deadline).TotalMinutes : 0;
             // The time this solve needs it by: the deadline, or in late relief its late limit (the relief shows the deadline).
             return (ShortfallReason.TooFar, $"{holders} warehouse(s) hold {code}, but the soonest, {bestId}, would arrive at " +
-                $"{best.ToString("O", CultureInfo.InvariantCulture)}, {late:0} min after it is needed by " +
-                $"({demand.Deadline.ToString("O", CultureInfo.InvariantCulture)})", false);
+                $"{DistrictTime.Text(best)}, {late:0} min after it is needed by ({DistrictTime.Text(demand.Deadline)})", false);
         }
 
         var free = inReach - forOthers;

@@ -62,6 +62,9 @@ public sealed class LateReliefTests
         Assert.Equal(6, plan.LatePeopleCovered);
         var shortfall = Assert.Single(plan.Shortfalls); // the promise it misses, which the escalation to the city is about
         Assert.Equal(("FAR", 6L, ShortfallReason.TooFar), (shortfall.DemandId, shortfall.Missing, shortfall.Reason));
+        // Its times in the district's time, to the second, as the request to the city quotes them (never UTC beside +08:00).
+        Assert.Matches(@"would arrive at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00, \d+ min after it is needed by \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00\)$",
+            shortfall.Detail);
     }
 
     [Fact]
@@ -267,6 +270,29 @@ public sealed class LateReliefTests
         // The plan for the deadline itself still takes the fewest ton-km among plans that cover as many people in time.
         var onTime = Demand("NOW", East(1), 1, 10, TimeSpan.FromHours(6), ("water", 10));
         Assert.Equal("WH-RESERVE", Assert.Single(Optimal().Plan([onTime], [reserve, depot], Water, Now).Allocations).WarehouseId);
+    }
+
+    [Fact]
+    public void A_demand_before_its_deadline_that_only_late_relief_reaches_gets_its_partial_kit_while_one_item_lacks_a_truck()
+    {
+        // Nothing reaches LATE within its 10 minutes. Disinfectant's only truck goes to the urgent demand, so late relief can
+        // bring LATE no whole kit; its water still goes now, as it would once its deadline had passed.
+        var items = Items(("water", 1, 0.001), ("disinfectant", 1, 0.001));
+        var urgent = Demand("URGENT", East(1), 4, 10, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var late = Demand("LATE", East(2), 1, 20, TimeSpan.FromMinutes(10), ("water", 20), ("disinfectant", 1));
+        var water = Warehouse("WH-WATER", East(0), 2, 1000, ("water", 100));
+        var disinfectant = Warehouse("WH-DIS", East(0.5), 1, 1000, ("disinfectant", 10));
+
+        var plan = LateRelief.Plan(Optimal(), [urgent, late], LateUntil(urgent, late), [water, disinfectant], items, Now);
+
+        Assert.Equal(10, plan.PeopleCovered);
+        Assert.Equal(20, plan.Allocations.Where(a => a.DemandId == "LATE" && a.ItemCode == "water").Sum(a => a.Quantity));
+        Assert.DoesNotContain(plan.Allocations, a => a.DemandId == "LATE" && a.ItemCode == "disinfectant");
+        Assert.Equal(20, plan.PartialKitUnits);
+        Assert.Equal(0, plan.LatePeopleCovered); // nobody is relieved without the whole kit
+        // Its shortfalls stay the deadline's (what the city is asked for): both items TooFar.
+        Assert.Equal([("disinfectant", ShortfallReason.TooFar), ("water", ShortfallReason.TooFar)],
+            plan.Shortfalls.Where(s => s.DemandId == "LATE").Select(s => (s.ItemCode, s.Reason)).Order());
     }
 
     /// <summary>The first solve does not see one demand (as a plan cut short by its budget may miss it); later solves do.</summary>

@@ -113,9 +113,6 @@ public static class EdxlRmWriter
     private static XElement ValueList(XName name, string urn, string value) =>
         new(name, new XElement(Rm + "ValueListURN", urn), new XElement(Rm + "Value", XmlText(value)));
 
-    /// <summary>
-    /// xs:dateTime in China time (+08:00) with whole seconds (as EDXL examples write it), whatever offset the time came with: an
-    /// incident's deadline keeps the offset its report gave (often UTC), and one message must not mix offsets.
-    /// </summary>
-    public static string Time(DateTimeOffset t) => t.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    /// <summary>xs:dateTime in China time (+08:00) with whole seconds, as EDXL examples write it (<see cref="DistrictTime.Text"/>).</summary>
+    public static string Time(DateTimeOffset t) => DistrictTime.Text(t);
 }
