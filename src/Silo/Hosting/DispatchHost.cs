@@ -15,7 +15,10 @@ public static class DispatchHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings files next to the binary, wherever the process is started from (as `migrate` and `token` read them): started
+        // as `dotnet path/to/HuaduDispatch.Silo.dll` from another directory, the default content root (the working directory)
+        // had no appsettings.json, so the node ran without its log levels and logged every request.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var settings = DispatchSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);

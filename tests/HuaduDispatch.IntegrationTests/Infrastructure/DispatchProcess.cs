@@ -30,13 +30,14 @@ public sealed class DispatchProcess : IAsyncDisposable
     /// process before the node binds it (the node then exits saying "address already in use"): then it tries again with fresh
     /// ports, as <see cref="DispatchNode.StartAsync"/> does. Before the twenty-second session one such exit failed a CI run.
     /// </summary>
-    public static async Task<DispatchProcess> StartAsync(string connectionString, IDictionary<string, string?>? extra = null)
+    /// <param name="workingDirectory">Where the process is started from (the executable's own directory by default).</param>
+    public static async Task<DispatchProcess> StartAsync(string connectionString, IDictionary<string, string?>? extra = null, string? workingDirectory = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryStartAsync(connectionString, extra);
+                return await TryStartAsync(connectionString, extra, workingDirectory);
             }
             catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -44,12 +45,12 @@ public sealed class DispatchProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<DispatchProcess> TryStartAsync(string connectionString, IDictionary<string, string?>? extra)
+    private static async Task<DispatchProcess> TryStartAsync(string connectionString, IDictionary<string, string?>? extra, string? workingDirectory)
     {
         var (httpPort, siloPort) = (DispatchNode.FreePort(), DispatchNode.FreePort());
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
