@@ -46,6 +46,27 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_shortfall_relabelled_between_NoTrucks_and_KitIncomplete_alone_raises_no_new_alert_but_a_new_quantity_or_reason_does()
+    {
+        var (demand, relief) = await Demand("INC-RD-RELABEL", TimeSpan.FromMinutes(-60));
+        ReliefShortfall Short(string item, long missing, string reason) => new() { IncidentId = relief.IncidentId, ItemCode = item, Missing = missing, Reason = reason, Detail = "" };
+        async Task<int> Alerts() => (await demand.GetAlerts()).Count(a => a.Kind == ReliefAlertKind.Shortfall);
+
+        await demand.ApplyPlan(1, [], [Short("tent", 3, "NoTrucks"), Short("blanket", 10, "KitIncomplete")], 0);
+        Assert.Equal(1, await Alerts());
+        // The next plans send the district's few free trucks elsewhere and back: the same items and quantities, and the
+        // trucks are the limit either way. The relief shows the new reasons, but the feed is not told again.
+        await demand.ApplyPlan(2, [], [Short("tent", 3, "KitIncomplete"), Short("blanket", 10, "NoTrucks")], 0);
+        await demand.ApplyPlan(3, [], [Short("tent", 3, "NoTrucks"), Short("blanket", 10, "NoTrucks")], 0);
+        Assert.Equal(1, await Alerts());
+        Assert.Equal("NoTrucks", (await demand.Get())!.Shortfalls.Single(s => s.ItemCode == "blanket").Reason);
+        // A new quantity, or a limit that is not the trucks, is news.
+        await demand.ApplyPlan(4, [], [Short("tent", 4, "NoTrucks"), Short("blanket", 10, "NoTrucks")], 0);
+        await demand.ApplyPlan(5, [], [Short("tent", 4, "StockShort"), Short("blanket", 10, "NoTrucks")], 0);
+        Assert.Equal(3, await Alerts());
+    }
+
+    [Fact]
     public async Task A_late_deadline_check_judges_on_what_had_arrived_at_the_deadline_not_on_what_has_arrived_since()
     {
         // Everything arrived 10 minutes after the deadline; the reminder runs 20 minutes after it: Breached.
