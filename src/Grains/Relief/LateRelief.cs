@@ -7,7 +7,8 @@ namespace HuaduDispatch.Grains.Relief;
 /// late, or the rest of a relief judged <c>Breached</c>), those it sends nothing to (every warehouse too far, or beaten to the
 /// stock and trucks by more urgent demands), and the rest of those it serves in part (the other people, and the kit less what
 /// it sends). Their deadline in that solve is their late limit (the end of the standard's first 24 hours), so the same planner
-/// brings as many people's kits as it can by then, with the fewest ton-km.
+/// brings as many people's kits as it can by then, and of such plans the one whose kits arrive soonest
+/// (<see cref="ReliefPlannerOptions.EarliestFirst"/>).
 /// </summary>
 /// <remarks>
 /// The later solves (late relief, partial kits) each have the planner's smaller budget for them
@@ -171,7 +172,7 @@ public static class LateRelief
     /// What <paramref name="demand"/> still needs once the plan for the deadline covers <paramref name="covered"/> of its people
     /// with what it sends: the other people, and the kit less what is sent. Null when nothing is left to plan.
     /// </summary>
-    internal static ReliefDemandInput? Rest(ReliefDemandInput demand, int covered, IReadOnlyDictionary<(string DemandId, string ItemCode), long> sent)
+    private static ReliefDemandInput? Rest(ReliefDemandInput demand, int covered, IReadOnlyDictionary<(string DemandId, string ItemCode), long> sent)
     {
         if (covered == 0 && !demand.Kit.Keys.Any(i => sent.ContainsKey((demand.DemandId, i)))) return demand;
         var people = demand.People - covered;
