@@ -68,8 +68,9 @@ public static class LateRelief
         // A demand before its deadline shows the deadline plan's shortfalls (often TooFar for everything); the late solve's
         // KitIncomplete lines are what partial kits can still send it, as they would once its deadline had passed.
         var heldBack = second.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && onTimeIds.Contains(s.DemandId) && !inTime.Contains(s.DemandId)).ToList();
+        // The rest of a demand served in part may go on a route the deadline plan uses: one convoy, with the trucks of both.
         return PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, new ReliefPlanResult(
-            [.. first.Allocations, .. second.Allocations],
+            Combine(first.Allocations, second.Allocations),
             [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
             first.PeopleCoveredWeighted + inTimeWeighted, first.PeopleCovered + inTimePeople, first.TonKm + second.TonKm)
         {

@@ -295,6 +295,26 @@ public sealed class LateReliefTests
             plan.Shortfalls.Where(s => s.DemandId == "LATE").Select(s => (s.ItemCode, s.Reason)).Order());
     }
 
+    [Fact]
+    public void A_route_both_the_deadline_plan_and_the_late_solve_use_is_one_convoy_with_the_trucks_of_both()
+    {
+        // Blankets for only 4 people arrive in time (WH-B); the rest come late from WH-SLOW. WH-A sends water in time for those 4
+        // on one truck, and the rest of the water late on its other truck: one convoy WH-A -> PART of 2 trucks, not two rows of 1.
+        var items = Items(("water", 1, 0.001), ("blanket", 1, 0.001));
+        var part = Demand("PART", East(1), 1, 10, TimeSpan.FromHours(2), ("water", 10), ("blanket", 10));
+        var water = Warehouse("WH-A", East(0), 2, 1000, ("water", 100));
+        var blankets = Warehouse("WH-B", East(0.5), 1, 1000, ("blanket", 4));
+        var slow = Warehouse("WH-SLOW", East(-0.5), 1, 1000, ("blanket", 50)) with { Mobilisation = TimeSpan.FromHours(3) };
+
+        var plan = LateRelief.Plan(Optimal(), [part], LateUntil(part), [water, blankets, slow], items, Now);
+
+        Assert.Equal((4, 6), (plan.PeopleCovered, plan.LatePeopleCovered));
+        var convoy = plan.Allocations.Where(a => a.WarehouseId == "WH-A").ToList();
+        Assert.Equal(10, convoy.Sum(a => a.Quantity));
+        Assert.All(convoy, a => Assert.Equal(2, a.Trucks));
+        Assert.Equal(0, LateRelief.Left([water], plan.Allocations).Single().Trucks);
+    }
+
     /// <summary>The first solve does not see one demand (as a plan cut short by its budget may miss it); later solves do.</summary>
     private sealed class Blind(IReliefPlanner inner, string hidden) : IReliefPlanner
     {
