@@ -315,6 +315,67 @@ public sealed class LateReliefTests
         Assert.Equal(0, LateRelief.Left([water], plan.Allocations).Single().Trucks);
     }
 
+    [Fact]
+    public void On_random_instances_late_relief_fits_every_convoy_in_its_trucks_and_sends_no_more_trucks_stock_or_kit_than_there_is()
+    {
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var rng = new Random(seed);
+            var instance = LateInstance(rng);
+            var demands = instance.Demands;
+            var lateUntil = demands.ToDictionary(d => d.DemandId, _ => Now + LateWindow);
+
+            var plan = LateRelief.Plan(Optimal(), demands, lateUntil, instance.Warehouses, instance.Items, Now);
+
+            var context = $"seed {seed}";
+            foreach (var convoy in plan.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)))
+            {
+                var wh = instance.Warehouses.Single(w => w.Id == convoy.Key.WarehouseId);
+                var trucks = convoy.First().Trucks;
+                Assert.True(convoy.All(a => a.Trucks == trucks), $"{context}: rows of one convoy disagree on its trucks");
+                var kg = convoy.Sum(a => a.Quantity * instance.Items[a.ItemCode].WeightKg);
+                var m3 = convoy.Sum(a => a.Quantity * instance.Items[a.ItemCode].VolumeM3);
+                Assert.True(kg <= trucks * wh.TruckCapacityKg * (1 + 1e-9) && m3 <= trucks * wh.TruckCapacityM3 * (1 + 1e-9),
+                    $"{context}: {convoy.Key} carries {kg} kg / {m3} m3 on {trucks} truck(s) of {wh.TruckCapacityKg} kg / {wh.TruckCapacityM3} m3");
+            }
+            foreach (var wh in instance.Warehouses)
+            {
+                var mine = plan.Allocations.Where(a => a.WarehouseId == wh.Id).ToList();
+                Assert.True(mine.GroupBy(a => a.DemandId).Sum(g => g.First().Trucks) <= wh.Trucks, $"{context}: {wh.Id} sends more trucks than it has");
+                foreach (var item in mine.GroupBy(a => a.ItemCode))
+                    Assert.True(item.Sum(a => a.Quantity) <= wh.Available.GetValueOrDefault(item.Key), $"{context}: {wh.Id} sends more {item.Key} than it holds");
+            }
+            foreach (var d in demands)
+                foreach (var item in plan.Allocations.Where(a => a.DemandId == d.DemandId).GroupBy(a => a.ItemCode))
+                    Assert.True(item.Sum(a => a.Quantity) <= d.Kit.GetValueOrDefault(item.Key), $"{context}: {d.DemandId} is sent more {item.Key} than its kit");
+        }
+    }
+
+    /// <summary>
+    /// A random instance where every solve of LateRelief has work: 2 to 4 warehouses, some mobilising past the deadlines (so
+    /// parts of kits come late), 1 to 3 trucks that bind; 2 to 4 demands of 5 to 40 people, some past their deadline; 2 or 3 items.
+    /// </summary>
+    private static Instance LateInstance(Random rng)
+    {
+        var items = new Dictionary<string, ReliefItemSpec>();
+        for (var i = 0; i < rng.Next(2, 4); i++) items[$"item-{i}"] = new ReliefItemSpec($"item-{i}", rng.Next(1, 4), rng.Next(0, 3) / 8.0);
+        var codes = items.Keys.ToArray();
+        var warehouses = new List<ReliefWarehouse>();
+        for (var w = 0; w < rng.Next(2, 5); w++)
+            warehouses.Add(new ReliefWarehouse($"WH-{w}", East(rng.Next(-8, 9)), TimeSpan.FromMinutes(rng.Next(4) == 0 ? rng.Next(120, 300) : rng.Next(0, 40)),
+                rng.Next(1, 4), 10 * rng.Next(2, 8), 2 * rng.Next(1, 6),
+                codes.Where(_ => rng.Next(4) > 0).ToDictionary(c => c, _ => (long)rng.Next(5, 60))));
+        var demands = new List<ReliefDemandInput>();
+        for (var d = 0; d < rng.Next(2, 5); d++)
+        {
+            var people = rng.Next(5, 41);
+            var within = rng.Next(4) == 0 ? TimeSpan.FromMinutes(-rng.Next(1, 60)) : TimeSpan.FromMinutes(rng.Next(40, 181));
+            demands.Add(Demand($"RD-{d}", East(rng.Next(-8, 9)), rng.Next(1, 5), people, within,
+                [.. codes.Where(_ => rng.Next(5) > 0).Select(c => (c, (long)Math.Ceiling(people * (0.2 + rng.NextDouble()))))]));
+        }
+        return new Instance(demands, warehouses, items);
+    }
+
     /// <summary>The first solve does not see one demand (as a plan cut short by its budget may miss it); later solves do.</summary>
     private sealed class Blind(IReliefPlanner inner, string hidden) : IReliefPlanner
     {
