@@ -26,6 +26,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public const string Collection = "fault-injection";
 
     public static volatile bool FailShipmentCreate;
+    /// <summary>While set, the planner's plans send every convoy on no truck at all (a planner gone wrong).</summary>
+    public static volatile bool BreakPlans;
     public static volatile bool FailRelayLookup;
     public static volatile bool FailReliefDemandUpdate;
     /// <summary>While set, area boards refuse Upsert: an incident change stored, and the node gone before the board heard of it.</summary>
@@ -69,7 +71,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
             {
                 HoldPlanner?.Wait();
                 LastInForce = inForce;
-            }));
+            }, result => BreakPlans ? result with { Allocations = [.. result.Allocations.Select(a => a with { Trucks = 0 })] } : result));
             silo.AddIncomingGrainCallFilter(context =>
             {
                 if (FailAfterTeamCall is { } method && context.Grain is HuaduDispatch.Grains.Teams.RescueTeamGrain && context.InterfaceMethod.Name == method)

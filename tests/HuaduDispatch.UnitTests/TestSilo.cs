@@ -45,7 +45,9 @@ public static class TestClusters
 }
 
 /// <summary>The real relief planner with something a test needs done before each solve (a hold, a delay, a record).</summary>
-public sealed class BeforeEachSolve(HuaduDispatch.Grains.Relief.IReliefPlanner inner, Action<IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefLoad>?> before)
+/// <paramref name="after"/>, when given, may change each solve's result (a planner gone wrong, for a test).
+public sealed class BeforeEachSolve(HuaduDispatch.Grains.Relief.IReliefPlanner inner, Action<IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefLoad>?> before,
+    Func<HuaduDispatch.Grains.Relief.ReliefPlanResult, HuaduDispatch.Grains.Relief.ReliefPlanResult>? after = null)
     : HuaduDispatch.Grains.Relief.IReliefPlanner
 {
     public HuaduDispatch.Grains.Relief.ReliefPlanResult Plan(IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefDemandInput> demands,
@@ -54,7 +56,8 @@ public sealed class BeforeEachSolve(HuaduDispatch.Grains.Relief.IReliefPlanner i
         IReadOnlyList<HuaduDispatch.Grains.Relief.ReliefLoad>? inForce = null)
     {
         before(inForce);
-        return inner.Plan(demands, warehouses, items, now, inForce);
+        var result = inner.Plan(demands, warehouses, items, now, inForce);
+        return after is null ? result : after(result);
     }
 }
 

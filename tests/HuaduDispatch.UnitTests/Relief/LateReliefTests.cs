@@ -328,6 +328,9 @@ public sealed class LateReliefTests
             var plan = LateRelief.Plan(Optimal(), demands, lateUntil, instance.Warehouses, instance.Items, Now);
 
             var context = $"seed {seed}";
+            // The coordinator's own last check agrees (it must never refuse a plan the solves can make).
+            var breaches = ReliefPlanCheck.Breaches(plan.Allocations, instance.Warehouses, instance.Items);
+            Assert.True(breaches.Count == 0, $"{context}: {string.Join("; ", breaches)}");
             foreach (var convoy in plan.Allocations.GroupBy(a => (a.WarehouseId, a.DemandId)))
             {
                 var wh = instance.Warehouses.Single(w => w.Id == convoy.Key.WarehouseId);

@@ -47,4 +47,33 @@ public sealed class ReliefCommitCrashTests(FaultClusterFixture fixture) : IClass
             Assert.True(planned.GetValueOrDefault(code) == reserved.GetValueOrDefault(code),
                 $"{code}: {reserved.GetValueOrDefault(code)} reserved, but the plan's convoys hold {planned.GetValueOrDefault(code)}");
     }
+
+    [Fact]
+    public async Task A_plan_the_warehouses_cannot_carry_out_is_not_committed_and_the_failure_says_why()
+    {
+        var (coordinator, warehouse) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, "INC-BROKEN");
+        // The depot is shared with the other tests of this cluster: what it holds for them must not move.
+        var reservedBefore = (await warehouse.Get())!.Stock.Sum(s => s.Reserved);
+
+        FaultClusterFixture.BreakPlans = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => coordinator.Replan());
+        }
+        finally
+        {
+            FaultClusterFixture.BreakPlans = false;
+        }
+        var failure = await coordinator.GetSolveFailure();
+        Assert.NotNull(failure);
+        Assert.Contains("cannot be carried out", failure.Error, StringComparison.Ordinal);
+        Assert.Equal(ReliefSolveFailure.Stages.Solve, failure.Stage);
+        Assert.Equal(reservedBefore, (await warehouse.Get())!.Stock.Sum(s => s.Reserved)); // nothing reserved, nothing released
+        Assert.DoesNotContain((await Grains.GetGrain<IReliefDemandGrain>("INC-BROKEN").Get())!.Shipments, s => s.Status == ShipmentStatus.Planned);
+
+        // The planner mended, the next plan goes out.
+        var plan = await coordinator.Replan();
+        Assert.Contains(plan.Allocations, a => a.IncidentId == "INC-BROKEN");
+        Assert.Contains((await Grains.GetGrain<IReliefDemandGrain>("INC-BROKEN").Get())!.Shipments, s => s.Status == ShipmentStatus.Planned);
+    }
 }

@@ -370,6 +370,9 @@ public sealed class ReliefCoordinatorGrain(
         var result = demands.Count == 0 ? ReliefPlanResult.Empty
             : await PlannerThread.Run(() => LateRelief.Plan(planner, demands, lateUntil, warehouses, items, now, inForce), options.Value.PlannerNice);
         (_lastSolveEnded, _lastSolveTook) = (clock.GetUtcNow(), solving.Elapsed);
+        // Never commit convoys the warehouses cannot carry out: the plan in force stays, and the failure is shown.
+        if (ReliefPlanCheck.Breaches(result.Allocations, warehouses, items) is { Count: > 0 } breaches)
+            throw new InvalidOperationException($"the plan cannot be carried out ({breaches.Count} problem(s)): {string.Join("; ", breaches.Take(5))}");
         _stage = ReliefSolveFailure.Stages.Commit;
 
         // 4. Convoys the new plan leaves as they are stay, with their ids, reservations and times (UnchangedConvoys); those it
