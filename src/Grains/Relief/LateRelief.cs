@@ -68,9 +68,9 @@ public static class LateRelief
         // A demand before its deadline shows the deadline plan's shortfalls (often TooFar for everything); the late solve's
         // KitIncomplete lines are what partial kits can still send it, as they would once its deadline had passed.
         var heldBack = second.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && onTimeIds.Contains(s.DemandId) && !inTime.Contains(s.DemandId)).ToList();
-        // The rest of a demand served in part may go on a route the deadline plan uses: one convoy, with the trucks of both.
+        // The rest of a demand served in part may go on a route the deadline plan uses: one convoy, on the trucks its load needs.
         return PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, new ReliefPlanResult(
-            Combine(first.Allocations, second.Allocations),
+            Combine(first.Allocations, second.Allocations, warehouses, items),
             [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
             first.PeopleCoveredWeighted + inTimeWeighted, first.PeopleCovered + inTimePeople, first.TonKm + second.TonKm)
         {
@@ -86,7 +86,7 @@ public static class LateRelief
     /// sent anyway from what they leave, by the same planner: water, food and blankets do not wait for one bottle of
     /// disinfectant. Nobody counts as relieved by them (the whole-kit rule stands); the <c>KitIncomplete</c> lines shrink by
     /// what is sent, and go when all of it is. Convoys on a route an earlier solve already uses join that convoy (same
-    /// departure and arrival), with the trucks added.
+    /// departure and arrival), on the trucks the whole load needs (<see cref="Combine"/>).
     /// </summary>
     /// <param name="heldBack">KitIncomplete lines of the late solve that the plan does not show (demands before their deadline
     /// show the deadline plan's shortfalls); sent as partial kits like the plan's own.</param>
@@ -127,7 +127,7 @@ public static class LateRelief
             if (s.Reason != ShortfallReason.KitIncomplete || !sent.TryGetValue((s.DemandId, s.ItemCode), out var quantity)) shortfalls.Add(s);
             else if (s.Missing > quantity) shortfalls.Add(s with { Missing = s.Missing - quantity, Detail = $"{quantity} sent anyway as part of partial kits; {s.Detail}" });
         }
-        return new ReliefPlanResult(Combine(plan.Allocations, partial.Allocations), shortfalls, plan.PeopleCoveredWeighted, plan.PeopleCovered,
+        return new ReliefPlanResult(Combine(plan.Allocations, partial.Allocations, warehouses, items), shortfalls, plan.PeopleCoveredWeighted, plan.PeopleCovered,
             plan.TonKm + partial.TonKm)
         {
             CoveredByDemand = plan.CoveredByDemand,
@@ -139,15 +139,34 @@ public static class LateRelief
     }
 
     /// <summary>
-    /// The rows of two plans over disjoint stock and trucks, as one: a (warehouse, demand) convoy in both gets the trucks of both
-    /// on each of its rows (its departure and arrival are the same in both: same warehouse, same route, same moment).
+    /// The rows of two plans over disjoint stock and trucks, as one: a (warehouse, demand) convoy in both is one convoy (its
+    /// departure and arrival are the same in both: same warehouse, same route, same moment) on the trucks its whole load needs,
+    /// never more than the two plans' together. Two small loads share a truck: the sum would hold a truck the load does not
+    /// need, which may be the warehouse's last.
     /// </summary>
-    public static IReadOnlyList<Allocation> Combine(IReadOnlyList<Allocation> a, IReadOnlyList<Allocation> b)
+    public static IReadOnlyList<Allocation> Combine(IReadOnlyList<Allocation> a, IReadOnlyList<Allocation> b,
+        IReadOnlyList<ReliefWarehouse> warehouses, IReadOnlyDictionary<string, ReliefItemSpec> items)
     {
+        ArgumentNullException.ThrowIfNull(warehouses);
+        ArgumentNullException.ThrowIfNull(items);
         static Dictionary<(string, string), int> TrucksOf(IReadOnlyList<Allocation> rows) =>
             rows.GroupBy(r => (r.WarehouseId, r.DemandId)).ToDictionary(g => g.Key, g => g.First().Trucks);
         var (ta, tb) = (TrucksOf(a), TrucksOf(b));
-        return [.. a.Concat(b).Select(r => r with { Trucks = ta.GetValueOrDefault((r.WarehouseId, r.DemandId)) + tb.GetValueOrDefault((r.WarehouseId, r.DemandId)) })];
+        var byId = warehouses.ToDictionary(w => w.Id, StringComparer.Ordinal);
+        var trucks = new Dictionary<(string, string), int>();
+        foreach (var convoy in a.Concat(b).GroupBy(r => (r.WarehouseId, r.DemandId)))
+        {
+            var both = ta.GetValueOrDefault(convoy.Key) + tb.GetValueOrDefault(convoy.Key);
+            if (!ta.ContainsKey(convoy.Key) || !tb.ContainsKey(convoy.Key) || !byId.TryGetValue(convoy.Key.WarehouseId, out var wh)
+                || convoy.Any(r => !items.ContainsKey(r.ItemCode)))
+            {
+                trucks[convoy.Key] = both;
+                continue;
+            }
+            var needed = ReliefProblem.Trips(wh, convoy.Sum(r => r.Quantity * items[r.ItemCode].WeightKg), convoy.Sum(r => r.Quantity * items[r.ItemCode].VolumeM3));
+            trucks[convoy.Key] = Math.Min(both, needed);
+        }
+        return [.. a.Concat(b).Select(r => r with { Trucks = trucks[(r.WarehouseId, r.DemandId)] })];
     }
 
     /// <summary>The warehouses with what <paramref name="used"/> takes out of their stock and fleets.</summary>

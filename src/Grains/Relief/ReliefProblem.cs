@@ -251,12 +251,12 @@ internal sealed class ReliefProblem
     }
 
     /// <summary>Trucks a (warehouse, demand) load needs: its weight and its volume must each fit; any load needs at least one.</summary>
-    public int TripsFor(int w, double weightKg, double volumeM3)
-    {
-        if (weightKg <= 0 && volumeM3 <= 0) return 0;
-        var wh = Warehouses[w];
-        return (int)Math.Max(1, Math.Max(CeilSlack(weightKg / wh.TruckCapacityKg), CeilSlack(volumeM3 / wh.TruckCapacityM3)));
-    }
+    public int TripsFor(int w, double weightKg, double volumeM3) => Trips(Warehouses[w], weightKg, volumeM3);
+
+    /// <summary>Trucks of <paramref name="wh"/> a load of that weight and volume needs (0 for nothing).</summary>
+    internal static int Trips(ReliefWarehouse wh, double weightKg, double volumeM3) =>
+        weightKg <= 0 && volumeM3 <= 0 ? 0
+            : (int)Math.Max(1, Math.Max(CeilSlack(weightKg / wh.TruckCapacityKg), CeilSlack(volumeM3 / wh.TruckCapacityM3)));
 
     public int TripsFor(int w, long[] load)
     {

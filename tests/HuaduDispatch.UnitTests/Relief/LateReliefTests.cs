@@ -298,11 +298,11 @@ public sealed class LateReliefTests
     [Fact]
     public void A_route_both_the_deadline_plan_and_the_late_solve_use_is_one_convoy_with_the_trucks_of_both()
     {
-        // Blankets for only 4 people arrive in time (WH-B); the rest come late from WH-SLOW. WH-A sends water in time for those 4
-        // on one truck, and the rest of the water late on its other truck: one convoy WH-A -> PART of 2 trucks, not two rows of 1.
+        // Blankets for only 4 people arrive in time (WH-B); the rest come late from WH-SLOW. WH-A (trucks of 6 kg) sends water in
+        // time for those 4 on one truck, and the rest late on its other truck: one convoy WH-A -> PART of 2 trucks, not two rows of 1.
         var items = Items(("water", 1, 0.001), ("blanket", 1, 0.001));
         var part = Demand("PART", East(1), 1, 10, TimeSpan.FromHours(2), ("water", 10), ("blanket", 10));
-        var water = Warehouse("WH-A", East(0), 2, 1000, ("water", 100));
+        var water = Warehouse("WH-A", East(0), 2, 6, ("water", 100));
         var blankets = Warehouse("WH-B", East(0.5), 1, 1000, ("blanket", 4));
         var slow = Warehouse("WH-SLOW", East(-0.5), 1, 1000, ("blanket", 50)) with { Mobilisation = TimeSpan.FromHours(3) };
 
@@ -415,13 +415,19 @@ public sealed class LateReliefTests
     }
 
     [Fact]
-    public void Two_plans_rows_on_the_same_route_become_one_convoy_with_the_trucks_of_both()
+    public void Two_plans_rows_on_the_same_route_become_one_convoy_on_the_trucks_its_whole_load_needs()
     {
-        Allocation Row(string demand, string item, int trucks) => new(demand, "WH-A", item, 5, Now, Now.AddMinutes(40), 3, trucks);
+        // Trucks of 10 kg. Each unit weighs 1 kg, so 5 units of anything is half a truck.
+        var items = Items(("water", 1, 0.001), ("rice", 1, 0.001), ("blanket", 1, 0.001));
+        var depot = Warehouse("WH-A", East(0), 10, 10, ("water", 100), ("rice", 100), ("blanket", 100));
+        Allocation Row(string demand, string item, long quantity, int trucks) => new(demand, "WH-A", item, quantity, Now, Now.AddMinutes(40), 3, trucks);
 
-        var combined = LateRelief.Combine([Row("D1", "water", 2), Row("D1", "rice", 2), Row("D2", "water", 1)], [Row("D1", "blanket", 1), Row("D3", "water", 4)]);
+        var combined = LateRelief.Combine(
+            [Row("D1", "water", 5, 1), Row("D1", "rice", 5, 1), Row("D2", "water", 5, 1), Row("D4", "water", 5, 1)],
+            [Row("D1", "blanket", 5, 1), Row("D3", "water", 5, 4), Row("D4", "rice", 2, 1)], [depot], items);
 
-        Assert.Equal([("D1", 3), ("D1", 3), ("D2", 1), ("D1", 3), ("D3", 4)], combined.Select(r => (r.DemandId, r.Trucks)));
+        // D1: 15 kg needs 2 trucks (as its two plans' 1 + 1); D4: 7 kg shares one truck (not 1 + 1); D2 and D3 keep theirs.
+        Assert.Equal([("D1", 2), ("D1", 2), ("D2", 1), ("D4", 1), ("D1", 2), ("D3", 4), ("D4", 1)], combined.Select(r => (r.DemandId, r.Trucks)));
     }
 
     [Fact]
