@@ -150,6 +150,12 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// <summary>The share of a surge's budget kept for <see cref="Repair"/>.</summary>
     private const double RepairShare = 0.1;
 
+    /// <summary>The repair step of <paramref name="plan"/> (a plan of these inputs) alone, with a budget of its own: for tests.</summary>
+    internal ReliefPlanResult Repair(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, ReliefPlanResult plan) =>
+        Repair(ReliefProblem.Create(demands, warehouses, items, now, _travel, _options), demands, warehouses, items, now, plan,
+            new Budget(_options.TimeLimit), TimeSpan.Zero);
+
     /// <summary>
     /// The last step of a surge's plan: the demands it sends nothing to, over the stock and trucks it leaves. The steps before
     /// plan only the demands the aggregate relaxation covers and, cut short by the budget, often leave trucks idle that could
@@ -157,12 +163,6 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// The greedy plan of that small problem (milliseconds), then its full integer model started from it in the budget kept
     /// for this (<see cref="RepairShare"/>), and the better of the two joins the plan. It never takes anything the plan uses.
     /// </summary>
-    /// <summary><see cref="Repair"/> of <paramref name="plan"/> (a plan of these inputs) alone, with a budget of its own: for tests.</summary>
-    internal ReliefPlanResult Repair(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
-        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, ReliefPlanResult plan) =>
-        Repair(ReliefProblem.Create(demands, warehouses, items, now, _travel, _options), demands, warehouses, items, now, plan,
-            new Budget(_options.TimeLimit), TimeSpan.Zero);
-
     private ReliefPlanResult Repair(ReliefProblem problem, IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, ReliefPlanResult plan, Budget budget, TimeSpan modelBuild)
     {

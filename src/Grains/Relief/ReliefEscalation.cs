@@ -11,6 +11,15 @@ public static class ReliefEscalation
     /// <summary>Where the request to the city is exported as EDXL-RM.</summary>
     public const string RequestEndpoint = ReliefCityRequest.Endpoint;
 
+    /// <summary>
+    /// What a Shortfall alert is about: each item, how much is missing and why. Dispatchers are alerted when it changes, not again
+    /// for each re-plan. NoTrucks and KitIncomplete both say the trucks are the limit: which one an item reads depends on where
+    /// the plan sends the district's last free trucks, which moves from plan to plan (an exploratory surge had half its alerts
+    /// differ in nothing else), so a change between them alone is no news.
+    /// </summary>
+    public static string AlertKey(IEnumerable<ReliefShortfall> shortfalls) =>
+        string.Join(";", shortfalls.Select(s => $"{s.ItemCode}|{s.Missing}|{(s.Reason is "KitIncomplete" ? "NoTrucks" : s.Reason)}").Order(StringComparer.Ordinal));
+
     /// <param name="agreementReserves">Enterprise agreement reserves (代储) that are not activated (plans leave them alone until then).</param>
     /// <param name="avoided">Whether the dispatchers closed the route from a warehouse to an incident (<see cref="AvoidedRoutes"/>):
     /// activating such a reserve cannot help that incident, so it is not proposed for it.</param>

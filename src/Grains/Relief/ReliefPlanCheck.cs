@@ -8,9 +8,6 @@ namespace HuaduDispatch.Grains.Relief;
 /// </summary>
 public static class ReliefPlanCheck
 {
-    /// <summary>Relative slack on loads, as the planner's own "fits in n trucks".</summary>
-    private const double Slack = 1e-9;
-
     /// <summary>
     /// What <paramref name="allocations"/> break, one line each: a convoy (warehouse, demand) whose rows disagree on its trucks
     /// or whose load does not fit them; a warehouse sending more trucks, or more of an item, than <paramref name="warehouses"/>
@@ -48,7 +45,8 @@ public static class ReliefPlanCheck
                     kg += a.Quantity * spec.WeightKg;
                     m3 += a.Quantity * spec.VolumeM3;
                 }
-                if (kg > n * wh.TruckCapacityKg * (1 + Slack) || m3 > n * wh.TruckCapacityM3 * (1 + Slack))
+                // The planner's own rule for the trucks a load needs (ReliefProblem.Trips).
+                if (ReliefProblem.Trips(wh, kg, m3) > n)
                     found.Add($"{wh.Id} -> {convoy.Key}: {kg:0.#} kg / {m3:0.###} m3 on {n} truck(s) of {wh.TruckCapacityKg:0.#} kg / {wh.TruckCapacityM3:0.###} m3");
             }
             if (trucks > wh.Trucks) found.Add($"{wh.Id}: {trucks} trucks sent, {wh.Trucks} free");

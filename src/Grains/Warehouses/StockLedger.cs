@@ -85,6 +85,27 @@ public sealed class StockLedger(WarehouseState state)
         return true;
     }
 
+    /// <summary>Whether reservation <paramref name="id"/> has shipped: its stock left with its convoy, and nothing comes back.</summary>
+    public bool Shipped(string id) => state.Reservations.TryGetValue(id, out var r) && r.Status == "Shipped";
+
+    /// <summary>How long a movement recorded under a request's Idempotency-Key is kept for retries: the key's own retention.</summary>
+    public static readonly TimeSpan KeyedMovementRetention = TimeSpan.FromHours(24);
+
+    /// <summary>The movement booked under <paramref name="requestKey"/> (a retry whose first response was lost), or null.</summary>
+    public StockMovement? Booked(string? requestKey) =>
+        requestKey is not null && state.KeyedMovements.TryGetValue(requestKey, out var booked) ? booked : null;
+
+    /// <summary>
+    /// Keeps <paramref name="movement"/> under <paramref name="requestKey"/> (if any) for <see cref="KeyedMovementRetention"/>,
+    /// and forgets those kept longer (written with this change).
+    /// </summary>
+    public void Keep(string? requestKey, StockMovement movement, DateTimeOffset now)
+    {
+        foreach (var old in state.KeyedMovements.Where(k => now - k.Value.At > KeyedMovementRetention).Select(k => k.Key).ToList())
+            state.KeyedMovements.Remove(old);
+        if (requestKey is not null) state.KeyedMovements[requestKey] = movement;
+    }
+
     public bool Release(string id, DateTimeOffset now)
     {
         if (!state.Reservations.TryGetValue(id, out var r) || r.Status != "Held") return false;

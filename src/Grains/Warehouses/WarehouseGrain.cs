@@ -45,13 +45,12 @@ public sealed class WarehouseGrain(
         EnsureExists();
         // A retry of a request whose movement is booked (its response lost with the node) gets that movement, not a second one.
         var now = clock.GetUtcNow();
-        if (requestKey is not null && state.State.KeyedMovements.TryGetValue(requestKey, out var booked)) return booked;
+        var ledger = new StockLedger(state.State);
+        if (ledger.Booked(requestKey) is { } booked) return booked;
         var items = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetItems()).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
         // The ledger checks everything before it changes anything.
-        var movement = new StockLedger(state.State).Record(request, actor, now, items);
-        foreach (var old in state.State.KeyedMovements.Where(k => now - k.Value.At > KeyedMovementRetention).Select(k => k.Key).ToList())
-            state.State.KeyedMovements.Remove(old);
-        if (requestKey is not null) state.State.KeyedMovements[requestKey] = movement;
+        var movement = ledger.Record(request, actor, now, items);
+        ledger.Keep(requestKey, movement, now);
         await Changed();
         await ArchiveOlderMovements();
         // More stock may cover a shortfall of the plan in force (the city answering a request, a delivery to the depot): the
@@ -60,9 +59,6 @@ public sealed class WarehouseGrain(
             await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).StockAdded(movement.ItemCode);
         return movement;
     }
-
-    /// <summary>How long a keyed movement is kept for retries: the Idempotency-Key's own retention (24 h).</summary>
-    private static readonly TimeSpan KeyedMovementRetention = TimeSpan.FromHours(24);
 
     /// <summary>Every movement, oldest first: the archive pages, then the recent ones kept here.</summary>
     public async Task<IReadOnlyList<StockMovement>> GetMovements()
@@ -127,8 +123,9 @@ public sealed class WarehouseGrain(
     public async Task<bool> ReleaseReservation(string reservationId, Actor actor)
     {
         EnsureExists();
-        if (new StockLedger(state.State).Release(reservationId, clock.GetUtcNow())) await Changed();
-        return !(state.State.Reservations.TryGetValue(reservationId, out var r) && r.Status == "Shipped");
+        var ledger = new StockLedger(state.State);
+        if (ledger.Release(reservationId, clock.GetUtcNow())) await Changed();
+        return !ledger.Shipped(reservationId);
     }
 
     public async Task ShipReservation(string reservationId, Actor actor)

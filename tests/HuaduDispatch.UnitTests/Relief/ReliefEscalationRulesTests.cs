@@ -20,6 +20,19 @@ public sealed class ReliefEscalationRulesTests
     private static ReserveActivation Active => new() { ActivatedBy = "dispatcher-wang", ActivatedAt = Now, Reason = "lighting short" };
 
     [Fact]
+    public void The_alert_key_ignores_order_and_a_change_between_NoTrucks_and_KitIncomplete_but_not_a_quantity_or_another_reason()
+    {
+        static ReliefShortfall S(string item, long missing, string reason) => new() { IncidentId = "INC-1", ItemCode = item, Missing = missing, Reason = reason, Detail = reason };
+
+        var key = ReliefEscalation.AlertKey([S("tent", 3, "NoTrucks"), S("blanket", 10, "KitIncomplete")]);
+
+        Assert.Equal(key, ReliefEscalation.AlertKey([S("blanket", 10, "NoTrucks"), S("tent", 3, "KitIncomplete")]));
+        Assert.NotEqual(key, ReliefEscalation.AlertKey([S("tent", 4, "NoTrucks"), S("blanket", 10, "KitIncomplete")]));
+        Assert.NotEqual(key, ReliefEscalation.AlertKey([S("tent", 3, "StockShort"), S("blanket", 10, "KitIncomplete")]));
+        Assert.NotEqual(key, ReliefEscalation.AlertKey([S("tent", 3, "NoTrucks")]));
+    }
+
+    [Fact]
     public void Planner_input_includes_an_activated_agreement_reserve_with_its_mobilisation_and_excludes_a_dormant_one()
     {
         var selection = ReliefWarehouseSelection.Select([

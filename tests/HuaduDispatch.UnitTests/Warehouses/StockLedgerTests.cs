@@ -34,6 +34,37 @@ public sealed class StockLedgerTests
     }
 
     [Fact]
+    public void A_movement_kept_under_a_request_key_is_found_by_its_retry_for_24_hours_then_forgotten()
+    {
+        var (state, ledger) = Ledger();
+        var first = ledger.Record(Move(StockMovementKind.Issue, 30), Keeper, Now, Items);
+        ledger.Keep("key-1", first, Now);
+        ledger.Keep(null, first, Now); // a request without a key keeps nothing
+        Assert.Same(first, ledger.Booked("key-1"));
+        Assert.Null(ledger.Booked("key-2"));
+        Assert.Null(ledger.Booked(null));
+
+        var later = ledger.Record(Move(StockMovementKind.Issue, 1), Keeper, Now.AddHours(25), Items);
+        ledger.Keep("key-2", later, Now.AddHours(25));
+        Assert.Null(ledger.Booked("key-1"));
+        Assert.Equal(["key-2"], state.KeyedMovements.Keys);
+    }
+
+    [Fact]
+    public void A_shipped_reservation_says_so_and_a_release_gives_nothing_back()
+    {
+        var (state, ledger) = Ledger();
+        Assert.True(ledger.Reserve("r1", [new ReservationLine { ItemCode = "drinking-water", Quantity = 30 }]));
+        Assert.False(ledger.Shipped("r1"));
+        ledger.Ship("r1", Keeper, Now);
+
+        Assert.True(ledger.Shipped("r1"));
+        Assert.False(ledger.Release("r1", Now));
+        Assert.Equal((70L, 0L), (state.Stock["drinking-water"].OnHand, state.Stock["drinking-water"].Reserved));
+        Assert.False(ledger.Shipped("unknown"));
+    }
+
+    [Fact]
     public void Stock_never_goes_negative_and_a_refused_movement_changes_nothing()
     {
         var (state, ledger) = Ledger(10);

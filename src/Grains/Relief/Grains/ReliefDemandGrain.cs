@@ -141,13 +141,8 @@ public sealed class ReliefDemandGrain(
         // A convoy the demand already saw move on (Loading, ...) keeps its newer status.
         foreach (var s in planned)
             if (!S.Shipments.TryGetValue(s.Id, out var known) || known.Status == ShipmentStatus.Planned) S.Shipments[s.Id] = s;
-        // Re-plans come with every change; the dispatchers are alerted when the shortfall changes, not again for each plan. NoTrucks
-        // and KitIncomplete both say the trucks are the limit: which one an item reads depends on where this plan sends the
-        // district's last free trucks, which moves from plan to plan (an exploratory surge had half its alerts differ in
-        // nothing else), so a change between them alone is no news.
-        static string ShortfallKey(IEnumerable<ReliefShortfall> list) =>
-            string.Join(";", list.Select(s => $"{s.ItemCode}|{s.Missing}|{(s.Reason is "KitIncomplete" ? "NoTrucks" : s.Reason)}").Order(StringComparer.Ordinal));
-        var changed = ShortfallKey(shortfalls) != ShortfallKey(S.Shortfalls);
+        // Re-plans come with every change; the dispatchers are alerted when the shortfall changes (ReliefEscalation.AlertKey).
+        var changed = ReliefEscalation.AlertKey(shortfalls) != ReliefEscalation.AlertKey(S.Shortfalls);
         S.Shortfalls = [.. shortfalls];
         S.PeopleCoveredByPlan = peopleCovered;
         if (shortfalls.Count > 0 && changed)
