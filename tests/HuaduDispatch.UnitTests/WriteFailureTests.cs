@@ -215,10 +215,8 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
     public async Task A_breached_note_the_incident_failed_to_store_is_sent_again_and_recorded_once()
     {
         // Occurred 3 h 20 min ago: the demand's deadline has passed and its reminder checks it about a second after it is created.
-        var (incident, demand) = await FloodedVillage("INC-NOTE-FAIL", DateTimeOffset.UtcNow.AddMinutes(-200));
-
         // The reminder judges Breached and sends the note; the incident's write of it fails.
-        await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
+        var (incident, demand) = await FloodedVillageWithTheNextIncidentWriteFailing("INC-NOTE-FAIL", DateTimeOffset.UtcNow.AddMinutes(-200));
         Assert.Equal(ReliefStatus.Breached, (await demand.Get())!.Status);
         Assert.DoesNotContain(ReliefStatus.Breached, (await StoredIncident())?.ReliefNoted ?? []);
 
@@ -241,11 +239,9 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
         // Occurred 2 h 40 min ago: the deadline is 20 min away, inside the 30 min AtRisk window; the reminder checks about a second
         // after the demand is created, and nothing has been delivered.
         var deadline = DateTimeOffset.UtcNow.AddMinutes(20);
-        var (incident, demand) = await FloodedVillage("INC-ATRISK-FAIL", deadline.AddHours(-3));
-        var demandId = ((GrainReference)demand).GrainId;
-
         // The reminder raises AtRisk and sends the note; the incident's write of it fails.
-        await FailingWrites.Refused("incident", () => Task.CompletedTask, oneWay: true);
+        var (incident, demand) = await FloodedVillageWithTheNextIncidentWriteFailing("INC-ATRISK-FAIL", deadline.AddHours(-3));
+        var demandId = ((GrainReference)demand).GrainId;
         Assert.Equal(ReliefStatus.AtRisk, (await demand.Get())!.Status);
         Assert.Contains(ReliefStatus.AtRisk, (await StoredDemand())!.NotesToIncident.Keys);
         var retry = await fixture.Reminders.ReadRow(demandId, "relief-deadline");
@@ -276,6 +272,19 @@ public sealed class ReliefDemandWriteFailureTests(FaultClusterFixture fixture) :
             Location = new IncidentLocation { Lat = 23.401, Lon = 113.221, AreaId = "xinhua" }, Assessment = new AssessmentUpdate { Affected = 10 },
         }, Dispatcher);
         return (incident, grains.GetGrain<IReliefDemandGrain>(id));
+    }
+
+    /// <summary>
+    /// <see cref="FloodedVillage"/> with the incident writes failing from the one after the report's own: the note the demand's
+    /// reminder sends about a second after the report is refused. The failure is switched on before the report, not after it:
+    /// switched on after, a report answered more than a second late (a busy machine) let the note be stored first, and no write
+    /// was refused. Returns once the note's write has been refused (10 s at most).
+    /// </summary>
+    private async Task<(IIncidentGrain Incident, IReliefDemandGrain Demand)> FloodedVillageWithTheNextIncidentWriteFailing(string id, DateTimeOffset occurredAt)
+    {
+        (IIncidentGrain Incident, IReliefDemandGrain Demand) village = default;
+        await FailingWrites.Refused("incident", async () => village = await FloodedVillage(id, occurredAt), oneWay: true, passFirst: 1);
+        return village;
     }
 
     private Task<IncidentState?> Stored(IIncidentGrain incident) => fixture.Stored<IncidentState>("incident", ((GrainReference)incident).GrainId);
