@@ -72,9 +72,10 @@ public sealed class IncidentBoardResendTests(FaultClusterFixture fixture) : ICla
             summary = await OnBoard("INC-BOARD-CANCEL");
         }
         Assert.Equal(IncidentStatus.Cancelled, summary!.Status);
-        // Once the board has it, the reminder is gone.
+        // Once the board has it, the reminder is gone: the tick removes it just after the board's answer, which the poll above
+        // can see first, so the row is read until it goes (up to 15 s: a busy machine can hold the tick's turn).
         ReminderEntry? row = new();
-        for (var i = 0; i < 50 && row is not null; i++)
+        for (var i = 0; i < 150 && row is not null; i++)
         {
             row = await fixture.Reminders.ReadRow(((GrainReference)incident).GrainId, IncidentBoardResend.Reminder);
             if (row is not null) await Task.Delay(100);
