@@ -92,7 +92,12 @@ public abstract class FuzzTests : IAsyncLifetime
         Assert.True(targets.Count >= 18, $"only {targets.Count} endpoints with a body in the OpenAPI document: {string.Join(", ", targets.Select(t => t.Route))}");
         Assert.Contains(targets, t => t.Route == "/api/v1/eido");
 
-        await Task.Delay(500); // let the setup's one-way pushes and replans settle before the snapshot
+        // The setup incident's relief is planned after its report (a debounce, then a solve of up to seconds on a busy machine),
+        // and the plan changes the relief, the warehouses' reservations and the KPI read below. Wait until the plan for it is in
+        // force (and so listed in its relief: the coordinator applies a plan to the demands before it keeps it), then let the
+        // setup's one-way pushes settle, so that the snapshot is not taken before the plan and compared with one taken after it.
+        await _admin.WaitForReliefPlan(p => p.Allocations.Any(a => a.IncidentId == _incidentId));
+        await Task.Delay(500);
         var before = await Snapshot();
         var random = new Random(20261129);
         var failures = new List<string>();
