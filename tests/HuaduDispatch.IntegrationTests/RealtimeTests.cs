@@ -215,12 +215,14 @@ public sealed class RealtimeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, r2.StatusCode);
 
         await using var second = await HubClient.ConnectAsync(_node, "/hubs/dispatch", token);
-        // Deltas are pushed a few milliseconds after the change; wait until the scope has published the team's EnRoute.
+        // Deltas are pushed a few milliseconds after the change (one-way, then a coalescing window): on a busy machine that can
+        // be seconds, so wait (up to 15 s, not 50 reads 20 ms apart) until the scope has published the team's EnRoute.
         ResyncResult missed = null!;
-        for (var i = 0; i < 50; i++)
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (true)
         {
             missed = await second.Connection.InvokeAsync<ResyncResult>("Resync", scope, last);
-            if (missed.Deltas.Any(d => d.Kind == DeltaKinds.Team && HubClient.Data<RescueTeam>(d).Status == TeamStatus.EnRoute)) break;
+            if (missed.Deltas.Any(d => d.Kind == DeltaKinds.Team && HubClient.Data<RescueTeam>(d).Status == TeamStatus.EnRoute) || DateTime.UtcNow > until) break;
             await Task.Delay(20);
         }
         Assert.Null(missed.Snapshot);
@@ -290,7 +292,8 @@ public sealed class RealtimeTests : IAsyncLifetime
                     return positions;
                 }
                 bool Current(Dictionary<string, TeamPosition> p) => expected.All(e => p[e.Id].At == e.At);
-                for (var wait = 0; wait < 100 && !Current(Positions()); wait++) await Task.Delay(50);
+                // The last reports' deltas come after the stream's last answer (one-way, then a coalescing window): up to 15 s.
+                for (var wait = 0; wait < 300 && !Current(Positions()); wait++) await Task.Delay(50);
                 var final = Positions();
                 Assert.All(expected, e =>
                 {
