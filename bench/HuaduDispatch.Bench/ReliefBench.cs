@@ -152,7 +152,7 @@ internal static class ReliefBench
 
     private static string Ratio(double a, double b) => b > 0 ? (a / b).ToString("0.000", CultureInfo.InvariantCulture) : "inf";
 
-    private static ReferenceDataSet LoadReference()
+    internal static ReferenceDataSet LoadReference()
     {
         const string relative = "src/Silo/ReferenceData/huadu-reference.json";
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })

@@ -28,12 +28,35 @@ public sealed class GreedyReliefPlanner(TravelTimeModel travel, ReliefPlannerOpt
     }
 
     /// <summary>The greedy plan as shipments [route][item]; <see cref="OptimalReliefPlanner"/> also starts its search from it.</summary>
-    internal static long[]?[] Shipments(ReliefProblem problem)
+    internal static long[]?[] Shipments(ReliefProblem problem) => Extend(problem, new long[]?[problem.Routes.Length]);
+
+    /// <summary>
+    /// <paramref name="start"/> (a plan of <paramref name="problem"/> that fits its stock and trucks, e.g. what still holds of
+    /// the plan in force) with what the greedy rule adds from the stock and trucks it leaves: each demand, in the greedy order,
+    /// takes the rest of its kit on routes <paramref name="start"/> does not use, and keeps what makes whole kits with what
+    /// <paramref name="start"/> already sends it. The loads of <paramref name="start"/> are left as they are. With an empty
+    /// start this is the greedy plan.
+    /// </summary>
+    internal static long[]?[] Extend(ReliefProblem problem, long[]?[] start)
     {
+        ArgumentNullException.ThrowIfNull(start);
         var itemCount = problem.Items.Length;
-        var shipped = new long[]?[problem.Routes.Length];
+        var shipped = start.Select(l => l is null ? null : (long[])l.Clone()).ToArray();
         var stock = problem.Available.Select(a => (long[])a.Clone()).ToArray();
         var trucks = problem.Warehouses.Select(w => w.Trucks).ToArray();
+        var given = new long[problem.Demands.Length][];
+        for (var d = 0; d < given.Length; d++) given[d] = new long[itemCount];
+        for (var r = 0; r < shipped.Length; r++)
+        {
+            if (shipped[r] is not { } load) continue;
+            var (w, d) = (problem.Routes[r].Warehouse, problem.Routes[r].Demand);
+            trucks[w] -= problem.TripsFor(w, load);
+            for (var i = 0; i < itemCount; i++)
+            {
+                stock[w][i] -= load[i];
+                given[d][i] += load[i];
+            }
+        }
 
         var order = Enumerable.Range(0, problem.Demands.Length)
             .Where(d => problem.Demands[d].People > 0)
@@ -41,12 +64,13 @@ public sealed class GreedyReliefPlanner(TravelTimeModel travel, ReliefPlannerOpt
             .ThenBy(d => problem.Demands[d].Deadline); // stable: input order on ties
         foreach (var d in order)
         {
-            var need = (long[])problem.Kit[d].Clone();
-            var taken = new long[itemCount];
+            var need = problem.Kit[d].Select((q, i) => Math.Max(0, q - given[d][i])).ToArray();
+            var taken = (long[])given[d].Clone();
+            var added = new HashSet<int>();
             foreach (var r in problem.RoutesOfDemand[d]) // nearest first
             {
                 var w = problem.Routes[r].Warehouse;
-                if (trucks[w] == 0) continue;
+                if (trucks[w] <= 0 || shipped[r] is not null) continue;
                 var load = new long[itemCount];
                 var any = false;
                 for (var i = 0; i < itemCount; i++)
@@ -66,12 +90,13 @@ public sealed class GreedyReliefPlanner(TravelTimeModel travel, ReliefPlannerOpt
                     taken[i] += load[i];
                 }
                 shipped[r] = load;
+                added.Add(r);
             }
 
-            // Keep only the whole kits: the rest goes back, taken off the farthest warehouses first.
+            // Keep only the whole kits: the rest of what this step added goes back, taken off the farthest warehouses first.
             var covered = problem.Covered(d, taken);
             var people = problem.Demands[d].People;
-            var routes = problem.RoutesOfDemand[d];
+            var routes = problem.RoutesOfDemand[d].Where(added.Contains).ToArray();
             var tripsBefore = routes.ToDictionary(r => r, r => shipped[r] is { } l ? problem.TripsFor(problem.Routes[r].Warehouse, l) : 0);
             for (var i = 0; i < itemCount; i++)
             {

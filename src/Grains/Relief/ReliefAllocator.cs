@@ -210,17 +210,19 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     private static TimeSpan StepCost(TimeSpan modelBuild) => TimeSpan.FromTicks(Math.Max(4 * modelBuild.Ticks, TimeSpan.FromMilliseconds(10).Ticks));
 
     /// <summary>
-    /// The better, by weighted people covered, of the greedy plan and what still holds of the plan in force
-    /// (<see cref="ReliefProblem.Kept"/>), with its assembled result; the greedy plan on a tie.
+    /// The better, by weighted people covered, of the greedy plan and the plan in force carried on: what still holds of it
+    /// (<see cref="ReliefProblem.Kept"/>) with what the greedy rule adds from the stock and trucks it leaves
+    /// (<see cref="GreedyReliefPlanner.Extend"/>: new incidents, grown needs); the plan in force on a tie, so that a re-plan
+    /// that finds nothing better leaves its convoys where they are.
     /// </summary>
     private static (long[]?[] Plan, ReliefPlanResult Assembled) Floor(ReliefProblem problem, IReadOnlyList<ReliefLoad>? inForce)
     {
         var greedy = GreedyReliefPlanner.Shipments(problem);
         var floor = (Plan: greedy, Assembled: problem.Assemble(greedy, ReliefPlanStatus.Feasible));
         if (inForce is not { Count: > 0 }) return floor;
-        var kept = problem.Kept(inForce);
-        var keptResult = problem.Assemble(kept, ReliefPlanStatus.Feasible);
-        return keptResult.PeopleCoveredWeighted > floor.Assembled.PeopleCoveredWeighted ? (kept, keptResult) : floor;
+        var carried = GreedyReliefPlanner.Extend(problem, problem.Kept(inForce));
+        var carriedResult = problem.Assemble(carried, ReliefPlanStatus.Feasible);
+        return carriedResult.PeopleCoveredWeighted >= floor.Assembled.PeopleCoveredWeighted ? (carried, carriedResult) : floor;
     }
 
     private static int[] TrucksOf(ReliefProblem problem, long[]?[] shipments)

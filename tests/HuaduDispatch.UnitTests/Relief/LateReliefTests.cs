@@ -358,7 +358,7 @@ public sealed class LateReliefTests
     /// A random instance where every solve of LateRelief has work: 2 to 4 warehouses, some mobilising past the deadlines (so
     /// parts of kits come late), 1 to 3 trucks that bind; 2 to 4 demands of 5 to 40 people, some past their deadline; 2 or 3 items.
     /// </summary>
-    private static Instance LateInstance(Random rng)
+    internal static Instance LateInstance(Random rng)
     {
         var items = new Dictionary<string, ReliefItemSpec>();
         for (var i = 0; i < rng.Next(2, 4); i++) items[$"item-{i}"] = new ReliefItemSpec($"item-{i}", rng.Next(1, 4), rng.Next(0, 3) / 8.0);

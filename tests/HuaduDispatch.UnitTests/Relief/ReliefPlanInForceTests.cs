@@ -66,4 +66,101 @@ public sealed class ReliefPlanInForceTests
         Assert.Equal([("A", "WH-NEAR", "blanket", 30L), ("A", "WH-NEAR", "water", 40L)], lines);
         AssertKeepsStockFleetAndDeadlines(plan, new Instance([urgent, lateB], [near, far], items), Exact, "kept");
     }
+
+    [Fact]
+    public void The_plan_in_force_carried_on_serves_a_new_incident_from_what_it_leaves_and_keeps_its_own_loads()
+    {
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var far = Warehouse("WH-FAR", East(20), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var a = Demand("A", East(0), priority: 1, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var c = Demand("C", East(1), priority: 4, people: 20, ThreeHours, ("water", 20), ("blanket", 20)); // reported after the plan
+        var problem = ReliefProblem.Create([a, c], [near, far], items, Now, Travel, Exact);
+        // The plan in force sends A its kit from the near warehouse. Greedy from scratch would give the near one to C, the higher
+        // priority, and A the far one: as many people, but both convoys changed.
+        var start = problem.Kept([new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)]);
+
+        var carried = problem.Assemble(GreedyReliefPlanner.Extend(problem, start), ReliefPlanStatus.Feasible); // throws on a breach
+
+        var lines = carried.Allocations.Select(l => (l.DemandId, l.WarehouseId, l.ItemCode, l.Quantity)).OrderBy(l => l).ToList();
+        Assert.Equal([("A", "WH-NEAR", "blanket", 50L), ("A", "WH-NEAR", "water", 50L), ("C", "WH-FAR", "blanket", 20L), ("C", "WH-FAR", "water", 20L)], lines);
+        Assert.Equal(70, carried.PeopleCovered);
+    }
+
+    [Fact]
+    public void The_plan_in_force_carried_on_brings_a_reassessed_incident_the_rest_of_its_kit_from_another_warehouse()
+    {
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var far = Warehouse("WH-FAR", East(20), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        // A had 40 people, all covered from the far warehouse; reassessed, it has 50.
+        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var problem = ReliefProblem.Create([a], [near, far], items, Now, Travel, Exact);
+        var start = problem.Kept([new("A", "WH-FAR", "water", 40), new("A", "WH-FAR", "blanket", 40)]);
+        Assert.Equal(40, problem.Assemble(start, ReliefPlanStatus.Feasible).PeopleCovered);
+
+        var carried = problem.Assemble(GreedyReliefPlanner.Extend(problem, start), ReliefPlanStatus.Feasible);
+
+        // The convoy in force stays as it is, and the rest comes on a second one (greedy from scratch would send all from the near one).
+        var lines = carried.Allocations.Select(l => (l.WarehouseId, l.ItemCode, l.Quantity)).OrderBy(l => l).ToList();
+        Assert.Equal([("WH-FAR", "blanket", 40L), ("WH-FAR", "water", 40L), ("WH-NEAR", "blanket", 10L), ("WH-NEAR", "water", 10L)], lines);
+        Assert.Equal(50, carried.PeopleCovered);
+    }
+
+    [Fact]
+    public void The_plan_in_force_carried_on_keeps_every_load_it_is_given_and_never_breaks_stock_trucks_or_kits_on_300_random_instances()
+    {
+        var rng = new Random(20261205);
+        for (var n = 0; n < 300; n++)
+        {
+            var instance = LateReliefTests.LateInstance(rng);
+            var problem = ReliefProblem.Create(instance.Demands, instance.Warehouses, instance.Items, Now, Travel, Exact);
+            // A plan in force: some of the routes of a random plan, cut to what holds (as a re-plan gives it).
+            var loads = new List<ReliefLoad>();
+            foreach (var route in problem.Routes.Where(_ => rng.Next(3) == 0))
+            {
+                var (w, d) = (problem.Warehouses[route.Warehouse], problem.Demands[route.Demand]);
+                loads.AddRange(d.Kit.Where(k => w.Available.ContainsKey(k.Key) && rng.Next(3) > 0)
+                    .Select(k => new ReliefLoad(d.DemandId, w.Id, k.Key, rng.Next(1, (int)k.Value + 1))));
+            }
+            var start = problem.Kept(loads);
+            var before = problem.Assemble(start, ReliefPlanStatus.Feasible);
+
+            var extended = GreedyReliefPlanner.Extend(problem, start);
+            var after = problem.Assemble(extended, ReliefPlanStatus.Feasible); // throws on more trucks or stock than a warehouse has
+
+            for (var r = 0; r < start.Length; r++)
+                if (start[r] is { } load) Assert.Equal(load, extended[r]);
+            Assert.True(after.PeopleCoveredWeighted >= before.PeopleCoveredWeighted, $"instance {n}: {after.PeopleCoveredWeighted} < {before.PeopleCoveredWeighted}");
+            foreach (var d in instance.Demands)
+                foreach (var (item, kit) in d.Kit)
+                {
+                    var sent = after.Allocations.Where(a => a.DemandId == d.DemandId && a.ItemCode == item).Sum(a => a.Quantity);
+                    var given = before.Allocations.Where(a => a.DemandId == d.DemandId && a.ItemCode == item).Sum(a => a.Quantity);
+                    Assert.True(sent <= Math.Max(kit, given), $"instance {n}: {sent} {item} for {d.DemandId}, whose kit is {kit}");
+                }
+            AssertKeepsStockFleetAndDeadlines(after, instance, Exact, $"instance {n}");
+        }
+    }
+
+    [Fact]
+    public void A_surge_re_plan_that_finds_nothing_better_keeps_the_plan_in_force_and_serves_a_new_incident_beside_it()
+    {
+        // The first test's district, planned as a surge (ExactModelLimit 1) cut after one tick: its search finds nothing that
+        // covers more than the plan in force carried on (70 people, as greedy from scratch), so the convoy to A stays where it is.
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var far = Warehouse("WH-FAR", East(20), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var a = Demand("A", East(0), priority: 1, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var c = Demand("C", East(1), priority: 4, people: 20, ThreeHours, ("water", 20), ("blanket", 20));
+        var surge = new ReliefPlannerOptions { TimeLimit = TimeSpan.FromTicks(1), ExactModelLimit = 1 };
+        var fromScratch = Optimal(surge).Plan([a, c], [near, far], items, Now);
+        Assert.Contains(fromScratch.Allocations, l => l.DemandId == "A" && l.WarehouseId == "WH-FAR"); // the case this test is about
+
+        var replan = Optimal(surge).Plan([a, c], [near, far], items, Now, [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)]);
+
+        var routes = replan.Allocations.Select(l => (l.DemandId, l.WarehouseId)).Distinct().OrderBy(r => r).ToList();
+        Assert.Equal([("A", "WH-NEAR"), ("C", "WH-FAR")], routes);
+        Assert.Equal(70, replan.PeopleCovered);
+    }
 }
