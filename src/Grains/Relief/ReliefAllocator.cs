@@ -67,7 +67,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         // The floor of the answer, even when a time limit cuts the search short, and the start of the search: the better of the
         // greedy plan and what still holds of the plan in force. So a re-plan never covers fewer people than keeping the plan
         // in force would, though a surge's budget may end its search anywhere.
-        var (floor, baseline) = Floor(problem, inForce);
+        var (floor, baseline, carried) = Floor(problem, inForce);
 
         if (CandidateCount(problem) <= _options.ExactModelLimit)
         {
@@ -136,16 +136,34 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var bestSoFar = best with { CoverageUpperBound = Math.Max(best.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
         // The completion (a model build and SCIP, whose presolve overruns a short limit) only with time for it: otherwise the
         // best whole plan so far is the answer, and the budget is kept.
-        if (budget.Left < StepCost(modelBuild)) return Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild);
+        if (budget.Left < StepCost(modelBuild)) return Steady(problem, carried, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild));
         // Where no LP had a point within the budget, the search started from the floor's trucks.
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
-        if (completion is null) return Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild);
+        if (completion is null) return Steady(problem, carried, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild));
         ReliefPlanResult result;
         using (completion.Solver) result = TwoPhases(problem, completion, start, bound, budget);
-        return Repair(problem, demands, warehouses, items, now,
+        return Steady(problem, carried, Repair(problem, demands, warehouses, items, now,
             result.PeopleCoveredWeighted >= bestSoFar.PeopleCoveredWeighted ? result : bestSoFar with { CoverageUpperBound = result.CoverageUpperBound },
-            budget, modelBuild);
+            budget, modelBuild));
     }
+
+    /// <summary>
+    /// A surge's answer, or the plan in force carried on (<paramref name="carried"/>) when the answer does not cover
+    /// <see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/> more weighted people for each route of the plan in force it
+    /// drops (each a convoy the coordinator would withdraw). Routes the answer keeps with other loads are amended, not withdrawn,
+    /// and do not count.
+    /// </summary>
+    private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, ReliefPlanResult answer)
+    {
+        if (carried is not { } c) return answer;
+        var sent = answer.Allocations.Select(a => (a.WarehouseId, a.DemandId)).ToHashSet();
+        var dropped = c.InForceRoutes.Count(r => !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, problem.Demands[problem.Routes[r].Demand].DemandId)));
+        if (dropped == 0 || answer.PeopleCoveredWeighted - c.Assembled.PeopleCoveredWeighted >= _options.GainPerWithdrawnConvoy * dropped) return answer;
+        return c.Assembled with { CoverageUpperBound = answer.CoverageUpperBound is { } upper ? Math.Max(upper, c.Assembled.PeopleCoveredWeighted) : null };
+    }
+
+    /// <summary>The plan in force carried on (<see cref="Floor"/>): its shipments, assembled, and the routes the plan in force still holds.</summary>
+    private sealed record Carried(long[]?[] Plan, ReliefPlanResult Assembled, IReadOnlyList<int> InForceRoutes);
 
     /// <summary>The share of a surge's budget kept for <see cref="Repair"/>.</summary>
     private const double RepairShare = 0.1;
@@ -213,16 +231,18 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// The better, by weighted people covered, of the greedy plan and the plan in force carried on: what still holds of it
     /// (<see cref="ReliefProblem.Kept"/>) with what the greedy rule adds from the stock and trucks it leaves
     /// (<see cref="GreedyReliefPlanner.Extend"/>: new incidents, grown needs); the plan in force on a tie, so that a re-plan
-    /// that finds nothing better leaves its convoys where they are.
+    /// that finds nothing better leaves its convoys where they are. <c>Carried</c> is the plan in force carried on when it is
+    /// the floor (for <see cref="Steady"/>), and null when there is none or greedy covers more.
     /// </summary>
-    private static (long[]?[] Plan, ReliefPlanResult Assembled) Floor(ReliefProblem problem, IReadOnlyList<ReliefLoad>? inForce)
+    private static (long[]?[] Plan, ReliefPlanResult Assembled, Carried? Carried) Floor(ReliefProblem problem, IReadOnlyList<ReliefLoad>? inForce)
     {
         var greedy = GreedyReliefPlanner.Shipments(problem);
-        var floor = (Plan: greedy, Assembled: problem.Assemble(greedy, ReliefPlanStatus.Feasible));
-        if (inForce is not { Count: > 0 }) return floor;
-        var carried = GreedyReliefPlanner.Extend(problem, problem.Kept(inForce));
-        var carriedResult = problem.Assemble(carried, ReliefPlanStatus.Feasible);
-        return carriedResult.PeopleCoveredWeighted >= floor.Assembled.PeopleCoveredWeighted ? (carried, carriedResult) : floor;
+        var assembled = problem.Assemble(greedy, ReliefPlanStatus.Feasible);
+        if (inForce is not { Count: > 0 }) return (greedy, assembled, null);
+        var kept = problem.Kept(inForce);
+        var plan = GreedyReliefPlanner.Extend(problem, kept);
+        var carried = new Carried(plan, problem.Assemble(plan, ReliefPlanStatus.Feasible), [.. Enumerable.Range(0, kept.Length).Where(r => kept[r] is not null)]);
+        return carried.Assembled.PeopleCoveredWeighted >= assembled.PeopleCoveredWeighted ? (plan, carried.Assembled, carried) : (greedy, assembled, null);
     }
 
     private static int[] TrucksOf(ReliefProblem problem, long[]?[] shipments)

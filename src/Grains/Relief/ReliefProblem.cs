@@ -177,6 +177,8 @@ internal sealed class ReliefProblem
         if (!double.IsFinite(options.TonKmRelativeGap) || options.TonKmRelativeGap < 0)
             throw new ArgumentException($"TonKmRelativeGap must be a finite number >= 0, was {options.TonKmRelativeGap}.", nameof(options));
         if (string.IsNullOrWhiteSpace(options.Solver)) throw new ArgumentException("Solver must be named (SCIP or CBC).", nameof(options));
+        if (!(options.GainPerWithdrawnConvoy >= 0 && double.IsFinite(options.GainPerWithdrawnConvoy)))
+            throw new ArgumentException($"GainPerWithdrawnConvoy must be a finite number of 0 or more, was {options.GainPerWithdrawnConvoy}.", nameof(options));
         if (!(options.LaterSolvesShare is > 0 and <= 1))
             throw new ArgumentException($"LaterSolvesShare must be more than 0 and at most 1, was {options.LaterSolvesShare}.", nameof(options));
     }

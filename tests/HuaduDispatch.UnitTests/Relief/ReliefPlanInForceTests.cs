@@ -163,4 +163,49 @@ public sealed class ReliefPlanInForceTests
         Assert.Equal([("A", "WH-NEAR"), ("C", "WH-FAR")], routes);
         Assert.Equal(70, replan.PeopleCovered);
     }
+
+    [Theory]
+    [InlineData(5, 10, false)]  // 5 more weighted people for the one convoy it withdraws: not enough at 10 per convoy
+    [InlineData(30, 10, true)]  // 30 more: enough
+    [InlineData(5, 0, true)]    // GainPerWithdrawnConvoy 0: any gain
+    public void A_surge_re_plan_withdraws_a_convoy_in_force_only_for_enough_more_people(int peopleAtB, double gainPerConvoy, bool withdrawn)
+    {
+        // The near warehouse's one truck goes to A in the plan in force (as greedy, A first by priority, would send it). A plan
+        // from scratch sends it to B, which only it reaches in time, and serves A from the far one: B's people more, for the
+        // convoy near -> A withdrawn.
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var far = Warehouse("WH-FAR", East(-40), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var b = Demand("B", East(4), priority: 1, people: peopleAtB, TimeSpan.FromMinutes(45), ("water", peopleAtB), ("blanket", peopleAtB));
+        var surge = new ReliefPlannerOptions { TimeLimit = TimeSpan.FromSeconds(2), ExactModelLimit = 1, GainPerWithdrawnConvoy = gainPerConvoy };
+        var problem = ReliefProblem.Create([a, b], [near, far], items, Now, Travel, surge);
+        Assert.DoesNotContain(problem.Routes, r => problem.Warehouses[r.Warehouse].Id == "WH-FAR" && problem.Demands[r.Demand].DemandId == "B");
+        var fromScratch = Optimal(surge).Plan([a, b], [near, far], items, Now);
+        Assert.Equal([("A", "WH-FAR"), ("B", "WH-NEAR")], Routes(fromScratch)); // the case this test is about
+
+        var replan = Optimal(surge).Plan([a, b], [near, far], items, Now, [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)]);
+
+        if (withdrawn)
+        {
+            Assert.Equal([("A", "WH-FAR"), ("B", "WH-NEAR")], Routes(replan));
+            Assert.Equal(50 + peopleAtB, replan.PeopleCovered);
+        }
+        else
+        {
+            Assert.Equal([("A", "WH-NEAR")], Routes(replan));
+            Assert.Equal(50, replan.PeopleCovered);
+            Assert.True(replan.CoverageUpperBound >= fromScratch.PeopleCoveredWeighted, $"the bound {replan.CoverageUpperBound} is below the plan from scratch");
+        }
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_gain_per_withdrawn_convoy_that_is_negative_or_not_a_number_is_refused(double gain) =>
+        Assert.Throws<ArgumentException>(() => Optimal(Exact with { GainPerWithdrawnConvoy = gain }));
+
+    private static List<(string DemandId, string WarehouseId)> Routes(ReliefPlanResult plan) =>
+        [.. plan.Allocations.Select(l => (l.DemandId, l.WarehouseId)).Distinct().OrderBy(r => r)];
 }
