@@ -23,7 +23,7 @@ namespace HuaduDispatch.Grains.Relief;
 /// </list>
 /// <para>Objective, lexicographic, in two solves (no big-M weight, which could not be proven dominating for arbitrary real
 /// priorities): phase 1 maximises Σ priority_d · x_d (relative gap <see cref="ReliefPlannerOptions.CoverageRelativeGap"/>, 0 by
-/// default), starting from the floor (the greedy plan, or what still holds of the plan in force when that covers more); phase 2
+/// default), starting from the floor (the greedy plan, or the plan in force carried on when that covers as much); phase 2
 /// keeps Σ priority_d · x_d ≥ z₁ − ε with ε = min(10⁻⁶ · max(1, z₁), priority_min ÷ 2) — less than any one person — and minimises
 /// ton-km Σ weight_i ÷ 1000 · km(w,d) · q[w,d,i], starting from the phase-1 plan. Phase 2 stops at <see cref="ReliefPlannerOptions.TonKmRelativeGap"/>.</para>
 /// <para>Large problems (more than <see cref="ReliefPlannerOptions.ExactModelLimit"/> item flows, e.g. 50 demands × 30 warehouses ×
@@ -35,7 +35,8 @@ namespace HuaduDispatch.Grains.Relief;
 /// search that moves single trucks and judges each move by the flow LP for fixed trucks (<see cref="TruckSearch"/>); its plan is
 /// made whole units by <see cref="WholeUnits"/>. (4) The full integer model with at most those trucks per route, started from that
 /// plan, fixes the units (both phases). The result is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound, and
-/// never below the floor.</para>
+/// never below the floor. A re-plan keeps the plan in force carried on unless the result covers enough more people for the convoys
+/// it withdraws (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>).</para>
 /// <para>The solver's values are rounded to integers and the plan is rebuilt from the shipments alone (coverage, trucks, shortfalls)
 /// by <see cref="ReliefProblem.Assemble"/>, which also checks stock, fleet and deadlines, so a solver tolerance can never hand out an
 /// infeasible plan. Warehouses are sorted by id before the model is built, so the answer does not depend on their order.</para>
@@ -65,8 +66,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var problem = ReliefProblem.Create(demands, warehouses, items, now, _travel, _options);
         var budget = new Budget(_options.TimeLimit);
         // The floor of the answer, even when a time limit cuts the search short, and the start of the search: the better of the
-        // greedy plan and what still holds of the plan in force. So a re-plan never covers fewer people than keeping the plan
-        // in force would, though a surge's budget may end its search anywhere.
+        // greedy plan and the plan in force carried on. So a re-plan never covers fewer people than keeping the plan in force
+        // would, though a surge's budget may end its search anywhere; and on a surge it withdraws convoys in force only for
+        // enough more people (Steady).
         var (floor, baseline, carried) = Floor(problem, inForce);
 
         if (CandidateCount(problem) <= _options.ExactModelLimit)
