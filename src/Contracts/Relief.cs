@@ -164,6 +164,24 @@ public sealed record ReliefPlan
     /// (KitIncomplete), sent anyway from what the plan leaves. They relieve nobody under the whole-kit rule.
     /// </summary>
     [Id(13)] public long PartialKitUnits { get; init; }
+    /// <summary>
+    /// Set when this plan is the plan in force carried on rather than a better plan the planner found, because that one would
+    /// have withdrawn convoys in force for too few more people (<c>Relief:Planner:GainPerWithdrawnConvoy</c>): what was
+    /// given up, and for how many convoys. Null when the plan is the planner's best.
+    /// </summary>
+    [Id(14)] public ReliefPlanKeptInForce? KeptInForce { get; init; }
+}
+
+/// <summary>
+/// A better plan a surge re-plan found but did not commit: it covered <see cref="WeightedPeopleForgone"/> more priority-weighted
+/// people (<see cref="PeopleForgone"/> people) but would have withdrawn <see cref="Convoys"/> convoys of the plan in force.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefPlanKeptInForce")]
+public sealed record ReliefPlanKeptInForce
+{
+    [Id(0)] public required int Convoys { get; init; }
+    [Id(1)] public required double WeightedPeopleForgone { get; init; }
+    [Id(2)] public required int PeopleForgone { get; init; }
 }
 
 /// <summary>

@@ -78,6 +78,7 @@ public static class LateRelief
             Status = onTime.Count == 0 ? second.Status : first.Status,
             CoverageUpperBound = first.CoverageUpperBound,
             LatePeopleCovered = second.PeopleCovered - inTimePeople,
+            KeptInForce = KeptInForce.Sum(first.KeptInForce, second.KeptInForce),
         });
     }
 
@@ -135,6 +136,7 @@ public static class LateRelief
             CoverageUpperBound = plan.CoverageUpperBound,
             LatePeopleCovered = plan.LatePeopleCovered,
             PartialKitUnits = partial.Allocations.Sum(a => a.Quantity),
+            KeptInForce = plan.KeptInForce,
         };
     }
 

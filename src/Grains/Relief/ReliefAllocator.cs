@@ -161,7 +161,11 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var sent = answer.Allocations.Select(a => (a.WarehouseId, a.DemandId)).ToHashSet();
         var dropped = c.InForceRoutes.Count(r => !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, problem.Demands[problem.Routes[r].Demand].DemandId)));
         if (dropped == 0 || answer.PeopleCoveredWeighted - c.Assembled.PeopleCoveredWeighted >= _options.GainPerWithdrawnConvoy * dropped) return answer;
-        return c.Assembled with { CoverageUpperBound = answer.CoverageUpperBound is { } upper ? Math.Max(upper, c.Assembled.PeopleCoveredWeighted) : null };
+        return c.Assembled with
+        {
+            CoverageUpperBound = answer.CoverageUpperBound is { } upper ? Math.Max(upper, c.Assembled.PeopleCoveredWeighted) : null,
+            KeptInForce = new KeptInForce(dropped, answer.PeopleCoveredWeighted - c.Assembled.PeopleCoveredWeighted, answer.PeopleCovered - c.Assembled.PeopleCovered),
+        };
     }
 
     /// <summary>The plan in force carried on (<see cref="Floor"/>): its shipments, assembled, and the routes the plan in force still holds.</summary>

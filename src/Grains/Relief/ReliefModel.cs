@@ -107,7 +107,25 @@ public sealed record ReliefPlanResult(IReadOnlyList<Allocation> Allocations, IRe
     /// <summary>Units sent as partial kits (<see cref="LateRelief"/>): items held back only by another item of the kit.</summary>
     public long PartialKitUnits { get; init; }
 
+    /// <summary>
+    /// Set when this is the plan in force carried on, kept instead of a better plan that would have withdrawn too many of its
+    /// convoys for what it gained (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>); null otherwise.
+    /// </summary>
+    public KeptInForce? KeptInForce { get; init; }
+
     public static ReliefPlanResult Empty { get; } = new([], [], 0, 0, 0) { Status = ReliefPlanStatus.Optimal };
+}
+
+/// <summary>
+/// A better plan not committed (<see cref="ReliefPlanResult.KeptInForce"/>): it covered <paramref name="WeightedPeopleForgone"/>
+/// more priority-weighted people (<paramref name="PeopleForgone"/> people, which may be fewer) but would have withdrawn
+/// <paramref name="Convoys"/> convoys of the plan in force.
+/// </summary>
+public sealed record KeptInForce(int Convoys, double WeightedPeopleForgone, int PeopleForgone)
+{
+    /// <summary>Both solves' (<see cref="LateRelief"/>) together; null when neither kept its plan in force.</summary>
+    public static KeptInForce? Sum(KeptInForce? a, KeptInForce? b) => a is null ? b : b is null ? a
+        : new(a.Convoys + b.Convoys, a.WeightedPeopleForgone + b.WeightedPeopleForgone, a.PeopleForgone + b.PeopleForgone);
 }
 
 public sealed record ReliefPlannerOptions

@@ -190,13 +190,41 @@ public sealed class ReliefPlanInForceTests
         {
             Assert.Equal([("A", "WH-FAR"), ("B", "WH-NEAR")], Routes(replan));
             Assert.Equal(50 + peopleAtB, replan.PeopleCovered);
+            Assert.Null(replan.KeptInForce);
         }
         else
         {
             Assert.Equal([("A", "WH-NEAR")], Routes(replan));
             Assert.Equal(50, replan.PeopleCovered);
             Assert.True(replan.CoverageUpperBound >= fromScratch.PeopleCoveredWeighted, $"the bound {replan.CoverageUpperBound} is below the plan from scratch");
+            // The plan says what it gave up: the one convoy, and B's people.
+            Assert.Equal(new KeptInForce(1, peopleAtB, peopleAtB), replan.KeptInForce);
         }
+    }
+
+    [Theory]
+    [InlineData(false)] // both before their deadline: the plan for the deadline keeps its plan in force
+    [InlineData(true)]  // both past it: the late solve does
+    public void Late_relief_reports_a_plan_in_force_kept_by_either_solve(bool pastDeadline)
+    {
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var far = Warehouse("WH-FAR", East(-40), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var b = Demand("B", East(4), priority: 1, people: 5, TimeSpan.FromMinutes(45), ("water", 5), ("blanket", 5));
+        var lateUntil = new Dictionary<string, DateTimeOffset> { ["A"] = a.Deadline, ["B"] = b.Deadline };
+        if (pastDeadline)
+        {
+            // Reported after their deadlines: planned late, until the same moments.
+            (a, b) = (a with { Deadline = Now.AddMinutes(-1) }, b with { Deadline = Now.AddMinutes(-1) });
+        }
+        var surge = new ReliefPlannerOptions { TimeLimit = TimeSpan.FromSeconds(2), ExactModelLimit = 1, LaterSolvesShare = 1 };
+
+        var plan = LateRelief.Plan(Optimal(surge), [a, b], lateUntil, [near, far], items, Now,
+            [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)]);
+
+        Assert.Equal([("A", "WH-NEAR")], Routes(plan));
+        Assert.Equal(new KeptInForce(1, 5, 5), plan.KeptInForce);
     }
 
     [Theory]

@@ -527,8 +527,14 @@ public sealed class ReliefCoordinatorGrain(
             Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves,
                 (incidentId, warehouseId) => demands.Any(d => d.IncidentId == incidentId && !d.MaySendFrom(warehouseId))),
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
+            KeptInForce = result.KeptInForce is { } kept
+                ? new ReliefPlanKeptInForce { Convoys = kept.Convoys, WeightedPeopleForgone = Math.Round(kept.WeightedPeopleForgone, 3), PeopleForgone = kept.PeopleForgone }
+                : null,
         };
         await Write();
+        if (result.KeptInForce is { } steady)
+            logger.LogInformation("Relief plan {PlanId} keeps the plan in force: a plan covering {Weighted} more weighted people ({People} people) would have withdrawn {Convoys} convoys",
+                planId, Math.Round(steady.WeightedPeopleForgone, 1), steady.PeopleForgone, steady.Convoys);
         PublishSummary();
         // Trucks of delivered convoys come back later: look again then (the timer plans only if something is still short).
         if (FleetInUse.NextReturn(holding, now) is { } back) await TrucksReturning(back);
