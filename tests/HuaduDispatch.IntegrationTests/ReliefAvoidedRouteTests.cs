@@ -64,8 +64,10 @@ public sealed class ReliefAvoidedRouteTests(PostgresServer postgres)
             Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         }
 
-        // Stored: a node started again on the same database still avoids it.
-        await using (var node = await DispatchNode.StartAsync(cs))
+        // Stored: a node started again on the same database still avoids it. (This node takes any plan that covers as many
+        // people, GainPerWithdrawnConvoy 0: at the default 10 the convoys already ordered from the other warehouses would stay,
+        // and the allowed warehouse would come back only in a plan that needs it; ReliefPlanInForceTests shows that rule.)
+        await using (var node = await DispatchNode.StartAsync(cs, new Dictionary<string, string?> { ["Relief:Planner:GainPerWithdrawnConvoy"] = "0" }))
         {
             var dispatcher = node.ClientAs(Roles.Dispatcher);
             Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incidentId}/relief");

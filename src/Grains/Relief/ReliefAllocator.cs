@@ -35,7 +35,8 @@ namespace HuaduDispatch.Grains.Relief;
 /// search that moves single trucks and judges each move by the flow LP for fixed trucks (<see cref="TruckSearch"/>); its plan is
 /// made whole units by <see cref="WholeUnits"/>. (4) The full integer model with at most those trucks per route, started from that
 /// plan, fixes the units (both phases). The result is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound, and
-/// never below the floor. A re-plan keeps the plan in force carried on unless the result covers enough more people for the convoys
+/// never below the floor.</para>
+/// <para>On both paths a re-plan keeps the plan in force carried on unless the result covers enough more people for the convoys
 /// it withdraws (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>).</para>
 /// <para>The solver's values are rounded to integers and the plan is rebuilt from the shipments alone (coverage, trucks, shortfalls)
 /// by <see cref="ReliefProblem.Assemble"/>, which also checks stock, fleet and deadlines, so a solver tolerance can never hand out an
@@ -67,15 +68,15 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var budget = new Budget(_options.TimeLimit);
         // The floor of the answer, even when a time limit cuts the search short, and the start of the search: the better of the
         // greedy plan and the plan in force carried on. So a re-plan never covers fewer people than keeping the plan in force
-        // would, though a surge's budget may end its search anywhere; and on a surge it withdraws convoys in force only for
-        // enough more people (Steady).
+        // would, though a surge's budget may end its search anywhere; and it withdraws convoys in force only for enough more
+        // people (Steady).
         var (floor, baseline, carried) = Floor(problem, inForce);
 
         if (CandidateCount(problem) <= _options.ExactModelLimit)
         {
             var model = Build(problem, _options.Solver, null, null, integerFlows: true);
             if (model is null) return Nothing(problem);
-            using (model.Solver) return TwoPhases(problem, model, floor, knownBound: null, budget);
+            using (model.Solver) return Steady(problem, carried, TwoPhases(problem, model, floor, knownBound: null, budget));
         }
 
         // A district-wide surge: too big to prove (see the remarks for the four steps, and Repair for the last).
@@ -150,21 +151,29 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     }
 
     /// <summary>
-    /// A surge's answer, or the plan in force carried on (<paramref name="carried"/>) when the answer does not cover
+    /// The answer, or the plan in force carried on (<paramref name="carried"/>) when the answer does not cover
     /// <see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/> more weighted people for each route of the plan in force it
-    /// drops (each a convoy the coordinator would withdraw). Routes the answer keeps with other loads are amended, not withdrawn,
-    /// and do not count.
+    /// drops (each a convoy the coordinator would withdraw). Only routes to a demand the plan in force carried on covers count:
+    /// a convoy that relieves nobody (its kit short of another item) is not worth keeping. Routes the answer keeps with other
+    /// loads are amended, not withdrawn, and do not count. A plan that covers as many but drops convoys (another optimum, or
+    /// fewer ton-km) does not replace the plan in force either, unless the setting is 0.
     /// </summary>
     private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, ReliefPlanResult answer)
     {
         if (carried is not { } c) return answer;
         var sent = answer.Allocations.Select(a => (a.WarehouseId, a.DemandId)).ToHashSet();
-        var dropped = c.InForceRoutes.Count(r => !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, problem.Demands[problem.Routes[r].Demand].DemandId)));
-        if (dropped == 0 || answer.PeopleCoveredWeighted - c.Assembled.PeopleCoveredWeighted >= _options.GainPerWithdrawnConvoy * dropped) return answer;
+        var dropped = c.InForceRoutes.Count(r =>
+        {
+            var demand = problem.Demands[problem.Routes[r].Demand].DemandId;
+            return c.Assembled.CoveredByDemand.GetValueOrDefault(demand) > 0 && !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, demand));
+        });
+        var gain = answer.PeopleCoveredWeighted - c.Assembled.PeopleCoveredWeighted;
+        if (dropped == 0 || gain >= _options.GainPerWithdrawnConvoy * dropped) return answer;
         return c.Assembled with
         {
             CoverageUpperBound = answer.CoverageUpperBound is { } upper ? Math.Max(upper, c.Assembled.PeopleCoveredWeighted) : null,
-            KeptInForce = new KeptInForce(dropped, answer.PeopleCoveredWeighted - c.Assembled.PeopleCoveredWeighted, answer.PeopleCovered - c.Assembled.PeopleCovered),
+            // What was given up in people (null when the answer only saved ton-km).
+            KeptInForce = gain > 1e-9 ? new KeptInForce(dropped, gain, answer.PeopleCovered - c.Assembled.PeopleCovered) : null,
         };
     }
 
@@ -245,10 +254,24 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var greedy = GreedyReliefPlanner.Shipments(problem);
         var assembled = problem.Assemble(greedy, ReliefPlanStatus.Feasible);
         if (inForce is not { Count: > 0 }) return (greedy, assembled, null);
+        var carried = CarriedOn(problem, inForce);
+        return carried.Assembled.PeopleCoveredWeighted >= assembled.PeopleCoveredWeighted ? (carried.Plan, carried.Assembled, carried) : (greedy, assembled, null);
+    }
+
+    /// <summary>The plan in force carried on: what still holds of it, with what the greedy rule adds from what it leaves.</summary>
+    private static Carried CarriedOn(ReliefProblem problem, IReadOnlyList<ReliefLoad> inForce)
+    {
         var kept = problem.Kept(inForce);
         var plan = GreedyReliefPlanner.Extend(problem, kept);
-        var carried = new Carried(plan, problem.Assemble(plan, ReliefPlanStatus.Feasible), [.. Enumerable.Range(0, kept.Length).Where(r => kept[r] is not null)]);
-        return carried.Assembled.PeopleCoveredWeighted >= assembled.PeopleCoveredWeighted ? (plan, carried.Assembled, carried) : (greedy, assembled, null);
+        return new Carried(plan, problem.Assemble(plan, ReliefPlanStatus.Feasible), [.. Enumerable.Range(0, kept.Length).Where(r => kept[r] is not null)]);
+    }
+
+    /// <summary><see cref="Steady"/> of <paramref name="answer"/> (a plan of these inputs) against <paramref name="inForce"/> carried on: for tests.</summary>
+    internal ReliefPlanResult Steady(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad> inForce, ReliefPlanResult answer)
+    {
+        var problem = ReliefProblem.Create(demands, warehouses, items, now, _travel, _options);
+        return Steady(problem, CarriedOn(problem, inForce), answer);
     }
 
     private static int[] TrucksOf(ReliefProblem problem, long[]?[] shipments)

@@ -108,8 +108,9 @@ public sealed record ReliefPlanResult(IReadOnlyList<Allocation> Allocations, IRe
     public long PartialKitUnits { get; init; }
 
     /// <summary>
-    /// Set when this is the plan in force carried on, kept instead of a better plan that would have withdrawn too many of its
-    /// convoys for what it gained (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>); null otherwise.
+    /// Set when this is the plan in force carried on, kept instead of a plan covering more people that would have withdrawn too
+    /// many of its convoys for what it gained (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>); null otherwise
+    /// (also when the plan in force was kept over one that only covered as many with fewer ton-km).
     /// </summary>
     public KeptInForce? KeptInForce { get; init; }
 
@@ -177,12 +178,13 @@ public sealed record ReliefPlannerOptions
     public double LaterSolvesShare { get; init; } = 0.25;
 
     /// <summary>
-    /// How many more priority-weighted people a surge re-plan must cover, for each convoy of the plan in force it withdraws, to be
+    /// How many more priority-weighted people a re-plan must cover, for each convoy of the plan in force it withdraws, to be
     /// committed instead of the plan in force carried on (what still holds of it, with what the greedy rule adds from what it
-    /// leaves). A surge's search ends anywhere in its budget, and each re-plan is another draw: without this, a re-plan for any
-    /// small change could withdraw half the district's convoys for a plan 0.3 % better (benchmark `relief-churn`: 53 of 80
-    /// routes for 236 weighted people). Default 10 (2.5 to 10 people by priority); 0 takes any gain. The exact model (problems
-    /// up to <see cref="ExactModelLimit"/>) is not affected: its plans are proven.
+    /// leaves). Only convoys to incidents the plan in force covers count. A surge's search ends anywhere in its budget, and each
+    /// re-plan is another draw: without this, a re-plan for any small change could withdraw half the district's convoys for a
+    /// plan 0.3 % better (benchmark `relief-churn`: 53 of 80 routes for 236 weighted people). The exact model has ties: another
+    /// optimum, or a few ton-km less, withdrew convoys with nobody more covered (an exploratory surge on a node: 42 of 44 such
+    /// re-plans). Default 10 (2.5 to 10 people by priority); 0 takes any plan that covers at least as many.
     /// </summary>
     public double GainPerWithdrawnConvoy { get; init; } = 10;
 

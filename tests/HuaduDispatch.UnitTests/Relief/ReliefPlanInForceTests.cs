@@ -228,6 +228,55 @@ public sealed class ReliefPlanInForceTests
     }
 
     [Theory]
+    [InlineData(10, "WH-FAR")]  // the plan in force stays: nobody more is covered
+    [InlineData(0, "WH-NEAR")]  // GainPerWithdrawnConvoy 0: the optimum's fewer ton-km
+    public void An_exact_re_plan_covering_no_more_people_keeps_the_convoy_in_force_rather_than_save_ton_km(double gainPerConvoy, string from)
+    {
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var far = Warehouse("WH-FAR", East(15), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var options = Exact with { GainPerWithdrawnConvoy = gainPerConvoy };
+        Assert.Equal([("A", "WH-NEAR")], Routes(Optimal(options).Plan([a], [near, far], items, Now))); // from scratch: the nearer
+
+        // The plan in force sends A's kit from the far warehouse (the near one had no stock then).
+        var replan = Optimal(options).Plan([a], [near, far], items, Now, [new("A", "WH-FAR", "water", 50), new("A", "WH-FAR", "blanket", 50)]);
+
+        Assert.Equal([("A", from)], Routes(replan));
+        Assert.Equal(50, replan.PeopleCovered);
+        Assert.Null(replan.KeptInForce); // nothing given up in people
+    }
+
+    [Fact]
+    public void A_convoy_in_force_that_relieves_nobody_is_withdrawn_for_any_gain()
+    {
+        // A's kit comes from the near warehouse. C's water goes from WH-X, but no blanket can reach C: that convoy covers nobody.
+        // The better plan sends WH-X's one truck to B instead: 5 more weighted people, less than 10 for the convoy it withdraws,
+        // but that convoy relieved nobody.
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var x = Warehouse("WH-X", East(-3), trucks: 1, capacityKg: 1000, ("water", 100));
+        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var b = Demand("B", East(-4), priority: 1, people: 5, ThreeHours, ("water", 5));
+        var c = Demand("C", East(-5), priority: 3, people: 20, ThreeHours, ("water", 20), ("blanket", 20));
+        List<ReliefLoad> inForce = [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("C", "WH-X", "water", 20)];
+        var planner = Optimal(Exact with { GainPerWithdrawnConvoy = 10 });
+        var problem = ReliefProblem.Create([a, b, c], [near, x], items, Now, Travel, Exact);
+        var better = problem.Assemble(problem.Kept([new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("B", "WH-X", "water", 5)]),
+            ReliefPlanStatus.Optimal);
+        Assert.Equal(105, better.PeopleCoveredWeighted);
+
+        var steady = planner.Steady([a, b, c], [near, x], items, Now, inForce, better);
+
+        Assert.Same(better, steady);
+        // A convoy that does relieve people still counts: an answer that drops A's convoy for no more people leaves the plan in
+        // force (carried on: B gets WH-X's truck, which the plan in force left free).
+        var withoutA = problem.Assemble(problem.Kept([new("B", "WH-X", "water", 5)]), ReliefPlanStatus.Optimal) with { PeopleCoveredWeighted = 105 };
+        var kept = planner.Steady([a, b, c], [near, x], items, Now, [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)], withoutA);
+        Assert.Equal([("A", "WH-NEAR"), ("B", "WH-X")], Routes(kept));
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
