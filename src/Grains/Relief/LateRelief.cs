@@ -1,3 +1,5 @@
+using HuaduDispatch.Contracts;
+
 namespace HuaduDispatch.Grains.Relief;
 
 /// <summary>
@@ -78,7 +80,7 @@ public static class LateRelief
             Status = onTime.Count == 0 ? second.Status : first.Status,
             CoverageUpperBound = first.CoverageUpperBound,
             LatePeopleCovered = second.PeopleCovered - inTimePeople,
-            KeptInForce = KeptInForce.Sum(first.KeptInForce, second.KeptInForce),
+            KeptInForce = Sum(first.KeptInForce, second.KeptInForce),
         });
     }
 
@@ -186,6 +188,10 @@ public static class LateRelief
             Available = w.Available.ToDictionary(kv => kv.Key, kv => Math.Max(0, kv.Value - taken.GetValueOrDefault((w.Id, kv.Key))), StringComparer.Ordinal),
         })];
     }
+
+    /// <summary>Both solves' plans in force kept (<see cref="ReliefPlanResult.KeptInForce"/>), together; null when neither kept one.</summary>
+    private static ReliefPlanKeptInForce? Sum(ReliefPlanKeptInForce? a, ReliefPlanKeptInForce? b) => a is null ? b : b is null ? a
+        : new() { Convoys = a.Convoys + b.Convoys, WeightedPeopleForgone = a.WeightedPeopleForgone + b.WeightedPeopleForgone, PeopleForgone = a.PeopleForgone + b.PeopleForgone };
 
     private static Dictionary<(string DemandId, string ItemCode), long> Sent(IReadOnlyList<Allocation> allocations) =>
         allocations.GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));

@@ -1,4 +1,5 @@
 using Google.OrTools.LinearSolver;
+using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Dispatch.Recommendation;
 
 namespace HuaduDispatch.Grains.Relief;
@@ -173,7 +174,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         {
             CoverageUpperBound = answer.CoverageUpperBound is { } upper ? Math.Max(upper, c.Assembled.PeopleCoveredWeighted) : null,
             // What was given up in people (null when the answer only saved ton-km).
-            KeptInForce = gain > 1e-9 ? new KeptInForce(dropped, gain, answer.PeopleCovered - c.Assembled.PeopleCovered) : null,
+            KeptInForce = gain > 1e-9
+                ? new ReliefPlanKeptInForce { Convoys = dropped, WeightedPeopleForgone = gain, PeopleForgone = answer.PeopleCovered - c.Assembled.PeopleCovered }
+                : null,
         };
     }
 

@@ -112,21 +112,9 @@ public sealed record ReliefPlanResult(IReadOnlyList<Allocation> Allocations, IRe
     /// many of its convoys for what it gained (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>); null otherwise
     /// (also when the plan in force was kept over one that only covered as many with fewer ton-km).
     /// </summary>
-    public KeptInForce? KeptInForce { get; init; }
+    public ReliefPlanKeptInForce? KeptInForce { get; init; }
 
     public static ReliefPlanResult Empty { get; } = new([], [], 0, 0, 0) { Status = ReliefPlanStatus.Optimal };
-}
-
-/// <summary>
-/// A better plan not committed (<see cref="ReliefPlanResult.KeptInForce"/>): it covered <paramref name="WeightedPeopleForgone"/>
-/// more priority-weighted people (<paramref name="PeopleForgone"/> people, which may be fewer) but would have withdrawn
-/// <paramref name="Convoys"/> convoys of the plan in force.
-/// </summary>
-public sealed record KeptInForce(int Convoys, double WeightedPeopleForgone, int PeopleForgone)
-{
-    /// <summary>Both solves' (<see cref="LateRelief"/>) together; null when neither kept its plan in force.</summary>
-    public static KeptInForce? Sum(KeptInForce? a, KeptInForce? b) => a is null ? b : b is null ? a
-        : new(a.Convoys + b.Convoys, a.WeightedPeopleForgone + b.WeightedPeopleForgone, a.PeopleForgone + b.PeopleForgone);
 }
 
 public sealed record ReliefPlannerOptions

@@ -1,3 +1,4 @@
+using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains.Relief;
 using static HuaduDispatch.UnitTests.Relief.ReliefFixtures;
 
@@ -198,7 +199,7 @@ public sealed class ReliefPlanInForceTests
             Assert.Equal(50, replan.PeopleCovered);
             Assert.True(replan.CoverageUpperBound >= fromScratch.PeopleCoveredWeighted, $"the bound {replan.CoverageUpperBound} is below the plan from scratch");
             // The plan says what it gave up: the one convoy, and B's people.
-            Assert.Equal(new KeptInForce(1, peopleAtB, peopleAtB), replan.KeptInForce);
+            Assert.Equal(new ReliefPlanKeptInForce { Convoys = 1, WeightedPeopleForgone = peopleAtB, PeopleForgone = peopleAtB }, replan.KeptInForce);
         }
     }
 
@@ -224,7 +225,7 @@ public sealed class ReliefPlanInForceTests
             [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)]);
 
         Assert.Equal([("A", "WH-NEAR")], Routes(plan));
-        Assert.Equal(new KeptInForce(1, 5, 5), plan.KeptInForce);
+        Assert.Equal(new ReliefPlanKeptInForce { Convoys = 1, WeightedPeopleForgone = 5, PeopleForgone = 5 }, plan.KeptInForce);
     }
 
     [Theory]

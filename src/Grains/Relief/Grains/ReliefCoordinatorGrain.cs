@@ -527,9 +527,7 @@ public sealed class ReliefCoordinatorGrain(
             Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves,
                 (incidentId, warehouseId) => demands.Any(d => d.IncidentId == incidentId && !d.MaySendFrom(warehouseId))),
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
-            KeptInForce = result.KeptInForce is { } kept
-                ? new ReliefPlanKeptInForce { Convoys = kept.Convoys, WeightedPeopleForgone = Math.Round(kept.WeightedPeopleForgone, 3), PeopleForgone = kept.PeopleForgone }
-                : null,
+            KeptInForce = result.KeptInForce is { } kept ? kept with { WeightedPeopleForgone = Math.Round(kept.WeightedPeopleForgone, 3) } : null,
         };
         await Write();
         if (result.KeptInForce is { } steady)
