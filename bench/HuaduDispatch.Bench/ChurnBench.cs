@@ -11,6 +11,11 @@ using HuaduDispatch.Grains.Relief;
 /// counts, per re-plan, the routes (warehouse → incident) of the plan before that the new plan drops (their convoys are
 /// withdrawn), changes (amended in place) or keeps as they are, and the weighted people covered. "+N" after a re-plan's count
 /// is how many more weighted people it covers than the plan before it.
+/// With <c>loading</c> as the third argument every fifth change is instead three convoys starting to load, as on a node: each
+/// chain picks three routes of its own plan before (the same draws in both chains). They leave the plan in force, and their
+/// trucks, stock and the people their kits cover leave the problem (the coordinator counts the trucks as held and the stock as
+/// reserved, and the demand what is on the way), until the end of the chain. With <c>arriving</c> (which loads as well) the
+/// chains start from the surge's first ten incidents, and the other changes are the surge's next incidents, one per re-plan.
 /// </summary>
 internal static class ChurnBench
 {
@@ -19,13 +24,17 @@ internal static class ChurnBench
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var replans = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 12;
         var seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2026;
-        if (replans < 1)
+        var arriving = args.Length > 2 && args[2] == "arriving";
+        var loading = arriving || (args.Length > 2 && args[2] == "loading");
+        if (replans < 1 || (args.Length > 2 && !loading))
         {
-            Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.Bench -- relief-churn [replans=12] [seed=2026]");
+            Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.Bench -- relief-churn [replans=12] [seed=2026] [loading|arriving]");
             return 1;
         }
         var now = new DateTimeOffset(2026, 7, 15, 14, 0, 0, TimeSpan.FromHours(8));
-        var (demands, warehouses, items) = ReliefBench.Instance(ReliefBench.LoadReference(), seed, now);
+        var (surge, warehouses, items) = ReliefBench.Instance(ReliefBench.LoadReference(), seed, now);
+        // Arriving: the surge's incidents come in one per re-plan, after the first ten.
+        var demands = arriving ? surge[..10] : surge;
         var travel = new TravelTimeModel(new TravelTimeOptions());
         var planner = new OptimalReliefPlanner(travel, new ReliefPlannerOptions { TimeLimit = TimeSpan.FromMilliseconds(500) });
         for (var i = 0; i < 2; i++) planner.Plan(demands, warehouses, items, now); // warm-up
@@ -37,6 +46,18 @@ internal static class ChurnBench
         for (var i = 1; i <= replans; i++)
         {
             string change;
+            if (loading && i % 5 == 0)
+            {
+                steps.Add((Loads, d, w)); // each chain loads from its own plan before (OnTheWay.Load)
+                continue;
+            }
+            if (arriving)
+            {
+                var next = d.Count < surge.Count ? surge[d.Count] : null;
+                if (next is not null) d = [.. d, next];
+                steps.Add((next is null ? "nothing" : $"{next.DemandId} reported", d, w));
+                continue;
+            }
             switch (i % 4)
             {
                 case 1:
@@ -73,10 +94,13 @@ internal static class ChurnBench
         foreach (var (name, givenInForce) in new[] { ("given the plan in force", true), ("planned afresh (reference)", false) })
         {
             var before = start;
+            var onTheWay = new OnTheWay(new Random(seed + 1));
             var (sumBefore, dropped, changed, same, maxMs, droppedNoGain) = (0, 0, 0, 0, 0.0, 0);
             var line = new List<string>();
-            foreach (var (change, sd, sw) in steps)
+            foreach (var (change, stepD, stepW) in steps)
             {
+                if (change == Loads) before = onTheWay.Load(before, stepD);
+                var (sd, sw) = (onTheWay.Demands(stepD), onTheWay.Warehouses(stepW));
                 var loads = givenInForce ? before.Allocations.Select(a => new ReliefLoad(a.DemandId, a.WarehouseId, a.ItemCode, a.Quantity)).ToList() : null;
                 var timer = Stopwatch.StartNew();
                 var after = planner.Plan(sd, sw, items, now, loads);
@@ -106,6 +130,72 @@ internal static class ChurnBench
             $"weighted people at the end x{Ratio(g.Weighted, f.Weighted)}");
         Console.WriteLine("Changes: " + string.Join("; ", steps.Select((s, i) => $"{i + 1} {s.Change}")));
         return 0;
+    }
+
+    private const string Loads = "three convoys start loading";
+
+    /// <summary>
+    /// One chain's convoys that started loading: their lines per demand and per warehouse, and their trucks. The problem a
+    /// re-plan sees is the district's inputs less these, as the coordinator and the demands count them.
+    /// </summary>
+    private sealed class OnTheWay(Random draws)
+    {
+        private readonly Dictionary<string, Dictionary<string, long>> _toDemand = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Dictionary<string, long>> _fromWarehouse = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _trucks = new(StringComparer.Ordinal);
+
+        /// <summary>Three routes of <paramref name="plan"/> start loading; the plan without them (the weighted people they cover taken off).</summary>
+        public ReliefPlanResult Load(ReliefPlanResult plan, IReadOnlyList<ReliefDemandInput> demands)
+        {
+            var routes = Routes(plan).Keys.Order().ToList();
+            var picked = new HashSet<(string, string)>();
+            while (picked.Count < Math.Min(3, routes.Count)) picked.Add(routes[draws.Next(routes.Count)]);
+            var before = Demands(demands).ToDictionary(x => x.DemandId, StringComparer.Ordinal);
+            foreach (var a in plan.Allocations.Where(a => picked.Contains((a.WarehouseId, a.DemandId))))
+            {
+                Add(_toDemand, a.DemandId, a.ItemCode, a.Quantity);
+                Add(_fromWarehouse, a.WarehouseId, a.ItemCode, a.Quantity);
+            }
+            foreach (var route in picked) _trucks[route.Item1] = _trucks.GetValueOrDefault(route.Item1) + Routes(plan)[route].Trucks;
+            // The people the loading kits cover are no longer the plan's to cover.
+            var after = Demands(demands).ToDictionary(x => x.DemandId, StringComparer.Ordinal);
+            var gone = before.Values.Sum(x => x.Priority * (x.People - (after.TryGetValue(x.DemandId, out var y) ? y.People : 0)));
+            return plan with
+            {
+                Allocations = [.. plan.Allocations.Where(a => !picked.Contains((a.WarehouseId, a.DemandId)))],
+                PeopleCoveredWeighted = plan.PeopleCoveredWeighted - gone,
+            };
+        }
+
+        /// <summary>Each demand less what is on the way: kit less the loads, people less those whose whole kit they hold.</summary>
+        public List<ReliefDemandInput> Demands(IReadOnlyList<ReliefDemandInput> demands) =>
+        [
+            .. demands.Select(x =>
+            {
+                if (!_toDemand.TryGetValue(x.DemandId, out var sent)) return x;
+                long covered = x.People;
+                foreach (var (item, need) in x.Kit)
+                    if (need > 0) covered = Math.Min(covered, sent.GetValueOrDefault(item) * x.People / need);
+                var kit = x.Kit.ToDictionary(k => k.Key, k => Math.Max(0, k.Value - sent.GetValueOrDefault(k.Key)), StringComparer.Ordinal);
+                return x with { People = x.People - (int)covered, Kit = kit };
+            }).Where(x => x.People > 0 && x.Kit.Values.Any(q => q > 0)),
+        ];
+
+        /// <summary>Each warehouse less the loading convoys' trucks and stock.</summary>
+        public List<ReliefWarehouse> Warehouses(IReadOnlyList<ReliefWarehouse> warehouses) =>
+        [
+            .. warehouses.Select(x => !_trucks.TryGetValue(x.Id, out var held) ? x : x with
+            {
+                Trucks = Math.Max(0, x.Trucks - held),
+                Available = x.Available.ToDictionary(a => a.Key, a => Math.Max(0, a.Value - _fromWarehouse[x.Id].GetValueOrDefault(a.Key)), StringComparer.Ordinal),
+            }),
+        ];
+
+        private static void Add(Dictionary<string, Dictionary<string, long>> sums, string key, string item, long quantity)
+        {
+            if (!sums.TryGetValue(key, out var lines)) sums[key] = lines = new(StringComparer.Ordinal);
+            lines[item] = lines.GetValueOrDefault(item) + quantity;
+        }
     }
 
     private static string Ratio(double a, double b) => b > 0 ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) : "inf";

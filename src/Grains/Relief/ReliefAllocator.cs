@@ -77,7 +77,10 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         {
             var model = Build(problem, _options.Solver, null, null, integerFlows: true);
             if (model is null) return Nothing(problem);
-            using (model.Solver) return Steady(problem, carried, TwoPhases(problem, model, floor, knownBound: null, budget));
+            var near = Near(problem, carried, [.. Enumerable.Repeat(true, problem.Routes.Length)], budget);
+            // The better of the floor and the plan near the plan in force starts the solve.
+            var hint = near is { } n && n.Assembled.PeopleCoveredWeighted > baseline.PeopleCoveredWeighted ? n.Plan : floor;
+            using (model.Solver) return Steady(problem, carried, baseline.PeopleCoveredWeighted, TwoPhases(problem, model, hint, knownBound: null, budget), near?.Assembled);
         }
 
         // A district-wide surge: too big to prove (see the remarks for the four steps, and Repair for the last).
@@ -85,6 +88,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var (bound, aggregateCovered) = Aggregate(problem);
         var candidates = new bool[problem.Routes.Length];
         for (var r = 0; r < candidates.Length; r++) candidates[r] = aggregateCovered[problem.Routes[r].Demand] > 1e-6;
+        var nearPlan = Near(problem, carried, [.. candidates.Select((c, r) => c || carried?.Plan[r] is not null)], budget)?.Assembled;
         var (trucks, start, best) = (TrucksOf(problem, floor), floor, baseline); // the best whole plan so far, assembled
         var modelBuild = TimeSpan.Zero; // how long the one-truck LP's model took to build (the longer of two): the yardstick of StepCost
         // Two starts: the one-truck LP without, then with, the rows of one-truck warehouses. They differ only there, but their
@@ -140,45 +144,77 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var bestSoFar = best with { CoverageUpperBound = Math.Max(best.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
         // The completion (a model build and SCIP, whose presolve overruns a short limit) only with time for it: otherwise the
         // best whole plan so far is the answer, and the budget is kept.
-        if (budget.Left < StepCost(modelBuild)) return Steady(problem, carried, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild));
+        if (budget.Left < StepCost(modelBuild)) return Steady(problem, carried, baseline.PeopleCoveredWeighted, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild), nearPlan);
         // Where no LP had a point within the budget, the search started from the floor's trucks.
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
-        if (completion is null) return Steady(problem, carried, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild));
+        if (completion is null) return Steady(problem, carried, baseline.PeopleCoveredWeighted, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild), nearPlan);
         ReliefPlanResult result;
         using (completion.Solver) result = TwoPhases(problem, completion, start, bound, budget);
-        return Steady(problem, carried, Repair(problem, demands, warehouses, items, now,
+        return Steady(problem, carried, baseline.PeopleCoveredWeighted, Repair(problem, demands, warehouses, items, now,
             result.PeopleCoveredWeighted >= bestSoFar.PeopleCoveredWeighted ? result : bestSoFar with { CoverageUpperBound = result.CoverageUpperBound },
-            budget, modelBuild));
+            budget, modelBuild), nearPlan);
     }
 
     /// <summary>
-    /// The answer, or the plan in force carried on (<paramref name="carried"/>) when the answer does not cover
-    /// <see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/> more weighted people for each route of the plan in force it
-    /// drops (each a convoy the coordinator would withdraw). Only routes to a demand the plan in force carried on covers count:
+    /// Of the answer, the plan near the plan in force (<paramref name="near"/>, see <see cref="Near"/>) and the plan in force
+    /// carried on (<paramref name="carried"/>), the one with the most weighted people less
+    /// <see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/> for each route of the plan in force it drops (each a convoy the
+    /// coordinator would withdraw). So the answer replaces the plan in force only for that much more per convoy. Only routes to a demand the plan in force carried on covers count:
     /// a convoy that relieves nobody (its kit short of another item) is not worth keeping. Routes the answer keeps with other
     /// loads are amended, not withdrawn, and do not count. A plan that covers as many but drops convoys (another optimum, or
     /// fewer ton-km) does not replace the plan in force either, unless the setting is 0.
     /// </summary>
-    private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, ReliefPlanResult answer)
+    private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, double floor, ReliefPlanResult answer, ReliefPlanResult? near = null)
     {
         if (carried is not { } c) return answer;
-        var sent = answer.Allocations.Select(a => (a.WarehouseId, a.DemandId)).ToHashSet();
-        var dropped = c.InForceRoutes.Count(r =>
+        int Dropped(ReliefPlanResult plan)
         {
-            var demand = problem.Demands[problem.Routes[r].Demand].DemandId;
-            return c.Assembled.CoveredByDemand.GetValueOrDefault(demand) > 0 && !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, demand));
-        });
-        var gain = answer.PeopleCoveredWeighted - c.Assembled.PeopleCoveredWeighted;
-        if (dropped == 0 || gain >= _options.GainPerWithdrawnConvoy * dropped) return answer;
-        return c.Assembled with
+            var sent = plan.Allocations.Select(a => (a.WarehouseId, a.DemandId)).ToHashSet();
+            return c.InForceRoutes.Count(r =>
+            {
+                var demand = problem.Demands[problem.Routes[r].Demand].DemandId;
+                return c.Assembled.CoveredByDemand.GetValueOrDefault(demand) > 0 && !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, demand));
+            });
+        }
+        // Each plan's weighted people less the setting for each convoy of the plan in force it withdraws; the best wins. On a tie
+        // the answer wins (as before the plan near the plan in force existed), and the plan near it does not replace the plan
+        // in force (its flows may amend convoys for nothing).
+        // Neither the plan in force nor the plan near it is kept below the floor (the greedy plan's weighted people).
+        double Score(ReliefPlanResult plan, int dropped) => plan.PeopleCoveredWeighted - _options.GainPerWithdrawnConvoy * dropped;
+        (ReliefPlanResult Plan, int Drops)? chosen = c.Assembled.PeopleCoveredWeighted >= floor - 1e-9 ? (c.Assembled, 0) : null;
+        if (near is not null && near.PeopleCoveredWeighted >= floor - 1e-9 && Dropped(near) is var nearDrops
+            && (chosen is not { } k || Score(near, nearDrops) > Score(k.Plan, k.Drops) + 1e-9))
+            chosen = (near, nearDrops);
+        var answerDrops = Dropped(answer);
+        if (chosen is not var (kept, drops) || Score(answer, answerDrops) >= Score(kept, drops) - 1e-9) return answer;
+        var gain = answer.PeopleCoveredWeighted - kept.PeopleCoveredWeighted;
+        return kept with
         {
-            CoverageUpperBound = answer.CoverageUpperBound is { } upper ? Math.Max(upper, c.Assembled.PeopleCoveredWeighted) : null,
-            // What was given up in people (null when the answer only saved ton-km).
-            KeptInForce = gain > 1e-9
-                ? new ReliefPlanKeptInForce { Convoys = dropped, WeightedPeopleForgone = gain, PeopleForgone = answer.PeopleCovered - c.Assembled.PeopleCovered }
+            CoverageUpperBound = answer.CoverageUpperBound is { } upper ? Math.Max(upper, kept.PeopleCoveredWeighted) : null,
+            // What was given up in people for the convoys kept (null when the answer only saved ton-km).
+            KeptInForce = gain > 1e-9 && answerDrops > drops
+                ? new ReliefPlanKeptInForce { Convoys = answerDrops - drops, WeightedPeopleForgone = gain, PeopleForgone = answer.PeopleCovered - kept.PeopleCovered }
                 : null,
         };
     }
+
+    /// <summary>
+    /// The plan near the plan in force: the truck search (<see cref="TruckSearch"/>) started from the trucks of the plan in
+    /// force carried on, over <paramref name="allowed"/> routes, with the greedy rule's additions on the routes it leaves. Its
+    /// moves shift single trucks, so it withdraws few convoys: when a new incident needs trucks, this plan takes them from the
+    /// convoys worth least rather than drawing the whole plan anew. Null without a plan in force carried on.
+    /// </summary>
+    private (long[]?[] Plan, ReliefPlanResult Assembled)? Near(ReliefProblem problem, Carried? carried, bool[] allowed, Budget budget)
+    {
+        if (carried is not { } c) return null;
+        using var flows = new TruckFlows(problem, allowed);
+        var searched = TruckSearch.Improve(problem, flows, TrucksOf(problem, c.Plan), budget.Share(NearShare));
+        var plan = GreedyReliefPlanner.Extend(problem, flows.WholePlan(searched));
+        return (plan, problem.Assemble(plan, ReliefPlanStatus.Feasible));
+    }
+
+    /// <summary>The share of the budget the plan near the plan in force may take (<see cref="Near"/>).</summary>
+    private const double NearShare = 0.2;
 
     /// <summary>The plan in force carried on (<see cref="Floor"/>): its shipments, assembled, and the routes the plan in force still holds.</summary>
     private sealed record Carried(long[]?[] Plan, ReliefPlanResult Assembled, IReadOnlyList<int> InForceRoutes);
@@ -249,8 +285,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// The better, by weighted people covered, of the greedy plan and the plan in force carried on: what still holds of it
     /// (<see cref="ReliefProblem.Kept"/>) with what the greedy rule adds from the stock and trucks it leaves
     /// (<see cref="GreedyReliefPlanner.Extend"/>: new incidents, grown needs); the plan in force on a tie, so that a re-plan
-    /// that finds nothing better leaves its convoys where they are. <c>Carried</c> is the plan in force carried on when it is
-    /// the floor (for <see cref="Steady"/>), and null when there is none or greedy covers more.
+    /// that finds nothing better leaves its convoys where they are. <c>Carried</c> is the plan in force carried on (for
+    /// <see cref="Near"/> and <see cref="Steady"/>), whether or not it is the floor; null without a plan in force.
     /// </summary>
     private static (long[]?[] Plan, ReliefPlanResult Assembled, Carried? Carried) Floor(ReliefProblem problem, IReadOnlyList<ReliefLoad>? inForce)
     {
@@ -258,7 +294,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var assembled = problem.Assemble(greedy, ReliefPlanStatus.Feasible);
         if (inForce is not { Count: > 0 }) return (greedy, assembled, null);
         var carried = CarriedOn(problem, inForce);
-        return carried.Assembled.PeopleCoveredWeighted >= assembled.PeopleCoveredWeighted ? (carried.Plan, carried.Assembled, carried) : (greedy, assembled, null);
+        return carried.Assembled.PeopleCoveredWeighted >= assembled.PeopleCoveredWeighted ? (carried.Plan, carried.Assembled, carried) : (greedy, assembled, carried);
     }
 
     /// <summary>The plan in force carried on: what still holds of it, with what the greedy rule adds from what it leaves.</summary>
@@ -274,7 +310,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad> inForce, ReliefPlanResult answer)
     {
         var problem = ReliefProblem.Create(demands, warehouses, items, now, _travel, _options);
-        return Steady(problem, CarriedOn(problem, inForce), answer);
+        var carried = CarriedOn(problem, inForce);
+        var greedy = problem.Assemble(GreedyReliefPlanner.Shipments(problem), ReliefPlanStatus.Feasible).PeopleCoveredWeighted;
+        return Steady(problem, carried, Math.Max(greedy, carried.Assembled.PeopleCoveredWeighted), answer);
     }
 
     private static int[] TrucksOf(ReliefProblem problem, long[]?[] shipments)
@@ -489,9 +527,9 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var status = solver.Solve();
         // At its time limit GLOP answers NOT_SOLVED (no feasible point yet), or FEASIBLE when it holds a feasible point that is
         // not proven optimal. Only the start comes from this LP, not the bound, so a feasible point will do.
-        if (status == Solver.ResultStatus.NOT_SOLVED) return (null, build);
-        if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
-            throw new InvalidOperationException($"OR-Tools GLOP ended the one-truck LP with status {status}.");
+        // GLOP now and then ends such a solve ABNORMAL (seen on `relief-churn 40 7 arriving`, where it failed the whole re-plan):
+        // that too is only a start missing, and the search starts from the floor's trucks instead.
+        if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE)) return (null, build);
         var trucks = new double[problem.Routes.Length];
         for (var r = 0; r < trucks.Length; r++)
             if (model.T[r] is { } t) trucks[r] = t.SolutionValue();

@@ -200,6 +200,7 @@ internal static class TruckSearch
             var spare = problem.Warehouses.Select(w => w.Trucks).ToArray();
             foreach (var r in flows.Routes) spare[problem.Routes[r].Warehouse] -= trucks[r];
             var left = flows.StockLeft();
+            var (carrying, _) = flows.Fractional();
 
             var moves = new List<(double Score, int To, int From)>();
             foreach (var d in Enumerable.Range(0, problem.Demands.Length).OrderByDescending(d => problem.Demands[d].Priority))
@@ -210,14 +211,20 @@ internal static class TruckSearch
                 {
                     if (!flows.Has(to)) continue;
                     var w = problem.Routes[to].Warehouse;
-                    var score = OneTruckBrings(problem, d, w, missing, left) * problem.Demands[d].Priority;
-                    if (score <= 0) continue;
-                    if (spare[w] > 0) moves.Add((score, to, -1));
+                    if (spare[w] > 0)
+                    {
+                        var score = OneTruckBrings(problem, d, w, missing, left, null, 0) * problem.Demands[d].Priority;
+                        if (score > 0) moves.Add((score, to, -1));
+                    }
                     else
                         foreach (var from in routesOf[w]
                                      .Where(k => k != to && trucks[k] > 0 && problem.Demands[problem.Routes[k].Demand].Priority < problem.Demands[d].Priority)
                                      .OrderBy(k => problem.Demands[problem.Routes[k].Demand].Priority).ThenBy(flows.Fill).Take(RoutesToTakeFrom))
-                            moves.Add((score * 0.5 * (1.5 - flows.Fill(from)), to, from));
+                        {
+                            // The truck taken brings its share of that route's load back to the stock it may carry.
+                            var score = OneTruckBrings(problem, d, w, missing, left, carrying[from], 1.0 / trucks[from]) * problem.Demands[d].Priority;
+                            if (score > 0) moves.Add((score * 0.5 * (1.5 - flows.Fill(from)), to, from));
+                        }
                 }
             }
 
@@ -243,14 +250,17 @@ internal static class TruckSearch
         return trucks;
     }
 
-    /// <summary>Kilograms of demand d's missing kit that one truck of warehouse w could bring from w's stock left.</summary>
-    private static double OneTruckBrings(ReliefProblem problem, int d, int w, double missing, double[][] left)
+    /// <summary>
+    /// Kilograms of demand d's missing kit that one truck of warehouse w could bring from w's stock left, with
+    /// <paramref name="freedShare"/> of <paramref name="freed"/> (the load of the route the truck is taken from) given back to it.
+    /// </summary>
+    private static double OneTruckBrings(ReliefProblem problem, int d, int w, double missing, double[][] left, double[]? freed, double freedShare)
     {
         double kg = 0, m3 = 0;
         for (var i = 0; i < problem.Items.Length; i++)
         {
             if (problem.Kit[d][i] == 0) continue;
-            var units = Math.Min(Math.Max(0, left[w][i]), problem.Rate(d, i) * missing);
+            var units = Math.Min(Math.Max(0, left[w][i] + (freed is null ? 0 : freed[i] * freedShare)), problem.Rate(d, i) * missing);
             kg += units * problem.WeightKg[i];
             m3 += units * problem.VolumeM3[i];
         }

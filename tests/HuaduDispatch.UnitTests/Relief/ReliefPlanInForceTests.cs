@@ -277,6 +277,36 @@ public sealed class ReliefPlanInForceTests
         Assert.Equal([("A", "WH-NEAR"), ("B", "WH-X")], Routes(kept));
     }
 
+    [Fact]
+    public void A_new_incident_takes_one_truck_of_the_plan_in_force_rather_than_every_convoy_moving_for_fewer_ton_km()
+    {
+        // Four depots, each with one truck and 100 water, send their truck to the incident next to them (1.0 km). A new incident
+        // N of twice the priority is reported beyond the first depot. Every plan covering the most people (N and three of the
+        // four) sends one depot to N; the fewest ton-km shifts every depot one place to its left (0.9 km each), withdrawing all
+        // four convoys in force. The plan near the plan in force moves one truck: 10 weighted people per convoy are worth more
+        // than the 0.1 km each saves.
+        var items = Items(("water", 1, 0.001));
+        List<ReliefWarehouse> depots = [.. Enumerable.Range(1, 4).Select(i =>
+            Warehouse($"W{i}", East(0.9 + 1.9 * (i - 1)), trucks: 1, capacityKg: 100, ("water", 100)))];
+        List<ReliefDemandInput> incidents = [.. Enumerable.Range(1, 4).Select(i =>
+            Demand($"D{i}", East(1.9 + 1.9 * (i - 1)), priority: 1, people: 100, ThreeHours, ("water", 100)))];
+        var inForce = Enumerable.Range(1, 4).Select(i => new ReliefLoad($"D{i}", $"W{i}", "water", 100)).ToList();
+        var reported = Demand("N", East(0), priority: 2, people: 100, ThreeHours, ("water", 100));
+        List<ReliefDemandInput> demands = [reported, .. incidents];
+
+        var fresh = Optimal().Plan(demands, depots, items, Now);
+        Assert.Equal(500, fresh.PeopleCoveredWeighted, 6);
+        Assert.DoesNotContain(Routes(fresh), r => inForce.Any(l => (l.DemandId, l.WarehouseId) == r)); // the case this test is about
+
+        var replan = Optimal().Plan(demands, depots, items, Now, inForce);
+
+        Assert.Equal(500, replan.PeopleCoveredWeighted, 6);
+        Assert.Equal(100, replan.CoveredByDemand["N"]);
+        var kept = inForce.Where(l => Routes(replan).Contains((l.DemandId, l.WarehouseId))).ToList();
+        Assert.Equal(3, kept.Count);
+        AssertKeepsStockFleetAndDeadlines(replan, new Instance(demands, depots, items), Exact, "re-plan");
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(double.NaN)]
