@@ -37,8 +37,9 @@ namespace HuaduDispatch.Grains.Relief;
 /// made whole units by <see cref="WholeUnits"/>. (4) The full integer model with at most those trucks per route, started from that
 /// plan, fixes the units (both phases). The result is <see cref="ReliefPlanStatus.Feasible"/> unless it reaches the bound, and
 /// never below the floor.</para>
-/// <para>On both paths a re-plan keeps the plan in force carried on unless the result covers enough more people for the convoys
-/// it withdraws (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>).</para>
+/// <para>On both paths a re-plan also searches near the plan in force (<see cref="Near"/>: the truck search started from its
+/// trucks), and commits the result only if it covers enough more people than that plan, or the plan in force carried on, for the
+/// convoys it withdraws (<see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/>).</para>
 /// <para>The solver's values are rounded to integers and the plan is rebuilt from the shipments alone (coverage, trucks, shortfalls)
 /// by <see cref="ReliefProblem.Assemble"/>, which also checks stock, fleet and deadlines, so a solver tolerance can never hand out an
 /// infeasible plan. Warehouses are sorted by id before the model is built, so the answer does not depend on their order.</para>
