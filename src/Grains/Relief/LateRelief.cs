@@ -45,7 +45,7 @@ public static class LateRelief
         if (late.Count == 0)
         {
             // Demands past their deadline with nothing to plan late are in no solve: nothing is short for them any more.
-            return PartialKits(planner, demands, lateUntil, warehouses, items, now, [], first);
+            return PartialKits(planner, demands, lateUntil, warehouses, items, now, [], first, inForce);
         }
 
         var lateIds = late.Select(d => d.DemandId).ToHashSet(StringComparer.Ordinal);
@@ -71,7 +71,7 @@ public static class LateRelief
         // KitIncomplete lines are what partial kits can still send it, as they would once its deadline had passed.
         var heldBack = second.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && onTimeIds.Contains(s.DemandId) && !inTime.Contains(s.DemandId)).ToList();
         // The rest of a demand served in part may go on a route the deadline plan uses: one convoy, on the trucks its load needs.
-        return PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, new ReliefPlanResult(
+        return PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, inForce: inForce, plan: new ReliefPlanResult(
             Combine(first.Allocations, second.Allocations, warehouses, items),
             [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
             first.PeopleCoveredWeighted + inTimeWeighted, first.PeopleCovered + inTimePeople, first.TonKm + second.TonKm)
@@ -93,9 +93,13 @@ public static class LateRelief
     /// </summary>
     /// <param name="heldBack">KitIncomplete lines of the late solve that the plan does not show (demands before their deadline
     /// show the deadline plan's shortfalls); sent as partial kits like the plan's own.</param>
+    /// <param name="inForce">The plan in force, whose loads to these demands this solve is given like the others: without it
+    /// each re-plan drew the partial kits anew, and on a node most convoys a re-plan withdrew were partial kits swapped for
+    /// others that relieved nobody more (twenty-sixth session).</param>
     private static ReliefPlanResult PartialKits(IReliefPlanner planner, IReadOnlyList<ReliefDemandInput> demands,
         IReadOnlyDictionary<string, DateTimeOffset> lateUntil, IReadOnlyList<ReliefWarehouse> warehouses,
-        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<Shortfall> heldBack, ReliefPlanResult plan)
+        IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<Shortfall> heldBack, ReliefPlanResult plan,
+        IReadOnlyList<ReliefLoad>? inForce)
     {
         // What a line lacks, but never more than the kit less what the plan already sends (the late solve's whole kits included).
         var allocated = Sent(plan.Allocations);
@@ -120,7 +124,7 @@ public static class LateRelief
         // Only the warehouses with a truck left can send anything (a smaller model; its shortfalls are not used).
         var left = Left(warehouses, plan.Allocations).Where(w => w.Trucks > 0).ToList();
         if (wanted.Count == 0 || left.Count == 0) return plan;
-        var partial = planner.ForLaterSolves().Plan(wanted, left, items, now);
+        var partial = planner.ForLaterSolves().Plan(wanted, left, items, now, For(inForce, [.. wanted.Select(d => d.DemandId)]));
         if (partial.Allocations.Count == 0) return plan;
 
         var sent = partial.Allocations.GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));

@@ -161,6 +161,30 @@ public sealed class LateReliefTests
     }
 
     [Fact]
+    public void A_re_plan_keeps_the_partial_kit_convoy_in_force_rather_than_draw_it_anew()
+    {
+        // The partial-kit case above with a second water depot nearer to OTHER. From scratch OTHER's water comes from the nearer
+        // one; a re-plan given the plan in force with it from the farther one keeps that convoy (both relieve nobody more).
+        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
+        var far = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
+        var near = Warehouse("WH-WATER-2", East(0.6), 5, 5000, ("water", 500));
+        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
+        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var other = Demand("OTHER", East(0.5), 1, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        List<ReliefWarehouse> warehouses = [far, near, disinfectant];
+        var fresh = LateRelief.Plan(Optimal(), [urgent, other], LateUntil(urgent, other), warehouses, items, Now);
+        Assert.Equal(["WH-WATER-2"], fresh.Allocations.Where(a => a.DemandId == "OTHER").Select(a => a.WarehouseId).Distinct());
+        var inForce = fresh.Allocations
+            .Select(a => new ReliefLoad(a.DemandId, a.DemandId == "OTHER" ? "WH-WATER" : a.WarehouseId, a.ItemCode, a.Quantity)).ToList();
+
+        var replan = LateRelief.Plan(Optimal(), [urgent, other], LateUntil(urgent, other), warehouses, items, Now, inForce);
+
+        var water = Assert.Single(replan.Allocations, a => a.DemandId == "OTHER");
+        Assert.Equal(("WH-WATER", "water", 10L), (water.WarehouseId, water.ItemCode, water.Quantity));
+        Assert.Equal(10, replan.PartialKitUnits);
+    }
+
+    [Fact]
     public void The_late_and_partial_kit_solves_go_to_the_planner_for_later_solves_and_the_plan_for_the_deadline_does_not()
     {
         // The partial-kit case above and a demand past its deadline: the first solve serves URGENT; the late solve has LATE and
