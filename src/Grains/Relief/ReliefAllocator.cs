@@ -160,8 +160,12 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// Of the answer, the plan near the plan in force (<paramref name="near"/>, see <see cref="Near"/>) and the plan in force
     /// carried on (<paramref name="carried"/>), the one with the most weighted people less
     /// <see cref="ReliefPlannerOptions.GainPerWithdrawnConvoy"/> for each route of the plan in force it drops (each a convoy the
-    /// coordinator would withdraw). So the answer replaces the plan in force only for that much more per convoy. Only routes to a demand the plan in force carried on covers count:
-    /// a convoy that relieves nobody (its kit short of another item) is not worth keeping. Routes the answer keeps with other
+    /// coordinator would withdraw). So the answer replaces the plan in force only for that much more per convoy. In the plan
+    /// for the deadline only routes to a demand the plan in force carried on covers count:
+    /// a convoy that relieves nobody (its kit short of another item) is not worth keeping. In the later solves
+    /// (<see cref="ReliefPlannerOptions.EarliestFirst"/>: late relief and partial kits) every route counts: there a convoy that
+    /// completes nobody's kit is what the demand gets, and on a node surge partial kits were otherwise swapped each re-plan
+    /// for others no better (twenty-sixth session). Routes the answer keeps with other
     /// loads are amended, not withdrawn, and do not count. A plan that covers as many but drops convoys (another optimum, or
     /// fewer ton-km) does not replace the plan in force either, unless the setting is 0.
     /// </summary>
@@ -174,7 +178,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             return c.InForceRoutes.Count(r =>
             {
                 var demand = problem.Demands[problem.Routes[r].Demand].DemandId;
-                return c.Assembled.CoveredByDemand.GetValueOrDefault(demand) > 0 && !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, demand));
+                return (_options.EarliestFirst || c.Assembled.CoveredByDemand.GetValueOrDefault(demand) > 0)
+                    && !sent.Contains((problem.Warehouses[problem.Routes[r].Warehouse].Id, demand));
             });
         }
         // Each plan's weighted people less the setting for each convoy of the plan in force it withdraws; the best wins. On a tie

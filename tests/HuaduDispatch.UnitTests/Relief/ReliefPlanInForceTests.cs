@@ -278,6 +278,30 @@ public sealed class ReliefPlanInForceTests
     }
 
     [Fact]
+    public void In_a_later_solve_a_convoy_in_force_that_completes_nobodys_kit_still_counts()
+    {
+        // The case above, solved as late relief or partial kits are: C's water is what C gets, and the better plan's 5 weighted
+        // people are not worth withdrawing it at 10 per convoy.
+        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
+        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
+        var x = Warehouse("WH-X", East(-3), trucks: 1, capacityKg: 1000, ("water", 100));
+        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
+        var b = Demand("B", East(-4), priority: 1, people: 5, ThreeHours, ("water", 5));
+        var c = Demand("C", East(-5), priority: 3, people: 20, ThreeHours, ("water", 20), ("blanket", 20));
+        List<ReliefLoad> inForce = [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("C", "WH-X", "water", 20)];
+        var later = Assert.IsType<OptimalReliefPlanner>(Optimal(Exact with { GainPerWithdrawnConvoy = 10 }).ForLaterSolves());
+        var problem = ReliefProblem.Create([a, b, c], [near, x], items, Now, Travel, Exact);
+        var better = problem.Assemble(problem.Kept([new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("B", "WH-X", "water", 5)]),
+            ReliefPlanStatus.Optimal);
+
+        var steady = later.Steady([a, b, c], [near, x], items, Now, inForce, better);
+
+        Assert.Equal([("A", "WH-NEAR"), ("C", "WH-X")], Routes(steady));
+        Assert.Equal(100, steady.PeopleCoveredWeighted);
+        Assert.Equal(new ReliefPlanKeptInForce { Convoys = 1, WeightedPeopleForgone = 5, PeopleForgone = 5 }, steady.KeptInForce);
+    }
+
+    [Fact]
     public void A_new_incident_takes_one_truck_of_the_plan_in_force_rather_than_every_convoy_moving_for_fewer_ton_km()
     {
         // Four depots, each with one truck and 100 water, send their truck to the incident next to them (1.0 km). A new incident
