@@ -248,12 +248,13 @@ public sealed class ReliefPlanInForceTests
         Assert.Null(replan.KeptInForce); // nothing given up in people
     }
 
-    [Fact]
-    public void A_convoy_in_force_that_relieves_nobody_is_withdrawn_for_any_gain()
+    /// <summary>
+    /// A's kit comes from the near warehouse. C's water goes from WH-X, but no blanket can reach C: that convoy covers nobody.
+    /// The better plan sends WH-X's one truck to B instead: 5 more weighted people, less than 10 for the convoy it withdraws.
+    /// </summary>
+    private static (List<ReliefDemandInput> Demands, List<ReliefWarehouse> Warehouses, Dictionary<string, ReliefItemSpec> Items,
+        List<ReliefLoad> InForce, ReliefProblem Problem, ReliefPlanResult Better) NobodyRelievedByC()
     {
-        // A's kit comes from the near warehouse. C's water goes from WH-X, but no blanket can reach C: that convoy covers nobody.
-        // The better plan sends WH-X's one truck to B instead: 5 more weighted people, less than 10 for the convoy it withdraws,
-        // but that convoy relieved nobody.
         var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
         var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
         var x = Warehouse("WH-X", East(-3), trucks: 1, capacityKg: 1000, ("water", 100));
@@ -261,19 +262,27 @@ public sealed class ReliefPlanInForceTests
         var b = Demand("B", East(-4), priority: 1, people: 5, ThreeHours, ("water", 5));
         var c = Demand("C", East(-5), priority: 3, people: 20, ThreeHours, ("water", 20), ("blanket", 20));
         List<ReliefLoad> inForce = [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("C", "WH-X", "water", 20)];
-        var planner = Optimal(Exact with { GainPerWithdrawnConvoy = 10 });
         var problem = ReliefProblem.Create([a, b, c], [near, x], items, Now, Travel, Exact);
         var better = problem.Assemble(problem.Kept([new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("B", "WH-X", "water", 5)]),
             ReliefPlanStatus.Optimal);
+        return ([a, b, c], [near, x], items, inForce, problem, better);
+    }
+
+    [Fact]
+    public void A_convoy_in_force_that_relieves_nobody_is_withdrawn_for_any_gain()
+    {
+        // The better plan's 5 weighted people are less than 10 for the convoy it withdraws, but that convoy relieved nobody.
+        var (demands, warehouses, items, inForce, problem, better) = NobodyRelievedByC();
+        var planner = Optimal(Exact with { GainPerWithdrawnConvoy = 10 });
         Assert.Equal(105, better.PeopleCoveredWeighted);
 
-        var steady = planner.Steady([a, b, c], [near, x], items, Now, inForce, better);
+        var steady = planner.Steady(demands, warehouses, items, Now, inForce, better);
 
         Assert.Same(better, steady);
         // A convoy that does relieve people still counts: an answer that drops A's convoy for no more people leaves the plan in
         // force (carried on: B gets WH-X's truck, which the plan in force left free).
         var withoutA = problem.Assemble(problem.Kept([new("B", "WH-X", "water", 5)]), ReliefPlanStatus.Optimal) with { PeopleCoveredWeighted = 105 };
-        var kept = planner.Steady([a, b, c], [near, x], items, Now, [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)], withoutA);
+        var kept = planner.Steady(demands, warehouses, items, Now, [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50)], withoutA);
         Assert.Equal([("A", "WH-NEAR"), ("B", "WH-X")], Routes(kept));
     }
 
@@ -282,19 +291,10 @@ public sealed class ReliefPlanInForceTests
     {
         // The case above, solved as late relief or partial kits are: C's water is what C gets, and the better plan's 5 weighted
         // people are not worth withdrawing it at 10 per convoy.
-        var items = Items(("water", 10, 0.01), ("blanket", 2, 0.01));
-        var near = Warehouse("WH-NEAR", East(2), trucks: 1, capacityKg: 1000, ("water", 100), ("blanket", 100));
-        var x = Warehouse("WH-X", East(-3), trucks: 1, capacityKg: 1000, ("water", 100));
-        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("blanket", 50));
-        var b = Demand("B", East(-4), priority: 1, people: 5, ThreeHours, ("water", 5));
-        var c = Demand("C", East(-5), priority: 3, people: 20, ThreeHours, ("water", 20), ("blanket", 20));
-        List<ReliefLoad> inForce = [new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("C", "WH-X", "water", 20)];
+        var (demands, warehouses, items, inForce, _, better) = NobodyRelievedByC();
         var later = Assert.IsType<OptimalReliefPlanner>(Optimal(Exact with { GainPerWithdrawnConvoy = 10 }).ForLaterSolves());
-        var problem = ReliefProblem.Create([a, b, c], [near, x], items, Now, Travel, Exact);
-        var better = problem.Assemble(problem.Kept([new("A", "WH-NEAR", "water", 50), new("A", "WH-NEAR", "blanket", 50), new("B", "WH-X", "water", 5)]),
-            ReliefPlanStatus.Optimal);
 
-        var steady = later.Steady([a, b, c], [near, x], items, Now, inForce, better);
+        var steady = later.Steady(demands, warehouses, items, Now, inForce, better);
 
         Assert.Equal([("A", "WH-NEAR"), ("C", "WH-X")], Routes(steady));
         Assert.Equal(100, steady.PeopleCoveredWeighted);
