@@ -147,7 +147,8 @@ internal static class ChurnBench
         /// <summary>Three routes of <paramref name="plan"/> start loading; the plan without them (the weighted people they cover taken off).</summary>
         public ReliefPlanResult Load(ReliefPlanResult plan, IReadOnlyList<ReliefDemandInput> demands)
         {
-            var routes = Routes(plan).Keys.Order().ToList();
+            var ofPlan = Routes(plan);
+            var routes = ofPlan.Keys.Order().ToList();
             var picked = new HashSet<(string, string)>();
             while (picked.Count < Math.Min(3, routes.Count)) picked.Add(routes[draws.Next(routes.Count)]);
             var before = Demands(demands).ToDictionary(x => x.DemandId, StringComparer.Ordinal);
@@ -156,7 +157,7 @@ internal static class ChurnBench
                 Add(_toDemand, a.DemandId, a.ItemCode, a.Quantity);
                 Add(_fromWarehouse, a.WarehouseId, a.ItemCode, a.Quantity);
             }
-            foreach (var route in picked) _trucks[route.Item1] = _trucks.GetValueOrDefault(route.Item1) + Routes(plan)[route].Trucks;
+            foreach (var route in picked) _trucks[route.Item1] = _trucks.GetValueOrDefault(route.Item1) + ofPlan[route].Trucks;
             // The people the loading kits cover are no longer the plan's to cover.
             var after = Demands(demands).ToDictionary(x => x.DemandId, StringComparer.Ordinal);
             var gone = before.Values.Sum(x => x.Priority * (x.People - (after.TryGetValue(x.DemandId, out var y) ? y.People : 0)));

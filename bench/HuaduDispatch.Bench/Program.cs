@@ -6,12 +6,12 @@ using HuaduDispatch.Grains.Dispatch.Recommendation;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 if (args.Length > 0 && args[0] == "relief") return ReliefBench.Run(args[1..]);   // relief [runs=10] [seed=2026]
-if (args.Length > 0 && args[0] == "relief-churn") return ChurnBench.Run(args[1..]);   // relief-churn [replans=12] [seed=2026] [loading]
+if (args.Length > 0 && args[0] == "relief-churn") return ChurnBench.Run(args[1..]);   // relief-churn [replans=12] [seed=2026] [loading|arriving]
 if (args.Length == 0 || args[0] != "recommend")
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench/HuaduDispatch.Bench -- recommend [runs=20] [seed=2026] [teams=400]");
     Console.WriteLine("       dotnet run -c Release --project bench/HuaduDispatch.Bench -- relief [runs=10] [seed=2026]");
-    Console.WriteLine("       dotnet run -c Release --project bench/HuaduDispatch.Bench -- relief-churn [replans=12] [seed=2026] [loading]");
+    Console.WriteLine("       dotnet run -c Release --project bench/HuaduDispatch.Bench -- relief-churn [replans=12] [seed=2026] [loading|arriving]");
     return 1;
 }
 var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;

@@ -81,7 +81,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             var near = Near(problem, carried, [.. Enumerable.Repeat(true, problem.Routes.Length)], budget);
             // The better of the floor and the plan near the plan in force starts the solve.
             var hint = near is { } n && n.Assembled.PeopleCoveredWeighted > baseline.PeopleCoveredWeighted ? n.Plan : floor;
-            using (model.Solver) return Steady(problem, carried, baseline.PeopleCoveredWeighted, TwoPhases(problem, model, hint, knownBound: null, budget), near?.Assembled);
+            using (model.Solver) return Steady(problem, carried, TwoPhases(problem, model, hint, knownBound: null, budget), near?.Assembled);
         }
 
         // A district-wide surge: too big to prove (see the remarks for the four steps, and Repair for the last).
@@ -145,13 +145,13 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var bestSoFar = best with { CoverageUpperBound = Math.Max(best.PeopleCoveredWeighted, bound + EmptyKits(problem)) };
         // The completion (a model build and SCIP, whose presolve overruns a short limit) only with time for it: otherwise the
         // best whole plan so far is the answer, and the budget is kept.
-        if (budget.Left < StepCost(modelBuild)) return Steady(problem, carried, baseline.PeopleCoveredWeighted, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild), nearPlan);
+        if (budget.Left < StepCost(modelBuild)) return Steady(problem, carried, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild), nearPlan);
         // Where no LP had a point within the budget, the search started from the floor's trucks.
         var completion = Build(problem, _options.Solver, null, trucks, integerFlows: true);
-        if (completion is null) return Steady(problem, carried, baseline.PeopleCoveredWeighted, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild), nearPlan);
+        if (completion is null) return Steady(problem, carried, Repair(problem, demands, warehouses, items, now, bestSoFar, budget, modelBuild), nearPlan);
         ReliefPlanResult result;
         using (completion.Solver) result = TwoPhases(problem, completion, start, bound, budget);
-        return Steady(problem, carried, baseline.PeopleCoveredWeighted, Repair(problem, demands, warehouses, items, now,
+        return Steady(problem, carried, Repair(problem, demands, warehouses, items, now,
             result.PeopleCoveredWeighted >= bestSoFar.PeopleCoveredWeighted ? result : bestSoFar with { CoverageUpperBound = result.CoverageUpperBound },
             budget, modelBuild), nearPlan);
     }
@@ -169,7 +169,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// loads are amended, not withdrawn, and do not count. A plan that covers as many but drops convoys (another optimum, or
     /// fewer ton-km) does not replace the plan in force either, unless the setting is 0.
     /// </summary>
-    private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, double floor, ReliefPlanResult answer, ReliefPlanResult? near = null)
+    private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, ReliefPlanResult answer, ReliefPlanResult? near = null)
     {
         if (carried is not { } c) return answer;
         int Dropped(ReliefPlanResult plan)
@@ -184,11 +184,11 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         }
         // Each plan's weighted people less the setting for each convoy of the plan in force it withdraws; the best wins. On a tie
         // the answer wins (as before the plan near the plan in force existed), and the plan near it does not replace the plan
-        // in force (its flows may amend convoys for nothing).
-        // Neither the plan in force nor the plan near it is kept below the floor (the greedy plan's weighted people).
+        // in force (its flows may amend convoys for nothing). Neither the plan in force nor the plan near it is kept below the
+        // floor.
         double Score(ReliefPlanResult plan, int dropped) => plan.PeopleCoveredWeighted - _options.GainPerWithdrawnConvoy * dropped;
-        (ReliefPlanResult Plan, int Drops)? chosen = c.Assembled.PeopleCoveredWeighted >= floor - 1e-9 ? (c.Assembled, 0) : null;
-        if (near is not null && near.PeopleCoveredWeighted >= floor - 1e-9 && Dropped(near) is var nearDrops
+        (ReliefPlanResult Plan, int Drops)? chosen = c.Assembled.PeopleCoveredWeighted >= c.Floor - 1e-9 ? (c.Assembled, 0) : null;
+        if (near is not null && near.PeopleCoveredWeighted >= c.Floor - 1e-9 && Dropped(near) is var nearDrops
             && (chosen is not { } k || Score(near, nearDrops) > Score(k.Plan, k.Drops) + 1e-9))
             chosen = (near, nearDrops);
         var answerDrops = Dropped(answer);
@@ -222,8 +222,11 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// <summary>The share of the budget the plan near the plan in force may take (<see cref="Near"/>).</summary>
     private const double NearShare = 0.2;
 
-    /// <summary>The plan in force carried on (<see cref="Floor"/>): its shipments, assembled, and the routes the plan in force still holds.</summary>
-    private sealed record Carried(long[]?[] Plan, ReliefPlanResult Assembled, IReadOnlyList<int> InForceRoutes);
+    /// <summary>
+    /// The plan in force carried on (<see cref="Floor"/>): its shipments, assembled, the routes the plan in force still holds,
+    /// and the floor's weighted people (the better of it and the greedy plan), below which no plan is kept over the answer.
+    /// </summary>
+    private sealed record Carried(long[]?[] Plan, ReliefPlanResult Assembled, IReadOnlyList<int> InForceRoutes, double Floor);
 
     /// <summary>The share of a surge's budget kept for <see cref="Repair"/>.</summary>
     private const double RepairShare = 0.1;
@@ -299,16 +302,21 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         var greedy = GreedyReliefPlanner.Shipments(problem);
         var assembled = problem.Assemble(greedy, ReliefPlanStatus.Feasible);
         if (inForce is not { Count: > 0 }) return (greedy, assembled, null);
-        var carried = CarriedOn(problem, inForce);
+        var carried = CarriedOn(problem, inForce, assembled.PeopleCoveredWeighted);
         return carried.Assembled.PeopleCoveredWeighted >= assembled.PeopleCoveredWeighted ? (carried.Plan, carried.Assembled, carried) : (greedy, assembled, carried);
     }
 
-    /// <summary>The plan in force carried on: what still holds of it, with what the greedy rule adds from what it leaves.</summary>
-    private static Carried CarriedOn(ReliefProblem problem, IReadOnlyList<ReliefLoad> inForce)
+    /// <summary>
+    /// The plan in force carried on: what still holds of it, with what the greedy rule adds from what it leaves;
+    /// <paramref name="greedy"/> is the greedy plan's weighted people, for the floor.
+    /// </summary>
+    private static Carried CarriedOn(ReliefProblem problem, IReadOnlyList<ReliefLoad> inForce, double greedy)
     {
         var kept = problem.Kept(inForce);
         var plan = GreedyReliefPlanner.Extend(problem, kept);
-        return new Carried(plan, problem.Assemble(plan, ReliefPlanStatus.Feasible), [.. Enumerable.Range(0, kept.Length).Where(r => kept[r] is not null)]);
+        var assembled = problem.Assemble(plan, ReliefPlanStatus.Feasible);
+        return new Carried(plan, assembled, [.. Enumerable.Range(0, kept.Length).Where(r => kept[r] is not null)],
+            Math.Max(greedy, assembled.PeopleCoveredWeighted));
     }
 
     /// <summary><see cref="Steady"/> of <paramref name="answer"/> (a plan of these inputs) against <paramref name="inForce"/> carried on: for tests.</summary>
@@ -316,9 +324,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad> inForce, ReliefPlanResult answer)
     {
         var problem = ReliefProblem.Create(demands, warehouses, items, now, _travel, _options);
-        var carried = CarriedOn(problem, inForce);
-        var greedy = problem.Assemble(GreedyReliefPlanner.Shipments(problem), ReliefPlanStatus.Feasible).PeopleCoveredWeighted;
-        return Steady(problem, carried, Math.Max(greedy, carried.Assembled.PeopleCoveredWeighted), answer);
+        return Steady(problem, Floor(problem, inForce).Carried, answer);
     }
 
     private static int[] TrucksOf(ReliefProblem problem, long[]?[] shipments)

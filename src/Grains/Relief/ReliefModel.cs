@@ -168,8 +168,9 @@ public sealed record ReliefPlannerOptions
     /// <summary>
     /// How many more priority-weighted people a re-plan must cover, for each convoy of the plan in force it withdraws, to be
     /// committed instead of the plan in force carried on (what still holds of it, with what the greedy rule adds from what it
-    /// leaves) or the plan near it (the truck search from its trucks), each scored the same way. Only convoys to incidents the plan in force covers count. A surge's search ends anywhere in its budget, and each
-    /// re-plan is another draw: without this, a re-plan for any small change could withdraw half the district's convoys for a
+    /// leaves) or the plan near it (the truck search from its trucks), each scored the same way. In the plan for the deadline
+    /// only convoys to incidents the plan in force covers count; in the later solves (late relief, partial kits) every convoy.
+    /// A surge's search ends anywhere in its budget, and each re-plan is another draw: without this, a re-plan for any small change could withdraw half the district's convoys for a
     /// plan 0.3 % better (benchmark `relief-churn`: 53 of 80 routes for 236 weighted people). The exact model has ties: another
     /// optimum, or a few ton-km less, withdrew convoys with nobody more covered (an exploratory surge on a node: 42 of 44 such
     /// re-plans). Default 10 (2.5 to 10 people by priority); 0 takes any plan that covers at least as many.
