@@ -7,12 +7,14 @@ public static class ReliefKpis
     public static readonly TimeSpan InitialReliefFloor = TimeSpan.FromHours(6);
 
     /// <summary>
-    /// Per incident and district-wide. Withdrawn reliefs (cancelled or merged incidents) are left out. A person counts as
-    /// relieved when their whole kit arrived by the deadline (<see cref="IncidentRelief.PeopleRelievedByDeadline"/>).
+    /// Per incident and district-wide. Withdrawn reliefs (cancelled or merged incidents) are left out, and so are those whose
+    /// incident's figures now have nobody affected or relocated (corrected: a breach judged on the wrong figures is no breach of
+    /// the promise to anybody). A person counts as relieved when their whole kit arrived by the deadline
+    /// (<see cref="IncidentRelief.PeopleRelievedByDeadline"/>).
     /// </summary>
     public static ReliefKpi Of(IEnumerable<IncidentRelief> reliefs, DateTimeOffset now)
     {
-        var counted = reliefs.Where(r => !r.Withdrawn).ToList();
+        var counted = reliefs.Where(r => !r.Withdrawn && Math.Max(r.Affected, r.Relocated) > 0).ToList();
         var rows = counted.Select(r =>
         {
             var people = Math.Max(r.Affected, r.Relocated);

@@ -151,6 +151,57 @@ public sealed class ReliefDeadlineTests
         Assert.Equal(ReliefStatus.AtRisk, Assert.Single(kpi.Incidents).Status);
     }
 
+    [Fact]
+    public async Task A_relief_corrected_to_nobody_is_neither_judged_nor_counted_and_is_judged_again_once_people_come_back()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        async Task<Incident> Report(DateTimeOffset occurredAt, int affected)
+        {
+            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+            {
+                type = "Waterlogging", title = "Lane flooded", location = new { lat = 23.452, lon = 113.305 }, occurredAt, source = "hotline",
+                assessment = new { affected },
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        }
+        async Task Assess(string id, int affected) => Assert.Equal(HttpStatusCode.OK,
+            (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{id}/assessments", new { affected, relocated = 0 })).StatusCode);
+
+        // Reported 7 h late with 10 people: breached at once; then the figures are corrected to nobody.
+        var late = await Report(DateTimeOffset.UtcNow - TimeSpan.FromHours(7), 10);
+        await WaitFor(dispatcher, late.Id, r => r.Status == ReliefStatus.Breached, TimeSpan.FromSeconds(30));
+        await Assess(late.Id, 0);
+        // Deadlines 15 and 17 s away, 30 people each: AtRisk at once (nothing delivered), which sets the next check at the
+        // deadline; then corrected to nobody.
+        var corrected = await Report(DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(15), 30);
+        var back = await Report(DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(17), 30);
+        foreach (var id in new[] { corrected.Id, back.Id })
+        {
+            await WaitFor(dispatcher, id, r => r.Alerts.Any(a => a.StartsWith("AtRisk", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+            await Assess(id, 0);
+        }
+
+        // Past both deadlines (a judgement comes within a second of one): nothing judged, nothing counted.
+        var wait = back.OccurredAt + TimeSpan.FromHours(3) + TimeSpan.FromSeconds(6) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait);
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{corrected.Id}/relief");
+        Assert.NotEqual(ReliefStatus.Breached, relief.Status);
+        Assert.DoesNotContain(relief.Alerts, a => a.StartsWith("Met", StringComparison.Ordinal) || a.StartsWith("Breached", StringComparison.Ordinal));
+        var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        Assert.Empty(kpi.Incidents);
+        Assert.Equal((0, 0L, 0), (kpi.Breaches, kpi.Affected, kpi.InitialReliefLate));
+
+        // 30 people after all, past the deadline with nothing delivered: judged, and counted.
+        await Assess(back.Id, 30);
+        var judged = await WaitFor(dispatcher, back.Id, r => r.Status == ReliefStatus.Breached, TimeSpan.FromSeconds(30));
+        Assert.Contains(judged.Alerts, a => a.StartsWith("Breached", StringComparison.Ordinal));
+        kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        Assert.Equal([back.Id], kpi.Incidents.Select(i => i.IncidentId));
+        Assert.Equal((1, 30L), (kpi.Breaches, kpi.Affected));
+    }
+
     private static async Task<IncidentRelief> WaitFor(HttpClient client, string incidentId, Func<IncidentRelief, bool> done, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;

@@ -35,7 +35,7 @@ public sealed class StockLedger(WarehouseState state)
         if (request.Quantity is not { } quantity) throw DomainException.Invalid("quantity", "quantity is required");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a stock movement needs a reason");
         if (kind is StockMovementKind.Receive or StockMovementKind.Issue && quantity <= 0)
-            throw DomainException.Invalid("quantity", $"a {kind} needs a positive quantity");
+            throw DomainException.Invalid("quantity", $"{(kind == StockMovementKind.Issue ? "an" : "a")} {kind} needs a positive quantity");
         if (kind == StockMovementKind.Adjust && quantity == 0) throw DomainException.Invalid("quantity", "an adjustment of 0 changes nothing");
         if (Math.Abs(quantity) > MaxQuantity)
             throw DomainException.Invalid("quantity", kind == StockMovementKind.Adjust
@@ -43,12 +43,13 @@ public sealed class StockLedger(WarehouseState state)
                 : $"quantity {quantity} is out of range: {(kind == StockMovementKind.Issue ? "an" : "a")} {kind} takes from 1 to {MaxQuantity}");
 
         var change = kind == StockMovementKind.Issue ? -quantity : quantity;
-        var entry = Entry(request.ItemCode);
-        if (entry.OnHand + change < 0)
-            throw DomainException.Conflict($"{request.ItemCode}: {entry.OnHand} on hand; a change of {change} would make it negative");
-        if (entry.OnHand + change < entry.Reserved)
-            throw DomainException.Conflict($"{request.ItemCode}: {entry.Reserved} of {entry.OnHand} are reserved for relief; only {entry.OnHand - entry.Reserved} can go");
-        entry.OnHand += change;
+        // Read without adding a line: a refused movement of an item the warehouse never held leaves no line of 0 behind.
+        var (onHand, reserved) = state.Stock.TryGetValue(request.ItemCode, out var held) ? (held.OnHand, held.Reserved) : (0L, 0L);
+        if (onHand + change < 0)
+            throw DomainException.Conflict($"{request.ItemCode}: {onHand} on hand; a change of {change} would make it negative");
+        if (onHand + change < reserved)
+            throw DomainException.Conflict($"{request.ItemCode}: {reserved} of {onHand} are reserved for relief; only {onHand - reserved} can go");
+        Entry(request.ItemCode).OnHand += change;
         return Append(request.ItemCode, kind, change, request.Reason.Trim(), actor, now, null);
     }
 

@@ -34,6 +34,22 @@ public sealed class StockLedgerTests
     }
 
     [Fact]
+    public void A_refused_movement_of_an_item_the_warehouse_never_held_leaves_no_stock_line_and_says_an_Issue()
+    {
+        var (state, ledger) = Ledger();
+        var conflict = Assert.Throws<DomainException>(() => ledger.Record(Move(StockMovementKind.Issue, 1, "blanket"), Keeper, Now, Items));
+        Assert.Contains("blanket: 0 on hand", conflict.Message);
+        Assert.Throws<DomainException>(() => ledger.Record(Move(StockMovementKind.Adjust, -3, "blanket"), Keeper, Now, Items));
+        Assert.Equal(["drinking-water"], state.Stock.Keys);
+        Assert.Empty(state.Movements);
+
+        var invalid = Assert.Throws<DomainException>(() => ledger.Record(Move(StockMovementKind.Issue, 0), Keeper, Now, Items));
+        Assert.Contains("an Issue needs a positive quantity", invalid.Message);
+        ledger.Record(Move(StockMovementKind.Receive, 4, "blanket"), Keeper, Now, Items); // a line once it is received
+        Assert.Equal(4, state.Stock["blanket"].OnHand);
+    }
+
+    [Fact]
     public void A_movement_kept_under_a_request_key_is_found_by_its_retry_for_24_hours_then_forgotten()
     {
         var (state, ledger) = Ledger();

@@ -79,6 +79,7 @@ public sealed class ReliefDemandGrain(
     {
         var first = !S.Created;
         var peopleChanged = first || S.Incident!.Affected != update.Affected || S.Incident.Relocated != update.Relocated;
+        var wasNobody = !first && Nobody();
         S.Created = true;
         if (first) S.CreatedAt = clock.GetUtcNow();
         S.Incident = update;
@@ -102,7 +103,9 @@ public sealed class ReliefDemandGrain(
             }
         }
         await Save();
-        if (first || reopened) await this.RegisterOrUpdateReminder(Watch, Due(), TimeSpan.FromMinutes(1));
+        // People again after a correction to nobody: the deadline checks, dropped while there was nobody to judge, are back.
+        if (first || reopened || (wasNobody && !Nobody() && S.Outcome is null))
+            await this.RegisterOrUpdateReminder(Watch, Due(), TimeSpan.FromMinutes(1));
         var coordinator = GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
         await coordinator.Track(Key);
         await coordinator.RequestReplan();
@@ -179,7 +182,7 @@ public sealed class ReliefDemandGrain(
                 S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
             // A convoy that brought nothing at all is no delivery for the incident's initial relief time.
             if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines)) S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
-            if (FullyDelivered() && S.Outcome is null && clock.GetUtcNow() <= Deadline)
+            if (FullyDelivered() && !Nobody() && S.Outcome is null && clock.GetUtcNow() <= Deadline)
             {
                 S.Outcome = ReliefStatus.Met;
                 Alert(ReliefAlertKind.Met, "Met: every item delivered by the deadline");
@@ -223,8 +226,10 @@ public sealed class ReliefDemandGrain(
         if (!S.Created) return null;
         var now = clock.GetUtcNow();
         await SendNotes(); // notes the incident has not confirmed (a lost message, a failed write)
-        // A cancelled or merged incident's relief is not judged: a false alarm or a duplicate is no breach of the promise.
-        var judged = !S.Incident!.Withdrawn;
+        // A cancelled or merged incident's relief is not judged: a false alarm or a duplicate is no breach of the promise. Nor
+        // is one whose figures were corrected to nobody affected or relocated: with nothing needed, "Met: every item
+        // delivered" would be no news (an exploratory test saw it raised for a relief that had nothing delivered).
+        var judged = !S.Incident!.Withdrawn && !Nobody();
         if (judged && S.Outcome is null && now >= Deadline - options.Value.AtRiskBefore && now < Deadline && !FullyDelivered() && !RaisedAtRisk())
         {
             Alert(ReliefAlertKind.AtRisk, $"AtRisk: {Missing()} still missing {(Deadline - now).TotalMinutes:0} min before the deadline");
@@ -344,6 +349,9 @@ public sealed class ReliefDemandGrain(
         if (S.Needed.All(kv => a.GetValueOrDefault(kv.Key) + b.GetValueOrDefault(kv.Key) >= kv.Value)) return people;
         return standard.PeopleCovered(people, S.Incident.Relocated, item => a.GetValueOrDefault(item) + b.GetValueOrDefault(item));
     }
+
+    /// <summary>Whether the incident's figures now have nobody affected or relocated (a correction): nothing to relieve.</summary>
+    private bool Nobody() => S.Incident is { } incident && Math.Max(incident.Affected, incident.Relocated) == 0;
 
     private bool FullyDelivered() => S.Needed.All(kv => S.Delivered.GetValueOrDefault(kv.Key) >= kv.Value);
 
