@@ -20,7 +20,13 @@ public sealed record ShelterLive
     [Id(11)] public IReadOnlyDictionary<string, int> Admitted { get; init; } = new Dictionary<string, int>();
     /// <summary>The last note sent with an occupancy report (what, who, when); null until one is sent.</summary>
     [Id(12)] public ShelterNote? LastNote { get; init; }
-    public int Room => Open ? Math.Max(0, Capacity - Occupancy) : 0;
+    /// <summary>A dispatcher closed it: placements pass it by until one opens it (a shelter never opened is not closed, and opens for people).</summary>
+    [Id(13)] public bool ClosedByDispatcher { get; init; }
+    /// <summary>
+    /// Places left: capacity less occupancy, open or never opened (placements open it); 0 when a dispatcher closed it. Before
+    /// the twenty-seventh session a shelter never opened read 0 though it would take people.
+    /// </summary>
+    public int Room => ClosedByDispatcher ? 0 : Math.Max(0, Capacity - Occupancy);
 }
 
 /// <summary>Body of POST /api/v1/shelters/{id}/occupancy.</summary>

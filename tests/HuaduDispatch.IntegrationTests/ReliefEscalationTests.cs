@@ -22,14 +22,7 @@ public sealed class ReliefEscalationTests
         await using var node = await DispatchNode.StartAsync(connectionString: null);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
 
-        // Every warehouse but the agreement reserves issues all its lighting.
-        foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
-        {
-            if (w.Kind == WarehouseKind.AgreementReserve || w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
-            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
-                new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
-            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
-        }
+        await IssueAllLighting(dispatcher, keepReserves: true);
 
         var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
         {
@@ -155,26 +148,56 @@ public sealed class ReliefEscalationTests
         Assert.Equal(100, covered.Allocations.Where(a => a.WarehouseId == "WH-SHILING-TEMP" && a.ItemCode == "lighting").Sum(a => a.Quantity));
     }
 
+    [Fact]
+    public async Task An_agreement_reserve_that_cannot_arrive_by_the_deadline_is_not_proposed_for_it()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        await IssueAllLighting(dispatcher, keepReserves: true);
+
+        // Two power cuts in Shiling: one 5 min ago, one whose deadline is 30 min away. The reserve that holds lamps mobilises
+        // in 75 min: in time for the first, not for the second.
+        var soon = await PowerCutInShiling(dispatcher, TimeSpan.FromMinutes(5));
+        var closing = await PowerCutInShiling(dispatcher, TimeSpan.FromMinutes(150));
+        var plan = await dispatcher.WaitForReliefPlan(p => new[] { soon.Id, closing.Id }.All(id => p.Shortfalls.Any(s => s.IncidentId == id && s.ItemCode == "lighting")));
+
+        Assert.Contains(plan.Escalations, e => e.StartsWith($"{soon.Id}: activate agreement reserve(s) {Reserve}", StringComparison.Ordinal) && e.Contains("lighting"));
+        Assert.Contains(plan.Escalations, e => e.StartsWith($"{closing.Id}: request 100 lighting from the city", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan.Escalations, e => e.StartsWith($"{closing.Id}: activate", StringComparison.Ordinal));
+    }
+
+    /// <summary>Every warehouse (but the agreement reserves, with <paramref name="keepReserves"/>) issues all its lighting.</summary>
+    private static async Task IssueAllLighting(HttpClient dispatcher, bool keepReserves)
+    {
+        foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
+        {
+            if ((keepReserves && w.Kind == WarehouseKind.AgreementReserve) || w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
+            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
+                new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        }
+    }
+
+    /// <summary>300 people in Shiling need relief, from a power cut that occurred <paramref name="ago"/>.</summary>
+    private static async Task<Incident> PowerCutInShiling(HttpClient dispatcher, TimeSpan ago)
+    {
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Rainstorm", title = "Power cut in Shiling", location = new { lat = 23.44, lon = 113.15 },
+            occurredAt = DateTimeOffset.UtcNow - ago, source = "hotline", assessment = new { affected = 300 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+    }
+
     /// <summary>
     /// Every warehouse issues all its lighting, then 300 people in Shiling need relief: the plan covers none of them, short of
     /// 100 lamps (StockShort).
     /// </summary>
     private static async Task<ReliefPlan> ShortOfLighting(HttpClient dispatcher)
     {
-        foreach (var w in await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))
-        {
-            if (w.Stock.FirstOrDefault(s => s.ItemCode == "lighting") is not { Available: > 0 } lighting) continue;
-            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/warehouses/{w.Id}/stock-movements",
-                new { itemCode = "lighting", quantity = lighting.Available, kind = "Issue", reason = "lent to the city for the test" });
-            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
-        }
-        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-        {
-            type = "Rainstorm", title = "Power cut in Shiling", location = new { lat = 23.44, lon = 113.15 },
-            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline", assessment = new { affected = 300 },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var incident = (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        await IssueAllLighting(dispatcher, keepReserves: false);
+        var incident = await PowerCutInShiling(dispatcher, TimeSpan.FromMinutes(5));
         var plan = await dispatcher.WaitForReliefPlan(p => p.Shortfalls.Any(s => s.IncidentId == incident.Id && s.ItemCode == "lighting"));
         Assert.Equal((100L, "StockShort", 0), (plan.Shortfalls.Single(s => s.ItemCode == "lighting").Missing, plan.Shortfalls.Single(s => s.ItemCode == "lighting").Reason, plan.PeopleCovered));
         return plan;

@@ -37,14 +37,16 @@ public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixtur
     public async Task A_shelter_a_dispatcher_closed_takes_nobody_until_it_is_opened_again_but_one_never_opened_opens_for_people()
     {
         var closed = await Shelter("S-CLOSED", 100);
+        Assert.Equal((false, 100), ((await closed.Get())!.Open, (await closed.Get())!.Room)); // never opened: room for people
         await closed.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 0, Open = false }, Manager); // the roof is damaged
         Assert.Equal(0, await closed.Admit("INC-C", 30, Manager));
-        Assert.Equal((false, 0), ((await closed.Get())!.Open, (await closed.Get())!.Occupancy));
+        Assert.Equal((false, 0, true, 0), ((await closed.Get())!.Open, (await closed.Get())!.Occupancy, (await closed.Get())!.ClosedByDispatcher, (await closed.Get())!.Room));
         // A head count alone does not open it; opening it does.
         await closed.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 0 }, Manager);
         Assert.Equal(0, await closed.Admit("INC-C", 30, Manager));
         await closed.SetOccupancy(new ShelterOccupancyRequest { Open = true }, Manager);
         Assert.Equal(30, await closed.Admit("INC-C", 30, Manager));
+        Assert.Equal((true, false, 70), ((await closed.Get())!.Open, (await closed.Get())!.ClosedByDispatcher, (await closed.Get())!.Room));
 
         var fresh = await Shelter("S-FRESH", 100); // never opened: placement opens it
         Assert.Equal(30, await fresh.Admit("INC-C", 30, Manager));

@@ -19,6 +19,9 @@ public sealed class GreedyReliefPlanner(TravelTimeModel travel, ReliefPlannerOpt
     private readonly TravelTimeModel _travel = travel ?? throw new ArgumentNullException(nameof(travel));
     private readonly ReliefPlannerOptions _options = Checked(options);
 
+    public DateTimeOffset? Arrival(ReliefWarehouse warehouse, ReliefDemandInput demand, DateTimeOffset now) =>
+        ReliefProblem.Arrival(warehouse, demand, now, _travel, _options.Loading).Arrival;
+
     public ReliefPlanResult Plan(IReadOnlyList<ReliefDemandInput> demands, IReadOnlyList<ReliefWarehouse> warehouses,
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<ReliefLoad>? inForce = null)
     {

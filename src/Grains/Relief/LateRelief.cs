@@ -45,7 +45,7 @@ public static class LateRelief
         if (late.Count == 0)
         {
             // Demands past their deadline with nothing to plan late are in no solve: nothing is short for them any more.
-            return PartialKits(planner, demands, lateUntil, warehouses, items, now, [], first, inForce);
+            return SentByDeadline(demands, now, PartialKits(planner, demands, lateUntil, warehouses, items, now, [], first, inForce));
         }
 
         var lateIds = late.Select(d => d.DemandId).ToHashSet(StringComparer.Ordinal);
@@ -71,7 +71,7 @@ public static class LateRelief
         // KitIncomplete lines are what partial kits can still send it, as they would once its deadline had passed.
         var heldBack = second.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && onTimeIds.Contains(s.DemandId) && !inTime.Contains(s.DemandId)).ToList();
         // The rest of a demand served in part may go on a route the deadline plan uses: one convoy, on the trucks its load needs.
-        return PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, inForce: inForce, plan: new ReliefPlanResult(
+        return SentByDeadline(demands, now, PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, inForce: inForce, plan: new ReliefPlanResult(
             Combine(first.Allocations, second.Allocations, warehouses, items),
             [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
             first.PeopleCoveredWeighted + inTimeWeighted, first.PeopleCovered + inTimePeople, first.TonKm + second.TonKm)
@@ -81,7 +81,37 @@ public static class LateRelief
             CoverageUpperBound = first.CoverageUpperBound,
             LatePeopleCovered = second.PeopleCovered - inTimePeople,
             KeptInForce = Sum(first.KeptInForce, second.KeptInForce),
-        });
+        }));
+    }
+
+    /// <summary>
+    /// A demand before its deadline shows the deadline plan's shortfalls, and that plan does not know what the later solves
+    /// send: a convoy of the late solve or of partial kits that arrives by the deadline all the same (its kit short of an item
+    /// that only comes late, or kept from the plan in force). Each line then lacks only what no convoy of the whole plan brings
+    /// by the deadline, and goes when that is nothing. Before the twenty-seventh session such lines said "0 sent" for items the
+    /// same plan delivered in time, and the request to the city asked for them (an exploratory test).
+    /// </summary>
+    private static ReliefPlanResult SentByDeadline(IReadOnlyList<ReliefDemandInput> demands, DateTimeOffset now, ReliefPlanResult plan)
+    {
+        var onTime = demands.Where(d => d.Deadline > now).ToDictionary(d => d.DemandId, StringComparer.Ordinal);
+        if (onTime.Count == 0 || plan.Shortfalls.Count == 0) return plan;
+        var inTime = plan.Allocations.Where(a => onTime.TryGetValue(a.DemandId, out var d) && a.Eta <= d.Deadline)
+            .GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));
+        var changed = false;
+        var shortfalls = new List<Shortfall>();
+        foreach (var s in plan.Shortfalls)
+        {
+            if (!onTime.TryGetValue(s.DemandId, out var d) || !inTime.TryGetValue((s.DemandId, s.ItemCode), out var sent)
+                || d.Kit.GetValueOrDefault(s.ItemCode) - sent >= s.Missing)
+            {
+                shortfalls.Add(s);
+                continue;
+            }
+            changed = true;
+            var missing = d.Kit.GetValueOrDefault(s.ItemCode) - sent;
+            if (missing > 0) shortfalls.Add(s with { Missing = missing, Detail = $"{sent} arriving by the deadline in all; {s.Detail}" });
+        }
+        return changed ? plan with { Shortfalls = shortfalls } : plan;
     }
 
     /// <summary>

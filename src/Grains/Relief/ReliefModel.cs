@@ -208,4 +208,10 @@ public interface IReliefPlanner
 
     /// <summary>The planner for the later solves of <see cref="LateRelief"/> (the same one unless it has a smaller budget for them).</summary>
     IReliefPlanner ForLaterSolves() => this;
+
+    /// <summary>
+    /// When a convoy ordered now from <paramref name="warehouse"/> would reach <paramref name="demand"/> (mobilisation, loading,
+    /// travel, as this planner counts them), or null when it cannot say.
+    /// </summary>
+    DateTimeOffset? Arrival(ReliefWarehouse warehouse, ReliefDemandInput demand, DateTimeOffset now) => null;
 }

@@ -184,7 +184,7 @@ internal sealed class ReliefProblem
     }
 
     /// <summary>Departure = now + mobilisation + loading; arrival = departure + the team ETA model's time for the distance and hazard.</summary>
-    private static (double DistanceKm, DateTimeOffset Departure, DateTimeOffset Arrival) Arrival(ReliefWarehouse warehouse,
+    internal static (double DistanceKm, DateTimeOffset Departure, DateTimeOffset Arrival) Arrival(ReliefWarehouse warehouse,
         ReliefDemandInput demand, DateTimeOffset now, TravelTimeModel travel, TimeSpan loading)
     {
         var distance = TravelTimeModel.DistanceKm(warehouse.Position, demand.Location);

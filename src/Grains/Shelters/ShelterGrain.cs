@@ -105,7 +105,7 @@ public sealed class ShelterGrain(
         {
             Id = d.Id, NameZh = d.NameZh, NameEn = d.NameEn, Kind = d.Kind, AreaId = d.AreaId, Position = d.Position,
             Capacity = CapacityOf(d), FloorAreaM2 = d.FloorAreaM2, Occupancy = S.Occupancy, Open = S.Open, UpdatedAt = S.UpdatedAt,
-            Admitted = new Dictionary<string, int>(S.Admitted), LastNote = S.LastNote,
+            Admitted = new Dictionary<string, int>(S.Admitted), LastNote = S.LastNote, ClosedByDispatcher = S.ClosedByDispatcher,
         };
     }
 }

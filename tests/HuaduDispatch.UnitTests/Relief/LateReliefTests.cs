@@ -68,6 +68,26 @@ public sealed class LateReliefTests
     }
 
     [Fact]
+    public void A_shortfall_before_the_deadline_lacks_only_what_no_convoy_of_the_plan_brings_by_then()
+    {
+        // Blankets come only from a depot that mobilises in 2 h: OTHER's kit cannot be whole by its deadline in 1 h, so the plan
+        // for the deadline sends it nothing. The late solve sends the water (in time) and the blankets (late).
+        var items = Items(("water", 1, 0.001), ("blanket", 2, 0.005));
+        var water = Warehouse("WH-WATER", East(1), 1, 1000, ("water", 50));
+        var blankets = Warehouse("WH-SLOW", East(1), 1, 1000, ("blanket", 50)) with { Mobilisation = TimeSpan.FromHours(2) };
+        var other = Demand("OTHER", East(0), 1, 10, TimeSpan.FromHours(1), ("water", 10), ("blanket", 10));
+
+        var plan = LateRelief.Plan(Optimal(), [other], LateUntil(other), [water, blankets], items, Now);
+
+        var waterConvoy = Assert.Single(plan.Allocations, a => a.ItemCode == "water");
+        Assert.True(waterConvoy.Eta <= other.Deadline);
+        Assert.True(Assert.Single(plan.Allocations, a => a.ItemCode == "blanket").Eta > other.Deadline);
+        // Only the blankets are short by the deadline; the water, all of it arriving in time, is not.
+        var shortfall = Assert.Single(plan.Shortfalls);
+        Assert.Equal(("OTHER", "blanket", 10L, ShortfallReason.TooFar), (shortfall.DemandId, shortfall.ItemCode, shortfall.Missing, shortfall.Reason));
+    }
+
+    [Fact]
     public void Late_convoys_never_use_the_trucks_of_the_plan_for_the_deadline()
     {
         // One truck: the demand that can still be reached in time has it.
