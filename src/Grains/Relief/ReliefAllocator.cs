@@ -170,9 +170,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// completes nobody's kit is what the demand gets, and on a node surge partial kits were otherwise swapped each re-plan
     /// for others no better (twenty-sixth session). Routes the answer keeps with other
     /// loads are amended, not withdrawn, and do not count. A plan that covers as many but drops convoys (another optimum, or
-    /// fewer ton-km) does not replace the plan in force either, unless the setting is 0. Nor, in the plan for the deadline,
-    /// does one that covers as many and drops none but amends convoys or adds new ones for fewer ton-km, when every convoy of
-    /// the plan kept relieves people.
+    /// fewer ton-km) does not replace the plan in force either, unless the setting is 0.
     /// </summary>
     private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, ReliefPlanResult answer, ReliefPlanResult? near = null)
     {
@@ -197,17 +195,7 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             && (chosen is not { } k || Score(near, nearDrops) > Score(k.Plan, k.Drops) + 1e-9))
             chosen = (near, nearDrops);
         var answerDrops = Dropped(answer);
-        if (chosen is not var (kept, drops)) return answer;
-        // On a tie the answer wins (it has fewer ton-km, or in the later solves kits that arrive sooner), except in the plan
-        // for the deadline over a plan kept whose convoys all relieve people: there the answer is better only in ton-km, and
-        // amending convoys in force or moving their loads onto new convoys, which may arrive later, is not worth that (an
-        // exploratory test saw a re-plan move water and lamps off two convoys in force onto a new one arriving 28 minutes later,
-        // to save 1.8 km). A plan kept with convoys that relieve nobody (partial kits) still gives way on a tie: those belong to
-        // the partial-kit solve, which is given them as in force.
-        var keptWinsTies = _options.GainPerWithdrawnConvoy > 0 && !_options.EarliestFirst
-            && kept.Allocations.All(a => kept.CoveredByDemand.GetValueOrDefault(a.DemandId) > 0);
-        var (answerScore, keptScore) = (Score(answer, answerDrops), Score(kept, drops));
-        if (keptWinsTies ? answerScore > keptScore + 1e-9 : answerScore >= keptScore - 1e-9) return answer;
+        if (chosen is not var (kept, drops) || Score(answer, answerDrops) >= Score(kept, drops) - 1e-9) return answer;
         var gain = answer.PeopleCoveredWeighted - kept.PeopleCoveredWeighted;
         return kept with
         {

@@ -248,29 +248,6 @@ public sealed class ReliefPlanInForceTests
         Assert.Null(replan.KeptInForce); // nothing given up in people
     }
 
-    [Theory]
-    [InlineData(10, "WH-FAR")]   // the convoy in force keeps its water: nobody more is covered
-    [InlineData(0, "WH-WATER")]  // GainPerWithdrawnConvoy 0: the optimum's fewer ton-km, on a new convoy
-    public void An_exact_re_plan_covering_no_more_people_does_not_move_loads_off_a_convoy_in_force_for_fewer_ton_km(double gainPerConvoy, string waterFrom)
-    {
-        // WH-FAR is the only holder of tents, so its convoy stays either way; the ton-km optimum takes the water off it and
-        // sends it on a new convoy from WH-WATER, nearer. No convoy is withdrawn, the same people are covered.
-        var items = Items(("water", 10, 0.01), ("tent", 20, 0.05));
-        var far = Warehouse("WH-FAR", East(15), trucks: 1, capacityKg: 2000, ("water", 100), ("tent", 100));
-        var water = Warehouse("WH-WATER", East(2), trucks: 1, capacityKg: 2000, ("water", 100));
-        var a = Demand("A", East(0), priority: 2, people: 50, ThreeHours, ("water", 50), ("tent", 10));
-        var options = Exact with { GainPerWithdrawnConvoy = gainPerConvoy };
-        var fresh = Optimal(options).Plan([a], [far, water], items, Now);
-        Assert.Equal("WH-WATER", Assert.Single(fresh.Allocations, l => l.ItemCode == "water").WarehouseId);
-
-        var replan = Optimal(options).Plan([a], [far, water], items, Now, [new("A", "WH-FAR", "water", 50), new("A", "WH-FAR", "tent", 10)]);
-
-        Assert.Equal(waterFrom, Assert.Single(replan.Allocations, l => l.ItemCode == "water").WarehouseId);
-        Assert.Equal("WH-FAR", Assert.Single(replan.Allocations, l => l.ItemCode == "tent").WarehouseId);
-        Assert.Equal(50, replan.PeopleCovered);
-        Assert.Null(replan.KeptInForce); // nothing given up in people
-    }
-
     /// <summary>
     /// A's kit comes from the near warehouse. C's water goes from WH-X, but no blanket can reach C: that convoy covers nobody.
     /// The better plan sends WH-X's one truck to B instead: 5 more weighted people, less than 10 for the convoy it withdraws.
