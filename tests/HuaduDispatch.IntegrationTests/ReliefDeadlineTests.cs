@@ -115,16 +115,7 @@ public sealed class ReliefDeadlineTests
     {
         await using var node = await DispatchNode.StartAsync(connectionString: null);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
-        async Task<Incident> Report(DateTimeOffset occurredAt, string title)
-        {
-            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-            {
-                type = "Waterlogging", title, location = new { lat = 23.452, lon = 113.305 }, occurredAt, source = "hotline",
-                assessment = new { affected = 60 },
-            });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
-        }
+        Task<Incident> Report(DateTimeOffset occurredAt, string title) => Waterlogging(dispatcher, occurredAt, title, 60);
         async Task Move(string id, string to) =>
             Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{id}/transitions", new { to, reason = "test" })).StatusCode);
 
@@ -156,16 +147,7 @@ public sealed class ReliefDeadlineTests
     {
         await using var node = await DispatchNode.StartAsync(connectionString: null);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
-        async Task<Incident> Report(DateTimeOffset occurredAt, int affected)
-        {
-            var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
-            {
-                type = "Waterlogging", title = "Lane flooded", location = new { lat = 23.452, lon = 113.305 }, occurredAt, source = "hotline",
-                assessment = new { affected },
-            });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
-        }
+        Task<Incident> Report(DateTimeOffset occurredAt, int affected) => Waterlogging(dispatcher, occurredAt, "Lane flooded", affected);
         async Task Assess(string id, int affected) => Assert.Equal(HttpStatusCode.OK,
             (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{id}/assessments", new { affected, relocated = 0 })).StatusCode);
 
@@ -200,6 +182,18 @@ public sealed class ReliefDeadlineTests
         kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
         Assert.Equal([back.Id], kpi.Incidents.Select(i => i.IncidentId));
         Assert.Equal((1, 30L), (kpi.Breaches, kpi.Affected));
+    }
+
+    /// <summary>A waterlogging reported by the hotline, <paramref name="affected"/> people, at one place in the district.</summary>
+    private static async Task<Incident> Waterlogging(HttpClient dispatcher, DateTimeOffset occurredAt, string title, int affected)
+    {
+        var created = await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Waterlogging", title, location = new { lat = 23.452, lon = 113.305 }, occurredAt, source = "hotline",
+            assessment = new { affected },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
     }
 
     private static async Task<IncidentRelief> WaitFor(HttpClient client, string incidentId, Func<IncidentRelief, bool> done, TimeSpan timeout)
