@@ -143,25 +143,39 @@ public static class LateRelief
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(s => s.ItemCode, s => s.Want, StringComparer.Ordinal),
                 StringComparer.Ordinal);
         if (incomplete.Count == 0) return plan;
+        // Only the warehouses with a truck left can send anything (a smaller model; its shortfalls are not used).
+        var remaining = Left(warehouses, plan.Allocations);
+        var left = remaining.Where(w => w.Trucks > 0).ToList();
+        if (left.Count == 0) return plan;
+        // An item no such warehouse holds any more (the late solve, which comes first, took the last of it for people past their
+        // deadline) is out of the partial kit: with it in, the kit could complete nobody's, and nothing at all was sent
+        // (an exploratory test saw a new incident get no water, food or blankets for want of 17 lamps). Its line then says what
+        // it lacks, stock or trucks (no longer KitIncomplete), so the city is asked for it.
+        var gone = new HashSet<(string DemandId, string ItemCode)>();
         var wanted = new List<ReliefDemandInput>();
         foreach (var d in demands)
         {
             if (!incomplete.TryGetValue(d.DemandId, out var kit)) continue;
             var until = lateUntil.TryGetValue(d.DemandId, out var late) && late > d.Deadline ? late : d.Deadline;
             if (until <= now) continue;
-            wanted.Add(d with { Kit = kit, People = Math.Max(1, d.People - plan.CoveredByDemand.GetValueOrDefault(d.DemandId)), Deadline = until });
+            var held = kit.Where(k => left.Any(w => w.Available.GetValueOrDefault(k.Key) > 0)).ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
+            foreach (var item in kit.Keys.Where(item => !held.ContainsKey(item))) gone.Add((d.DemandId, item));
+            if (held.Count > 0)
+                wanted.Add(d with { Kit = held, People = Math.Max(1, d.People - plan.CoveredByDemand.GetValueOrDefault(d.DemandId)), Deadline = until });
         }
-        // Only the warehouses with a truck left can send anything (a smaller model; its shortfalls are not used).
-        var left = Left(warehouses, plan.Allocations).Where(w => w.Trucks > 0).ToList();
-        if (wanted.Count == 0 || left.Count == 0) return plan;
-        var partial = planner.ForLaterSolves().Plan(wanted, left, items, now, For(inForce, [.. wanted.Select(d => d.DemandId)]));
-        if (partial.Allocations.Count == 0) return plan;
+        var partial = wanted.Count == 0 ? ReliefPlanResult.Empty
+            : planner.ForLaterSolves().Plan(wanted, left, items, now, For(inForce, [.. wanted.Select(d => d.DemandId)]));
+        if (partial.Allocations.Count == 0 && gone.Count == 0) return plan;
 
         var sent = partial.Allocations.GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));
         var shortfalls = new List<Shortfall>();
         foreach (var s in plan.Shortfalls)
         {
-            if (s.Reason != ShortfallReason.KitIncomplete || !sent.TryGetValue((s.DemandId, s.ItemCode), out var quantity)) shortfalls.Add(s);
+            if (s.Reason == ShortfallReason.KitIncomplete && gone.Contains((s.DemandId, s.ItemCode)))
+                shortfalls.Add(remaining.Any(w => w.Available.GetValueOrDefault(s.ItemCode) > 0)
+                    ? s with { Reason = ShortfallReason.NoTrucks, Detail = $"no truck left at the warehouses that still hold it: the plan's other convoys have them; {s.Detail}" }
+                    : s with { Reason = ShortfallReason.StockShort, Detail = $"none left: the plan's other convoys take all of it; {s.Detail}" });
+            else if (s.Reason != ShortfallReason.KitIncomplete || !sent.TryGetValue((s.DemandId, s.ItemCode), out var quantity)) shortfalls.Add(s);
             else if (s.Missing > quantity) shortfalls.Add(s with { Missing = s.Missing - quantity, Detail = $"{quantity} sent anyway as part of partial kits; {s.Detail}" });
         }
         return new ReliefPlanResult(Combine(plan.Allocations, partial.Allocations, warehouses, items), shortfalls, plan.PeopleCoveredWeighted, plan.PeopleCovered,

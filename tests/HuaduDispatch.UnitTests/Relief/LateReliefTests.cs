@@ -181,6 +181,31 @@ public sealed class LateReliefTests
     }
 
     [Fact]
+    public void A_partial_kit_goes_without_an_item_the_late_solve_took_the_last_of_and_that_item_is_short_of_stock()
+    {
+        // The partial-kit case above with lamps in OTHER's kit: WH-LAMP's 5 lamps are in reach of OTHER, but the late solve,
+        // which comes first, gives them to LATE (past its deadline, relieved by them). OTHER's water still goes.
+        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005), ("lighting", 1, 0.002));
+        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
+        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
+        var lamps = Warehouse("WH-LAMP", East(0.2), 2, 5000, ("lighting", 5));
+        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var other = Demand("OTHER", East(0.5), 1, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1), ("lighting", 5));
+        var late = Demand("LATE", East(2), 1, 5, TimeSpan.FromHours(-1), ("lighting", 5));
+
+        var plan = LateRelief.Plan(Optimal(), [urgent, other, late], LateUntil(urgent, other, late), [water, disinfectant, lamps], items, Now);
+
+        Assert.Equal(5, plan.Allocations.Where(a => a.DemandId == "LATE" && a.ItemCode == "lighting").Sum(a => a.Quantity));
+        Assert.Equal(10, plan.Allocations.Where(a => a.DemandId == "OTHER" && a.ItemCode == "water").Sum(a => a.Quantity));
+        Assert.Equal(10, plan.PartialKitUnits);
+        // The lamps line says what is missing, so the city is asked for it; the disinfectant stays short of trucks.
+        var lighting = Assert.Single(plan.Shortfalls, s => s.DemandId == "OTHER" && s.ItemCode == "lighting");
+        Assert.Equal((5L, ShortfallReason.StockShort), (lighting.Missing, lighting.Reason));
+        Assert.Equal(ShortfallReason.NoTrucks, Assert.Single(plan.Shortfalls, s => s.DemandId == "OTHER" && s.ItemCode == "disinfectant").Reason);
+        Assert.DoesNotContain(plan.Shortfalls, s => s.DemandId == "OTHER" && s.ItemCode == "water");
+    }
+
+    [Fact]
     public void A_re_plan_keeps_the_partial_kit_convoy_in_force_rather_than_draw_it_anew()
     {
         // The partial-kit case above with a second water depot nearer to OTHER. From scratch OTHER's water comes from the nearer

@@ -77,6 +77,11 @@ public sealed class GeoJsonBuilderTests
         var p = Json(GeoJsonBuilder.ForShelters([shelter])).GetProperty("features")[0].GetProperty("properties");
         Assert.Equal((500, 120, 380), (p.GetProperty("capacity").GetInt32(), p.GetProperty("occupancy").GetInt32(), p.GetProperty("room").GetInt32()));
         Assert.Equal(JsonValueKind.True, p.GetProperty("open").ValueKind);
+        Assert.Equal(JsonValueKind.False, p.GetProperty("closedByDispatcher").ValueKind);
+
+        // A dispatcher closed it: no room, and it says why.
+        var closed = Json(GeoJsonBuilder.ForShelters([shelter with { Open = false, Occupancy = 0, ClosedByDispatcher = true }])).GetProperty("features")[0].GetProperty("properties");
+        Assert.Equal((0, JsonValueKind.True), (closed.GetProperty("room").GetInt32(), closed.GetProperty("closedByDispatcher").ValueKind));
     }
 
     [Fact]

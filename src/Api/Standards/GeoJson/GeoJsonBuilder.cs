@@ -118,7 +118,7 @@ public static class GeoJsonBuilder
     public static GeoJsonFeatureCollection ForShelters(IEnumerable<ShelterLive> shelters, GeoBox? box = null) =>
         Collect(shelters, s => (s.Position.Lon, s.Position.Lat), box, s => (s.Id, Props(
             ("name", s.NameEn), ("nameZh", s.NameZh), ("kind", s.Kind.ToString()), ("areaId", s.AreaId), ("capacity", s.Capacity),
-            ("occupancy", s.Occupancy), ("open", s.Open), ("room", s.Room))));
+            ("occupancy", s.Occupancy), ("open", s.Open), ("closedByDispatcher", s.ClosedByDispatcher), ("room", s.Room))));
 
     public static GeoJsonFeatureCollection ForRiskPoints(IEnumerable<RiskPoint> points, GeoBox? box = null) =>
         Collect(points, r => (r.Position.Lon, r.Position.Lat), box, r => (r.Id, Props(
