@@ -46,6 +46,25 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_convoy_delivered_to_a_relief_corrected_to_nobody_raises_no_Met_but_one_with_people_does()
+    {
+        // Both reliefs' convoys are on their way; one incident's figures are then corrected to nobody.
+        var (corrected, before) = await Demand("INC-RD-NOBODY", TimeSpan.FromMinutes(-60));
+        var (kept, keptRelief) = await Demand("INC-RD-SOMEBODY", TimeSpan.FromMinutes(-60));
+        await corrected.Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.40, Lon = 113.22 }, OccurredAt = before.OccurredAt,
+            Affected = 0, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, Dispatcher);
+
+        await corrected.ShipmentChanged(Convoy("SHP-RD-NOBODY", before, ShipmentStatus.Delivered, 1, DateTimeOffset.UtcNow), replan: false);
+        await kept.ShipmentChanged(Convoy("SHP-RD-SOMEBODY", keptRelief, ShipmentStatus.Delivered, 1, DateTimeOffset.UtcNow), replan: false);
+
+        Assert.DoesNotContain(await corrected.GetAlerts(), a => a.Kind == ReliefAlertKind.Met);
+        Assert.Contains(await kept.GetAlerts(), a => a.Kind == ReliefAlertKind.Met);
+    }
+
+    [Fact]
     public async Task A_shortfall_relabelled_between_NoTrucks_and_KitIncomplete_alone_raises_no_new_alert_but_a_new_quantity_or_reason_does()
     {
         var (demand, relief) = await Demand("INC-RD-RELABEL", TimeSpan.FromMinutes(-60));
