@@ -161,7 +161,8 @@ public sealed record ReliefPlan
     [Id(12)] public int PeopleCoveredLate { get; init; }
     /// <summary>
     /// Units the plan sends as partial kits: items held back only because another item of the same kit is short
-    /// (KitIncomplete), sent anyway from what the plan leaves. They relieve nobody under the whole-kit rule.
+    /// (KitIncomplete), sent anyway from what the plan leaves. They relieve nobody under the whole-kit rule. Every unit to an
+    /// incident the plan relieves nobody at counts, whichever solve sends it.
     /// </summary>
     [Id(13)] public long PartialKitUnits { get; init; }
     /// <summary>

@@ -45,7 +45,7 @@ public static class LateRelief
         if (late.Count == 0)
         {
             // Demands past their deadline with nothing to plan late are in no solve: nothing is short for them any more.
-            return SentByDeadline(demands, now, PartialKits(planner, demands, lateUntil, warehouses, items, now, [], first, inForce));
+            return SentByDeadline(demands, now, PartialKits(planner, demands, lateUntil, warehouses, items, now, [], first, inForce, lateCovered: null));
         }
 
         var lateIds = late.Select(d => d.DemandId).ToHashSet(StringComparer.Ordinal);
@@ -71,7 +71,7 @@ public static class LateRelief
         // KitIncomplete lines are what partial kits can still send it, as they would once its deadline had passed.
         var heldBack = second.Shortfalls.Where(s => s.Reason == ShortfallReason.KitIncomplete && onTimeIds.Contains(s.DemandId) && !inTime.Contains(s.DemandId)).ToList();
         // The rest of a demand served in part may go on a route the deadline plan uses: one convoy, on the trucks its load needs.
-        return SentByDeadline(demands, now, PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, inForce: inForce, plan: new ReliefPlanResult(
+        return SentByDeadline(demands, now, PartialKits(planner, demands, lateUntil, warehouses, items, now, heldBack, inForce: inForce, lateCovered: second.CoveredByDemand, plan: new ReliefPlanResult(
             Combine(first.Allocations, second.Allocations, warehouses, items),
             [.. first.Shortfalls.Where(s => !inTime.Contains(s.DemandId)), .. second.Shortfalls.Where(s => !onTimeIds.Contains(s.DemandId) || inTime.Contains(s.DemandId))],
             first.PeopleCoveredWeighted + inTimeWeighted, first.PeopleCovered + inTimePeople, first.TonKm + second.TonKm)
@@ -123,14 +123,25 @@ public static class LateRelief
     /// </summary>
     /// <param name="heldBack">KitIncomplete lines of the late solve that the plan does not show (demands before their deadline
     /// show the deadline plan's shortfalls); sent as partial kits like the plan's own.</param>
+    /// <param name="lateCovered">People the late solve relieves, per demand (null without a late solve): with the plan's own,
+    /// which demands the plan relieves nobody at, whose every unit is a partial kit.</param>
     /// <param name="inForce">The plan in force, whose loads to these demands this solve is given like the others: without it
     /// each re-plan drew the partial kits anew, and on a node most convoys a re-plan withdrew were partial kits swapped for
     /// others that relieved nobody more (twenty-sixth session).</param>
     private static ReliefPlanResult PartialKits(IReliefPlanner planner, IReadOnlyList<ReliefDemandInput> demands,
         IReadOnlyDictionary<string, DateTimeOffset> lateUntil, IReadOnlyList<ReliefWarehouse> warehouses,
         IReadOnlyDictionary<string, ReliefItemSpec> items, DateTimeOffset now, IReadOnlyList<Shortfall> heldBack, ReliefPlanResult plan,
-        IReadOnlyList<ReliefLoad>? inForce)
+        IReadOnlyList<ReliefLoad>? inForce, IReadOnlyDictionary<string, int>? lateCovered)
     {
+        // The plan's partial-kit units: every unit to a demand the plan relieves nobody at (by its deadline or late), and the
+        // partial-kit solve's to the others (the rest of a demand served in part). Until the twenty-seventh session only the
+        // partial-kit solve's counted, and partial kits the late solve kept from the plan in force read 0.
+        bool Nobody(string id) => plan.CoveredByDemand.GetValueOrDefault(id) == 0 && (lateCovered?.GetValueOrDefault(id) ?? 0) == 0;
+        ReliefPlanResult Counted(ReliefPlanResult result, IReadOnlyList<Allocation> partialKits) => result with
+        {
+            PartialKitUnits = result.Allocations.Where(a => Nobody(a.DemandId)).Sum(a => a.Quantity)
+                + partialKits.Where(a => !Nobody(a.DemandId)).Sum(a => a.Quantity),
+        };
         // What a line lacks, but never more than the kit less what the plan already sends (the late solve's whole kits included).
         var allocated = Sent(plan.Allocations);
         var kitOf = demands.ToDictionary(d => d.DemandId, d => d.Kit, StringComparer.Ordinal);
@@ -142,11 +153,11 @@ public static class LateRelief
             .Where(s => s.Want > 0).GroupBy(s => s.DemandId)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(s => s.ItemCode, s => s.Want, StringComparer.Ordinal),
                 StringComparer.Ordinal);
-        if (incomplete.Count == 0) return plan;
+        if (incomplete.Count == 0) return Counted(plan, []);
         // Only the warehouses with a truck left can send anything (a smaller model; its shortfalls are not used).
         var remaining = Left(warehouses, plan.Allocations);
         var left = remaining.Where(w => w.Trucks > 0).ToList();
-        if (left.Count == 0) return plan;
+        if (left.Count == 0) return Counted(plan, []);
         // An item no such warehouse holds any more (the late solve, which comes first, took the last of it for people past their
         // deadline) is out of the partial kit: with it in, the kit could complete nobody's, and nothing at all was sent
         // (an exploratory test saw a new incident get no water, food or blankets for want of 17 lamps). Its line then says what
@@ -165,7 +176,7 @@ public static class LateRelief
         }
         var partial = wanted.Count == 0 ? ReliefPlanResult.Empty
             : planner.ForLaterSolves().Plan(wanted, left, items, now, For(inForce, [.. wanted.Select(d => d.DemandId)]));
-        if (partial.Allocations.Count == 0 && gone.Count == 0) return plan;
+        if (partial.Allocations.Count == 0 && gone.Count == 0) return Counted(plan, []);
 
         var sent = partial.Allocations.GroupBy(a => (a.DemandId, a.ItemCode)).ToDictionary(g => g.Key, g => g.Sum(a => a.Quantity));
         var shortfalls = new List<Shortfall>();
@@ -178,16 +189,15 @@ public static class LateRelief
             else if (s.Reason != ShortfallReason.KitIncomplete || !sent.TryGetValue((s.DemandId, s.ItemCode), out var quantity)) shortfalls.Add(s);
             else if (s.Missing > quantity) shortfalls.Add(s with { Missing = s.Missing - quantity, Detail = $"{quantity} sent anyway as part of partial kits; {s.Detail}" });
         }
-        return new ReliefPlanResult(Combine(plan.Allocations, partial.Allocations, warehouses, items), shortfalls, plan.PeopleCoveredWeighted, plan.PeopleCovered,
+        return Counted(new ReliefPlanResult(Combine(plan.Allocations, partial.Allocations, warehouses, items), shortfalls, plan.PeopleCoveredWeighted, plan.PeopleCovered,
             plan.TonKm + partial.TonKm)
         {
             CoveredByDemand = plan.CoveredByDemand,
             Status = plan.Status,
             CoverageUpperBound = plan.CoverageUpperBound,
             LatePeopleCovered = plan.LatePeopleCovered,
-            PartialKitUnits = partial.Allocations.Sum(a => a.Quantity),
             KeptInForce = plan.KeptInForce,
-        };
+        }, partial.Allocations);
     }
 
     /// <summary>

@@ -206,6 +206,28 @@ public sealed class LateReliefTests
     }
 
     [Fact]
+    public void Partial_kit_units_count_a_partial_kit_the_late_solve_keeps_from_the_plan_in_force()
+    {
+        // LATE and SMALL are past their deadline. WH-DIS's one truck goes to URGENT, so LATE's water goes as a partial kit, and
+        // the late solve relieves SMALL. Re-planned with LATE's convoy in force, the late solve keeps it (a convoy in force
+        // counts there): still a partial kit, relieving nobody.
+        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
+        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
+        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
+        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var late = Demand("LATE", East(0.5), 1, 50, TimeSpan.FromHours(-1), ("water", 10), ("disinfectant", 1));
+        var small = Demand("SMALL", East(1.5), 1, 5, TimeSpan.FromHours(-1), ("water", 5));
+        var fresh = LateRelief.Plan(Optimal(), [urgent, late, small], LateUntil(urgent, late, small), [water, disinfectant], items, Now);
+        Assert.Equal((5, 10L), (fresh.LatePeopleCovered, fresh.PartialKitUnits));
+        var inForce = fresh.Allocations.Select(a => new ReliefLoad(a.DemandId, a.WarehouseId, a.ItemCode, a.Quantity)).ToList();
+
+        var replan = LateRelief.Plan(Optimal(), [urgent, late, small], LateUntil(urgent, late, small), [water, disinfectant], items, Now, inForce);
+
+        Assert.Equal(10, replan.Allocations.Where(a => a.DemandId == "LATE" && a.ItemCode == "water").Sum(a => a.Quantity));
+        Assert.Equal((5, 10L), (replan.LatePeopleCovered, replan.PartialKitUnits));
+    }
+
+    [Fact]
     public void A_re_plan_keeps_the_partial_kit_convoy_in_force_rather_than_draw_it_anew()
     {
         // The partial-kit case above with a second water depot nearer to OTHER. From scratch OTHER's water comes from the nearer
