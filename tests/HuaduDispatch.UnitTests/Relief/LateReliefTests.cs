@@ -11,6 +11,14 @@ public sealed class LateReliefTests
     private static Dictionary<string, DateTimeOffset> LateUntil(params ReliefDemandInput[] demands) =>
         demands.ToDictionary(d => d.DemandId, _ => Now + LateWindow);
 
+    /// <summary>
+    /// The partial-kit case: water at WH-WATER (5 trucks), disinfectant only at WH-DIS, whose one truck URGENT's kit takes.
+    /// </summary>
+    private static (Dictionary<string, ReliefItemSpec> Items, ReliefWarehouse Water, ReliefWarehouse Disinfectant, ReliefDemandInput Urgent) DisinfectantShort() =>
+        (Items(("water", 20, 0.025), ("disinfectant", 5, 0.005)), Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500)),
+            Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10)),
+            Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1)));
+
     [Fact]
     public void A_demand_past_its_deadline_gets_a_late_convoy_of_what_it_still_needs()
     {
@@ -160,10 +168,7 @@ public sealed class LateReliefTests
     {
         // Disinfectant is held only at WH-DIS, whose one truck goes to the more urgent demand. The other demand's water waits for
         // no disinfectant: WH-WATER's idle trucks bring it, though nobody there counts as relieved.
-        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
-        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
-        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
-        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var (items, water, disinfectant, urgent) = DisinfectantShort();
         var other = Demand("OTHER", East(0.5), 1, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
 
         var plan = LateRelief.Plan(Optimal(), [urgent, other], LateUntil(urgent, other), [water, disinfectant], items, Now);
@@ -211,10 +216,7 @@ public sealed class LateReliefTests
         // LATE and SMALL are past their deadline. WH-DIS's one truck goes to URGENT, so LATE's water goes as a partial kit, and
         // the late solve relieves SMALL. Re-planned with LATE's convoy in force, the late solve keeps it (a convoy in force
         // counts there): still a partial kit, relieving nobody.
-        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
-        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
-        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
-        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var (items, water, disinfectant, urgent) = DisinfectantShort();
         var late = Demand("LATE", East(0.5), 1, 50, TimeSpan.FromHours(-1), ("water", 10), ("disinfectant", 1));
         var small = Demand("SMALL", East(1.5), 1, 5, TimeSpan.FromHours(-1), ("water", 5));
         var fresh = LateRelief.Plan(Optimal(), [urgent, late, small], LateUntil(urgent, late, small), [water, disinfectant], items, Now);
@@ -256,10 +258,7 @@ public sealed class LateReliefTests
     {
         // The partial-kit case above and a demand past its deadline: the first solve serves URGENT; the late solve has LATE and
         // OTHER, which the first sends nothing to; the third sends OTHER's water. Each solve is recorded by the planner that made it.
-        var items = Items(("water", 20, 0.025), ("disinfectant", 5, 0.005));
-        var water = Warehouse("WH-WATER", East(1), 5, 5000, ("water", 500));
-        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 10));
-        var urgent = Demand("URGENT", East(0), 4, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
+        var (items, water, disinfectant, urgent) = DisinfectantShort();
         var other = Demand("OTHER", East(0.5), 1, 50, TimeSpan.FromHours(3), ("water", 10), ("disinfectant", 1));
         var late = Demand("LATE", East(2), 1, 10, TimeSpan.FromHours(-1), ("water", 10));
         var first = new Recording(Optimal());
