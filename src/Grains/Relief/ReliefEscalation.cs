@@ -42,6 +42,15 @@ public static class ReliefEscalation
     }
 
     /// <summary>
+    /// Whether <paramref name="reserve"/>, activated now, would reach <paramref name="demand"/> by the time its shortfall is
+    /// about: the deadline, or <paramref name="lateUntil"/> (the end of its late relief) once the deadline has passed. As the
+    /// planner counts arrival (mobilisation, loading, travel); true when the planner cannot say.
+    /// </summary>
+    public static bool ArrivesInTime(IReliefPlanner planner, Warehouse reserve, ReliefDemandInput demand, DateTimeOffset lateUntil, DateTimeOffset now) =>
+        planner.Arrival(ReliefWarehouseSelection.ToPlanner(reserve), demand, now) is not { } arrival
+        || arrival <= (demand.Deadline > now ? demand.Deadline : lateUntil);
+
+    /// <summary>
     /// Whether stock of <paramref name="itemCode"/> added at a warehouse (received, or adjusted up) may cover more people than
     /// <paramref name="plan"/>: it has a shortfall of that item that is not only waiting for another item of the kit
     /// (StockShort, TooFar or NoTrucks; the new stock may be nearer, or at a warehouse with free trucks). Stock of an item no

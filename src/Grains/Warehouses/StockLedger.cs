@@ -34,13 +34,14 @@ public sealed class StockLedger(WarehouseState state)
             throw DomainException.Invalid("kind", "Shipped is recorded by a convoy's departure, not sent; send Receive, Issue or Adjust");
         if (request.Quantity is not { } quantity) throw DomainException.Invalid("quantity", "quantity is required");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a stock movement needs a reason");
+        var article = kind == StockMovementKind.Issue ? "an" : "a";
         if (kind is StockMovementKind.Receive or StockMovementKind.Issue && quantity <= 0)
-            throw DomainException.Invalid("quantity", $"{(kind == StockMovementKind.Issue ? "an" : "a")} {kind} needs a positive quantity");
+            throw DomainException.Invalid("quantity", $"{article} {kind} needs a positive quantity");
         if (kind == StockMovementKind.Adjust && quantity == 0) throw DomainException.Invalid("quantity", "an adjustment of 0 changes nothing");
         if (Math.Abs(quantity) > MaxQuantity)
             throw DomainException.Invalid("quantity", kind == StockMovementKind.Adjust
                 ? $"quantity {quantity} is out of range: an Adjust takes from -{MaxQuantity} to {MaxQuantity} (not 0)"
-                : $"quantity {quantity} is out of range: {(kind == StockMovementKind.Issue ? "an" : "a")} {kind} takes from 1 to {MaxQuantity}");
+                : $"quantity {quantity} is out of range: {article} {kind} takes from 1 to {MaxQuantity}");
 
         var change = kind == StockMovementKind.Issue ? -quantity : quantity;
         // Read without adding a line: a refused movement of an item the warehouse never held leaves no line of 0 behind.

@@ -71,6 +71,23 @@ public sealed class ReliefEscalationRulesTests
     }
 
     [Fact]
+    public void A_reserve_arrives_in_time_by_the_deadline_before_it_and_by_the_end_of_late_relief_after_it()
+    {
+        // WH-AR-01 mobilises in 90 min; with 20 min loading and a short drive its convoy arrives a little after 110 min.
+        var reserve = Wh("WH-AR-01", WarehouseKind.AgreementReserve, 90);
+        var planner = ReliefFixtures.Optimal();
+        ReliefDemandInput At(TimeSpan deadlineIn) => new("INC-1", "INC-1", new GeoPoint { Lat = 23.445, Lon = 113.145 }, IncidentType.Flood, 1, 10,
+            new Dictionary<string, long> { ["lighting"] = 10 }, Now + deadlineIn);
+        var lateUntil = Now + TimeSpan.FromHours(20);
+
+        Assert.True(ReliefEscalation.ArrivesInTime(planner, reserve, At(TimeSpan.FromHours(3)), lateUntil, Now));
+        Assert.False(ReliefEscalation.ArrivesInTime(planner, reserve, At(TimeSpan.FromMinutes(30)), lateUntil, Now));
+        // Past its deadline, late relief is what the shortfall is about: in time until its end, not after it.
+        Assert.True(ReliefEscalation.ArrivesInTime(planner, reserve, At(TimeSpan.FromMinutes(-10)), lateUntil, Now));
+        Assert.False(ReliefEscalation.ArrivesInTime(planner, reserve, At(TimeSpan.FromMinutes(-10)), Now + TimeSpan.FromMinutes(60), Now));
+    }
+
+    [Fact]
     public void Activation_needs_a_reason_an_agreement_reserve_and_a_dormant_one()
     {
         var ok = ReserveActivationRule.Activate(WarehouseKind.AgreementReserve, null, new ReserveActivationRequest { Reason = "  lighting short  " }, Dispatcher, Now);

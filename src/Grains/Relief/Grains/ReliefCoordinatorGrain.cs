@@ -527,8 +527,7 @@ public sealed class ReliefCoordinatorGrain(
             Escalations = ReliefEscalation.Propose(shortfalls, selection.ProposableReserves,
                 (incidentId, warehouseId) => demands.Any(d => d.IncidentId == incidentId && !d.MaySendFrom(warehouseId)),
                 (incidentId, reserve) => demands.FirstOrDefault(d => d.IncidentId == incidentId) is not { } demand
-                    || planner.Arrival(ReliefWarehouseSelection.ToPlanner(reserve), demand, now) is not { } arrival
-                    || arrival <= (demand.Deadline > now ? demand.Deadline : lateUntil.GetValueOrDefault(incidentId, demand.Deadline))),
+                    || ReliefEscalation.ArrivesInTime(planner, reserve, demand, lateUntil.GetValueOrDefault(incidentId, demand.Deadline), now)),
             TrucksInUse = [.. trucksHeld.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new TrucksInUse { WarehouseId = t.Key, Trucks = t.Value })],
             KeptInForce = result.KeptInForce is { } kept ? kept with { WeightedPeopleForgone = Math.Round(kept.WeightedPeopleForgone, 3) } : null,
         };
