@@ -169,7 +169,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
     /// (<see cref="ReliefPlannerOptions.EarliestFirst"/>: late relief and partial kits) every route counts: there a convoy that
     /// completes nobody's kit is what the demand gets, and on a node surge partial kits were otherwise swapped each re-plan
     /// for others no better (twenty-sixth session). Routes the answer keeps with other
-    /// loads are amended, not withdrawn, and do not count. A plan that covers as many but drops convoys (another optimum, or
+    /// loads are amended, not withdrawn, and do not count; but an answer that covers the same people as the plan kept and
+    /// makes them wait longer (<see cref="ReliefWait"/>) does not replace it, since its loads moved for fewer ton-km. A plan that covers as many but drops convoys (another optimum, or
     /// fewer ton-km) does not replace the plan in force either, unless the setting is 0.
     /// </summary>
     private ReliefPlanResult Steady(ReliefProblem problem, Carried? carried, ReliefPlanResult answer, ReliefPlanResult? near = null)
@@ -186,8 +187,8 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             });
         }
         // Each plan's weighted people less the setting for each convoy of the plan in force it withdraws; the best wins. On a tie
-        // the answer wins (as before the plan near the plan in force existed), and the plan near it does not replace the plan
-        // in force (its flows may amend convoys for nothing). Neither the plan in force nor the plan near it is kept below the
+        // the answer wins (as before the plan near the plan in force existed) unless its people wait longer (below), and the
+        // plan near it does not replace the plan in force (its flows may amend convoys for nothing). Neither the plan in force nor the plan near it is kept below the
         // floor.
         double Score(ReliefPlanResult plan, int dropped) => plan.PeopleCoveredWeighted - _options.GainPerWithdrawnConvoy * dropped;
         (ReliefPlanResult Plan, int Drops)? chosen = c.Assembled.PeopleCoveredWeighted >= c.Floor - 1e-9 ? (c.Assembled, 0) : null;
@@ -195,7 +196,14 @@ public sealed class OptimalReliefPlanner(TravelTimeModel travel, ReliefPlannerOp
             && (chosen is not { } k || Score(near, nearDrops) > Score(k.Plan, k.Drops) + 1e-9))
             chosen = (near, nearDrops);
         var answerDrops = Dropped(answer);
-        if (chosen is not var (kept, drops) || Score(answer, answerDrops) >= Score(kept, drops) - 1e-9) return answer;
+        if (chosen is not var (kept, drops)) return answer;
+        var (answerScore, keptScore) = (Score(answer, answerDrops), Score(kept, drops));
+        // On a tie the answer wins unless it covers the same people later (ReliefWait): its fewer ton-km may come from a
+        // warehouse nearer but slower to mobilise, and a dispatcher would not move loads off convoys in force for that.
+        if (answerScore > keptScore + 1e-9) return answer;
+        if (answerScore >= keptScore - 1e-9
+            && !ReliefWait.LaterForAsMany(answer, kept, problem.Demands.ToDictionary(d => d.DemandId, d => d.Priority), problem.Now))
+            return answer;
         var gain = answer.PeopleCoveredWeighted - kept.PeopleCoveredWeighted;
         return kept with
         {
