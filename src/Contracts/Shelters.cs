@@ -23,10 +23,11 @@ public sealed record ShelterLive
     /// <summary>A dispatcher closed it: placements pass it by until one opens it (a shelter never opened is not closed, and opens for people).</summary>
     [Id(13)] public bool ClosedByDispatcher { get; init; }
     /// <summary>
-    /// Places left: capacity less occupancy, open or never opened (placements open it); 0 when a dispatcher closed it. Before
-    /// the twenty-seventh session a shelter never opened read 0 though it would take people.
+    /// Places left: capacity less occupancy or less the places admitted incidents hold, whichever is more (a head count below
+    /// the placements frees no place until the incident's figure is corrected), open or never opened (placements open it); 0
+    /// when a dispatcher closed it. Before the twenty-seventh session a shelter never opened read 0 though it would take people.
     /// </summary>
-    public int Room => ClosedByDispatcher ? 0 : Math.Max(0, Capacity - Occupancy);
+    public int Room => ClosedByDispatcher ? 0 : Math.Max(0, Capacity - Math.Max(Occupancy, Admitted.Values.Sum()));
 }
 
 /// <summary>Body of POST /api/v1/shelters/{id}/occupancy.</summary>

@@ -34,6 +34,36 @@ public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Places_of_people_who_went_home_stay_booked_until_their_incidents_figure_is_corrected_and_are_not_freed_twice()
+    {
+        // An exploratory test on a node: 50 of P's 350 went home (head count 300), Q's 50 were admitted into those places, then
+        // P's figure was corrected to 300 and the shelter counted 300 inside though 350 were: R's 50 were admitted too, 400
+        // placements in 350 places, and cancelling Q showed 50 places free again.
+        var shelter = await Shelter("S-BOOKED", 350);
+        Assert.Equal(350, await shelter.Admit("INC-P", 350, Manager));
+        await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 300, Note = "50 of P went home" }, Manager);
+        Assert.Equal(0, (await shelter.Get())!.Room); // P's figure still says 350
+
+        Assert.Equal(0, await shelter.Admit("INC-Q", 50, Manager));
+
+        Assert.Equal(300, await shelter.Admit("INC-P", 300, Manager)); // the dispatcher corrects P's figure
+        var corrected = (await shelter.Get())!;
+        Assert.Equal(300, corrected.Occupancy); // the 50 who went home are not taken off twice
+        Assert.Equal(50, corrected.Room);
+        Assert.Equal(50, await shelter.Admit("INC-Q", 50, Manager));
+        Assert.Equal(0, await shelter.Admit("INC-R", 50, Manager));
+        var full = (await shelter.Get())!;
+        Assert.Equal((350, 0, 350), (full.Occupancy, full.Room, full.Admitted.Values.Sum()));
+
+        // A head count that puts Q's people outside (they left) keeps their places booked; Q's correction leaves P's 300 inside.
+        await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 300 }, Manager);
+        Assert.Equal(0, await shelter.Admit("INC-Q", 0, Manager));
+        var afterQ = (await shelter.Get())!;
+        Assert.Equal((300, 50), (afterQ.Occupancy, afterQ.Room));
+        Assert.Equal(new Dictionary<string, int> { ["INC-P"] = 300 }, afterQ.Admitted);
+    }
+
+    [Fact]
     public async Task A_shelter_a_dispatcher_closed_takes_nobody_until_it_is_opened_again_but_one_never_opened_opens_for_people()
     {
         var closed = await Shelter("S-CLOSED", 100);

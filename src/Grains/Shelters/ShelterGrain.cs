@@ -72,9 +72,11 @@ public sealed class ShelterGrain(
             return 0;
         }
         var before = S.Admitted.GetValueOrDefault(incidentId);
-        // A head count reported by hand can be below this incident's placements (people left): never count others below zero,
-        // or the shelter would admit more than its capacity.
-        var others = Math.Max(0, S.Occupancy - before);
+        // The people here besides this incident's: the head count less its placements (walk-ins, other incidents' people), but
+        // never fewer than the other incidents' placements. A head count reported by hand can be below the placements (people
+        // went home); their places stay booked until their incident's figure is corrected, so the shelter never admits more
+        // than its capacity and a correction does not count the same departures twice.
+        var others = Math.Max(Math.Max(0, S.Occupancy - before), S.Admitted.Where(a => a.Key != incidentId).Sum(a => a.Value));
         var take = Math.Max(0, Math.Min(people, CapacityOf(S.Definition!) - others));
         if (take == before && (take == 0 || S.Open)) return take;
         if (take > 0) S.Admitted[incidentId] = take;
