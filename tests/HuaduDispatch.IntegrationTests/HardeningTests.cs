@@ -188,6 +188,33 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_field_sent_twice_is_a_400_naming_it_and_nothing_is_done()
+    {
+        var created = await (await _dispatcher.PostAsJsonAsync("/api/v1/incidents", Incident("Field sent twice"))).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsync($"/api/v1/incidents/{id}/assessments", Json("""{"affected":150,"relocated":40}"""))).StatusCode);
+
+        // Before, the last copy won: {"status":"Cancelled","status":"Loading"} set a convoy Loading with a 200.
+        foreach (var (body, field) in new[] { ("""{"affected":90,"affected":10}""", "affected"), ("""{"affected":90,"Relocated":5,"RELOCATED":50}""", "RELOCATED") })
+        {
+            var response = await _dispatcher.PostAsync($"/api/v1/incidents/{id}/assessments", Json(body));
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.ReadProblem();
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), $"errors do not name {field}: {problem}");
+            Assert.Equal("the field is sent twice (field names are case-insensitive): send it once", messages[0].GetString());
+        }
+        var incident = await _dispatcher.GetFromJsonAsync<JsonElement>($"/api/v1/incidents/{id}");
+        Assert.Equal((150, 40), (incident.GetProperty("assessment").GetProperty("affected").GetInt32(), incident.GetProperty("assessment").GetProperty("relocated").GetInt32()));
+
+        // The same in a hub argument.
+        await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
+        using var twice = JsonDocument.Parse("""{"status":"Available","status":"OutOfService"}""");
+        var refused = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeCoreAsync<object>("ReportStatus", [twice.RootElement]));
+        Assert.Contains("400 Invalid: ReportStatus: status: the field is sent twice", refused.Message);
+    }
+
+    [Fact]
     public async Task A_misspelt_field_is_a_400_naming_it_and_nothing_is_done_as_if_it_were_absent()
     {
         var created = await (await _dispatcher.PostAsJsonAsync("/api/v1/incidents", Incident("Misspelt field"))).Content.ReadFromJsonAsync<JsonElement>();

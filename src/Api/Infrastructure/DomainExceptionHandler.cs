@@ -109,6 +109,9 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
         var missing = System.Text.RegularExpressions.Regex.Match(message, @"missing required properties including: (?<names>.*?)\.?$");
         if (missing.Success) return $"required: {missing.Groups["names"].Value}";
         // "The JSON property 'recieved' could not be mapped to any .NET member contained in type '...'." (HttpHardening.LimitJson)
+        // "Duplicate property 'status' encountered during deserialization of type '...'." (HttpHardening.StrictInput)
+        if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
+            return "the field is sent twice (field names are case-insensitive): send it once";
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
             return "no such field in this request (field names are case-insensitive; the API reference at /docs lists each request's fields)";
         var m = System.Text.RegularExpressions.Regex.Match(message, @"could not be converted to (?:System\.Nullable`1\[)?([\w.]*\w)");

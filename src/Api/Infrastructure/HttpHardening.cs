@@ -187,12 +187,14 @@ public static class HttpHardening
     });
 
     /// <summary>
-    /// What a client sends, in a body or a hub argument, is read strictly: no field the request does not have, and times only with
-    /// their offset (<see cref="OffsetDateTimeConverter"/>).
+    /// What a client sends, in a body or a hub argument, is read strictly: no field the request does not have, no field twice
+    /// (<c>{"status":"Cancelled","status":"Loading"}</c> was read as Loading, the last copy winning), and times only with their
+    /// offset (<see cref="OffsetDateTimeConverter"/>).
     /// </summary>
     public static void StrictInput(JsonSerializerOptions json)
     {
         json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        json.AllowDuplicateProperties = false;
         if (!json.Converters.OfType<OffsetDateTimeConverter>().Any()) json.Converters.Add(new OffsetDateTimeConverter());
     }
 
