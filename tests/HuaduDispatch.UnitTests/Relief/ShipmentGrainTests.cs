@@ -96,6 +96,32 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.Equal(20, Assert.Single((await convoy.Get())!.Received!).Quantity);
     }
 
+    [Fact]
+    public async Task A_repeated_cancellation_with_the_same_reason_is_a_retry_one_with_another_is_refused_and_a_withdrawn_convoy_takes_a_persons_reason()
+    {
+        var warehouse = await Warehouse("WH-WD5");
+        var convoy = await Convoy(warehouse, "WH-WD5", "SHP-1-WD-G");
+        ShipmentStatusRequest Cancel(string? reason) => new() { Status = ShipmentStatus.Cancelled, Reason = reason };
+
+        var cancelled = await convoy.UpdateStatus(Cancel("truck broke down"), Dispatcher);
+        var retried = await convoy.UpdateStatus(Cancel(" truck broke down "), Dispatcher); // a client's retry: answered as stored
+        Assert.Equal((cancelled.UpdatedAt, "truck broke down"), (retried.UpdatedAt, retried.CancelReason));
+        Assert.Equal("truck broke down", (await convoy.UpdateStatus(Cancel(null), Dispatcher)).CancelReason); // no reason: a retry too
+
+        // Before, another reason got a 200 and was dropped.
+        var other = await Assert.ThrowsAsync<DomainException>(() => convoy.UpdateStatus(Cancel("other"), Dispatcher));
+        Assert.Equal((DomainErrorKind.Conflict, "the shipment was cancelled with the reason 'truck broke down'; a cancellation is recorded once, and a later reason is not taken"),
+            (other.Kind, other.Message));
+        Assert.Equal("truck broke down", (await convoy.Get())!.CancelReason);
+
+        // A convoy a re-plan withdrew has no reason; a person's cancellation with one records it.
+        var withdrawn = await Convoy(warehouse, "WH-WD5", "SHP-1-WD-H");
+        Assert.Null((await withdrawn.Withdraw())!.CancelReason);
+        Assert.Equal("bridge closed", (await withdrawn.UpdateStatus(Cancel("bridge closed"), Dispatcher)).CancelReason);
+        Assert.Equal("bridge closed", (await withdrawn.Get())!.CancelReason);
+        Assert.Equal(0, (await warehouse.Get())!.Stock.Single().Reserved);
+    }
+
     private static ShipmentAmendment Amendment(long water, int trucks = 1, long planId = 2)
     {
         var now = DateTimeOffset.UtcNow;

@@ -152,6 +152,17 @@ public sealed class ShipmentGrain(
             PublishChange(marked);
             return marked;
         }
+        if (current.Status == to && to == ShipmentStatus.Cancelled && reason is not null && reason != current.CancelReason)
+        {
+            // A cancellation is recorded once, as a delivery is: another reason is a 409 saying the one recorded. One withdrawn by a
+            // plan has none, and takes the person's.
+            if (current.CancelReason is { } recorded)
+                throw DomainException.Conflict($"the shipment was cancelled with the reason '{recorded}'; a cancellation is recorded once, and a later reason is not taken");
+            var explained = current with { CancelReason = reason, UpdatedAt = clock.GetUtcNow() };
+            await Store(explained);
+            PublishChange(explained);
+            return explained;
+        }
         if (current.Status == to)
         {
             // A retry: the status was stored, but telling the incident's relief may have failed; telling it again is harmless.
