@@ -58,6 +58,11 @@ public sealed record Shipment
     [Id(15)] public string? CancelReason { get; init; }
     /// <summary>True when a person cancelled it because of its route: the incident's relief avoids its warehouse since.</summary>
     [Id(16)] public bool? RouteAvoided { get; init; }
+    /// <summary>
+    /// When it was reported Departed (absent before). <see cref="Departure"/> stays the planned departure; <see cref="Eta"/>
+    /// becomes this time plus the planned drive.
+    /// </summary>
+    [Id(17)] public DateTimeOffset? DepartedAt { get; init; }
 }
 
 /// <summary>Body of POST /api/v1/shipments/{id}/status.</summary>

@@ -122,6 +122,30 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.Equal(0, (await warehouse.Get())!.Stock.Single().Reserved);
     }
 
+    [Fact]
+    public async Task A_departed_convoy_records_when_it_left_and_arrives_the_planned_drive_after_that()
+    {
+        // Planned to leave in 50 min and arrive 20 min later; it leaves now. Before, it kept the planned times on the road.
+        var warehouse = await Warehouse("WH-WD6");
+        var convoy = await Convoy(warehouse, "WH-WD6", "SHP-1-WD-J");
+        var planned = (await convoy.Get())!;
+        await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Loading }, Dispatcher);
+
+        var before = DateTimeOffset.UtcNow;
+        var departed = await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed }, Dispatcher);
+        var after = DateTimeOffset.UtcNow;
+
+        Assert.NotNull(departed.DepartedAt);
+        Assert.InRange(departed.DepartedAt!.Value, before, after);
+        Assert.Equal(TimeSpan.FromMinutes(20), departed.Eta - departed.DepartedAt.Value);
+        Assert.Equal(planned.Departure, departed.Departure); // the planned departure stays on record
+        var stored = (await convoy.Get())!;
+        Assert.Equal((departed.Status, departed.DepartedAt, departed.Eta), (stored.Status, stored.DepartedAt, stored.Eta));
+        // Its trucks are back the same drive after delivery.
+        var delivered = await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered }, Dispatcher);
+        Assert.Equal(delivered.DeliveredAt!.Value + TimeSpan.FromMinutes(20), HuaduDispatch.Grains.Relief.FleetInUse.BackAt(delivered));
+    }
+
     private static ShipmentAmendment Amendment(long water, int trucks = 1, long planId = 2)
     {
         var now = DateTimeOffset.UtcNow;
