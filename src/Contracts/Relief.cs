@@ -451,6 +451,11 @@ public enum ReliefAlertKind
     Met,
     /// <summary>Items still missing at the deadline.</summary>
     Breached,
+    /// <summary>
+    /// The relief was withdrawn (the incident cancelled or merged) while convoys were loading or on the road: a dispatcher
+    /// cancels a loading one to give its stock back, or lets it go on (a merged incident's people may still need it).
+    /// </summary>
+    ConvoyUnderWay,
 }
 
 /// <summary>One relief alert of one incident.</summary>

@@ -65,6 +65,31 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_relief_withdrawn_while_a_convoy_is_loading_or_on_the_road_tells_the_dispatcher_once()
+    {
+        var (demand, relief) = await Demand("INC-RD-UNDERWAY", TimeSpan.FromMinutes(-60));
+        await demand.ShipmentChanged(Convoy("SHP-RD-LOADING", relief, ShipmentStatus.Loading, 1), replan: false);
+        await demand.ShipmentChanged(Convoy("SHP-RD-ROAD", relief, ShipmentStatus.Departed, 1), replan: false);
+        ReliefDemandUpdate Cancelled() => new()
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.40, Lon = 113.22 }, OccurredAt = relief.OccurredAt,
+            Affected = 10, Relocated = 0, Priority = 2, Open = false, Withdrawn = true, AreaId = "xinhua",
+        };
+
+        await demand.Update(Cancelled(), Dispatcher);
+        await demand.Update(Cancelled(), Dispatcher); // the same news again: no second alert
+
+        var alert = Assert.Single(await demand.GetAlerts(), a => a.Kind == ReliefAlertKind.ConvoyUnderWay);
+        Assert.Contains("SHP-RD-LOADING from WH-X is Loading", alert.Text);
+        Assert.Contains("SHP-RD-ROAD from WH-X is Departed", alert.Text);
+        // Withdrawn with nothing under way: nothing to act on, no alert.
+        var (quiet, quietRelief) = await Demand("INC-RD-QUIET", TimeSpan.FromMinutes(-60));
+        await quiet.ShipmentChanged(Convoy("SHP-RD-QUIET", quietRelief, ShipmentStatus.Delivered, 1, DateTimeOffset.UtcNow), replan: false);
+        await quiet.Update(Cancelled(), Dispatcher);
+        Assert.DoesNotContain(await quiet.GetAlerts(), a => a.Kind == ReliefAlertKind.ConvoyUnderWay);
+    }
+
+    [Fact]
     public async Task A_shortfall_relabelled_between_NoTrucks_and_KitIncomplete_alone_raises_no_new_alert_but_a_new_quantity_or_reason_does()
     {
         var (demand, relief) = await Demand("INC-RD-RELABEL", TimeSpan.FromMinutes(-60));

@@ -80,11 +80,18 @@ public sealed class ReliefDemandGrain(
         var first = !S.Created;
         var peopleChanged = first || S.Incident!.Affected != update.Affected || S.Incident.Relocated != update.Relocated;
         var wasNobody = !first && Nobody();
+        var withdrawnNow = update.Withdrawn && (first || !S.Incident!.Withdrawn);
         S.Created = true;
         if (first) S.CreatedAt = clock.GetUtcNow();
         S.Incident = update;
         FixDeadline();
         var reopened = false;
+        // Convoys loading or on the road are not withdrawn with the plan (their stock is on trucks): the dispatcher is told.
+        if (withdrawnNow && S.Shipments.Values.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed)
+                .OrderBy(s => s.Id, StringComparer.Ordinal).ToList() is { Count: > 0 } underWay)
+            Alert(ReliefAlertKind.ConvoyUnderWay, $"ConvoyUnderWay: the relief is withdrawn (incident cancelled or merged) but "
+                + string.Join("; ", underWay.Select(s => $"{s.Id} from {s.WarehouseId} is {s.Status} ({Lines(s.Lines)})"))
+                + ": cancel a Loading convoy to give its stock back, or let it go on");
         if (update.Withdrawn && S.Shelters.Count > 0)
         {
             // A false alarm or a duplicate merged into another: its people hold no shelter places (the surviving incident's do).
@@ -373,6 +380,8 @@ public sealed class ReliefDemandGrain(
 
     private string Missing() => string.Join(", ", S.Needed.Where(kv => S.Delivered.GetValueOrDefault(kv.Key) < kv.Value)
         .Select(kv => $"{kv.Key} {kv.Value - S.Delivered.GetValueOrDefault(kv.Key)}"));
+
+    private static string Lines(IEnumerable<ItemQuantity> lines) => string.Join(", ", lines.Select(l => $"{l.ItemCode} {l.Quantity}"));
 
     private void Alert(ReliefAlertKind kind, string text) =>
         S.AlertLog.Add(new ReliefAlert { IncidentId = Key, Kind = kind, Text = text, At = clock.GetUtcNow() });
