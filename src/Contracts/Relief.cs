@@ -59,8 +59,8 @@ public sealed record Shipment
     /// <summary>True when a person cancelled it because of its route: the incident's relief avoids its warehouse since.</summary>
     [Id(16)] public bool? RouteAvoided { get; init; }
     /// <summary>
-    /// When it was reported Departed (absent before). <see cref="Departure"/> stays the planned departure; <see cref="Eta"/>
-    /// becomes this time plus the planned drive.
+    /// When it was reported Departed (absent before). <see cref="Departure"/> becomes this time and <see cref="Eta"/> this time
+    /// plus the planned drive, so they are the actual departure and the arrival expected from it.
     /// </summary>
     [Id(17)] public DateTimeOffset? DepartedAt { get; init; }
 }

@@ -4,7 +4,7 @@ namespace HuaduDispatch.Grains.Relief;
 
 /// <summary>
 /// Trucks a new plan may not count on: those of shipments being loaded or on the road, and those of delivered shipments until
-/// they are back (delivered + the drive out again, i.e. ETA − departure, the actual one once it left). The planner gives each truck one trip; without this, a
+/// they are back (delivered + the drive out again, i.e. ETA − departure). The planner gives each truck one trip; without this, a
 /// re-plan after a convoy left would send the same trucks out a second time.
 /// </summary>
 public static class FleetInUse
@@ -20,12 +20,10 @@ public static class FleetInUse
     /// <summary>When a delivered shipment's trucks are back at the warehouse.</summary>
     public static DateTimeOffset BackAt(Shipment shipment) => (shipment.DeliveredAt ?? shipment.UpdatedAt) + Drive(shipment);
 
-    /// <summary>
-    /// The drive out (never negative): ETA less the departure, the actual one once the convoy has left (its ETA moves with it).
-    /// </summary>
+    /// <summary>The drive out (never negative): ETA less departure (both move to the actual times once the convoy has left).</summary>
     public static TimeSpan Drive(Shipment shipment)
     {
-        var drive = shipment.Eta - (shipment.DepartedAt ?? shipment.Departure);
+        var drive = shipment.Eta - shipment.Departure;
         return drive > TimeSpan.Zero ? drive : TimeSpan.Zero;
     }
 

@@ -138,7 +138,8 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.NotNull(departed.DepartedAt);
         Assert.InRange(departed.DepartedAt!.Value, before, after);
         Assert.Equal(TimeSpan.FromMinutes(20), departed.Eta - departed.DepartedAt.Value);
-        Assert.Equal(planned.Departure, departed.Departure); // the planned departure stays on record
+        Assert.Equal(departed.DepartedAt, departed.Departure); // the departure is the actual one (planned: 50 min ahead)
+        Assert.Equal(TimeSpan.FromMinutes(50), planned.Departure - planned.UpdatedAt);
         var stored = (await convoy.Get())!;
         Assert.Equal((departed.Status, departed.DepartedAt, departed.Eta), (stored.Status, stored.DepartedAt, stored.Eta));
         // Its trucks are back the same drive after delivery.

@@ -118,9 +118,6 @@ public sealed class ShipmentGrain(
         PublishChange(target);
     }
 
-    /// <summary>The planned drive from the warehouse to the incident.</summary>
-    private static TimeSpan Drive(Shipment shipment) => FleetInUse.Drive(shipment);
-
     private static string Describe(IReadOnlyList<ItemQuantity> lines) => string.Join(", ", lines.Select(l => $"{l.ItemCode} {l.Quantity}"));
 
     private static bool SameLines(IReadOnlyList<ItemQuantity> a, IReadOnlyList<ItemQuantity> b) =>
@@ -180,7 +177,10 @@ public sealed class ShipmentGrain(
             // The warehouse has shipped this convoy's stock: a departure whose own write a crash cut short. The convoy has left,
             // so it is recorded as Departed; a withdrawal leaves it at that, and a person is told why it cannot be cancelled.
             var left = clock.GetUtcNow();
-            var departed = current with { Status = ShipmentStatus.Departed, UpdatedAt = left, DepartedAt = left, Eta = left + Drive(current) };
+            var departed = current with
+            {
+                Status = ShipmentStatus.Departed, UpdatedAt = left, DepartedAt = left, Departure = left, Eta = left + FleetInUse.Drive(current),
+            };
             await Store(departed);
             await Told(departed, replan: false, withdrawn: false);
             PublishChange(departed);
@@ -195,7 +195,8 @@ public sealed class ShipmentGrain(
             UpdatedAt = now,
             // On the road: it arrives the planned drive after it actually left, earlier or later than planned.
             DepartedAt = to == ShipmentStatus.Departed ? now : current.DepartedAt,
-            Eta = to == ShipmentStatus.Departed ? now + Drive(current) : current.Eta,
+            Departure = to == ShipmentStatus.Departed ? now : current.Departure,
+            Eta = to == ShipmentStatus.Departed ? now + FleetInUse.Drive(current) : current.Eta,
             DeliveredAt = to == ShipmentStatus.Delivered ? now : current.DeliveredAt,
             Received = to == ShipmentStatus.Delivered ? arrived ?? current.Lines : current.Received,
             CancelReason = to == ShipmentStatus.Cancelled ? reason : current.CancelReason,
