@@ -37,6 +37,14 @@ public sealed class TransientFaultTests(PostgresServer postgres)
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Equal(TimeSpan.FromSeconds(2), refused.Headers.RetryAfter?.Delta);
         Assert.Contains("database did not answer", text);
+        Assert.Contains("Idempotency-Key", text);
+        // A read (an incident never loaded: its state is read from the locked table) is asked to retry, without the advice on
+        // Idempotency-Keys, which is for changes (a cluster test saw it on GETs).
+        var read = await node.ClientAs(Roles.Dispatcher).GetAsync("/api/v1/incidents/INC-20261206-NEVERLOADED");
+        var readText = await read.Content.ReadAsStringAsync();
+        Assert.True(read.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)read.StatusCode} {readText}");
+        Assert.Contains("database did not answer", readText);
+        Assert.DoesNotContain("Idempotency-Key", readText);
 
         await hold.RollbackAsync();
         var stored = await radio.PostAsJsonAsync("/api/v1/teams/D02/position", report);

@@ -26,7 +26,8 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
             },
             BadHttpRequestException b => BadRequest(b),
             ReliefPlanningFailedException r => PlanningFailed(context, r.Failure, r.Message),
-            _ => TransientFaults.Describe(exception) is { } transient ? Unavailable(context, exception, transient) : null,
+            _ => TransientFaults.Describe(exception, HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) is { } transient
+                ? Unavailable(context, exception, transient) : null,
         };
         if (problem is null) return false;
         if (problem.Status == StatusCodes.Status413PayloadTooLarge) context.Response.Headers.Connection = "close";

@@ -13,23 +13,27 @@ public static class TransientFaults
     /// <summary>How long a client is asked to wait before it retries.</summary>
     public const int RetryAfterSeconds = 2;
 
-    /// <summary>What to tell the client, or null when the fault is not transient. Looks through wrapping exceptions.</summary>
-    public static string? Describe(Exception exception)
+    /// <summary>
+    /// What to tell the client, or null when the fault is not transient. Looks through wrapping exceptions. A
+    /// <paramref name="read"/> (GET, HEAD) is only asked to retry: the advice to send an Idempotency-Key is for changes.
+    /// </summary>
+    public static string? Describe(Exception exception, bool read = false)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 case AggregateException a:
-                    return a.InnerExceptions.Count == 1 ? Describe(a.InnerExceptions[0]) : null; // several faults: not judged, a 500
+                    return a.InnerExceptions.Count == 1 ? Describe(a.InnerExceptions[0], read) : null; // several faults: not judged, a 500
                 case InconsistentStateException:
                     return "the change met another change of the same record and was not stored; retry it";
                 case DbException { IsTransient: true }:
-                    return "the database did not answer (it is busy or unreachable); retry, with an Idempotency-Key to have a change apply once";
+                    return "the database did not answer (it is busy or unreachable); retry" + (read ? "" : ", with an Idempotency-Key to have a change apply once");
                 case TimeoutException:
-                    return "the request did not complete in time; it may or may not have taken effect, so retry it with an Idempotency-Key to have it apply once";
+                    return read ? "the request did not complete in time; retry it"
+                        : "the request did not complete in time; it may or may not have taken effect, so retry it with an Idempotency-Key to have it apply once";
                 case SiloUnavailableException or OrleansMessageRejectionException:
-                    return "a node of the cluster went away while answering; retry it with an Idempotency-Key to have it apply once";
+                    return "a node of the cluster went away while answering; retry it" + (read ? "" : " with an Idempotency-Key to have it apply once");
             }
         }
         return null;

@@ -23,6 +23,15 @@ public sealed class TransientFaultsTests
     }
 
     [Fact]
+    public void A_read_is_asked_to_retry_without_the_advice_on_Idempotency_Keys_which_is_for_changes()
+    {
+        Exception[] faults = [new TimeoutException(), new TestDbException(transient: true), new SiloUnavailableException(), new AggregateException(new SiloUnavailableException())];
+        Assert.All(faults, f => Assert.Contains("Idempotency-Key", TransientFaults.Describe(f)));
+        Assert.All(faults, f => Assert.DoesNotContain("Idempotency-Key", TransientFaults.Describe(f, read: true)));
+        Assert.All(faults, f => Assert.Contains("retry", TransientFaults.Describe(f, read: true)));
+    }
+
+    [Fact]
     public void Faults_of_ours_are_not_transient()
     {
         Assert.Null(TransientFaults.Describe(new TestDbException(transient: false))); // e.g. a constraint or a syntax error
