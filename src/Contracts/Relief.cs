@@ -82,6 +82,11 @@ public sealed record ShipmentStatusRequest
     [Id(2)] public bool? AvoidRoute { get; init; }
     /// <summary>With Cancelled: why, in a few words (kept on the convoy, and with the avoided warehouse; up to 500 characters).</summary>
     [Id(3)] public string? Reason { get; init; }
+    /// <summary>
+    /// With Departed or Delivered: when it happened, for a report made late (a crew radioing in after arrival, a log copied
+    /// from paper, a failover); now when absent. The 3-hour judgement counts deliveries by this time.
+    /// </summary>
+    [Id(4)] public DateTimeOffset? OccurredAt { get; init; }
 }
 
 /// <summary>A warehouse the plans must not send from to one incident: the route is blocked, or the dispatchers said so.</summary>

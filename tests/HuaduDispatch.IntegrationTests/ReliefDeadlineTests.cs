@@ -67,27 +67,72 @@ public sealed class ReliefDeadlineTests
         Assert.True(sequences[0] < sequences[1], "events out of order");
     }
 
-    [Fact]
-    public async Task A_breached_relief_counts_in_the_kpi_the_people_whose_whole_kit_arrived_by_the_deadline()
+    /// <summary>
+    /// A node whose regional depot mobilises at once, with trucks that load and leave at once, and an incident of 30 affected
+    /// people at the depot whose deadline is 25 s away: a convoy can arrive in time (the shipped data's 30 min would not).
+    /// </summary>
+    private static async Task<(DispatchNode Node, Incident Incident)> BesideAnInstantDepot(ReferenceFile reference)
     {
-        // The regional depot mobilises at once, trucks load and leave at once, and the incident is at the depot: a convoy can
-        // arrive within the 25 s left before the deadline (the shipped data's 30 min would not).
-        using var reference = new ReferenceFile();
         var depot = reference.Data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!;
         depot["mobilisationMinutes"] = 0;
         var at = depot["position"]!;
         await reference.SaveAsync();
-        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting])
+        var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting])
         {
             ["Relief:Planner:Loading"] = "00:00:00", ["Dispatch:TravelTime:Turnout"] = "00:00:00",
         });
-        var dispatcher = node.ClientAs(Roles.Dispatcher);
         var occurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(25);
-        var incident = await Webhooks.Expect<Incident>(await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        var incident = await Webhooks.Expect<Incident>(await node.ClientAs(Roles.Dispatcher).PostAsJsonAsync("/api/v1/incidents", new
         {
             type = "Waterlogging", title = "Homes flooded beside the depot", source = "hotline",
             location = new { lat = (double)at["lat"]!, lon = (double)at["lon"]! }, occurredAt, assessment = new { affected = 30 },
         }), HttpStatusCode.Created);
+        return (node, incident);
+    }
+
+    [Fact]
+    public async Task A_delivery_reported_late_with_its_time_before_the_deadline_corrects_the_breach_and_the_kpi()
+    {
+        // A crew radios in after the deadline (or the report is held up by a failover): the delivery counts by its occurredAt.
+        using var reference = new ReferenceFile();
+        var (node, incident) = await BesideAnInstantDepot(reference);
+        await using var running = node;
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var planned = await WaitFor(dispatcher, incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));
+        var convoys = planned.Shipments.Where(s => s.Status == ShipmentStatus.Planned).ToList();
+        foreach (var convoy in convoys)
+            Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status = "Departed" })).StatusCode);
+        var arrivedAt = DateTimeOffset.UtcNow;
+        Assert.True(arrivedAt < planned.Deadline, "the convoys left after the deadline: the case this test is about does not arise");
+
+        var breached = await WaitFor(dispatcher, incident.Id, r => r.Status == ReliefStatus.Breached, TimeSpan.FromSeconds(90));
+        Assert.Equal(0, breached.PeopleRelievedByDeadline);
+        // A time from a device clock an hour ahead: a 400 naming it.
+        var refused = await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoys[0].Id}/status", new { status = "Delivered", occurredAt = arrivedAt.AddHours(1) });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True((await refused.ReadProblem()).GetProperty("errors").TryGetProperty("occurredAt", out _));
+
+        foreach (var convoy in convoys)
+        {
+            var delivered = await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status = "Delivered", occurredAt = arrivedAt });
+            Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+            Assert.Equal(arrivedAt, (await delivered.Content.ReadFromJsonAsync<Shipment>(DispatchJson.Options))!.DeliveredAt);
+        }
+
+        var met = await WaitFor(dispatcher, incident.Id, r => r.Status == ReliefStatus.Met, TimeSpan.FromSeconds(15));
+        Assert.Equal(30, met.PeopleRelievedByDeadline);
+        Assert.Contains(met.Alerts, a => a.Contains("corrected from Breached", StringComparison.Ordinal));
+        var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        Assert.Equal((0, 30), (kpi.Breaches, kpi.RelievedWithin3h));
+    }
+
+    [Fact]
+    public async Task A_breached_relief_counts_in_the_kpi_the_people_whose_whole_kit_arrived_by_the_deadline()
+    {
+        using var reference = new ReferenceFile();
+        var (node, incident) = await BesideAnInstantDepot(reference);
+        await using var running = node;
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
 
         // The convoys arrive before the deadline, but 9 of the 30 blankets are missing: 21 people have their whole kit.
         var planned = await WaitFor(dispatcher, incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));

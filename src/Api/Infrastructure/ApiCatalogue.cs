@@ -128,7 +128,8 @@ public static class ApiCatalogue
         ["GET /api/v1/shipments/{id}"] = new("One relief shipment"),
         ["POST /api/v1/shipments/{id}/status"] = new("Move a shipment: Planned → Loading → Departed → Delivered | Cancelled",
             "Delivered without received means everything planned arrived; short deliveries re-open the rest. With Cancelled, reason says why, " +
-            "and avoidRoute: true keeps later plans from sending from this warehouse to the incident (a blocked road) until allowed again.",
+            "and avoidRoute: true keeps later plans from sending from this warehouse to the incident (a blocked road) until allowed again. " +
+            "With Departed or Delivered, occurredAt (with its offset) says when it happened for a report made late; the 3-hour judgement counts it.",
             """{"status":"Delivered","received":[{"itemCode":"drinking-water","quantity":160}]}"""),
         ["POST /api/v1/incidents/{id}/relief/avoided-warehouses"] = new("Stop relief plans sending from a warehouse to this incident (a blocked route)",
             "Kept with who and when until a dispatcher allows the warehouse again; the next plan leaves the route out. 400 for an unknown warehouse, " +

@@ -90,6 +90,27 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_delivery_reported_after_the_judgement_but_made_before_the_deadline_corrects_Breached_to_Met()
+    {
+        // Deadline 10 minutes ago: judged Breached with nothing reported delivered.
+        var (demand, relief) = await Demand("INC-RD-LATEREPORT", TimeSpan.FromMinutes(10));
+        Assert.Equal(ReliefStatus.Breached, (await demand.CheckDeadline())!.Status);
+        var (stays, staysRelief) = await Demand("INC-RD-LATEREPORT-AFTER", TimeSpan.FromMinutes(10));
+        Assert.Equal(ReliefStatus.Breached, (await stays.CheckDeadline())!.Status);
+
+        // The crew radios in now: the convoy arrived 5 minutes before the deadline. Another arrived 5 minutes after it.
+        await demand.ShipmentChanged(Convoy("SHP-RD-LATEREPORT", relief, ShipmentStatus.Delivered, 1, relief.Deadline.AddMinutes(-5)), replan: false);
+        await stays.ShipmentChanged(Convoy("SHP-RD-LATEREPORT-AFTER", staysRelief, ShipmentStatus.Delivered, 1, staysRelief.Deadline.AddMinutes(5)), replan: false);
+
+        var corrected = (await demand.Get())!;
+        Assert.Equal(ReliefStatus.Met, corrected.Status);
+        Assert.Equal(relief.Deadline.AddMinutes(-5), corrected.FirstDeliveryAt);
+        Assert.Contains(await demand.GetAlerts(), a => a.Kind == ReliefAlertKind.Met && a.Text.Contains("corrected from Breached: SHP-RD-LATEREPORT"));
+        Assert.Equal(ReliefStatus.Breached, (await stays.Get())!.Status);
+        Assert.DoesNotContain(await stays.GetAlerts(), a => a.Kind == ReliefAlertKind.Met);
+    }
+
+    [Fact]
     public async Task A_shortfall_relabelled_between_NoTrucks_and_KitIncomplete_alone_raises_no_new_alert_but_a_new_quantity_or_reason_does()
     {
         var (demand, relief) = await Demand("INC-RD-RELABEL", TimeSpan.FromMinutes(-60));

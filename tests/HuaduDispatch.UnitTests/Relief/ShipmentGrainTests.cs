@@ -147,6 +147,28 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         Assert.Equal(delivered.DeliveredAt!.Value + TimeSpan.FromMinutes(20), HuaduDispatch.Grains.Relief.FleetInUse.BackAt(delivered));
     }
 
+    [Fact]
+    public async Task A_late_report_of_departure_and_delivery_keeps_their_times_and_a_retry_with_another_time_is_refused()
+    {
+        var warehouse = await Warehouse("WH-WD7");
+        var convoy = await Convoy(warehouse, "WH-WD7", "SHP-1-WD-K");
+        var leftAt = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var arrivedAt = leftAt.AddMinutes(18);
+
+        var departed = await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed, OccurredAt = leftAt }, Dispatcher);
+        Assert.Equal((leftAt, leftAt, leftAt.AddMinutes(20)), (departed.DepartedAt!.Value, departed.Departure, departed.Eta));
+        var delivered = await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered, OccurredAt = arrivedAt }, Dispatcher);
+        Assert.Equal(arrivedAt, delivered.DeliveredAt);
+        Assert.True(delivered.UpdatedAt > arrivedAt.AddMinutes(10)); // when it was reported
+
+        // The same report again is a retry; another time is a 409 quoting the one recorded.
+        Assert.Equal(arrivedAt, (await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered, OccurredAt = arrivedAt }, Dispatcher)).DeliveredAt);
+        Assert.Equal(arrivedAt, (await convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered }, Dispatcher)).DeliveredAt);
+        var other = await Assert.ThrowsAsync<DomainException>(() => convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered, OccurredAt = arrivedAt.AddMinutes(5) }, Dispatcher));
+        Assert.Equal(DomainErrorKind.Conflict, other.Kind);
+        Assert.Contains($"was Delivered at {arrivedAt:O}", other.Message);
+    }
+
     private static ShipmentAmendment Amendment(long water, int trucks = 1, long planId = 2)
     {
         var now = DateTimeOffset.UtcNow;

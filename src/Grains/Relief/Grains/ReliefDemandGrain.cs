@@ -187,12 +187,20 @@ public sealed class ReliefDemandGrain(
         {
             foreach (var line in shipment.Received ?? shipment.Lines)
                 S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
-            // A convoy that brought nothing at all is no delivery for the incident's initial relief time.
-            if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines)) S.FirstDeliveryAt ??= shipment.DeliveredAt ?? clock.GetUtcNow();
-            if (FullyDelivered() && !Nobody() && S.Outcome is null && clock.GetUtcNow() <= Deadline)
+            // A convoy that brought nothing at all is no delivery for the incident's initial relief time. A delivery reported
+            // late (its occurredAt) may have arrived before one reported earlier: the first is the earliest.
+            var deliveredAt = shipment.DeliveredAt ?? clock.GetUtcNow();
+            if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines) && !(S.FirstDeliveryAt <= deliveredAt)) S.FirstDeliveryAt = deliveredAt;
+            // Met when every item had arrived by the deadline, by the deliveries' own times: also when the report comes after
+            // the deadline, and even after the judgement, which found the kit incomplete because this delivery was not yet
+            // reported (a crew radioing in late): the outcome is corrected.
+            if (!Nobody() && !S.Incident!.Withdrawn && S.Outcome is not ReliefStatus.Met && FullyDeliveredBy(Deadline))
             {
+                var corrected = S.Outcome == ReliefStatus.Breached;
                 S.Outcome = ReliefStatus.Met;
-                Alert(ReliefAlertKind.Met, "Met: every item delivered by the deadline");
+                Alert(ReliefAlertKind.Met, corrected
+                    ? $"Met: every item delivered by the deadline (corrected from Breached: {shipment.Id} reported delivered at {deliveredAt:O})"
+                    : "Met: every item delivered by the deadline");
             }
         }
         await Save();

@@ -135,6 +135,11 @@ public sealed class ShipmentGrain(
         var reason = AvoidedRoutes.Reason(request.Reason);
         if (reason is not null && to != ShipmentStatus.Cancelled) throw DomainException.Invalid("reason", "reason goes with Cancelled only");
         var avoid = request.AvoidRoute == true && actor != Actor.System;
+        // When it departed or was delivered: the report's occurredAt (a late report), or now.
+        var at = ShipmentReportTime.At(request.OccurredAt, to, current, clock.GetUtcNow());
+        if (current.Status == to && request.OccurredAt is not null
+            && (to == ShipmentStatus.Delivered ? current.DeliveredAt : current.DepartedAt) is { } recordedAt && recordedAt != at)
+            throw DomainException.Conflict($"the shipment was {to} at {recordedAt:O}; its time is recorded once, and a later correction is not taken");
         // What arrived, line by line: the lines received names came short, the others arrived as planned.
         var arrived = request.Received is { } received ? ShipmentReceipt.Arrived(current.Lines, received) : null;
         if (current.Status == to && to == ShipmentStatus.Delivered && !SameLines(arrived ?? current.Lines, current.Received ?? current.Lines))
@@ -194,10 +199,10 @@ public sealed class ShipmentGrain(
             Status = to,
             UpdatedAt = now,
             // On the road: it arrives the planned drive after it actually left, earlier or later than planned.
-            DepartedAt = to == ShipmentStatus.Departed ? now : current.DepartedAt,
-            Departure = to == ShipmentStatus.Departed ? now : current.Departure,
-            Eta = to == ShipmentStatus.Departed ? now + FleetInUse.Drive(current) : current.Eta,
-            DeliveredAt = to == ShipmentStatus.Delivered ? now : current.DeliveredAt,
+            DepartedAt = to == ShipmentStatus.Departed ? at : current.DepartedAt,
+            Departure = to == ShipmentStatus.Departed ? at : current.Departure,
+            Eta = to == ShipmentStatus.Departed ? at + FleetInUse.Drive(current) : current.Eta,
+            DeliveredAt = to == ShipmentStatus.Delivered ? at : current.DeliveredAt,
             Received = to == ShipmentStatus.Delivered ? arrived ?? current.Lines : current.Received,
             CancelReason = to == ShipmentStatus.Cancelled ? reason : current.CancelReason,
             RouteAvoided = to == ShipmentStatus.Cancelled && avoid ? true : current.RouteAvoided,

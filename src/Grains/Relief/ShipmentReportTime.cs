@@ -1,0 +1,29 @@
+using HuaduDispatch.Contracts;
+using HuaduDispatch.Grains.Dispatch.Rules;
+
+namespace HuaduDispatch.Grains.Relief;
+
+/// <summary>
+/// When a convoy departed or was delivered, from a status report's <c>occurredAt</c> (now when absent). A delivery used to be
+/// timed when the server got the report: a crew radioing in late, or a report held up by a failover (6 to 10 s on a cluster),
+/// turned a delivery in the last minutes before the deadline into a breach. The time follows the team reports' rules
+/// (<see cref="ReportTimeRules"/>): at most 5 minutes ahead of the server (ahead by less counts as now) and at most 7 days
+/// late; and never before what came first: a delivery not before the convoy departed, a departure not before its warehouse
+/// was ordered (up to 5 minutes before counts as that time, a device clock behind the server's).
+/// </summary>
+public static class ShipmentReportTime
+{
+    public static DateTimeOffset At(DateTimeOffset? occurredAt, ShipmentStatus to, Shipment current, DateTimeOffset now)
+    {
+        if (occurredAt is not { } given) return now;
+        if (to is not (ShipmentStatus.Departed or ShipmentStatus.Delivered))
+            throw DomainException.Invalid("occurredAt", "occurredAt goes with Departed or Delivered only");
+        ReportTimeRules.CheckTeamReport("occurredAt", given, now);
+        var at = given > now ? now : given;
+        var (earliest, what) = to == ShipmentStatus.Delivered ? (current.DepartedAt, "departed") : (current.MobilisedSince, "was ordered");
+        if (earliest is not { } first) return at;
+        if (at < first - ReportTimeRules.ClockTolerance)
+            throw DomainException.Invalid("occurredAt", $"occurredAt {at:O} is before the convoy {what} ({first:O}): check the clock");
+        return at < first ? first : at;
+    }
+}
