@@ -32,8 +32,23 @@ public sealed partial class OffsetDateTimeConverter : JsonConverter<DateTimeOffs
 
     /// <summary>What is wrong with a time that <see cref="TryParse"/> refused.</summary>
     public static string Problem(string text) => OffsetAtEnd().IsMatch(text)
-        ? $"'{text}' is not an ISO 8601 date-time"
+        ? OutOfRange(text) ? $"'{text}' {OutOfRangeWords}" : $"'{text}' is not an ISO 8601 date-time"
         : $"'{text}' has no offset: send the date-time with its offset, such as 2026-12-05T15:00:00+08:00 or 2026-12-05T07:00:00Z";
+
+    /// <summary>Why a valid date-time with an offset is refused when it falls outside the range once converted to UTC.</summary>
+    public const string OutOfRangeWords = "is outside the times this system handles (0001-01-01 to 9999-12-31 in UTC once its offset is applied)";
+
+    /// <summary>
+    /// Whether <paramref name="text"/> is a date-time with an offset that is well formed but outside the range once converted to
+    /// UTC (0001-01-01T00:00:00+14:00, 9999-12-31T23:59:59-14:00): its local part alone parses.
+    /// </summary>
+    public static bool OutOfRange(string text)
+    {
+        var offset = OffsetAtEnd().Match(text);
+        return offset.Success && offset.Value != "Z"
+            && DateTime.TryParse(text[..offset.Index], CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+            && !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+    }
 
     /// <summary>The rule for query values too (<see cref="Problems.TryParseInstant"/>): ends with Z or ±hh:mm.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"(Z|[+-]\d{2}:\d{2})$")]

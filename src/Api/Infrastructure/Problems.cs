@@ -12,7 +12,7 @@ public static partial class Problems
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"No {what.ToLowerInvariant()} has the id '{id}'.");
 
     public static IResult BadQuery(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "Invalid query parameter");
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "Invalid query parameter");
 
     public static Task Write(HttpContext context, int status, string title, string detail) =>
         Write(context, new ProblemDetails { Status = status, Title = title, Detail = detail });
@@ -72,7 +72,8 @@ public static partial class Problems
             parsed = at;
             return true;
         }
-        error = BadQuery(field, $"'{value}' is not an ISO 8601 date-time with an offset, such as 2026-12-01T00:00:00+08:00 " +
+        error = BadQuery(field, OffsetDateTimeConverter.OutOfRange(read) ? $"'{value}' {OffsetDateTimeConverter.OutOfRangeWords}."
+            : $"'{value}' is not an ISO 8601 date-time with an offset, such as 2026-12-01T00:00:00+08:00 " +
             "(in a URL the '+' must be sent as %2B: 2026-12-01T00:00:00%2B08:00), or 2026-11-30T16:00:00Z.");
         return false;
     }

@@ -29,5 +29,17 @@ public sealed class InstantQueryTests
         var message = Assert.Single(problem.ProblemDetails.Errors["since"]);
         Assert.Contains("%2B", message);
         Assert.StartsWith($"'{since}' is not an ISO 8601 date-time with an offset", message);
+        Assert.Equal(message, problem.ProblemDetails.Detail); // the detail says it too, as a body's 400 does
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00+14:00")]
+    [InlineData("9999-12-31T23:59:59-14:00")]
+    [InlineData("0001-01-01T00:00:00 08:00")]
+    public void A_well_formed_one_outside_the_range_once_in_UTC_is_a_400_that_says_so(string since)
+    {
+        Assert.False(Problems.TryParseInstant(since, "since", out _, out var error));
+        var message = Assert.Single(Assert.IsType<ValidationProblem>(error).ProblemDetails.Errors["since"]);
+        Assert.Equal($"'{since}' is outside the times this system handles (0001-01-01 to 9999-12-31 in UTC once its offset is applied).", message);
     }
 }
