@@ -69,9 +69,10 @@ public sealed class ReliefDeadlineTests
 
     /// <summary>
     /// A node whose regional depot mobilises at once, with trucks that load and leave at once, and an incident of 30 affected
-    /// people at the depot whose deadline is 25 s away: a convoy can arrive in time (the shipped data's 30 min would not).
+    /// people at the depot whose deadline is 25 s away: a convoy can arrive in time (the shipped data's 30 min would not). Returns
+    /// once its relief has convoys planned.
     /// </summary>
-    private static async Task<(DispatchNode Node, Incident Incident)> BesideAnInstantDepot(ReferenceFile reference)
+    private static async Task<(DispatchNode Node, Incident Incident, IncidentRelief Planned)> BesideAnInstantDepot(ReferenceFile reference)
     {
         var depot = reference.Data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!;
         depot["mobilisationMinutes"] = 0;
@@ -87,7 +88,8 @@ public sealed class ReliefDeadlineTests
             type = "Waterlogging", title = "Homes flooded beside the depot", source = "hotline",
             location = new { lat = (double)at["lat"]!, lon = (double)at["lon"]! }, occurredAt, assessment = new { affected = 30 },
         }), HttpStatusCode.Created);
-        return (node, incident);
+        var planned = await WaitFor(node.ClientAs(Roles.Dispatcher), incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));
+        return (node, incident, planned);
     }
 
     [Fact]
@@ -95,10 +97,9 @@ public sealed class ReliefDeadlineTests
     {
         // A crew radios in after the deadline (or the report is held up by a failover): the delivery counts by its occurredAt.
         using var reference = new ReferenceFile();
-        var (node, incident) = await BesideAnInstantDepot(reference);
+        var (node, incident, planned) = await BesideAnInstantDepot(reference);
         await using var running = node;
         var dispatcher = node.ClientAs(Roles.Dispatcher);
-        var planned = await WaitFor(dispatcher, incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));
         var convoys = planned.Shipments.Where(s => s.Status == ShipmentStatus.Planned).ToList();
         foreach (var convoy in convoys)
             Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status = "Departed" })).StatusCode);
@@ -130,12 +131,11 @@ public sealed class ReliefDeadlineTests
     public async Task A_breached_relief_counts_in_the_kpi_the_people_whose_whole_kit_arrived_by_the_deadline()
     {
         using var reference = new ReferenceFile();
-        var (node, incident) = await BesideAnInstantDepot(reference);
+        var (node, incident, planned) = await BesideAnInstantDepot(reference);
         await using var running = node;
         var dispatcher = node.ClientAs(Roles.Dispatcher);
 
         // The convoys arrive before the deadline, but 9 of the 30 blankets are missing: 21 people have their whole kit.
-        var planned = await WaitFor(dispatcher, incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));
         Assert.Equal(30, planned.Needs.Single(n => n.ItemCode == "blanket").Needed);
         foreach (var shipment in planned.Shipments.Where(s => s.Status == ShipmentStatus.Planned))
         {
