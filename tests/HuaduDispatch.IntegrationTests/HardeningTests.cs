@@ -412,6 +412,24 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_path_id_longer_than_any_id_is_a_404_that_does_not_quote_it_back()
+    {
+        var admin = _node.ClientAs(Roles.Admin);
+        var longId = new string('A', 5000);
+        foreach (var path in new[] { $"/api/v1/shipments/{longId}", $"/api/v1/incidents/{longId}/relief", $"/api/v1/warehouses/{longId}" })
+        {
+            var answer = await admin.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+            var problem = await answer.ReadProblem();
+            Assert.Equal("No id is 5000 characters long (at most 256).", problem.GetProperty("detail").GetString());
+        }
+        // The longest allowed still gets the resource's own 404.
+        var atMost = await admin.GetAsync($"/api/v1/shipments/{new string('A', 256)}");
+        Assert.Equal(HttpStatusCode.NotFound, atMost.StatusCode);
+        Assert.StartsWith("No shipment has the id", (await atMost.ReadProblem()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Unknown_path_and_wrong_method_are_problem_details()
     {
         var unknown = await _dispatcher.GetAsync("/api/v1/no-such-thing");
