@@ -25,11 +25,13 @@ public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixtur
         Assert.Equal(250, await shelter.Admit("INC-A", 250, Manager));
         await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 50 }, Manager); // most of them went home
 
-        // A's figure rises to 400: the shelter holds at most its 300 places.
+        // A's figure rises to 400: the shelter holds at most its 300 places. The 50 new people arrive; the 200 who went home
+        // are still gone (their places stay booked for A), so 100 are inside (until the twenty-eighth session the placement
+        // put the head count at 300, as if they had all come back).
         var took = await shelter.Admit("INC-A", 400, Manager);
         var live = (await shelter.Get())!;
         Assert.Equal(300, took);
-        Assert.Equal(300, live.Occupancy);
+        Assert.Equal((100, 0), (live.Occupancy, live.Room));
         Assert.Equal(0, await shelter.Admit("INC-B", 10, Manager));
     }
 
@@ -61,6 +63,26 @@ public sealed class ShelterGrainTests(TestClusterFixture fixture) : IClassFixtur
         var afterQ = (await shelter.Get())!;
         Assert.Equal((300, 50), (afterQ.Occupancy, afterQ.Room));
         Assert.Equal(new Dictionary<string, int> { ["INC-P"] = 300 }, afterQ.Admitted);
+    }
+
+    [Fact]
+    public async Task A_placement_moves_the_head_count_by_the_people_who_arrive_not_up_to_the_places_booked()
+    {
+        // 200 placed, a head count of 100 (half went home, from whichever incident). A's figure drops to 0: the head count
+        // stays 100 (A's people may be among those gone). A new incident's 30 arrive: 130 inside, not the 160 booked plus them
+        // (until the twenty-eighth session a placement set the head count to the others' placements plus its own).
+        var shelter = await Shelter("S-ARRIVALS", 250);
+        foreach (var (incident, people) in new[] { ("INC-WA", 40), ("INC-WB", 70), ("INC-BIG", 90) })
+            Assert.Equal(people, await shelter.Admit(incident, people, Manager));
+        await shelter.SetOccupancy(new ShelterOccupancyRequest { Occupancy = 100 }, Manager);
+
+        Assert.Equal(0, await shelter.Admit("INC-WA", 0, Manager));
+        var afterWa = (await shelter.Get())!;
+        Assert.Equal((100, 90), (afterWa.Occupancy, afterWa.Room)); // 160 booked
+
+        Assert.Equal(30, await shelter.Admit("INC-NEW", 30, Manager));
+        var afterNew = (await shelter.Get())!;
+        Assert.Equal((130, 60), (afterNew.Occupancy, afterNew.Room));
     }
 
     [Fact]
