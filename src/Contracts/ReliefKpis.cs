@@ -21,7 +21,9 @@ public static class ReliefKpis
             return new IncidentReliefKpi
             {
                 IncidentId = r.IncidentId, Affected = people, RelievedWithin3h = r.PeopleRelievedByDeadline, Status = r.Status,
-                InitialReliefMinutes = r.FirstDeliveryAt is { } first ? Math.Round((first - r.OccurredAt).TotalMinutes, 1) : null,
+                // Never below 0: a report may give occurredAt up to 5 minutes ahead of the server (a device clock), and a delivery
+                // right after it read -3.9 minutes and lowered the district's median.
+                InitialReliefMinutes = r.FirstDeliveryAt is { } first ? Math.Max(0, Math.Round((first - r.OccurredAt).TotalMinutes, 1)) : null,
                 OpenShortfalls = r.Shortfalls.Count,
                 ShareRelievedWithin3h = people == 0 ? 0 : Math.Round((double)r.PeopleRelievedByDeadline / people, 4),
                 Breached = r.Status == ReliefStatus.Breached,

@@ -19,7 +19,7 @@ public static class ShipmentReportTime
         if (to is not (ShipmentStatus.Departed or ShipmentStatus.Delivered))
             throw DomainException.Invalid("occurredAt", "occurredAt goes with Departed or Delivered only");
         ReportTimeRules.CheckTeamReport("occurredAt", given, now);
-        var at = given > now ? now : given;
+        var at = (given > now ? now : given).ToUniversalTime(); // stored in UTC, as the server's own times are
         var (earliest, what) = to == ShipmentStatus.Delivered ? (current.DepartedAt, "departed") : (current.MobilisedSince, "was ordered");
         if (earliest is not { } first) return at;
         if (at < first - ReportTimeRules.ClockTolerance)

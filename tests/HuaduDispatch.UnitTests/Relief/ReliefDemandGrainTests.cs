@@ -87,6 +87,17 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
         await quiet.ShipmentChanged(Convoy("SHP-RD-QUIET", quietRelief, ShipmentStatus.Delivered, 1, DateTimeOffset.UtcNow), replan: false);
         await quiet.Update(Cancelled(), Dispatcher);
         Assert.DoesNotContain(await quiet.GetAlerts(), a => a.Kind == ReliefAlertKind.ConvoyUnderWay);
+        // A convoy of it set loading after the cancellation (before the next plan withdrew it) is named then, once.
+        await quiet.ShipmentChanged(Convoy("SHP-RD-QUIET-LATE", quietRelief, ShipmentStatus.Loading, 1), replan: false);
+        await quiet.ShipmentChanged(Convoy("SHP-RD-QUIET-LATE", quietRelief, ShipmentStatus.Departed, 1), replan: false);
+        Assert.Contains("SHP-RD-QUIET-LATE from WH-X is Loading",
+            Assert.Single(await quiet.GetAlerts(), a => a.Kind == ReliefAlertKind.ConvoyUnderWay).Text);
+
+        // Figures corrected to nobody while a convoy is on its way: named too.
+        var (nobody, nobodyRelief) = await Demand("INC-RD-UNDERWAY-NOBODY", TimeSpan.FromMinutes(-60));
+        await nobody.ShipmentChanged(Convoy("SHP-RD-NOBODY-ROAD", nobodyRelief, ShipmentStatus.Departed, 1), replan: false);
+        await nobody.Update(Cancelled() with { Open = true, Withdrawn = false, Affected = 0 }, Dispatcher);
+        Assert.Contains("needs nothing", Assert.Single(await nobody.GetAlerts(), a => a.Kind == ReliefAlertKind.ConvoyUnderWay).Text);
     }
 
     [Fact]

@@ -64,4 +64,14 @@ public sealed class ReliefKpisTests
             Relief("B", 10, 0, ReliefStatus.OnTrack, TimeSpan.FromHours(1), TimeSpan.FromMinutes(50))], Now);
         Assert.Equal(35.0, even.InitialReliefMinutesMedian);
     }
+
+    [Fact]
+    public void A_first_delivery_before_an_occurredAt_given_ahead_of_the_server_is_an_initial_relief_time_of_0_not_negative()
+    {
+        // occurredAt may be up to 5 minutes ahead of the server (a device clock); a delivery right after the report came first.
+        var kpi = ReliefKpis.Of([Relief("AHEAD", 10, 10, ReliefStatus.Met, TimeSpan.FromMinutes(-4), TimeSpan.FromMinutes(-3.9)),
+            Relief("B", 10, 10, ReliefStatus.Met, TimeSpan.FromHours(1), TimeSpan.FromMinutes(30))], Now);
+        Assert.Equal(0.0, kpi.Incidents.Single(i => i.IncidentId == "AHEAD").InitialReliefMinutes);
+        Assert.Equal((15.0, 30.0), (kpi.InitialReliefMinutesMedian, kpi.InitialReliefMinutesMax));
+    }
 }

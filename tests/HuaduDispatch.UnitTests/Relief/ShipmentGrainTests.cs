@@ -167,6 +167,15 @@ public sealed class ShipmentGrainTests(TestClusterFixture fixture) : IClassFixtu
         var other = await Assert.ThrowsAsync<DomainException>(() => convoy.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Delivered, OccurredAt = arrivedAt.AddMinutes(5) }, Dispatcher));
         Assert.Equal(DomainErrorKind.Conflict, other.Kind);
         Assert.Contains($"was Delivered at {arrivedAt:O}", other.Message);
+
+        // A device clock 3 minutes ahead: stored as the server's time, and the same report again is a retry, not a 409.
+        var ahead = await Convoy(warehouse, "WH-WD7", "SHP-1-WD-L");
+        var aheadAt = DateTimeOffset.UtcNow.AddMinutes(3).ToOffset(TimeSpan.FromHours(8));
+        var first = await ahead.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed, OccurredAt = aheadAt }, Dispatcher);
+        Assert.True(first.DepartedAt < aheadAt.AddMinutes(-2));
+        Assert.Equal(TimeSpan.Zero, first.DepartedAt!.Value.Offset); // in UTC, as the server's own times
+        await Task.Delay(20);
+        Assert.Equal(first.DepartedAt, (await ahead.UpdateStatus(new ShipmentStatusRequest { Status = ShipmentStatus.Departed, OccurredAt = aheadAt }, Dispatcher)).DepartedAt);
     }
 
     private static ShipmentAmendment Amendment(long water, int trucks = 1, long planId = 2)

@@ -219,11 +219,16 @@ public sealed class EidoMapperTests
         Assert.Equal("$id", Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("\"$id\":\"urn:emergency:uid:incidentid:a56e556d871:psap.example.org\"", "\"$id\":42")))).Field);
         Assert.Equal("incidentComponent.incidentTypeCommonRegistryText", Invalid(() => EidoMapper.FromEido(Parse(Foreign(internalCode: null).Replace("\"Fire\"", "7")))).Field);
         Assert.Equal("updatedByAgencyReference.$ref", Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("{\"$ref\":\"psap.example.org\"}", "{\"$ref\":[1]}")))).Field);
+        // A member sent twice in another case: the first copy was read here and the last elsewhere (verifying exploratory test).
+        var twice = Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("\"incidentTypeInternalText\":\"STRUCTURE FIRE\"",
+            "\"incidentTypeInternalText\":\"STRUCTURE FIRE\",\"huaduIncident\":{},\"HuaduIncident\":{}"))));
+        Assert.Equal(("HuaduIncident", "the field is sent twice (field names are case-insensitive): send it once"), (twice.Field, twice.Reason));
     }
 
     [Theory]
     [InlineData("""{"assessment":{"dead":"five"}}""", "incidentComponent.huaduIncident.assessment.dead", "expected a whole number")]
     [InlineData("""{"occurredAt":12}""", "incidentComponent.huaduIncident.occurredAt", "expected an ISO 8601 date and time")]
+    [InlineData("""{"assessment":{"affected":50,"relocated":50,"Relocated":10}}""", "incidentComponent.huaduIncident.assessment.Relocated", "the field is sent twice")]
     public void A_bad_value_in_our_extension_is_a_400_in_words_not_dotnet_type_names(string extension, string field, string words)
     {
         var e = Invalid(() => EidoMapper.FromEido(Parse(Foreign().Replace("\"incidentTypeInternalText\":\"STRUCTURE FIRE\"",

@@ -329,7 +329,12 @@ public static partial class EidoMapper
     }
 
     /// <summary>The extension's own reading: other members are informative (an export read back), but times need their offset.</summary>
-    private static readonly JsonSerializerOptions ExtensionJson = new(DispatchJson.Options) { Converters = { new OffsetDateTimeConverter() } };
+    private static readonly JsonSerializerOptions ExtensionJson = new(DispatchJson.Options)
+    {
+        Converters = { new OffsetDateTimeConverter() },
+        // A field twice (also in another case) is refused, as in every request body (HttpHardening.StrictInput).
+        AllowDuplicateProperties = false,
+    };
 
     private static ExtensionInput? ReadExtension(JsonElement incident)
     {
@@ -413,11 +418,16 @@ public static partial class EidoMapper
 
     private static JsonElement? Get(JsonElement obj, string name)
     {
+        JsonElement? found = null;
         foreach (var p in obj.EnumerateObject())
         {
-            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
+            if (!string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) continue;
+            // Names are case-insensitive, so "huaduIncident" and "HuaduIncident" are one member sent twice: refused, as in every
+            // request body, rather than the first copy read here and the last elsewhere.
+            if (found is not null) throw DomainException.Invalid(p.Name, "the field is sent twice (field names are case-insensitive): send it once");
+            found = p.Value;
         }
-        return null;
+        return found;
     }
 
     private static string? Text(JsonElement obj, string name, string? field = null)

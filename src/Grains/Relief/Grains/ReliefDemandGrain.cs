@@ -87,11 +87,8 @@ public sealed class ReliefDemandGrain(
         FixDeadline();
         var reopened = false;
         // Convoys loading or on the road are not withdrawn with the plan (their stock is on trucks): the dispatcher is told.
-        if (withdrawnNow && S.Shipments.Values.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed)
-                .OrderBy(s => s.Id, StringComparer.Ordinal).ToList() is { Count: > 0 } underWay)
-            Alert(ReliefAlertKind.ConvoyUnderWay, $"ConvoyUnderWay: the relief is withdrawn (incident cancelled or merged) but "
-                + string.Join("; ", underWay.Select(s => $"{s.Id} from {s.WarehouseId} is {s.Status} ({Lines(s.Lines)})"))
-                + ": cancel a Loading convoy to give its stock back, or let it go on");
+        if (withdrawnNow) UnderWay(S.Shipments.Values, Withdrawal);
+        else if (!first && !wasNobody && Nobody()) UnderWay(S.Shipments.Values, "the relief needs nothing (figures corrected to nobody)");
         if (update.Withdrawn && S.Shelters.Count > 0)
         {
             // A false alarm or a duplicate merged into another: its people hold no shelter places (the surviving incident's do).
@@ -183,6 +180,10 @@ public sealed class ReliefDemandGrain(
         // Told again (the shipment's retry after a failed call): a delivery counts once.
         var counted = S.Shipments.TryGetValue(shipment.Id, out var known) && known.Status == ShipmentStatus.Delivered;
         S.Shipments[shipment.Id] = shipment;
+        // A convoy of a withdrawn relief set loading or sent out after the withdrawal (before the next plan withdrew it).
+        var startedNow = shipment.Status is ShipmentStatus.Loading or ShipmentStatus.Departed
+            && known?.Status is not (ShipmentStatus.Loading or ShipmentStatus.Departed or ShipmentStatus.Delivered);
+        if (startedNow && S.Incident!.Withdrawn) UnderWay([shipment], Withdrawal);
         if (shipment.Status == ShipmentStatus.Delivered && !counted)
         {
             foreach (var line in shipment.Received ?? shipment.Lines)
@@ -388,6 +389,18 @@ public sealed class ReliefDemandGrain(
 
     private string Missing() => string.Join(", ", S.Needed.Where(kv => S.Delivered.GetValueOrDefault(kv.Key) < kv.Value)
         .Select(kv => $"{kv.Key} {kv.Value - S.Delivered.GetValueOrDefault(kv.Key)}"));
+
+    private const string Withdrawal = "the relief is withdrawn (incident cancelled or merged)";
+
+    /// <summary>A <see cref="ReliefAlertKind.ConvoyUnderWay"/> alert naming those of <paramref name="shipments"/> loading or on the road, if any.</summary>
+    private void UnderWay(IEnumerable<Shipment> shipments, string why)
+    {
+        var underWay = shipments.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        if (underWay.Count == 0) return;
+        Alert(ReliefAlertKind.ConvoyUnderWay, $"ConvoyUnderWay: {why} but "
+            + string.Join("; ", underWay.Select(s => $"{s.Id} from {s.WarehouseId} is {s.Status} ({Lines(s.Lines)})"))
+            + ": cancel a Loading convoy to give its stock back, or let it go on");
+    }
 
     private static string Lines(IEnumerable<ItemQuantity> lines) => string.Join(", ", lines.Select(l => $"{l.ItemCode} {l.Quantity}"));
 

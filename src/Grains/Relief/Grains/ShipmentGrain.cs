@@ -138,7 +138,9 @@ public sealed class ShipmentGrain(
         // When it departed or was delivered: the report's occurredAt (a late report), or now.
         var at = ShipmentReportTime.At(request.OccurredAt, to, current, clock.GetUtcNow());
         if (current.Status == to && request.OccurredAt is not null
-            && (to == ShipmentStatus.Delivered ? current.DeliveredAt : current.DepartedAt) is { } recordedAt && recordedAt != at)
+            && (to == ShipmentStatus.Delivered ? current.DeliveredAt : current.DepartedAt) is { } recordedAt && recordedAt != at
+            // A time ahead of the server when it was recorded was stored as the server's time then: the same report again is a retry.
+            && !(request.OccurredAt > current.UpdatedAt && request.OccurredAt - recordedAt <= Dispatch.Rules.ReportTimeRules.ClockTolerance))
             throw DomainException.Conflict($"the shipment was {to} at {recordedAt:O}; its time is recorded once, and a later correction is not taken");
         // What arrived, line by line: the lines received names came short, the others arrived as planned.
         var arrived = request.Received is { } received ? ShipmentReceipt.Arrived(current.Lines, received) : null;
