@@ -174,24 +174,26 @@ public static class HttpHardening
         return next(context);
     });
 
-    /// <summary>
-    /// A path id made only of whitespace (<c>/incidents/%20</c>, a no-break or ideographic space) names nothing: a 404, before
-    /// the endpoint makes it a grain key, which Orleans refuses with an exception (a 500 until the twenty-first session).
-    /// </summary>
     /// <summary>The longest id a path may carry (<see cref="UseRouteChecks"/>).</summary>
     public const int MaxRouteValueLength = 256;
 
+    /// <summary>
+    /// A path id made only of whitespace (<c>/incidents/%20</c>, a no-break or ideographic space) names nothing: a 404, before
+    /// the endpoint makes it a grain key, which Orleans refuses with an exception (a 500 until the twenty-first session); nor
+    /// does one longer than <see cref="MaxRouteValueLength"/>.
+    /// </summary>
     public static IApplicationBuilder UseRouteChecks(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         foreach (var (name, value) in context.Request.RouteValues)
         {
-            if (value is string text && string.IsNullOrWhiteSpace(text))
+            if (value is not string text) continue;
+            if (string.IsNullOrWhiteSpace(text))
                 return Problems.Write(context, StatusCodes.Status404NotFound, "Not found", $"No resource has a blank {name}.");
             // No id is this long (ours are tens of characters, a registry's at most 64): answered without activating a record
             // for it, and without quoting it back (a 5,000-character id came back whole in the 404, twenty-eighth session).
-            if (value is string longText && longText.Length > MaxRouteValueLength)
+            if (text.Length > MaxRouteValueLength)
                 return Problems.Write(context, StatusCodes.Status404NotFound, "Not found",
-                    $"No {name} is {longText.Length} characters long (at most {MaxRouteValueLength}).");
+                    $"No {name} is {text.Length} characters long (at most {MaxRouteValueLength}).");
         }
         return next(context);
     });

@@ -32,4 +32,7 @@ public static class ShipmentReceipt
 
     /// <summary>Whether anything at all arrived (a delivery of nothing is no first delivery for the incident's initial relief time).</summary>
     public static bool AnythingArrived(IReadOnlyList<ItemQuantity> arrived) => arrived.Any(l => l.Quantity > 0);
+
+    /// <summary>Lines as people read them in messages and alerts: "drinking-water 20, blanket 5".</summary>
+    public static string Describe(IEnumerable<ItemQuantity> lines) => string.Join(", ", lines.Select(l => $"{l.ItemCode} {l.Quantity}"));
 }

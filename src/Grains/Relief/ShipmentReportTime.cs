@@ -26,4 +26,17 @@ public static class ShipmentReportTime
             throw DomainException.Invalid("occurredAt", $"occurredAt {at:O} is before the convoy {what} ({first:O}): check the clock");
         return at < first ? first : at;
     }
+
+    /// <summary>
+    /// Why a report of the status the convoy already has, with <paramref name="occurredAt"/> (read as <paramref name="at"/>),
+    /// is refused (a 409: the time is recorded once, as a delivery's quantities are), or null when it is a retry: no time
+    /// given, the same time, or a time that was ahead of the server when recorded and so stored as the server's time then.
+    /// </summary>
+    public static string? Recorded(DateTimeOffset? occurredAt, DateTimeOffset at, ShipmentStatus to, Shipment current)
+    {
+        if (current.Status != to || occurredAt is not { } given) return null;
+        if ((to == ShipmentStatus.Delivered ? current.DeliveredAt : current.DepartedAt) is not { } recorded || recorded == at) return null;
+        if (given > current.UpdatedAt && given - recorded <= ReportTimeRules.ClockTolerance) return null;
+        return $"the shipment was {to} at {recorded:O}; its time is recorded once, and a later correction is not taken";
+    }
 }

@@ -72,29 +72,16 @@ public sealed class ShelterGrain(
             return 0;
         }
         var before = S.Admitted.GetValueOrDefault(incidentId);
-        var capacity = CapacityOf(S.Definition!);
-        // The places booked never exceed the capacity, nor do the people inside once this incident's new people arrive. A head
-        // count reported by hand can be below the placements (people went home): their places stay booked until their
-        // incident's figure is corrected, so another incident's people do not take them.
-        var placedOthers = S.Admitted.Where(a => a.Key != incidentId).Sum(a => a.Value);
-        var take = Math.Max(0, Math.Min(people, Math.Min(capacity - placedOthers, capacity - S.Occupancy + before)));
+        var (take, occupancy) = ShelterOccupancyRules.Admit(CapacityOf(S.Definition!), S.Occupancy, S.Admitted, incidentId, people);
         if (take == before && (take == 0 || S.Open)) return take;
-        // The head count moves by the people who arrive or leave: new places are people arriving; places given up are people
-        // leaving, except those the head count already found gone (placed but not inside), so a correction after people went
-        // home does not count them twice.
-        var absent = Math.Max(0, S.Admitted.Values.Sum() - S.Occupancy);
-        var occupancy = take >= before ? S.Occupancy + (take - before) : S.Occupancy - Math.Max(0, before - take - absent);
         if (take > 0) S.Admitted[incidentId] = take;
         else S.Admitted.Remove(incidentId); // none of them here any more: no "incident: 0" left behind
-        // Places given up may house others still without one (one-way, as for a head count that goes down), also when the
-        // head count does not move (they had gone home already).
-        var freed = take < before;
-        S.Occupancy = Math.Max(0, occupancy);
+        S.Occupancy = occupancy;
         if (take > 0) S.Open = true;
         await Changed();
-        // An incident's figure went down or its relief was withdrawn: the places it left may house others still without one
-        // (one-way, as for a head count that goes down).
-        if (freed) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
+        // An incident's figure went down or its relief was withdrawn: the places it gave up may house others still without one
+        // (one-way, as for a head count that goes down), also when the head count does not move (they had gone home already).
+        if (take < before) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return take;
     }
 

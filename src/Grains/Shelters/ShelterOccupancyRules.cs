@@ -36,4 +36,23 @@ public static class ShelterOccupancyRules
                 : $"a closed shelter holds nobody: send a head count of 0 with \"open\": false, or \"open\": true to open it with {occupancy} people");
         return (occupancy, open, note);
     }
+
+    /// <summary>
+    /// What asking a shelter to hold <paramref name="people"/> of one incident does, given the places booked per incident
+    /// (<paramref name="admitted"/>) and the head count (<paramref name="occupancy"/>): how many it takes and the head count after.
+    /// The places booked never exceed the capacity, nor do the people inside once the incident's new people arrive. A head count
+    /// reported by hand can be below the places booked (people went home): their places stay booked until their incident's
+    /// figure is corrected, so another incident's people do not take them. The head count moves by the people who arrive or
+    /// leave: new places are people arriving; places given up are people leaving, except those the head count already found
+    /// gone (booked but not inside), so a correction after people went home does not count them twice.
+    /// </summary>
+    public static (int Take, int Occupancy) Admit(int capacity, int occupancy, IReadOnlyDictionary<string, int> admitted, string incidentId, int people)
+    {
+        var before = admitted.GetValueOrDefault(incidentId);
+        var placedOthers = admitted.Where(a => a.Key != incidentId).Sum(a => a.Value);
+        var take = Math.Max(0, Math.Min(people, Math.Min(capacity - placedOthers, capacity - occupancy + before)));
+        var absent = Math.Max(0, admitted.Values.Sum() - occupancy);
+        var after = take >= before ? occupancy + (take - before) : occupancy - Math.Max(0, before - take - absent);
+        return (take, Math.Max(0, after));
+    }
 }

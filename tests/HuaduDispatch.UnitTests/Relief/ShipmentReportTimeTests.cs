@@ -55,4 +55,21 @@ public sealed class ShipmentReportTimeTests
             Assert.Throws<DomainException>(() => ShipmentReportTime.At(Now.AddMinutes(-100), ShipmentStatus.Departed, ordered, Now)).Message);
         Assert.Equal(Now.AddMinutes(-90), ShipmentReportTime.At(Now.AddMinutes(-92), ShipmentStatus.Departed, ordered, Now));
     }
+
+    [Fact]
+    public void A_time_is_recorded_once_and_the_same_report_again_is_a_retry()
+    {
+        var delivered = Convoy(departedAt: Now.AddMinutes(-40)) with
+        {
+            Status = ShipmentStatus.Delivered, DeliveredAt = Now.AddMinutes(-20), UpdatedAt = Now.AddMinutes(-1),
+        };
+        Assert.Null(ShipmentReportTime.Recorded(null, Now, ShipmentStatus.Delivered, delivered));                       // no time given
+        Assert.Null(ShipmentReportTime.Recorded(Now.AddMinutes(-20), Now.AddMinutes(-20), ShipmentStatus.Delivered, delivered)); // the same
+        Assert.Null(ShipmentReportTime.Recorded(Now.AddMinutes(-25), Now.AddMinutes(-25), ShipmentStatus.Departed, delivered));  // another status
+        Assert.Contains("was Delivered at", ShipmentReportTime.Recorded(Now.AddMinutes(-15), Now.AddMinutes(-15), ShipmentStatus.Delivered, delivered));
+
+        // Recorded as the server's time because it was 3 minutes ahead then: the same report now is a retry.
+        var ahead = delivered with { DeliveredAt = Now.AddMinutes(-1) };
+        Assert.Null(ShipmentReportTime.Recorded(Now.AddMinutes(2), Now, ShipmentStatus.Delivered, ahead));
+    }
 }

@@ -45,4 +45,22 @@ public sealed class ShelterOccupancyRulesTests
         var nothing = Assert.Throws<DomainException>(() => ShelterOccupancyRules.Check(Report(note: " "), 1300, 0, true, false));
         Assert.Equal(DomainErrorKind.Invalid, nothing.Kind);
     }
+
+    [Theory]
+    // capacity 350, head count, places booked, incident, people asked → taken, head count after
+    [InlineData(350, 0, "", "P", 350, 350, 350)]              // an empty shelter takes them and they arrive
+    [InlineData(350, 300, "P:350", "Q", 50, 0, 300)]          // 50 of P went home: their places stay booked for P
+    [InlineData(350, 300, "P:350", "P", 300, 300, 300)]       // P corrected: the 50 who went home are not taken off again
+    [InlineData(350, 300, "P:300", "Q", 80, 50, 350)]         // room for 50 by both counts
+    [InlineData(250, 100, "WA:40,WB:70,BIG:90", "NEW", 30, 30, 130)] // the head count moves by the 30 arriving, not up to the places booked
+    [InlineData(300, 50, "A:250", "A", 400, 300, 100)]        // at most the capacity booked; 50 more arrive
+    [InlineData(400, 320, "A:100", "A", 50, 50, 270)]         // walk-ins stay; 50 of A leave
+    public void A_placement_books_at_most_the_capacity_and_moves_the_head_count_by_the_people_who_arrive_or_leave(
+        int capacity, int occupancy, string booked, string incident, int people, int take, int after)
+    {
+        var admitted = booked.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(b => b.Split(':')).ToDictionary(b => b[0], b => int.Parse(b[1], System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal((take, after), ShelterOccupancyRules.Admit(capacity, occupancy, admitted, incident, people));
+    }
 }

@@ -398,11 +398,9 @@ public sealed class ReliefDemandGrain(
         var underWay = shipments.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
         if (underWay.Count == 0) return;
         Alert(ReliefAlertKind.ConvoyUnderWay, $"ConvoyUnderWay: {why} but "
-            + string.Join("; ", underWay.Select(s => $"{s.Id} from {s.WarehouseId} is {s.Status} ({Lines(s.Lines)})"))
+            + string.Join("; ", underWay.Select(s => $"{s.Id} from {s.WarehouseId} is {s.Status} ({ShipmentReceipt.Describe(s.Lines)})"))
             + ": cancel a Loading convoy to give its stock back, or let it go on");
     }
-
-    private static string Lines(IEnumerable<ItemQuantity> lines) => string.Join(", ", lines.Select(l => $"{l.ItemCode} {l.Quantity}"));
 
     private void Alert(ReliefAlertKind kind, string text) =>
         S.AlertLog.Add(new ReliefAlert { IncidentId = Key, Kind = kind, Text = text, At = clock.GetUtcNow() });

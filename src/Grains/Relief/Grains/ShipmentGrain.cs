@@ -118,8 +118,6 @@ public sealed class ShipmentGrain(
         PublishChange(target);
     }
 
-    private static string Describe(IReadOnlyList<ItemQuantity> lines) => string.Join(", ", lines.Select(l => $"{l.ItemCode} {l.Quantity}"));
-
     private static bool SameLines(IReadOnlyList<ItemQuantity> a, IReadOnlyList<ItemQuantity> b) =>
         a.Count == b.Count && a.All(l => b.Count(m => m.ItemCode == l.ItemCode && m.Quantity == l.Quantity) == 1);
 
@@ -137,15 +135,11 @@ public sealed class ShipmentGrain(
         var avoid = request.AvoidRoute == true && actor != Actor.System;
         // When it departed or was delivered: the report's occurredAt (a late report), or now.
         var at = ShipmentReportTime.At(request.OccurredAt, to, current, clock.GetUtcNow());
-        if (current.Status == to && request.OccurredAt is not null
-            && (to == ShipmentStatus.Delivered ? current.DeliveredAt : current.DepartedAt) is { } recordedAt && recordedAt != at
-            // A time ahead of the server when it was recorded was stored as the server's time then: the same report again is a retry.
-            && !(request.OccurredAt > current.UpdatedAt && request.OccurredAt - recordedAt <= Dispatch.Rules.ReportTimeRules.ClockTolerance))
-            throw DomainException.Conflict($"the shipment was {to} at {recordedAt:O}; its time is recorded once, and a later correction is not taken");
+        if (ShipmentReportTime.Recorded(request.OccurredAt, at, to, current) is { } recordedOnce) throw DomainException.Conflict(recordedOnce);
         // What arrived, line by line: the lines received names came short, the others arrived as planned.
         var arrived = request.Received is { } received ? ShipmentReceipt.Arrived(current.Lines, received) : null;
         if (current.Status == to && to == ShipmentStatus.Delivered && !SameLines(arrived ?? current.Lines, current.Received ?? current.Lines))
-            throw DomainException.Conflict($"the shipment was delivered with {Describe(current.Received ?? current.Lines)}; " +
+            throw DomainException.Conflict($"the shipment was delivered with {ShipmentReceipt.Describe(current.Received ?? current.Lines)}; " +
                 "a delivery is recorded once, and a later correction is not taken");
         // The route first: once the convoy is cancelled, the re-plan that follows must already avoid it. The call is idempotent,
         // so a retry (the same cancellation again, or one after a failure further on) is harmless.
