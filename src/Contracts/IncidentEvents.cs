@@ -11,6 +11,8 @@ public enum IncidentEventKind
     ReliefAtRisk,
     ReliefBreached,
     IncidentClosed,
+    /// <summary>The relief demand's whole kit arrived by the deadline (also when a late report corrects a breach).</summary>
+    ReliefMet,
 }
 
 /// <summary>

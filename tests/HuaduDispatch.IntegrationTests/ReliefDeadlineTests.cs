@@ -72,7 +72,8 @@ public sealed class ReliefDeadlineTests
     /// people at the depot whose deadline is 25 s away: a convoy can arrive in time (the shipped data's 30 min would not). Returns
     /// once its relief has convoys planned.
     /// </summary>
-    private static async Task<(DispatchNode Node, Incident Incident, IncidentRelief Planned)> BesideAnInstantDepot(ReferenceFile reference)
+    private static async Task<(DispatchNode Node, Incident Incident, IncidentRelief Planned)> BesideAnInstantDepot(ReferenceFile reference,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var depot = reference.Data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!;
         depot["mobilisationMinutes"] = 0;
@@ -81,7 +82,7 @@ public sealed class ReliefDeadlineTests
         var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting])
         {
             ["Relief:Planner:Loading"] = "00:00:00", ["Dispatch:TravelTime:Turnout"] = "00:00:00",
-        });
+        }.Concat(settings ?? new Dictionary<string, string?>()).ToDictionary());
         var occurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(25);
         var incident = await Webhooks.Expect<Incident>(await node.ClientAs(Roles.Dispatcher).PostAsJsonAsync("/api/v1/incidents", new
         {
@@ -97,9 +98,15 @@ public sealed class ReliefDeadlineTests
     {
         // A crew radios in after the deadline (or the report is held up by a failover): the delivery counts by its occurredAt.
         using var reference = new ReferenceFile();
-        var (node, incident, planned) = await BesideAnInstantDepot(reference);
+        await using var receiver = await WebhookReceiver.StartNewAsync();
+        var (node, incident, planned) = await BesideAnInstantDepot(reference, Webhooks.Fast());
         await using var running = node;
         var dispatcher = node.ClientAs(Roles.Dispatcher);
+        // An agency the incident is shared with hears of the breach, and then of its correction.
+        var admin = node.ClientAs(Roles.Admin);
+        await Webhooks.RegisterAgency(admin);
+        await Webhooks.AddWebhook(admin, receiver.Url("relief"), ["ReliefBreached", "ReliefMet"], hookId: "relief");
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/shares", new { agencyIds = new[] { Webhooks.AgencyId } })).StatusCode);
         var convoys = planned.Shipments.Where(s => s.Status == ShipmentStatus.Planned).ToList();
         foreach (var convoy in convoys)
             Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status = "Departed" })).StatusCode);
@@ -125,6 +132,14 @@ public sealed class ReliefDeadlineTests
         Assert.Contains(met.Alerts, a => a.Contains("corrected from Breached", StringComparison.Ordinal));
         var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
         Assert.Equal((0, 30), (kpi.Breaches, kpi.RelievedWithin3h));
+
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (receiver.Delivered("relief").Count < 2 && DateTime.UtcNow < until) await Task.Delay(200);
+        var events = receiver.Delivered("relief");
+        Assert.Equal(["ReliefBreached", "ReliefMet"], events.Select(e => e.EventType));
+        var bodies = events.Select(e => JsonDocument.Parse(e.Body).RootElement).ToList();
+        Assert.True(bodies[0].GetProperty("sequence").GetInt64() < bodies[1].GetProperty("sequence").GetInt64(), "events out of order");
+        Assert.Contains("corrected from Breached", bodies[1].GetProperty("summary").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -68,8 +68,12 @@ public sealed class ReliefFlowTests(PostgresServer postgres)
     {
         var cs = await postgres.CreateDatabaseAsync();
         await new SchemaMigrator(cs).MigrateAsync();
+        await using var receiver = await WebhookReceiver.StartNewAsync();
         await using var node = await DispatchNode.StartAsync(cs);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var admin = node.ClientAs(Roles.Admin);
+        await Webhooks.RegisterAgency(admin);
+        await Webhooks.AddWebhook(admin, receiver.Url("relief"), ["ReliefMet"], hookId: "relief");
 
         async Task<Incident> Report(string title, double lat, double lon, int affected, int relocated) =>
             await Ok<Incident>(await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
@@ -79,6 +83,7 @@ public sealed class ReliefFlowTests(PostgresServer postgres)
             }));
         var a = await Report("Waterlogged village, Xinhua", 23.40, 113.22, 200, 50);
         var b = await Report("Flooded homes, Huadong", 23.43, 113.40, 120, 30);
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/shares", new { agencyIds = new[] { Webhooks.AgencyId } })).StatusCode);
 
         var (plan, reliefA, reliefB) = await WaitForJointPlan(dispatcher, a.Id, b.Id);
         Assert.Equal(a.OccurredAt.AddHours(3), reliefA.Deadline);
@@ -105,6 +110,12 @@ public sealed class ReliefFlowTests(PostgresServer postgres)
         Assert.Equal(ReliefStatus.Met, met.Status);
         Assert.All(met.Needs, n => Assert.True(n.Delivered >= n.Needed));
         Assert.NotNull(met.FirstDeliveryAt);
+        // The agency A is shared with hears that its relief was met.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (receiver.Delivered("relief").Count == 0 && DateTime.UtcNow < until) await Task.Delay(200);
+        var told = Assert.Single(receiver.Delivered("relief"));
+        Assert.Equal("ReliefMet", told.EventType);
+        Assert.StartsWith(a.Id + "/", told.EventId);
 
         // B's main convoy (the one with the most items) arrives short: the rest is planned again, on trucks that are not out.
         var firstB = plan.ConvoysOf(reliefB).OrderByDescending(s => s.Lines.Count).First();

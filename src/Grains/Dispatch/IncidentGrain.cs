@@ -751,7 +751,7 @@ public sealed partial class IncidentGrain(
     }
 
     /// <summary>
-    /// Records the relief demand's AtRisk or Breached as a partner event, once per status (the demand sends it again until
+    /// Records the relief demand's AtRisk, Breached or Met as a partner event, once per status (the demand sends it again until
     /// confirmed), then confirms to the demand, one-way, after the write.
     /// </summary>
     public async Task NoteRelief(ReliefStatus status, string summary)
@@ -760,6 +760,7 @@ public sealed partial class IncidentGrain(
         {
             ReliefStatus.AtRisk => IncidentEventKind.ReliefAtRisk,
             ReliefStatus.Breached => IncidentEventKind.ReliefBreached,
+            ReliefStatus.Met => IncidentEventKind.ReliefMet,
             _ => (IncidentEventKind?)null,
         };
         if (S.Created && kind is not null && !S.ReliefNoted.Contains(status))

@@ -177,6 +177,7 @@ public sealed class ReliefDemandGrain(
     public async Task ShipmentChanged(Shipment shipment, bool replan)
     {
         if (!S.Created) return;
+        var noted = false;
         // Told again (the shipment's retry after a failed call): a delivery counts once.
         var counted = S.Shipments.TryGetValue(shipment.Id, out var known) && known.Status == ShipmentStatus.Delivered;
         S.Shipments[shipment.Id] = shipment;
@@ -202,9 +203,17 @@ public sealed class ReliefDemandGrain(
                 Alert(ReliefAlertKind.Met, corrected
                     ? $"Met: every item delivered by the deadline (corrected from Breached: {shipment.Id} reported delivered at {deliveredAt:O})"
                     : "Met: every item delivered by the deadline");
+                S.NotesToIncident[ReliefStatus.Met] = S.AlertLog[^1].Text;
+                noted = true;
             }
         }
         await Save();
+        if (noted)
+        {
+            await SendNotes();
+            // Sent again at each check until the incident confirms it: the deadline's reminder may be gone (after a breach).
+            await this.RegisterOrUpdateReminder(Watch, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
         // A short delivery or a convoy cancelled by a person re-opens the rest (the coordinator's own cancellations do not).
         if (replan) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
     }
@@ -266,7 +275,7 @@ public sealed class ReliefDemandGrain(
             // Judged on what had arrived at the deadline, whenever the reminder runs (it can be late after a failover).
             S.Outcome = FullyDeliveredBy(Deadline) ? ReliefStatus.Met : ReliefStatus.Breached;
             Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
-            if (S.Outcome == ReliefStatus.Breached) S.NotesToIncident[ReliefStatus.Breached] = S.AlertLog[^1].Text;
+            S.NotesToIncident[S.Outcome.Value] = S.AlertLog[^1].Text;
             await Save();
             await SendNotes();
             // What is still missing is now planned as late relief (LateRelief); before, the plan for the deadline had it.
@@ -286,11 +295,12 @@ public sealed class ReliefDemandGrain(
 
     /// <summary>
     /// Sends the unconfirmed notes, one-way: the incident records each as a partner event once (a repeat is only confirmed
-    /// again) and confirms with <see cref="IncidentNoted"/> after its write.
+    /// again) and confirms with <see cref="IncidentNoted"/> after its write. The outcome in force goes last (a breach corrected
+    /// to Met: Breached, then Met; Met before the deadline, then more people and a breach: Met, then Breached), AtRisk first.
     /// </summary>
     private async Task SendNotes()
     {
-        foreach (var (status, text) in S.NotesToIncident)
+        foreach (var (status, text) in S.NotesToIncident.OrderBy(n => n.Key == S.Outcome ? 2 : n.Key == ReliefStatus.AtRisk ? 0 : 1))
             await GrainFactory.Grain<IIncidentGrain>(this.GetPrimaryKeyString()).NoteRelief(status, text);
     }
 
