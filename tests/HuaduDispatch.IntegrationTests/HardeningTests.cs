@@ -84,6 +84,23 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.True(report.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
         Assert.True(report.GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _));
         Assert.True(report.GetProperty("200").GetProperty("headers").TryGetProperty("Idempotent-Replayed", out _));
+
+        // The webhook delivery (OpenAPI 3.1 webhooks): the payload, its kinds and the signature headers.
+        var delivery = doc.GetProperty("webhooks").GetProperty("incidentEvent").GetProperty("post");
+        Assert.Equal(["X-Huadu-Event-Id", "X-Huadu-Event-Type", "X-Huadu-Signature", "X-Huadu-Timestamp"],
+            delivery.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal("#/components/schemas/WebhookPayload", delivery.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        var payload = schemas.GetProperty("WebhookPayload").GetProperty("properties");
+        Assert.Equal(Enum.GetNames<IncidentEventKind>(), payload.GetProperty("type").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));
+        foreach (var field in new[] { "eventId", "incidentId", "sequence", "occurredAt", "summary", "incident" })
+            Assert.True(payload.TryGetProperty(field, out _), $"the webhook payload schema has no {field}");
+        Assert.Equal("#/components/schemas/Incident", payload.GetProperty("incident").GetProperty("$ref").GetString());
+        // Every time says it is a string (a converter of ours hid that until the twenty-ninth session: "format" alone).
+        var untypedTimes = schemas.EnumerateObject().Where(s => s.Value.TryGetProperty("properties", out _))
+            .SelectMany(s => s.Value.GetProperty("properties").EnumerateObject()
+                .Where(p => p.Value.TryGetProperty("format", out var f) && f.GetString() == "date-time" && !p.Value.TryGetProperty("type", out _)).Select(p => $"{s.Name}.{p.Name}")).ToList();
+        Assert.True(untypedTimes.Count == 0, "times without a type: " + string.Join(", ", untypedTimes));
+        Assert.Equal(["null", "string"], schemas.GetProperty("DispatchTask").GetProperty("properties").GetProperty("completedAt").GetProperty("type").EnumerateArray().Select(t => t.GetString()).Order());
     }
 
     [Fact]

@@ -26,31 +26,19 @@ public static class OpenApiSetup
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
             o.AddDocumentTransformer((document, _, _) =>
             {
-                document.Info = new OpenApiInfo
-                {
-                    Title = "HuaduDispatch API",
-                    Version = "v1",
-                    Description = "Incident dispatch and coordination for the Huadu District emergency command centre: incidents, rescue " +
-                        "teams, warehouses, relief logistics, shelters and partner-agency exchange. Every request needs a bearer JWT " +
-                        "(see the README for roles). Errors are RFC 9457 problem details. Every POST accepts an Idempotency-Key.",
-                };
-                document.Components ??= new OpenApiComponents();
-                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-                document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
-                {
-                    Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                    Description = "A token from `dotnet run --project src/Silo -- token --role <role>` (roles: dispatcher, commander, team, agency, viewer, admin).",
-                };
-                document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-                document.Components.Schemas["Problem"] = ProblemSchema();
+                Describe(document);
                 return Task.CompletedTask;
             });
+            o.AddDocumentTransformer((document, context, ct) => AddWebhook(document, context, ct));
             o.AddSchemaTransformer((schema, context, _) =>
             {
                 // Strings are read through a converter of ours (BoundedStringConverter: the length limit and the NUL check),
                 // which hides their type from the schema generator: say "string" (or string or null) again.
                 if (context.JsonTypeInfo.Type == typeof(string) && schema.Type is null)
                     schema.Type = context.JsonPropertyInfo is { IsGetNullable: true } ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
+                // Times too (OffsetDateTimeConverter, the offset rule): they had only "format": "date-time" until the twenty-ninth session.
+                if (context.JsonTypeInfo.Type == typeof(DateTimeOffset) && schema.Type is null) schema.Type = JsonSchemaType.String;
+                if (context.JsonTypeInfo.Type == typeof(DateTimeOffset?) && schema.Type is null) schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
                 // A shortfall's reason is a string in the contract; its values are these.
                 if (context.JsonPropertyInfo is { Name: "reason" } p && p.DeclaringType == typeof(HuaduDispatch.Contracts.ReliefShortfall))
                     schema.Enum = [.. new[] { "StockShort", "TooFar", "NoTrucks", "KitIncomplete" }.Select(v => (JsonNode)JsonValue.Create(v))];
@@ -148,6 +136,91 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
         });
+
+    /// <summary>The document's title and description, the bearer scheme, and the problem-details schema.</summary>
+    private static void Describe(OpenApiDocument document)
+    {
+        document.Info = new OpenApiInfo
+        {
+            Title = "HuaduDispatch API",
+            Version = "v1",
+            Description = "Incident dispatch and coordination for the Huadu District emergency command centre: incidents, rescue " +
+                "teams, warehouses, relief logistics, shelters and partner-agency exchange. Every request needs a bearer JWT " +
+                "(see the README for roles). Errors are RFC 9457 problem details. Every POST accepts an Idempotency-Key.",
+        };
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+            Description = "A token from `dotnet run --project src/Silo -- token --role <role>` (roles: dispatcher, commander, team, agency, viewer, admin).",
+        };
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas["Problem"] = ProblemSchema();
+    }
+
+    /// <summary>The name of the webhook in the document's <c>webhooks</c> object (OpenAPI 3.1): what the node POSTs to an agency's URL.</summary>
+    public const string WebhookName = "incidentEvent";
+
+    /// <summary>
+    /// The webhook delivery as the document's <c>webhooks</c> entry, so that a partner's generator gets the payload type and the
+    /// signature headers (before the twenty-ninth session only this README described it).
+    /// </summary>
+    private static async Task AddWebhook(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        var payload = await context.GetOrCreateSchemaAsync(typeof(HuaduDispatch.Contracts.WebhookPayload), null, ct);
+        if (payload.Properties?.TryGetValue("type", out var type) == true && type is OpenApiSchema kind)
+        {
+            kind.Enum = [.. Enum.GetNames<HuaduDispatch.Contracts.IncidentEventKind>().Select(n => (JsonNode)JsonValue.Create(n))];
+            kind.Description = "The event kind, one of those the endpoint subscribed to";
+        }
+        // The incident as the API's other answers give it, not a copy of its schema.
+        if (payload.Properties is { } properties && document.Components?.Schemas?.ContainsKey("Incident") == true)
+            properties["incident"] = new OpenApiSchemaReference("Incident", document);
+        payload.Description = "One event of one incident. Delivered at least once: deduplicate by eventId, or keep the highest sequence per incident.";
+        document.Components!.Schemas!["WebhookPayload"] = payload;
+
+        OpenApiParameter Header(string name, string description, JsonSchemaType type = JsonSchemaType.String) => new()
+        {
+            Name = name, In = ParameterLocation.Header, Required = true, Description = description, Schema = new OpenApiSchema { Type = type },
+        };
+        document.Webhooks ??= new Dictionary<string, IOpenApiPathItem>();
+        document.Webhooks[WebhookName] = new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Post] = new()
+                {
+                    OperationId = "deliverIncidentEvent",
+                    Summary = "An incident event, POSTed to each active endpoint of each recipient agency subscribed to its kind",
+                    Description = "Recipients are the incident's source agency and the agencies it is shared with. Each attempt is signed: " +
+                        "X-Huadu-Signature is sha256= and the lowercase hex HMAC-SHA256, keyed with the endpoint's secret (UTF-8), of " +
+                        "\"{X-Huadu-Timestamp}.{raw body}\". Verify it over the raw bytes, in constant time, and refuse old timestamps. " +
+                        "Redirects are not followed. Failed attempts are retried with backoff, then kept as dead letters the agency can replay.",
+                    Parameters =
+                    [
+                        Header(HuaduDispatch.Contracts.WebhookHeaders.EventId, "The event id, {incidentId}/{sequence}: the same on every retry and replay"),
+                        Header(HuaduDispatch.Contracts.WebhookHeaders.EventType, "The event kind (the body's type)"),
+                        Header(HuaduDispatch.Contracts.WebhookHeaders.Timestamp, "Unix seconds of this attempt (set on every attempt)", JsonSchemaType.Integer),
+                        Header(HuaduDispatch.Contracts.WebhookHeaders.Signature, "sha256={hex HMAC-SHA256 of \"{timestamp}.{raw body}\"}"),
+                    ],
+                    RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/json"] = new() { Schema = new OpenApiSchemaReference("WebhookPayload", document) },
+                        },
+                    },
+                    Responses = new OpenApiResponses
+                    {
+                        ["2XX"] = new OpenApiResponse { Description = "Delivered: any 2xx answer" },
+                        ["default"] = new OpenApiResponse { Description = "Anything else (or no answer within the attempt timeout) is a failed attempt, retried" },
+                    },
+                },
+            },
+        };
+    }
 
     public static IEndpointRouteBuilder MapDispatchOpenApi(this IEndpointRouteBuilder app)
     {
