@@ -21,6 +21,10 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         public long Known;
         /// <summary>This node's connections following the scope.</summary>
         public readonly ConcurrentDictionary<string, byte> Connections = new(StringComparer.Ordinal);
+        /// <summary><see cref="Environment.TickCount64"/> when a batch or a connection last came.</summary>
+        public long LastUsed = Environment.TickCount64;
+        /// <summary>Set (under <see cref="Gate"/>) when <see cref="Forget"/> takes it out: whoever still holds it looks again.</summary>
+        public volatile bool Forgotten;
     }
 
     private readonly ConcurrentDictionary<string, ScopeOrder> _scopes = new(StringComparer.Ordinal);
@@ -34,8 +38,16 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
     {
         var order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
         await order.Gate.WaitAsync();
+        while (order.Forgotten)
+        {
+            // Forgotten while this batch waited: the scope's order now is the one in the map (one sender per scope).
+            order.Gate.Release();
+            order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
+            await order.Gate.WaitAsync();
+        }
         try
         {
+            order.LastUsed = Environment.TickCount64;
             var fresh = deltas.Where(d => d.Seq > order.LastSent).ToList();
             if (fresh.Count == 0) return;
             order.LastSent = fresh[^1].Seq;
@@ -54,6 +66,14 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
     {
         var order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
         order.Connections[connectionId] = 0;
+        while (order.Forgotten)
+        {
+            // Forget took it out as this connection came (it checks for connections after marking it): follow the new one.
+            order.Connections.TryRemove(connectionId, out _);
+            order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
+            order.Connections[connectionId] = 0;
+        }
+        order.LastUsed = Environment.TickCount64;
         _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[scope] = 0;
         Raise(ref order.Known, seq);
     }
@@ -85,6 +105,45 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         foreach (var scope in scopes.Keys)
             if (_scopes.TryGetValue(scope, out var order)) order.Connections.TryRemove(connectionId, out _);
     }
+
+    /// <summary>How long a scope no connection of this node follows is kept after its last batch (<see cref="Forget"/>).</summary>
+    public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Forgets the scopes no connection of this node follows that had no batch and no connection for <paramref name="idle"/>;
+    /// returns how many. Every scope's batches come to every node, so without this a node kept an entry for every incident
+    /// the district ever had (until the twenty-ninth session). A scope forgotten and used again starts afresh: it may send a
+    /// batch its connections already had, which they skip by its sequence numbers (the resync rule).
+    /// </summary>
+    public int Forget(TimeSpan idle)
+    {
+        var forgotten = 0;
+        var now = Environment.TickCount64;
+        foreach (var (scope, order) in _scopes)
+        {
+            if (!order.Connections.IsEmpty || now - Interlocked.Read(ref order.LastUsed) < (long)idle.TotalMilliseconds || !order.Gate.Wait(0)) continue;
+            try
+            {
+                order.Forgotten = true;
+                // A connection that came meanwhile keeps it (Following checks the mark after adding itself).
+                if (!order.Connections.IsEmpty)
+                {
+                    order.Forgotten = false;
+                    continue;
+                }
+                _scopes.TryRemove(new KeyValuePair<string, ScopeOrder>(scope, order));
+                forgotten++;
+            }
+            finally
+            {
+                order.Gate.Release();
+            }
+        }
+        return forgotten;
+    }
+
+    /// <summary>How many scopes this relay keeps an order for (followed here, or with a batch lately).</summary>
+    public int Kept => _scopes.Count;
 
     /// <summary>The scopes this node's connections follow, with the last sequence number they were given.</summary>
     public IReadOnlyList<(string Scope, long Known)> Followed() =>

@@ -30,6 +30,7 @@ public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, IL
             {
                 await grains.GetGrain<IRelayRegistryGrain>(0).Register(key, reference);
                 readiness.MarkRelayRegistered();
+                relay.Forget(DeltaRelay.ForgetAfter);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -40,4 +40,26 @@ public sealed class DeltaRelayTests
         relay.NotFollowing("area:none", "c2");
         Assert.Empty(relay.Followed());
     }
+
+    [Fact]
+    public void A_scope_no_connection_follows_is_forgotten_once_idle_and_one_followed_never()
+    {
+        var relay = Relay();
+        relay.Following("district", "c1", 10);
+        relay.Following("incident:INC-1", "c1", 7);
+        relay.Following("incident:INC-2", "c2", 3);
+        relay.NotFollowing("incident:INC-1", "c1");
+        relay.Closed("c2");
+        Assert.Equal(3, relay.Kept);
+
+        Assert.Equal(0, relay.Forget(TimeSpan.FromHours(1))); // not idle long enough
+        Assert.Equal(3, relay.Kept);
+        Assert.Equal(2, relay.Forget(TimeSpan.Zero));
+        Assert.Equal(1, relay.Kept); // district: c1 still follows it
+        Assert.Equal([("district", 10L)], relay.Followed());
+
+        // Followed again after being forgotten: it is checked from the number the new connection was given.
+        relay.Following("incident:INC-1", "c3", 9);
+        Assert.Equal([("district", 10L), ("incident:INC-1", 9L)], relay.Followed().OrderBy(f => f.Scope, StringComparer.Ordinal));
+    }
 }
