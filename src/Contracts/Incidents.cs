@@ -84,7 +84,7 @@ public sealed record AssessmentUpdate
         };
     }
 
-    /// <summary>Every figure of <paramref name="a"/> (a whole assessment, as an EIDO import carries it).</summary>
+    /// <summary>Every figure of <paramref name="a"/> (a whole assessment).</summary>
     public static AssessmentUpdate All(Assessment a)
     {
         ArgumentNullException.ThrowIfNull(a);

@@ -155,6 +155,13 @@ public sealed class EidoTests(EmbeddedNodeFixture fixture) : IClassFixture<Embed
         Assert.Equal(3, updated.Assessment.Dead);
         Assert.Equal(1, updated.Assessment.Injured);
         Assert.True(updated.Version > original.Version);
+
+        // A feed that sends only the figure it knows: the others stay as the centre entered them (they were set to 0, which
+        // cancelled the relief demand and freed the shelter places of its relocated people).
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{original.Id}/assessments", new { affected = 50, relocated = 20 })).StatusCode);
+        eido["incidentComponent"]!["huaduIncident"]!["assessment"] = new JsonObject { ["dead"] = 8 };
+        var partial = await Expect<Incident>(await dispatcher.PostAsync("/api/v1/eido", JsonBody(eido.ToJsonString())), HttpStatusCode.OK);
+        Assert.Equal((8, 1, 50, 20), (partial.Assessment.Dead, partial.Assessment.Injured, partial.Assessment.Affected, partial.Assessment.Relocated));
     }
 
     [Fact]
@@ -225,6 +232,9 @@ public sealed class EidoTests(EmbeddedNodeFixture fixture) : IClassFixture<Embed
     [InlineData("""{"$id":"x-1","lastUpdateTimeStamp":"2026-01-01T00:00:00Z","callComponent":[{"callStartTimestamp":"2999-01-01T00:00:00Z"}],"incidentComponent":{"incidentTypeCommonRegistryText":"Flood"},"locationComponent":[{"$id":"l","locationByValue":"<p xmlns:gml='http://www.opengis.net/gml'><gml:pos>23.4 113.2</gml:pos></p>"}]}""", "callComponent[].callStartTimestamp")]
     [InlineData("""{"$id":"x-1","lastUpdateTimeStamp":"2026-01-01T00:00:00Z","incidentComponent":{"incidentTypeCommonRegistryText":"Flood","huaduIncident":{"occurredAt":"2999-01-01T00:00:00Z"}},"locationComponent":[{"$id":"l","locationByValue":"<p xmlns:gml='http://www.opengis.net/gml'><gml:pos>23.4 113.2</gml:pos></p>"}]}""", "incidentComponent.huaduIncident.occurredAt")]
     [InlineData("""{"$id":"x-1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","lastUpdateTimeStamp":"2026-01-01T00:00:00Z","incidentComponent":{"incidentTypeCommonRegistryText":"Flood"},"locationComponent":[{"$id":"l","locationByValue":"<p xmlns:gml='http://www.opengis.net/gml'><gml:pos>23.4 113.2</gml:pos></p>"}]}""", "$id")]
+    // Valid JSON whose text is not (a lone surrogate escape, as when a sender cuts text inside a pair): was a 500.
+    [InlineData("""{"$id":"x-1","lastUpdateTimeStamp":"2026-01-01T00:00:00Z","incidentComponent":{"incidentTypeCommonRegistryText":"Flood","incidentTypeInternalText":"\ud800 lone"},"locationComponent":[{"$id":"l","locationByValue":"<p xmlns:gml='http://www.opengis.net/gml'><gml:pos>23.4 113.2</gml:pos></p>"}]}""", "incidentComponent.incidentTypeInternalText")]
+    [InlineData("""{"$id":"urn:x:\udfff","lastUpdateTimeStamp":"2026-01-01T00:00:00Z"}""", "$id")]
     public async Task Bad_documents_are_400_problems_naming_the_field(string body, string field)
     {
         var response = await Node.ClientAs(Roles.Dispatcher).PostAsync("/api/v1/eido", JsonBody(body));

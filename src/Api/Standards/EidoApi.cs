@@ -73,12 +73,15 @@ public static class EidoApi
         return EidoMapper.ToEido(incident, [.. teams.OfType<RescueTeam>()], timeline);
     }
 
-    /// <summary>What an update applies: new assessment figures (our extension) when they differ; nothing else yet.</summary>
+    /// <summary>
+    /// What an update applies: the assessment figures our extension gives, when one differs (a figure left out keeps its value,
+    /// as in a REST update); nothing else yet.
+    /// </summary>
     private static async Task<Incident> ApplyUpdate(Incident incident, EidoImport import, IGrainFactory grains, Actor actor)
     {
-        if (import.Assessment is { } figures && figures != incident.Assessment)
+        if (import.Assessment is { } figures && figures.ApplyTo(incident.Assessment) != incident.Assessment)
         {
-            return await grains.Grain<IIncidentGrain>(incident.Id).Assess(AssessmentUpdate.All(figures), actor);
+            return await grains.Grain<IIncidentGrain>(incident.Id).Assess(figures, actor);
         }
         return incident;
     }

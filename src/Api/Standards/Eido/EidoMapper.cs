@@ -22,8 +22,8 @@ public sealed record EidoImport
     /// <summary>The member <see cref="SenderAgency"/> was read from (for errors about it).</summary>
     public string? SenderField { get; init; }
     public required CreateIncident Incident { get; init; }
-    /// <summary>Assessment figures, only when the document carries our extension with them.</summary>
-    public Assessment? Assessment { get; init; }
+    /// <summary>Assessment figures, only when the document carries our extension with them: those it gives (null: left out).</summary>
+    public AssessmentUpdate? Assessment { get; init; }
 }
 
 /// <summary>Maps our incidents to EIDO documents and EIDO documents to incident reports. Plain code, no grains.</summary>
@@ -313,9 +313,11 @@ public static partial class EidoMapper
                 Description = description,
                 Location = location with { AreaId = FirstText(extension?.AreaId) },
                 OccurredAt = occurredAt,
-                Assessment = extension?.Assessment is { } figures ? AssessmentUpdate.All(figures) : null,
+                // The figures given; one left out keeps its value on a resubmission or an update, as over REST (until the
+                // twenty-ninth session every figure left out of the extension was read as 0).
+                Assessment = extension?.Assessment is { IsEmpty: false } figures ? figures : null,
             },
-            Assessment = extension?.Assessment,
+            Assessment = extension?.Assessment is { IsEmpty: false } given ? given : null,
         };
     }
 
@@ -325,15 +327,29 @@ public static partial class EidoMapper
         public string? Description { get; init; }
         public DateTimeOffset? OccurredAt { get; init; }
         public string? AreaId { get; init; }
-        public Assessment? Assessment { get; init; }
+        public AssessmentUpdate? Assessment { get; init; }
+        // What an export writes besides (HuaduIncidentExtension): informative, not read, so any value is taken.
+        public JsonElement? Type { get; init; }
+        public JsonElement? Category { get; init; }
+        public JsonElement? Status { get; init; }
+        public JsonElement? ResponseLevel { get; init; }
+        public JsonElement? LevelReason { get; init; }
+        public JsonElement? ReportedAt { get; init; }
+        public JsonElement? Source { get; init; }
+        public JsonElement? ExternalId { get; init; }
     }
 
-    /// <summary>The extension's own reading: other members are informative (an export read back), but times need their offset.</summary>
+    /// <summary>
+    /// The extension's own reading: the members an export writes but an import does not read are informative; times need their
+    /// offset; a member the extension does not have is a 400 naming it, as in every request body (our schema, unlike the EIDO's
+    /// own members, which are many and mostly not read: those are ignored).
+    /// </summary>
     private static readonly JsonSerializerOptions ExtensionJson = new(DispatchJson.Options)
     {
         Converters = { new OffsetDateTimeConverter() },
         // A field twice (also in another case) is refused, as in every request body (HttpHardening.StrictInput).
         AllowDuplicateProperties = false,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
     private static ExtensionInput? ReadExtension(JsonElement incident)
@@ -421,7 +437,7 @@ public static partial class EidoMapper
         JsonElement? found = null;
         foreach (var p in obj.EnumerateObject())
         {
-            if (!string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) continue;
+            if (!p.NameEquals(name) && !string.Equals(NameOf(p), name, StringComparison.OrdinalIgnoreCase)) continue;
             // Names are case-insensitive, so "huaduIncident" and "HuaduIncident" are one member sent twice: refused, as in every
             // request body, rather than the first copy read here and the last elsewhere.
             if (found is not null) throw DomainException.Invalid(p.Name, "the field is sent twice (field names are case-insensitive): send it once");
@@ -430,11 +446,34 @@ public static partial class EidoMapper
         return found;
     }
 
+    /// <summary>A member's name; one that is not valid text (a lone surrogate escape) is a 400, as in a REST body.</summary>
+    private static string NameOf(JsonProperty p)
+    {
+        try
+        {
+            return p.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw DomainException.Invalid("$", "a member name is not valid text (a lone UTF-16 surrogate escape, or bytes that are not UTF-8)");
+        }
+    }
+
     private static string? Text(JsonElement obj, string name, string? field = null)
     {
         if (Get(obj, name) is not { } v || v.ValueKind == JsonValueKind.Null) return null;
         if (v.ValueKind != JsonValueKind.String) throw DomainException.Invalid(field ?? name, $"{name} must be a string");
-        var s = v.GetString()!.Trim();
+        string s;
+        try
+        {
+            s = v.GetString()!.Trim();
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape (text cut in the middle of a pair) or bytes that are not UTF-8: valid JSON, no text. It
+            // was a 500 until the twenty-ninth session; a REST body with the same string is a 400 too.
+            throw DomainException.Invalid(field ?? name, $"{name} is not valid text (a lone UTF-16 surrogate escape, or bytes that are not UTF-8)");
+        }
         if (BoundedStringConverter.Problem(s) is { } problem) throw DomainException.Invalid(field ?? name, $"{name} {problem}");
         return s.Length == 0 ? null : s;
     }
