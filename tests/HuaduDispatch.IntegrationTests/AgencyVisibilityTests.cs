@@ -195,6 +195,36 @@ public sealed class AgencyVisibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shelters_do_not_show_an_agency_the_incidents_it_may_not_see_but_keep_its_totals()
+    {
+        var dispatcher = _node.ClientAs(Roles.Dispatcher);
+        var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");
+        object Displaced(string title, string? externalId, string? source, int relocated) => new
+        {
+            type = "Waterlogging", title, location = new { lat = 23.404, lon = 113.2245 }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            source, externalId, assessment = new { affected = relocated, relocated },
+        };
+        var hidden = await Read(await dispatcher.PostAsJsonAsync("/api/v1/incidents", Displaced("Confidential: residence evacuated", null, "hotline", 20)), HttpStatusCode.Created);
+        var own = await Read(await police.PostAsJsonAsync("/api/v1/incidents", Displaced("Police case: block evacuated", "110-shelter", null, 10)), HttpStatusCode.Created);
+
+        List<ShelterLive> asSeen = [];
+        for (var i = 0; i < 100 && asSeen.Sum(s => s.Admitted.Values.Sum()) < 30; i++, await Task.Delay(100))
+            asSeen = await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters");
+        Assert.Equal(30, asSeen.Sum(s => s.Admitted.Values.Sum()));
+        Assert.Contains(asSeen, s => s.Admitted.ContainsKey(hidden.Id));
+
+        var toPolice = await police.GetOk<List<ShelterLive>>("/api/v1/shelters");
+        Assert.DoesNotContain(toPolice, s => s.Admitted.ContainsKey(hidden.Id));
+        Assert.Equal(10, toPolice.Sum(s => s.Admitted.GetValueOrDefault(own.Id)));
+        Assert.Equal(20, toPolice.Sum(s => s.Admitted.GetValueOrDefault("others")));
+        // The same places and room as the dispatcher sees.
+        Assert.Equal(asSeen.Select(s => (s.Id, s.Room)), toPolice.Select(s => (s.Id, s.Room)));
+        var housing = asSeen.First(s => s.Admitted.ContainsKey(hidden.Id)).Id;
+        Assert.DoesNotContain(hidden.Id, await (await police.GetAsync($"/api/v1/shelters/{housing}")).Content.ReadAsStringAsync());
+        Assert.Contains(hidden.Id, await (await dispatcher.GetAsync($"/api/v1/shelters/{housing}")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_source_that_is_no_agency_id_is_a_400_and_a_token_naming_a_district_source_cannot_report()
     {
         var dispatcher = _node.ClientAs(Roles.Dispatcher);

@@ -116,18 +116,21 @@ public static partial class ReferenceApi
         v1.MapGet("/items", async (IGrainFactory grains) => TypedResults.Ok(await Catalogue(grains).GetItems()))
             .RequireAuthorization(Policies.AnyRole);
 
-        v1.MapGet("/shelters", async Task<IResult> (IGrainFactory grains, string? areaId, bool? open) =>
+        v1.MapGet("/shelters", async Task<IResult> (IGrainFactory grains, string? areaId, bool? open, System.Security.Claims.ClaimsPrincipal user) =>
         {
             var (area, e0) = await AreaFilter(grains, areaId);
             if (e0 is not null) return e0;
-            return TypedResults.Ok((await LiveShelters(grains, area)).Where(s => open is null || s.Open == open).ToList());
+            var shelters = (await LiveShelters(grains, area)).Where(s => open is null || s.Open == open).ToList();
+            return TypedResults.Ok(await ShelterVisibility.ForCaller(shelters, grains, user.ToActor()));
         }).Produces<List<ShelterLive>>().RequireAuthorization(Policies.AnyRole);
 
-        v1.MapGet("/shelters/{id}", async Task<IResult> (IGrainFactory grains, string id) =>
+        v1.MapGet("/shelters/{id}", async Task<IResult> (IGrainFactory grains, string id, System.Security.Claims.ClaimsPrincipal user) =>
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Shelter", id);
-            return await grains.Grain<IShelterGrain>(id).Get() is { } shelter ? TypedResults.Ok(shelter) : Problems.NotFound("Shelter", id);
-        }).Produces<Shelter>().RequireAuthorization(Policies.AnyRole);
+            return await grains.Grain<IShelterGrain>(id).Get() is { } shelter
+                ? TypedResults.Ok(await ShelterVisibility.ForCaller(shelter, grains, user.ToActor()))
+                : Problems.NotFound("Shelter", id);
+        }).Produces<ShelterLive>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapPost("/shelters/{id}/occupancy", async (string id, ShelterOccupancyRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Grain<IShelterGrain>(id).SetOccupancy(body, user.ToActor())))
