@@ -204,6 +204,10 @@ public interface IWebhookOutboxGrain : IGrainWithStringKey
     [Alias("Drop")] Task Drop();
     /// <summary>The background delivery of an event ended (called by the outbox's own delivery task).</summary>
     [Alias("Completed")] Task Completed(long attemptId, string eventId, bool delivered, int attempts, string? error);
+    /// <summary>The background delivery of an event stopped because the endpoint was switched off: the event stays queued.</summary>
+    [Alias("Held")] Task Held(long attemptId, string eventId);
+    /// <summary>The endpoint was switched on again (or changed): deliver what is queued now, not at the next sweep.</summary>
+    [Alias("Resume"), OneWay] Task Resume();
 }
 
 /// <summary>The JSON body POSTed to a webhook endpoint (camelCase, enums as names).</summary>

@@ -211,6 +211,39 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_endpoint_switched_off_while_an_event_is_retried_holds_it_and_delivers_it_at_once_when_switched_on()
+    {
+        // Retries about 0.5 to 1 s apart; the sweep is slow, so a delivery soon after switching on is the switch's doing.
+        var settings = Webhooks.Fast(attempts: 4);
+        settings["Webhooks:BaseDelay"] = "00:00:00.500";
+        settings["Webhooks:MaxDelay"] = "00:00:01";
+        settings["Webhooks:SweepPeriod"] = "00:05:00";
+        var node = await Node(settings);
+        var admin = node.ClientAs(Roles.Admin);
+        await Webhooks.RegisterAgency(admin);
+        await Webhooks.AddWebhook(admin, _receiver.Url("main"));
+        _receiver.Answer = (_, _) => (500, TimeSpan.Zero); // the agency's receiver is down
+        var police = node.ClientAs(Roles.Agency, agencyId: Webhooks.AgencyId);
+        var created = await Webhooks.Expect<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("switched off", externalId: "110-off", source: null)), HttpStatusCode.Created);
+        await Webhooks.Eventually(async () => (await Webhooks.Deliveries(police)).LastAttempts.Count >= 1, "the first attempt failed");
+
+        object Endpoint(bool active) => new { url = _receiver.Url("main"), events = Enum.GetNames<IncidentEventKind>(), active };
+        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main", Endpoint(false)), HttpStatusCode.OK);
+        var afterSwitch = _receiver.Requests.Count;
+        // Longer than the attempts left would take: the event is held, not a dead letter, and no more attempts are made
+        // (one already under way when the switch came may still arrive).
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.Empty(await Webhooks.DeadLetters(police));
+        Assert.Equal(1, (await Webhooks.Deliveries(police)).Pending);
+        Assert.True(_receiver.Requests.Count <= afterSwitch + 1, $"{_receiver.Requests.Count - afterSwitch} attempts after the endpoint was switched off");
+
+        _receiver.Answer = (_, _) => (200, TimeSpan.Zero);
+        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main", Endpoint(true)), HttpStatusCode.OK);
+        await Webhooks.Eventually(() => Task.FromResult(Webhooks.FirstDeliveries(_receiver, "main").Any(r => r.EventId == $"{created.Id}/1")), "the held event delivered", seconds: 30);
+        Assert.Empty(await Webhooks.DeadLetters(police));
+    }
+
+    [Fact]
     public async Task A_delivery_is_retried_after_500s_and_a_timeout_with_the_same_event_id_then_succeeds()
     {
         var node = await Node(Webhooks.Fast(attempts: 5));

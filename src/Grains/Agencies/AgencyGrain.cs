@@ -96,10 +96,13 @@ public sealed class AgencyGrain(
         hook.Url = subscription.Url;
         hook.Events = [.. subscription.Events];
         hook.Secret = subscription.Secret;
+        var switchedOn = subscription.Active && !hook.Active;
         hook.Active = subscription.Active;
         S.UpdatedAt = clock.GetUtcNow();
         S.UpdatedBy = actor.Subject;
         await Write();
+        // Events held while it was off go out now, not at the outbox's next sweep (a minute by default).
+        if (switchedOn) await Outbox(webhookId).Resume();
         return View(hook);
     }
 

@@ -111,6 +111,17 @@ public sealed class WebhookOutboxGrain(
         else await TryPump();
     }
 
+    public Task Held(long deliveryId, string eventId)
+    {
+        if (deliveryId != _deliveryId || _inflight != eventId) return Task.CompletedTask;
+        logger.LogInformation("Webhook {Outbox}: the endpoint was switched off while {EventId} was being retried; it waits in the queue", Key, eventId);
+        _inflight = null;
+        _inflightTask = null;
+        return Task.CompletedTask; // the reminder keeps ticking while events are queued; switching the endpoint on resumes at once
+    }
+
+    public Task Resume() => S.Queue.Count > 0 ? TryPump() : Task.CompletedTask;
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ResumeReminder) return;
@@ -169,7 +180,8 @@ public sealed class WebhookOutboxGrain(
             }
             try
             {
-                await self.Completed(deliveryId, head.EventId, result.Delivered, result.Attempts, result.Error);
+                if (result.Held) await self.Held(deliveryId, head.EventId);
+                else await self.Completed(deliveryId, head.EventId, result.Delivered, result.Attempts, result.Error);
             }
             catch (Exception e)
             {

@@ -18,8 +18,14 @@ public readonly record struct AttemptOutcome(int StatusCode)
     public bool Transient => StatusCode is 408 or 429 or >= 500;
 }
 
-/// <summary>How the delivery of one event ended.</summary>
-public sealed record DeliveryResult(bool Delivered, int Attempts, string? Error);
+/// <summary>
+/// How the delivery of one event ended. <see cref="Held"/>: the endpoint was switched off while the event was being retried,
+/// so it was neither delivered nor failed: it stays at the head of the queue for when the endpoint is on again.
+/// </summary>
+public sealed record DeliveryResult(bool Delivered, int Attempts, string? Error, bool Held = false);
+
+/// <summary>The endpoint in force is switched off: no more attempts for now (not a failure of the event).</summary>
+internal sealed class EndpointSwitchedOffException() : Exception("the endpoint was switched off");
 
 /// <summary>One endpoint's resilience pipeline and the state of its circuit breaker.</summary>
 public sealed class EndpointPipeline(ResiliencePipeline<AttemptOutcome> pipeline, CircuitBreakerStateProvider breaker)
@@ -102,11 +108,14 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
                         {
                             if (await current() is { } inForce) subscription = inForce;
                         }
-                        catch (Exception) when (!token.IsCancellationRequested)
+                        catch (Exception x) when (!token.IsCancellationRequested && x is not EndpointSwitchedOffException)
                         {
                             // the registry did not answer: this attempt keeps the settings in hand
                         }
                     }
+                    // Switched off while this event was retried: hold it (until the twenty-ninth session the attempts went on and it
+                    // became a dead letter, though the admin had switched the endpoint off because its receiver was down).
+                    if (!subscription.Active) throw new EndpointSwitchedOffException();
                     var at = clock.GetUtcNow();
                     try
                     {
@@ -125,6 +134,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
                     }
                 }, cancellation);
                 return new DeliveryResult(outcome.Success, attempts, outcome.Success ? null : $"HTTP {outcome.StatusCode}");
+            }
+            catch (EndpointSwitchedOffException)
+            {
+                return new DeliveryResult(false, attempts - 1, null, Held: true);
             }
             catch (BrokenCircuitException open)
             {
