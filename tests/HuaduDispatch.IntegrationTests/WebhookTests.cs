@@ -373,6 +373,16 @@ public sealed class WebhookTests : IAsyncLifetime
         var own = await police.GetOk<Agency>("/api/v1/agencies/police-110");
         Assert.Equal(AgencyKind.Police, own.Kind);
         Assert.Single(own.Webhooks);
+        // A new endpoint's Location reads (it answered 405), for the agency itself, and 404 for another agency.
+        var added = await admin.PostAsJsonAsync("/api/v1/agencies/police-110/webhooks", new { id = "second", url = _receiver.Url("second"), events = new[] { "IncidentClosed" }, secret = Webhooks.Secret });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var read = await police.GetOk<WebhookEndpoint>(added.Headers.Location!.OriginalString);
+        Assert.Equal(("second", true), (read.Id, read.SecretSet));
+        Assert.DoesNotContain(Webhooks.Secret, await (await police.GetAsync(added.Headers.Location!.OriginalString)).Content.ReadAsStringAsync());
+        Assert.Equal(["main", "second"], (await police.GetOk<List<WebhookEndpoint>>("/api/v1/agencies/police-110/webhooks")).Select(w => w.Id));
+        Assert.Equal(HttpStatusCode.NotFound, (await fireToken.GetAsync(added.Headers.Location!.OriginalString)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await police.GetAsync("/api/v1/agencies/police-110/webhooks/none-such")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(added.Headers.Location!.OriginalString)).StatusCode);
 
         // Validation: 400 naming the field; conflicts 409; unknown ids 404.
         var badId = await admin.PostAsJsonAsync("/api/v1/agencies", new { id = "abc", nameZh = "x", nameEn = "x", kind = "Fire", contact = new { name = "n", phone = "110" } });

@@ -44,6 +44,17 @@ public static class AgencyApi
             TypedResults.Ok(await Agency(grains, id).Update(body, user.ToActor())))
             .RequireAuthorization(Policies.Admin);
 
+        // The endpoints, and one endpoint: where a new endpoint's 201 Location points (it answered 405 until the twenty-ninth session).
+        agencies.MapGet("/{id}/webhooks", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
+            MayRead(user, id) && await Agency(grains, id).Get() is { } agency ? TypedResults.Ok(agency.Webhooks) : Problems.NotFound("Agency", id))
+            .Produces<List<WebhookEndpoint>>().RequireAuthorization(Policies.AgencySelf);
+
+        agencies.MapGet("/{id}/webhooks/{webhookId}", async Task<IResult> (string id, string webhookId, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            if (!MayRead(user, id) || await Agency(grains, id).Get() is not { } agency) return Problems.NotFound("Agency", id);
+            return agency.Webhooks.FirstOrDefault(w => w.Id == webhookId) is { } endpoint ? TypedResults.Ok(endpoint) : Problems.NotFound("Webhook", webhookId);
+        }).Produces<WebhookEndpoint>().RequireAuthorization(Policies.AgencySelf);
+
         agencies.MapPut("/{id}/webhooks/{webhookId}", async (string id, string webhookId, WebhookRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await Agency(grains, id).UpdateWebhook(webhookId, body, user.ToActor())))
             .RequireAuthorization(Policies.Admin);

@@ -111,6 +111,8 @@ public static class ApiCatalogue
             "Its queue and dead letters are kept; the next attempt uses the new settings. Without a secret the one in force stays.",
             """{"url":"https://police.example.cn/huadu/events-v2","events":["IncidentCreated","StatusChanged","IncidentClosed"],"active":true,"secret":"fedcba9876543210fedcba9876543210"}"""),
         ["DELETE /api/v1/agencies/{id}/webhooks/{webhookId}"] = new("Remove a webhook endpoint and its queue (admin)"),
+        ["GET /api/v1/agencies/{id}/webhooks"] = new("An agency's webhook endpoints (secrets shown only as set and fingerprint)"),
+        ["GET /api/v1/agencies/{id}/webhooks/{webhookId}"] = new("One webhook endpoint: url, events, active, secret fingerprint (where a new endpoint's Location points)"),
         ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/deliveries"] = new("A webhook endpoint's delivery state: queued events, last attempts, circuit"),
         ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters"] = new("Events that failed every delivery attempt"),
         ["POST /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters/{eventId}/replay"] = new("Queue one dead letter again (the / in an event id as %2F)"),
