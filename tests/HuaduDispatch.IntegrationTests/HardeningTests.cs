@@ -85,6 +85,20 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.True(report.GetProperty("201").GetProperty("headers").TryGetProperty("Location", out _));
         Assert.True(report.GetProperty("200").GetProperty("headers").TryGetProperty("Idempotent-Replayed", out _));
 
+        // What the partner-agency exploratory test of the twenty-ninth session found missing: response schemas of reference reads,
+        // the registry bodies' rules, list item types, and the 503 a read can answer.
+        foreach (var path in new[] { "/api/v1/teams", "/api/v1/teams/{id}", "/api/v1/warehouses", "/api/v1/warehouses/{id}", "/api/v1/risk-points", "/api/v1/hazard-points", "/api/v1/shelters/{id}" })
+            Assert.True(Responses(path, "get").GetProperty("200").TryGetProperty("content", out _), $"GET {path}: 200 has no schema");
+        Assert.Contains("ShelterLive", Responses("/api/v1/shelters/{id}", "get").GetProperty("200").GetRawText(), StringComparison.Ordinal);
+        Assert.True(Responses("/api/v1/incidents", "get").GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
+        Assert.Equal(["contact", "kind", "nameEn", "nameZh"], schemas.GetProperty("AgencyRequest").GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(Enum.GetNames<AgencyKind>(), schemas.GetProperty("AgencyRequest").GetProperty("properties").GetProperty("kind").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));
+        var webhook = schemas.GetProperty("WebhookRequest");
+        Assert.Equal(["events", "url"], webhook.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(Enum.GetNames<IncidentEventKind>(), webhook.GetProperty("properties").GetProperty("events").GetProperty("items").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));
+        Assert.Equal(32, webhook.GetProperty("properties").GetProperty("secret").GetProperty("minLength").GetInt32());
+        Assert.Equal("string", schemas.GetProperty("IncidentSummary").GetProperty("properties").GetProperty("sharedWith").GetProperty("items").GetProperty("type").GetString());
+
         // The webhook delivery (OpenAPI 3.1 webhooks): the payload, its kinds and the signature headers.
         var delivery = doc.GetProperty("webhooks").GetProperty("incidentEvent").GetProperty("post");
         Assert.Equal(["X-Huadu-Event-Id", "X-Huadu-Event-Type", "X-Huadu-Signature", "X-Huadu-Timestamp"],

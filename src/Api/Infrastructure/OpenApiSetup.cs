@@ -39,6 +39,33 @@ public static class OpenApiSetup
                 // Times too (OffsetDateTimeConverter, the offset rule): they had only "format": "date-time" until the twenty-ninth session.
                 if (context.JsonTypeInfo.Type == typeof(DateTimeOffset) && schema.Type is null) schema.Type = JsonSchemaType.String;
                 if (context.JsonTypeInfo.Type == typeof(DateTimeOffset?) && schema.Type is null) schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
+                // A list of strings read through our string converter had no item type ("type": "array" alone).
+                if (typeof(IEnumerable<string>).IsAssignableFrom(context.JsonTypeInfo.Type) && context.JsonTypeInfo.Type != typeof(string) && schema.Items is null)
+                    schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
+                // The registry's bodies: what the rules require and accept (AgencyRules), so a generated client has it too.
+                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.AgencyRequest))
+                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "nameZh", "nameEn", "kind", "contact" };
+                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.AgencyContact))
+                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "name" };
+                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.WebhookRequest))
+                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "url", "events" };
+                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.ShareRequest))
+                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "agencyIds" };
+                if (context.JsonPropertyInfo is { } r && r.DeclaringType == typeof(HuaduDispatch.Contracts.AgencyRequest))
+                {
+                    if (r.Name == "kind") schema.Enum = [.. Enum.GetNames<HuaduDispatch.Contracts.AgencyKind>().Select(n => (JsonNode)JsonValue.Create(n))];
+                    if (r.Name == "id") schema.Description = "Required on POST (^[a-z][a-z0-9-]{1,63}$, not hex digits only); on PUT the path's id, and an id here must match it";
+                }
+                if (context.JsonPropertyInfo is { } h && h.DeclaringType == typeof(HuaduDispatch.Contracts.WebhookRequest))
+                {
+                    if (h.Name == "events")
+                        schema.Items = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. Enum.GetNames<HuaduDispatch.Contracts.IncidentEventKind>().Select(n => (JsonNode)JsonValue.Create(n))] };
+                    if (h.Name == "secret")
+                    {
+                        (schema.MinLength, schema.MaxLength) = (32, 256);
+                        schema.Description = "Required on POST; on PUT a new secret rotates it, and without one the secret in force stays. Never returned.";
+                    }
+                }
                 // A shortfall's reason is a string in the contract; its values are these.
                 if (context.JsonPropertyInfo is { Name: "reason" } p && p.DeclaringType == typeof(HuaduDispatch.Contracts.ReliefShortfall))
                     schema.Enum = [.. new[] { "StockShort", "TooFar", "NoTrucks", "KitIncomplete" }.Select(v => (JsonNode)JsonValue.Create(v))];
@@ -96,6 +123,11 @@ public static class OpenApiSetup
                 if (method is "POST" or "PUT" or "DELETE")
                 {
                     AddProblem(operation, context, 503, "A fault a retry can get past (the database, a node leaving, a concurrent write); see Retry-After, and retry with the same Idempotency-Key to have the change apply once");
+                    SetHeaders(operation, "503", RetryAfter());
+                }
+                else
+                {
+                    AddProblem(operation, context, 503, "A fault a retry can get past (the database, a node leaving); see Retry-After");
                     SetHeaders(operation, "503", RetryAfter());
                 }
                 if (method is "POST" or "PUT" or "DELETE") AddProblem(operation, context, 409, "The change is not allowed in the current state; the detail says why");

@@ -62,14 +62,14 @@ public static partial class ReferenceApi
                 .Where(t => cap is null || t.Capabilities.Contains(cap.Value))
                 .Where(t => st is null || t.Status == st)
                 .ToList());
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<List<RescueTeam>>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/teams/{id}", async (IGrainFactory grains, ClaimsPrincipal user, string id) =>
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Team", id);
             var team = await grains.Grain<IRescueTeamGrain>(id).Get();
             return team is null ? Problems.NotFound("Team", id) : TypedResults.Ok(await TeamVisibility.ForCaller(team, grains, user.ToActor()));
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<RescueTeam>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/warehouses", async (IGrainFactory grains, string? areaId, string? kind) =>
         {
@@ -80,14 +80,14 @@ public static partial class ReferenceApi
                 .Where(w => area is null || w.AreaId == area)
                 .Where(w => k is null || w.Kind == k)
                 .ToList());
-        }).RequireAuthorization(Policies.Console);
+        }).Produces<List<Warehouse>>().RequireAuthorization(Policies.Console);
 
         v1.MapGet("/warehouses/{id}", async (IGrainFactory grains, string id) =>
         {
             if (!IdPattern().IsMatch(id)) return Problems.NotFound("Warehouse", id);
             var warehouse = await grains.Grain<IWarehouseGrain>(id).Get();
             return warehouse is null ? Problems.NotFound("Warehouse", id) : TypedResults.Ok(warehouse);
-        }).RequireAuthorization(Policies.Console);
+        }).Produces<Warehouse>().RequireAuthorization(Policies.Console);
 
         v1.MapPost("/warehouses/{id}/stock-movements", async (string id, StockMovementRequest body, IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user, HttpContext http) =>
         {
@@ -147,7 +147,7 @@ public static partial class ReferenceApi
                 .Where(r => c is null || r.Colour == c)
                 .Where(r => k is null || r.Kind == k)
                 .ToList());
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<List<RiskPoint>>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/hazard-points", async (IGrainFactory grains, string? areaId, string? kind) =>
         {
@@ -158,7 +158,7 @@ public static partial class ReferenceApi
                 .Where(h => area is null || h.AreaId == area)
                 .Where(h => k is null || h.Kind == k)
                 .ToList());
-        }).RequireAuthorization(Policies.AnyRole);
+        }).Produces<List<HazardPoint>>().RequireAuthorization(Policies.AnyRole);
 
         v1.MapGet("/reference-data", async Task<IResult> (IGrainFactory grains) =>
         {
