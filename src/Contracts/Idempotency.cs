@@ -29,6 +29,8 @@ public sealed record IdempotencyDecision
     [Id(0)] public required IdempotencyOutcome Outcome { get; init; }
     [Id(1)] public StoredResponse? Response { get; init; }
     [Id(2)] public DateTimeOffset? FirstSeenAt { get; init; }
+    /// <summary>With <see cref="IdempotencyOutcome.InProgress"/>: since when the first request has held the key.</summary>
+    [Id(3)] public DateTimeOffset? RunningSince { get; init; }
 }
 
 /// <summary>

@@ -24,7 +24,11 @@ public sealed class IdempotencyGrain(
         var now = clock.GetUtcNow();
         var decision = IdempotencyRules.Decide(S.Fingerprint, S.FirstSeenAt, S.RunningSince, S.Response is not null, fingerprint, now, retention, lease);
         if (decision != IdempotencyOutcome.Proceed)
-            return new IdempotencyDecision { Outcome = decision, Response = decision == IdempotencyOutcome.Replay ? S.Response : null, FirstSeenAt = S.FirstSeenAt };
+            return new IdempotencyDecision
+            {
+                Outcome = decision, Response = decision == IdempotencyOutcome.Replay ? S.Response : null, FirstSeenAt = S.FirstSeenAt,
+                RunningSince = decision == IdempotencyOutcome.InProgress ? S.RunningSince : null,
+            };
 
         S.Fingerprint = fingerprint;
         S.FirstSeenAt = now;
@@ -56,6 +60,7 @@ public sealed class IdempotencyGrain(
 /// <summary>The Idempotency-Key rules, as a plain function of the stored record and the new request.</summary>
 public static class IdempotencyRules
 {
+
     public static IdempotencyOutcome Decide(string? storedFingerprint, DateTimeOffset firstSeenAt, DateTimeOffset? runningSince, bool answered,
         string fingerprint, DateTimeOffset now, TimeSpan retention, TimeSpan lease)
     {

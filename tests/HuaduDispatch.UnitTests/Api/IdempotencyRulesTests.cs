@@ -66,4 +66,12 @@ public sealed class IdempotencyRulesTests
         Assert.Contains("Typhoon", text);
         Assert.DoesNotContain("Nullable", text);
     }
+
+    [Theory]
+    [InlineData(0.2, 1)]   // just started: it is most likely about to answer
+    [InlineData(3, 3)]     // running a while: wait as long again
+    [InlineData(40, 20)]   // never past the lease's end, when a request whose node died gives the key up
+    [InlineData(59.5, 1)]
+    public void A_retry_of_a_key_in_use_waits_longer_the_longer_the_first_request_has_run(double runningSeconds, int retryAfter) =>
+        Assert.Equal(retryAfter, IdempotencyMiddleware.RetryAfterSeconds(T0, T0.AddSeconds(runningSeconds), Lease));
 }
