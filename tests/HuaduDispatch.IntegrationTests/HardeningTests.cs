@@ -321,6 +321,11 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, withOffset.StatusCode);
         var occurred = (await withOffset.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("occurredAt").GetDateTimeOffset();
         Assert.Equal(DateTimeOffset.Parse(local + "+08:00", System.Globalization.CultureInfo.InvariantCulture), occurred);
+        // RFC 3339 allows "t" and "z" in lower case (they were refused as "has no offset").
+        var utc = DateTimeOffset.Parse(local + "+08:00", System.Globalization.CultureInfo.InvariantCulture).UtcDateTime.ToString("yyyy-MM-dd't'HH:mm:ss'z'", System.Globalization.CultureInfo.InvariantCulture);
+        var lower = await _dispatcher.PostAsync("/api/v1/incidents", Json(body.Replace(local, utc).Replace("Local time", "Lower case")));
+        Assert.Equal(HttpStatusCode.Created, lower.StatusCode);
+        Assert.Equal(occurred, (await lower.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("occurredAt").GetDateTimeOffset());
 
         await using var radio = await HubClient.ConnectAsync(_node, "/hubs/field", DispatchNode.Token(Roles.Team, teamId: "D03"));
         var refused = await Assert.ThrowsAsync<HubException>(() => radio.Connection.InvokeCoreAsync<object>("ReportStatus", [new { status = "Available", occurredAt = local }]));

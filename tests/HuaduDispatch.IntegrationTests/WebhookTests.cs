@@ -99,6 +99,7 @@ internal static class Webhooks
     /// <summary>Checks the headers, the body and the signature of a delivery, with an HMAC computed here.</summary>
     public static JsonElement Verify(ReceivedWebhook r, string secret = Secret)
     {
+        Assert.StartsWith("HuaduDispatch-Webhooks/", r.UserAgent); // some partners' firewalls refuse requests without one
         Assert.Equal("application/json", r.ContentType);
         Assert.NotNull(r.Timestamp);
         var timestamp = long.Parse(r.Timestamp!);

@@ -26,12 +26,14 @@ public sealed partial class OffsetDateTimeConverter : JsonConverter<DateTimeOffs
     public static bool TryParse(string text, out DateTimeOffset at)
     {
         at = default;
+        // RFC 3339 (5.6) allows "t" and "z" in lower case: read as upper case (they were refused as "has no offset").
+        text = text.ToUpperInvariant();
         return OffsetAtEnd().IsMatch(text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out at);
     }
 
     /// <summary>What is wrong with a time that <see cref="TryParse"/> refused.</summary>
-    public static string Problem(string text) => OffsetAtEnd().IsMatch(text)
+    public static string Problem(string text) => OffsetAtEnd().IsMatch(text.ToUpperInvariant())
         ? OutOfRange(text) ? $"'{text}' {OutOfRangeWords}" : $"'{text}' is not an ISO 8601 date-time"
         : $"'{text}' has no offset: send the date-time with its offset, such as 2026-12-05T15:00:00+08:00 or 2026-12-05T07:00:00Z";
 

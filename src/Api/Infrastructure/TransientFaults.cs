@@ -28,7 +28,8 @@ public static class TransientFaults
                 case InconsistentStateException:
                     return "the change met another change of the same record and was not stored; retry it";
                 case DbException { IsTransient: true }:
-                    return "the database did not answer (it is busy or unreachable); retry" + (read ? "" : ", with an Idempotency-Key to have a change apply once");
+                    return read ? "the database did not answer (it is busy or unreachable); retry"
+                        : "the database did not answer (it is busy or unreachable), so the change was not confirmed stored: it may or may not have taken effect; retry it with an Idempotency-Key to have it apply once";
                 case TimeoutException:
                     return read ? "the request did not complete in time; retry it"
                         : "the request did not complete in time; it may or may not have taken effect, so retry it with an Idempotency-Key to have it apply once";

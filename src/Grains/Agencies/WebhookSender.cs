@@ -151,11 +151,14 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         }
     }
 
+    private static readonly ProductInfoHeaderValue UserAgent = new("HuaduDispatch-Webhooks", "1.0");
+
     private static async Task<AttemptOutcome> Send(HttpClient client, WebhookSubscription subscription, IncidentEvent e, byte[] body, long timestamp,
         CancellationToken token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.UserAgent.Add(UserAgent); // some partners' firewalls refuse requests without one
         request.Headers.Add(WebhookHeaders.EventId, e.EventId);
         request.Headers.Add(WebhookHeaders.EventType, e.Kind.ToString());
         request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));

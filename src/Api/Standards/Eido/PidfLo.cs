@@ -40,7 +40,8 @@ public static class PidfLo
         XDocument doc;
         try
         {
-            // XDocument.Parse prohibits DTDs, so no entity expansion or external resolution.
+            // XDocument.Parse resolves no external entity (no file or URL is read) and caps what internal entities expand to
+            // (.NET's default of 10,000,000 characters, under the body limit anyway); an internal entity in gml:pos is read.
             doc = XDocument.Parse(text.Trim());
         }
         catch (XmlException e)
