@@ -23,8 +23,23 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("CheckTasks")] Task<IReadOnlyList<DispatchTask>> CheckTasks();
     /// <summary>Shares the incident with partner agencies (they may then read it and receive its webhook events).</summary>
     [Alias("Share")] Task<Incident> Share(ShareRequest request, Actor actor);
+    /// <summary>
+    /// Whether <paramref name="sourceId"/> may be merged into this incident now. It interleaves with a change under way here, so
+    /// two incidents merged into each other at the same moment do not wait on each other (each read the other with
+    /// <see cref="Get"/>, which waited 30 s for the other's change, which waited for it).
+    /// </summary>
+    [Alias("MergeCheck"), AlwaysInterleave] Task<MergeTargetCheck> MergeCheck(string sourceId);
     /// <summary>The relief demand says its deadline is at risk or breached; recorded as an incident event (one-way: no call cycle).</summary>
     [Alias("NoteRelief"), OneWay] Task NoteRelief(ReliefStatus status, string summary);
+}
+
+/// <summary>What an incident answers when another is to be merged into it (<see cref="IIncidentGrain.MergeCheck"/>).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.MergeTargetCheck")]
+public sealed record MergeTargetCheck
+{
+    [Id(0)] public required bool Exists { get; init; }
+    /// <summary>Why it may not be merged into now (a 409), or null.</summary>
+    [Id(1)] public string? Refused { get; init; }
 }
 
 /// <summary>The append-only timeline of one incident (keyed by the incident id).</summary>

@@ -30,6 +30,9 @@ public static class TransientFaults
                 case DbException { IsTransient: true }:
                     return read ? "the database did not answer (it is busy or unreachable); retry"
                         : "the database did not answer (it is busy or unreachable), so the change was not confirmed stored: it may or may not have taken effect; retry it with an Idempotency-Key to have it apply once";
+                // Orleans cancels a call whose message expired before its grain could be placed ("Message expired before
+                // placement"), e.g. behind a grain that is stuck: a fault a retry can get past, as a timeout is (it was a 500).
+                case OperationCanceledException:
                 case TimeoutException:
                     return read ? "the request did not complete in time; retry it"
                         : "the request did not complete in time; it may or may not have taken effect, so retry it with an Idempotency-Key to have it apply once";

@@ -195,10 +195,19 @@ public sealed partial class IncidentGrain(
         {
             if (string.IsNullOrWhiteSpace(request.MergedInto)) throw DomainException.Invalid("mergedInto", "merging needs mergedInto, the surviving incident's id");
             if (request.MergedInto == Key) throw DomainException.Invalid("mergedInto", "an incident cannot be merged into itself");
-            var target = await GrainFactory.Grain<IIncidentGrain>(request.MergedInto).Get();
-            if (target is null) throw DomainException.Invalid("mergedInto", $"no incident has the id '{request.MergedInto}'");
-            if (IncidentLifecycle.IsFinal(target.Status)) throw DomainException.Conflict($"incident {target.Id} is {target.Status}");
-            mergedInto = target.Id;
+            _mergingInto = request.MergedInto;
+            MergeTargetCheck target;
+            try
+            {
+                target = await GrainFactory.Grain<IIncidentGrain>(request.MergedInto).MergeCheck(Key);
+            }
+            finally
+            {
+                _mergingInto = null;
+            }
+            if (!target.Exists) throw DomainException.Invalid("mergedInto", $"no incident has the id '{request.MergedInto}'");
+            if (target.Refused is { } refused) throw DomainException.Conflict(refused);
+            mergedInto = request.MergedInto;
         }
         var from = S.Status;
         if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
@@ -220,6 +229,23 @@ public sealed partial class IncidentGrain(
         await SendMergeNote();
         await SendMergeShare(actor);
         return incident;
+    }
+
+    /// <summary>The incident this one is asking to be merged into, while it asks (<see cref="MergeCheck"/>).</summary>
+    private string? _mergingInto;
+
+    public Task<MergeTargetCheck> MergeCheck(string sourceId)
+    {
+        if (!S.Created) return Task.FromResult(new MergeTargetCheck { Exists = false });
+        string? refused = null;
+        if (IncidentLifecycle.IsFinal(S.Status))
+            refused = S.Status == IncidentStatus.Merged && S.MergedInto is { } survivor
+                ? $"incident {Key} is Merged into {survivor}: merge into {survivor}"
+                : $"incident {Key} is {S.Status}";
+        // Merged into each other at the same moment: neither is applied (each would otherwise end in the other).
+        else if (_mergingInto == sourceId)
+            refused = $"incident {Key} is being merged into {sourceId} at this moment: merge only one of the two";
+        return Task.FromResult(new MergeTargetCheck { Exists = true, Refused = refused });
     }
 
     /// <summary>

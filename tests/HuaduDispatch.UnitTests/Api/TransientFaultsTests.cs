@@ -20,6 +20,8 @@ public sealed class TransientFaultsTests
         Assert.Contains("went away", TransientFaults.Describe(new SiloUnavailableException()));
         Assert.NotNull(TransientFaults.Describe(new OrleansException("storage", new TestDbException(transient: true))));
         Assert.NotNull(TransientFaults.Describe(new AggregateException(new TimeoutException())));
+        // Orleans' "Message expired before placement could complete": a 500 until the twenty-ninth session.
+        Assert.Contains("did not complete in time", TransientFaults.Describe(new OperationCanceledException("Message expired before placement could complete for grain incident/INC-1")));
     }
 
     [Fact]

@@ -15,12 +15,15 @@ public sealed class IncidentLifecycleTests
     [InlineData(IncidentStatus.Recovery, IncidentStatus.Closed)]
     [InlineData(IncidentStatus.Reported, IncidentStatus.Cancelled)]
     [InlineData(IncidentStatus.Responding, IncidentStatus.Merged)]
+    // A false alarm found by the team sent to it (since the twenty-ninth session; it was refused, and the only way out was
+    // Contained -> Recovery -> Closed, recording a fire that never was).
+    [InlineData(IncidentStatus.Responding, IncidentStatus.Cancelled)]
     public void Allowed_transitions_pass(IncidentStatus from, IncidentStatus to) => Assert.Null(IncidentLifecycle.Check(from, to));
 
     [Theory]
     [InlineData(IncidentStatus.Reported, IncidentStatus.Closed)]
     [InlineData(IncidentStatus.Responding, IncidentStatus.Reported)]
-    [InlineData(IncidentStatus.Responding, IncidentStatus.Cancelled)]
+    [InlineData(IncidentStatus.Contained, IncidentStatus.Cancelled)]
     [InlineData(IncidentStatus.Recovery, IncidentStatus.Responding)]
     [InlineData(IncidentStatus.Closed, IncidentStatus.Responding)]
     [InlineData(IncidentStatus.Cancelled, IncidentStatus.Verified)]

@@ -13,7 +13,8 @@ public static class IncidentLifecycle
     {
         [IncidentStatus.Reported] = [IncidentStatus.Verified, IncidentStatus.Responding, IncidentStatus.Cancelled, IncidentStatus.Merged],
         [IncidentStatus.Verified] = [IncidentStatus.Responding, IncidentStatus.Cancelled, IncidentStatus.Merged],
-        [IncidentStatus.Responding] = [IncidentStatus.Contained, IncidentStatus.Merged],
+        // Cancelled from Responding: a false alarm found by the team sent to it (teams are often sent before verification).
+        [IncidentStatus.Responding] = [IncidentStatus.Contained, IncidentStatus.Cancelled, IncidentStatus.Merged],
         [IncidentStatus.Contained] = [IncidentStatus.Recovery, IncidentStatus.Responding],
         [IncidentStatus.Recovery] = [IncidentStatus.Closed],
         [IncidentStatus.Closed] = [],
