@@ -80,4 +80,35 @@ public sealed class ConfigurationCheckTests
             await Task.Delay(250);
         }
     }
+
+    [Fact]
+    public async Task The_task_watch_ticks_while_new_tasks_keep_coming()
+    {
+        // Each dispatch and task registered the watch again, which moved its next tick a period later: on an incident with a
+        // task every 40 s an unacknowledged task went unflagged for 7 min 41 s (an exploratory test). Here a task every
+        // second against a 2 s watch: the first task's alert must come while they keep coming.
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>
+        {
+            ["Dispatch:TaskWatchPeriod"] = "00:00:02",
+            ["Dispatch:TaskAckTimeout"] = "00:00:01",
+        });
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var incident = (await (await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Landslide", title = "Slope failure, busy", location = new { lat = 23.452, lon = 113.305 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-5), source = "hotline",
+        })).Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!;
+        Assert.True((await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "T05", "T06" } })).IsSuccessStatusCode);
+
+        var alerted = false;
+        for (var i = 0; i < 20 && !alerted; i++)
+        {
+            var issued = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { teamId = "T06", title = $"sector check {i}" });
+            Assert.True(issued.IsSuccessStatusCode, $"{(int)issued.StatusCode} {await issued.Content.ReadAsStringAsync()}");
+            await Task.Delay(1000);
+            var tasks = await dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks");
+            alerted = tasks.Any(t => t.TeamId == "T05" && t.Alerts.Any(a => a.Contains("Unacknowledged", StringComparison.Ordinal)));
+        }
+        Assert.True(alerted, "no Unacknowledged alert for T05's task while a task came every second for 20 s against a 2 s watch");
+    }
 }

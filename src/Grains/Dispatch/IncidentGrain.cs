@@ -497,6 +497,7 @@ public sealed partial class IncidentGrain(
         {
             var reminder = await this.GetReminder(TaskWatchReminder);
             if (reminder is not null) await this.UnregisterReminder(reminder);
+            _taskWatchRegistered = false;
         }
         return [.. S.Tasks.Where(t => raised.Any(r => r.TaskId == t.Id))];
     }
@@ -545,17 +546,29 @@ public sealed partial class IncidentGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == TaskWatchReminder) await CheckTasks();
+        if (reminderName == TaskWatchReminder)
+        {
+            _taskWatchRegistered = true; // it ticks: registered (by an earlier activation, perhaps)
+            await CheckTasks();
+        }
         else if (reminderName == ReliefResendReminder) await ResendRelief();
         else if (reminderName == IncidentBoardResend.Reminder) await ResendBoard();
         else if (reminderName == TeamChangesReminder) await CheckTeamChanges();
     }
 
+    /// <summary>
+    /// Registers the task watch once per activation while tasks need watching. Registering again at every dispatch and task
+    /// moved its next tick a period later each time, so on a busy incident (a task every 40 s) it never ticked and a task no
+    /// team acknowledged went unflagged for 7 minutes and more (until the twenty-ninth session).
+    /// </summary>
     private async Task WatchTasks()
     {
-        if (TaskWatch.NeedsWatching(S.Tasks))
-            await this.RegisterOrUpdateReminder(TaskWatchReminder, Options.TaskWatchPeriod, Options.TaskWatchPeriod);
+        if (_taskWatchRegistered || !TaskWatch.NeedsWatching(S.Tasks)) return;
+        await this.RegisterOrUpdateReminder(TaskWatchReminder, Options.TaskWatchPeriod, Options.TaskWatchPeriod);
+        _taskWatchRegistered = true;
     }
+
+    private bool _taskWatchRegistered;
 
     private DispatchTask AddTask(string teamId, string title, string? description, TaskIssuer issuer, DateTimeOffset due, Actor actor, DateTimeOffset now)
     {
