@@ -44,12 +44,24 @@ public sealed class IncidentBoardResendTests(FaultClusterFixture fixture) : ICla
 
         await Failing(() => incident.Create(Report("Waterlogging at Xinhua market"), Dispatcher));
         Assert.Null(await OnBoard("INC-BOARD-READ"));
+        // A console of the area resyncs meanwhile (after a crash, to a snapshot read from the board, which lacks the report).
+        var area = grains.GetGrain<IScopeGrain>(Scopes.Area("xinhua"));
+        var snapshot = await area.Snapshot(null);
+        Assert.DoesNotContain(snapshot.Entities, e => e.Id == "INC-BOARD-READ");
 
         // A read activates the incident again (the failed change dropped the activation): it finds the board behind and sends it.
         Assert.NotNull(await incident.Get());
         var summary = await OnBoard("INC-BOARD-READ");
         Assert.NotNull(summary);
         Assert.Equal((IncidentStatus.Reported, 1), (summary.Status, summary.Version));
+        // ... and the consoles get the incident as a delta (until the twenty-ninth session only the board was repaired).
+        IReadOnlyList<Delta> deltas = [];
+        for (var i = 0; i < 50 && !deltas.Any(d => d.Id == "INC-BOARD-READ"); i++)
+        {
+            await Task.Delay(100);
+            deltas = (await area.Resync(snapshot.Seq, null)).Deltas;
+        }
+        Assert.Contains(deltas, d => d.Kind == DeltaKinds.Incident && d.Id == "INC-BOARD-READ");
     }
 
     [Fact]

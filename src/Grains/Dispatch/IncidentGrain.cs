@@ -737,7 +737,7 @@ public sealed partial class IncidentGrain(
             await OwedOnActivation(() => SendMergeShare(Actor.System), "incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", S.MergedInto);
         // A stored change whose board update may not have got there (the board ignores a repeat).
         if (S.Created && S.BoardVersion < S.Version)
-            await OwedOnActivation(() => UpdateBoard(View()), "the area board is not yet updated; it goes with the next change");
+            await OwedOnActivation(RepairBoard, "the area board is not yet updated; it goes with the next change");
         if (S.TimelineOutbox.Count > 0)
             await OwedOnActivation(AppendTimeline, "{Count} timeline entries not yet appended; they go with the next change", S.TimelineOutbox.Count);
         await RepairTeamChangesOnActivation();
@@ -886,11 +886,24 @@ public sealed partial class IncidentGrain(
     private Task<IGrainReminder> Backstop(string name, TimeSpan due) =>
         this.RegisterOrUpdateReminder(name, due, due > TimeSpan.FromMinutes(1) ? due : TimeSpan.FromMinutes(1));
 
-    /// <summary>The board reminder's tick: sends the summary again (which removes the reminder).</summary>
+    /// <summary>
+    /// A stored change whose board update did not get there did not reach the consoles either: the delta goes out after the
+    /// board update. So the repair sends both. Until the twenty-ninth session only the board was repaired, and a console that
+    /// had resynced after the crash (to a snapshot read from the board before the repair) never showed the incident.
+    /// </summary>
+    private async Task RepairBoard()
+    {
+        var view = View();
+        await UpdateBoard(view);
+        foreach (var task in S.Tasks) _changedTasks.Add(task.Id);
+        PublishChanges(view);
+    }
+
+    /// <summary>The board reminder's tick: sends the summary again (which removes the reminder), and the consoles the incident.</summary>
     private async Task ResendBoard()
     {
         _boardResend ??= await this.GetReminder(IncidentBoardResend.Reminder);
-        if (S.Created) await UpdateBoard(View());
+        if (S.Created) await RepairBoard();
         else if (_boardResend is { } reminder)
         {
             _boardResend = null;
