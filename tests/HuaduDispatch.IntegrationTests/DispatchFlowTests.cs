@@ -296,6 +296,23 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         Assert.Contains(timeline, e => e.Kind == "LevelUpgraded");
         Assert.Contains(timeline, e => e.Kind == "DowngradeProposed");
         Assert.Contains(timeline, e => e.Kind == "LevelChanged" && e.Summary.Contains("figures corrected"));
+        // The level it is at again, with no proposal: nothing to do, a 409.
+        await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/response-level", new { level = "IV", reason = "again" }), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task A_proposed_downgrade_is_declined_by_keeping_the_level_with_a_reason()
+    {
+        var incident = await Create(NewIncident(IncidentType.ConfinedSpace, 23.37, 113.20, new { dead = 3 }));
+        Assert.Equal(ResponseLevel.III, incident.ResponseLevel);
+        var proposed = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { dead = 0 }));
+        Assert.Equal(ResponseLevel.IV, proposed.ProposedLevel!.Level);
+        // The commander keeps III: two are still missing in the sewer. It was a 409 "already at level III", and the proposal
+        // stayed on every console.
+        var kept = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/response-level", new { level = "III", reason = "two still missing in the sewer" }));
+        Assert.Equal((ResponseLevel.III, (LevelProposal?)null), (kept.ResponseLevel, kept.ProposedLevel));
+        var timeline = await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Contains(timeline, e => e.Kind == "DowngradeDeclined" && e.Summary.Contains("two still missing"));
     }
 
     [Fact]

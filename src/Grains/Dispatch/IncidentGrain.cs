@@ -176,7 +176,15 @@ public sealed partial class IncidentGrain(
         EnsureOpen();
         if (request.Level is not { } level) throw DomainException.Invalid("level", "level is required: I, II, III or IV");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a manual level change needs a reason");
-        if (level == S.Level) throw DomainException.Conflict($"the incident is already at level {level}");
+        if (level == S.Level)
+        {
+            // Keeping the level a downgrade proposal would lower: the proposal is declined (it stayed on every console until
+            // figures happened to grade the level again, before the twenty-ninth session). New figures may propose it again.
+            if (S.ProposedLevel is not { } proposal) throw DomainException.Conflict($"the incident is already at level {level}");
+            S.ProposedLevel = null;
+            Record(actor, "DowngradeDeclined", $"kept at {level}, not {proposal.Level}: {request.Reason.Trim()}");
+            return await Save(actor);
+        }
         await ApplyLevel(level, $"set by {actor.Subject}: {request.Reason.Trim()}", actor, clock.GetUtcNow());
         return await Save(actor);
     }
