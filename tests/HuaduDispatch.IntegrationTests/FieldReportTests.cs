@@ -257,6 +257,10 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         // A repeat of the same note (a radio's retry) adds nothing.
         await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "InProgress", note = "first casualty out" }));
         Assert.Single(await Timeline(incident.Id), e => e.Kind == "Task" && e.Summary.Contains("first casualty out"));
+        // The same status again without a note keeps the note; a new status without one ends it (a team's "pump broken"
+        // stayed on it after it reported Available, until the twenty-ninth session).
+        Assert.Equal("boat arrived", (await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D06/status", new { status = "OnScene" }))).StatusNote);
+        Assert.Null((await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D06/status", new { status = "Returning" }))).StatusNote);
         await Release(incident.Id, "D06");
     }
 

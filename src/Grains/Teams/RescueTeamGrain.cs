@@ -81,6 +81,9 @@ public sealed class RescueTeamGrain(
 
         var noted = report.Note is { Length: > 0 } && report.Note != S.StatusNote;
         if (report.Note is not null) S.StatusNote = report.Note;
+        // A new status without a note ends the old status's note ("pump broken" read on an Available team until the
+        // twenty-ninth session); the same status without a note keeps it (a repeat, or a status sent again).
+        else if (from != to) S.StatusNote = null;
         if (from != to)
         {
             S.Status = to;
