@@ -354,6 +354,22 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_team_released_on_its_way_is_diverted_to_another_incident_without_reporting_Available_first()
+    {
+        var first = await Create(NewIncident(IncidentType.Waterlogging, 23.40, 113.22));
+        var urgent = await Create(NewIncident(IncidentType.GroundCollapse, 23.37, 113.20, new { trapped = 12 }));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{first.Id}/dispatches", new { teamIds = new[] { "T10" } }));
+        await Ok<RescueTeam>(await _node.ClientAs(Roles.Team, teamId: "T10").PostAsJsonAsync("/api/v1/teams/T10/status", new { status = "EnRoute" }));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{first.Id}/teams/T10/release", new { reason = "diverted to the road collapse" }));
+        Assert.Equal(TeamStatus.Returning, (await _dispatcher.GetOk<RescueTeam>("/api/v1/teams/T10")).Status);
+        var diverted = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{urgent.Id}/dispatches", new { teamIds = new[] { "T10" } }));
+        Assert.Contains(diverted.Teams, t => t.TeamId == "T10" && t.ReleasedAt is null);
+        var team = await _dispatcher.GetOk<RescueTeam>("/api/v1/teams/T10");
+        Assert.Equal((TeamStatus.Assigned, urgent.Id), (team.Status, team.IncidentId));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{urgent.Id}/teams/T10/release", new { reason = "test over" }));
+    }
+
+    [Fact]
     public async Task Two_incidents_merged_into_each_other_at_the_same_moment_never_wait_on_each_other_and_never_both_merge()
     {
         // Two dispatchers each merge "their" duplicate into the other. Each merge read the other incident while holding its

@@ -89,11 +89,15 @@ public sealed class TeamStatusRulesTests
     }
 
     [Fact]
-    public void Only_an_available_unassigned_team_is_dispatchable()
+    public void Only_an_available_or_returning_unassigned_team_is_dispatchable()
     {
         Assert.True(TeamStatusRules.IsDispatchable(TeamStatus.Available, null));
         Assert.False(TeamStatusRules.IsDispatchable(TeamStatus.Available, "INC-1"));
-        foreach (var s in Enum.GetValues<TeamStatus>().Where(s => s != TeamStatus.Available))
+        // Released on its way back: free and on the road, so it can be sent on (it had to report Available, "at base", first,
+        // until the twenty-ninth session).
+        Assert.True(TeamStatusRules.IsDispatchable(TeamStatus.Returning, null));
+        Assert.False(TeamStatusRules.IsDispatchable(TeamStatus.Returning, "INC-1"));
+        foreach (var s in Enum.GetValues<TeamStatus>().Where(s => s is not (TeamStatus.Available or TeamStatus.Returning)))
             Assert.False(TeamStatusRules.IsDispatchable(s, null));
     }
 

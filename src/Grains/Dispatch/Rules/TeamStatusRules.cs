@@ -9,7 +9,12 @@ namespace HuaduDispatch.Grains.Dispatch.Rules;
 /// </summary>
 public static class TeamStatusRules
 {
-    public static bool IsDispatchable(TeamStatus s, string? currentIncident) => s == TeamStatus.Available && currentIncident is null;
+    /// <summary>
+    /// Unassigned and Available, or Returning: a team released on its way back is free and on the road, and is sent on from
+    /// where it is (a diversion is a release, then a dispatch). Until the twenty-ninth session only Available was, and a
+    /// dispatcher had to report a returning team Available ("at base") to send it anywhere.
+    /// </summary>
+    public static bool IsDispatchable(TeamStatus s, string? currentIncident) => s is TeamStatus.Available or TeamStatus.Returning && currentIncident is null;
 
     /// <summary>Null when the report is allowed; otherwise why not.</summary>
     public static string? CheckReport(TeamStatus from, TeamStatus to, string? incidentId)
