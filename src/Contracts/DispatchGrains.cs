@@ -29,6 +29,8 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// <see cref="Get"/>, which waited 30 s for the other's change, which waited for it).
     /// </summary>
     [Alias("MergeCheck"), AlwaysInterleave] Task<MergeTargetCheck> MergeCheck(string sourceId);
+    /// <summary>This incident's id, or, when it was merged, the id of the incident that now takes its reports (following merges).</summary>
+    [Alias("Survivor"), AlwaysInterleave] Task<string> Survivor();
     /// <summary>The relief demand says its deadline is at risk or breached; recorded as an incident event (one-way: no call cycle).</summary>
     [Alias("NoteRelief"), OneWay] Task NoteRelief(ReliefStatus status, string summary);
 }

@@ -370,6 +370,19 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_report_to_an_incident_merged_twice_names_the_incident_that_takes_reports()
+    {
+        var a = await Create(NewIncident(IncidentType.Waterlogging, 23.39, 113.22));
+        var b = await Create(NewIncident(IncidentType.Waterlogging, 23.39, 113.22));
+        var c = await Create(NewIncident(IncidentType.Waterlogging, 23.39, 113.22));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = b.Id }));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{b.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = c.Id }));
+        // It named B, itself merged, and following that advice gave another 409.
+        var refused = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/assessments", new { trapped = 4 }), HttpStatusCode.Conflict);
+        Assert.Contains($"send further reports to {c.Id}", refused);
+    }
+
+    [Fact]
     public async Task Two_incidents_merged_into_each_other_at_the_same_moment_never_wait_on_each_other_and_never_both_merge()
     {
         // Two dispatchers each merge "their" duplicate into the other. Each merge read the other incident while holding its

@@ -148,7 +148,7 @@ public sealed partial class IncidentGrain(
     private async Task<Incident> DoAssess(AssessmentUpdate update, Actor actor)
     {
         EnsureExists();
-        EnsureOpen();
+        await EnsureOpen();
         var assessment = IncidentInputRules.Amend(S.Assessment, update);
         var now = clock.GetUtcNow();
         S.Assessment = assessment;
@@ -173,7 +173,7 @@ public sealed partial class IncidentGrain(
     private async Task<Incident> DoSetLevel(ResponseLevelRequest request, Actor actor)
     {
         EnsureExists();
-        EnsureOpen();
+        await EnsureOpen();
         if (request.Level is not { } level) throw DomainException.Invalid("level", "level is required: I, II, III or IV");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw DomainException.Invalid("reason", "a manual level change needs a reason");
         if (level == S.Level)
@@ -370,7 +370,7 @@ public sealed partial class IncidentGrain(
     private async Task<DispatchTask> DoIssueTask(IssueTaskRequest request, Actor actor)
     {
         EnsureExists();
-        EnsureOpen();
+        await EnsureOpen();
         if (string.IsNullOrWhiteSpace(request.TeamId)) throw DomainException.Invalid("teamId", "teamId is required");
         if (string.IsNullOrWhiteSpace(request.Title)) throw DomainException.Invalid("title", "title is required");
         if (!S.Teams.Any(t => t.TeamId == request.TeamId && t.ReleasedAt is null))
@@ -455,7 +455,7 @@ public sealed partial class IncidentGrain(
     private async Task<CommandPost> DoSetUpCommandPost(CommandPostRequest request, Actor actor)
     {
         EnsureExists();
-        EnsureOpen();
+        await EnsureOpen();
         if (request.Position is { } p)
         {
             if (!p.IsValid) throw DomainException.Invalid("position", "position is not a valid WGS 84 position");
@@ -967,12 +967,22 @@ public sealed partial class IncidentGrain(
         if (!S.Created) throw DomainException.NotFound($"no incident has the id '{Key}'");
     }
 
-    private void EnsureOpen()
+    private async Task EnsureOpen()
     {
         if (S.Status == IncidentStatus.Merged && S.MergedInto is { } survivor)
-            throw DomainException.Conflict($"the incident is Merged into {survivor}; send further reports to {survivor}");
+        {
+            // The incident it was merged into may have been merged in turn: name the one that takes reports (it named the
+            // first, itself merged, until the twenty-ninth session). Survivor interleaves, so this waits on no change there.
+            var last = await GrainFactory.Grain<IIncidentGrain>(survivor).Survivor();
+            throw DomainException.Conflict(last == survivor
+                ? $"the incident is Merged into {survivor}; send further reports to {survivor}"
+                : $"the incident is Merged into {survivor}, which was merged into {last}; send further reports to {last}");
+        }
         if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
     }
+
+    public async Task<string> Survivor() =>
+        S.Status == IncidentStatus.Merged && S.MergedInto is { } next ? await GrainFactory.Grain<IIncidentGrain>(next).Survivor() : Key;
 
     private static string Describe(Assessment a) =>
         $"dead {a.Dead}, missing {a.Missing}, seriously injured {a.SeriouslyInjured}, injured {a.Injured}, trapped {a.Trapped}, " +
