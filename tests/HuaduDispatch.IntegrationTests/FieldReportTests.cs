@@ -218,6 +218,27 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         Assert.Contains("moved to 23.394, 113.294", posts[2]);
     }
 
+    [Fact]
+    public async Task The_outcome_of_a_task_cancelled_by_the_close_is_kept_as_a_late_report()
+    {
+        // A crew reports "Done, 2 rescued" after the dispatcher closed the incident (a radio outage, a report typed up on the
+        // way back). It was a 409 and left no trace.
+        var incident = await Dispatched("T14", IncidentType.WaterRescue, 23.36, 113.12);
+        var radio = Node.ClientAs(Roles.Team, teamId: "T14");
+        var task = (await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks")).Single();
+        var url = $"/api/v1/incidents/{incident.Id}/tasks/{task.Id}/status";
+        await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "InProgress" }));
+        foreach (var to in new[] { "Contained", "Recovery", "Closed" })
+            await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to, reason = "rescue over" }));
+
+        var late = await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "Done", note = "2 rescued", occurredAt = DateTimeOffset.UtcNow.AddMinutes(-1) }));
+        Assert.Equal((DispatchTaskStatus.Cancelled, "reported Done after the task was cancelled: 2 rescued"), (late.Status, late.Note));
+        await Ok<DispatchTask>(await radio.PostAsJsonAsync(url, new { status = "Done", note = "2 rescued" })); // a retry adds nothing
+        Assert.Single(await Timeline(incident.Id), e => e.Kind == "Task" && e.Summary.Contains("late report, not applied") && e.Summary.Contains("2 rescued"));
+        // Any other change of a cancelled task is still a 409.
+        Assert.Equal(HttpStatusCode.Conflict, (await radio.PostAsJsonAsync(url, new { status = "InProgress" })).StatusCode);
+    }
+
     /// <summary>
     /// A note sent with the status already held is kept: the team's (or task's) note, a timeline entry for the incident, and the
     /// answer shows it, over REST and the hub alike (before, the task's was dropped with a 200 and the team's left no entry).

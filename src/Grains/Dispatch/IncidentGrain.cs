@@ -402,9 +402,24 @@ public sealed partial class IncidentGrain(
             throw DomainException.Forbidden($"task {taskId} belongs to team {task.TeamId}");
         if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
         if (to == DispatchTaskStatus.Cancelled && !TaskRules.MayCancel(actor)) throw DomainException.Forbidden("only the district centre may cancel a task");
+        var now = clock.GetUtcNow();
+        if (task.Status == DispatchTaskStatus.Cancelled && to is DispatchTaskStatus.Done or DispatchTaskStatus.Failed)
+        {
+            // The outcome of work cancelled by a release or the incident's close (a radio outage, a report typed up on the way
+            // back): kept as a late report on the task's note and in the timeline, the task stays Cancelled; a retry adds
+            // nothing. Until the twenty-ninth session it was a 409 and left no trace ("Done, 2 rescued" lost).
+            var late = $"reported {to} after the task was cancelled" + (request.Note is { Length: > 0 } said ? $": {said}" : "");
+            if (task.Note == late) return task;
+            var lateAt = ReportTimeRules.TeamReportTime("occurredAt", request.OccurredAt, now); // the report-time rules, as any report
+            S.Tasks[index] = task with { Note = late, UpdatedAt = now };
+            _changedTasks.Add(taskId);
+            Record(actor, "Task", $"{taskId} ({task.TeamId}): late report, not applied: {late}", teamId: task.TeamId, taskId: taskId,
+                reportedAt: request.OccurredAt is null ? null : lateAt);
+            await Save(actor);
+            return S.Tasks[index];
+        }
         if (TaskRules.Check(task.Status, to) is { } why) throw DomainException.Conflict(why);
 
-        var now = clock.GetUtcNow();
         // The same report-time rule as a team report's (at most 5 minutes ahead), and never before the task's previous event.
         var at = ReportTimeRules.TaskUpdateTime(request.OccurredAt, task.IssuedAt, now, TaskRules.LastEventAt(task));
         DateTimeOffset? reportedAt = request.OccurredAt is null ? null : at;
