@@ -83,6 +83,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/agencies/{id}/webhooks"] = "A",
         ["DELETE /api/v1/agencies/{id}/webhooks/{webhookId}"] = "A",
         ["PUT /api/v1/agencies/{id}/webhooks/{webhookId}"] = "A",
+        ["GET /api/v1/agencies/{id}/webhooks"] = "AG",
+        ["GET /api/v1/agencies/{id}/webhooks/{webhookId}"] = "AG",
         ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/deliveries"] = "AG",
         ["GET /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters"] = "AG",
         ["POST /api/v1/agencies/{id}/webhooks/{webhookId}/dead-letters/{eventId}/replay"] = "AG",

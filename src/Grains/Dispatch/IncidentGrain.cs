@@ -104,7 +104,7 @@ public sealed partial class IncidentGrain(
         if (S.Created) throw DomainException.Conflict($"incident {Key} already exists");
         var now = clock.GetUtcNow();
         var type = request.Type ?? throw DomainException.Invalid("type", "type is required");
-        if (string.IsNullOrWhiteSpace(request.Title)) throw DomainException.Invalid("title", "title is required");
+        if (IncidentInputRules.IsBlank(request.Title)) throw DomainException.Invalid("title", "title is required (a visible character at least)");
         if (request.Location is not { } location) throw DomainException.Invalid("location", "location {lat, lon} is required");
         if (!new GeoPoint { Lat = location.Lat, Lon = location.Lon }.IsValid) throw DomainException.Invalid("location", "location is not a valid WGS 84 position");
         if (request.OccurredAt is not { } occurredAt) throw DomainException.Invalid("occurredAt", "occurredAt (ISO 8601) is required");
@@ -372,7 +372,7 @@ public sealed partial class IncidentGrain(
         EnsureExists();
         await EnsureOpen();
         if (string.IsNullOrWhiteSpace(request.TeamId)) throw DomainException.Invalid("teamId", "teamId is required");
-        if (string.IsNullOrWhiteSpace(request.Title)) throw DomainException.Invalid("title", "title is required");
+        if (IncidentInputRules.IsBlank(request.Title)) throw DomainException.Invalid("title", "title is required (a visible character at least)");
         if (!S.Teams.Any(t => t.TeamId == request.TeamId && t.ReleasedAt is null))
         {
             // A team that does not exist is bad input (400), as in a dispatch; only a real team not assigned here is a conflict.

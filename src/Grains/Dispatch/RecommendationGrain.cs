@@ -52,7 +52,7 @@ public sealed class RecommendationGrain(ITeamRecommender recommender, TimeProvid
                 .Select(p => ToDto(p.TeamId, p.Eta, p.DistanceKm, p.Reason))],
             Candidates = [.. result.Rankings.Where(r => r.IncidentId == incidentId && r.Capability == m.Capability)
                 .SelectMany(r => r.Ranked)
-                .Select(c => ToDto(c.TeamId, c.Eta, c.DistanceKm, $"has {m.Capability}; {c.Capabilities} capabilities"))],
+                .Select(c => ToDto(c.TeamId, c.Eta, c.DistanceKm, $"has {m.Capability}; {c.Capabilities} capabilit{(c.Capabilities == 1 ? "y" : "ies")}"))],
         }).ToList();
         return new IncidentRecommendation
         {

@@ -285,6 +285,20 @@ public sealed class RecommenderTests
     }
 
     [Theory, MemberData(nameof(Recommenders))]
+    public void A_team_proposed_for_another_module_of_the_same_incident_is_not_said_to_be_for_another_incident(string recommender)
+    {
+        // One incident needs water rescue and two medical slots; MW (medical and water) is the only water team, so it takes
+        // the water slot and one medical slot stays open. It said "proposed for other incidents (MW for INC-A)", INC-A itself.
+        var need = Need("INC-A", East(0), 1, (Water, 1), (Medical, 2));
+        TeamCandidate[] teams = [Team("M2", East(1), Medical), Team("MW", East(0.8), Medical, Water)];
+
+        var gap = Assert.Single(Make(recommender, new RecommenderOptions()).Recommend([need], teams).Unfilled);
+        Assert.Equal(("INC-A", Medical, UnfilledReason.AllBusy), (gap.IncidentId, gap.Capability, gap.Reason));
+        Assert.Contains("1 proposed for this incident's other modules (MW for WaterRescue)", gap.Detail);
+        Assert.DoesNotContain("other incidents", gap.Detail);
+    }
+
+    [Theory, MemberData(nameof(Recommenders))]
     public void Capability_whose_free_teams_are_all_beyond_max_eta_is_unfilled_as_TooFar(string recommender)
     {
         var need = Need("INC-1", East(0), 3, (Medical, 3));

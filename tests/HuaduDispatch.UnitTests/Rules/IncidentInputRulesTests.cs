@@ -107,4 +107,14 @@ public sealed class IncidentInputRulesTests
             Assert.Equal("occurredAt", e.Field);
         }
     }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("", true)]
+    [InlineData(" \u3000\t", true)]
+    [InlineData("\u200b\u200b", true)] // zero-width spaces: taken as a title until the twenty-ninth session
+    [InlineData("\u200e\u200d ", true)]
+    [InlineData("\u200b花都\u200b", false)]
+    [InlineData("x", false)]
+    public void A_text_with_no_visible_character_is_blank(string? text, bool blank) => Assert.Equal(blank, IncidentInputRules.IsBlank(text));
 }

@@ -272,10 +272,14 @@ internal sealed class RecommendationProblem
         // latter were called "already assigned", though they were free and only proposed elsewhere.
         var unavailable = Teams.Count(t => (t.Mask & bit) != 0 && !t.Candidate.Available);
         var here = group.Options.Count(o => pickedBy[o.Team] == group.Index);
-        var elsewhere = group.Options.Where(o => pickedBy[o.Team] >= 0 && pickedBy[o.Team] != group.Index)
-            .Select(o => $"{Teams[o.Team].Candidate.TeamId} for {Groups[pickedBy[o.Team]].Need.IncidentId}").ToList();
+        var taken = group.Options.Where(o => pickedBy[o.Team] >= 0 && pickedBy[o.Team] != group.Index).Select(o => (o.Team, By: Groups[pickedBy[o.Team]])).ToList();
+        // A team proposed for another module of the same incident is not "for another incident" (it said so until the
+        // twenty-ninth session, naming the incident asked about).
+        var sameIncident = taken.Where(t => t.By.Need.IncidentId == group.Need.IncidentId).Select(t => $"{Teams[t.Team].Candidate.TeamId} for {t.By.Capability}").ToList();
+        var elsewhere = taken.Where(t => t.By.Need.IncidentId != group.Need.IncidentId).Select(t => $"{Teams[t.Team].Candidate.TeamId} for {t.By.Need.IncidentId}").ToList();
         var parts = new List<string> { $"{unavailable} not available" };
         if (here > 0) parts.Add($"{here} proposed for this module's other slots");
+        if (sameIncident.Count > 0) parts.Add($"{sameIncident.Count} proposed for this incident's other modules ({string.Join(", ", sameIncident)})");
         if (elsewhere.Count > 0) parts.Add($"{elsewhere.Count} proposed for other incidents in this joint recommendation ({string.Join(", ", elsewhere)})");
         return new(group.Need.IncidentId, group.Capability, missing, UnfilledReason.AllBusy, Invariant(
             $"{of}: all {holders} team(s) with it are busy: {string.Join(", ", parts)}."));
