@@ -325,4 +325,26 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         Assert.Equal(IncidentStatus.Verified, (await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{survivor.Id}/transitions",
             new { to = "Verified", reason = "checked" }))).Status);
     }
+
+    [Fact]
+    public async Task A_merge_carries_the_teams_working_the_duplicate_over_to_the_surviving_incident()
+    {
+        // Two calls about one person in the river; the second report got a team first, which is on scene. Merging the second
+        // into the first sent the team home, its task cancelled, and it could not be sent to the survivor (a Returning team
+        // was not dispatchable).
+        var survivor = await Create(IncidentType.WaterRescue, 23.40, 113.26);
+        var duplicate = await Dispatched("D05", IncidentType.WaterRescue, 23.38, 113.245);
+        await Ok<RescueTeam>(await Node.ClientAs(Roles.Team, teamId: "D05").PostAsJsonAsync("/api/v1/teams/D05/status", new { status = "OnScene" }));
+
+        await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{duplicate.Id}/transitions", new { to = "Merged", reason = "same river", mergedInto = survivor.Id }));
+
+        var team = await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D05");
+        Assert.Equal((TeamStatus.Assigned, survivor.Id), (team.Status, team.IncidentId));
+        var now = await Dispatcher.GetOk<Incident>($"/api/v1/incidents/{survivor.Id}");
+        Assert.Contains(now.Teams, t => t.TeamId == "D05" && t.ReleasedAt is null);
+        Assert.Equal(IncidentStatus.Responding, now.Status);
+        Assert.Contains(await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{survivor.Id}/tasks"), t => t.TeamId == "D05" && t.Status == DispatchTaskStatus.Issued);
+        Assert.Contains(await Timeline(duplicate.Id), e => e.Kind == "TeamReleased" && e.Summary.Contains($"Merged into {survivor.Id}, where it goes on"));
+        await Release(survivor.Id, "D05");
+    }
 }

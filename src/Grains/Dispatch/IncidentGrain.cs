@@ -65,6 +65,11 @@ public sealed class IncidentState
     /// </summary>
     [Id(31)] public List<string>? MergeShare { get; set; }
     /// <summary>
+    /// The teams working this incident when it was merged, to dispatch to the surviving incident: written with the merge and
+    /// cleared once the survivor was asked (tried again at the next activation should the call fail).
+    /// </summary>
+    [Id(33)] public List<string>? MergeTeams { get; set; }
+    /// <summary>
     /// The last version the area board is known to hold (stored with the next change, so it may lag by one): an activation that
     /// finds it behind <see cref="Version"/> sends the board the summary again (<see cref="IncidentBoardResend"/>).
     /// </summary>
@@ -218,7 +223,10 @@ public sealed partial class IncidentGrain(
             mergedInto = request.MergedInto;
         }
         var from = S.Status;
-        if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
+        // A merge says the two are one case: the teams working this one go on with it at the survivor (released here, then
+        // dispatched there after the write). Until the twenty-ninth session they were sent home, a team on scene included.
+        var carried = mergedInto is null ? [] : S.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId).ToList();
+        if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, mergedInto is null ? $"incident {to}" : $"incident Merged into {mergedInto}, where it goes on");
         if (mergedInto is not null) S.MergedInto = mergedInto; // after the teams' release, whose intent write stores the state
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
@@ -232,11 +240,36 @@ public sealed partial class IncidentGrain(
             // with them. Before the twenty-third session the survivor was a 404 to them, and they heard nothing more of it.
             var agencies = Recipients().Where(a => Agencies.AgencyRules.AgencyIdProblem(a) is null).ToList();
             if (agencies.Count > 0) S.MergeShare = agencies;
+            if (carried.Count > 0) S.MergeTeams = carried;
         }
         var incident = await Save(actor);
         await SendMergeNote();
         await SendMergeShare(actor);
+        await SendMergeTeams(actor);
         return incident;
+    }
+
+    /// <summary>
+    /// Dispatches the teams this incident had when it was merged to the survivor, one at a time: a team that cannot go (sent
+    /// elsewhere meanwhile, out of service) is logged and left, the others go. A dispatch already done (a retry) applies once.
+    /// </summary>
+    private async Task SendMergeTeams(Actor actor)
+    {
+        if (S.MergeTeams is not { Count: > 0 } teams || S.MergedInto is not { } target) return;
+        var survivor = GrainFactory.Grain<IIncidentGrain>(target);
+        foreach (var team in teams)
+        {
+            try
+            {
+                await survivor.Dispatch(new DispatchRequest { TeamIds = [team], Note = $"carried over from {Key}, merged into this incident" }, actor);
+            }
+            catch (DomainException e)
+            {
+                logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge: {Reason}", Key, team, target, e.Reason);
+            }
+        }
+        S.MergeTeams = null;
+        await state.WriteStateAsync();
     }
 
     /// <summary>The incident this one is asking to be merged into, while it asks (<see cref="MergeCheck"/>).</summary>
@@ -758,6 +791,8 @@ public sealed partial class IncidentGrain(
             await OwedOnActivation(SendMergeNote, "the merge entry for incident {Target} is not yet appended; it goes at the next activation", S.MergedInto);
         if (S.MergeShare is not null)
             await OwedOnActivation(() => SendMergeShare(Actor.System), "incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", S.MergedInto);
+        if (S.MergeTeams is not null)
+            await OwedOnActivation(() => SendMergeTeams(Actor.System), "this incident's teams are not yet dispatched to incident {Target}; it is tried at the next activation", S.MergedInto);
         // A stored change whose board update may not have got there (the board ignores a repeat).
         if (S.Created && S.BoardVersion < S.Version)
             await OwedOnActivation(RepairBoard, "the area board is not yet updated; it goes with the next change");
