@@ -141,6 +141,8 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         Assert.Contains(listed, s => s.Id == incident.Id);
         var all = await _dispatcher.GetOk<List<IncidentSummary>>("/api/v1/incidents?type=Landslide");
         Assert.Contains(all, s => s.Id == incident.Id && s.Status == IncidentStatus.Closed);
+        // Two values of one filter are not combined: the 400 says so (it said both values were not in the list).
+        Assert.Contains("give one status", await Expect(await _dispatcher.GetAsync("/api/v1/incidents?status=Closed&status=Merged"), HttpStatusCode.BadRequest));
     }
 
     [Fact]

@@ -51,7 +51,10 @@ public static partial class Problems
             parsed = v;
             return true;
         }
-        error = BadQuery(field, $"'{value}' is not one of: {string.Join(", ", Enum.GetNames<TEnum>())}.");
+        // ?status=Closed&status=Merged arrives as "Closed,Merged": one value is taken (it said both were not in the list).
+        error = value.Contains(',', StringComparison.Ordinal)
+            ? BadQuery(field, $"'{value}': give one {field} (one of: {string.Join(", ", Enum.GetNames<TEnum>())}); several are not combined.")
+            : BadQuery(field, $"'{value}' is not one of: {string.Join(", ", Enum.GetNames<TEnum>())}.");
         return false;
     }
 

@@ -36,7 +36,7 @@ public sealed class ResponsePlanGrain(
         }
         catch (ArgumentException e)
         {
-            throw DomainException.Invalid("plans", e.Message);
+            throw DomainException.Invalid("plans", e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message);
         }
         state.State.Entries = [.. entries];
         state.State.ReplacedBy = actor.Subject;
