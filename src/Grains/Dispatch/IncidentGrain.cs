@@ -126,6 +126,7 @@ public sealed partial class IncidentGrain(
         {
             if (areas.All(a => a.Id != given))
                 throw DomainException.Invalid("location.areaId", $"no area has the id '{given}'; the areas are: {string.Join(", ", areas.Select(a => a.Id))}");
+            IncidentInputRules.CheckAreaNearPosition(areas, given, new GeoPoint { Lat = location.Lat, Lon = location.Lon });
             areaId = given;
         }
         else areaId = DispatchMath.NearestArea(areas, location.Lat, location.Lon);

@@ -22,6 +22,18 @@ public sealed class IncidentInputRulesTests
         Assert.All(places, p => IncidentInputRules.CheckLocation(Set.Areas, p));
     }
 
+    [Fact]
+    public void Every_place_of_the_reference_data_is_near_the_area_it_is_in_and_a_far_area_is_refused()
+    {
+        var places = Set.Shelters.Select(s => (s.AreaId, Position: s.Position)).Concat(Set.Warehouses.Select(w => (w.AreaId, Position: w.Position)))
+            .Concat(Set.Teams.Select(t => (t.AreaId, Position: t.HomeBase))).Concat(Set.RiskPoints.Select(r => (r.AreaId, Position: r.Position))).ToList();
+        Assert.All(places, p => IncidentInputRules.CheckAreaNearPosition(Set.Areas, p.AreaId, p.Position));
+        // The exploratory test's partner report: 0.6 km from Huashan's centre, sent as Tanbu (26.7 km away).
+        var e = Assert.Throws<DomainException>(() => IncidentInputRules.CheckAreaNearPosition(Set.Areas, "tanbu", P(23.452, 113.305)));
+        Assert.Equal("location.areaId", e.Field);
+        Assert.Contains("'huashan'", e.Reason);
+    }
+
     [Theory]
     [InlineData(23.13, 113.32)] // Guangzhou's centre, beyond the district's southern edge
     [InlineData(23.70, 113.10)] // over the northern border, towards Qingyuan

@@ -82,6 +82,26 @@ public static class IncidentInputRules
                 $"at most {MaxKmFromNearestArea:0} km is accepted (is it a position of 0, 0, or latitude and longitude swapped?)");
     }
 
+    /// <summary>How much farther than the nearest area's centre a given area's centre may be from the position.</summary>
+    public const double MaxKmBeyondNearestArea = 15;
+
+    /// <summary>
+    /// An area given with a position must be near it: its centre at most <see cref="MaxKmBeyondNearestArea"/> km farther
+    /// from the position than the nearest area's centre (Huadu's towns are at most about 8 km across from centre to edge, so
+    /// a position in an area is never more than that farther from its own centre than from another's). A partner's mapping
+    /// error put a slope slip 0.6 km from Huashan's centre in Tanbu, 26.7 km away, and the Huashan console never saw it
+    /// (until the twenty-ninth session).
+    /// </summary>
+    public static void CheckAreaNearPosition(IReadOnlyList<Area> areas, string areaId, GeoPoint position, string field = "location.areaId")
+    {
+        if (areas.FirstOrDefault(a => a.Id == areaId) is not { } given || areas.Count == 0) return;
+        var nearest = areas.MinBy(a => TravelTimeModel.DistanceKm(a.Centroid, position))!;
+        var (toGiven, toNearest) = (TravelTimeModel.DistanceKm(given.Centroid, position), TravelTimeModel.DistanceKm(nearest.Centroid, position));
+        if (toGiven - toNearest > MaxKmBeyondNearestArea)
+            throw DomainException.Invalid(field, $"area '{areaId}' is {toGiven:0.0} km from the position, which is {toNearest:0.0} km from the centre of " +
+                $"'{nearest.Id}': send the area the position is in, or none (the nearest is then taken)");
+    }
+
     public static void CheckOccurredAt(DateTimeOffset occurredAt, DateTimeOffset now) =>
         ReportTimeRules.CheckWithin("occurredAt", occurredAt, now, MaxAge);
 }
