@@ -385,6 +385,17 @@ public sealed class DispatchFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_incident_time_a_little_ahead_of_the_server_is_stored_as_the_servers()
+    {
+        var ahead = DateTimeOffset.UtcNow.AddMinutes(4);
+        var incident = await Create(new
+        {
+            type = "Waterlogging", title = "Device clock ahead", location = new { lat = 23.39, lon = 113.22 }, occurredAt = ahead, source = "hotline",
+        });
+        Assert.True(incident.OccurredAt <= incident.ReportedAt, $"occurred {incident.OccurredAt:O} after it was reported {incident.ReportedAt:O}");
+    }
+
+    [Fact]
     public async Task Two_incidents_merged_into_each_other_at_the_same_moment_never_wait_on_each_other_and_never_both_merge()
     {
         // Two dispatchers each merge "their" duplicate into the other. Each merge read the other incident while holding its

@@ -137,7 +137,9 @@ public sealed partial class IncidentGrain(
         S.Title = request.Title.Trim();
         S.Description = request.Description?.Trim() ?? "";
         S.Location = location with { AreaId = areaId };
-        S.OccurredAt = occurredAt;
+        // A time ahead of the server's (a device clock, at most 5 minutes) is stored as the server's, as team reports' are: an
+        // incident did not happen after it was reported (it was stored as sent until the twenty-ninth session).
+        S.OccurredAt = occurredAt > now ? now : occurredAt;
         S.ReportedAt = now;
         S.Source = request.Source.Trim();
         S.ExternalId = request.ExternalId;
