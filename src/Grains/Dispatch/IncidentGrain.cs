@@ -158,6 +158,8 @@ public sealed partial class IncidentGrain(
         EnsureExists();
         await EnsureOpen();
         var assessment = IncidentInputRules.Amend(S.Assessment, update);
+        // The same figures again (a retried report): nothing changes, no timeline entry, version or delta (there were all three).
+        if (assessment == S.Assessment) return View();
         var now = clock.GetUtcNow();
         S.Assessment = assessment;
         var graded = levels.Grade(S.Type, assessment);
@@ -334,6 +336,8 @@ public sealed partial class IncidentGrain(
         var ids = request.TeamIds?.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct().ToList() ?? [];
         if (ids.Count == 0) throw DomainException.Invalid("teamIds", "teamIds must name at least one team");
         var toAssign = ids.Where(id => !S.Teams.Any(t => t.TeamId == id && t.ReleasedAt is null)).ToList();
+        // Every team already here (a repeated request): nothing changes, no new version or console delta (there were both).
+        if (toAssign.Count == 0) return View();
         // Ids the district does not have are refused from the catalogue, before any team grain is asked: a list of thousands
         // of made-up ids would otherwise activate (and in PostgreSQL mode read) a grain for each.
         await EnsureKnownTeams("teamIds", toAssign);
