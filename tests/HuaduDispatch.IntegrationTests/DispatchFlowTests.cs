@@ -414,6 +414,28 @@ public sealed class DispatchFlowTests : IAsyncLifetime
             Assert.True(after.Count(i => i.Status == IncidentStatus.Merged) <= 1, $"round {round}: both merged into each other");
             Assert.Equal(statuses.Count(s => s == HttpStatusCode.OK), after.Count(i => i.Status == IncidentStatus.Merged));
         }
+
+        // With teams on both: a merge that goes through carries its teams to the other, which calls that incident; the two
+        // must still never wait on each other, nor end merged into each other.
+        for (var round = 0; round < 3; round++)
+        {
+            var a = await Create(NewIncident(IncidentType.Waterlogging, 23.39, 113.22));
+            var b = await Create(NewIncident(IncidentType.Waterlogging, 23.39, 113.22));
+            await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/dispatches", new { teamIds = new[] { "T15" } }));
+            await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{b.Id}/dispatches", new { teamIds = new[] { "T16" } }));
+            var answers = await Task.WhenAll(
+                _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = b.Id }),
+                _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{b.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = a.Id }));
+            var statuses = answers.Select(r => r.StatusCode).ToList();
+            Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.Conflict, $"with teams, round {round}: {string.Join(", ", statuses)}"));
+            var after = new[] { await _dispatcher.GetOk<Incident>($"/api/v1/incidents/{a.Id}"), await _dispatcher.GetOk<Incident>($"/api/v1/incidents/{b.Id}") };
+            Assert.True(after.Count(i => i.Status == IncidentStatus.Merged) <= 1, $"with teams, round {round}: both merged into each other");
+            // Whatever happened, both teams work the incident still open (or each its own when neither merge went through).
+            foreach (var open in after.Where(i => i.Status != IncidentStatus.Merged))
+                await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{open.Id}/transitions", new { to = "Cancelled", reason = "test over" }));
+            foreach (var teamId in new[] { "T15", "T16" })
+                Assert.Null((await _dispatcher.GetOk<RescueTeam>($"/api/v1/teams/{teamId}")).IncidentId);
+        }
     }
 
     [Fact]

@@ -199,7 +199,17 @@ public sealed partial class IncidentGrain(
         return await Save(actor);
     }
 
-    public Task<Incident> Transition(TransitionRequest request, Actor actor) => Mutate(() => DoTransition(request, actor));
+    public async Task<Incident> Transition(TransitionRequest request, Actor actor)
+    {
+        try
+        {
+            return await Mutate(() => DoTransition(request, actor));
+        }
+        finally
+        {
+            _mergingInto = null;
+        }
+    }
 
     private async Task<Incident> DoTransition(TransitionRequest request, Actor actor)
     {
@@ -213,16 +223,11 @@ public sealed partial class IncidentGrain(
         {
             if (string.IsNullOrWhiteSpace(request.MergedInto)) throw DomainException.Invalid("mergedInto", "merging needs mergedInto, the surviving incident's id");
             if (request.MergedInto == Key) throw DomainException.Invalid("mergedInto", "an incident cannot be merged into itself");
+            // Set until this change is over (Transition clears it): another incident asking to merge into this one meanwhile
+            // is refused, before the check below answers and until this one's Merged status is stored (the status refuses it
+            // from then on), so two incidents never end merged into each other.
             _mergingInto = request.MergedInto;
-            MergeTargetCheck target;
-            try
-            {
-                target = await GrainFactory.Grain<IIncidentGrain>(request.MergedInto).MergeCheck(Key);
-            }
-            finally
-            {
-                _mergingInto = null;
-            }
+            var target = await GrainFactory.Grain<IIncidentGrain>(request.MergedInto).MergeCheck(Key);
             if (!target.Exists) throw DomainException.Invalid("mergedInto", $"no incident has the id '{request.MergedInto}'");
             if (target.Refused is { } refused) throw DomainException.Conflict(refused);
             mergedInto = request.MergedInto;
