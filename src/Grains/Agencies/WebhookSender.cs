@@ -108,7 +108,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
                         {
                             if (await current() is { } inForce) subscription = inForce;
                         }
-                        catch (Exception x) when (!token.IsCancellationRequested && x is not EndpointSwitchedOffException)
+                        catch (Exception) when (!token.IsCancellationRequested)
                         {
                             // the registry did not answer: this attempt keeps the settings in hand
                         }
