@@ -347,4 +347,23 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         Assert.Contains(await Timeline(duplicate.Id), e => e.Kind == "TeamReleased" && e.Summary.Contains($"Merged into {survivor.Id}, where it goes on"));
         await Release(survivor.Id, "D05");
     }
+
+    [Fact]
+    public async Task A_status_dated_before_the_release_is_recorded_on_the_incident_as_a_late_report()
+    {
+        // The crew's "on scene" comes through after the dispatcher released it (a radio outage): it was a 409 and left no trace.
+        var incident = await Dispatched("D07", IncidentType.Flood, 23.41, 113.23);
+        var radio = Node.ClientAs(Roles.Team, teamId: "D07");
+        await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "EnRoute" }));
+        var onSceneAt = DateTimeOffset.UtcNow;
+        await Task.Delay(50);
+        await Release(incident.Id, "D07");
+
+        var late = await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "OnScene", note = "water knee-deep", occurredAt = onSceneAt }));
+        Assert.Equal((TeamStatus.Returning, (string?)null), (late.Status, late.IncidentId));
+        Assert.Contains(await Timeline(incident.Id), e => e.Kind == "TeamStatus" && e.Summary.StartsWith("D07: late report OnScene (water knee-deep), not applied: released at", StringComparison.Ordinal));
+        // Without a time, or dated after the release, it is not about that incident: 409 as before.
+        Assert.Equal(HttpStatusCode.Conflict, (await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "OnScene" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "Available" })).StatusCode);
+    }
 }

@@ -15,6 +15,9 @@ public sealed class RescueTeamState
     [Id(5)] public string? StatusNote { get; set; }
     /// <summary>When the status held took effect, by the time a report gave; null when the server set it (at <see cref="StatusChangedAt"/>).</summary>
     [Id(6)] public DateTimeOffset? StatusReportedAt { get; set; }
+    /// <summary>The incident the team was last released from, and when: a late report dated before that is recorded there.</summary>
+    [Id(7)] public string? LeftIncident { get; set; }
+    [Id(8)] public DateTimeOffset? LeftAt { get; set; }
 }
 
 /// <summary>
@@ -64,6 +67,16 @@ public sealed class RescueTeamGrain(
         var occurredAt = ReportTimeRules.TeamReportTime("occurredAt", report.OccurredAt, now);
         DateTimeOffset? reportedAt = report.OccurredAt is null ? null : occurredAt;
 
+        // A report of the response dated before the team's release from an incident (a radio outage, a log copied from paper)
+        // is about that incident: recorded in its timeline as a late report, not applied, as a late report of an assigned team
+        // is. Until the twenty-ninth session it was a 409 ("needs an assignment") and left no trace.
+        if (S.IncidentId is null && S.LeftIncident is { } left && S.LeftAt is { } leftAt && report.OccurredAt is not null && occurredAt < leftAt
+            && to is TeamStatus.EnRoute or TeamStatus.OnScene or TeamStatus.Returning)
+        {
+            var said = report.Note is { Length: > 0 } n0 ? $" ({n0})" : "";
+            await Timeline(left, "TeamStatus", $"{Key}: late report {to}{said}, not applied: released at {leftAt:O}", actor, reportedAt);
+            return View();
+        }
         if (TeamStatusRules.CheckReport(S.Status, to, S.IncidentId) is { } reason) throw DomainException.Conflict(reason);
 
         var from = S.Status;
@@ -123,6 +136,7 @@ public sealed class RescueTeamGrain(
         if (!TeamStatusRules.IsDispatchable(S.Status, S.IncidentId))
             throw DomainException.Conflict($"team {Key} is {S.Status} and cannot be dispatched");
         S.IncidentId = incidentId;
+        (S.LeftIncident, S.LeftAt) = (null, null);
         S.Status = TeamStatus.Assigned;
         S.StatusChangedAt = clock.GetUtcNow();
         S.StatusReportedAt = null;
@@ -139,6 +153,7 @@ public sealed class RescueTeamGrain(
         S.IncidentId = null;
         S.Status = TeamStatusRules.AfterRelease(from);
         S.StatusChangedAt = clock.GetUtcNow();
+        (S.LeftIncident, S.LeftAt) = (incidentId, S.StatusChangedAt);
         S.StatusReportedAt = null;
         await Changed(leftIncident: incidentId);
         return View();
