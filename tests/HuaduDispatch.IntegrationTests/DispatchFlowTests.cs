@@ -382,6 +382,10 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         // It named B, itself merged, and following that advice gave another 409.
         var refused = await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/assessments", new { trapped = 4 }), HttpStatusCode.Conflict);
         Assert.Contains($"send further reports to {c.Id}", refused);
+        // So do a dispatch to it and a merge into it (they named nobody, or B: the verifying test).
+        Assert.Contains($"send further reports to {c.Id}", await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/dispatches", new { teamIds = new[] { "T17" } }), HttpStatusCode.Conflict));
+        var d = await Create(NewIncident(IncidentType.Waterlogging, 23.39, 113.22));
+        Assert.Contains($"merge into {c.Id}", await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{d.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = a.Id }), HttpStatusCode.Conflict));
     }
 
     [Fact]

@@ -245,6 +245,32 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_endpoint_switched_off_during_the_last_attempt_holds_the_event()
+    {
+        // Two attempts: the first fails at once, the second (the last) answers 500 after 1.5 s; the endpoint is switched off
+        // while it is on the wire. It became a dead letter (the verifying test).
+        var settings = Webhooks.Fast(attempts: 2);
+        settings["Webhooks:BaseDelay"] = "00:00:00.200";
+        settings["Webhooks:MaxDelay"] = "00:00:00.200";
+        settings["Webhooks:SweepPeriod"] = "00:05:00";
+        var node = await Node(settings);
+        var admin = node.ClientAs(Roles.Admin);
+        await Webhooks.RegisterAgency(admin);
+        await Webhooks.AddWebhook(admin, _receiver.Url("main"));
+        _receiver.Answer = (_, earlier) => earlier == 0 ? (500, TimeSpan.Zero) : (500, TimeSpan.FromSeconds(1.5));
+        var police = node.ClientAs(Roles.Agency, agencyId: Webhooks.AgencyId);
+        await Webhooks.Expect<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("off during the last", externalId: "110-lastoff", source: null)), HttpStatusCode.Created);
+        await Webhooks.Eventually(async () => (await Webhooks.Deliveries(police)).LastAttempts.Count >= 1, "the first attempt failed");
+        await Task.Delay(600); // the second attempt is on the wire (sent about 0.2 s after the first, answered 1.5 s later)
+        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main",
+            new { url = _receiver.Url("main"), events = Enum.GetNames<IncidentEventKind>(), active = false }), HttpStatusCode.OK);
+        await Webhooks.Eventually(async () => (await Webhooks.Deliveries(police)).LastAttempts.Count >= 2, "the last attempt answered");
+        await Task.Delay(500);
+        Assert.Empty(await Webhooks.DeadLetters(police));
+        Assert.Equal(1, (await Webhooks.Deliveries(police)).Pending);
+    }
+
+    [Fact]
     public async Task A_delivery_is_retried_after_500s_and_a_timeout_with_the_same_event_id_then_succeeds()
     {
         var node = await Node(Webhooks.Fast(attempts: 5));

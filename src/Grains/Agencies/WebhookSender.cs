@@ -133,7 +133,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
                         throw;
                     }
                 }, cancellation);
-                return new DeliveryResult(outcome.Success, attempts, outcome.Success ? null : $"HTTP {outcome.StatusCode}");
+                return outcome.Success ? new DeliveryResult(true, attempts, null) : await Failed(attempts, $"HTTP {outcome.StatusCode}");
             }
             catch (EndpointSwitchedOffException)
             {
@@ -146,8 +146,23 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
             }
             catch (Exception x) when (!cancellation.IsCancellationRequested)
             {
-                return new DeliveryResult(false, attempts, lastError ?? x.Message);
+                return await Failed(attempts, lastError ?? x.Message);
             }
+        }
+
+        // The last attempt failed; if the endpoint was switched off meanwhile (while that attempt was on the wire), the event is
+        // held, not a dead letter, as for a switch between attempts.
+        async Task<DeliveryResult> Failed(int made, string error)
+        {
+            try
+            {
+                if (current is not null && await current() is { Active: false }) return new DeliveryResult(false, made, null, Held: true);
+            }
+            catch (Exception) when (!cancellation.IsCancellationRequested)
+            {
+                // the registry did not answer: the failure stands
+            }
+            return new DeliveryResult(false, made, error);
         }
     }
 

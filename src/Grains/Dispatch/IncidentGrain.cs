@@ -285,18 +285,20 @@ public sealed partial class IncidentGrain(
     /// <summary>The incident this one is asking to be merged into, while it asks (<see cref="MergeCheck"/>).</summary>
     private string? _mergingInto;
 
-    public Task<MergeTargetCheck> MergeCheck(string sourceId)
+    public async Task<MergeTargetCheck> MergeCheck(string sourceId)
     {
-        if (!S.Created) return Task.FromResult(new MergeTargetCheck { Exists = false });
+        if (!S.Created) return new MergeTargetCheck { Exists = false };
         string? refused = null;
-        if (IncidentLifecycle.IsFinal(S.Status))
-            refused = S.Status == IncidentStatus.Merged && S.MergedInto is { } survivor
-                ? $"incident {Key} is Merged into {survivor}: merge into {survivor}"
-                : $"incident {Key} is {S.Status}";
+        if (S.Status == IncidentStatus.Merged && S.MergedInto is not null)
+        {
+            var last = await Survivor([sourceId]); // the incident that takes reports now (a chain of merges is followed)
+            refused = $"incident {Key} is Merged into {S.MergedInto}" + (last == Key || last == S.MergedInto ? $": merge into {S.MergedInto}" : $", itself merged into {last}: merge into {last}");
+        }
+        else if (IncidentLifecycle.IsFinal(S.Status)) refused = $"incident {Key} is {S.Status}";
         // Merged into each other at the same moment: neither is applied (each would otherwise end in the other).
         else if (_mergingInto == sourceId)
             refused = $"incident {Key} is being merged into {sourceId} at this moment: merge only one of the two";
-        return Task.FromResult(new MergeTargetCheck { Exists = true, Refused = refused });
+        return new MergeTargetCheck { Exists = true, Refused = refused };
     }
 
     /// <summary>
@@ -337,7 +339,11 @@ public sealed partial class IncidentGrain(
     private async Task<Incident> DoDispatch(DispatchRequest request, Actor actor)
     {
         EnsureExists();
-        if (!IncidentLifecycle.AcceptsDispatch(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}; teams cannot be dispatched to it");
+        if (!IncidentLifecycle.AcceptsDispatch(S.Status))
+        {
+            if (S.Status == IncidentStatus.Merged) await EnsureOpen(); // names the incident that takes its reports
+            throw DomainException.Conflict($"the incident is {S.Status}; teams cannot be dispatched to it");
+        }
         var ids = request.TeamIds?.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).Distinct().ToList() ?? [];
         if (ids.Count == 0) throw DomainException.Invalid("teamIds", "teamIds must name at least one team");
         var toAssign = ids.Where(id => !S.Teams.Any(t => t.TeamId == id && t.ReleasedAt is null)).ToList();
@@ -454,9 +460,10 @@ public sealed partial class IncidentGrain(
             // back): kept as a late report on the task's note and in the timeline, the task stays Cancelled; a retry adds
             // nothing. Until the twenty-ninth session it was a 409 and left no trace ("Done, 2 rescued" lost).
             var late = $"reported {to} after the task was cancelled" + (request.Note is { Length: > 0 } said ? $": {said}" : "");
-            if (task.Note == late) return task;
+            if (task.Note is { } held && held.EndsWith(late, StringComparison.Ordinal)) return task;
             var lateAt = ReportTimeRules.TeamReportTime("occurredAt", request.OccurredAt, now); // the report-time rules, as any report
-            S.Tasks[index] = task with { Note = late, UpdatedAt = now };
+            // After the cancellation's own note (why it was cancelled), not instead of it.
+            S.Tasks[index] = task with { Note = task.Note is { Length: > 0 } cancelledFor ? $"{cancelledFor}; {late}" : late, UpdatedAt = now };
             _changedTasks.Add(taskId);
             Record(actor, "Task", $"{taskId} ({task.TeamId}): late report, not applied: {late}", teamId: task.TeamId, taskId: taskId,
                 reportedAt: request.OccurredAt is null ? null : lateAt);
@@ -1035,7 +1042,7 @@ public sealed partial class IncidentGrain(
         {
             // The incident it was merged into may have been merged in turn: name the one that takes reports (it named the
             // first, itself merged, until the twenty-ninth session). Survivor interleaves, so this waits on no change there.
-            var last = await GrainFactory.Grain<IIncidentGrain>(survivor).Survivor();
+            var last = await GrainFactory.Grain<IIncidentGrain>(survivor).Survivor([Key]);
             throw DomainException.Conflict(last == survivor
                 ? $"the incident is Merged into {survivor}; send further reports to {survivor}"
                 : $"the incident is Merged into {survivor}, which was merged into {last}; send further reports to {last}");
@@ -1043,8 +1050,21 @@ public sealed partial class IncidentGrain(
         if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
     }
 
-    public async Task<string> Survivor() =>
-        S.Status == IncidentStatus.Merged && S.MergedInto is { } next ? await GrainFactory.Grain<IIncidentGrain>(next).Survivor() : Key;
+    public Task<string> Survivor() => Survivor([]);
+
+    /// <summary>
+    /// Follows the merges from this incident, never through an incident already passed: two incidents merged into each other
+    /// (which the merge rules now prevent, but a store may hold from before) would otherwise call each other for ever.
+    /// </summary>
+    public async Task<string> Survivor(IReadOnlyList<string> passed)
+    {
+        if (S.Status != IncidentStatus.Merged || S.MergedInto is not { } next || passed.Contains(next) || next == Key || passed.Count >= MaxMergeChain)
+            return Key;
+        return await GrainFactory.Grain<IIncidentGrain>(next).Survivor([.. passed, Key]);
+    }
+
+    /// <summary>How many merges a chain is followed through (a chain of duplicates is short; a longer one stops there).</summary>
+    private const int MaxMergeChain = 50;
 
     private static string Describe(Assessment a) =>
         $"dead {a.Dead}, missing {a.Missing}, seriously injured {a.SeriouslyInjured}, injured {a.Injured}, trapped {a.Trapped}, " +

@@ -126,6 +126,10 @@ public sealed class IncidentInputRulesTests
     [InlineData(" \u3000\t", true)]
     [InlineData("\u200b\u200b", true)] // zero-width spaces: taken as a title until the twenty-ninth session
     [InlineData("\u200e\u200d ", true)]
+    [InlineData("\u3164\u3164", true)] // Hangul fillers (the verifying test: taken after the zero-width fix)
+    [InlineData("\u2800", true)] // the Braille blank
+    [InlineData("\u034f\u0301", true)] // a combining grapheme joiner and an accent with nothing to sit on
+    [InlineData("e\u0301", false)]
     [InlineData("\u200b花都\u200b", false)]
     [InlineData("x", false)]
     public void A_text_with_no_visible_character_is_blank(string? text, bool blank) => Assert.Equal(blank, IncidentInputRules.IsBlank(text));

@@ -492,5 +492,6 @@ public static partial class EidoMapper
         throw DomainException.Invalid(field, $"{name} {OffsetDateTimeConverter.Problem(text.Trim())}");
     }
 
-    private static string? FirstText(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+    /// <summary>The first text that shows something (one of zero-width characters alone falls through, as blank text does).</summary>
+    private static string? FirstText(params string?[] values) => values.FirstOrDefault(v => !VisibleText.IsBlank(v))?.Trim();
 }

@@ -17,7 +17,7 @@ public static class CommandPostRules
     public static (string Commander, GeoPoint Position, string? Change) Apply(CommandPost? current, CommandPostRequest request,
         string dutyCommander, GeoPoint incidentLocation)
     {
-        if (request.Commander is { } given && string.IsNullOrWhiteSpace(given))
+        if (request.Commander is { } given && VisibleText.IsBlank(given))
             throw DomainException.Invalid("commander", "commander is blank: name the commander, or leave the field out to keep the current one");
         var commander = request.Commander?.Trim() ?? current?.Commander ?? dutyCommander;
         var position = request.Position ?? current?.Position ?? incidentLocation;

@@ -10,12 +10,8 @@ namespace HuaduDispatch.Grains.Dispatch.Rules;
 /// </summary>
 public static class IncidentInputRules
 {
-    /// <summary>
-    /// No visible character: null, empty, white space, or format characters only (zero-width spaces and joiners, direction
-    /// marks). A title of "\u200b\u200b" was taken until the twenty-ninth session, and consoles showed an incident with no title.
-    /// </summary>
-    public static bool IsBlank([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] string? text) =>
-        text is null || text.All(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+    /// <summary>No visible character (<see cref="VisibleText.IsBlank"/>).</summary>
+    public static bool IsBlank([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] string? text) => VisibleText.IsBlank(text);
 
     /// <summary>At most this many people in one figure: about nine times Huadu's 1.1 million residents (2020 census).</summary>
     public const int MaxPeople = 10_000_000;
