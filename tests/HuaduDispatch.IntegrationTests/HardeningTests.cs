@@ -93,6 +93,7 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.True(Responses("/api/v1/incidents", "get").GetProperty("503").GetProperty("headers").TryGetProperty("Retry-After", out _));
         Assert.Equal(["contact", "kind", "nameEn", "nameZh"], schemas.GetProperty("AgencyRequest").GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
         Assert.Equal(Enum.GetNames<AgencyKind>(), schemas.GetProperty("AgencyRequest").GetProperty("properties").GetProperty("kind").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));
+        Assert.Equal(["name"], schemas.GetProperty("AgencyContact").GetProperty("required").EnumerateArray().Select(r => r.GetString()!));
         var webhook = schemas.GetProperty("WebhookRequest");
         Assert.Equal(["events", "url"], webhook.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
         Assert.Equal(Enum.GetNames<IncidentEventKind>(), webhook.GetProperty("properties").GetProperty("events").GetProperty("items").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));

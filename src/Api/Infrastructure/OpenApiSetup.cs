@@ -45,7 +45,8 @@ public static class OpenApiSetup
                 // The registry's bodies: what the rules require and accept (AgencyRules), so a generated client has it too.
                 if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.AgencyRequest))
                     schema.Required = new HashSet<string>(StringComparer.Ordinal) { "nameZh", "nameEn", "kind", "contact" };
-                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.AgencyContact))
+                // (AgencyContact is only ever a property's type, so its schema is built with that property in hand.)
+                if (context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.AgencyContact))
                     schema.Required = new HashSet<string>(StringComparer.Ordinal) { "name" };
                 if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.WebhookRequest))
                     schema.Required = new HashSet<string>(StringComparer.Ordinal) { "url", "events" };
