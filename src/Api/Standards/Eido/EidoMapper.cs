@@ -401,12 +401,12 @@ public static partial class EidoMapper
         var chosen = items.FirstOrDefault(x => wanted is not null && Text(x.Location, "$id") == wanted);
         if (chosen.Location.ValueKind != JsonValueKind.Object)
             chosen = items.FirstOrDefault(x => Text(x.Location, "locationByValue") is not null);
-        if (chosen.Location.ValueKind != JsonValueKind.Object || Text(chosen.Location, "locationByValue") is not { } pidf)
+        if (chosen.Location.ValueKind != JsonValueKind.Object || Text(chosen.Location, "locationByValue", $"{name}[{chosen.Index}].locationByValue") is not { } pidf)
             throw DomainException.Invalid("locationComponent", "no location carries locationByValue (a PIDF-LO with gml:pos); locationByReferenceUrl is not dereferenced");
 
         var field = $"{name}[{chosen.Index}].locationByValue";
         var position = PidfLo.TryReadPosition(pidf, out var error) ?? throw DomainException.Invalid(field, error!);
-        var address = Text(chosen.Location, "locationDescriptionText");
+        var address = Text(chosen.Location, "locationDescriptionText", $"{name}[{chosen.Index}].locationDescriptionText");
         return new IncidentLocation { Lat = position.Lat, Lon = position.Lon, Address = address };
     }
 
@@ -416,7 +416,7 @@ public static partial class EidoMapper
             refs[0].ValueKind != JsonValueKind.Object || Text(refs[0], "$ref") is not { } id) return null;
         if (Get(root, "notesComponent") is not { ValueKind: JsonValueKind.Array } notes) return null;
         var note = notes.EnumerateArray().FirstOrDefault(n => n.ValueKind == JsonValueKind.Object && Text(n, "$id") == id);
-        return note.ValueKind == JsonValueKind.Object && Text(note, "notesActionComments") is { } html
+        return note.ValueKind == JsonValueKind.Object && Text(note, "notesActionComments", "notesComponent[].notesActionComments") is { } html
             ? WebUtility.HtmlDecode(HtmlTag().Replace(html, " ")).Trim()
             : null;
     }
