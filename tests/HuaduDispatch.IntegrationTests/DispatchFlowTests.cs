@@ -440,6 +440,37 @@ public sealed class DispatchFlowTests : IAsyncLifetime
             foreach (var teamId in new[] { "T15", "T16" })
                 Assert.Null((await _dispatcher.GetOk<RescueTeam>($"/api/v1/teams/{teamId}")).IncidentId);
         }
+
+        // Three merged into one another in a ring at the same moment (A into B, B into C, C into A), a team on each. The mark
+        // stopped only a merge from the incident it was merging into: the ring formed in 6 of 25 runs, every merge waited 30 s
+        // on the next to take its teams, and the three stayed unreadable (the second verifying test).
+        string[] ringTeams = ["T11", "T12", "T13"];
+        for (var round = 0; round < 4; round++)
+        {
+            var ring = new List<Incident>();
+            for (var i = 0; i < 3; i++)
+            {
+                var incident = await Create(NewIncident(IncidentType.Waterlogging, 23.39, 113.22));
+                await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { ringTeams[i] } }));
+                ring.Add(incident);
+            }
+            var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
+                _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{ring[i].Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = ring[(i + 1) % 3].Id })));
+            var statuses = answers.Select(r => r.StatusCode).ToList();
+            Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.Conflict, $"ring, round {round}: {string.Join(", ", statuses)}"));
+            var after = new List<Incident>();
+            foreach (var incident in ring) after.Add(await _dispatcher.GetOk<Incident>($"/api/v1/incidents/{incident.Id}"));
+            Assert.True(after.Count(i => i.Status == IncidentStatus.Merged) < 3, $"ring, round {round}: all three merged into one another");
+            // Each team works an open incident: its own, or the one its incident was merged into (never sent home).
+            var open = after.Where(i => i.Status != IncidentStatus.Merged).Select(i => i.Id).ToHashSet();
+            foreach (var teamId in ringTeams)
+            {
+                var team = await _dispatcher.GetOk<RescueTeam>($"/api/v1/teams/{teamId}");
+                Assert.True(team.IncidentId is { } on && open.Contains(on), $"ring, round {round}: {teamId} is on {team.IncidentId ?? "nothing"} ({string.Join(", ", after.Select(i => $"{i.Id} {i.Status}"))})");
+            }
+            foreach (var id in open)
+                await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{id}/transitions", new { to = "Cancelled", reason = "test over" }));
+        }
     }
 
     [Fact]

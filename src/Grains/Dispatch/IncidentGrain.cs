@@ -265,17 +265,26 @@ public sealed partial class IncidentGrain(
     /// </summary>
     private async Task SendMergeTeams(Actor actor)
     {
-        if (S.MergeTeams is not { Count: > 0 } teams || S.MergedInto is not { } target) return;
-        var survivor = GrainFactory.Grain<IIncidentGrain>(target);
+        if (S.MergeTeams is not { Count: > 0 } teams || S.MergedInto is not { } mergedInto) return;
         foreach (var team in teams)
         {
-            try
+            // To the incident that takes reports now: the survivor may have been merged in turn meanwhile (then its refusal
+            // names another, and the team goes there).
+            var target = mergedInto;
+            for (var hop = 0; ; hop++)
             {
-                await survivor.Dispatch(new DispatchRequest { TeamIds = [team], Note = $"carried over from {Key}, merged into this incident" }, actor);
-            }
-            catch (DomainException e)
-            {
-                logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge: {Reason}", Key, team, target, e.Reason);
+                target = await GrainFactory.Grain<IIncidentGrain>(target).Survivor([Key]);
+                try
+                {
+                    await GrainFactory.Grain<IIncidentGrain>(target).Dispatch(new DispatchRequest { TeamIds = [team], Note = $"carried over from {Key}, merged into this incident" }, actor);
+                    break;
+                }
+                catch (DomainException e)
+                {
+                    if (hop < 3 && await GrainFactory.Grain<IIncidentGrain>(target).Survivor([Key]) != target) continue;
+                    logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge: {Reason}", Key, team, target, e.Reason);
+                    break;
+                }
             }
         }
         S.MergeTeams = null;
@@ -295,9 +304,13 @@ public sealed partial class IncidentGrain(
             refused = $"incident {Key} is Merged into {S.MergedInto}" + (last == Key || last == S.MergedInto ? $": merge into {S.MergedInto}" : $", itself merged into {last}: merge into {last}");
         }
         else if (IncidentLifecycle.IsFinal(S.Status)) refused = $"incident {Key} is {S.Status}";
-        // Merged into each other at the same moment: neither is applied (each would otherwise end in the other).
-        else if (_mergingInto == sourceId)
-            refused = $"incident {Key} is being merged into {sourceId} at this moment: merge only one of the two";
+        // Being merged itself: no merge into it until its own is stored (then the status refuses, naming the survivor). Two or
+        // three incidents merged into one another at the same moment would otherwise end in a ring, and a merge into one
+        // being merged would carry its teams to an incident that is no longer open (verifying tests, twenty-ninth session).
+        else if (_mergingInto is { } target)
+            refused = target == sourceId
+                ? $"incident {Key} is being merged into {sourceId} at this moment: merge only one of the two"
+                : $"incident {Key} is being merged into {target} at this moment: merge into {target} once that is done";
         return new MergeTargetCheck { Exists = true, Refused = refused };
     }
 
