@@ -211,25 +211,40 @@ public sealed class WebhookTests : IAsyncLifetime
         Webhooks.Verify(delivered, rotated);
     }
 
-    [Fact]
-    public async Task An_endpoint_switched_off_while_an_event_is_retried_holds_it_and_delivers_it_at_once_when_switched_on()
+    /// <summary>
+    /// A node whose police endpoint "main" receives as <paramref name="answer"/> says, retried <paramref name="attempts"/> times
+    /// between the delays given, with a slow sweep (a delivery soon after a switch is the switch's doing); the agency reports one
+    /// incident and its first attempt has failed.
+    /// </summary>
+    private async Task<(HttpClient Admin, HttpClient Police, Incident Created)> OneEventRetried(int attempts, TimeSpan baseDelay, TimeSpan maxDelay,
+        Func<string?, int, (int, TimeSpan)> answer, string externalId)
     {
-        // Retries about 0.5 to 1 s apart; the sweep is slow, so a delivery soon after switching on is the switch's doing.
-        var settings = Webhooks.Fast(attempts: 4);
-        settings["Webhooks:BaseDelay"] = "00:00:00.500";
-        settings["Webhooks:MaxDelay"] = "00:00:01";
+        var settings = Webhooks.Fast(attempts);
+        settings["Webhooks:BaseDelay"] = baseDelay.ToString("c");
+        settings["Webhooks:MaxDelay"] = maxDelay.ToString("c");
         settings["Webhooks:SweepPeriod"] = "00:05:00";
         var node = await Node(settings);
         var admin = node.ClientAs(Roles.Admin);
         await Webhooks.RegisterAgency(admin);
         await Webhooks.AddWebhook(admin, _receiver.Url("main"));
-        _receiver.Answer = (_, _) => (500, TimeSpan.Zero); // the agency's receiver is down
+        _receiver.Answer = answer;
         var police = node.ClientAs(Roles.Agency, agencyId: Webhooks.AgencyId);
-        var created = await Webhooks.Expect<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("switched off", externalId: "110-off", source: null)), HttpStatusCode.Created);
+        var created = await Webhooks.Expect<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident(externalId, externalId: externalId, source: null)), HttpStatusCode.Created);
         await Webhooks.Eventually(async () => (await Webhooks.Deliveries(police)).LastAttempts.Count >= 1, "the first attempt failed");
+        return (admin, police, created);
+    }
 
-        object Endpoint(bool active) => new { url = _receiver.Url("main"), events = Enum.GetNames<IncidentEventKind>(), active };
-        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main", Endpoint(false)), HttpStatusCode.OK);
+    private async Task Switch(HttpClient admin, bool active) =>
+        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main",
+            new { url = _receiver.Url("main"), events = Enum.GetNames<IncidentEventKind>(), active }), HttpStatusCode.OK);
+
+    [Fact]
+    public async Task An_endpoint_switched_off_while_an_event_is_retried_holds_it_and_delivers_it_at_once_when_switched_on()
+    {
+        // Retries about 0.5 to 1 s apart; the sweep is slow, so a delivery soon after switching on is the switch's doing.
+        var (admin, police, created) = await OneEventRetried(attempts: 4, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1),
+            (_, _) => (500, TimeSpan.Zero), "110-off"); // the agency's receiver is down
+        await Switch(admin, active: false);
         var afterSwitch = _receiver.Requests.Count;
         // Longer than the attempts left would take: the event is held, not a dead letter, and no more attempts are made
         // (one already under way when the switch came may still arrive).
@@ -239,7 +254,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.True(_receiver.Requests.Count <= afterSwitch + 1, $"{_receiver.Requests.Count - afterSwitch} attempts after the endpoint was switched off");
 
         _receiver.Answer = (_, _) => (200, TimeSpan.Zero);
-        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main", Endpoint(true)), HttpStatusCode.OK);
+        await Switch(admin, active: true);
         await Webhooks.Eventually(() => Task.FromResult(Webhooks.FirstDeliveries(_receiver, "main").Any(r => r.EventId == $"{created.Id}/1")), "the held event delivered", seconds: 30);
         Assert.Empty(await Webhooks.DeadLetters(police));
     }
@@ -249,21 +264,10 @@ public sealed class WebhookTests : IAsyncLifetime
     {
         // Two attempts: the first fails at once, the second (the last) answers 500 after 1.5 s; the endpoint is switched off
         // while it is on the wire. It became a dead letter (the verifying test).
-        var settings = Webhooks.Fast(attempts: 2);
-        settings["Webhooks:BaseDelay"] = "00:00:00.200";
-        settings["Webhooks:MaxDelay"] = "00:00:00.200";
-        settings["Webhooks:SweepPeriod"] = "00:05:00";
-        var node = await Node(settings);
-        var admin = node.ClientAs(Roles.Admin);
-        await Webhooks.RegisterAgency(admin);
-        await Webhooks.AddWebhook(admin, _receiver.Url("main"));
-        _receiver.Answer = (_, earlier) => earlier == 0 ? (500, TimeSpan.Zero) : (500, TimeSpan.FromSeconds(1.5));
-        var police = node.ClientAs(Roles.Agency, agencyId: Webhooks.AgencyId);
-        await Webhooks.Expect<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("off during the last", externalId: "110-lastoff", source: null)), HttpStatusCode.Created);
-        await Webhooks.Eventually(async () => (await Webhooks.Deliveries(police)).LastAttempts.Count >= 1, "the first attempt failed");
+        var (admin, police, _) = await OneEventRetried(attempts: 2, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200),
+            (_, earlier) => earlier == 0 ? (500, TimeSpan.Zero) : (500, TimeSpan.FromSeconds(1.5)), "110-lastoff");
         await Task.Delay(600); // the second attempt is on the wire (sent about 0.2 s after the first, answered 1.5 s later)
-        await Webhooks.Expect<WebhookEndpoint>(await admin.PutAsJsonAsync($"/api/v1/agencies/{Webhooks.AgencyId}/webhooks/main",
-            new { url = _receiver.Url("main"), events = Enum.GetNames<IncidentEventKind>(), active = false }), HttpStatusCode.OK);
+        await Switch(admin, active: false);
         await Webhooks.Eventually(async () => (await Webhooks.Deliveries(police)).LastAttempts.Count >= 2, "the last attempt answered");
         await Task.Delay(500);
         Assert.Empty(await Webhooks.DeadLetters(police));
