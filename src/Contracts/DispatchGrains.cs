@@ -29,10 +29,11 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// <see cref="Get"/>, which waited 30 s for the other's change, which waited for it).
     /// </summary>
     [Alias("MergeCheck"), AlwaysInterleave] Task<MergeTargetCheck> MergeCheck(string sourceId);
-    /// <summary>This incident's id, or, when it was merged, the id of the incident that now takes its reports (following merges).</summary>
-    [Alias("Survivor"), AlwaysInterleave] Task<string> Survivor();
-    /// <summary><see cref="Survivor()"/>, having passed through <paramref name="passed"/> (never followed again: no cycle is walked).</summary>
-    [Alias("SurvivorAfter"), AlwaysInterleave] Task<string> Survivor(IReadOnlyList<string> passed);
+    /// <summary>
+    /// This incident's id, or, when it was merged, the id of the incident that now takes its reports (following merges), having
+    /// passed through <paramref name="passed"/> (never followed again: no cycle is walked).
+    /// </summary>
+    [Alias("Survivor"), AlwaysInterleave] Task<string> Survivor(IReadOnlyList<string> passed);
     /// <summary>The relief demand says its deadline is at risk or breached; recorded as an incident event (one-way: no call cycle).</summary>
     [Alias("NoteRelief"), OneWay] Task NoteRelief(ReliefStatus status, string summary);
 }

@@ -109,7 +109,7 @@ public sealed partial class IncidentGrain(
         if (S.Created) throw DomainException.Conflict($"incident {Key} already exists");
         var now = clock.GetUtcNow();
         var type = request.Type ?? throw DomainException.Invalid("type", "type is required");
-        if (IncidentInputRules.IsBlank(request.Title)) throw DomainException.Invalid("title", "title is required (a visible character at least)");
+        if (VisibleText.IsBlank(request.Title)) throw DomainException.Invalid("title", "title is required (a visible character at least)");
         if (request.Location is not { } location) throw DomainException.Invalid("location", "location {lat, lon} is required");
         if (!new GeoPoint { Lat = location.Lat, Lon = location.Lon }.IsValid) throw DomainException.Invalid("location", "location is not a valid WGS 84 position");
         if (request.OccurredAt is not { } occurredAt) throw DomainException.Invalid("occurredAt", "occurredAt (ISO 8601) is required");
@@ -270,10 +270,9 @@ public sealed partial class IncidentGrain(
         {
             // To the incident that takes reports now: the survivor may have been merged in turn meanwhile (then its refusal
             // names another, and the team goes there).
-            var target = mergedInto;
+            var target = await GrainFactory.Grain<IIncidentGrain>(mergedInto).Survivor([Key]);
             for (var hop = 0; ; hop++)
             {
-                target = await GrainFactory.Grain<IIncidentGrain>(target).Survivor([Key]);
                 try
                 {
                     await GrainFactory.Grain<IIncidentGrain>(target).Dispatch(new DispatchRequest { TeamIds = [team], Note = $"carried over from {Key}, merged into this incident" }, actor);
@@ -281,7 +280,12 @@ public sealed partial class IncidentGrain(
                 }
                 catch (DomainException e)
                 {
-                    if (hop < 3 && await GrainFactory.Grain<IIncidentGrain>(target).Survivor([Key]) != target) continue;
+                    var next = await GrainFactory.Grain<IIncidentGrain>(target).Survivor([Key]);
+                    if (hop < 3 && next != target)
+                    {
+                        target = next;
+                        continue;
+                    }
                     logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge: {Reason}", Key, team, target, e.Reason);
                     break;
                 }
@@ -436,7 +440,7 @@ public sealed partial class IncidentGrain(
         EnsureExists();
         await EnsureOpen();
         if (string.IsNullOrWhiteSpace(request.TeamId)) throw DomainException.Invalid("teamId", "teamId is required");
-        if (IncidentInputRules.IsBlank(request.Title)) throw DomainException.Invalid("title", "title is required (a visible character at least)");
+        if (VisibleText.IsBlank(request.Title)) throw DomainException.Invalid("title", "title is required (a visible character at least)");
         if (!S.Teams.Any(t => t.TeamId == request.TeamId && t.ReleasedAt is null))
         {
             // A team that does not exist is bad input (400), as in a dispatch; only a real team not assigned here is a conflict.
@@ -467,16 +471,12 @@ public sealed partial class IncidentGrain(
         if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
         if (to == DispatchTaskStatus.Cancelled && !TaskRules.MayCancel(actor)) throw DomainException.Forbidden("only the district centre may cancel a task");
         var now = clock.GetUtcNow();
-        if (task.Status == DispatchTaskStatus.Cancelled && to is DispatchTaskStatus.Done or DispatchTaskStatus.Failed)
+        if (TaskRules.LateOutcome(task, to, request.Note) is var (late, lateNote))
         {
-            // The outcome of work cancelled by a release or the incident's close (a radio outage, a report typed up on the way
-            // back): kept as a late report on the task's note and in the timeline, the task stays Cancelled; a retry adds
-            // nothing. Until the twenty-ninth session it was a 409 and left no trace ("Done, 2 rescued" lost).
-            var late = $"reported {to} after the task was cancelled" + (request.Note is { Length: > 0 } said ? $": {said}" : "");
-            if (task.Note is { } held && held.EndsWith(late, StringComparison.Ordinal)) return task;
+            // The outcome of cancelled work: a late report on the task's note and in the timeline; the task stays Cancelled.
+            if (lateNote is null) return task; // a retry
             var lateAt = ReportTimeRules.TeamReportTime("occurredAt", request.OccurredAt, now); // the report-time rules, as any report
-            // After the cancellation's own note (why it was cancelled), not instead of it.
-            S.Tasks[index] = task with { Note = task.Note is { Length: > 0 } cancelledFor ? $"{cancelledFor}; {late}" : late, UpdatedAt = now };
+            S.Tasks[index] = task with { Note = lateNote, UpdatedAt = now };
             _changedTasks.Add(taskId);
             Record(actor, "Task", $"{taskId} ({task.TeamId}): late report, not applied: {late}", teamId: task.TeamId, taskId: taskId,
                 reportedAt: request.OccurredAt is null ? null : lateAt);
@@ -1062,8 +1062,6 @@ public sealed partial class IncidentGrain(
         }
         if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
     }
-
-    public Task<string> Survivor() => Survivor([]);
 
     /// <summary>
     /// Follows the merges from this incident, never through an incident already passed: two incidents merged into each other

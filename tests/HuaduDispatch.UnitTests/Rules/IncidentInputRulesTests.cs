@@ -132,5 +132,5 @@ public sealed class IncidentInputRulesTests
     [InlineData("e\u0301", false)]
     [InlineData("\u200b花都\u200b", false)]
     [InlineData("x", false)]
-    public void A_text_with_no_visible_character_is_blank(string? text, bool blank) => Assert.Equal(blank, IncidentInputRules.IsBlank(text));
+    public void A_text_with_no_visible_character_is_blank(string? text, bool blank) => Assert.Equal(blank, VisibleText.IsBlank(text));
 }

@@ -125,6 +125,19 @@ public sealed class TaskRulesTests
     public void Task_transitions(DispatchTaskStatus from, DispatchTaskStatus to, bool allowed) =>
         Assert.Equal(allowed, TaskRules.Check(from, to) is null);
 
+    [Fact]
+    public void The_outcome_of_a_cancelled_task_is_a_late_report_after_the_cancellations_reason_and_once()
+    {
+        var t0 = DateTimeOffset.UtcNow;
+        var cancelled = Task(DispatchTaskStatus.Cancelled, t0, t0.AddHours(1)) with { Note = "team released: incident Closed" };
+        var (late, note) = TaskRules.LateOutcome(cancelled, DispatchTaskStatus.Done, "2 rescued")!.Value;
+        Assert.Equal("reported Done after the task was cancelled: 2 rescued", late);
+        Assert.Equal("team released: incident Closed; reported Done after the task was cancelled: 2 rescued", note);
+        Assert.Null(TaskRules.LateOutcome(cancelled with { Note = note }, DispatchTaskStatus.Done, "2 rescued")!.Value.Note); // a retry
+        Assert.Null(TaskRules.LateOutcome(cancelled, DispatchTaskStatus.InProgress, null)); // not an outcome: the transition rule answers
+        Assert.Null(TaskRules.LateOutcome(Task(DispatchTaskStatus.InProgress, t0, t0.AddHours(1)), DispatchTaskStatus.Done, null));
+    }
+
     private static DispatchTask Task(DispatchTaskStatus status, DateTimeOffset issued, DateTimeOffset due, params string[] alerts) => new()
     {
         Id = "task-1", IncidentId = "INC", TeamId = "D01", Title = "t", IssuedBy = TaskIssuer.DistrictCentre, IssuedByActor = "d",

@@ -10,9 +10,6 @@ namespace HuaduDispatch.Grains.Dispatch.Rules;
 /// </summary>
 public static class IncidentInputRules
 {
-    /// <summary>No visible character (<see cref="VisibleText.IsBlank"/>).</summary>
-    public static bool IsBlank([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] string? text) => VisibleText.IsBlank(text);
-
     /// <summary>At most this many people in one figure: about nine times Huadu's 1.1 million residents (2020 census).</summary>
     public const int MaxPeople = 10_000_000;
 

@@ -5,6 +5,20 @@ namespace HuaduDispatch.Grains.Dispatch.Rules;
 /// <summary>Issued -> Acknowledged -> InProgress -> Done | Failed | Cancelled. A team may start without acknowledging first.</summary>
 public static class TaskRules
 {
+    /// <summary>
+    /// A team's Done or Failed for a task that was cancelled (by a release or the incident's close: a radio outage, a report typed
+    /// up on the way back) is kept as a late report: the entry for the timeline (<c>Late</c>), and the task's note with it after
+    /// the cancellation's own reason (<c>Note</c>, null for a retry of a report already kept). Null when the update is no such
+    /// report. Until the twenty-ninth session it was a 409 and left no trace.
+    /// </summary>
+    public static (string Late, string? Note)? LateOutcome(DispatchTask task, DispatchTaskStatus to, string? said)
+    {
+        if (task.Status != DispatchTaskStatus.Cancelled || to is not (DispatchTaskStatus.Done or DispatchTaskStatus.Failed)) return null;
+        var late = $"reported {to} after the task was cancelled" + (said is { Length: > 0 } ? $": {said}" : "");
+        if (task.Note is { } held && held.EndsWith(late, StringComparison.Ordinal)) return (late, null);
+        return (late, task.Note is { Length: > 0 } cancelledFor ? $"{cancelledFor}; {late}" : late);
+    }
+
     public static bool IsOpen(DispatchTaskStatus s) => s is DispatchTaskStatus.Issued or DispatchTaskStatus.Acknowledged or DispatchTaskStatus.InProgress;
 
     public static string? Check(DispatchTaskStatus from, DispatchTaskStatus to)
