@@ -19,6 +19,8 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("UpdateTask")] Task<DispatchTask> UpdateTask(string taskId, TaskUpdateRequest request, Actor actor);
     [Alias("GetNeed"), ReadOnly] Task<IncidentNeedSnapshot?> GetNeed();
     [Alias("SetUpCommandPost")] Task<CommandPost> SetUpCommandPost(CommandPostRequest request, Actor actor);
+    /// <summary>Adds a situation report to the incident's field command post, and to the incident's timeline.</summary>
+    [Alias("AddSitRep")] Task<SitRep> AddSitRep(SitRepRequest request, Actor actor);
     /// <summary>Checks tasks for missed acknowledgements and due times now (the reminder does this every minute).</summary>
     [Alias("CheckTasks")] Task<IReadOnlyList<DispatchTask>> CheckTasks();
     /// <summary>Shares the incident with partner agencies (they may then read it and receive its webhook events).</summary>

@@ -325,6 +325,9 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var s1 = await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Initial", text = "leak contained to one tanker" }));
         var s2 = await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Update", text = "road closed" }));
         Assert.Equal((1, 2), (s1.Number, s2.Number));
+        // Each report is in the incident's timeline too, where the after-action review reads it beside the teams and tasks.
+        var reports = (await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline")).Where(e => e.Kind == "SitRep").Select(e => e.Summary);
+        Assert.Equal(["situation report 1 (Initial): leak contained to one tanker", "situation report 2 (Update): road closed"], reports);
         await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Initial", text = "again" }), HttpStatusCode.Conflict);
         // The post moves on site; a position of 0, 0 (a console's default) is refused and the post stays where it was.
         var moved = await Ok<CommandPost>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post", new { position = new { lat = 23.392, lon = 113.292 } }));
@@ -341,7 +344,25 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         Assert.Contains(post.Tasks, t => t.Id == task.Id);
         // A task for a team that is not assigned is refused.
         await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks", new { teamId = "D03", title = "x" }), HttpStatusCode.Conflict);
-        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = (await Create(NewIncident(IncidentType.HazmatLeak, 23.39, 113.29))).Id }));
+        var survivor = await Create(NewIncident(IncidentType.HazmatLeak, 23.39, 113.29));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Merged", reason = "duplicate", mergedInto = survivor.Id }));
+        // The merged incident's post takes no more reports: they go to the incident that takes reports.
+        Assert.Contains($"send further reports to {survivor.Id}", await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Update", text = "late" }), HttpStatusCode.Conflict));
+    }
+
+    [Fact]
+    public async Task After_the_close_only_the_final_situation_report_is_taken_and_it_is_in_the_timeline()
+    {
+        var incident = await Create(NewIncident(IncidentType.HazmatLeak, 23.39, 113.29, new { dead = 3 }));
+        await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Initial", text = "tanker leaking" }));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to = "Cancelled", reason = "handed to the city's hazmat unit" }));
+        Assert.Contains("only the Final situation report", await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Update", text = "still leaking" }), HttpStatusCode.Conflict));
+        var final = await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/command-post/sitreps", new { kind = "Final", text = "handed over at 14:05, no casualties on our side" }));
+        Assert.Equal((2, SitRepKind.Final), (final.Number, final.Kind));
+        var timeline = await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Equal(["situation report 1 (Initial): tanker leaking", "situation report 2 (Final): handed over at 14:05, no casualties on our side"],
+            timeline.Where(e => e.Kind == "SitRep").Select(e => e.Summary));
+        Assert.DoesNotContain(timeline, e => e.Summary.Contains("still leaking"));
     }
 
     [Fact]

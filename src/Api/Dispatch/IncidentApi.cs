@@ -111,7 +111,7 @@ public static class IncidentApi
 
         incidents.MapPost("/{id}/command-post/sitreps", async (string id, SitRepRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
         {
-            var report = await grains.Grain<IFieldCommandPostGrain>(id).AddSitRep(body, user.ToActor());
+            var report = await Incident(grains, id).AddSitRep(body, user.ToActor());
             return TypedResults.Created($"/api/v1/incidents/{id}/command-post", report);
         }).RequireAuthorization(Policies.Command);
 

@@ -76,7 +76,8 @@ public static class ApiCatalogue
             "On an update, a field left out (or null) keeps its value; a blank commander is a 400.",
             """{"commander":"Duty commander Li","position":{"lat":23.405,"lon":113.225}}"""),
         ["POST /api/v1/incidents/{id}/command-post/sitreps"] = new("Add a situation report to the command post",
-            "Kinds: Initial (the first report, 首报), then Update (续报) as often as needed, and Final (终报) last.",
+            "Kinds: Initial (the first report, 首报), then Update (续报) as often as needed, and Final (终报) last. "
+            + "Each report is also in the incident's timeline; after the incident's close or cancellation only the Final report is taken (409).",
             """{"kind":"Initial","text":"underpass flooded 0.8 m deep, two cars stalled, three people trapped"}"""),
         ["GET /api/v1/incidents/{id}/timeline"] = new("The incident's append-only timeline: who did what, when"),
         ["GET /api/v1/incidents/{id}/relief"] = new("The incident's relief demand: deadline, allocations, shipments, status OnTrack|AtRisk|Met|Breached"),

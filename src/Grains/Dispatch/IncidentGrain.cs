@@ -564,6 +564,23 @@ public sealed partial class IncidentGrain(
         return post with { Teams = teams, Tasks = tasks };
     }
 
+    public Task<SitRep> AddSitRep(SitRepRequest request, Actor actor) => Mutate(() => DoAddSitRep(request, actor));
+
+    /// <summary>
+    /// The post stores the report (and numbers it), then the incident records it in the timeline, where a dispatcher reviewing
+    /// the incident reads it beside the levels, teams and tasks. Until the thirtieth session reports went to the post alone.
+    /// </summary>
+    private async Task<SitRep> DoAddSitRep(SitRepRequest request, Actor actor)
+    {
+        EnsureExists();
+        if (S.Status == IncidentStatus.Merged) await EnsureOpen();
+        CommandPostRules.CheckSitRepAllowed(S.Status, request.Kind);
+        var report = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).AddSitRep(request, actor);
+        Record(actor, "SitRep", CommandPostRules.SitRepSummary(report));
+        await Save(actor);
+        return report;
+    }
+
     public async Task<IReadOnlyList<DispatchTask>> CheckTasks()
     {
         if (!S.Created) return [];

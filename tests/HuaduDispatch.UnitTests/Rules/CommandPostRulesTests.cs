@@ -45,4 +45,34 @@ public sealed class CommandPostRulesTests
             Assert.Equal((DomainErrorKind.Invalid, "commander"), (e.Kind, e.Field));
         }
     }
+
+    [Theory]
+    [InlineData(IncidentStatus.Closed)]
+    [InlineData(IncidentStatus.Cancelled)]
+    public void After_the_close_only_the_final_situation_report_is_taken(IncidentStatus status)
+    {
+        foreach (var kind in new[] { SitRepKind.Initial, SitRepKind.Update })
+        {
+            var e = Assert.Throws<DomainException>(() => CommandPostRules.CheckSitRepAllowed(status, kind));
+            Assert.Equal(DomainErrorKind.Conflict, e.Kind);
+            Assert.Contains("only the Final situation report", e.Message);
+        }
+        CommandPostRules.CheckSitRepAllowed(status, SitRepKind.Final);
+    }
+
+    [Theory]
+    [InlineData(IncidentStatus.Reported)]
+    [InlineData(IncidentStatus.Responding)]
+    [InlineData(IncidentStatus.Contained)]
+    public void An_open_incident_takes_every_kind_of_situation_report(IncidentStatus status)
+    {
+        foreach (var kind in Enum.GetValues<SitRepKind>()) CommandPostRules.CheckSitRepAllowed(status, kind);
+    }
+
+    [Fact]
+    public void The_timeline_names_the_report_by_number_and_kind()
+    {
+        var report = new SitRep { Number = 3, Kind = SitRepKind.Update, Text = "road closed", At = DateTimeOffset.UnixEpoch, Actor = "cmd" };
+        Assert.Equal("situation report 3 (Update): road closed", CommandPostRules.SitRepSummary(report));
+    }
 }

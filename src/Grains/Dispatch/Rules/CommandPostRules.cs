@@ -28,4 +28,19 @@ public static class CommandPostRules
             changes.Add(string.Create(CultureInfo.InvariantCulture, $"moved to {position.Lat}, {position.Lon}"));
         return (commander, position, changes.Count == 0 ? null : string.Join("; ", changes));
     }
+
+    /// <summary>
+    /// Refuses a situation report the incident's state does not allow: after its close or cancellation only the
+    /// <see cref="SitRepKind.Final"/> report (the closing summary, often written after the close) is taken. Until the
+    /// thirtieth session an <c>Initial</c> or <c>Update</c> was taken after the close. A merged incident is refused before this,
+    /// naming the incident that takes reports.
+    /// </summary>
+    public static void CheckSitRepAllowed(IncidentStatus status, SitRepKind? kind)
+    {
+        if (status is IncidentStatus.Closed or IncidentStatus.Cancelled && kind is SitRepKind.Initial or SitRepKind.Update)
+            throw DomainException.Conflict($"the incident is {status}: only the Final situation report is taken after that");
+    }
+
+    /// <summary>The timeline's summary of a situation report.</summary>
+    public static string SitRepSummary(SitRep report) => $"situation report {report.Number} ({report.Kind}): {report.Text}";
 }
