@@ -144,6 +144,7 @@ public static class DispatchApi
         app.UseQueryChecks();
         app.UseRouteChecks();
         app.UseCharsetChecks();
+        app.UseContentEncodingChecks();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

@@ -235,12 +235,40 @@ public sealed class EidoTests(EmbeddedNodeFixture fixture) : IClassFixture<Embed
     // Valid JSON whose text is not (a lone surrogate escape, as when a sender cuts text inside a pair): was a 500.
     [InlineData("""{"$id":"x-1","lastUpdateTimeStamp":"2026-01-01T00:00:00Z","incidentComponent":{"incidentTypeCommonRegistryText":"Flood","incidentTypeInternalText":"\ud800 lone"},"locationComponent":[{"$id":"l","locationByValue":"<p xmlns:gml='http://www.opengis.net/gml'><gml:pos>23.4 113.2</gml:pos></p>"}]}""", "incidentComponent.incidentTypeInternalText")]
     [InlineData("""{"$id":"urn:x:\udfff","lastUpdateTimeStamp":"2026-01-01T00:00:00Z"}""", "$id")]
+    // The same in the location (named locationByValue alone until the thirtieth session), and a PIDF-LO with a DOCTYPE.
+    [InlineData("""{"$id":"x-1","lastUpdateTimeStamp":"2026-01-01T00:00:00Z","incidentComponent":{"incidentTypeCommonRegistryText":"Flood"},"locationComponent":[{"$id":"l","locationByValue":"<p>\ud800</p>"}]}""", "locationComponent[0].locationByValue")]
+    [InlineData("""{"$id":"x-dtd","lastUpdateTimeStamp":"2026-01-01T00:00:00Z","incidentComponent":{"incidentTypeCommonRegistryText":"Flood"},"locationComponent":[{"$id":"l","locationByValue":"<!DOCTYPE p [<!ENTITY a 'x'>]><p xmlns:gml='http://www.opengis.net/gml'><gml:pos>23.4 113.2</gml:pos></p>"}]}""", "locationComponent[0].locationByValue")]
     public async Task Bad_documents_are_400_problems_naming_the_field(string body, string field)
     {
         var response = await Node.ClientAs(Roles.Dispatcher).PostAsync("/api/v1/eido", JsonBody(body));
         var problem = await Problem(response, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var reasons), problem.GetRawText());
         if (field == "incidentComponent.incidentTypeCommonRegistryText") Assert.Contains("Landslide", reasons[0].GetString());
+    }
+
+    /// <summary>
+    /// Entities in a PIDF-LO expanded into megabytes that the refusal quoted whole (a 660-byte request answered 8 MB until the
+    /// thirtieth session), and a valid position followed by them made an incident. A PIDF-LO has no DOCTYPE: any is refused.
+    /// </summary>
+    [Theory]
+    [InlineData("&f;&f;&f;&f;")]
+    [InlineData("23.45 113.30 &f;&f;&f;&f;")]
+    public async Task A_location_with_a_doctype_is_a_short_400_whatever_its_entities_expand_to(string pos)
+    {
+        var entities = "<!ENTITY a \"AAAAAAAAAA\">" + string.Concat(Enumerable.Range(0, 5).Select(i => $"<!ENTITY {(char)('b' + i)} \"{string.Concat(Enumerable.Repeat($"&{(char)('a' + i)};", 10))}\">"));
+        var xml = $"<!DOCTYPE presence [{entities}]><presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:gml=\"http://www.opengis.net/gml\"><gml:Point srsName=\"EPSG:4326\"><gml:pos>{pos}</gml:pos></gml:Point></presence>";
+        var doc = new JsonObject
+        {
+            ["$id"] = $"urn:emergency:uid:incidentid:{Guid.NewGuid():N}:water.example.org",
+            ["lastUpdateTimestamp"] = DateTimeOffset.UtcNow.AddMinutes(-2).ToString("O"),
+            ["incidentComponent"] = new JsonObject { ["incidentTypeCommonRegistryText"] = "Flood" },
+            ["locationComponent"] = new JsonArray(new JsonObject { ["$id"] = "l1", ["locationByValue"] = xml }),
+        };
+        var response = await Node.ClientAs(Roles.Dispatcher).PostAsync("/api/v1/eido", JsonBody(doc.ToJsonString()));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(text.Length < 2000, $"{(int)response.StatusCode}, {text.Length} characters");
+        var problem = await Problem(response, HttpStatusCode.BadRequest);
+        Assert.Contains("DOCTYPE", problem.GetProperty("errors").GetProperty("locationComponent[0].locationByValue")[0].GetString());
     }
 
     /// <summary>An EIDO is read by hand, not by the typed reader that limits each string: its texts have the same limit.</summary>

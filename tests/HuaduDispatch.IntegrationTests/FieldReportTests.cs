@@ -120,6 +120,28 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
     }
 
     /// <summary>
+    /// The exploratory run's case (thirtieth session): the crew's app reports OnScene without a time, and minutes later the
+    /// dispatcher copies the crew's radio log in, EnRoute a few seconds before. It undid the OnScene (the 5 minutes allowed for
+    /// a device clock behind the server's took it for a live report). A step on in those minutes is still taken.
+    /// </summary>
+    [Fact]
+    public async Task A_radio_log_copied_in_later_does_not_undo_a_status_the_app_reported_without_a_time()
+    {
+        var incident = await Dispatched("D07", IncidentType.Landslide, 23.452, 113.305);
+        var app = Node.ClientAs(Roles.Team, teamId: "D07");
+        var onScene = await Ok<RescueTeam>(await app.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "OnScene" }));
+        var log = await Ok<RescueTeam>(await Dispatcher.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "EnRoute", occurredAt = onScene.StatusChangedAt.AddSeconds(-6), note = "radio log: left base" }));
+        Assert.Equal(TeamStatus.OnScene, log.Status);
+        Assert.Equal(TeamStatus.OnScene, (await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D07")).Status);
+        var timeline = await Timeline(incident.Id);
+        Assert.Contains(timeline, e => e.Kind == "TeamStatus" && e.Summary.Contains("late report EnRoute (radio log: left base), not applied"));
+        Assert.DoesNotContain(timeline, e => e.Summary.Contains("OnScene -> EnRoute"));
+        // Returning dated a little before the OnScene is a radio clock behind: taken.
+        Assert.Equal(TeamStatus.Returning, (await Ok<RescueTeam>(await app.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "Returning", occurredAt = onScene.StatusChangedAt.AddSeconds(-20) }))).Status);
+        await Release(incident.Id, "D07");
+    }
+
+    /// <summary>
     /// Task updates sent late and out of order: each time is kept no earlier than the task's previous event and its issue time,
     /// so acknowledgedAt &lt;= startedAt &lt;= completedAt, and no timeline entry is reported before the task was issued (before,
     /// Acknowledged, InProgress and Done sent with ever earlier times gave a completedAt before the acknowledgedAt, and an

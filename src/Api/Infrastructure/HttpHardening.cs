@@ -128,6 +128,10 @@ public static class HttpHardening
     /// (<see cref="BoundedStringConverter"/>): an id in the query (<c>?incidentId=</c>) becomes a grain key, which PostgreSQL
     /// cannot hold. Paths cannot hold one: Kestrel refuses a %00 there itself.
     /// </summary>
+    /// On <c>/api</c>, since the thirtieth session, a value longer than <see cref="MaxRouteValueLength"/> is a 400 too (as a
+    /// path id is), not quoted back: it was, whole. (The hubs' query strings carry the token, longer than that.) A blank value
+    /// is no filter, as documented for <c>areaId</c>.
+    /// </summary>
     public static IApplicationBuilder UseQueryChecks(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         if (context.Request.QueryString.Value is { } raw && raw.Contains("%00", StringComparison.Ordinal))
@@ -136,6 +140,18 @@ public static class HttpHardening
             {
                 if (values.Select(v => v is null ? null : BoundedStringConverter.Problem(v)).FirstOrDefault(p => p is not null) is { } problem)
                     return Problems.WriteValidation(context, name, $"{name} {problem}");
+            }
+        }
+        if (context.Request.QueryString.HasValue && context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var (name, values) in context.Request.Query)
+            {
+                foreach (var value in values)
+                {
+                    if (value is null) continue;
+                    if (value.Length > MaxRouteValueLength)
+                        return Problems.WriteValidation(context, Quote(name), $"{Quote(name)} is {value.Length} characters long (at most {MaxRouteValueLength})");
+                }
             }
         }
         return next(context);
@@ -147,10 +163,14 @@ public static class HttpHardening
     /// (<see cref="System.Text.CodePagesEncodingProvider"/>, registered by <c>AddDispatchApi</c>). The common spellings
     /// <c>utf8</c>, a quoted <c>"utf-8"</c> and an empty charset mean UTF-8. A charset that names no encoding is a 415 that says
     /// to send UTF-8. Before, each of these made every JSON POST a 500 (ASP.NET Core's JSON reader throws for an unknown charset).
+    /// A request without a body (a GET, a probe) is not checked: its charset labels nothing. A charset .NET knows but will not
+    /// read (UTF-7, disabled since .NET 5) is a 415 as well; until the thirtieth session it was a 500 on every request, the
+    /// anonymous health probes included. The charset is quoted back cut to <see cref="MaxQuotedLength"/> characters.
     /// </summary>
     public static IApplicationBuilder UseCharsetChecks(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var contentType = context.Request.ContentType;
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return next(context);
         if (contentType is null || !contentType.Contains("charset", StringComparison.OrdinalIgnoreCase)
             || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.Charset.HasValue)
             return next(context);
@@ -161,10 +181,10 @@ public static class HttpHardening
         {
             _ = System.Text.Encoding.GetEncoding(name);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             return Problems.Write(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
-                $"charset '{given}' names no encoding this node reads: send the body as UTF-8 (charset=utf-8, or no charset)");
+                $"charset '{Quote(given)}' names no encoding this node reads: send the body as UTF-8 (charset=utf-8, or no charset)");
         }
         if (name != given)
         {
@@ -173,6 +193,27 @@ public static class HttpHardening
         }
         return next(context);
     });
+
+    /// <summary>
+    /// A body sent compressed (<c>Content-Encoding: gzip</c>, <c>br</c>, ...) is a 415 that says to send it uncompressed: the node
+    /// reads no content coding, and until the thirtieth session the JSON reader answered "'0x1F' is an invalid start of a value".
+    /// <c>identity</c> is no coding.
+    /// </summary>
+    public static IApplicationBuilder UseContentEncodingChecks(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        var coding = context.Request.Headers.ContentEncoding.ToString().Trim();
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return next(context);
+        if (coding.Length == 0 || coding.Equals("identity", StringComparison.OrdinalIgnoreCase)) return next(context);
+        context.Response.Headers.AcceptEncoding = "identity";
+        return Problems.Write(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
+            $"Content-Encoding '{Quote(coding)}' is not read here: send the body uncompressed (no Content-Encoding)");
+    });
+
+    /// <summary>The most characters of a client's value quoted back in a message; a longer one is cut and marked.</summary>
+    public const int MaxQuotedLength = 64;
+
+    /// <summary>A client's value as a message quotes it: whole up to <see cref="MaxQuotedLength"/> characters, else cut with "...".</summary>
+    public static string Quote(string value) => value.Length <= MaxQuotedLength ? value : value[..MaxQuotedLength] + "...";
 
     /// <summary>The longest id a path may carry (<see cref="UseRouteChecks"/>).</summary>
     public const int MaxRouteValueLength = 256;

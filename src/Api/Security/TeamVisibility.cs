@@ -5,7 +5,8 @@ namespace HuaduDispatch.Api.Security;
 /// <summary>
 /// What a team shows a caller. Teams are public (any role), but the incident a team is assigned to is not: for an agency token,
 /// a team assigned to an incident the agency may not see shows no <c>incidentId</c> and no <c>statusNote</c> (which is about
-/// that incident), so the teams list, one team and the teams map layer do not reveal incidents that are 404 to the agency.
+/// that incident), so the teams list, one team and the teams map layer do not reveal incidents that are 404 to the agency; a
+/// team with no incident shows an agency no <c>statusNote</c>.
 /// </summary>
 public static class TeamVisibility
 {
@@ -22,6 +23,15 @@ public static class TeamVisibility
     public static async Task<RescueTeam> ForCaller(RescueTeam team, IGrainFactory grains, Actor actor) =>
         (await ForCaller([team], grains, actor))[0];
 
-    private static RescueTeam Hide(RescueTeam team, HashSet<string> visible) =>
-        team.IncidentId is { } id && !visible.Contains(id) ? team with { IncidentId = null, StatusNote = null } : team;
+    /// <summary>
+    /// A team with no incident shows an agency no <c>statusNote</c> either: the note may have been written on the incident it
+    /// was released from (it stays until the team's next status), and until the thirtieth session an agency read "on scene at
+    /// ..., hostage situation" on a returning team of an incident that was a 404 to it.
+    /// </summary>
+    private static RescueTeam Hide(RescueTeam team, HashSet<string> visible) => team.IncidentId switch
+    {
+        { } id when !visible.Contains(id) => team with { IncidentId = null, StatusNote = null },
+        null when team.StatusNote is not null => team with { StatusNote = null },
+        _ => team,
+    };
 }

@@ -83,7 +83,7 @@ public sealed class RescueTeamGrain(
         var moved = report.Position is { } pos && MovePosition(pos.Lat, pos.Lon, occurredAt);
         var note = report.Note is { Length: > 0 } n ? $" ({n})" : "";
         var held = new StatusTime(S.StatusReportedAt ?? S.StatusChangedAt, S.StatusReportedAt is not null);
-        if (report.OccurredAt is not null && TeamStatusRules.IsLate(occurredAt, held, now))
+        if (report.OccurredAt is not null && TeamStatusRules.IsLate(occurredAt, held, now, from, to))
         {
             // Older than the status held: like an older position, it changes neither the status nor its note; the timeline keeps it.
             if (moved) await Changed();

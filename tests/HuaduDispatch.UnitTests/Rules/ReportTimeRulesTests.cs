@@ -96,21 +96,36 @@ public sealed class LateTeamStatusTests
     public void A_status_older_than_a_reported_one_is_late_by_the_same_clock()
     {
         var onScene = new StatusTime(Now.AddMinutes(-1), DeviceClock: true);
-        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-5), onScene, Now));
-        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-1).AddSeconds(-1), onScene, Now));
-        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-1), onScene, Now));
-        Assert.False(TeamStatusRules.IsLate(Now, onScene, Now));
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-5), onScene, Now, TeamStatus.Assigned, TeamStatus.EnRoute));
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-1).AddSeconds(-1), onScene, Now, TeamStatus.Assigned, TeamStatus.EnRoute));
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-1), onScene, Now, TeamStatus.Assigned, TeamStatus.EnRoute));
+        Assert.False(TeamStatusRules.IsLate(Now, onScene, Now, TeamStatus.Assigned, TeamStatus.EnRoute));
     }
 
     [Fact]
     public void Against_a_status_the_server_set_a_device_clock_up_to_five_minutes_behind_is_not_late()
     {
         var assigned = new StatusTime(Now.AddMinutes(-1), DeviceClock: false);
-        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-3), assigned, Now));
-        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-6), assigned, Now));
-        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-6).AddSeconds(-1), assigned, Now));
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-3), assigned, Now, TeamStatus.Assigned, TeamStatus.EnRoute));
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-6), assigned, Now, TeamStatus.Assigned, TeamStatus.EnRoute));
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-6).AddSeconds(-1), assigned, Now, TeamStatus.Assigned, TeamStatus.EnRoute));
         // A held time ahead of the server's counts as now; a held time of 0001-01-01 (a state never set) makes nothing late.
-        Assert.False(TeamStatusRules.IsLate(Now, new StatusTime(Now.AddMinutes(4), DeviceClock: true), Now));
-        Assert.False(TeamStatusRules.IsLate(DateTimeOffset.MinValue, new StatusTime(DateTimeOffset.MinValue, DeviceClock: false), Now));
+        Assert.False(TeamStatusRules.IsLate(Now, new StatusTime(Now.AddMinutes(4), DeviceClock: true), Now, TeamStatus.Assigned, TeamStatus.EnRoute));
+        Assert.False(TeamStatusRules.IsLate(DateTimeOffset.MinValue, new StatusTime(DateTimeOffset.MinValue, DeviceClock: false), Now, TeamStatus.Assigned, TeamStatus.EnRoute));
+    }
+
+    [Fact]
+    public void Against_a_status_the_server_set_a_step_back_dated_before_it_is_late_and_a_step_on_is_not()
+    {
+        // OnScene reported live by the app (the server's time), then the crew's radio log: EnRoute a few seconds before it.
+        var onScene = new StatusTime(Now.AddMinutes(-2), DeviceClock: false);
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-2).AddSeconds(-6), onScene, Now, TeamStatus.OnScene, TeamStatus.EnRoute));
+        Assert.True(TeamStatusRules.IsLate(Now.AddMinutes(-3), onScene, Now, TeamStatus.Returning, TeamStatus.OnScene));
+        // A step on dated a little before is a device clock behind: it applies, as before.
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-3), onScene, Now, TeamStatus.EnRoute, TeamStatus.OnScene));
+        // Dated after the status held, a step back is a move (OnScene, then EnRoute to the next street): it applies.
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-1), onScene, Now, TeamStatus.OnScene, TeamStatus.EnRoute));
+        // Out of the response (Available, OutOfService) nothing is a step back.
+        Assert.False(TeamStatusRules.IsLate(Now.AddMinutes(-3), onScene, Now, TeamStatus.Available, TeamStatus.OutOfService));
     }
 }

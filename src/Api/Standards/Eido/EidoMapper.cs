@@ -398,9 +398,9 @@ public static partial class EidoMapper
         var wanted = Get(incident, "locationReference") is { ValueKind: JsonValueKind.Array } refs && refs.GetArrayLength() > 0 &&
                      refs[0].ValueKind == JsonValueKind.Object ? Text(refs[0], "$ref", "incidentComponent.locationReference[0].$ref") : null;
         var items = locations.EnumerateArray().Select((l, i) => (Location: l, Index: i)).Where(x => x.Location.ValueKind == JsonValueKind.Object).ToList();
-        var chosen = items.FirstOrDefault(x => wanted is not null && Text(x.Location, "$id") == wanted);
+        var chosen = items.FirstOrDefault(x => wanted is not null && Text(x.Location, "$id", $"{name}[{x.Index}].$id") == wanted);
         if (chosen.Location.ValueKind != JsonValueKind.Object)
-            chosen = items.FirstOrDefault(x => Text(x.Location, "locationByValue") is not null);
+            chosen = items.FirstOrDefault(x => Text(x.Location, "locationByValue", $"{name}[{x.Index}].locationByValue") is not null);
         if (chosen.Location.ValueKind != JsonValueKind.Object || Text(chosen.Location, "locationByValue", $"{name}[{chosen.Index}].locationByValue") is not { } pidf)
             throw DomainException.Invalid("locationComponent", "no location carries locationByValue (a PIDF-LO with gml:pos); locationByReferenceUrl is not dereferenced");
 

@@ -16,6 +16,8 @@ public static class PidfLo
     private static readonly XNamespace DataModel = "urn:ietf:params:xml:ns:pidf:data-model";
     private static readonly XNamespace Gml = "http://www.opengis.net/gml";
 
+    private static readonly XmlReaderSettings ReaderSettings = new() { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
+
     public static string Point(string entity, double lat, double lon, DateTimeOffset at)
     {
         var doc = new XElement(Pidf + "presence",
@@ -40,9 +42,15 @@ public static class PidfLo
         XDocument doc;
         try
         {
-            // XDocument.Parse resolves no external entity (no file or URL is read) and caps what internal entities expand to
-            // (.NET's default of 10,000,000 characters, under the body limit anyway); an internal entity in gml:pos is read.
-            doc = XDocument.Parse(text.Trim());
+            // A PIDF-LO has no DOCTYPE, so none is read. Until the thirtieth session internal entities were expanded (up to
+            // .NET's 10,000,000 characters) and the refusal quoted the expansion: a 660-byte request answered 8 MB.
+            using var reader = XmlReader.Create(new StringReader(text.Trim()), ReaderSettings);
+            doc = XDocument.Load(reader);
+        }
+        catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
+        {
+            error = "a PIDF-LO carries no DOCTYPE (DTD): send the presence document without one";
+            return null;
         }
         catch (XmlException e)
         {
@@ -60,7 +68,7 @@ public static class PidfLo
         if (pos.AncestorsAndSelf().Select(e => e.Attribute("srsName")?.Value).FirstOrDefault(v => v is not null) is { } srs &&
             srs.Trim().Split(':', '/').LastOrDefault(p => p.Length > 0) is not ("4326" or "4979"))
         {
-            error = $"srsName '{srs.Trim()}' is not WGS 84 (EPSG 4326 or 4979, as PIDF-LO requires)";
+            error = $"srsName '{HttpHardening.Quote(srs.Trim())}' is not WGS 84 (EPSG 4326 or 4979, as PIDF-LO requires)";
             return null;
         }
         var parts = pos.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -68,12 +76,12 @@ public static class PidfLo
             !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lat) ||
             !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var lon))
         {
-            error = $"gml:pos '{pos.Value.Trim()}' is not 'latitude longitude'";
+            error = $"gml:pos '{HttpHardening.Quote(pos.Value.Trim())}' is not 'latitude longitude'";
             return null;
         }
         if (double.IsNaN(lat) || double.IsNaN(lon) || lat is < -90 or > 90 || lon is < -180 or > 180)
         {
-            error = $"gml:pos '{pos.Value.Trim()}' is not a WGS 84 position";
+            error = $"gml:pos '{HttpHardening.Quote(pos.Value.Trim())}' is not a WGS 84 position";
             return null;
         }
         return (lat, lon);

@@ -49,14 +49,28 @@ public static class TeamStatusRules
     /// position older than the one held is: such a late report (a radio outage, a log copied from paper) must not undo the newer
     /// status. Before 2026-12-05 an EnRoute at -5 min sent after an OnScene at -1 min left the team EnRoute. A status the server
     /// set (a dispatch, a release, a report without a time) was set by the server's clock: a report up to
-    /// <see cref="ReportTimeRules.ClockTolerance"/> before it is a device clock behind the server's, and is not late.
+    /// <see cref="ReportTimeRules.ClockTolerance"/> before it may be a device clock behind the server's. It is taken so when it
+    /// moves the response on (EnRoute after Assigned, OnScene after EnRoute), and as late when it moves it back (EnRoute dated
+    /// before an OnScene the app reported without a time): a crew's radio log copied in minutes later. Until the thirtieth
+    /// session every report in those 5 minutes applied, and an EnRoute from the log undid the OnScene reported live.
     /// </summary>
-    public static bool IsLate(DateTimeOffset at, StatusTime held, DateTimeOffset now)
+    public static bool IsLate(DateTimeOffset at, StatusTime held, DateTimeOffset now, TeamStatus from, TeamStatus to)
     {
         var since = held.At > now ? now : held.At;
         if (held.DeviceClock) return at < since;
-        return since - DateTimeOffset.MinValue > ReportTimeRules.ClockTolerance && at < since - ReportTimeRules.ClockTolerance;
+        if (since - DateTimeOffset.MinValue <= ReportTimeRules.ClockTolerance) return false;
+        return at < since - ReportTimeRules.ClockTolerance || (at < since && Step(to) < Step(from));
     }
+
+    /// <summary>Where a status stands in the response (Assigned, EnRoute, OnScene, Returning); the others stand nowhere.</summary>
+    private static int Step(TeamStatus s) => s switch
+    {
+        TeamStatus.Assigned => 1,
+        TeamStatus.EnRoute => 2,
+        TeamStatus.OnScene => 3,
+        TeamStatus.Returning => 4,
+        _ => 0,
+    };
 
     /// <summary>The status a team takes when its incident releases it.</summary>
     public static TeamStatus AfterRelease(TeamStatus current) => current switch
