@@ -71,7 +71,11 @@ public interface IFieldCommandPostGrain : IGrainWithStringKey
 {
     [Alias("SetUp")] Task<CommandPost> SetUp(string commander, GeoPoint position, bool automatic, Actor actor);
     [Alias("Get"), ReadOnly] Task<CommandPost?> Get();
-    [Alias("AddSitRep")] Task<SitRep> AddSitRep(SitRepRequest request, Actor actor);
+    /// <summary>
+    /// Adds a situation report. <paramref name="incidentOver"/>: the incident is closed or cancelled, where a Final report may
+    /// be the post's first (the closing report of a post that had none).
+    /// </summary>
+    [Alias("AddSitRep")] Task<SitRep> AddSitRep(SitRepRequest request, Actor actor, bool incidentOver);
     /// <summary>
     /// The incident's teams (not released) and the tasks the post issued, as of incident version <paramref name="version"/>: the
     /// incident owns them and sends them when they change, so that the post's pushes and snapshots carry them as the REST API

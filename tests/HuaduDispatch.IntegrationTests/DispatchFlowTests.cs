@@ -363,6 +363,12 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         Assert.Equal(["situation report 1 (Initial): tanker leaking", "situation report 2 (Final): handed over at 14:05, no casualties on our side"],
             timeline.Where(e => e.Kind == "SitRep").Select(e => e.Summary));
         Assert.DoesNotContain(timeline, e => e.Summary.Contains("still leaking"));
+
+        // A post with no report yet takes the Final as its first once the incident is over (it asked for an Initial first).
+        var quiet = await Create(NewIncident(IncidentType.HazmatLeak, 23.39, 113.29, new { dead = 3 }));
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{quiet.Id}/transitions", new { to = "Cancelled", reason = "false alarm" }));
+        var only = await Ok<SitRep>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{quiet.Id}/command-post/sitreps", new { kind = "Final", text = "false alarm: steam from a vent" }));
+        Assert.Equal((1, SitRepKind.Final), (only.Number, only.Kind));
     }
 
     [Fact]

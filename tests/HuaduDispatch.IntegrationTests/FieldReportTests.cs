@@ -127,18 +127,18 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_radio_log_copied_in_later_does_not_undo_a_status_the_app_reported_without_a_time()
     {
-        var incident = await Dispatched("D07", IncidentType.Landslide, 23.452, 113.305);
-        var app = Node.ClientAs(Roles.Team, teamId: "D07");
-        var onScene = await Ok<RescueTeam>(await app.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "OnScene" }));
-        var log = await Ok<RescueTeam>(await Dispatcher.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "EnRoute", occurredAt = onScene.StatusChangedAt.AddSeconds(-6), note = "radio log: left base" }));
+        var incident = await Dispatched("D04", IncidentType.Landslide, 23.452, 113.305);
+        var app = Node.ClientAs(Roles.Team, teamId: "D04");
+        var onScene = await Ok<RescueTeam>(await app.PostAsJsonAsync("/api/v1/teams/D04/status", new { status = "OnScene" }));
+        var log = await Ok<RescueTeam>(await Dispatcher.PostAsJsonAsync("/api/v1/teams/D04/status", new { status = "EnRoute", occurredAt = onScene.StatusChangedAt.AddSeconds(-6), note = "radio log: left base" }));
         Assert.Equal(TeamStatus.OnScene, log.Status);
-        Assert.Equal(TeamStatus.OnScene, (await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D07")).Status);
+        Assert.Equal(TeamStatus.OnScene, (await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D04")).Status);
         var timeline = await Timeline(incident.Id);
         Assert.Contains(timeline, e => e.Kind == "TeamStatus" && e.Summary.Contains("late report EnRoute (radio log: left base), not applied"));
         Assert.DoesNotContain(timeline, e => e.Summary.Contains("OnScene -> EnRoute"));
         // Returning dated a little before the OnScene is a radio clock behind: taken.
-        Assert.Equal(TeamStatus.Returning, (await Ok<RescueTeam>(await app.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "Returning", occurredAt = onScene.StatusChangedAt.AddSeconds(-20) }))).Status);
-        await Release(incident.Id, "D07");
+        Assert.Equal(TeamStatus.Returning, (await Ok<RescueTeam>(await app.PostAsJsonAsync("/api/v1/teams/D04/status", new { status = "Returning", occurredAt = onScene.StatusChangedAt.AddSeconds(-20) }))).Status);
+        await Release(incident.Id, "D04");
     }
 
     /// <summary>
@@ -378,10 +378,12 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         // The crew's "on scene" comes through after the dispatcher released it (a radio outage): it was a 409 and left no trace.
         var incident = await Dispatched("D07", IncidentType.Flood, 23.41, 113.23);
         var radio = Node.ClientAs(Roles.Team, teamId: "D07");
-        await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "EnRoute" }));
+        await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "EnRoute", note = "bridge closed, going round" }));
         var onSceneAt = DateTimeOffset.UtcNow;
         await Task.Delay(50);
         await Release(incident.Id, "D07");
+        // The release ends the note, which was about the incident (it stayed on the returning team until the thirtieth session).
+        Assert.Null((await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D07")).StatusNote);
 
         var late = await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "OnScene", note = "water knee-deep", occurredAt = onSceneAt }));
         Assert.Equal((TeamStatus.Returning, (string?)null), (late.Status, late.IncidentId));
@@ -389,5 +391,15 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         // Without a time, or dated after the release, it is not about that incident: 409 as before.
         Assert.Equal(HttpStatusCode.Conflict, (await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "OnScene" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "Available" })).StatusCode);
+
+        // Diverted to another incident, the crew's log of the first one is still about the first one: it was applied to the
+        // new incident until the thirtieth session (the team went on scene there before it had left).
+        var next = await Create(IncidentType.Flood, 23.42, 113.24);
+        await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{next.Id}/dispatches", new { teamIds = new[] { "D07" } }));
+        var logged = await Ok<RescueTeam>(await radio.PostAsJsonAsync("/api/v1/teams/D07/status", new { status = "OnScene", note = "two rescued from the roof", occurredAt = onSceneAt.AddMilliseconds(10) }));
+        Assert.Equal((TeamStatus.Assigned, next.Id), (logged.Status, logged.IncidentId));
+        Assert.Contains(await Timeline(incident.Id), e => e.Summary.StartsWith("D07: late report OnScene (two rescued from the roof), not applied", StringComparison.Ordinal));
+        Assert.DoesNotContain(await Timeline(next.Id), e => e.Summary.Contains("two rescued"));
+        await Release(next.Id, "D07");
     }
 }

@@ -354,8 +354,8 @@ public sealed class DispatchWriteFailureTests(FaultClusterFixture fixture) : ICl
         await post.SetUp("commander", new GeoPoint { Lat = 23.4, Lon = 113.2 }, automatic: false, Dispatcher);
         var initial = new SitRepRequest { Kind = SitRepKind.Initial, Text = "first report" };
 
-        await FailingWrites.Refused("command-post", () => post.AddSitRep(initial, Dispatcher));
-        var report = await post.AddSitRep(initial, Dispatcher); // before: 409, "the initial situation report has been sent"
+        await FailingWrites.Refused("command-post", () => post.AddSitRep(initial, Dispatcher, incidentOver: false));
+        var report = await post.AddSitRep(initial, Dispatcher, incidentOver: false); // before: 409, "the initial situation report has been sent"
 
         Assert.Equal(1, report.Number);
         Assert.Equal(["first report"], (await fixture.Stored<CommandPostState>("command-post", Id(post)))!.SitReps.Select(r => r.Text));

@@ -15,16 +15,24 @@ public static class TransientFaults
 
     /// <summary>
     /// What to tell the client, or null when the fault is not transient. Looks through wrapping exceptions. A
-    /// <paramref name="read"/> (GET, HEAD) is only asked to retry: the advice to send an Idempotency-Key is for changes.
+    /// <paramref name="read"/> (GET, HEAD) is only asked to retry: the advice to send an Idempotency-Key is for changes. A
+    /// <paramref name="hubCall"/> has no Idempotency-Key to send: it is told whether the change may have taken effect, and to
+    /// retry (until the thirtieth session hub calls, reads included, were advised to send a key).
     /// </summary>
-    public static string? Describe(Exception exception, bool read = false)
+    public static string? Describe(Exception exception, bool read = false, bool hubCall = false)
+    {
+        var text = Advice(exception, read);
+        return hubCall && text is not null ? text.Replace(" with an Idempotency-Key to have it apply once", "", StringComparison.Ordinal) : text;
+    }
+
+    private static string? Advice(Exception exception, bool read)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 case AggregateException a:
-                    return a.InnerExceptions.Count == 1 ? Describe(a.InnerExceptions[0], read) : null; // several faults: not judged, a 500
+                    return a.InnerExceptions.Count == 1 ? Advice(a.InnerExceptions[0], read) : null; // several faults: not judged, a 500
                 case InconsistentStateException:
                     return "the change met another change of the same record and was not stored; retry it";
                 case DbException { IsTransient: true }:

@@ -166,7 +166,7 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions
             Refused(context, e);
             throw;
         }
-        catch (Exception e) when (TransientFaults.Describe(e) is { } transient)
+        catch (Exception e) when (TransientFaults.Describe(e, hubCall: true) is { } transient)
         {
             // As the REST API's 503: the database or the cluster failed, not the call; the client may retry.
             logger.LogWarning(e, "Hub method {Hub}.{Method} failed for {Client}: {Detail}",

@@ -51,14 +51,15 @@ public sealed class FieldCommandPostGrain(
 
     public Task<CommandPost?> Get() => Task.FromResult(S.SetUp ? View() : null);
 
-    public async Task<SitRep> AddSitRep(SitRepRequest request, Actor actor)
+    public async Task<SitRep> AddSitRep(SitRepRequest request, Actor actor, bool incidentOver)
     {
         if (!S.SetUp) throw DomainException.NotFound("the incident has no field command post");
         if (request.Kind is not { } kind) throw DomainException.Invalid("kind", "kind is required: Initial, Update or Final");
         if (string.IsNullOrWhiteSpace(request.Text)) throw DomainException.Invalid("text", "text is required");
         if (S.SitReps.Any(r => r.Kind == SitRepKind.Final)) throw DomainException.Conflict("the final situation report has been sent");
         if (kind == SitRepKind.Initial && S.SitReps.Count > 0) throw DomainException.Conflict("the initial situation report has been sent; send an Update");
-        if (kind != SitRepKind.Initial && S.SitReps.Count == 0) throw DomainException.Conflict("the first situation report must be the Initial one");
+        if (kind != SitRepKind.Initial && S.SitReps.Count == 0 && !(incidentOver && kind == SitRepKind.Final))
+            throw DomainException.Conflict("the first situation report must be the Initial one");
         var report = new SitRep { Number = S.SitReps.Count + 1, Kind = kind, Text = request.Text.Trim(), At = clock.GetUtcNow(), Actor = actor.Subject };
         S.SitReps.Add(report);
         await Changed();

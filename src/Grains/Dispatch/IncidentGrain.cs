@@ -575,7 +575,7 @@ public sealed partial class IncidentGrain(
         EnsureExists();
         if (S.Status == IncidentStatus.Merged) await EnsureOpen();
         CommandPostRules.CheckSitRepAllowed(S.Status, request.Kind);
-        var report = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).AddSitRep(request, actor);
+        var report = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).AddSitRep(request, actor, IncidentLifecycle.IsFinal(S.Status));
         Record(actor, "SitRep", CommandPostRules.SitRepSummary(report));
         await Save(actor);
         return report;

@@ -70,7 +70,9 @@ public sealed class RescueTeamGrain(
         // A report of the response dated before the team's release from an incident (a radio outage, a log copied from paper)
         // is about that incident: recorded in its timeline as a late report, not applied, as a late report of an assigned team
         // is. Until the twenty-ninth session it was a 409 ("needs an assignment") and left no trace.
-        if (S.IncidentId is null && S.LeftIncident is { } left && S.LeftAt is { } leftAt && report.OccurredAt is not null && occurredAt < leftAt
+        // Also once the team is dispatched again (a diversion): until the thirtieth session such a report was applied to the
+        // new incident ("OnScene, driver injured" from the truck accident put the team on scene at the warehouse fire).
+        if (S.LeftIncident is { } left && S.LeftAt is { } leftAt && report.OccurredAt is not null && occurredAt < leftAt
             && to is TeamStatus.EnRoute or TeamStatus.OnScene or TeamStatus.Returning)
         {
             var said = report.Note is { Length: > 0 } n0 ? $" ({n0})" : "";
@@ -135,8 +137,7 @@ public sealed class RescueTeamGrain(
             throw DomainException.Conflict($"team {Key} is already assigned to incident {other}");
         if (!TeamStatusRules.IsDispatchable(S.Status, S.IncidentId))
             throw DomainException.Conflict($"team {Key} is {S.Status} and cannot be dispatched");
-        S.IncidentId = incidentId;
-        (S.LeftIncident, S.LeftAt) = (null, null);
+        S.IncidentId = incidentId; // LeftIncident and LeftAt stay: a report dated before that release is still about that incident
         S.Status = TeamStatus.Assigned;
         S.StatusChangedAt = clock.GetUtcNow();
         S.StatusReportedAt = null;
@@ -152,6 +153,8 @@ public sealed class RescueTeamGrain(
         var from = S.Status;
         S.IncidentId = null;
         S.Status = TeamStatusRules.AfterRelease(from);
+        // The note was about the incident (a crew driving home from a closed fire showed "need boat" until the thirtieth session).
+        S.StatusNote = null;
         S.StatusChangedAt = clock.GetUtcNow();
         (S.LeftIncident, S.LeftAt) = (incidentId, S.StatusChangedAt);
         S.StatusReportedAt = null;

@@ -34,6 +34,16 @@ public sealed class TransientFaultsTests
     }
 
     [Fact]
+    public void A_hub_call_has_no_Idempotency_Key_to_send_and_is_not_advised_one()
+    {
+        // A radio's hub call met a dead node and was told to retry "with an Idempotency-Key" (thirtieth session's cluster test).
+        Exception[] faults = [new TimeoutException(), new TestDbException(transient: true), new SiloUnavailableException(), new AggregateException(new SiloUnavailableException())];
+        Assert.All(faults, f => Assert.DoesNotContain("Idempotency-Key", TransientFaults.Describe(f, hubCall: true)));
+        Assert.All(faults, f => Assert.Contains("retry", TransientFaults.Describe(f, hubCall: true)));
+        Assert.Contains("may or may not have taken effect", TransientFaults.Describe(new TimeoutException(), hubCall: true));
+    }
+
+    [Fact]
     public void Faults_of_ours_are_not_transient()
     {
         Assert.Null(TransientFaults.Describe(new TestDbException(transient: false))); // e.g. a constraint or a syntax error
