@@ -34,6 +34,13 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
     /// <summary>This relay as a grain observer reference (set once when the silo registers it); hubs hand it to the scopes they subscribe to.</summary>
     public IDeltaRelay? Reference { get; set; }
 
+    /// <summary>
+    /// Starts the batch's group send under the scope's gate and returns without waiting for it to finish. SignalR starts each
+    /// connection's write in the call, in the order of the calls, and a connection's writes queue in that order behind its write
+    /// lock; so one connection that stops reading holds up only itself (until SignalR cuts it), not the scope's other
+    /// connections. Until the thirtieth session the send was awaited under the gate, and one such console (any viewer token)
+    /// froze a scope's deltas for every console on the node for about 10 s at a time.
+    /// </summary>
     public async Task OnDeltas(string scope, IReadOnlyList<Delta> deltas)
     {
         var order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
@@ -53,11 +60,26 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
             order.LastSent = fresh[^1].Seq;
             Raise(ref order.Known, order.LastSent);
             var clients = scope.StartsWith("team:", StringComparison.Ordinal) ? field.Clients : consoles.Clients;
-            await clients.Group(scope).Delta(fresh);
+            var send = clients.Group(scope).Delta(fresh);
+            if (!send.IsCompleted) _ = Observe(send);
+            else await send; // throws as before when the send failed at once
         }
         finally
         {
             order.Gate.Release();
+        }
+    }
+
+    /// <summary>Waits for a send left running, so that its failure (a connection cut while it waited) is observed, not thrown.</summary>
+    private static async Task Observe(Task send)
+    {
+        try
+        {
+            await send;
+        }
+        catch (Exception)
+        {
+            // A connection that closed or was cut while its write waited: it resyncs when it connects again.
         }
     }
 

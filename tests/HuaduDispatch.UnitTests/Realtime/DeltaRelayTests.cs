@@ -1,4 +1,6 @@
 using HuaduDispatch.Api.Realtime;
+using HuaduDispatch.Contracts;
+using Microsoft.AspNetCore.SignalR;
 
 namespace HuaduDispatch.UnitTests.Realtime;
 
@@ -61,5 +63,53 @@ public sealed class DeltaRelayTests
         // Followed again after being forgotten: it is checked from the number the new connection was given.
         relay.Following("incident:INC-1", "c3", 9);
         Assert.Equal([("district", 10L), ("incident:INC-1", 9L)], relay.Followed().OrderBy(f => f.Scope, StringComparer.Ordinal));
+    }
+
+    /// <summary>A console whose group send never completes (a client that stopped reading its socket).</summary>
+    private sealed class StuckHub : IHubContext<DispatchHub, IDispatchHubClient>
+    {
+        public readonly StuckClients Sends = new();
+        public IHubClients<IDispatchHubClient> Clients => Sends;
+        public IGroupManager Groups => throw new NotSupportedException();
+    }
+
+    private sealed class StuckClients : IHubClients<IDispatchHubClient>, IDispatchHubClient
+    {
+        public readonly List<long> Started = [];
+        public readonly TaskCompletionSource Stuck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public IDispatchHubClient All => this;
+        public IDispatchHubClient AllExcept(IReadOnlyList<string> excludedConnectionIds) => this;
+        public IDispatchHubClient Client(string connectionId) => this;
+        public IDispatchHubClient Clients(IReadOnlyList<string> connectionIds) => this;
+        public IDispatchHubClient Group(string groupName) => this;
+        public IDispatchHubClient GroupExcept(string groupName, IReadOnlyList<string> excludedConnectionIds) => this;
+        public IDispatchHubClient Groups(IReadOnlyList<string> groupNames) => this;
+        public IDispatchHubClient User(string userId) => this;
+        public IDispatchHubClient Users(IReadOnlyList<string> userIds) => this;
+
+        public Task Delta(IReadOnlyList<Delta> deltas)
+        {
+            lock (Started) Started.AddRange(deltas.Select(d => d.Seq));
+            return Stuck.Task;
+        }
+    }
+
+    private static Delta At(long seq) => new() { Scope = "district", Seq = seq, Kind = DeltaKinds.Team, Id = "D01", Data = null };
+
+    [Fact]
+    public async Task A_send_that_does_not_finish_holds_up_no_later_batch_of_the_scope()
+    {
+        // Until the thirtieth session the relay awaited each group send under the scope's gate: one console that stopped
+        // reading froze the scope for every console on the node (about 10 s each time, in the security test).
+        var hub = new StuckHub();
+        var relay = new DeltaRelay(hub, null!);
+        var first = relay.OnDeltas("district", [At(1), At(2)]);
+        var second = relay.OnDeltas("district", [At(3)]);
+        var both = Task.WhenAll(first, second);
+        Assert.Same(both, await Task.WhenAny(both, Task.Delay(TimeSpan.FromSeconds(10))));
+        // In order, each number once: a batch repeated or older is still skipped.
+        await relay.OnDeltas("district", [At(2), At(3)]);
+        Assert.Equal([1L, 2L, 3L], hub.Sends.Started);
+        hub.Sends.Stuck.SetException(new IOException("connection aborted")); // observed, not thrown
     }
 }
