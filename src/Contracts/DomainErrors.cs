@@ -38,3 +38,15 @@ public sealed record Actor
 
     public static Actor System { get; } = new() { Subject = "system", Role = "system" };
 }
+
+/// <summary>
+/// The database did not answer a grain's read or write (busy, unreachable, restarting): a fault a retry can get past, which the
+/// API answers with 503. The storage layer throws it in place of the driver's exception, which Orleans cannot carry from the
+/// silo that holds the grain to the one that called it: until the thirtieth session the caller on the other node got a codec
+/// failure and its client a 500, half of all reports in a two-node cluster during an outage. The driver's message is kept.
+/// </summary>
+[GenerateSerializer, Alias("huadu.DatabaseUnavailableException")]
+public sealed class DatabaseUnavailableException : Exception
+{
+    public DatabaseUnavailableException(string message) : base(message) { }
+}

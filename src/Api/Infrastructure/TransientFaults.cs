@@ -36,6 +36,7 @@ public static class TransientFaults
                 case InconsistentStateException:
                     return "the change met another change of the same record and was not stored; retry it";
                 case DbException { IsTransient: true }:
+                case HuaduDispatch.Contracts.DatabaseUnavailableException:
                     return read ? "the database did not answer (it is busy or unreachable); retry"
                         : "the database did not answer (it is busy or unreachable), so the change was not confirmed stored: it may or may not have taken effect; retry it with an Idempotency-Key to have it apply once";
                 // Orleans cancels a call whose message expired before its grain could be placed ("Message expired before

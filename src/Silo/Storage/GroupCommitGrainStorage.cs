@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.Channels;
+using HuaduDispatch.Contracts;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Storage;
@@ -57,12 +59,39 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        _provider.ReadStateAsync(stateName, grainId, grainState);
+        Carried(() => _provider.ReadStateAsync(stateName, grainId, grainState));
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        _provider.ClearStateAsync(stateName, grainId, grainState);
+        Carried(() => _provider.ClearStateAsync(stateName, grainId, grainState));
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Carried(() => Write(stateName, grainId, grainState));
+
+    /// <summary>
+    /// Runs a storage call, turning the database's transient faults (as Npgsql judges them) into
+    /// <see cref="DatabaseUnavailableException"/>, which Orleans carries to a caller on another silo; the driver's exception it
+    /// cannot, and that caller's client got a 500 instead of the 503 that says to retry.
+    /// </summary>
+    private static async Task Carried(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (Exception e) when (Transient(e) is { } db)
+        {
+            throw new DatabaseUnavailableException($"the database did not answer: {db.Message}");
+        }
+    }
+
+    private static DbException? Transient(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is DbException { IsTransient: true } db) return db;
+        return null;
+    }
+
+    private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (stateName.Contains('`', StringComparison.Ordinal))
         {

@@ -16,6 +16,8 @@ public sealed class TransientFaultsTests
     {
         Assert.Contains("did not complete in time", TransientFaults.Describe(new TimeoutException()));
         Assert.Contains("database did not answer", TransientFaults.Describe(new TestDbException(transient: true)));
+        // The storage's own form, which Orleans carries from the silo that holds the grain (the driver's exception it cannot).
+        Assert.Contains("database did not answer", TransientFaults.Describe(new HuaduDispatch.Contracts.DatabaseUnavailableException("the database did not answer: Exception while reading from stream")));
         Assert.Contains("another change", TransientFaults.Describe(new InconsistentStateException("etag")));
         Assert.Contains("went away", TransientFaults.Describe(new SiloUnavailableException()));
         Assert.NotNull(TransientFaults.Describe(new OrleansException("storage", new TestDbException(transient: true))));
