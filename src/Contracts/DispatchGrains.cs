@@ -14,6 +14,12 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("Transition")] Task<Incident> Transition(TransitionRequest request, Actor actor);
     [Alias("Dispatch")] Task<Incident> Dispatch(DispatchRequest request, Actor actor);
     [Alias("ReleaseTeam")] Task<Incident> ReleaseTeam(string teamId, ReleaseRequest request, Actor actor);
+    /// <summary>
+    /// Takes a team working an incident merged into this one (<paramref name="from"/>), with its open tasks there, as they
+    /// stand: the team keeps its status, the tasks their status and times. Idempotent; 409 when this incident takes no teams
+    /// (closed, or merged in turn: the message names the incident that takes reports).
+    /// </summary>
+    [Alias("CarryTeam")] Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor);
     [Alias("GetTasks"), ReadOnly] Task<IReadOnlyList<DispatchTask>> GetTasks();
     [Alias("IssueTask")] Task<DispatchTask> IssueTask(IssueTaskRequest request, Actor actor);
     [Alias("UpdateTask")] Task<DispatchTask> UpdateTask(string taskId, TaskUpdateRequest request, Actor actor);

@@ -51,4 +51,9 @@ public interface IRescueTeamGrain : IGrainWithStringKey
     [Alias("Assign")] Task<RescueTeam> Assign(string incidentId, Actor actor);
     /// <summary>Ends the team's assignment to the incident; idempotent.</summary>
     [Alias("Release")] Task<RescueTeam> Release(string incidentId, string reason, Actor actor);
+    /// <summary>
+    /// Moves the team's assignment from a merged incident to the one it was merged into, keeping its status and note (the crew
+    /// is on the same scene); idempotent once moved, 409 when the team is not assigned to <paramref name="from"/>.
+    /// </summary>
+    [Alias("Transfer")] Task<RescueTeam> Transfer(string from, string to, Actor actor);
 }

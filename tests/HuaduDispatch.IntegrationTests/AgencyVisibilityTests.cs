@@ -193,13 +193,14 @@ public sealed class AgencyVisibilityTests : IAsyncLifetime
         Assert.Equal(own.Id, teams.Single(t => t.Id == "D02").IncidentId); // its own incident's team still shows it
         Assert.Contains(own.Id, await (await police.GetAsync("/api/v1/map/teams")).Content.ReadAsStringAsync());
 
-        // Released, the team keeps the note it wrote on the hidden incident until its next status: an agency does not read it
-        // (it did until the thirtieth session, on the list and on the team).
+        // Released, the team's note of the hidden incident ends (it stayed until the team's next status, and an agency read it
+        // until the thirtieth session); a note the team gives with no incident is not shown to an agency either.
         Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync("/api/v1/teams/D01/status", new { status = "OnScene", note = "on scene at the district office, crowd of 200" })).StatusCode);
         await Read(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{hidden.Id}/teams/D01/release", new { reason = "done" }), HttpStatusCode.OK);
-        var released = await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D01");
-        Assert.Equal((TeamStatus.Returning, "on scene at the district office, crowd of 200"), (released.Status, released.StatusNote));
-        foreach (var path in new[] { "/api/v1/teams", "/api/v1/teams/D01", "/api/v1/teams?status=Returning" })
+        Assert.Equal((TeamStatus.Returning, (string?)null), ((await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D01")).Status, (await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D01")).StatusNote));
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync("/api/v1/teams/D01/status", new { status = "Available", note = "back from the district office, crowd of 200 dispersed" })).StatusCode);
+        Assert.Contains("crowd of 200", (await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D01")).StatusNote);
+        foreach (var path in new[] { "/api/v1/teams", "/api/v1/teams/D01", "/api/v1/teams?status=Available" })
             Assert.DoesNotContain("crowd of 200", await (await police.GetAsync(path)).Content.ReadAsStringAsync());
     }
 

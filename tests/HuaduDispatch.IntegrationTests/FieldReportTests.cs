@@ -362,13 +362,18 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
 
         await Ok<Incident>(await Dispatcher.PostAsJsonAsync($"/api/v1/incidents/{duplicate.Id}/transitions", new { to = "Merged", reason = "same river", mergedInto = survivor.Id }));
 
+        // The crew stays on scene (since the thirtieth session: it went Returning, then Assigned with a new task).
         var team = await Dispatcher.GetOk<RescueTeam>("/api/v1/teams/D05");
-        Assert.Equal((TeamStatus.Assigned, survivor.Id), (team.Status, team.IncidentId));
+        Assert.Equal((TeamStatus.OnScene, survivor.Id), (team.Status, team.IncidentId));
         var now = await Dispatcher.GetOk<Incident>($"/api/v1/incidents/{survivor.Id}");
         Assert.Contains(now.Teams, t => t.TeamId == "D05" && t.ReleasedAt is null);
         Assert.Equal(IncidentStatus.Responding, now.Status);
-        Assert.Contains(await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{survivor.Id}/tasks"), t => t.TeamId == "D05" && t.Status == DispatchTaskStatus.Issued);
+        // Its task goes on there as it stood (Issued: the crew had not acknowledged it), under the survivor's numbering.
+        var carried = Assert.Single(await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{survivor.Id}/tasks"), t => t.TeamId == "D05");
+        Assert.Equal(DispatchTaskStatus.Issued, carried.Status);
+        Assert.Contains($"carried over from {duplicate.Id}/task-1", carried.Description);
         Assert.Contains(await Timeline(duplicate.Id), e => e.Kind == "TeamReleased" && e.Summary.Contains($"Merged into {survivor.Id}, where it goes on"));
+        Assert.Contains(await Timeline(survivor.Id), e => e.Kind == "TeamAssigned" && e.Summary.Contains($"D05 (") && e.Summary.Contains($"carried over from {duplicate.Id}, merged into this incident (OnScene)"));
         await Release(survivor.Id, "D05");
     }
 

@@ -65,10 +65,13 @@ public sealed class IncidentState
     /// </summary>
     [Id(31)] public List<string>? MergeShare { get; set; }
     /// <summary>
-    /// The teams working this incident when it was merged, to dispatch to the surviving incident: written with the merge and
-    /// cleared once the survivor was asked (tried again at the next activation should the call fail).
+    /// The teams working this incident when it was merged, to carry over to the surviving incident: written with the merge and
+    /// cleared once the survivor has taken them (tried again at the next activation, and by the merge-teams reminder, should
+    /// the call fail).
     /// </summary>
     [Id(33)] public List<string>? MergeTeams { get; set; }
+    /// <summary>The open tasks of <see cref="MergeTeams"/> as they stood before the merge, carried over with their teams.</summary>
+    [Id(34)] public List<DispatchTask>? MergeTasks { get; set; }
     /// <summary>
     /// The last version the area board is known to hold (stored with the next change, so it may lag by one): an activation that
     /// finds it behind <see cref="Version"/> sends the board the summary again (<see cref="IncidentBoardResend"/>).
@@ -236,7 +239,20 @@ public sealed partial class IncidentGrain(
         // A merge says the two are one case: the teams working this one go on with it at the survivor (released here, then
         // dispatched there after the write). Until the twenty-ninth session they were sent home, a team on scene included.
         var carried = mergedInto is null ? [] : S.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId).ToList();
-        if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, mergedInto is null ? $"incident {to}" : $"incident Merged into {mergedInto}, where it goes on");
+        if (mergedInto is not null)
+        {
+            // The teams stay assigned here by their own records until the survivor takes them (after this change's one write):
+            // a merge cut short changes no team. Until the thirtieth session they were released first, and a merge cut short by
+            // a node's death left them released from the open incident and carried nowhere.
+            if (carried.Count > 0)
+            {
+                S.MergeTasks = [.. S.Tasks.Where(t => carried.Contains(t.TeamId) && TaskRules.IsOpen(t.Status))];
+                _mergeTeamsReminder = await Backstop(MergeTeamsReminder, Options.TeamRepair);
+            }
+            foreach (var assignment in S.Teams.Where(t => t.ReleasedAt is null).ToList())
+                MarkReleased(assignment, $"incident Merged into {mergedInto}, where it goes on", $"carried over to {mergedInto} with the team", actor);
+        }
+        else if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
         if (mergedInto is not null) S.MergedInto = mergedInto; // after the teams' release, whose intent write stores the state
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
@@ -255,19 +271,25 @@ public sealed partial class IncidentGrain(
         var incident = await Save(actor);
         await SendMergeNote();
         await SendMergeShare(actor);
-        await SendMergeTeams(actor);
+        // The merge is stored: should the carry-over fail now, the merge-teams reminder (or the next activation) finishes it.
+        await OwedOnActivation(() => SendMergeTeams(actor), "this incident's teams are not yet carried over to incident {Target}; the merge-teams reminder tries again", S.MergedInto);
         return incident;
     }
 
+    private const string MergeTeamsReminder = "merge-teams";
+    private IGrainReminder? _mergeTeamsReminder;
+
     /// <summary>
-    /// Dispatches the teams this incident had when it was merged to the survivor, one at a time: a team that cannot go (sent
-    /// elsewhere meanwhile, out of service) is logged and left, the others go. A dispatch already done (a retry) applies once.
+    /// Carries the teams this incident had when it was merged over to the survivor, one at a time, each with its open tasks
+    /// (<see cref="CarryTeam"/>): the crews keep their status (one on scene stays on scene). A team the survivor cannot take
+    /// (it is closed, or the team was released from here meanwhile) is released from here and logged. A retry applies once.
     /// </summary>
     private async Task SendMergeTeams(Actor actor)
     {
         if (S.MergeTeams is not { Count: > 0 } teams || S.MergedInto is not { } mergedInto) return;
         foreach (var team in teams)
         {
+            var tasks = (S.MergeTasks ?? []).Where(t => t.TeamId == team).ToList();
             // To the incident that takes reports now: the survivor may have been merged in turn meanwhile (then its refusal
             // names another, and the team goes there).
             var target = await GrainFactory.Grain<IIncidentGrain>(mergedInto).Survivor([Key]);
@@ -275,7 +297,7 @@ public sealed partial class IncidentGrain(
             {
                 try
                 {
-                    await GrainFactory.Grain<IIncidentGrain>(target).Dispatch(new DispatchRequest { TeamIds = [team], Note = $"carried over from {Key}, merged into this incident" }, actor);
+                    await GrainFactory.Grain<IIncidentGrain>(target).CarryTeam(team, Key, tasks, actor);
                     break;
                 }
                 catch (DomainException e)
@@ -286,13 +308,65 @@ public sealed partial class IncidentGrain(
                         target = next;
                         continue;
                     }
-                    logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge: {Reason}", Key, team, target, e.Reason);
+                    logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge, and is released: {Reason}", Key, team, target, e.Reason);
+                    await GrainFactory.Grain<IRescueTeamGrain>(team).Release(Key, $"incident Merged into {mergedInto}, which could not take the team: {e.Reason}", actor);
                     break;
                 }
             }
         }
         S.MergeTeams = null;
+        S.MergeTasks = null;
         await state.WriteStateAsync();
+        _mergeTeamsReminder ??= await this.GetReminder(MergeTeamsReminder);
+        if (_mergeTeamsReminder is { } reminder)
+        {
+            _mergeTeamsReminder = null;
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    public Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor) => Mutate(() => DoCarryTeam(teamId, from, tasks, actor));
+
+    /// <summary>
+    /// Takes a team of an incident merged into this one, as it stands: its assignment moves here (<see cref="IRescueTeamGrain.Transfer"/>,
+    /// keeping its status and note), and its open tasks there are added here with their status, times and alerts, under new
+    /// ids. Until the thirtieth session the team was released there and dispatched here: a crew on scene went Returning, then
+    /// Assigned with a new Issued task, and its work in progress was cancelled.
+    /// </summary>
+    private async Task<Incident> DoCarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor)
+    {
+        EnsureExists();
+        if (!IncidentLifecycle.AcceptsDispatch(S.Status))
+        {
+            if (S.Status == IncidentStatus.Merged) await EnsureOpen(); // names the incident that takes its reports
+            throw DomainException.Conflict($"the incident is {S.Status}; teams cannot be carried over to it");
+        }
+        if (S.Teams.Any(t => t.TeamId == teamId && t.ReleasedAt is null)) return View(); // carried over already (a retry)
+        var team = await GrainFactory.Grain<IRescueTeamGrain>(teamId).Transfer(from, Key, actor);
+        var now = clock.GetUtcNow();
+        S.Teams.Add(new AssignedTeamState { TeamId = team.Id, AssignedAt = now, Capabilities = [.. team.Capabilities] });
+        Record(actor, "TeamAssigned", $"{team.Id} ({team.NameEn}) carried over from {from}, merged into this incident ({team.Status})", teamId: team.Id);
+        foreach (var task in tasks)
+        {
+            var moved = task with
+            {
+                Id = $"task-{++S.TaskSeq}",
+                IncidentId = Key,
+                Description = string.IsNullOrEmpty(task.Description) ? $"carried over from {from}/{task.Id}" : $"{task.Description} (carried over from {from}/{task.Id})",
+                UpdatedAt = now,
+            };
+            S.Tasks.Add(moved);
+            _changedTasks.Add(moved.Id);
+            Record(actor, "Task", $"{moved.Id} ({team.Id}): carried over from {from}/{task.Id} ({task.Status}): {task.Title}", teamId: team.Id, taskId: moved.Id);
+        }
+        if (S.Status is IncidentStatus.Reported or IncidentStatus.Verified)
+        {
+            Record(actor, "Status", $"{S.Status} -> {IncidentStatus.Responding}: teams carried over from {from}");
+            S.Status = IncidentStatus.Responding;
+        }
+        var incident = await Save(actor);
+        await WatchTasks();
+        return incident;
     }
 
     /// <summary>The incident this one is asking to be merged into, while it asks (<see cref="MergeCheck"/>).</summary>
@@ -659,6 +733,11 @@ public sealed partial class IncidentGrain(
         else if (reminderName == ReliefResendReminder) await ResendRelief();
         else if (reminderName == IncidentBoardResend.Reminder) await ResendBoard();
         else if (reminderName == TeamChangesReminder) await CheckTeamChanges();
+        else if (reminderName == MergeTeamsReminder)
+        {
+            if (S.MergeTeams is not null) await SendMergeTeams(Actor.System);
+            else if (await this.GetReminder(MergeTeamsReminder) is { } done) await this.UnregisterReminder(done);
+        }
     }
 
     /// <summary>
@@ -728,6 +807,12 @@ public sealed partial class IncidentGrain(
     private async Task Release(AssignedTeamState assignment, string reason, Actor actor)
     {
         await GrainFactory.Grain<IRescueTeamGrain>(assignment.TeamId).Release(Key, reason, actor);
+        MarkReleased(assignment, reason, $"team released: {reason}", actor);
+    }
+
+    /// <summary>Ends the assignment in this incident's record and cancels the team's open tasks here, with <paramref name="taskNote"/>.</summary>
+    private void MarkReleased(AssignedTeamState assignment, string reason, string taskNote, Actor actor)
+    {
         var now = clock.GetUtcNow();
         assignment.ReleasedAt = now;
         assignment.ReleaseReason = reason;
@@ -736,9 +821,9 @@ public sealed partial class IncidentGrain(
         {
             if (S.Tasks[i].TeamId == assignment.TeamId && TaskRules.IsOpen(S.Tasks[i].Status))
             {
-                S.Tasks[i] = S.Tasks[i] with { Status = DispatchTaskStatus.Cancelled, CompletedAt = now, UpdatedAt = now, Note = $"team released: {reason}" };
+                S.Tasks[i] = S.Tasks[i] with { Status = DispatchTaskStatus.Cancelled, CompletedAt = now, UpdatedAt = now, Note = taskNote };
                 _changedTasks.Add(S.Tasks[i].Id);
-                Record(actor, "Task", $"{S.Tasks[i].Id} ({assignment.TeamId}): cancelled, team released", teamId: assignment.TeamId, taskId: S.Tasks[i].Id);
+                Record(actor, "Task", $"{S.Tasks[i].Id} ({assignment.TeamId}): cancelled, {taskNote}", teamId: assignment.TeamId, taskId: S.Tasks[i].Id);
             }
         }
     }
@@ -841,7 +926,7 @@ public sealed partial class IncidentGrain(
         if (S.MergeShare is not null)
             await OwedOnActivation(() => SendMergeShare(Actor.System), "incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", S.MergedInto);
         if (S.MergeTeams is not null)
-            await OwedOnActivation(() => SendMergeTeams(Actor.System), "this incident's teams are not yet dispatched to incident {Target}; it is tried at the next activation", S.MergedInto);
+            await OwedOnActivation(() => SendMergeTeams(Actor.System), "this incident's teams are not yet carried over to incident {Target}; it is tried at the next activation", S.MergedInto);
         // A stored change whose board update may not have got there (the board ignores a repeat).
         if (S.Created && S.BoardVersion < S.Version)
             await OwedOnActivation(RepairBoard, "the area board is not yet updated; it goes with the next change");

@@ -162,6 +162,17 @@ public sealed class RescueTeamGrain(
         return View();
     }
 
+    public async Task<RescueTeam> Transfer(string from, string to, Actor actor)
+    {
+        EnsureExists();
+        if (S.IncidentId == to) return View(); // a retried carry-over applies once
+        if (S.IncidentId != from)
+            throw DomainException.Conflict($"team {Key} is not assigned to incident {from}" + (S.IncidentId is { } other ? $"; it is assigned to {other}" : ""));
+        S.IncidentId = to;
+        await Changed(leftIncident: from);
+        return View();
+    }
+
     /// <summary>
     /// Writes the state (a failed write restarts the activation: a failed assignment, which the incident then gives to another
     /// team, must not be stored by the next report), then pushes the team to the scopes that show it (and to the incident it
