@@ -315,6 +315,15 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         Assert.Equal((ResponseLevel.III, (LevelProposal?)null), (kept.ResponseLevel, kept.ProposedLevel));
         var timeline = await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
         Assert.Contains(timeline, e => e.Kind == "DowngradeDeclined" && e.Summary.Contains("two still missing"));
+
+        // Later counts that grade IV again do not put the declined proposal back (they did, with a new entry at each count,
+        // until the thirtieth session); figures grading the kept level III forget the decline, and IV is proposed again after.
+        var counted = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { injured = 3 }));
+        Assert.Null(counted.ProposedLevel);
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { trapped = 1 }));
+        Assert.Single(await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline"), e => e.Kind == "DowngradeProposed");
+        await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { dead = 3 }));
+        Assert.Equal(ResponseLevel.IV, (await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { dead = 0 }))).ProposedLevel!.Level);
     }
 
     [Fact]

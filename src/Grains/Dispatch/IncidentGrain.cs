@@ -33,6 +33,8 @@ public sealed class IncidentState
     [Id(12)] public string LevelReason { get; set; } = "";
     [Id(13)] public DateTimeOffset ReportDeadline { get; set; }
     [Id(14)] public LevelProposal? ProposedLevel { get; set; }
+    /// <summary>The level a commander declined to go down to: not proposed again until the figures grade another or the level changes.</summary>
+    [Id(42)] public ResponseLevel? DeclinedLevel { get; set; }
     [Id(15)] public List<ModuleRequirement> RequiredModules { get; set; } = [];
     [Id(16)] public List<AssignedTeamState> Teams { get; set; } = [];
     [Id(17)] public List<DispatchTask> Tasks { get; set; } = [];
@@ -82,6 +84,20 @@ public sealed class IncidentState
     /// change cut short leaves them here, and they are finished or undone (<see cref="IncidentGrain.RepairTeamChanges"/>).
     /// </summary>
     [Id(40)] public List<TeamChange> TeamChanges { get; set; } = [];
+    /// <summary>
+    /// A close or cancellation whose team releases began (stored with them): should the change be cut short, the repair that
+    /// finishes the releases finishes the status change too (<see cref="IncidentGrain.RepairTeamChanges"/>).
+    /// </summary>
+    [Id(41)] public FinalTransition? PendingFinal { get; set; }
+}
+
+/// <summary>The final status a change was making, with its reason, while its teams were released.</summary>
+[GenerateSerializer, Alias("huadu.FinalTransition")]
+public sealed class FinalTransition
+{
+    [Id(0)] public IncidentStatus To { get; set; }
+    [Id(1)] public string Reason { get; set; } = "";
+    [Id(2)] public string Actor { get; set; } = "";
 }
 
 /// <summary>
@@ -168,16 +184,20 @@ public sealed partial class IncidentGrain(
         var graded = levels.Grade(S.Type, assessment);
         var reason = levels.Explain(IncidentTypes.CategoryOf(S.Type), assessment);
         Record(actor, "Assessed", $"new figures: {Describe(assessment)}");
-        if (graded < S.Level) // more severe: applied and announced at once
+        switch (LevelProposalRules.OnFigures(S.Level, graded, S.ProposedLevel?.Level, S.DeclinedLevel))
         {
-            await ApplyLevel(graded, reason, actor, now);
+            case LevelProposalRules.Outcome.Apply: // more severe: applied and announced at once
+                await ApplyLevel(graded, reason, actor, now);
+                break;
+            case LevelProposalRules.Outcome.Propose: // less severe: only proposed
+                S.ProposedLevel = new LevelProposal { Level = graded, Reason = reason, ProposedAt = now };
+                S.DeclinedLevel = null;
+                Record(actor, "DowngradeProposed", $"figures now grade {graded} ({reason}); a dispatcher or commander must confirm");
+                break;
+            case LevelProposalRules.Outcome.Clear:
+                (S.ProposedLevel, S.DeclinedLevel) = (null, null);
+                break;
         }
-        else if (graded > S.Level) // less severe: only proposed
-        {
-            S.ProposedLevel = new LevelProposal { Level = graded, Reason = reason, ProposedAt = now };
-            Record(actor, "DowngradeProposed", $"figures now grade {graded} ({reason}); a dispatcher or commander must confirm");
-        }
-        else S.ProposedLevel = null;
         return await Save(actor);
     }
 
@@ -192,9 +212,11 @@ public sealed partial class IncidentGrain(
         if (level == S.Level)
         {
             // Keeping the level a downgrade proposal would lower: the proposal is declined (it stayed on every console until
-            // figures happened to grade the level again, before the twenty-ninth session). New figures may propose it again.
+            // figures happened to grade the level again, before the twenty-ninth session). Figures grading another level may
+            // propose that one (LevelProposalRules).
             if (S.ProposedLevel is not { } proposal) throw DomainException.Conflict($"the incident is already at level {level}");
             S.ProposedLevel = null;
+            S.DeclinedLevel = proposal.Level; // not proposed again until the figures grade another level or the level changes
             Record(actor, "DowngradeDeclined", $"kept at {level}, not {proposal.Level}: {request.Reason.Trim()}");
             return await Save(actor);
         }
@@ -252,7 +274,13 @@ public sealed partial class IncidentGrain(
             foreach (var assignment in S.Teams.Where(t => t.ReleasedAt is null).ToList())
                 MarkReleased(assignment, $"incident Merged into {mergedInto}, where it goes on", $"carried over to {mergedInto} with the team", actor);
         }
-        else if (IncidentLifecycle.IsFinal(to)) await ReleaseAll(actor, $"incident {to}");
+        else if (IncidentLifecycle.IsFinal(to))
+        {
+            // Stored with the releases' intent: a close cut short after them is finished by the repair, status included.
+            S.PendingFinal = new FinalTransition { To = to, Reason = request.Reason.Trim(), Actor = actor.Subject };
+            await ReleaseAll(actor, $"incident {to}");
+            S.PendingFinal = null;
+        }
         if (mergedInto is not null) S.MergedInto = mergedInto; // after the teams' release, whose intent write stores the state
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
@@ -783,7 +811,7 @@ public sealed partial class IncidentGrain(
         var rules = levels.RulesFor(level);
         S.Level = level;
         S.LevelReason = reason;
-        S.ProposedLevel = null;
+        (S.ProposedLevel, S.DeclinedLevel) = (null, null);
         S.ReportDeadline = now + rules.ReportDeadline;
         S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),

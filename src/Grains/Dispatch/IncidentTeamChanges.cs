@@ -78,6 +78,17 @@ public sealed partial class IncidentGrain
                     break;
             }
         }
+        // The close or cancellation whose releases these were is finished too: until the thirtieth session the teams were
+        // released "incident Closed" and the incident stayed open (Recovery) until the dispatcher sent the close again.
+        if (S.PendingFinal is { } final)
+        {
+            if (IncidentLifecycle.Check(S.Status, final.To) is null)
+            {
+                Record(new Actor { Subject = final.Actor, Role = "system" }, "Status", $"{S.Status} -> {final.To}: {final.Reason} (completed after an interruption)");
+                S.Status = final.To;
+            }
+            S.PendingFinal = null;
+        }
         if (_pending.Count > 0) await Save(Actor.System);
         else await EndTeamChanges();
         logger.LogInformation("Incident {IncidentId}: {Count} team change(s) cut short were repaired", Key, changes.Count);
