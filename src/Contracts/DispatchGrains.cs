@@ -20,6 +20,8 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// (closed, or merged in turn: the message names the incident that takes reports).
     /// </summary>
     [Alias("CarryTeam")] Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor);
+    /// <summary>An update sent to a task of a merged incident, for the task it was carried over to here (<see cref="DispatchTask.CarriedFrom"/>).</summary>
+    [Alias("UpdateCarriedTask")] Task<DispatchTask> UpdateCarriedTask(string carriedFrom, TaskUpdateRequest request, Actor actor);
     [Alias("GetTasks"), ReadOnly] Task<IReadOnlyList<DispatchTask>> GetTasks();
     [Alias("IssueTask")] Task<DispatchTask> IssueTask(IssueTaskRequest request, Actor actor);
     [Alias("UpdateTask")] Task<DispatchTask> UpdateTask(string taskId, TaskUpdateRequest request, Actor actor);

@@ -29,6 +29,11 @@ public sealed record DispatchTask
     [Id(14)] public required DateTimeOffset UpdatedAt { get; init; }
     /// <summary>When the team reported the task InProgress (its time, kept in order with the task's other times).</summary>
     [Id(15)] public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>
+    /// For a task carried over with its team from an incident merged into this one: that incident's id and the task's id there
+    /// (<c>INC-.../task-1</c>). An update sent to the old task goes to this one.
+    /// </summary>
+    [Id(16)] public string? CarriedFrom { get; init; }
 }
 
 /// <summary>Body of POST /api/v1/incidents/{id}/tasks.</summary>

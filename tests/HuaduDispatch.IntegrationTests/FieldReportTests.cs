@@ -371,7 +371,11 @@ public sealed class FieldReportTests(EmbeddedNodeFixture fixture) : IClassFixtur
         // Its task goes on there as it stood (Issued: the crew had not acknowledged it), under the survivor's numbering.
         var carried = Assert.Single(await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{survivor.Id}/tasks"), t => t.TeamId == "D05");
         Assert.Equal(DispatchTaskStatus.Issued, carried.Status);
-        Assert.Contains($"carried over from {duplicate.Id}/task-1", carried.Description);
+        Assert.Equal($"{duplicate.Id}/task-1", carried.CarriedFrom);
+        // The crew's radio still names the old task: its acknowledgement goes to the task it became.
+        var acked = await Ok<DispatchTask>(await Node.ClientAs(Roles.Team, teamId: "D05").PostAsJsonAsync($"/api/v1/incidents/{duplicate.Id}/tasks/task-1/status", new { status = "Acknowledged" }));
+        Assert.Equal((survivor.Id, carried.Id, DispatchTaskStatus.Acknowledged), (acked.IncidentId, acked.Id, acked.Status));
+        Assert.Equal(DispatchTaskStatus.Cancelled, (await Dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{duplicate.Id}/tasks")).Single(t => t.Id == "task-1").Status);
         Assert.Contains(await Timeline(duplicate.Id), e => e.Kind == "TeamReleased" && e.Summary.Contains($"Merged into {survivor.Id}, where it goes on"));
         Assert.Contains(await Timeline(survivor.Id), e => e.Kind == "TeamAssigned" && e.Summary.Contains($"D05 (") && e.Summary.Contains($"carried over from {duplicate.Id}, merged into this incident (OnScene)"));
         await Release(survivor.Id, "D05");

@@ -226,7 +226,7 @@ public sealed class TeamChangeCrashTests(FaultClusterFixture fixture) : IClassFi
         var tasks = await survivor.GetTasks();
         var carried = Assert.Single(tasks, t => t.TeamId == "T-CUT-T1");
         Assert.Equal(DispatchTaskStatus.InProgress, carried.Status);
-        Assert.Contains("carried over from INC-CUT-MERGE-T-DUP/task-1", carried.Description);
+        Assert.Equal("INC-CUT-MERGE-T-DUP/task-1", carried.CarriedFrom);
         Assert.Equal(DispatchTaskStatus.Issued, Assert.Single(tasks, t => t.TeamId == "T-CUT-T2").Status);
         Assert.All(await duplicate.GetTasks(), t => Assert.Equal(DispatchTaskStatus.Cancelled, t.Status));
         var stored = await fixture.Stored<IncidentState>("incident", ((GrainReference)duplicate).GrainId);

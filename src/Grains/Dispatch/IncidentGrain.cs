@@ -74,6 +74,8 @@ public sealed class IncidentState
     [Id(33)] public List<string>? MergeTeams { get; set; }
     /// <summary>The open tasks of <see cref="MergeTeams"/> as they stood before the merge, carried over with their teams.</summary>
     [Id(34)] public List<DispatchTask>? MergeTasks { get; set; }
+    /// <summary>The ids of the tasks carried over with their teams at the merge: an update sent to one goes to the survivor's.</summary>
+    [Id(35)] public List<string> CarriedTasks { get; set; } = [];
     /// <summary>
     /// The last version the area board is known to hold (stored with the next change, so it may lag by one): an activation that
     /// finds it behind <see cref="Version"/> sends the board the summary again (<see cref="IncidentBoardResend"/>).
@@ -269,6 +271,7 @@ public sealed partial class IncidentGrain(
             if (carried.Count > 0)
             {
                 S.MergeTasks = [.. S.Tasks.Where(t => carried.Contains(t.TeamId) && TaskRules.IsOpen(t.Status))];
+                S.CarriedTasks = [.. S.MergeTasks.Select(t => t.Id)];
                 _mergeTeamsReminder = await Backstop(MergeTeamsReminder, Options.TeamRepair);
             }
             foreach (var assignment in S.Teams.Where(t => t.ReleasedAt is null).ToList())
@@ -353,6 +356,17 @@ public sealed partial class IncidentGrain(
         }
     }
 
+    public Task<DispatchTask> UpdateCarriedTask(string carriedFrom, TaskUpdateRequest request, Actor actor) => Mutate(() =>
+    {
+        EnsureExists();
+        if (S.Tasks.FirstOrDefault(t => t.CarriedFrom == carriedFrom) is { } task)
+            return DoUpdateTask(task.Id, request, actor); // carried on in turn when this incident was merged too
+        // The team went on to the incident this one was merged into before it arrived here (a chain of merges).
+        if (S.MergedInto is { } next && next != Key)
+            return GrainFactory.Grain<IIncidentGrain>(next).UpdateCarriedTask(carriedFrom, request, actor);
+        throw DomainException.NotFound($"incident {Key} has no task carried over from {carriedFrom}");
+    });
+
     public Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor) => Mutate(() => DoCarryTeam(teamId, from, tasks, actor));
 
     /// <summary>
@@ -376,13 +390,7 @@ public sealed partial class IncidentGrain(
         Record(actor, "TeamAssigned", $"{team.Id} ({team.NameEn}) carried over from {from}, merged into this incident ({team.Status})", teamId: team.Id);
         foreach (var task in tasks)
         {
-            var moved = task with
-            {
-                Id = $"task-{++S.TaskSeq}",
-                IncidentId = Key,
-                Description = string.IsNullOrEmpty(task.Description) ? $"carried over from {from}/{task.Id}" : $"{task.Description} (carried over from {from}/{task.Id})",
-                UpdatedAt = now,
-            };
+            var moved = task with { Id = $"task-{++S.TaskSeq}", IncidentId = Key, CarriedFrom = $"{from}/{task.Id}", UpdatedAt = now };
             S.Tasks.Add(moved);
             _changedTasks.Add(moved.Id);
             Record(actor, "Task", $"{moved.Id} ({team.Id}): carried over from {from}/{task.Id} ({task.Status}): {task.Title}", teamId: team.Id, taskId: moved.Id);
@@ -572,6 +580,13 @@ public sealed partial class IncidentGrain(
             throw DomainException.Forbidden($"task {taskId} belongs to team {task.TeamId}");
         if (request.Status is not { } to) throw DomainException.Invalid("status", "status is required");
         if (to == DispatchTaskStatus.Cancelled && !TaskRules.MayCancel(actor)) throw DomainException.Forbidden("only the district centre may cancel a task");
+        if (S.MergedInto is { } survivor && S.CarriedTasks.Contains(taskId))
+        {
+            // Carried over with its team: the crew's radio still names this task. The update goes to the task it became there
+            // (until the thirtieth session a "Done" sent here was kept as a late report on the cancelled task, and the task
+            // at the survivor stayed open until its Overdue alert).
+            return await GrainFactory.Grain<IIncidentGrain>(survivor).UpdateCarriedTask($"{Key}/{taskId}", request, actor);
+        }
         var now = clock.GetUtcNow();
         if (TaskRules.LateOutcome(task, to, request.Note) is var (late, lateNote))
         {
