@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.Grains;
 using HuaduDispatch.Grains.Dispatch;
@@ -6,6 +7,7 @@ using HuaduDispatch.Grains.Relief;
 using HuaduDispatch.Grains.Relief.Grains;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 
 namespace HuaduDispatch.UnitTests;
@@ -61,11 +63,32 @@ public sealed class FaultClusterFixture : IAsyncLifetime
 
     public TestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>What the silo logged at Warning and above (category, level, message).</summary>
+    public static readonly CapturedLogs Logs = new();
+
+    public sealed class CapturedLogs : ILoggerProvider
+    {
+        public readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries = new();
+        public ILogger CreateLogger(string categoryName) => new Capture(this, categoryName);
+        public void Dispose() { }
+
+        private sealed class Capture(CapturedLogs logs, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel)) logs.Entries.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
+            }
+        }
+    }
+
     private sealed class Configurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
             silo.AddTestDomain(new Dictionary<string, string?> { ["Relief:ReplanDebounce"] = "01:00:00", ["Dispatch:ReliefResend"] = "00:00:01", ["Dispatch:TeamRepair"] = "00:00:01" }, failableWrites: true);
+            silo.Services.AddSingleton<ILoggerProvider>(Logs);
             // The real planner, after waiting at HoldPlanner when set (it runs on the thread pool, off the grain's turn).
             silo.Services.AddSingleton<IReliefPlanner>(sp => new BeforeEachSolve(ActivatorUtilities.CreateInstance<OptimalReliefPlanner>(sp), inForce =>
             {

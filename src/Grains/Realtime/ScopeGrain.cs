@@ -1,4 +1,5 @@
 using HuaduDispatch.Contracts;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace HuaduDispatch.Grains.Realtime;
@@ -9,8 +10,10 @@ namespace HuaduDispatch.Grains.Realtime;
 /// The sequence starts from the activation time in microseconds, so a new activation (after a failover) continues upwards and
 /// clients see a gap, resync, and get a snapshot.
 /// </summary>
-public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider clock) : Grain, IScopeGrain
+public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider clock, ILogger<ScopeGrain> logger) : Grain, IScopeGrain
 {
+    /// <summary>Whether the last flush found the relay registry unreadable (logged once until a flush gets through).</summary>
+    private bool _registryUnreadable;
     private RealtimeOptions Options => options.Value;
     private DeltaBuffer _buffer = null!;
     private readonly List<Delta> _pending = [];
@@ -36,6 +39,8 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
     public static readonly TimeSpan CatchUpWindow = TimeSpan.FromSeconds(30);
     public const int CatchUpMax = 1_000;
     public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(1);
+    /// <summary>How soon a flush that could not read the relay registry tries again (each scope tried every 5 ms window before).</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMilliseconds(250);
 
     private string Scope => this.GetPrimaryKeyString();
 
@@ -70,12 +75,20 @@ public sealed class ScopeGrain(IOptions<RealtimeOptions> options, TimeProvider c
         {
             added = await Relays(force: false);
         }
-        catch
+        catch (Exception e)
         {
-            // The registry could not be read: keep the batch and try again after another window, rather than drop it.
-            _flush ??= this.RegisterGrainTimer(Flush, FlushTimer);
-            throw;
+            // The registry could not be read: keep the batch and try again after another window, rather than drop it. Logged
+            // once until a flush gets through: until the thirtieth session the failure was thrown to the timer, and while a dead
+            // node held the registry each scope with changes logged two warnings with a stack per window (about 6,000 lines on
+            // one node in a cluster test).
+            _flush ??= this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(RetryAfterFailure, Timeout.InfiniteTimeSpan) { Interleave = true });
+            if (!_registryUnreadable) logger.LogWarning("Scope {Scope}: the relay registry could not be read ({Error}); the batch is kept and sent again every {Retry} until it can", Scope, e.Message, RetryAfterFailure);
+            else logger.LogDebug(e, "Scope {Scope}: the relay registry still could not be read", Scope);
+            _registryUnreadable = true;
+            return;
         }
+        if (_registryUnreadable) logger.LogInformation("Scope {Scope}: the relay registry answers again; the kept batch goes out", Scope);
+        _registryUnreadable = false;
         // Flushes interleave: a change published during the await above starts another timer, whose flush can pass the check
         // above and then find the batch taken by this one (or this one find it taken). Nothing left: nothing to send. Before
         // the twenty-eighth session the later one read batch[^1] of an empty batch (IndexOutOfRangeException, seen on a
