@@ -127,6 +127,9 @@ public static class DispatchApi
     public static IApplicationBuilder UseDispatchApi(this IApplicationBuilder app)
     {
         var http = app.ApplicationServices.GetRequiredService<HttpOptions>();
+        // HEAD is answered as GET without the body (RFC 9110 9.3.2), before routing, which knows the GET routes only.
+        app.UseHeadAsGet();
+        app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages(context => Problems.Write(context.HttpContext, context.HttpContext.Response.StatusCode,
             ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode), Problems.DescribeStatus(context.HttpContext.Response.StatusCode, http)));

@@ -443,6 +443,27 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HEAD_is_answered_as_the_GET_it_names_without_a_body()
+    {
+        // Every GET route answered HEAD with 405 until the thirtieth session (RFC 9110 requires HEAD wherever GET is).
+        async Task<HttpResponseMessage> Head(string path, bool token = true)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Head, path);
+            if (token) request.Headers.Authorization = _dispatcher.DefaultRequestHeaders.Authorization;
+            return await _node.Http.SendAsync(request);
+        }
+        var teams = await Head("/api/v1/teams");
+        Assert.Equal(HttpStatusCode.OK, teams.StatusCode);
+        Assert.Equal("application/json", teams.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await teams.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await Head("/api/v1/incidents/INC-20261206-NOSUCH")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Head("/api/v1/teams", token: false)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Head("/openapi/v1.json", token: false)).StatusCode);
+        // A change is no GET: HEAD on a POST-only route is still a 405.
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Head("/api/v1/eido")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_query_value_of_the_wrong_type_is_a_400_naming_the_parameter()
     {
         var response = await _dispatcher.GetAsync("/api/v1/shelters?open=maybe");
