@@ -77,6 +77,8 @@ public sealed class DeltaRelayTests
     {
         public readonly List<long> Started = [];
         public readonly TaskCompletionSource Stuck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Whether sends complete at once (a console reading its socket) instead of never.</summary>
+        public bool Completes;
         public IDispatchHubClient All => this;
         public IDispatchHubClient AllExcept(IReadOnlyList<string> excludedConnectionIds) => this;
         public IDispatchHubClient Client(string connectionId) => this;
@@ -90,7 +92,7 @@ public sealed class DeltaRelayTests
         public Task Delta(IReadOnlyList<Delta> deltas)
         {
             lock (Started) Started.AddRange(deltas.Select(d => d.Seq));
-            return Stuck.Task;
+            return Completes ? Task.CompletedTask : Stuck.Task;
         }
     }
 
@@ -111,5 +113,40 @@ public sealed class DeltaRelayTests
         await relay.OnDeltas("district", [At(2), At(3)]);
         Assert.Equal([1L, 2L, 3L], hub.Sends.Started);
         hub.Sends.Stuck.SetException(new IOException("connection aborted")); // observed, not thrown
+    }
+
+    [Fact]
+    public async Task A_batch_that_comes_before_an_earlier_one_waits_for_it_and_both_go_out_in_order()
+    {
+        // One-way calls from a scope to a relay are not always delivered in order: the relay sent the later batch and dropped
+        // the earlier one as already passed, and its consoles resynced (a verifying test, thirtieth session).
+        var hub = new StuckHub();
+        hub.Sends.Completes = true;
+        var relay = new DeltaRelay(hub, null!);
+        await relay.OnDeltas("district", [At(1), At(2)]);
+        await relay.OnDeltas("district", [At(5), At(6)]); // 3 and 4 are still on their way
+        await relay.OnDeltas("district", [At(7)]);
+        Assert.Equal([1L, 2L], hub.Sends.Started);
+        await relay.OnDeltas("district", [At(3), At(4)]);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L], hub.Sends.Started);
+        await Task.Delay(DeltaRelay.HoldFor * 3); // the hold's release finds nothing left to send
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L], hub.Sends.Started);
+    }
+
+    [Fact]
+    public async Task A_gap_that_stays_open_is_sent_after_the_hold_in_order()
+    {
+        var hub = new StuckHub();
+        hub.Sends.Completes = true;
+        var relay = new DeltaRelay(hub, null!);
+        await relay.OnDeltas("district", [At(1)]);
+        await relay.OnDeltas("district", [At(4)]);
+        await relay.OnDeltas("district", [At(3)]);
+        Assert.Equal([1L], hub.Sends.Started);
+        for (var i = 0; i < 100 && hub.Sends.Started.Count < 3; i++) await Task.Delay(20);
+        Assert.Equal([1L, 3L, 4L], hub.Sends.Started); // 2 never came: the consoles see the gap and resync
+        await relay.OnDeltas("district", [At(2)]); // too late: passed, as before
+        await relay.OnDeltas("district", [At(5)]);
+        Assert.Equal([1L, 3L, 4L, 5L], hub.Sends.Started);
     }
 }
