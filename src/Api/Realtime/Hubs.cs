@@ -141,6 +141,9 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : RefusingH
 /// </summary>
 public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions http) : IHubFilter
 {
+    /// <summary>The hub methods that change nothing stored: a fault is only "retry" for them, not "may or may not have taken effect".</summary>
+    public static bool IsRead(string method) => method is nameof(DispatchHub.Subscribe) or nameof(DispatchHub.Unsubscribe) or nameof(DispatchHub.Resync);
+
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         try
@@ -166,7 +169,7 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions
             Refused(context, e);
             throw;
         }
-        catch (Exception e) when (TransientFaults.Describe(e, hubCall: true) is { } transient)
+        catch (Exception e) when (TransientFaults.Describe(e, read: IsRead(context.HubMethodName), hubCall: true) is { } transient)
         {
             // As the REST API's 503: the database or the cluster failed, not the call; the client may retry.
             logger.LogWarning(e, "Hub method {Hub}.{Method} failed for {Client}: {Detail}",

@@ -43,6 +43,11 @@ public sealed class TransientFaultsTests
         Assert.All(faults, f => Assert.DoesNotContain("Idempotency-Key", TransientFaults.Describe(f, hubCall: true)));
         Assert.All(faults, f => Assert.Contains("retry", TransientFaults.Describe(f, hubCall: true)));
         Assert.Contains("may or may not have taken effect", TransientFaults.Describe(new TimeoutException(), hubCall: true));
+        // A hub read (Subscribe, Resync) changes nothing: it is told to retry, not that a change may have taken effect (the
+        // verifying test saw Resync told so during a database outage).
+        Assert.True(HuaduDispatch.Api.Realtime.DomainHubFilter.IsRead("Resync") && HuaduDispatch.Api.Realtime.DomainHubFilter.IsRead("Subscribe"));
+        Assert.False(HuaduDispatch.Api.Realtime.DomainHubFilter.IsRead("ReportStatus"));
+        Assert.All(faults, f => Assert.DoesNotContain("taken effect", TransientFaults.Describe(f, read: true, hubCall: true)));
     }
 
     [Fact]
