@@ -218,6 +218,10 @@ public sealed class TeamChangeCrashTests(FaultClusterFixture fixture) : IClassFi
         {
             FaultClusterFixture.FailAfterTeamCall = null;
         }
+        // The crew's radio still names its old task: its "Done" finishes the carry-over owed, and lands on the carried task.
+        var crewActor = new Actor { Subject = "radio", Role = Roles.Team, TeamId = "T-CUT-T1" };
+        var done = await duplicate.UpdateTask("task-1", new TaskUpdateRequest { Status = DispatchTaskStatus.Done, Note = "both out of the water" }, crewActor);
+        Assert.Equal(("INC-CUT-MERGE-T-SURV", DispatchTaskStatus.Done, "INC-CUT-MERGE-T-DUP/task-1"), (done.IncidentId, done.Status, done.CarriedFrom));
 
         var view = await Eventually(() => survivor.Get(), v => v!.Teams.Count(t => t.ReleasedAt is null) == 2);
         Assert.Equal(["T-CUT-T1", "T-CUT-T2"], view!.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId).Order());
@@ -225,7 +229,7 @@ public sealed class TeamChangeCrashTests(FaultClusterFixture fixture) : IClassFi
         Assert.Equal((TeamStatus.OnScene, "two in the water", before.StatusChangedAt, "INC-CUT-MERGE-T-SURV"), (crew.Status, crew.StatusNote, crew.StatusChangedAt, crew.IncidentId));
         var tasks = await survivor.GetTasks();
         var carried = Assert.Single(tasks, t => t.TeamId == "T-CUT-T1");
-        Assert.Equal(DispatchTaskStatus.InProgress, carried.Status);
+        Assert.Equal(DispatchTaskStatus.Done, carried.Status); // InProgress when carried, then the crew's Done
         Assert.Equal("INC-CUT-MERGE-T-DUP/task-1", carried.CarriedFrom);
         Assert.Equal(DispatchTaskStatus.Issued, Assert.Single(tasks, t => t.TeamId == "T-CUT-T2").Status);
         Assert.All(await duplicate.GetTasks(), t => Assert.Equal(DispatchTaskStatus.Cancelled, t.Status));

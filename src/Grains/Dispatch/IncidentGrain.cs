@@ -584,7 +584,9 @@ public sealed partial class IncidentGrain(
         {
             // Carried over with its team: the crew's radio still names this task. The update goes to the task it became there
             // (until the thirtieth session a "Done" sent here was kept as a late report on the cancelled task, and the task
-            // at the survivor stayed open until its Overdue alert).
+            // at the survivor stayed open until its Overdue alert). A carry-over still owed (a node died after the merge's write)
+            // is finished first, so that the task is there.
+            if (S.MergeTeams is not null) await SendMergeTeams(actor);
             return await GrainFactory.Grain<IIncidentGrain>(survivor).UpdateCarriedTask($"{Key}/{taskId}", request, actor);
         }
         var now = clock.GetUtcNow();
