@@ -272,7 +272,7 @@ public sealed partial class IncidentGrain(
             {
                 S.MergeTasks = [.. S.Tasks.Where(t => carried.Contains(t.TeamId) && TaskRules.IsOpen(t.Status))];
                 S.CarriedTasks = [.. S.MergeTasks.Select(t => t.Id)];
-                _mergeTeamsReminder = await Backstop(MergeTeamsReminder, Options.TeamRepair);
+                _mergeTeamsReminder = await Backstop(MergeTeamsReminder, Options.TeamRepair < MergeTeamsDue ? Options.TeamRepair : MergeTeamsDue);
             }
             foreach (var assignment in S.Teams.Where(t => t.ReleasedAt is null).ToList())
                 MarkReleased(assignment, $"incident Merged into {mergedInto}, where it goes on", $"carried over to {mergedInto} with the team", actor);
@@ -308,6 +308,11 @@ public sealed partial class IncidentGrain(
     }
 
     private const string MergeTeamsReminder = "merge-teams";
+    /// <summary>
+    /// When a stored merge's carry-over owed is tried first (then every minute): at most 10 s, as the crews show on a merged
+    /// incident meanwhile (a verifying test waited the whole minute of <see cref="DispatchOptions.TeamRepair"/>).
+    /// </summary>
+    private static readonly TimeSpan MergeTeamsDue = TimeSpan.FromSeconds(10);
     private IGrainReminder? _mergeTeamsReminder;
 
     /// <summary>
