@@ -148,6 +148,7 @@ public static class DispatchApi
         app.UseRouteChecks();
         app.UseCharsetChecks();
         app.UseContentEncodingChecks();
+        app.UseNoBodyChecks();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

@@ -464,6 +464,19 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_sent_to_a_request_that_takes_none_is_a_400_not_ignored()
+    {
+        // Until the thirtieth session these answered 200 and dropped what the body said (a deactivation's "reason").
+        var deactivate = await _dispatcher.PostAsJsonAsync("/api/v1/warehouses/WH-NONE/deactivation", new { reason = "stock counted, not needed" });
+        Assert.Equal(HttpStatusCode.BadRequest, deactivate.StatusCode);
+        Assert.StartsWith("this request takes no body", (await deactivate.ReadProblem()).GetProperty("errors").GetProperty("body")[0].GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _dispatcher.PostAsJsonAsync("/api/v1/relief/plan", new { incidentId = "INC-1" })).StatusCode);
+        // No body, or an empty object, is no body.
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsync("/api/v1/relief/plan", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _dispatcher.PostAsync("/api/v1/relief/plan", Json("{ }"))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_query_value_of_the_wrong_type_is_a_400_naming_the_parameter()
     {
         var response = await _dispatcher.GetAsync("/api/v1/shelters?open=maybe");

@@ -234,6 +234,34 @@ public static class HttpHardening
         }
     });
 
+    /// <summary>
+    /// A body sent to an <c>/api</c> endpoint that takes none (a re-plan, a reload, a replay, a deactivation) is a 400, as a
+    /// field a body does not have is: until the thirtieth session it was ignored with a 200, so a <c>{"reason": ...}</c> sent
+    /// with a warehouse's deactivation was dropped without a word. An empty body, or <c>{}</c>, is no body. Runs after routing.
+    /// </summary>
+    public static IApplicationBuilder UseNoBodyChecks(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var request = context.Request;
+        if (!(HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+            || !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is not null
+            || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            await next(context);
+            return;
+        }
+        request.EnableBuffering();
+        using var reader = new StreamReader(request.Body, leaveOpen: true);
+        var text = string.Concat((await reader.ReadToEndAsync(context.RequestAborted)).Where(c => !char.IsWhiteSpace(c)));
+        request.Body.Position = 0;
+        if (text.Length == 0 || text == "{}")
+        {
+            await next(context);
+            return;
+        }
+        await Problems.WriteValidation(context, "body", "this request takes no body: send none (what it carried would be ignored)");
+    });
+
     /// <summary>The most characters of a client's value quoted back in a message; a longer one is cut and marked.</summary>
     public const int MaxQuotedLength = 64;
 
