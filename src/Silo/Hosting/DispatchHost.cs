@@ -27,9 +27,10 @@ public static class DispatchHost
         var authOptions = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var signingKey = SigningKeys.Resolve(authOptions);
 
-        // In PostgreSQL mode the schema check runs before the silo (hosted services start in registration order).
+        // In PostgreSQL mode the port and schema checks run before the silo (hosted services start in registration order).
         if (settings.UsesPostgres)
         {
+            builder.Services.AddHostedService(_ => new PortCheck(settings));
             builder.Services.AddHostedService(sp => new SchemaCheck(settings.ConnectionString!, sp.GetRequiredService<ILogger<SchemaCheck>>()));
         }
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings));

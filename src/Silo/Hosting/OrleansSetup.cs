@@ -75,7 +75,7 @@ public static class OrleansSetup
         });
     }
 
-    private static IPAddress ResolveAdvertisedAddress(string? host)
+    internal static IPAddress ResolveAdvertisedAddress(string? host)
     {
         var name = string.IsNullOrWhiteSpace(host) ? Dns.GetHostName() : host;
         var addresses = Dns.GetHostAddresses(name);
