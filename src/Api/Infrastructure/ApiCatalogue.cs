@@ -109,7 +109,8 @@ public static class ApiCatalogue
             "Deliveries are signed: X-Huadu-Signature: sha256=HMAC-SHA256(secret, \"{X-Huadu-Timestamp}.{body}\").",
             """{"id":"main","url":"https://police.example.cn/huadu/events","events":["IncidentCreated","LevelChanged","StatusChanged","TeamsDispatched","ReliefAtRisk","ReliefBreached","IncidentClosed"],"secret":"0123456789abcdef0123456789abcdef"}"""),
         ["PUT /api/v1/agencies/{id}/webhooks/{webhookId}"] = new("Change a webhook endpoint: url, events, active, and a new secret to rotate it (admin)",
-            "Its queue and dead letters are kept; the next attempt uses the new settings. Without a secret the one in force stays.",
+            "Its queue and dead letters are kept; the next attempt uses the new settings. Without a secret the one in force stays. "
+            + "Switched off (active: false), it sends nothing and holds its queue, the events raised meanwhile included, until it is switched on.",
             """{"url":"https://police.example.cn/huadu/events-v2","events":["IncidentCreated","StatusChanged","IncidentClosed"],"active":true,"secret":"fedcba9876543210fedcba9876543210"}"""),
         ["DELETE /api/v1/agencies/{id}/webhooks/{webhookId}"] = new("Remove a webhook endpoint and its queue (admin)"),
         ["GET /api/v1/agencies/{id}/webhooks"] = new("An agency's webhook endpoints (secrets shown only as set and fingerprint)"),

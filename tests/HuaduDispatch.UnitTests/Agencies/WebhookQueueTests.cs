@@ -77,7 +77,7 @@ public sealed class WebhookQueueTests
     }
 
     [Fact]
-    public void Routing_sends_each_event_to_the_active_subscribed_endpoints_of_its_recipients_only()
+    public void Routing_sends_each_event_to_the_subscribed_endpoints_of_its_recipients_only_switched_off_ones_included()
     {
         WebhookSubscription Sub(string agency, string hook, bool active, params IncidentEventKind[] kinds) => new()
         {
@@ -93,8 +93,11 @@ public sealed class WebhookQueueTests
             Event("INC-A", 1, IncidentEventKind.IncidentCreated, "police-110", "fire-119", "unknown-agency"),
             Event("INC-A", 2, IncidentEventKind.LevelChanged, "police-110", "fire-119"),
         ], subscriptions);
-        Assert.Equal(["fire-119/levels", "police-110/all"], routes.Keys.Order());
+        // A switched-off endpoint gets its events too: its outbox holds them until it is on again (it got none before the
+        // thirtieth session, and they were lost).
+        Assert.Equal(["fire-119/levels", "police-110/all", "police-110/off"], routes.Keys.Order());
         Assert.Equal(["INC-A/1", "INC-A/2"], routes["police-110/all"].Select(e => e.EventId));
         Assert.Equal(["INC-A/2"], routes["fire-119/levels"].Select(e => e.EventId));
+        Assert.Equal(["INC-A/2"], routes["police-110/off"].Select(e => e.EventId));
     }
 }
