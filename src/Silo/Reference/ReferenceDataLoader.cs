@@ -39,7 +39,20 @@ public sealed class ReferenceDataLoader(
     {
         try
         {
-            var result = await LoadAsync(stoppingToken);
+            // A node does not replace a different data set in force at start: the last node to start would decide the
+            // cluster's data (until the thirtieth session a node restarted with an older file put the whole cluster back on
+            // it, and each restart flipped it). The first node of a cluster loads its file; later, a reload applies one.
+            var (set, hash) = ReferenceDataFile.Load(settings.ReferenceDataPath);
+            var inForce = await _retry.ExecuteAsync(async _ => await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetStatus(), stoppingToken);
+            if (ReferenceDataStart.Keeps(inForce, hash))
+            {
+                readiness.MarkReferenceDataLoaded();
+                logger.LogWarning("Reference data {Version} ({Hash}) is in force in the cluster; this node's file {Path} holds {FileVersion} ({FileHash}) " +
+                    "and was not loaded. To put it in force, POST /api/v1/reference-data/reload through this node",
+                    inForce!.Version, inForce.ContentHash[..12], settings.ReferenceDataPath, set.Version, hash[..12]);
+                return;
+            }
+            var result = await _retry.ExecuteAsync(async _ => await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, hash), stoppingToken);
             readiness.MarkReferenceDataLoaded();
             logger.LogInformation("Reference data {Version} ({Hash}) {What}", result.Version, result.ContentHash[..12],
                 result.Applied ? "loaded" : "already in force, nothing changed");
@@ -60,6 +73,8 @@ public sealed class ReferenceDataLoader(
         {
             var result = await LoadAsync(cancellationToken);
             readiness.MarkReferenceDataLoaded();
+            logger.LogInformation("Reference data {Version} ({Hash}) {What} by a reload", result.Version, result.ContentHash[..12],
+                result.Applied ? "put in force" : "already in force, nothing changed");
             return (result, []);
         }
         catch (InvalidReferenceDataException e)
@@ -75,4 +90,14 @@ public sealed class ReferenceDataLoader(
         return await _retry.ExecuteAsync(
             async _ => await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, hash), ct);
     }
+}
+
+/// <summary>What a node does with its reference data file at start.</summary>
+public static class ReferenceDataStart
+{
+    /// <summary>
+    /// Whether the set in force stays (the file is not loaded): a cluster that holds a set whose content differs from the
+    /// node's file. A cluster with none takes the file; the same content is a no-op load.
+    /// </summary>
+    public static bool Keeps(ReferenceDataStatus? inForce, string fileHash) => inForce is not null && inForce.ContentHash != fileHash;
 }
