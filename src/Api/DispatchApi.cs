@@ -144,6 +144,7 @@ public static class DispatchApi
         app.UseAuthentication();
         if (http.RateLimit.Enabled) app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseAdminAudit();
         app.UseQueryChecks();
         app.UseRouteChecks();
         app.UseCharsetChecks();

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace HuaduDispatch.Api;
 
@@ -261,6 +262,26 @@ public static class HttpHardening
         }
         await Problems.WriteValidation(context, "body", "this request takes no body: send none (what it carried would be ignored)");
     });
+
+    /// <summary>
+    /// Logs every change an admin token makes through the API that succeeds (category <c>HuaduDispatch.Audit</c>, Information):
+    /// who (the token's subject), the method and path (ids, never bodies or secrets), and the status. Until the thirtieth
+    /// session a response plan replacement, a reference data reload, an agency's or a webhook's change or a replay left no
+    /// trace of who made it or when.
+    /// </summary>
+    public static IApplicationBuilder UseAdminAudit(this IApplicationBuilder app)
+    {
+        var audit = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("HuaduDispatch.Audit");
+        return app.Use(async (context, next) =>
+        {
+            await next(context);
+            var method = context.Request.Method;
+            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)) return;
+            if (context.Response.StatusCode is < 200 or >= 300 || !context.User.IsInRole(HuaduDispatch.Contracts.Roles.Admin)) return;
+            audit.LogInformation("Admin {Subject} {Method} {Path} answered {Status}", context.User.ToActor().Subject, method,
+                context.Request.Path.Value, context.Response.StatusCode);
+        });
+    }
 
     /// <summary>The most characters of a client's value quoted back in a message; a longer one is cut and marked.</summary>
     public const int MaxQuotedLength = 64;
