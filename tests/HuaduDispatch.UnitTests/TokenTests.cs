@@ -42,7 +42,8 @@ public sealed class TokenTests
     [InlineData(new[] { "--role", "agency", "--agency", "hotline" }, "reserved for the district's own incident sources")]
     [InlineData(new[] { "--role", "agency", "--agency", "Police 110" }, "must match")]
     [InlineData(new[] { "--role", "pilot" }, "unknown role")]
-    [InlineData(new[] { "--role", "viewer", "--hours", "-3" }, "positive number")]
+    [InlineData(new[] { "--role", "viewer", "--hours", "-3" }, "from more than 0 to 8784 (366 days)")]
+    [InlineData(new[] { "--role", "viewer", "--hours", "100000" }, "from more than 0 to 8784 (366 days)")]
     [InlineData(new string[0], "usage")]
     public void Token_command_refuses_what_cannot_make_a_valid_token(string[] args, string message)
     {
@@ -57,7 +58,11 @@ public sealed class TokenTests
         var path = Path.Combine(Path.GetTempPath(), "huadu-key-" + Guid.NewGuid().ToString("N"), "dev-signing-key");
         var first = new StringWriter();
         var second = new StringWriter();
-        Assert.Equal(0, TokenCommand.Run(["--role", "viewer"], Config(path), first, new StringWriter()));
+        var said = new StringWriter();
+        Assert.Equal(0, TokenCommand.Run(["--role", "viewer"], Config(path), first, said));
+        // Said on stderr since the thirtieth session (the token was a 401 on a node with the real key, with no hint why).
+        Assert.Contains("signed with the development key", said.ToString());
+        Assert.Contains("no --subject", said.ToString());
         var key = File.ReadAllText(path);
         Assert.Equal(0, TokenCommand.Run(["--role", "viewer"], Config(path), second, new StringWriter()));
         Assert.Equal(key, File.ReadAllText(path));
@@ -71,5 +76,10 @@ public sealed class TokenTests
     public void A_configured_key_shorter_than_32_characters_is_refused()
     {
         Assert.Throws<InvalidOperationException>(() => SigningKeys.Resolve(new AuthOptions { SigningKey = "short" }));
+        // The command says so in one line (it crashed with a stack trace, exit 134, until the thirtieth session).
+        var error = new StringWriter();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:SigningKey"] = "short" }).Build();
+        Assert.Equal(2, TokenCommand.Run(["--role", "viewer"], config, new StringWriter(), error));
+        Assert.StartsWith("token: ", error.ToString());
     }
 }

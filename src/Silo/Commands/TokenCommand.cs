@@ -23,7 +23,7 @@ public static class TokenCommand
                     case "--hours":
                         var text = Next();
                         if (!double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out hours) || hours <= 0 || hours > 24 * 366)
-                            throw new ArgumentException($"--hours '{text}' is not a positive number of hours");
+                            throw new ArgumentException($"--hours '{text}' is not a number of hours from more than 0 to 8784 (366 days)");
                         break;
                     default:
                         if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains('=')) break; // configuration override
@@ -38,7 +38,7 @@ public static class TokenCommand
         }
         if (role is null)
         {
-            error.WriteLine("usage: token --role dispatcher|commander|team|agency|viewer|admin [--team ID] [--agency ID] [--hours 8]");
+            error.WriteLine("usage: token --role dispatcher|commander|team|agency|viewer|admin [--team ID] [--agency ID] [--subject NAME] [--hours 8]");
             return 2;
         }
         // An agency reads the incidents whose source is its id, so its token names a real agency id: not "Police 110", and not
@@ -52,11 +52,18 @@ public static class TokenCommand
         try
         {
             var key = SigningKeys.Resolve(options);
+            // Said on stderr, so that `TOKEN=$(... token ...)` still captures the token alone. Until the thirtieth session the
+            // command said nothing, and its token was a 401 on a node with a real key, with no hint why.
+            if (key.IsDevelopmentKey)
+                error.WriteLine($"token: signed with the development key in {key.DevKeyPath}: only a node without Auth__SigningKey on this machine accepts it; set Auth__SigningKey to the nodes' key");
+            if (subject is null)
+                error.WriteLine($"token: no --subject: the token's subject (who the timeline and records name) is '{team ?? agency ?? role}'");
             output.WriteLine(TokenIssuer.Issue(options, key.Key, role, team, agency, TimeSpan.FromHours(hours), DateTimeOffset.UtcNow, subject));
             return 0;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
+            // A key too short, for one: a one-line refusal, not a crash with a stack trace (exit 134 until the thirtieth session).
             error.WriteLine($"token: {e.Message}");
             return 2;
         }
