@@ -16,6 +16,19 @@ if (args.Length > 0 && args[0] is "migrate" or "token")
         : TokenCommand.Run(args.Skip(1).ToArray(), configuration, Console.Out, Console.Error);
 }
 
-var app = DispatchHost.Build(args);
-await app.RunAsync();
+// A start that fails (a setting the node cannot use, a port in use, the database not migrated) says why on one line and exits
+// with 1; the log has the details. Until the thirtieth session it ended as a crash: exit 134, the stack trace printed twice.
+WebApplication app;
+try
+{
+    app = DispatchHost.Build(args);
+    await app.StartAsync();
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"The node did not start: {e.Message}");
+    return 1;
+}
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;
