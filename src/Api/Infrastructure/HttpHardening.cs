@@ -128,7 +128,6 @@ public static class HttpHardening
     /// A query value holding a NUL character (%00) is a 400 naming the parameter, as such a string is in a body
     /// (<see cref="BoundedStringConverter"/>): an id in the query (<c>?incidentId=</c>) becomes a grain key, which PostgreSQL
     /// cannot hold. Paths cannot hold one: Kestrel refuses a %00 there itself.
-    /// </summary>
     /// On <c>/api</c>, since the thirtieth session, a value longer than <see cref="MaxRouteValueLength"/> is a 400 too (as a
     /// path id is), not quoted back: it was, whole. (The hubs' query strings carry the token, longer than that.) A blank value
     /// is no filter, as documented for <c>areaId</c>.
@@ -171,7 +170,7 @@ public static class HttpHardening
     public static IApplicationBuilder UseCharsetChecks(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var contentType = context.Request.ContentType;
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return next(context);
+        if (CannotHaveBody(context)) return next(context);
         if (contentType is null || !contentType.Contains("charset", StringComparison.OrdinalIgnoreCase)
             || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.Charset.HasValue)
             return next(context);
@@ -203,7 +202,7 @@ public static class HttpHardening
     public static IApplicationBuilder UseContentEncodingChecks(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var coding = context.Request.Headers.ContentEncoding.ToString().Trim();
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return next(context);
+        if (CannotHaveBody(context)) return next(context);
         if (coding.Length == 0 || coding.Equals("identity", StringComparison.OrdinalIgnoreCase)) return next(context);
         context.Response.Headers.AcceptEncoding = "identity";
         return Problems.Write(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type",
@@ -246,7 +245,7 @@ public static class HttpHardening
         if (!(HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
             || !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
             || context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is not null
-            || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+            || CannotHaveBody(context))
         {
             await next(context);
             return;
@@ -282,6 +281,10 @@ public static class HttpHardening
                 context.Request.Path.Value, context.Response.StatusCode);
         });
     }
+
+    /// <summary>A request that carries no body (a GET, a probe): Kestrel says so from its framing (no length, not chunked).</summary>
+    private static bool CannotHaveBody(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false };
 
     /// <summary>The most characters of a client's value quoted back in a message; a longer one is cut and marked.</summary>
     public const int MaxQuotedLength = 64;

@@ -19,34 +19,33 @@ public static class TransientFaults
     /// <paramref name="hubCall"/> has no Idempotency-Key to send: it is told whether the change may have taken effect, and to
     /// retry (until the thirtieth session hub calls, reads included, were advised to send a key).
     /// </summary>
-    public static string? Describe(Exception exception, bool read = false, bool hubCall = false)
-    {
-        var text = Advice(exception, read);
-        return hubCall && text is not null ? text.Replace(" with an Idempotency-Key to have it apply once", "", StringComparison.Ordinal) : text;
-    }
+    public static string? Describe(Exception exception, bool read = false, bool hubCall = false) =>
+        Advice(exception, read, read || hubCall ? "" : KeyAdvice);
 
-    private static string? Advice(Exception exception, bool read)
+    private const string KeyAdvice = " with an Idempotency-Key to have it apply once";
+
+    private static string? Advice(Exception exception, bool read, string key)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 case AggregateException a:
-                    return a.InnerExceptions.Count == 1 ? Advice(a.InnerExceptions[0], read) : null; // several faults: not judged, a 500
+                    return a.InnerExceptions.Count == 1 ? Advice(a.InnerExceptions[0], read, key) : null; // several faults: not judged, a 500
                 case InconsistentStateException:
                     return "the change met another change of the same record and was not stored; retry it";
                 case DbException { IsTransient: true }:
                 case HuaduDispatch.Contracts.DatabaseUnavailableException:
                     return read ? "the database did not answer (it is busy or unreachable); retry"
-                        : "the database did not answer (it is busy or unreachable), so the change was not confirmed stored: it may or may not have taken effect; retry it with an Idempotency-Key to have it apply once";
+                        : "the database did not answer (it is busy or unreachable), so the change was not confirmed stored: it may or may not have taken effect; retry it" + key;
                 // Orleans cancels a call whose message expired before its grain could be placed ("Message expired before
                 // placement"), e.g. behind a grain that is stuck: a fault a retry can get past, as a timeout is (it was a 500).
                 case OperationCanceledException:
                 case TimeoutException:
                     return read ? "the request did not complete in time; retry it"
-                        : "the request did not complete in time; it may or may not have taken effect, so retry it with an Idempotency-Key to have it apply once";
+                        : "the request did not complete in time; it may or may not have taken effect, so retry it" + key;
                 case SiloUnavailableException or OrleansMessageRejectionException:
-                    return "a node of the cluster went away while answering; retry it" + (read ? "" : " with an Idempotency-Key to have it apply once");
+                    return "a node of the cluster went away while answering; retry it" + key;
             }
         }
         return null;

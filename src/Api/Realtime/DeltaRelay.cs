@@ -81,13 +81,7 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
                 return;
             }
             await Send(order, scope, fresh);
-            // The batches held for this one follow it, as far as they join on.
-            while (order.Held.Count > 0 && order.Held.Keys[0] <= order.LastSent + 1)
-            {
-                var next = order.Held.Values[0].Where(d => d.Seq > order.LastSent).ToList();
-                order.Held.RemoveAt(0);
-                if (next.Count > 0) await Send(order, scope, next);
-            }
+            await SendHeld(order, scope, acrossGaps: false); // the batches held for this one follow it, as far as they join on
         }
         finally
         {
@@ -103,12 +97,7 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         try
         {
             order.HoldArmed = false;
-            while (order.Held.Count > 0)
-            {
-                var next = order.Held.Values[0].Where(d => d.Seq > order.LastSent).ToList();
-                order.Held.RemoveAt(0);
-                if (next.Count > 0) await Send(order, scope, next);
-            }
+            await SendHeld(order, scope, acrossGaps: true);
         }
         catch (Exception)
         {
@@ -117,6 +106,20 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         finally
         {
             order.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends the held batches in order (under the scope's gate), what they hold beyond the last number sent: those that join
+    /// on, or with <paramref name="acrossGaps"/> all of them.
+    /// </summary>
+    private async Task SendHeld(ScopeOrder order, string scope, bool acrossGaps)
+    {
+        while (order.Held.Count > 0 && (acrossGaps || order.Held.Keys[0] <= order.LastSent + 1))
+        {
+            var next = order.Held.Values[0].Where(d => d.Seq > order.LastSent).ToList();
+            order.Held.RemoveAt(0);
+            if (next.Count > 0) await Send(order, scope, next);
         }
     }
 

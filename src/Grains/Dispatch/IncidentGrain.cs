@@ -260,8 +260,8 @@ public sealed partial class IncidentGrain(
             mergedInto = request.MergedInto;
         }
         var from = S.Status;
-        // A merge says the two are one case: the teams working this one go on with it at the survivor (released here, then
-        // dispatched there after the write). Until the twenty-ninth session they were sent home, a team on scene included.
+        // A merge says the two are one case: the teams working this one go on with it at the survivor, as they are (carried
+        // there after the write, SendMergeTeams). Until the twenty-ninth session they were sent home, a team on scene included.
         var carried = mergedInto is null ? [] : S.Teams.Where(t => t.ReleasedAt is null).Select(t => t.TeamId).ToList();
         if (mergedInto is not null)
         {
@@ -284,7 +284,7 @@ public sealed partial class IncidentGrain(
             await ReleaseAll(actor, $"incident {to}");
             S.PendingFinal = null;
         }
-        if (mergedInto is not null) S.MergedInto = mergedInto; // after the teams' release, whose intent write stores the state
+        if (mergedInto is not null) S.MergedInto = mergedInto;
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
         if (to == IncidentStatus.Merged)
@@ -400,11 +400,7 @@ public sealed partial class IncidentGrain(
             _changedTasks.Add(moved.Id);
             Record(actor, "Task", $"{moved.Id} ({team.Id}): carried over from {from}/{task.Id} ({task.Status}): {task.Title}", teamId: team.Id, taskId: moved.Id);
         }
-        if (S.Status is IncidentStatus.Reported or IncidentStatus.Verified)
-        {
-            Record(actor, "Status", $"{S.Status} -> {IncidentStatus.Responding}: teams carried over from {from}");
-            S.Status = IncidentStatus.Responding;
-        }
+        StartResponding(actor, $"teams carried over from {from}");
         var incident = await Save(actor);
         await WatchTasks();
         return incident;
@@ -515,14 +511,18 @@ public sealed partial class IncidentGrain(
             Record(actor, "TeamAssigned", $"{team.Id} ({team.NameEn}) dispatched" + (request.Note is { Length: > 0 } n ? $": {n}" : ""), teamId: team.Id);
             AddTask(team.Id, $"Respond to {S.Type}: {S.Title}", request.Note, TaskIssuer.DistrictCentre, now + Options.DefaultTaskDue, actor, now);
         }
-        if (S.Status is IncidentStatus.Reported or IncidentStatus.Verified && assigned.Count > 0)
-        {
-            Record(actor, "Status", $"{S.Status} -> {IncidentStatus.Responding}: teams dispatched");
-            S.Status = IncidentStatus.Responding;
-        }
+        if (assigned.Count > 0) StartResponding(actor, "teams dispatched");
         var incident = await Save(actor);
         await WatchTasks();
         return incident;
+    }
+
+    /// <summary>A reported or verified incident that gets its first teams is Responding (recorded with <paramref name="why"/>).</summary>
+    private void StartResponding(Actor actor, string why)
+    {
+        if (S.Status is not (IncidentStatus.Reported or IncidentStatus.Verified)) return;
+        Record(actor, "Status", $"{S.Status} -> {IncidentStatus.Responding}: {why}");
+        S.Status = IncidentStatus.Responding;
     }
 
     /// <summary>A 400 naming <paramref name="field"/> for the first id the reference data's catalogue of teams does not list.</summary>

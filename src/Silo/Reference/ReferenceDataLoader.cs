@@ -52,7 +52,7 @@ public sealed class ReferenceDataLoader(
                     inForce!.Version, inForce.ContentHash[..12], settings.ReferenceDataPath, set.Version, hash[..12]);
                 return;
             }
-            var result = await _retry.ExecuteAsync(async _ => await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, hash), stoppingToken);
+            var result = await LoadAsync(set, hash, stoppingToken);
             readiness.MarkReferenceDataLoaded();
             logger.LogInformation("Reference data {Version} ({Hash}) {What}", result.Version, result.ContentHash[..12],
                 result.Applied ? "loaded" : "already in force, nothing changed");
@@ -87,9 +87,11 @@ public sealed class ReferenceDataLoader(
     private async Task<ReferenceLoadResult> LoadAsync(CancellationToken ct)
     {
         var (set, hash) = ReferenceDataFile.Load(settings.ReferenceDataPath);
-        return await _retry.ExecuteAsync(
-            async _ => await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, hash), ct);
+        return await LoadAsync(set, hash, ct);
     }
+
+    private async Task<ReferenceLoadResult> LoadAsync(ReferenceDataSet set, string hash, CancellationToken ct) =>
+        await _retry.ExecuteAsync(async _ => await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).Load(set, hash), ct);
 }
 
 /// <summary>What a node does with its reference data file at start.</summary>

@@ -64,13 +64,10 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Carried(() => _provider.ClearStateAsync(stateName, grainId, grainState));
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        Carried(() => Write(stateName, grainId, grainState));
-
     /// <summary>
-    /// Runs a storage call, turning the database's transient faults (as Npgsql judges them) into
-    /// <see cref="DatabaseUnavailableException"/>, which Orleans carries to a caller on another silo; the driver's exception it
-    /// cannot, and that caller's client got a 500 instead of the 503 that says to retry.
+    /// Runs a call of the ADO.NET provider, turning the database's transient faults (as Npgsql judges them) into
+    /// <see cref="DatabaseUnavailableException"/> (<see cref="Carried(Exception)"/>); the group-commit writes fail in that form
+    /// from <see cref="Fail"/>, once per batch.
     /// </summary>
     private static async Task Carried(Func<Task> call)
     {
@@ -78,25 +75,29 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
         {
             await call();
         }
-        catch (Exception e) when (Transient(e) is { } db)
+        catch (Exception e) when (Carried(e) is { } unavailable)
         {
-            throw new DatabaseUnavailableException($"the database did not answer: {db.Message}");
+            throw unavailable;
         }
     }
 
-    private static DbException? Transient(Exception e)
+    /// <summary>
+    /// A transient database fault in the form Orleans carries to a caller on another silo: the driver's exception it cannot,
+    /// and that caller's client got a 500 instead of the 503 that says to retry (until the thirtieth session). Null otherwise.
+    /// </summary>
+    private static DatabaseUnavailableException? Carried(Exception e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
-            if (x is DbException { IsTransient: true } db) return db;
+            if (x is DbException { IsTransient: true } db) return new DatabaseUnavailableException($"the database did not answer: {db.Message}");
         return null;
     }
 
-    private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (stateName.Contains('`', StringComparison.Ordinal))
         {
             // A generic state name, which the provider rewrites before storing it: leave it to the provider.
-            await _provider.WriteStateAsync(stateName, grainId, grainState);
+            await Carried(() => _provider.WriteStateAsync(stateName, grainId, grainState));
             return;
         }
 
@@ -161,7 +162,8 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
     private void Fail(List<PendingWrite> batch, Exception e)
     {
         _logger.LogError(e, "Grain state write(s) failed ({Count})", batch.Count);
-        foreach (var write in batch) write.Done.TrySetException(e);
+        var failure = Carried(e) ?? e;
+        foreach (var write in batch) write.Done.TrySetException(failure);
     }
 
     /// <summary>
