@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using HuaduDispatch.Api.Agencies;
 using HuaduDispatch.Api.Dispatch;
 using HuaduDispatch.Api.Realtime;
@@ -79,13 +80,22 @@ public static class DispatchApi
                         }
                         return Task.CompletedTask;
                     },
+                    // An agency token counts only while the registry holds its agency, not retired (AgencyStanding).
+                    OnTokenValidated = async ctx =>
+                    {
+                        if (ctx.Principal?.IsInRole(Roles.Agency) != true) return;
+                        var standing = ctx.HttpContext.RequestServices.GetRequiredService<AgencyStanding>();
+                        if (await standing.Refusal(ctx.Principal.FindFirstValue(Claims.AgencyId)) is { } refusal)
+                            ctx.Fail(new AgencyNotInStandingException(refusal));
+                    },
                     OnChallenge = async ctx =>
                     {
                         ctx.HandleResponse();
                         ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
                         ctx.Response.Headers.WWWAuthenticate = "Bearer";
                         await Problems.Write(ctx.HttpContext, StatusCodes.Status401Unauthorized, "Authentication required",
-                            ctx.AuthenticateFailure is null
+                            ctx.AuthenticateFailure is AgencyNotInStandingException refused ? refused.Message
+                            : ctx.AuthenticateFailure is null
                                 ? ctx.Request.Path.StartsWithSegments("/hubs")
                                     ? "Send a bearer token in the Authorization header, or as access_token in the query string (WebSockets in a browser)."
                                     : "Send a bearer token in the Authorization header."
@@ -116,6 +126,8 @@ public static class DispatchApi
         // Error for every failed call (client refusals included) is the only thing this category logs above Debug.
         services.AddLogging(b => b.AddFilter(DomainHubFilter.SignalRDispatcherCategory, LogLevel.None));
         services.AddSingleton<DeltaRelay>();
+        services.AddSingleton<AgencyStanding>();
+        services.AddHostedService<AgencyStandingSweep>();
         return services;
     }
 

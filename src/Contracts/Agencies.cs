@@ -27,6 +27,12 @@ public sealed record AgencyRequest
     [Id(2)] public string? NameEn { get; init; }
     [Id(3)] public string? Kind { get; init; }
     [Id(4)] public AgencyContact? Contact { get; init; }
+    /// <summary>
+    /// false retires the agency: its tokens no longer count (401), its open console connections are closed and its webhooks stop;
+    /// true reinstates it. Absent: a new agency is active, and a PUT keeps the standing in force (a profile edit must not retire
+    /// or reinstate an agency by leaving the field out).
+    /// </summary>
+    [Id(5)] public bool? Active { get; init; }
 }
 
 /// <summary>Body of POST /agencies/{id}/webhooks. Events are <see cref="IncidentEventKind"/> names; the secret is write-only.</summary>
@@ -69,6 +75,8 @@ public sealed record Agency
     [Id(5)] public required IReadOnlyList<WebhookEndpoint> Webhooks { get; init; }
     [Id(6)] public required DateTimeOffset CreatedAt { get; init; }
     [Id(7)] public required DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>Whether the agency's tokens count and its webhooks deliver (false: retired by an admin).</summary>
+    [Id(8)] public bool Active { get; init; } = true;
 }
 
 /// <summary>What the delivery side needs to know about an endpoint, secret included. Grains only; never sent to a client.</summary>
@@ -80,7 +88,10 @@ public sealed record WebhookSubscription
     [Id(2)] public required string Url { get; init; }
     [Id(3)] public required IReadOnlyList<IncidentEventKind> Events { get; init; }
     [Id(4)] public required string Secret { get; init; }
+    /// <summary>Whether events are delivered now: the endpoint is switched on and its agency is not retired.</summary>
     [Id(5)] public required bool Active { get; init; }
+    /// <summary>false when the agency is retired: no event is routed to its endpoints (not held either: its arrangement ended).</summary>
+    [Id(6)] public bool AgencyActive { get; init; } = true;
 
     /// <summary>The key of the endpoint's outbox grain.</summary>
     public string OutboxKey => WebhookOutboxKeys.For(AgencyId, WebhookId);

@@ -78,6 +78,7 @@ public sealed class ApiExampleTests : IAsyncLifetime
     [Fact]
     public async Task The_report_example_tried_on_its_own_leaves_the_relief_kpi_without_a_breach()
     {
+        await _node.RegisterAgenciesAsync("police-110"); // the example's source (each test has a node of its own)
         var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");
         var response = await police.PostAsync("/api/v1/incidents", new StringContent(ApiCatalogue.Entries["POST /api/v1/incidents"].Example!, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

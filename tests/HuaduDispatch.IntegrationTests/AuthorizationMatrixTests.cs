@@ -110,6 +110,12 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _node = await DispatchNode.StartAsync(connectionString: null);
+        // Agency tokens count only for registered agencies: the reporting one and the other one.
+        Assert.Equal(HttpStatusCode.Created, (await _node.ClientAs(Roles.Admin).PostAsJsonAsync("/api/v1/agencies", new
+        {
+            id = "police-110", nameZh = "花都区公安分局", nameEn = "Huadu police", kind = "Police", contact = new { name = "Duty officer", phone = "+86 20 8686 0110" },
+        })).StatusCode);
+        await _node.RegisterAgenciesAsync("fire-119");
         var police = _node.ClientAs(Roles.Agency, agencyId: "police-110");
         var created = await police.PostAsJsonAsync("/api/v1/incidents", new
         {
@@ -127,10 +133,6 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         _warehouseId = (await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))[0].Id;
         _shelterId = (await dispatcher.GetOk<List<Shelter>>("/api/v1/shelters"))[0].Id;
         var admin = _node.ClientAs(Roles.Admin);
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/agencies", new
-        {
-            id = "police-110", nameZh = "花都区公安分局", nameEn = "Huadu police", kind = "Police", contact = new { name = "Duty officer", phone = "+86 20 8686 0110" },
-        })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/agencies/police-110/webhooks", new
         {
             id = "main", url = "http://127.0.0.1:9/unreachable", events = new[] { "IncidentClosed" }, secret = new string('s', 40),

@@ -12,7 +12,11 @@ namespace HuaduDispatch.IntegrationTests;
 public sealed class EmbeddedNodeFixture : IAsyncLifetime
 {
     public DispatchNode Node { get; private set; } = null!;
-    public async Task InitializeAsync() => Node = await DispatchNode.StartAsync(connectionString: null);
+    public async Task InitializeAsync()
+    {
+        Node = await DispatchNode.StartAsync(connectionString: null);
+        await Node.RegisterAgenciesAsync("police-110", "fire-119", "water-affairs", "red-cross");
+    }
     public async Task DisposeAsync() => await Node.DisposeAsync();
 }
 

@@ -30,6 +30,7 @@ public abstract class FuzzTests : IAsyncLifetime
     {
         _node = await StartNode();
         _admin = _node.ClientAs(Roles.Admin);
+        await _node.RegisterAgenciesAsync("police-110");
         var created = await _admin.PostAsJsonAsync("/api/v1/incidents", new
         {
             type = "Landslide", title = "Fuzz target", location = new { lat = 23.452, lon = 113.305 },

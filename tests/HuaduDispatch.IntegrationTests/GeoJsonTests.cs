@@ -119,6 +119,7 @@ public sealed class GeoJsonTests(EmbeddedNodeFixture fixture) : IClassFixture<Em
     [Fact]
     public async Task An_agency_sees_only_its_own_incidents_on_the_map_and_no_warehouses()
     {
+        await fixture.Node.RegisterAgenciesAsync("map-agency");
         var agency = fixture.Node.ClientAs(Roles.Agency, agencyId: "map-agency");
         var own = await agency.PostAsJsonAsync("/api/v1/incidents", new
         {

@@ -638,6 +638,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task A_client_over_its_limit_gets_429_with_retry_after_and_other_clients_are_unaffected()
     {
+        await _node.RegisterAgenciesAsync("police-110", "fire-119");
         var greedy = _node.ClientAs(Roles.Agency, agencyId: "police-110");
         var answers = new List<HttpResponseMessage>();
         for (var i = 0; i < 12; i++) answers.Add(await greedy.GetAsync("/api/v1/areas"));

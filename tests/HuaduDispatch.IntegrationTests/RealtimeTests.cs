@@ -484,6 +484,7 @@ public sealed class RealtimeTests : IAsyncLifetime
     [Fact]
     public async Task An_agency_subscribes_only_to_incidents_it_reported()
     {
+        await _node.RegisterAgenciesAsync("police-110");
         var agency = _node.ClientAs(Roles.Agency, agencyId: "police-110");
         var response = await agency.PostAsJsonAsync("/api/v1/incidents", new
         {

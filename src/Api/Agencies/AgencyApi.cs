@@ -30,9 +30,10 @@ public static class AgencyApi
             return TypedResults.Ok(all.OfType<Agency>().ToList());
         }).RequireAuthorization(Policies.Admin);
 
-        agencies.MapPost("", async (AgencyRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+        agencies.MapPost("", async (AgencyRequest body, IGrainFactory grains, ClaimsPrincipal user, AgencyStanding standing) =>
         {
             var agency = await grains.GetGrain<IAgencyRegistryGrain>(0).Create(body, user.ToActor());
+            standing.Forget(agency.Id); // a token refused a moment ago as unregistered counts now
             return TypedResults.Created($"/api/v1/agencies/{agency.Id}", agency);
         }).RequireAuthorization(Policies.Admin);
 
@@ -40,9 +41,15 @@ public static class AgencyApi
             MayRead(user, id) && await Agency(grains, id).Get() is { } agency ? TypedResults.Ok(agency) : Problems.NotFound("Agency", id))
             .Produces<Agency>().RequireAuthorization(Policies.AgencySelf);
 
-        agencies.MapPut("/{id}", async (string id, AgencyRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await Agency(grains, id).Update(body, user.ToActor())))
-            .RequireAuthorization(Policies.Admin);
+        // "active": false retires the agency: this node refuses its tokens at once and closes its console connections; other
+        // nodes within AgencyStanding.RefreshAfter.
+        agencies.MapPut("/{id}", async (string id, AgencyRequest body, IGrainFactory grains, ClaimsPrincipal user, AgencyStanding standing) =>
+        {
+            var agency = await Agency(grains, id).Update(body, user.ToActor());
+            standing.Forget(id);
+            if (!agency.Active) await standing.Sweep();
+            return TypedResults.Ok(agency);
+        }).RequireAuthorization(Policies.Admin);
 
         // The endpoints, and one endpoint: where a new endpoint's 201 Location points (it answered 405 until the twenty-ninth session).
         agencies.MapGet("/{id}/webhooks", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>

@@ -21,8 +21,15 @@ public abstract class RefusingHub : Hub<IDispatchHubClient>
 /// Agencies may subscribe only to incidents they reported.
 /// </summary>
 [Authorize(Policy = Policies.ConsoleHub)]
-public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : RefusingHub, IDispatchHub
+public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencyStanding agencies) : RefusingHub, IDispatchHub
 {
+    /// <summary>An agency's connection is known to <see cref="AgencyStanding"/>, which closes it when the agency is retired.</summary>
+    public override Task OnConnectedAsync()
+    {
+        if (Context.User?.ToActor() is { Role: Roles.Agency, AgencyId: { } agencyId }) agencies.Connected(agencyId, Context);
+        return base.OnConnectedAsync();
+    }
+
     public async Task<ScopeSnapshot> Subscribe(string scope)
     {
         await Authorize(scope);
@@ -51,6 +58,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay) : Refusi
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         relay.Closed(Context.ConnectionId);
+        agencies.Disconnected(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 

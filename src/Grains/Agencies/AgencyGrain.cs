@@ -28,6 +28,8 @@ public sealed class AgencyState
     [Id(7)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(8)] public string CreatedBy { get; set; } = "";
     [Id(9)] public string UpdatedBy { get; set; } = "";
+    /// <summary>Retired by an admin (active: false): tokens refused, webhooks stopped. False in state stored before it existed.</summary>
+    [Id(10)] public bool Retired { get; set; }
 }
 
 /// <summary>One partner agency (联动单位): profile and webhook endpoints. The only writer of its state.</summary>
@@ -48,7 +50,7 @@ public sealed class AgencyGrain(
         if (profile.Id != Key) throw new ArgumentException($"agency '{profile.Id}' sent to grain '{Key}'");
         if (Exists) throw DomainException.Conflict($"an agency with the id '{Key}' already exists");
         var now = clock.GetUtcNow();
-        state.State = new AgencyState { Id = Key, CreatedAt = now, CreatedBy = actor.Subject };
+        state.State = new AgencyState { Id = Key, CreatedAt = now, CreatedBy = actor.Subject, Retired = request.Active == false };
         Apply(profile, actor, now);
         await Write();
         return View();
@@ -57,8 +59,14 @@ public sealed class AgencyGrain(
     public async Task<Agency> Update(AgencyRequest request, Actor actor)
     {
         EnsureExists();
-        Apply(AgencyRules.Profile(request, Key), actor, clock.GetUtcNow());
+        var profile = AgencyRules.Profile(request, Key);
+        var reinstated = request.Active == true && S.Retired;
+        if (request.Active is { } active) S.Retired = !active;
+        Apply(profile, actor, clock.GetUtcNow());
         await Write();
+        // Events queued before the retirement and held since go out now, not at each outbox's next sweep.
+        if (reinstated)
+            await Task.WhenAll(S.Webhooks.Where(w => w.Active).Select(w => Outbox(w.Id).Resume()));
         return View();
     }
 
@@ -137,7 +145,8 @@ public sealed class AgencyGrain(
     private IReadOnlyList<WebhookSubscription> Subscriptions() => Exists
         ? [.. S.Webhooks.Select(w => new WebhookSubscription
         {
-            AgencyId = Key, WebhookId = w.Id, Url = w.Url, Events = [.. w.Events], Secret = w.Secret, Active = w.Active,
+            AgencyId = Key, WebhookId = w.Id, Url = w.Url, Events = [.. w.Events], Secret = w.Secret,
+            Active = w.Active && !S.Retired, AgencyActive = !S.Retired,
         })]
         : [];
 
@@ -168,7 +177,7 @@ public sealed class AgencyGrain(
     private Agency View() => new()
     {
         Id = Key, NameZh = S.NameZh, NameEn = S.NameEn, Kind = S.Kind, Contact = S.Contact,
-        Webhooks = [.. S.Webhooks.Select(View)], CreatedAt = S.CreatedAt, UpdatedAt = S.UpdatedAt,
+        Webhooks = [.. S.Webhooks.Select(View)], CreatedAt = S.CreatedAt, UpdatedAt = S.UpdatedAt, Active = !S.Retired,
     };
 
     private static WebhookEndpoint View(WebhookState w) => new()

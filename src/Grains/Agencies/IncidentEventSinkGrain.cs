@@ -10,7 +10,8 @@ public static class WebhookRouting
     /// For each event and each recipient, every endpoint of that agency subscribed to the event's kind gets the event, one that
     /// is switched off included: its outbox holds the event until it is switched on (until the thirtieth session such an endpoint
     /// got nothing, and the events raised while it was off were lost without a record). Unknown recipients (no subscriptions)
-    /// are skipped. Each outbox's list keeps the input order.
+    /// are skipped, and so are retired agencies (their arrangement ended: nothing is held for them). Each outbox's list keeps the
+    /// input order.
     /// </summary>
     public static Dictionary<string, List<IncidentEvent>> Route(IEnumerable<IncidentEvent> events,
         IReadOnlyDictionary<string, IReadOnlyList<WebhookSubscription>> subscriptions)
@@ -21,7 +22,7 @@ public static class WebhookRouting
             foreach (var agencyId in e.Recipients.Distinct(StringComparer.Ordinal))
             {
                 if (!subscriptions.TryGetValue(agencyId, out var endpoints)) continue;
-                foreach (var endpoint in endpoints.Where(s => s.Events.Contains(e.Kind)))
+                foreach (var endpoint in endpoints.Where(s => s.AgencyActive && s.Events.Contains(e.Kind)))
                 {
                     if (!routes.TryGetValue(endpoint.OutboxKey, out var list)) routes[endpoint.OutboxKey] = list = [];
                     list.Add(e);

@@ -100,4 +100,18 @@ public sealed class WebhookQueueTests
         Assert.Equal(["INC-A/2"], routes["fire-119/levels"].Select(e => e.EventId));
         Assert.Equal(["INC-A/2"], routes["police-110/off"].Select(e => e.EventId));
     }
+
+    [Fact]
+    public void Routing_skips_the_endpoints_of_a_retired_agency()
+    {
+        var subscriptions = new Dictionary<string, IReadOnlyList<WebhookSubscription>>
+        {
+            ["police-110"] = [new() { AgencyId = "police-110", WebhookId = "all", Url = "http://127.0.0.1/x", Events = Enum.GetValues<IncidentEventKind>(),
+                Secret = AgencyRulesTests.Secret, Active = false, AgencyActive = false }],
+            ["fire-119"] = [new() { AgencyId = "fire-119", WebhookId = "all", Url = "http://127.0.0.1/x", Events = Enum.GetValues<IncidentEventKind>(),
+                Secret = AgencyRulesTests.Secret, Active = true }],
+        };
+        var routes = WebhookRouting.Route([Event("INC-A", 1, IncidentEventKind.IncidentCreated, "police-110", "fire-119")], subscriptions);
+        Assert.Equal(["fire-119/all"], routes.Keys);
+    }
 }
