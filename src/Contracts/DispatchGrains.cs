@@ -104,7 +104,13 @@ public interface IRecommendationGrain : IGrainWithIntegerKey
 public interface IResponsePlanGrain : IGrainWithStringKey
 {
     [Alias("Get"), ReadOnly] Task<IReadOnlyList<ResponsePlanEntry>> Get();
-    [Alias("Replace")] Task<IReadOnlyList<ResponsePlanEntry>> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor);
+    /// <summary>The plans in force with their version (0: the shipped set; each replacement adds one).</summary>
+    [Alias("GetVersioned"), ReadOnly] Task<ResponsePlanSet> GetVersioned();
+    /// <summary>
+    /// Replaces the whole set (400 if it breaks a rule). With <paramref name="ifVersion"/>, only if that is the version in force
+    /// (412 otherwise): two admins editing what they read cannot silently undo each other's change.
+    /// </summary>
+    [Alias("ReplaceIfVersion")] Task<ResponsePlanSet> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor, int? ifVersion);
     [Alias("ModulesFor"), ReadOnly] Task<IReadOnlyList<ModuleRequirement>> ModulesFor(IncidentType type, ResponseLevel level);
 }
 

@@ -1,7 +1,7 @@
 namespace HuaduDispatch.Contracts;
 
 [Alias("huadu.DomainErrorKind")]
-public enum DomainErrorKind { Invalid, NotFound, Conflict, Forbidden }
+public enum DomainErrorKind { Invalid, NotFound, Conflict, Forbidden, PreconditionFailed }
 
 /// <summary>
 /// A rule of the domain said no. Grains throw it; the API answers 400 (Invalid), 404, 409 or 403 with the message as the
@@ -25,6 +25,8 @@ public sealed class DomainException : Exception
     public static DomainException NotFound(string reason) => new(DomainErrorKind.NotFound, reason);
     public static DomainException Invalid(string field, string reason) => new(DomainErrorKind.Invalid, reason, field);
     public static DomainException Forbidden(string reason) => new(DomainErrorKind.Forbidden, reason);
+    /// <summary>A 412: the client's If-Match names a version that is no longer the one in force.</summary>
+    public static DomainException PreconditionFailed(string reason) => new(DomainErrorKind.PreconditionFailed, reason);
 }
 
 /// <summary>Who did something: the token's subject and role (and team/agency when bound).</summary>

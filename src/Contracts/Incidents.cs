@@ -67,8 +67,8 @@ public sealed record AssessmentUpdate
     [Id(7)] public decimal? DirectLossCny { get; init; }
     [Id(8)] public bool? HazardousMaterials { get; init; }
 
-    /// <summary>No figure given.</summary>
-    public bool IsEmpty => Dead is null && Missing is null && SeriouslyInjured is null && Injured is null && Trapped is null
+    /// <summary>No figure given. A method, so that it is no member of the JSON (as a property it was in the request schema, and a body sending it was not refused).</summary>
+    public bool GivesNoFigure() => Dead is null && Missing is null && SeriouslyInjured is null && Injured is null && Trapped is null
         && Affected is null && Relocated is null && DirectLossCny is null && HazardousMaterials is null;
 
     /// <summary>The assessment with the figures given here, and the others as they were in <paramref name="current"/>.</summary>
@@ -111,4 +111,14 @@ public sealed record ResponsePlanEntry
     [Id(0)] public required IncidentType Type { get; init; }
     [Id(1)] public required ResponseLevel Level { get; init; }
     [Id(2)] public required IReadOnlyList<ModuleRequirement> Modules { get; init; }
+}
+
+/// <summary>The response plans in force and their version, which the API sends as the ETag ("3") and takes in If-Match.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ResponsePlanSet")]
+public sealed record ResponsePlanSet
+{
+    [Id(0)] public required IReadOnlyList<ResponsePlanEntry> Entries { get; init; }
+    [Id(1)] public required int Version { get; init; }
+
+    public string ETag => $"\"{Version}\"";
 }

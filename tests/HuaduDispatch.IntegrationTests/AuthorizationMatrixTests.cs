@@ -55,6 +55,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/incidents/{id}/dispatches"] = "DCA",
         ["POST /api/v1/incidents/{id}/teams/{teamId}/release"] = "DCA",
         ["GET /api/v1/incidents/{id}/tasks"] = "DCVATG",
+        ["GET /api/v1/incidents/{id}/tasks/{taskId}"] = "DCVATG",
         ["POST /api/v1/incidents/{id}/tasks"] = "DCA",
         ["POST /api/v1/incidents/{id}/tasks/{taskId}/status"] = "DCAT",
         ["GET /api/v1/incidents/{id}/command-post"] = "DCVATG",

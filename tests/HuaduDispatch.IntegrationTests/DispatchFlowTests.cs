@@ -345,9 +345,16 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         Assert.Equal(23.392, (await _dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{incident.Id}/command-post")).Position.Lat);
 
         await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/dispatches", new { teamIds = new[] { "D02" } }));
-        var task = await Ok<DispatchTask>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks",
-            new { teamId = "D02", title = "Seal the valve", issuedBy = "CommandPost", dueAt = DateTimeOffset.UtcNow.AddMinutes(30) }));
+        var issued = await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/tasks",
+            new { teamId = "D02", title = "Seal the valve", issuedBy = "CommandPost", dueAt = DateTimeOffset.UtcNow.AddMinutes(30) });
+        var task = await Ok<DispatchTask>(issued);
         Assert.Equal(TaskIssuer.CommandPost, task.IssuedBy);
+        // Its Location can be read (a 404 until the thirty-first session), also by the id deltas carry.
+        Assert.Equal(task.Title, (await _dispatcher.GetOk<DispatchTask>(issued.Headers.Location!.ToString())).Title);
+        Assert.Equal(task.Id, (await _dispatcher.GetOk<DispatchTask>($"/api/v1/incidents/{incident.Id}/tasks/{Uri.EscapeDataString($"{incident.Id}/{task.Id}")}")).Id);
+        await Expect(await _dispatcher.GetAsync($"/api/v1/incidents/{incident.Id}/tasks/task-99"), HttpStatusCode.NotFound);
+        // A member the assessment does not have is refused, the C# helper IsEmpty included (it leaked into the schema).
+        Assert.Contains("isEmpty", await Expect(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { trapped = 1, isEmpty = false }), HttpStatusCode.BadRequest));
         var post = await _dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{incident.Id}/command-post");
         Assert.Equal(["D02"], post.Teams);
         Assert.Contains(post.Tasks, t => t.Id == task.Id);

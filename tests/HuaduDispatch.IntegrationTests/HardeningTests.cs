@@ -145,6 +145,22 @@ public sealed class HardeningTests : IAsyncLifetime
                 Assert.Contains(op.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
             }
         }
+        // No example holds a "$ref" member, which OpenAPI tools take for a reference to fetch (the EIDO example did until the
+        // thirty-first session: swagger-parser and openapi-ts could not load the document); the EIDO example is in its description.
+        var withReference = new List<string>();
+        void FindExamples(JsonElement e, string at)
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+                foreach (var m in e.EnumerateObject())
+                {
+                    if (m.Name == "example" && HuaduDispatch.Api.OpenApiSetup.HasReferenceMember(System.Text.Json.Nodes.JsonNode.Parse(m.Value.GetRawText()))) withReference.Add(at);
+                    else FindExamples(m.Value, at + "/" + m.Name);
+                }
+            else if (e.ValueKind == JsonValueKind.Array) foreach (var i in e.EnumerateArray()) FindExamples(i, at);
+        }
+        FindExamples(doc, "");
+        Assert.True(withReference.Count == 0, "examples with $ref members: " + string.Join(", ", withReference));
+        Assert.Contains("\"$ref\"", paths.GetProperty("/api/v1/eido").GetProperty("post").GetProperty("description").GetString());
         var create = paths.GetProperty("/api/v1/incidents").GetProperty("post");
         Assert.Equal("Waterlogging", create.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("type").GetString());
         Assert.True(doc.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("bearer", out _));
@@ -162,6 +178,27 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(["StockShort", "TooFar", "NoTrucks", "KitIncomplete"],
             schemas.GetProperty("ReliefShortfall").GetProperty("properties").GetProperty("reason").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
         Assert.True(paths.GetProperty("/api/v1/relief/plan").GetProperty("get").GetProperty("responses").TryGetProperty("404", out _), "GET /relief/plan does not list its 404 (no plan yet)");
+        // Every error answer is described by the Problem schema (five relief operations used ASP.NET's ProblemDetails, which
+        // forbids the traceId every answer has, until the thirty-first session); the contract tester's findings that followed.
+        var otherProblemSchemas = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().SelectMany(o => o.Value.GetProperty("responses").EnumerateObject()
+                .Where(r => r.Name[0] is '4' or '5' && r.Value.TryGetProperty("content", out var c) && !c.GetRawText().Contains("#/components/schemas/Problem\"", StringComparison.Ordinal))
+                .Select(r => $"{o.Name} {p.Name} {r.Name}"))).ToList();
+        Assert.True(otherProblemSchemas.Count == 0, "errors not described as Problem: " + string.Join(", ", otherProblemSchemas));
+        // The bodies of activation, deactivation and reload are described; the task a 201 points at can be read.
+        foreach (var (path, schema) in new[] { ("/api/v1/warehouses/{id}/activation", "Warehouse"), ("/api/v1/warehouses/{id}/deactivation", "Warehouse"), ("/api/v1/reference-data/reload", "ReferenceLoadResult") })
+            Assert.Contains($"#/components/schemas/{schema}", paths.GetProperty(path).GetProperty("post").GetProperty("responses").GetProperty("200").GetRawText());
+        Assert.True(paths.GetProperty("/api/v1/incidents/{id}/tasks/{taskId}").TryGetProperty("get", out _));
+        // No C# helper leaks into a request schema; the task statuses are named as the enum has them.
+        Assert.False(schemas.GetProperty("AssessmentUpdate").GetProperty("properties").TryGetProperty("isEmpty", out _));
+        Assert.DoesNotContain("Completed", paths.GetProperty("/api/v1/incidents/{id}/tasks/{taskId}/status").GetProperty("post").GetProperty("description").GetString());
+        // A webhook receiver built from the document knows which answers are retried and which are final.
+        var hookResponses = doc.GetProperty("webhooks").EnumerateObject().Single().Value.GetProperty("post").GetProperty("responses");
+        Assert.True(hookResponses.TryGetProperty("5XX", out _) && hookResponses.TryGetProperty("429", out _) && hookResponses.TryGetProperty("408", out _));
+        Assert.Contains("final", hookResponses.GetProperty("default").GetProperty("description").GetString());
+        // The response plans' version.
+        var plansPut = paths.GetProperty("/api/v1/response-plans").GetProperty("put");
+        Assert.True(plansPut.GetProperty("responses").TryGetProperty("412", out _));
+        Assert.Contains(plansPut.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "If-Match");
         // The standards' endpoints say what they answer: an EIDO import creates (201), and the map layers are GeoJSON.
         Assert.True(paths.GetProperty("/api/v1/eido").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _), "POST /eido does not list 201");
         Assert.True(paths.GetProperty("/api/v1/map/{layer}").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/geo+json", out _));

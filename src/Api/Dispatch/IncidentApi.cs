@@ -81,6 +81,15 @@ public static class IncidentApi
             return TypedResults.Ok(await Incident(grains, id).GetTasks());
         }).Produces<IReadOnlyList<DispatchTask>>().RequireAuthorization(Policies.AnyRole);
 
+        // One task: where a new task's 201 Location points (it was a 404 until the thirty-first session). The id is the task's
+        // own ("task-3") or the form deltas carry ("{incidentId}/task-3").
+        incidents.MapGet("/{id}/tasks/{taskId}", async Task<IResult> (string id, string taskId, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            if (await Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
+            var local = DeltaKinds.LocalTaskId(id, Uri.UnescapeDataString(taskId));
+            return (await Incident(grains, id).GetTasks()).FirstOrDefault(t => t.Id == local) is { } task ? TypedResults.Ok(task) : Problems.NotFound("Task", taskId);
+        }).Produces<DispatchTask>().RequireAuthorization(Policies.AnyRole);
+
         incidents.MapPost("/{id}/tasks", async (string id, IssueTaskRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             var task = await Incident(grains, id).IssueTask(body, user.ToActor());
@@ -121,15 +130,36 @@ public static class IncidentApi
             return TypedResults.Ok(await grains.Grain<IIncidentTimelineGrain>(id).Get());
         }).Produces<IReadOnlyList<TimelineEntry>>().RequireAuthorization(Policies.Console);
 
-        v1.MapGet("/response-plans", async (IGrainFactory grains) =>
-            TypedResults.Ok(await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).Get()))
-            .RequireAuthorization(Policies.AnyRole);
+        // The plans' version is their ETag; a PUT with If-Match replaces them only if that version is still in force (412
+        // otherwise). Until the thirty-first session two admins editing at once both got 200 and the first change was lost.
+        v1.MapGet("/response-plans", async (IGrainFactory grains, HttpContext http) =>
+        {
+            var plans = await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).GetVersioned();
+            http.Response.Headers.ETag = plans.ETag;
+            return TypedResults.Ok(plans.Entries);
+        }).RequireAuthorization(Policies.AnyRole);
 
-        v1.MapPut("/response-plans", async (List<ResponsePlanEntry> body, IGrainFactory grains, ClaimsPrincipal user) =>
-            TypedResults.Ok(await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).Replace(body, user.ToActor())))
-            .RequireAuthorization(Policies.Admin);
+        v1.MapPut("/response-plans", async (List<ResponsePlanEntry> body, IGrainFactory grains, ClaimsPrincipal user, HttpContext http) =>
+        {
+            var plans = await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).Replace(body, user.ToActor(), IfMatchVersion(http));
+            http.Response.Headers.ETag = plans.ETag;
+            return TypedResults.Ok(plans.Entries);
+        }).RequireAuthorization(Policies.Admin);
 
         return v1;
+    }
+
+    /// <summary>
+    /// The version an If-Match header names: null without one (or with "*", which any version in force matches); a value that
+    /// is no version this API gives ("abc", a weak W/"3", several tags) is a version that cannot be in force (a 412 names the current one).
+    /// </summary>
+    public static int? IfMatchVersion(HttpContext http)
+    {
+        var header = http.Request.Headers.IfMatch.ToString().Trim();
+        if (header.Length == 0 || header == "*") return null;
+        return header.Length > 2 && header[0] == '"' && header[^1] == '"' &&
+            int.TryParse(header.AsSpan(1, header.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? version : -1;
     }
 
     /// <summary>
@@ -222,7 +252,7 @@ public static class IncidentApi
     /// dropped too, behind the same 200.
     /// </summary>
     private static async Task<Incident> Resubmitted(IGrainFactory grains, Incident existing, CreateIncident body, Actor actor) =>
-        body.Assessment is { IsEmpty: false } figures && figures.ApplyTo(existing.Assessment) != existing.Assessment
+        body.Assessment is { } figures && !figures.GivesNoFigure() && figures.ApplyTo(existing.Assessment) != existing.Assessment
             ? await Incident(grains, existing.Id).Assess(figures, actor)
             : existing;
 

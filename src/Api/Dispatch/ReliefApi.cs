@@ -78,11 +78,11 @@ public static class ReliefApi
         // Escalation: agreement reserves (代储) join plans once activated; each change re-plans.
         v1.MapPost("/warehouses/{id}/activation", async Task<IResult> (string id, ReserveActivationRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Grain<IWarehouseGrain>(id).Activate(body, user.ToActor())))
-            .RequireAuthorization(Policies.Command);
+            .Produces<Warehouse>().RequireAuthorization(Policies.Command);
 
         v1.MapPost("/warehouses/{id}/deactivation", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
             TypedResults.Ok(await grains.Grain<IWarehouseGrain>(id).Deactivate(user.ToActor())))
-            .RequireAuthorization(Policies.Command);
+            .Produces<Warehouse>().RequireAuthorization(Policies.Command);
 
         v1.MapGet("/relief/requests/edxl-rm", async Task<IResult> (string? incidentId, IGrainFactory grains, IConfiguration configuration, TimeProvider clock, ClaimsPrincipal user) =>
         {

@@ -65,11 +65,12 @@ public static class ApiCatalogue
         ["POST /api/v1/incidents/{id}/teams/{teamId}/release"] = new("Release a team from the incident (its open tasks are cancelled); also a team whose own record names this incident though the incident does not list it (a dispatch cut short by a crash)", null,
             """{"reason":"task complete"}"""),
         ["GET /api/v1/incidents/{id}/tasks"] = new("The incident's tasks"),
+        ["GET /api/v1/incidents/{id}/tasks/{taskId}"] = new("One task of the incident (where a new task's Location points); taskId as the task has it (task-3), or as deltas carry it ({incidentId}/task-3, the slash as %2F)"),
         ["POST /api/v1/incidents/{id}/tasks"] = new("Issue a task to an assigned team",
             "A teamId no team has is a 400; a team that is not assigned to the incident is a 409.",
             """{"teamId":"D01","title":"Pump out the underpass","description":"two pumps, report every 30 min"}"""),
         ["POST /api/v1/incidents/{id}/tasks/{taskId}/status"] = new("Move a task (a team only its own tasks)",
-            "Issued → Acknowledged → InProgress → Completed | Failed; Cancelled by the district centre only. Repeating the current status changes nothing, unless it carries a new note: the note is kept on the task and in the timeline.",
+            "Issued → Acknowledged → InProgress → Done | Failed; Cancelled by the district centre only. Repeating the current status changes nothing, unless it carries a new note: the note is kept on the task and in the timeline.",
             """{"status":"Acknowledged","note":"on our way"}"""),
         ["GET /api/v1/incidents/{id}/command-post"] = new("The field command post with its teams, tasks and situation reports"),
         ["POST /api/v1/incidents/{id}/command-post"] = new("Set up a field command post (automatic at level III and above), or update it",
@@ -85,7 +86,8 @@ public static class ApiCatalogue
         ["PUT /api/v1/response-plans"] = new("Replace the response plans (admin)",
             "The body is the whole set, which replaces the one in force: GET /api/v1/response-plans gives it to edit. Every incident " +
             "type needs at least its level IV entry, or the PUT is refused (400) naming the types that lack one. The example shows " +
-            "the shape of one entry; sent alone it is refused that way.",
+            "the shape of one entry; sent alone it is refused that way. The answer's ETag is the plans' version; send the ETag you read " +
+            "in If-Match and the PUT applies only if no one replaced the plans since (412 otherwise).",
             """[{"type":"Waterlogging","level":"III","modules":[{"capability":"WaterRescue","count":2},{"capability":"LogisticsSupport","count":1}]}]"""),
 
         // Standards: NENA EIDO and GeoJSON

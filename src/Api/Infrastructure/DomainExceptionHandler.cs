@@ -22,6 +22,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
                     { Status = StatusCodes.Status400BadRequest, Title = "Invalid request", Detail = d.Reason },
                 DomainErrorKind.NotFound => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = d.Reason },
                 DomainErrorKind.Forbidden => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = d.Reason },
+                DomainErrorKind.PreconditionFailed => new ProblemDetails { Status = StatusCodes.Status412PreconditionFailed, Title = "Precondition failed", Detail = d.Reason },
                 _ => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict with the current state", Detail = d.Reason },
             },
             BadHttpRequestException b => BadRequest(b),

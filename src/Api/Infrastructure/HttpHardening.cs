@@ -74,7 +74,7 @@ public static class HttpHardening
         {
             if (options.CorsOrigins.Length > 0)
                 p.WithOrigins(options.CorsOrigins).AllowAnyHeader().AllowAnyMethod().AllowCredentials()
-                 .WithExposedHeaders("Location", "Retry-After", IdempotencyMiddleware.ReplayedHeader);
+                 .WithExposedHeaders("Location", "Retry-After", "ETag", IdempotencyMiddleware.ReplayedHeader);
         }));
         var buckets = new ClientRateLimiter(options.RateLimit);
         services.AddSingleton(_ => buckets); // by a factory, so the container disposes it with the node

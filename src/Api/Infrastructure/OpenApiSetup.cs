@@ -115,6 +115,18 @@ public static class OpenApiSetup
                 var hasBody = description.ParameterDescriptions.Any(p => p.Source.Id == "Body");
                 var hasId = route.Contains('{');
                 operation.Responses ??= new OpenApiResponses();
+                // Errors an endpoint declares itself (ProducesProblem) are the same problem documents as all the others: ASP.NET's
+                // ProblemDetails schema forbids the traceId every answer carries (until the thirty-first session five relief
+                // operations pointed at it, and strict clients refused their answers).
+                foreach (var (status, declared) in operation.Responses.Where(r => r.Key[0] is '4' or '5').ToList())
+                    operation.Responses[status] = new OpenApiResponse
+                    {
+                        Description = declared.Description is { Length: > 0 } d && d != "Bad Request" && d != "Not Found" && d != "Service Unavailable" ? d : ProblemDescription(status),
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("Problem", context.Document) },
+                        },
+                    };
                 AddProblem(operation, context, 400, hasBody ? "Invalid input: the problem's errors name each invalid field" : "An invalid query parameter");
                 AddProblem(operation, context, 401, "No token, or the token is not valid (signature, issuer, audience, lifetime)");
                 AddProblem(operation, context, 403, "The token's role may not call this, or a team/agency acts for another");
@@ -132,6 +144,26 @@ public static class OpenApiSetup
                     SetHeaders(operation, "503", RetryAfter());
                 }
                 if (method is "POST" or "PUT" or "DELETE") AddProblem(operation, context, 409, "The change is not allowed in the current state; the detail says why");
+                if (route == "/api/v1/response-plans")
+                {
+                    // The plans' version: the ETag of both answers, and the If-Match a PUT may send.
+                    if (method == "PUT")
+                    {
+                        AddProblem(operation, context, 412, "If-Match names a version of the plans that is no longer in force; the detail names the one in force");
+                        operation.Parameters ??= [];
+                        operation.Parameters.Add(new OpenApiParameter
+                        {
+                            Name = "If-Match", In = ParameterLocation.Header, Required = false,
+                            Description = "The ETag a GET answered (\"3\"): the plans are replaced only if that version is still in force.",
+                            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                        });
+                    }
+                    if (operation.Responses.TryGetValue("200", out var plans) && plans is OpenApiResponse okPlans)
+                    {
+                        okPlans.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                        okPlans.Headers["ETag"] = new OpenApiHeader { Description = "The plans' version (\"0\" for the shipped set)", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                    }
+                }
                 if (hasBody)
                 {
                     AddProblem(operation, context, 413, "The body is larger than the configured limit");
@@ -164,7 +196,15 @@ public static class OpenApiSetup
                 if (hasBody && ApiCatalogue.Find(method, route)?.Example is { } example &&
                     operation.RequestBody?.Content is { } content && content.TryGetValue("application/json", out var media))
                 {
-                    media.Example = JsonNode.Parse(example);
+                    // An example with "$ref" members (an EIDO links its components so) is shown in the description instead: JSON
+                    // reference resolvers walk examples too, and until the thirty-first session swagger-parser and
+                    // openapi-ts failed on the document trying to fetch "l1" (the contract tester's M1).
+                    var parsed = JsonNode.Parse(example);
+                    if (HasReferenceMember(parsed))
+                        operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : "") +
+                            "Example request (given here, not as the body's example: its \"$ref\" members would be read as JSON references by OpenAPI tools):\n\n```json\n" +
+                            example + "\n```";
+                    else media.Example = parsed;
                 }
                 return Task.CompletedTask;
             });
@@ -229,7 +269,9 @@ public static class OpenApiSetup
                     Description = "Recipients are the incident's source agency and the agencies it is shared with. Each attempt is signed: " +
                         "X-Huadu-Signature is sha256= and the lowercase hex HMAC-SHA256, keyed with the endpoint's secret (UTF-8), of " +
                         "\"{X-Huadu-Timestamp}.{raw body}\". Verify it over the raw bytes, in constant time, and refuse old timestamps. " +
-                        "Redirects are not followed. Failed attempts are retried with backoff, then kept as dead letters the agency can replay.",
+                        "Redirects are not followed. A 5xx, 408 or 429 answer, or none within the attempt timeout, is retried with backoff, " +
+                        "then kept as a dead letter the agency can replay; any other answer (another 4xx, a 3xx) is final at once: the event " +
+                        "is a dead letter after that one attempt.",
                     Parameters =
                     [
                         Header(HuaduDispatch.Contracts.WebhookHeaders.EventId, "The event id, {incidentId}/{sequence}: the same on every retry and replay"),
@@ -248,7 +290,10 @@ public static class OpenApiSetup
                     Responses = new OpenApiResponses
                     {
                         ["2XX"] = new OpenApiResponse { Description = "Delivered: any 2xx answer" },
-                        ["default"] = new OpenApiResponse { Description = "Anything else (or no answer within the attempt timeout) is a failed attempt, retried" },
+                        ["408"] = new OpenApiResponse { Description = "A failed attempt, retried" },
+                        ["429"] = new OpenApiResponse { Description = "A failed attempt, retried" },
+                        ["5XX"] = new OpenApiResponse { Description = "A failed attempt, retried; so is no answer within the attempt timeout" },
+                        ["default"] = new OpenApiResponse { Description = "Any other answer (a 3xx, another 4xx) is final: the event becomes a dead letter at once, to be replayed" },
                     },
                 },
             },
@@ -269,6 +314,22 @@ public static class OpenApiSetup
     private static Dictionary<string, IOpenApiHeader> RetryAfter(string description = "Seconds to wait before retrying") => new()
     {
         ["Retry-After"] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
+    };
+
+    /// <summary>Whether the JSON has an object member named "$ref" anywhere.</summary>
+    public static bool HasReferenceMember(JsonNode? node) => node switch
+    {
+        JsonObject o => o.Any(m => m.Key == "$ref" || HasReferenceMember(m.Value)),
+        JsonArray a => a.Any(HasReferenceMember),
+        _ => false,
+    };
+
+    private static string ProblemDescription(string status) => status switch
+    {
+        "400" => "Invalid input: the problem's errors name each invalid field",
+        "404" => "Not found; the detail says what",
+        "503" => "A fault a retry can get past (the database, a node leaving); see Retry-After",
+        _ => "A problem; the detail says why",
     };
 
     private static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, int status, string description)

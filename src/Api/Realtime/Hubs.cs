@@ -166,6 +166,7 @@ public sealed class DomainHubFilter(ILogger<DomainHubFilter> logger, HttpOptions
                 DomainErrorKind.Invalid => "400 Invalid",
                 DomainErrorKind.NotFound => "404 Not found",
                 DomainErrorKind.Forbidden => "403 Forbidden",
+                DomainErrorKind.PreconditionFailed => "412 Precondition failed",
                 _ => "409 Conflict",
             };
             var refusal = new HubException($"{status}: {e.Reason}");

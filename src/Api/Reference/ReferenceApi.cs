@@ -178,7 +178,7 @@ public static partial class ReferenceApi
                     extensions: new Dictionary<string, object?> { ["errors"] = errors });
             }
             return TypedResults.Ok(result);
-        }).RequireAuthorization(Policies.Admin);
+        }).Produces<ReferenceLoadResult>().RequireAuthorization(Policies.Admin);
 
         return v1;
     }

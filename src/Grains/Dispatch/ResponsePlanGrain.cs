@@ -9,6 +9,8 @@ public sealed class ResponsePlanState
     [Id(0)] public List<ResponsePlanEntry>? Entries { get; set; }
     [Id(1)] public string? ReplacedBy { get; set; }
     [Id(2)] public DateTimeOffset? ReplacedAt { get; set; }
+    /// <summary>0 for the shipped set; each replacement adds one (state stored before the thirty-first session starts at 0).</summary>
+    [Id(3)] public int Version { get; set; }
 }
 
 /// <summary>The response plans in force: the shipped data file until an admin replaces them (validated whole).</summary>
@@ -27,8 +29,17 @@ public sealed class ResponsePlanGrain(
 
     public Task<IReadOnlyList<ResponsePlanEntry>> Get() => Task.FromResult(_catalogue.Entries);
 
-    public async Task<IReadOnlyList<ResponsePlanEntry>> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor)
+    public Task<ResponsePlanSet> GetVersioned() => Task.FromResult(Set());
+
+    private ResponsePlanSet Set() => new() { Entries = _catalogue.Entries, Version = state.State.Version };
+
+    public async Task<ResponsePlanSet> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor, int? ifVersion)
     {
+        if (ifVersion is { } expected && expected != state.State.Version)
+            throw DomainException.PreconditionFailed(
+                $"the response plans were replaced since version {expected} was read: version {state.State.Version} is in force " +
+                $"(by {state.State.ReplacedBy ?? "the shipped data"}{(state.State.ReplacedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}); " +
+                "read them again (GET /api/v1/response-plans), apply your change to them and send them with the new ETag in If-Match");
         ResponsePlanCatalogue catalogue;
         try
         {
@@ -41,9 +52,10 @@ public sealed class ResponsePlanGrain(
         state.State.Entries = [.. entries];
         state.State.ReplacedBy = actor.Subject;
         state.State.ReplacedAt = clock.GetUtcNow();
+        state.State.Version++;
         await state.WriteOrRestartAsync(this);
         _catalogue = catalogue;
-        return _catalogue.Entries;
+        return Set();
     }
 
     public Task<IReadOnlyList<ModuleRequirement>> ModulesFor(IncidentType type, ResponseLevel level) =>

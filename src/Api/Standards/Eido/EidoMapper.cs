@@ -315,9 +315,9 @@ public static partial class EidoMapper
                 OccurredAt = occurredAt,
                 // The figures given; one left out keeps its value on a resubmission or an update, as over REST (until the
                 // twenty-ninth session every figure left out of the extension was read as 0).
-                Assessment = extension?.Assessment is { IsEmpty: false } figures ? figures : null,
+                Assessment = extension?.Assessment is { } figures && !figures.GivesNoFigure() ? figures : null,
             },
-            Assessment = extension?.Assessment is { IsEmpty: false } given ? given : null,
+            Assessment = extension?.Assessment is { } given && !given.GivesNoFigure() ? given : null,
         };
     }
 

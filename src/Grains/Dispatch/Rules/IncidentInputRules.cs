@@ -57,7 +57,7 @@ public static class IncidentInputRules
     public static Assessment Amend(Assessment current, AssessmentUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (update.IsEmpty)
+        if (update.GivesNoFigure())
             throw DomainException.Invalid("assessment", "no figure given; send one or more of dead, missing, seriouslyInjured, injured, trapped, " +
                 "affected, relocated, directLossCny, hazardousMaterials (those left out keep their values)");
         var amended = update.ApplyTo(current);
