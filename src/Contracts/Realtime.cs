@@ -143,6 +143,12 @@ public interface IRelayRegistryGrain : IGrainWithIntegerKey
     [Alias("Register")] Task Register(string silo, IDeltaRelay relay);
     [Alias("Unregister")] Task Unregister(string silo);
     [Alias("GetRelayList")] Task<RelayList> GetRelayList();
+    /// <summary>
+    /// Records the fingerprint of the token signing key this silo uses and answers the other live silos whose key differs
+    /// ("silo (fingerprint)"): a token issued with one key is refused by a node with another, so a client behind a load
+    /// balancer gets 401s at random. The list is kept as the relays' is (in memory, dropped with dead silos).
+    /// </summary>
+    [Alias("CompareSigningKey")] Task<IReadOnlyList<string>> CompareSigningKey(string silo, string fingerprint);
 }
 
 /// <summary>

@@ -8,7 +8,11 @@ public static class SigningKeys
 {
     public const int MinimumLength = 32;
 
-    public sealed record Resolved(SymmetricSecurityKey Key, bool IsDevelopmentKey, string? DevKeyPath);
+    public sealed record Resolved(SymmetricSecurityKey Key, bool IsDevelopmentKey, string? DevKeyPath)
+    {
+        /// <summary>"sha256:" and the first 16 hex digits of SHA-256 of the key: tells keys apart without revealing one.</summary>
+        public string Fingerprint { get; } = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Key.Key))[..16];
+    }
 
     public static Resolved Resolve(AuthOptions options)
     {

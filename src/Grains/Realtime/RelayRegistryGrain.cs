@@ -15,6 +15,18 @@ public sealed class RelayRegistryGrain(IClusterMembershipService membership, Tim
     /// <summary>A relay not registered again for this long is dropped even if membership has not yet said its silo is dead.</summary>
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(90);
     private readonly Dictionary<string, (IDeltaRelay Relay, DateTimeOffset Seen)> _relays = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Fingerprint, DateTimeOffset Seen)> _keys = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<string>> CompareSigningKey(string silo, string fingerprint)
+    {
+        var now = clock.GetUtcNow();
+        _keys[silo] = (fingerprint, now);
+        var members = membership.CurrentSnapshot.Members.Values;
+        foreach (var (other, entry) in _keys.ToList())
+            if (now - entry.Seen > Expiry || members.Any(m => m.SiloAddress.ToParsableString() == other && m.Status == SiloStatus.Dead)) _keys.Remove(other);
+        IReadOnlyList<string> differing = [.. _keys.Where(k => k.Key != silo && k.Value.Fingerprint != fingerprint).Select(k => $"{k.Key} ({k.Value.Fingerprint})").Order()];
+        return Task.FromResult(differing);
+    }
 
     public Task Register(string silo, IDeltaRelay relay)
     {
@@ -25,6 +37,7 @@ public sealed class RelayRegistryGrain(IClusterMembershipService membership, Tim
     public Task Unregister(string silo)
     {
         _relays.Remove(silo);
+        _keys.Remove(silo);
         return Task.CompletedTask;
     }
 

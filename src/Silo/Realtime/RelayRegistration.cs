@@ -14,9 +14,12 @@ namespace HuaduDispatch.Silo.Realtime;
 /// with it, and the new one lists no relay until each silo registers again.
 /// </summary>
 public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, ILocalSiloDetails silo, IClusterMembershipService membership,
-    IOptions<RealtimeOptions> options, Readiness readiness, ILogger<RelayRegistration> logger)
+    IOptions<RealtimeOptions> options, Readiness readiness, HuaduDispatch.Api.Security.SigningKeys.Resolved signingKey, ILogger<RelayRegistration> logger)
     : BackgroundService
 {
+    /// <summary>The nodes last found with another signing key ("" when none): each change is logged once.</summary>
+    private string _differing = "";
+
     private readonly SemaphoreSlim _membershipChanged = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,6 +34,7 @@ public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, IL
                 await grains.GetGrain<IRelayRegistryGrain>(0).Register(key, reference);
                 readiness.MarkRelayRegistered();
                 relay.Forget(DeltaRelay.ForgetAfter);
+                await CompareSigningKey(key);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -39,6 +43,30 @@ public sealed class RelayRegistration(IGrainFactory grains, DeltaRelay relay, IL
                 continue;
             }
             await _membershipChanged.WaitAsync(options.Value.RelayRegistrationPeriod, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Nodes of one cluster with different token signing keys: each refuses the tokens the other's key signed, so a console or
+    /// radio behind a load balancer gets 401s at random (the admin tester's L9, thirtieth session: nothing said so). Logged as an
+    /// error on each node while it lasts, once per change; not a reason to stop (a key rotation goes node by node).
+    /// </summary>
+    private async Task CompareSigningKey(string key)
+    {
+        try
+        {
+            var differing = string.Join(", ", await grains.GetGrain<IRelayRegistryGrain>(0).CompareSigningKey(key, signingKey.Fingerprint));
+            if (differing == _differing) return;
+            if (differing.Length > 0)
+                logger.LogError("This node's token signing key ({Fingerprint}) differs from the key of node(s) {Nodes}: a token issued with one key is refused (401) by a node with the other. Give every node the same Auth:SigningKey",
+                    signingKey.Fingerprint, differing);
+            else
+                logger.LogInformation("Every node now uses this node's token signing key ({Fingerprint})", signingKey.Fingerprint);
+            _differing = differing;
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Comparing the signing key with the other nodes failed; tried again at the next registration");
         }
     }
 
