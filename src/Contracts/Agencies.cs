@@ -47,6 +47,12 @@ public sealed record WebhookRequest
     [Id(3)] public string? Secret { get; init; }
     /// <summary>Defaults to true.</summary>
     [Id(4)] public bool? Active { get; init; }
+    /// <summary>
+    /// On a rotation (PUT with a new secret): whether deliveries also carry the signature made with the secret replaced
+    /// (X-Huadu-Signature-Previous) for Webhooks:SecretOverlap, so the receiver can change its secret without refusing events.
+    /// Defaults to true; false when the old secret leaked.
+    /// </summary>
+    [Id(5)] public bool? KeepPreviousSecret { get; init; }
 }
 
 /// <summary>A webhook endpoint as the API shows it: the secret is never shown, only whether it is set and its fingerprint.</summary>
@@ -61,6 +67,10 @@ public sealed record WebhookEndpoint
     /// <summary>"sha256:" + the first 16 hex digits of SHA-256(secret): lets an agency check which secret is in force.</summary>
     [Id(5)] public required string SecretFingerprint { get; init; }
     [Id(6)] public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>During a rotation's overlap: the fingerprint of the secret replaced, whose signature deliveries still carry.</summary>
+    [Id(7)] public string? PreviousSecretFingerprint { get; init; }
+    /// <summary>Until when deliveries carry X-Huadu-Signature-Previous.</summary>
+    [Id(8)] public DateTimeOffset? PreviousSecretUntil { get; init; }
 }
 
 /// <summary>A registered partner agency.</summary>
@@ -92,6 +102,12 @@ public sealed record WebhookSubscription
     [Id(5)] public required bool Active { get; init; }
     /// <summary>false when the agency is retired: no event is routed to its endpoints (not held either: its arrangement ended).</summary>
     [Id(6)] public bool AgencyActive { get; init; } = true;
+    /// <summary>The secret a rotation replaced, signed with too (X-Huadu-Signature-Previous) until <see cref="PreviousSecretUntil"/>.</summary>
+    [Id(7)] public string? PreviousSecret { get; init; }
+    [Id(8)] public DateTimeOffset? PreviousSecretUntil { get; init; }
+
+    /// <summary>The previous secret if its overlap has not ended at <paramref name="now"/>.</summary>
+    public string? PreviousSecretAt(DateTimeOffset now) => PreviousSecret is { } s && PreviousSecretUntil > now ? s : null;
 
     /// <summary>The key of the endpoint's outbox grain.</summary>
     public string OutboxKey => WebhookOutboxKeys.For(AgencyId, WebhookId);
@@ -249,4 +265,6 @@ public static class WebhookHeaders
     public const string EventType = "X-Huadu-Event-Type";
     public const string Timestamp = "X-Huadu-Timestamp";
     public const string Signature = "X-Huadu-Signature";
+    /// <summary>During a secret rotation's overlap: the same signature made with the secret replaced.</summary>
+    public const string PreviousSignature = "X-Huadu-Signature-Previous";
 }

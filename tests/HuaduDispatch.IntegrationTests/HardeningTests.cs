@@ -102,8 +102,11 @@ public sealed class HardeningTests : IAsyncLifetime
 
         // The webhook delivery (OpenAPI 3.1 webhooks): the payload, its kinds and the signature headers.
         var delivery = doc.GetProperty("webhooks").GetProperty("incidentEvent").GetProperty("post");
-        Assert.Equal(["X-Huadu-Event-Id", "X-Huadu-Event-Type", "X-Huadu-Signature", "X-Huadu-Timestamp"],
+        // (X-Huadu-Signature-Previous since the thirty-first session: only during a secret rotation's overlap, so not required.)
+        Assert.Equal(["X-Huadu-Event-Id", "X-Huadu-Event-Type", "X-Huadu-Signature", "X-Huadu-Signature-Previous", "X-Huadu-Timestamp"],
             delivery.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        var previousHeader = delivery.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "X-Huadu-Signature-Previous");
+        Assert.False(previousHeader.TryGetProperty("required", out var required) && required.GetBoolean());
         Assert.Equal("#/components/schemas/WebhookPayload", delivery.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
         var payload = schemas.GetProperty("WebhookPayload").GetProperty("properties");
         Assert.Equal(Enum.GetNames<IncidentEventKind>(), payload.GetProperty("type").GetProperty("enum").EnumerateArray().Select(v => v.GetString()!));

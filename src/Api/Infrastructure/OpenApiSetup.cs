@@ -253,9 +253,9 @@ public static class OpenApiSetup
         payload.Description = "One event of one incident. Delivered at least once: deduplicate by eventId, or keep the highest sequence per incident.";
         document.Components!.Schemas!["WebhookPayload"] = payload;
 
-        OpenApiParameter Header(string name, string description, JsonSchemaType type = JsonSchemaType.String) => new()
+        OpenApiParameter Header(string name, string description, JsonSchemaType type = JsonSchemaType.String, bool required = true) => new()
         {
-            Name = name, In = ParameterLocation.Header, Required = true, Description = description, Schema = new OpenApiSchema { Type = type },
+            Name = name, In = ParameterLocation.Header, Required = required, Description = description, Schema = new OpenApiSchema { Type = type },
         };
         document.Webhooks ??= new Dictionary<string, IOpenApiPathItem>();
         document.Webhooks[WebhookName] = new OpenApiPathItem
@@ -278,6 +278,7 @@ public static class OpenApiSetup
                         Header(HuaduDispatch.Contracts.WebhookHeaders.EventType, "The event kind (the body's type)"),
                         Header(HuaduDispatch.Contracts.WebhookHeaders.Timestamp, "Unix seconds of this attempt (set on every attempt)", JsonSchemaType.Integer),
                         Header(HuaduDispatch.Contracts.WebhookHeaders.Signature, "sha256={hex HMAC-SHA256 of \"{timestamp}.{raw body}\"}"),
+                        Header(HuaduDispatch.Contracts.WebhookHeaders.PreviousSignature, "Only for a while after the endpoint's secret was rotated: the same signature made with the secret replaced. Accept a delivery whose X-Huadu-Signature or X-Huadu-Signature-Previous matches a secret you hold", required: false),
                     ],
                     RequestBody = new OpenApiRequestBody
                     {

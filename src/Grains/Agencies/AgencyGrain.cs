@@ -12,6 +12,9 @@ public sealed class WebhookState
     [Id(3)] public string Secret { get; set; } = "";
     [Id(4)] public bool Active { get; set; }
     [Id(5)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The secret the last rotation replaced, signed with too until <see cref="PreviousSecretUntil"/>.</summary>
+    [Id(6)] public string? PreviousSecret { get; set; }
+    [Id(7)] public DateTimeOffset? PreviousSecretUntil { get; set; }
 }
 
 [GenerateSerializer, Alias("huadu.AgencyState")]
@@ -35,7 +38,7 @@ public sealed class AgencyState
 /// <summary>One partner agency (联动单位): profile and webhook endpoints. The only writer of its state.</summary>
 public sealed class AgencyGrain(
     [PersistentState("agency", StorageNames.Dispatch)] IPersistentState<AgencyState> state,
-    TimeProvider clock) : Grain, IAgencyGrain
+    TimeProvider clock, Microsoft.Extensions.Options.IOptions<WebhookOptions> webhookOptions) : Grain, IAgencyGrain
 {
     private const string IdAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
     private AgencyState S => state.State;
@@ -103,6 +106,15 @@ public sealed class AgencyGrain(
             [.. S.Webhooks.Where(w => w.Id != webhookId).Select(w => w.Id)], () => webhookId);
         hook.Url = subscription.Url;
         hook.Events = [.. subscription.Events];
+        var now = clock.GetUtcNow();
+        if (subscription.Secret != hook.Secret)
+        {
+            // A rotation: the secret replaced signs too for the overlap, unless the admin says it must not (it leaked).
+            var overlap = webhookOptions.Value.SecretOverlap;
+            (hook.PreviousSecret, hook.PreviousSecretUntil) = request.KeepPreviousSecret != false && overlap > TimeSpan.Zero
+                ? (hook.Secret, now + overlap) : ((string?)null, (DateTimeOffset?)null);
+        }
+        else if (request.KeepPreviousSecret == false) (hook.PreviousSecret, hook.PreviousSecretUntil) = ((string?)null, (DateTimeOffset?)null); // ends an overlap
         hook.Secret = subscription.Secret;
         var switchedOn = subscription.Active && !hook.Active;
         hook.Active = subscription.Active;
@@ -146,7 +158,7 @@ public sealed class AgencyGrain(
         ? [.. S.Webhooks.Select(w => new WebhookSubscription
         {
             AgencyId = Key, WebhookId = w.Id, Url = w.Url, Events = [.. w.Events], Secret = w.Secret,
-            Active = w.Active && !S.Retired, AgencyActive = !S.Retired,
+            Active = w.Active && !S.Retired, AgencyActive = !S.Retired, PreviousSecret = w.PreviousSecret, PreviousSecretUntil = w.PreviousSecretUntil,
         })]
         : [];
 
@@ -180,11 +192,17 @@ public sealed class AgencyGrain(
         Webhooks = [.. S.Webhooks.Select(View)], CreatedAt = S.CreatedAt, UpdatedAt = S.UpdatedAt, Active = !S.Retired,
     };
 
-    private static WebhookEndpoint View(WebhookState w) => new()
+    private WebhookEndpoint View(WebhookState w)
     {
-        Id = w.Id, Url = w.Url, Events = [.. w.Events], Active = w.Active, SecretSet = w.Secret.Length > 0,
-        SecretFingerprint = AgencyRules.Fingerprint(w.Secret), CreatedAt = w.CreatedAt,
-    };
+        var overlapping = w.PreviousSecret is not null && w.PreviousSecretUntil > clock.GetUtcNow();
+        return new()
+        {
+            Id = w.Id, Url = w.Url, Events = [.. w.Events], Active = w.Active, SecretSet = w.Secret.Length > 0,
+            SecretFingerprint = AgencyRules.Fingerprint(w.Secret), CreatedAt = w.CreatedAt,
+            PreviousSecretFingerprint = overlapping ? AgencyRules.Fingerprint(w.PreviousSecret!) : null,
+            PreviousSecretUntil = overlapping ? w.PreviousSecretUntil : null,
+        };
+    }
 }
 
 [GenerateSerializer, Alias("huadu.AgencyRegistryState")]

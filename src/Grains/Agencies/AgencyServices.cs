@@ -17,9 +17,10 @@ public static class AgencyServices
         services.AddOptions<WebhookOptions>().Bind(section).Validate(o =>
             o.MaxAttempts >= 1 && o.BaseDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero && o.SweepPeriod > TimeSpan.Zero &&
             o.BreakerFailureRatio is > 0 and <= 1 && o.BreakerMinimumThroughput >= 2 &&
-            o.BreakerSamplingDuration >= TimeSpan.FromMilliseconds(500) && o.BreakDuration >= TimeSpan.FromMilliseconds(500),
+            o.BreakerSamplingDuration >= TimeSpan.FromMilliseconds(500) && o.BreakDuration >= TimeSpan.FromMilliseconds(500) &&
+            o.SecretOverlap >= TimeSpan.Zero,
             "Webhooks: MaxAttempts >= 1, positive delays and timeouts, BreakerFailureRatio in (0, 1], BreakerMinimumThroughput >= 2, " +
-            "BreakerSamplingDuration and BreakDuration >= 500 ms").ValidateOnStart();
+            "BreakerSamplingDuration and BreakDuration >= 500 ms, SecretOverlap >= 0").ValidateOnStart();
         var sweep = section.Get<WebhookOptions>()?.SweepPeriod ?? new WebhookOptions().SweepPeriod;
         services.PostConfigure<ReminderOptions>(o =>
         {

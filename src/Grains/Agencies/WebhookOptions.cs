@@ -32,6 +32,11 @@ public sealed class WebhookOptions
     /// shorter sweep lowers it to match (tests do).
     /// </summary>
     public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// After a secret rotation, how long deliveries also carry the signature made with the secret replaced
+    /// (X-Huadu-Signature-Previous), unless the rotation said keepPreviousSecret: false. Zero: no overlap.
+    /// </summary>
+    public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromHours(24);
     /// <summary>How many recent HTTP attempts GET .../deliveries shows.</summary>
     public int RecentAttempts { get; set; } = 20;
 }

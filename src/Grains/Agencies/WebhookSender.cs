@@ -134,7 +134,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
                     var at = clock.GetUtcNow();
                     try
                     {
-                        var answer = await Send(client, subscription, e, body, at.ToUnixTimeSeconds(), token);
+                        var answer = await Send(client, subscription, e, body, at, token);
                         lastError = answer.Success ? null : $"HTTP {answer.StatusCode}";
                         record(new WebhookAttempt { EventId = e.EventId, At = at, StatusCode = answer.StatusCode, Error = lastError, Succeeded = answer.Success });
                         return answer;
@@ -183,9 +183,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
 
     private static readonly ProductInfoHeaderValue UserAgent = new("HuaduDispatch-Webhooks", "1.0");
 
-    private static async Task<AttemptOutcome> Send(HttpClient client, WebhookSubscription subscription, IncidentEvent e, byte[] body, long timestamp,
+    private static async Task<AttemptOutcome> Send(HttpClient client, WebhookSubscription subscription, IncidentEvent e, byte[] body, DateTimeOffset at,
         CancellationToken token)
     {
+        var timestamp = at.ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.UserAgent.Add(UserAgent); // some partners' firewalls refuse requests without one
@@ -193,6 +194,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         request.Headers.Add(WebhookHeaders.EventType, e.Kind.ToString());
         request.Headers.Add(WebhookHeaders.Timestamp, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add(WebhookHeaders.Signature, WebhookSignature.Compute(subscription.Secret, timestamp, body));
+        // A rotation's overlap: a receiver still holding the secret replaced finds its signature here (since the thirty-first
+        // session; before, every delivery between the rotation and the partner's switch was refused and became a dead letter).
+        if (subscription.PreviousSecretAt(at) is { } previous)
+            request.Headers.Add(WebhookHeaders.PreviousSignature, WebhookSignature.Compute(previous, timestamp, body));
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
         return new AttemptOutcome((int)response.StatusCode);
     }

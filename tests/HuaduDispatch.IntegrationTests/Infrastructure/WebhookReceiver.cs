@@ -8,7 +8,7 @@ namespace HuaduDispatch.IntegrationTests.Infrastructure;
 
 /// <summary>One webhook request as the receiver saw it; Answered is 0 when the sender hung up before the answer.</summary>
 public sealed record ReceivedWebhook(string Path, string? EventId, string? EventType, string? Timestamp, string? Signature, string? ContentType,
-    string Body, int Answered, int EarlierForSameEvent, string? UserAgent = null);
+    string Body, int Answered, int EarlierForSameEvent, string? UserAgent = null, string? PreviousSignature = null);
 
 /// <summary>
 /// A real HTTP receiver for webhook tests: a small Kestrel app on a loopback port that records every request and answers as
@@ -53,7 +53,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var earlier = eventId is null ? 0 : _perEvent.AddOrUpdate(eventId, 1, (_, n) => n + 1) - 1;
             var (status, delay) = Answer(eventId, earlier);
             void Record(int answered) => Requests.Enqueue(new ReceivedWebhook($"/hook/{name}", eventId, Header("X-Huadu-Event-Type"),
-                Header("X-Huadu-Timestamp"), Header("X-Huadu-Signature"), http.Request.ContentType, body, answered, earlier, Header("User-Agent")));
+                Header("X-Huadu-Timestamp"), Header("X-Huadu-Signature"), http.Request.ContentType, body, answered, earlier, Header("User-Agent"), Header("X-Huadu-Signature-Previous")));
             if (delay > TimeSpan.Zero)
             {
                 try { await Task.Delay(delay, http.RequestAborted); }

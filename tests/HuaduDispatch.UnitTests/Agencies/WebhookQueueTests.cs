@@ -114,4 +114,18 @@ public sealed class WebhookQueueTests
         var routes = WebhookRouting.Route([Event("INC-A", 1, IncidentEventKind.IncidentCreated, "police-110", "fire-119")], subscriptions);
         Assert.Equal(["fire-119/all"], routes.Keys);
     }
+
+    [Fact]
+    public void A_rotated_secret_signs_only_until_its_overlap_ends()
+    {
+        var until = new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+        var subscription = new WebhookSubscription
+        {
+            AgencyId = "police-110", WebhookId = "main", Url = "http://127.0.0.1/x", Events = [IncidentEventKind.LevelChanged],
+            Secret = AgencyRulesTests.Secret, Active = true, PreviousSecret = "old-secret-abcdefghijklmnopqrstuvwxyz-012345", PreviousSecretUntil = until,
+        };
+        Assert.Equal("old-secret-abcdefghijklmnopqrstuvwxyz-012345", subscription.PreviousSecretAt(until.AddSeconds(-1)));
+        Assert.Null(subscription.PreviousSecretAt(until));
+        Assert.Null((subscription with { PreviousSecret = null }).PreviousSecretAt(until.AddHours(-1)));
+    }
 }
