@@ -10,6 +10,11 @@ public sealed record ReferenceLoadResult
     [Id(1)] public required string Version { get; init; }
     [Id(2)] public required string ContentHash { get; init; }
     [Id(3)] public required DateTimeOffset LoadedAt { get; init; }
+    /// <summary>
+    /// What the admin should know about a set applied: teams it removed that are working an incident, warehouses it removed
+    /// that hold reserved stock. They keep what they have; the lists no longer show them.
+    /// </summary>
+    [Id(4)] public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>Summary of the reference data set in force.</summary>

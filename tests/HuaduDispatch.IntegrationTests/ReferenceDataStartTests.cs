@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using HuaduDispatch.Contracts;
 using HuaduDispatch.IntegrationTests.Infrastructure;
 using HuaduDispatch.Silo.Schema;
@@ -33,5 +35,43 @@ public sealed class ReferenceDataStartTests(PostgresServer postgres)
         // A reload through the second node puts its file in force.
         Assert.Equal(HttpStatusCode.OK, (await second.ClientAs(Roles.Admin).PostAsync("/api/v1/reference-data/reload", null)).StatusCode);
         Assert.DoesNotContain("-newer", (await first.ClientAs(Roles.Dispatcher).GetOk<ReferenceDataStatus>("/api/v1/reference-data")).Version);
+    }
+}
+
+/// <summary>
+/// A reload reaches the consoles (a renamed team is pushed) and says what it removed from under a live response (the admin
+/// tester's L3 and L10, thirtieth session: the consoles kept the old name until they subscribed again, and a crew on an
+/// incident vanished from the lists without a word).
+/// </summary>
+public sealed class ReferenceDataReloadTests
+{
+    [Fact]
+    public async Task A_reload_pushes_changed_teams_and_warns_of_a_removed_team_that_is_on_an_incident()
+    {
+        using var file = new ReferenceFile();
+        await file.SaveAsync();
+        await using var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([file.Setting]));
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var incident = await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Reload under way"));
+        var id = (await incident.Content.ReadFromJsonAsync<Incident>(DispatchJson.Options))!.Id;
+        Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{id}/dispatches", new { teamIds = new[] { "D03" } })).StatusCode);
+        await using var console = await HubClient.ConnectAsync(node, "/hubs/dispatch", DispatchNode.Token(Roles.Dispatcher));
+        await console.Connection.InvokeAsync<ScopeSnapshot>("Subscribe", Scopes.District);
+
+        var teams = file.Data["teams"]!.AsArray();
+        teams.Single(t => (string?)t!["id"] == "D06")!["nameEn"] = "Huadu District Renamed Team";
+        teams.Remove(teams.Single(t => (string?)t!["id"] == "D03"));
+        file.Data["version"] = (string?)file.Data["version"] + "-renamed";
+        await file.SaveAsync();
+        var reload = await node.ClientAs(Roles.Admin).PostAsync("/api/v1/reference-data/reload", null);
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        var result = (await reload.Content.ReadFromJsonAsync<ReferenceLoadResult>(DispatchJson.Options))!;
+        Assert.True(result.Applied);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Contains($"team D03 is removed but is Assigned on incident {id}", warning);
+
+        var pushed = await console.WaitFor(d => d.Kind == DeltaKinds.Team && d.Id == "D06" && HubClient.Data<RescueTeam>(d).NameEn == "Huadu District Renamed Team",
+            TimeSpan.FromSeconds(15));
+        Assert.Equal(Scopes.District, pushed.Scope);
     }
 }

@@ -38,6 +38,7 @@ public sealed class ReferenceDataGrain(
         var errors = ReferenceDataValidator.Validate(set);
         if (errors.Count > 0) throw new InvalidReferenceDataException(errors);
         var replacing = S.ContentHash is not null;
+        var warnings = replacing ? await Removals(set) : [];
 
         await Task.WhenAll(set.Teams.Select(t => GrainFactory.Grain<IRescueTeamGrain>(t.Id).ApplyDefinition(t)));
         await Task.WhenAll(set.Warehouses.Select(w => GrainFactory.Grain<IWarehouseGrain>(w.Id).ApplyDefinition(w)));
@@ -67,7 +68,26 @@ public sealed class ReferenceDataGrain(
             await coordinator.ReferenceDataChanged();
             await coordinator.ShelterRoom();
         }
-        return new ReferenceLoadResult { Applied = true, Version = set.Version, ContentHash = contentHash, LoadedAt = S.LoadedAt };
+        return new ReferenceLoadResult { Applied = true, Version = set.Version, ContentHash = contentHash, LoadedAt = S.LoadedAt, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// Teams the new set removes while they work an incident, and warehouses it removes while they hold reserved stock: applied
+    /// all the same (the file is the bureau's record), but said in the answer (until the thirty-first session a reload removing
+    /// a crew on an incident was applied without a word, and the crew vanished from the lists and the map).
+    /// </summary>
+    private async Task<List<string>> Removals(ReferenceDataSet set)
+    {
+        var warnings = new List<string>();
+        var keptTeams = set.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in S.TeamIds.Where(id => !keptTeams.Contains(id)))
+            if (await GrainFactory.Grain<IRescueTeamGrain>(id).Get() is { IncidentId: { } incident } team)
+                warnings.Add($"team {id} is removed but is {team.Status} on incident {incident}: it stays on it until released, and no longer shows in the team lists and map");
+        var keptWarehouses = set.Warehouses.Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in S.WarehouseIds.Where(id => !keptWarehouses.Contains(id)))
+            if (await GrainFactory.Grain<IWarehouseGrain>(id).Get() is { } warehouse && warehouse.Stock.Sum(s => s.Reserved) is > 0 and var reserved)
+                warnings.Add($"warehouse {id} is removed but holds {reserved} reserved units for relief convoys: plans no longer draw on it");
+        return warnings;
     }
 
     public Task<ReferenceDataStatus?> GetStatus() => Task.FromResult(S.ContentHash is null ? null : new ReferenceDataStatus

@@ -49,8 +49,12 @@ public sealed class RescueTeamGrain(
             S.StatusChangedAt = now;
             S.Position = new TeamPosition { Lat = definition.HomeBase.Lat, Lon = definition.HomeBase.Lon, At = now };
         }
+        var replacing = S.Definition is not null;
         S.Definition = definition;
-        await state.WriteOrRestartAsync(this);
+        // A reload (a new name, base or capabilities) reaches the consoles following the team (not until the thirty-first
+        // session: they showed the old definition until they subscribed again). The first load has no console to tell.
+        if (replacing) await Changed();
+        else await state.WriteOrRestartAsync(this);
     }
 
     public Task<RescueTeam?> Get() => Task.FromResult(Exists ? View() : null);

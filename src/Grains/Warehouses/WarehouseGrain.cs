@@ -196,8 +196,10 @@ public sealed class WarehouseGrain(
             }
         }
         // The definition's stock list is only the initial stock: live stock is never reset by reloading reference data.
+        var replacing = state.State.Definition is not null;
         state.State.Definition = definition with { Stock = [] };
-        await state.WriteOrRestartAsync(this);
+        if (replacing) await Changed(); // the consoles get the new definition (thirty-first session)
+        else await state.WriteOrRestartAsync(this);
     }
 
     public Task<Warehouse?> Get() => Task.FromResult(View());

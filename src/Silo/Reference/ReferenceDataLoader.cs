@@ -75,6 +75,7 @@ public sealed class ReferenceDataLoader(
             readiness.MarkReferenceDataLoaded();
             logger.LogInformation("Reference data {Version} ({Hash}) {What} by a reload", result.Version, result.ContentHash[..12],
                 result.Applied ? "put in force" : "already in force, nothing changed");
+            foreach (var warning in result.Warnings) logger.LogWarning("Reference data reload: {Warning}", warning);
             return (result, []);
         }
         catch (InvalidReferenceDataException e)
