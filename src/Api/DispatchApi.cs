@@ -85,8 +85,16 @@ public static class DispatchApi
                     {
                         if (ctx.Principal?.IsInRole(Roles.Agency) != true) return;
                         var standing = ctx.HttpContext.RequestServices.GetRequiredService<AgencyStanding>();
-                        if (await standing.Refusal(ctx.Principal.FindFirstValue(Claims.AgencyId)) is { } refusal)
-                            ctx.Fail(new AgencyNotInStandingException(refusal));
+                        string? refusal;
+                        try
+                        {
+                            refusal = await standing.Refusal(ctx.Principal.FindFirstValue(Claims.AgencyId));
+                        }
+                        catch (Exception e) when (TransientFaults.Describe(e, read: true) is not null)
+                        {
+                            throw new AgencyStandingUnavailableException(e); // a 503 that says nothing was done
+                        }
+                        if (refusal is not null) ctx.Fail(new AgencyNotInStandingException(refusal));
                     },
                     OnChallenge = async ctx =>
                     {

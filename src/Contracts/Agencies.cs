@@ -87,6 +87,8 @@ public sealed record Agency
     [Id(7)] public required DateTimeOffset UpdatedAt { get; init; }
     /// <summary>Whether the agency's tokens count and its webhooks deliver (false: retired by an admin).</summary>
     [Id(8)] public bool Active { get; init; } = true;
+    /// <summary>When an admin retired it (null while it is active).</summary>
+    [Id(9)] public DateTimeOffset? RetiredAt { get; init; }
 }
 
 /// <summary>What the delivery side needs to know about an endpoint, secret included. Grains only; never sent to a client.</summary>

@@ -107,10 +107,11 @@ public interface IResponsePlanGrain : IGrainWithStringKey
     /// <summary>The plans in force with their version (0: the shipped set; each replacement adds one).</summary>
     [Alias("GetVersioned"), ReadOnly] Task<ResponsePlanSet> GetVersioned();
     /// <summary>
-    /// Replaces the whole set (400 if it breaks a rule). With <paramref name="ifVersion"/>, only if that is the version in force
-    /// (412 otherwise): two admins editing what they read cannot silently undo each other's change.
+    /// Replaces the whole set (400 if it breaks a rule). With <paramref name="ifVersions"/> (an If-Match's versions), only if
+    /// one of them is the version in force (412 otherwise; an empty list matches none): two admins editing what they read
+    /// cannot silently undo each other's change.
     /// </summary>
-    [Alias("ReplaceIfVersion")] Task<ResponsePlanSet> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor, int? ifVersion);
+    [Alias("ReplaceIfVersion")] Task<ResponsePlanSet> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor, IReadOnlyList<int>? ifVersions);
     [Alias("ModulesFor"), ReadOnly] Task<IReadOnlyList<ModuleRequirement>> ModulesFor(IncidentType type, ResponseLevel level);
 }
 

@@ -65,22 +65,30 @@ public sealed class ResponsePlanVersionTests(PostgresServer postgres)
             Assert.Equal(HttpStatusCode.OK, second.StatusCode);
             Assert.Equal("\"2\"", second.Headers.ETag?.Tag);
 
-            // A tag that is no version (weak, text) cannot be in force; without If-Match the set is replaced as before.
-            Assert.Equal(HttpStatusCode.PreconditionFailed, (await chen.SendAsync(Put(current, "W/\"2\""))).StatusCode);
-            Assert.Equal(HttpStatusCode.PreconditionFailed, (await chen.SendAsync(Put(current, "\"abc\""))).StatusCode);
+            // A tag that is no version (weak, text, a leading zero, an empty header) cannot be in force, and the 412 says so; a
+            // list matches when one of its tags is the version in force.
+            foreach (var tag in new[] { "W/\"2\"", "\"abc\"", "\"02\"", "" })
+            {
+                var refused = await chen.SendAsync(Put(current, tag));
+                Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+                Assert.Contains("If-Match names no version", (await refused.ReadProblem()).GetProperty("detail").GetString());
+            }
+            var listed = await chen.SendAsync(Put(Adding(current, IncidentType.GasLeak, Capability.DroneReconnaissance), "\"1\", \"2\""));
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            Assert.Equal("\"3\"", listed.Headers.ETag?.Tag);
         }
 
         await using (var node = await DispatchNode.StartAsync(cs))
         {
             var admin = node.ClientAs(Roles.Admin);
             var read = await admin.GetAsync("/api/v1/response-plans");
-            Assert.Equal("\"2\"", read.Headers.ETag?.Tag);
+            Assert.Equal("\"3\"", read.Headers.ETag?.Tag);
             var plans = (await read.Content.ReadFromJsonAsync<List<ResponsePlanEntry>>(DispatchJson.Options))!;
             Assert.True(Has(plans, IncidentType.Flood, Capability.Medical));
             Assert.True(Has(plans, IncidentType.GasLeak, Capability.DroneReconnaissance));
             var unconditional = await admin.SendAsync(Put(plans, null));
             Assert.Equal(HttpStatusCode.OK, unconditional.StatusCode);
-            Assert.Equal("\"3\"", unconditional.Headers.ETag?.Tag);
+            Assert.Equal("\"4\"", unconditional.Headers.ETag?.Tag);
         }
     }
 }

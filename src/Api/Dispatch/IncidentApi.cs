@@ -141,7 +141,7 @@ public static class IncidentApi
 
         v1.MapPut("/response-plans", async (List<ResponsePlanEntry> body, IGrainFactory grains, ClaimsPrincipal user, HttpContext http) =>
         {
-            var plans = await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).Replace(body, user.ToActor(), IfMatchVersion(http));
+            var plans = await grains.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).Replace(body, user.ToActor(), IfMatchVersions(http));
             http.Response.Headers.ETag = plans.ETag;
             return TypedResults.Ok(plans.Entries);
         }).RequireAuthorization(Policies.Admin);
@@ -150,16 +150,24 @@ public static class IncidentApi
     }
 
     /// <summary>
-    /// The version an If-Match header names: null without one (or with "*", which any version in force matches); a value that
-    /// is no version this API gives ("abc", a weak W/"3", several tags) is a version that cannot be in force (a 412 names the current one).
+    /// The versions an If-Match header names: null without the header (or with "*", which any version in force matches); one
+    /// per strong tag this API gives ("3"; a list may name several). A tag this API does not give ("abc", a weak W/"3", "011",
+    /// or an empty header) names no version: the list is then empty, which no version matches (a 412 naming the one in force).
     /// </summary>
-    public static int? IfMatchVersion(HttpContext http)
+    public static IReadOnlyList<int>? IfMatchVersions(HttpContext http)
     {
-        var header = http.Request.Headers.IfMatch.ToString().Trim();
-        if (header.Length == 0 || header == "*") return null;
-        return header.Length > 2 && header[0] == '"' && header[^1] == '"' &&
-            int.TryParse(header.AsSpan(1, header.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
-            ? version : -1;
+        if (!http.Request.Headers.TryGetValue("If-Match", out var values)) return null;
+        var tags = values.SelectMany(v => (v ?? "").Split(',')).Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
+        if (tags.Contains("*")) return null;
+        var versions = new List<int>();
+        foreach (var tag in tags)
+        {
+            var inner = tag.Length > 2 && tag[0] == '"' && tag[^1] == '"' ? tag[1..^1] : null;
+            if (inner is not null && (inner == "0" || (inner[0] != '0' && inner.All(char.IsAsciiDigit))) &&
+                int.TryParse(inner, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version))
+                versions.Add(version);
+        }
+        return versions;
     }
 
     /// <summary>

@@ -27,6 +27,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems, ILog
             },
             BadHttpRequestException b => BadRequest(b),
             ReliefPlanningFailedException r => PlanningFailed(context, r.Failure, r.Message),
+            Security.AgencyStandingUnavailableException a => Unavailable(context, a.InnerException ?? a, a.Message),
             _ => TransientFaults.Describe(exception, HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) is { } transient
                 ? Unavailable(context, exception, transient) : null,
         };

@@ -128,7 +128,7 @@ public static class OpenApiSetup
                         },
                     };
                 AddProblem(operation, context, 400, hasBody ? "Invalid input: the problem's errors name each invalid field" : "An invalid query parameter");
-                AddProblem(operation, context, 401, "No token, or the token is not valid (signature, issuer, audience, lifetime)");
+                AddProblem(operation, context, 401, "No token, or the token is not valid (signature, issuer, audience, lifetime), or an agency token whose agency is not registered or is retired");
                 AddProblem(operation, context, 403, "The token's role may not call this, or a team/agency acts for another");
                 if (hasId) AddProblem(operation, context, 404, "Unknown id (or an incident the agency may not see)");
                 if (!hasId && description.ParameterDescriptions.Any(p => p.Name == "incidentId"))

@@ -17,6 +17,11 @@ namespace HuaduDispatch.Api.Security;
 public sealed class AgencyStanding(IGrainFactory grains, TimeProvider clock, ILogger<AgencyStanding> logger)
 {
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// A refusal is kept only this long: an agency registered (or reinstated) through another node counts on this one within
+    /// a second (the verifier saw a "not registered" answer for up to 5 s after a registration, thirty-first session).
+    /// </summary>
+    public static readonly TimeSpan RefusalRefreshAfter = TimeSpan.FromSeconds(1);
 
     private sealed record Entry(string? Refusal, DateTimeOffset At);
 
@@ -28,7 +33,7 @@ public sealed class AgencyStanding(IGrainFactory grains, TimeProvider clock, ILo
     {
         if (AgencyIdProblem(agencyId) is { } problem) return problem;
         var now = clock.GetUtcNow();
-        if (_known.TryGetValue(agencyId!, out var entry) && now - entry.At < RefreshAfter) return entry.Refusal;
+        if (_known.TryGetValue(agencyId!, out var entry) && now - entry.At < (entry.Refusal is null ? RefreshAfter : RefusalRefreshAfter)) return entry.Refusal;
         try
         {
             return await Look(agencyId!, now);
@@ -54,7 +59,7 @@ public sealed class AgencyStanding(IGrainFactory grains, TimeProvider clock, ILo
         var refusal = agency is null
             ? $"Agency '{agencyId}' is not registered: its tokens count once an admin registers it (POST /api/v1/agencies)."
             : !agency.Active
-                ? $"Agency '{agencyId}' is retired (since {agency.UpdatedAt:yyyy-MM-dd HH:mm:ss}Z): its tokens no longer count; an admin reinstates it with PUT /api/v1/agencies/{agencyId} and \"active\": true."
+                ? $"Agency '{agencyId}' is retired (since {agency.RetiredAt ?? agency.UpdatedAt:yyyy-MM-dd HH:mm:ss}Z): its tokens no longer count; an admin reinstates it with PUT /api/v1/agencies/{agencyId} and \"active\": true."
                 : null;
         _known[agencyId] = new Entry(refusal, now);
         return refusal;
@@ -116,6 +121,10 @@ public sealed class AgencyStandingSweep(AgencyStanding standing, ILogger<AgencyS
         }
     }
 }
+
+/// <summary>The registry could not be read to check an agency token (the database did not answer): a 503, nothing done.</summary>
+public sealed class AgencyStandingUnavailableException(Exception inner)
+    : Exception("the agency registry could not be read to check the token's agency (the database did not answer); nothing was done: retry", inner);
 
 /// <summary>Why an agency token was not taken; its message is the 401's detail.</summary>
 public sealed class AgencyNotInStandingException(string message) : Exception(message);

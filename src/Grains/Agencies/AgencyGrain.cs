@@ -33,6 +33,8 @@ public sealed class AgencyState
     [Id(9)] public string UpdatedBy { get; set; } = "";
     /// <summary>Retired by an admin (active: false): tokens refused, webhooks stopped. False in state stored before it existed.</summary>
     [Id(10)] public bool Retired { get; set; }
+    /// <summary>When it was retired (null while active).</summary>
+    [Id(11)] public DateTimeOffset? RetiredAt { get; set; }
 }
 
 /// <summary>One partner agency (联动单位): profile and webhook endpoints. The only writer of its state.</summary>
@@ -53,7 +55,7 @@ public sealed class AgencyGrain(
         if (profile.Id != Key) throw new ArgumentException($"agency '{profile.Id}' sent to grain '{Key}'");
         if (Exists) throw DomainException.Conflict($"an agency with the id '{Key}' already exists");
         var now = clock.GetUtcNow();
-        state.State = new AgencyState { Id = Key, CreatedAt = now, CreatedBy = actor.Subject, Retired = request.Active == false };
+        state.State = new AgencyState { Id = Key, CreatedAt = now, CreatedBy = actor.Subject, Retired = request.Active == false, RetiredAt = request.Active == false ? now : null };
         Apply(profile, actor, now);
         await Write();
         return View();
@@ -64,8 +66,14 @@ public sealed class AgencyGrain(
         EnsureExists();
         var profile = AgencyRules.Profile(request, Key);
         var reinstated = request.Active == true && S.Retired;
-        if (request.Active is { } active) S.Retired = !active;
-        Apply(profile, actor, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        if (request.Active is { } active)
+        {
+            if (!active && !S.Retired) S.RetiredAt = now;
+            if (active) S.RetiredAt = null;
+            S.Retired = !active;
+        }
+        Apply(profile, actor, now);
         await Write();
         // Events queued before the retirement and held since go out now, not at each outbox's next sweep.
         if (reinstated)
@@ -190,6 +198,7 @@ public sealed class AgencyGrain(
     {
         Id = Key, NameZh = S.NameZh, NameEn = S.NameEn, Kind = S.Kind, Contact = S.Contact,
         Webhooks = [.. S.Webhooks.Select(View)], CreatedAt = S.CreatedAt, UpdatedAt = S.UpdatedAt, Active = !S.Retired,
+        RetiredAt = S.Retired ? S.RetiredAt ?? S.UpdatedAt : null,
     };
 
     private WebhookEndpoint View(WebhookState w)

@@ -33,13 +33,17 @@ public sealed class ResponsePlanGrain(
 
     private ResponsePlanSet Set() => new() { Entries = _catalogue.Entries, Version = state.State.Version };
 
-    public async Task<ResponsePlanSet> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor, int? ifVersion)
+    public async Task<ResponsePlanSet> Replace(IReadOnlyList<ResponsePlanEntry> entries, Actor actor, IReadOnlyList<int>? ifVersions)
     {
-        if (ifVersion is { } expected && expected != state.State.Version)
-            throw DomainException.PreconditionFailed(
-                $"the response plans were replaced since version {expected} was read: version {state.State.Version} is in force " +
-                $"(by {state.State.ReplacedBy ?? "the shipped data"}{(state.State.ReplacedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")}); " +
-                "read them again (GET /api/v1/response-plans), apply your change to them and send them with the new ETag in If-Match");
+        if (ifVersions is { } expected && !expected.Contains(state.State.Version))
+        {
+            var inForce = $"version {state.State.Version} is in force (by {state.State.ReplacedBy ?? "the shipped data"}" +
+                $"{(state.State.ReplacedAt is { } at ? $" at {at:yyyy-MM-dd HH:mm:ss}Z" : "")})";
+            throw DomainException.PreconditionFailed((expected.Count == 0
+                    ? $"If-Match names no version of the response plans (a version is the ETag a GET answered, \"{state.State.Version}\"): {inForce}"
+                    : $"the response plans were replaced since version {string.Join(" or ", expected)} was read: {inForce}") +
+                "; read them again (GET /api/v1/response-plans), apply your change to them and send them with the new ETag in If-Match");
+        }
         ResponsePlanCatalogue catalogue;
         try
         {

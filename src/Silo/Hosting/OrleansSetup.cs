@@ -73,6 +73,7 @@ public static class OrleansSetup
             o.Invariant = NpgsqlInvariant;
             o.ConnectionString = settings.ConnectionString;
         });
+        CarriedFaultsReminderTable.Decorate(silo.Services);
     }
 
     internal static IPAddress ResolveAdvertisedAddress(string? host)

@@ -69,7 +69,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
     /// <see cref="DatabaseUnavailableException"/> (<see cref="Carried(Exception)"/>); the group-commit writes fail in that form
     /// from <see cref="Fail"/>, once per batch.
     /// </summary>
-    private static async Task Carried(Func<Task> call)
+    internal static async Task Carried(Func<Task> call)
     {
         try
         {
@@ -95,7 +95,7 @@ public sealed class GroupCommitGrainStorage : IGrainStorage, IAsyncDisposable
     /// A transient database fault in the form Orleans carries to a caller on another silo: the driver's exception it cannot,
     /// and that caller's client got a 500 instead of the 503 that says to retry (until the thirtieth session). Null otherwise.
     /// </summary>
-    private static DatabaseUnavailableException? Carried(Exception e)
+    internal static DatabaseUnavailableException? Carried(Exception e)
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
             if (x is DbException { IsTransient: true } db) return new DatabaseUnavailableException($"the database did not answer: {db.Message}");

@@ -495,10 +495,14 @@ public sealed class ReliefCoordinatorGrain(
         {
             IncidentId = s.DemandId, ItemCode = s.ItemCode, Missing = s.Missing, Reason = s.Reason.ToString(), Detail = s.Detail,
         }).ToList();
+        // Each relief also gets its earlier convoys under way (Loading, Departed) as the coordinator read them: one whose relief
+        // was not told of its loading yet would otherwise be dropped as a Planned convoy this plan replaced, and its load
+        // planned and escalated again (the relief tester's F1, thirty-first session).
+        var underWay = holding.Where(h => h.Status is ShipmentStatus.Loading or ShipmentStatus.Departed).ToLookup(h => h.IncidentId, StringComparer.Ordinal);
         foreach (var input in inputs)
         {
             await GrainFactory.Grain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,
-                shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? [],
+                [.. (shipmentsByIncident.GetValueOrDefault(input.IncidentId) ?? []), .. underWay[input.IncidentId]],
                 [.. shortfalls.Where(s => s.IncidentId == input.IncidentId)],
                 result.CoveredByDemand.GetValueOrDefault(input.IncidentId));
         }

@@ -13,6 +13,20 @@ public sealed class ShipmentState
     /// reservation holds. Found set after a crash, it is settled before anything else (<see cref="ShipmentGrain"/>).
     /// </summary>
     [Id(1)] public Shipment? Amending { get; set; }
+    /// <summary>
+    /// The incident's relief (and the consoles) are still to be told of the shipment as stored: set in the same write as the
+    /// change, cleared once they were told. Found set, it is told again: at activation, by the <c>relief-notice</c> reminder
+    /// registered when telling failed, and before the next command.
+    /// </summary>
+    [Id(2)] public OwedNotice? Owed { get; set; }
+}
+
+/// <summary>How the shipment's relief is to be told of it: with a re-plan asked, or as a convoy withdrawn by a plan.</summary>
+[GenerateSerializer, Alias("huadu.OwedNotice")]
+public sealed class OwedNotice
+{
+    [Id(0)] public bool Replan { get; set; }
+    [Id(1)] public bool Withdrawn { get; set; }
 }
 
 /// <summary>
@@ -22,8 +36,10 @@ public sealed class ShipmentState
 public sealed class ShipmentGrain(
     [PersistentState("shipment", StorageNames.Dispatch)] IPersistentState<ShipmentState> state,
     TimeProvider clock,
-    ILogger<ShipmentGrain> logger) : Grain, IShipmentGrain
+    ILogger<ShipmentGrain> logger) : Grain, IShipmentGrain, IRemindable
 {
+    private const string NoticeReminder = "relief-notice";
+
     /// <summary>
     /// An amendment a crash or a failed write left under way is finished before anyone reads the shipment. If the warehouse
     /// cannot be reached now, reads show the convoy as stored, and the next command (a status change, a withdrawal or an
@@ -40,6 +56,32 @@ public sealed class ShipmentGrain(
             logger.LogWarning(e, "Shipment {ShipmentId}: the amendment under way could not be finished on activation; the next command finishes it",
                 this.GetPrimaryKeyString());
         }
+        // A notice owed (its first telling failed, or the node died before it): told just after activation, not in it, so that
+        // a read (the coordinator's, a console's snapshot) does not wait on the relief.
+        if (state.State.Owed is not null)
+        {
+            IGrainTimer? once = null;
+            once = this.RegisterGrainTimer(async _ =>
+            {
+                once?.Dispose();
+                try
+                {
+                    await TellOwed();
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Shipment {ShipmentId}: telling the relief of the shipment failed again; the relief-notice reminder tries again",
+                        this.GetPrimaryKeyString());
+                }
+            }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != NoticeReminder) return;
+        await TellOwed();
+        if (state.State.Owed is null && await this.GetReminder(NoticeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     public async Task Create(Shipment shipment)
@@ -66,6 +108,7 @@ public sealed class ShipmentGrain(
     public async Task<Shipment?> Withdraw()
     {
         await Settle();
+        await TellOwed();
         return state.State.Shipment is { Status: ShipmentStatus.Planned }
             ? await Move(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System, withdrawn: true)
             : state.State.Shipment;
@@ -74,6 +117,7 @@ public sealed class ShipmentGrain(
     public async Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor)
     {
         await Settle();
+        await TellOwed();
         return await Move(request, actor, withdrawn: false);
     }
 
@@ -110,12 +154,14 @@ public sealed class ShipmentGrain(
         if (state.State.Amending is not { } target || state.State.Shipment is not { } current) return;
         var held = current.Status == ShipmentStatus.Planned && await GrainFactory.Grain<IWarehouseGrain>(current.WarehouseId)
             .AmendReservation(current.ReservationId, [.. target.Lines.Select(l => new ReservationLine { ItemCode = l.ItemCode, Quantity = l.Quantity })], Actor.System);
-        if (held) state.State.Shipment = target;
+        if (held)
+        {
+            state.State.Shipment = target;
+            state.State.Owed = new OwedNotice();
+        }
         state.State.Amending = null;
         await state.WriteOrRestartAsync(this);
-        if (!held) return;
-        await Told(target, replan: false, withdrawn: false);
-        PublishChange(target);
+        await TellOwed();
     }
 
     private static bool SameLines(IReadOnlyList<ItemQuantity> a, IReadOnlyList<ItemQuantity> b) =>
@@ -166,8 +212,7 @@ public sealed class ShipmentGrain(
         }
         if (current.Status == to)
         {
-            // A retry: the status was stored, but telling the incident's relief may have failed; telling it again is harmless.
-            if (to != ShipmentStatus.Cancelled) await Told(current, replan: false, withdrawn: false);
+            // A retry: the status was stored, and its notice (told again until it went through) is done by now.
             return current;
         }
 
@@ -182,9 +227,8 @@ public sealed class ShipmentGrain(
             {
                 Status = ShipmentStatus.Departed, UpdatedAt = left, DepartedAt = left, Departure = left, Eta = left + FleetInUse.Drive(current),
             };
-            await Store(departed);
-            await Told(departed, replan: false, withdrawn: false);
-            PublishChange(departed);
+            await Store(departed, new OwedNotice());
+            await TellOwed();
             if (withdrawn) return departed;
             throw DomainException.Conflict("the convoy has departed (its warehouse shipped its stock); a convoy on the road cannot be cancelled");
         }
@@ -203,12 +247,45 @@ public sealed class ShipmentGrain(
             CancelReason = to == ShipmentStatus.Cancelled ? reason : current.CancelReason,
             RouteAvoided = to == ShipmentStatus.Cancelled && avoid ? true : current.RouteAvoided,
         };
-        await Store(updated);
         var shortDelivery = to == ShipmentStatus.Delivered && updated.Received!.Sum(r => r.Quantity) < updated.Lines.Sum(l => l.Quantity);
         var cancelledByPerson = to == ShipmentStatus.Cancelled && actor != Actor.System;
-        await Told(updated, replan: shortDelivery || cancelledByPerson, withdrawn);
-        PublishChange(updated);
+        // The notice owed is stored with the status: if telling the relief fails now (its row slow or locked, the database
+        // gone, its node dying), it is told again until it goes through. Until the thirty-first session a convoy could be
+        // stored Loading or Delivered while its relief never heard of it: the next plan sent its load again and asked the city
+        // for it, and a delivery was never counted (the relief tester's F1, on a cluster).
+        await Store(updated, new OwedNotice { Replan = shortDelivery || cancelledByPerson, Withdrawn = withdrawn });
+        await TellOwed();
         return updated;
+    }
+
+    /// <summary>
+    /// Tells the incident's relief and the consoles of the shipment as stored, if that is owed, then clears the debt. When the
+    /// relief cannot be told, the durable relief-notice reminder tries again (best effort: activation and the next command do
+    /// too), and the caller gets the failure.
+    /// </summary>
+    private async Task TellOwed()
+    {
+        if (state.State.Owed is not { } owed || state.State.Shipment is not { } shipment) return;
+        try
+        {
+            await Told(shipment, owed.Replan, owed.Withdrawn);
+        }
+        catch (Exception)
+        {
+            try
+            {
+                await this.RegisterOrUpdateReminder(NoticeReminder, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Shipment {ShipmentId}: the relief-notice reminder could not be registered; activation or the next command tells the relief",
+                    this.GetPrimaryKeyString());
+            }
+            throw;
+        }
+        PublishChange(shipment);
+        state.State.Owed = null;
+        await state.WriteOrRestartAsync(this);
     }
 
     /// <summary>
@@ -216,9 +293,10 @@ public sealed class ShipmentGrain(
     /// status it is asking for already there (it would take itself for a retry of a stored change and never store
     /// it), nor a retried plan commit find the convoy created.
     /// </summary>
-    private Task Store(Shipment shipment)
+    private Task Store(Shipment shipment, OwedNotice? owed = null)
     {
         state.State.Shipment = shipment;
+        if (owed is not null) state.State.Owed = owed;
         return state.WriteOrRestartAsync(this);
     }
 
