@@ -181,5 +181,11 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
         throw new IOException($"injected: the write of '{stateName}' failed");
     }
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+    /// <summary>A clear is a write too: it fails as the writes of the state name do.</summary>
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (stateName != StateName || Interlocked.Decrement(ref _passing) >= 0) return inner.ClearStateAsync(stateName, grainId, grainState);
+        Interlocked.Increment(ref _failed);
+        throw new IOException($"injected: the clear of '{stateName}' failed");
+    }
 }

@@ -437,6 +437,24 @@ public sealed class DispatchWriteFailureTests(FaultClusterFixture fixture) : ICl
         Assert.NotNull((await fixture.Stored<IdempotencyState>("idempotency", Id(key)))?.RunningSince);
     }
 
+    /// <summary>
+    /// A request that failed (a 503 in a database outage) frees its key even when the record cannot be cleared: the retry the
+    /// 503 asks for runs at once. Until the thirty-first session the key stayed "still being processed" for the lease (a minute
+    /// of 409s after a PostgreSQL restart, the verifier's M1).
+    /// </summary>
+    [Fact]
+    public async Task A_key_whose_release_could_not_be_stored_is_free_for_the_retry_at_once()
+    {
+        var key = Grains.GetGrain<IIdempotencyGrain>("client|key-abandon-fail");
+        Assert.Equal(IdempotencyOutcome.Proceed, (await key.Begin("fingerprint", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1))).Outcome);
+
+        await FailingWrites.Refused("idempotency", () => key.Abandon("fingerprint"));
+        Assert.NotNull((await fixture.Stored<IdempotencyState>("idempotency", Id(key)))?.RunningSince); // the claim is still stored
+        var retry = await key.Begin("fingerprint", TimeSpan.FromHours(24), TimeSpan.FromMinutes(1)); // before: InProgress for a minute
+
+        Assert.Equal(IdempotencyOutcome.Proceed, retry.Outcome);
+    }
+
     [Fact]
     public async Task A_request_that_ran_but_whose_response_failed_to_store_is_replayed_to_the_retry_not_run_again()
     {

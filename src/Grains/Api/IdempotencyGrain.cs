@@ -49,11 +49,28 @@ public sealed class IdempotencyGrain(
         DelayDeactivation(TimeSpan.FromMinutes(2)); // retries usually follow quickly
     }
 
+    /// <summary>
+    /// Frees the key. It is free in this activation even when the stored record cannot be cleared (the database is down: the
+    /// very case a 503 comes from), so a retry through this activation runs at once; only if the activation goes too does the
+    /// stored claim hold the key until its lease ends. Until the thirty-first session a failed clear kept the key "still being
+    /// processed" for the whole lease, and the retry the 503 asks for got 409s for about a minute (the verifier's M1).
+    /// </summary>
     public async Task Abandon(string fingerprint)
     {
         if (S.Fingerprint != fingerprint || S.Response is not null) return;
-        await state.ClearStateAsync();
+        var etag = state.Etag;
         state.State = new IdempotencyState();
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        catch (Exception)
+        {
+            // The row still holds the claim at this ETag; the next Begin writes over it (or the lease frees it in a new activation).
+            state.State = new IdempotencyState();
+            if (state.Etag != etag) DeactivateOnIdle(); // the storage's view of the row is unknown: read it afresh next time
+            throw;
+        }
     }
 }
 
