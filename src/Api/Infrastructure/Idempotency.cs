@@ -143,7 +143,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
             if (!kept)
             {
                 try { await grain.Abandon(fingerprint); }
-                catch (Exception e) { logger.LogWarning(e, "Could not release Idempotency-Key {Key}; it frees itself after the lease", key); }
+                catch (Exception e) { logger.LogWarning(e, "Could not clear the stored claim of Idempotency-Key {Key}; the key is free on this node, and the stored claim frees itself after the lease", key); }
             }
         }
         capture.Position = 0;
