@@ -43,16 +43,31 @@ public sealed class PostgresReadyCheck(DispatchSettings settings) : IHealthCheck
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await using var connection = new NpgsqlConnection(settings.ConnectionString);
-            await connection.OpenAsync(timeout.Token);
-            await using var cmd = new NpgsqlCommand("SELECT 1", connection);
-            await cmd.ExecuteScalarAsync(timeout.Token);
+            try
+            {
+                await Ask(timeout.Token);
+            }
+            catch (Exception e) when (Storage.GroupCommitGrainStorage.SessionEnded(e))
+            {
+                // A pooled connection whose session a database restart ended: the server itself may be back, so ask it once
+                // more on a fresh connection (until the thirty-first session the first probe after each restart was a false 503).
+                NpgsqlConnection.ClearAllPools();
+                await Ask(timeout.Token);
+            }
             return HealthCheckResult.Healthy("PostgreSQL answers");
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy("PostgreSQL does not answer: " + e.Message);
         }
+    }
+
+    private async Task Ask(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var cmd = new NpgsqlCommand("SELECT 1", connection);
+        await cmd.ExecuteScalarAsync(cancellationToken);
     }
 }
 
