@@ -28,6 +28,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public const string Collection = "fault-injection";
 
     public static volatile bool FailShipmentCreate;
+    /// <summary>A relief commit stops right after a convoy was amended (the amendment stored), as when its node dies there.</summary>
+    public static volatile bool FailAfterShipmentAmend;
     /// <summary>While set, the planner's plans send every convoy on no truck at all (a planner gone wrong).</summary>
     public static volatile bool BreakPlans;
     public static volatile bool FailRelayLookup;
@@ -99,6 +101,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
             {
                 if (FailAfterTeamCall is { } method && context.Grain is HuaduDispatch.Grains.Teams.RescueTeamGrain && context.InterfaceMethod.Name == method)
                     return InvokeThenFail(context);
+                if (FailAfterShipmentAmend && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Amend))
+                    return AmendThenStop(context);
                 if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
                     throw new InvalidOperationException("injected: the node stopped before the convoy was created");
                 if (FailRelayLookup && context.Grain is RelayRegistryGrain && context.InterfaceMethod.Name == nameof(IRelayRegistryGrain.GetRelayList))
@@ -110,6 +114,17 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                 return context.Invoke();
             });
         }
+    }
+
+    /// <summary>
+    /// The convoy is amended, then the coordinator's node stops: the call fails, and so does every later write of the
+    /// coordinator's state (a dead node writes nothing) until the test calls <see cref="FailingWrites.Stop"/>.
+    /// </summary>
+    private static async Task AmendThenStop(IIncomingGrainCallContext context)
+    {
+        await context.Invoke();
+        FailingWrites.FailFromNow("relief-coordinator");
+        throw new InvalidOperationException("injected: the node stopped after the convoy was amended");
     }
 
     private static async Task InvokeThenFail(IIncomingGrainCallContext context)

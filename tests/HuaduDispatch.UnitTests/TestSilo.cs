@@ -100,6 +100,15 @@ public sealed class FailingWrites(Orleans.Storage.IGrainStorage inner) : Orleans
         }
     }
 
+    /// <summary>Every write and clear of <paramref name="stateName"/> fails from now until <see cref="Stop"/>.</summary>
+    public static void FailFromNow(string stateName)
+    {
+        Volatile.Write(ref _passing, 0);
+        StateName = stateName;
+    }
+
+    public static void Stop() => StateName = null;
+
     private static volatile TaskCompletionSource? _held;
     private static volatile TaskCompletionSource? _release;
 

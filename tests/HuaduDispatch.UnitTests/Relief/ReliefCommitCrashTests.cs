@@ -48,6 +48,52 @@ public sealed class ReliefCommitCrashTests(FaultClusterFixture fixture) : IClass
                 $"{code}: {reserved.GetValueOrDefault(code)} reserved, but the plan's convoys hold {planned.GetValueOrDefault(code)}");
     }
 
+    /// <summary>
+    /// A commit cut short right after it amended a convoy leaves the convoy naming that plan's number, so the number is stored
+    /// before the amendment: the next plan takes another. Until the thirty-first session the next plan took the same number
+    /// (the relief tester's F3, a node killed mid-commit on a cluster), and the convoy named a plan that never was.
+    /// </summary>
+    [Fact]
+    public async Task A_commit_cut_short_after_amending_a_convoy_does_not_give_its_plan_number_to_the_next_plan()
+    {
+        var (coordinator, _) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, "INC-AMEND-CRASH");
+        var first = await coordinator.Replan();
+        var convoy = Assert.Single(first.Allocations.Where(a => a.IncidentId == "INC-AMEND-CRASH").Select(a => a.ShipmentId).Distinct());
+
+        // More people: the next plan amends the convoy on the same route, then stops.
+        await Grains.GetGrain<IReliefDemandGrain>("INC-AMEND-CRASH").Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 40, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, new Actor { Subject = "dispatcher-wang", Role = Roles.Dispatcher });
+        FaultClusterFixture.FailAfterShipmentAmend = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => coordinator.Replan());
+            var amended = (await Grains.GetGrain<IShipmentGrain>(convoy).Get())!;
+            Assert.True(amended.PlanId > first.PlanId, "the cut-short commit amended the convoy");
+        }
+        finally
+        {
+            FaultClusterFixture.FailAfterShipmentAmend = false;
+            FailingWrites.Stop();
+        }
+        var amendedBy = (await Grains.GetGrain<IShipmentGrain>(convoy).Get())!.PlanId;
+
+        // The coordinator comes back from what it stored (its failed writes restarted it, as a node's death would).
+        await coordinator.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var next = await coordinator.Replan();
+        Assert.True(next.PlanId > amendedBy, $"the next plan is {next.PlanId}, the number the cut-short one gave convoy {convoy} ({amendedBy})");
+
+        // The depot's trucks are shared with the other tests of this cluster: the incident closes and its convoy is withdrawn.
+        await Grains.GetGrain<IReliefDemandGrain>("INC-AMEND-CRASH").Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 40, Relocated = 0, Priority = 2, Open = false, AreaId = "xinhua",
+        }, new Actor { Subject = "dispatcher-wang", Role = Roles.Dispatcher });
+        await coordinator.Replan();
+    }
+
     [Fact]
     public async Task A_plan_the_warehouses_cannot_carry_out_is_not_committed_and_the_failure_says_why()
     {

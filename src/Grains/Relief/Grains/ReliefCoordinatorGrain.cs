@@ -409,6 +409,9 @@ public sealed class ReliefCoordinatorGrain(
         // the change (the next plan sees that stock).
         var amended = new Dictionary<(string WarehouseId, string DemandId), Shipment>();
         var failed = new List<string>();
+        // An amended convoy names this plan: its number is stored first, so that a commit cut short (a node's death) never
+        // leaves a convoy naming a plan number the next plan takes again (the relief tester's F3, thirty-first session).
+        if (amendable.Count > 0) await Write();
         foreach (var old in amendable)
         {
             var group = groupOf[(old.WarehouseId, old.IncidentId)];
