@@ -604,6 +604,10 @@ public sealed class HardeningTests : IAsyncLifetime
         var wrongMethod = await _dispatcher.DeleteAsync("/api/v1/areas");
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
         Assert.Equal(405, (await wrongMethod.ReadProblem()).GetProperty("status").GetInt32());
+        // A wrong method with a body is a 405 too, not the 400 of a body sent to a request that takes none (the verifier's L7,
+        // thirty-first session: POST /agencies/{id} with a body).
+        var withBody = await _dispatcher.PostAsJsonAsync("/api/v1/teams/D01", new { name = "x" });
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, withBody.StatusCode);
     }
 
     [Fact]

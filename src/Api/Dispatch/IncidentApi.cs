@@ -86,8 +86,9 @@ public static class IncidentApi
         incidents.MapGet("/{id}/tasks/{taskId}", async Task<IResult> (string id, string taskId, IGrainFactory grains, ClaimsPrincipal user) =>
         {
             if (await Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
-            var local = DeltaKinds.LocalTaskId(id, Uri.UnescapeDataString(taskId));
-            return (await Incident(grains, id).GetTasks()).FirstOrDefault(t => t.Id == local) is { } task ? TypedResults.Ok(task) : Problems.NotFound("Task", taskId);
+            var given = Uri.UnescapeDataString(taskId);
+            var local = DeltaKinds.LocalTaskId(id, given);
+            return (await Incident(grains, id).GetTasks()).FirstOrDefault(t => t.Id == local) is { } task ? TypedResults.Ok(task) : Problems.NotFound("Task", HttpHardening.Quote(given));
         }).Produces<DispatchTask>().RequireAuthorization(Policies.AnyRole);
 
         incidents.MapPost("/{id}/tasks", async (string id, IssueTaskRequest body, IGrainFactory grains, ClaimsPrincipal user) =>

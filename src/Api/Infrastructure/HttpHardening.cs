@@ -6,6 +6,7 @@ using HuaduDispatch.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -245,6 +246,8 @@ public static class HttpHardening
         if (!(HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
             || !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
             || context.GetEndpoint() is not { } endpoint || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is not null
+            // Routing's own endpoint for a method the path does not take: its 405 with Allow says more than a 400 about the body.
+            || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { HttpMethods: var methods } || !methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase)
             || CannotHaveBody(context))
         {
             await next(context);
