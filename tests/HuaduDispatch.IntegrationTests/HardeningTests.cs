@@ -198,6 +198,9 @@ public sealed class HardeningTests : IAsyncLifetime
         var hookResponses = doc.GetProperty("webhooks").EnumerateObject().Single().Value.GetProperty("post").GetProperty("responses");
         Assert.True(hookResponses.TryGetProperty("5XX", out _) && hookResponses.TryGetProperty("429", out _) && hookResponses.TryGetProperty("408", out _));
         Assert.Contains("final", hookResponses.GetProperty("default").GetProperty("description").GetString());
+        // reportedAt says which time it is in each schema.
+        Assert.StartsWith("When the centre received", schemas.GetProperty("Incident").GetProperty("properties").GetProperty("reportedAt").GetProperty("description").GetString());
+        Assert.StartsWith("When the reporter says", schemas.GetProperty("TimelineEntry").GetProperty("properties").GetProperty("reportedAt").GetProperty("description").GetString());
         // The response plans' version.
         var plansPut = paths.GetProperty("/api/v1/response-plans").GetProperty("put");
         Assert.True(plansPut.GetProperty("responses").TryGetProperty("412", out _));

@@ -83,6 +83,16 @@ public static class OpenApiSetup
                         schema.Description = "console, hotline, huadu-dispatch or an agency id; required except from an agency token, whose agency it is";
                     }
                 }
+                // One name, two meanings (the contract tester's L7, thirty-first session): say which.
+                if (context.JsonPropertyInfo is { Name: "reportedAt" } rep)
+                {
+                    if (rep.DeclaringType == typeof(HuaduDispatch.Contracts.Incident))
+                        schema.Description = "When the centre received the report (server time); occurredAt is when it happened";
+                    else if (rep.DeclaringType == typeof(HuaduDispatch.Contracts.TimelineEntry))
+                        schema.Description = "When the reporter says the change happened (a late radio report, a paper log), if it differs from at (server time)";
+                }
+                if (context.JsonPropertyInfo is { Name: "at" } at && at.DeclaringType == typeof(HuaduDispatch.Contracts.TimelineEntry))
+                    schema.Description = "Server time the change was recorded";
                 // The figures' limits (IncidentInputRules): 0 to 10,000,000 people, 0 to one trillion CNY.
                 if (context.JsonPropertyInfo is { } f && (f.DeclaringType == typeof(HuaduDispatch.Contracts.Assessment) || f.DeclaringType == typeof(HuaduDispatch.Contracts.AssessmentUpdate)))
                 {
