@@ -32,6 +32,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
                 var dispatcher = node.ClientAs(Roles.Dispatcher);
                 var radio = node.ClientAs(Roles.Team, teamId: "D02");
                 Assert.Equal(HttpStatusCode.OK, (await radio.PostAsJsonAsync("/api/v1/teams/D02/position", Report(23.40))).StatusCode);
+                await node.RegisterAgenciesAsync("water-affairs"); // its token is not used before the outage, and its record not in memory
+                await node.Grains.GetGrain<IAgencyGrain>("water-affairs").AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
                 var seen = await dispatcher.GetOk<RescueTeam>("/api/v1/teams/D05");
                 var opened = await dispatcher.PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Before the outage"));
                 Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
@@ -60,6 +62,13 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
                     Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
                     Assert.NotNull(refused.Headers.RetryAfter?.Delta);
                 }
+
+                // An agency token whose agency's standing the node has not read yet: a 503 that says nothing was done (the
+                // registry cannot be read), not one that says the change may have taken effect.
+                var agencyReport = await node.ClientAs(Roles.Agency, agencyId: "water-affairs").PostAsJsonAsync("/api/v1/incidents", HardeningTests.Incident("Agency during the outage", source: null));
+                var agencyText = await agencyReport.Content.ReadAsStringAsync();
+                Assert.True(agencyReport.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)agencyReport.StatusCode} {agencyText}");
+                Assert.Contains("nothing was done", agencyText);
 
                 // What the node holds in memory still answers (records not in memory are a 503 until the database is back).
                 Assert.Equal("Before the outage", (await dispatcher.GetOk<Incident>($"/api/v1/incidents/{before.Id}")).Title);
