@@ -198,6 +198,8 @@ public sealed class HardeningTests : IAsyncLifetime
         var hookResponses = doc.GetProperty("webhooks").EnumerateObject().Single().Value.GetProperty("post").GetProperty("responses");
         Assert.True(hookResponses.TryGetProperty("5XX", out _) && hookResponses.TryGetProperty("429", out _) && hookResponses.TryGetProperty("408", out _));
         Assert.Contains("final", hookResponses.GetProperty("default").GetProperty("description").GetString());
+        // The hub's plan brief is described, counts as counts.
+        Assert.Equal("integer", schemas.GetProperty("ReliefPlanSummary").GetProperty("properties").GetProperty("shortfalls").GetProperty("type").GetString());
         // reportedAt says which time it is in each schema.
         Assert.StartsWith("When the centre received", schemas.GetProperty("Incident").GetProperty("properties").GetProperty("reportedAt").GetProperty("description").GetString());
         Assert.StartsWith("When the reporter says", schemas.GetProperty("TimelineEntry").GetProperty("properties").GetProperty("reportedAt").GetProperty("description").GetString());

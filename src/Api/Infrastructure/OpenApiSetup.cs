@@ -262,6 +262,13 @@ public static class OpenApiSetup
             properties["incident"] = new OpenApiSchemaReference("Incident", document);
         payload.Description = "One event of one incident. Delivered at least once: deduplicate by eventId, or keep the highest sequence per incident.";
         document.Components!.Schemas!["WebhookPayload"] = payload;
+        // The console hub's plan brief has no REST operation of its own: its schema is here for console vendors (it was not,
+        // and one who read its counts as the REST plan's arrays of the same names could not deserialize it: the contract
+        // tester's L5, thirty-first session).
+        var brief = await context.GetOrCreateSchemaAsync(typeof(HuaduDispatch.Contracts.ReliefPlanSummary), null, ct);
+        brief.Description = "The district scope's reliefPlan entity (SignalR /hubs/dispatch snapshots and deltas): the plan in brief. " +
+            "Its shortfalls, escalations and trucksInUse are counts, where GET /api/v1/relief/plan has lists of those names.";
+        document.Components.Schemas["ReliefPlanSummary"] = brief;
 
         OpenApiParameter Header(string name, string description, JsonSchemaType type = JsonSchemaType.String, bool required = true) => new()
         {
