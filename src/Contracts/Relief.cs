@@ -536,6 +536,11 @@ public interface IReliefCoordinatorGrain : IGrainWithStringKey
     /// itself, with a growing delay, until a plan is made.
     /// </summary>
     [Alias("Replan")] Task<ReliefPlan> Replan();
+    /// <summary>
+    /// A re-plan asked for at <paramref name="askedAt"/> (a dispatcher's button): the plan in force if it was computed from
+    /// what was known at or after that time (another request's, queued before this one), else a new one as <see cref="Replan"/>.
+    /// </summary>
+    [Alias("ReplanAsOf")] Task<ReliefPlan> ReplanAsOf(DateTimeOffset askedAt);
     // The reads below interleave with everything, a re-plan included (its solve takes up to its budget, seconds): a console's
     // district snapshot, the plan and the KPIs must not wait for it. They read the plan and failure as last stored.
     /// <summary>The plan in force, with <see cref="ReliefPlan.LastSolveFailure"/> when the latest re-plan failed.</summary>

@@ -28,7 +28,8 @@ public static class ReliefApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No plan yet", detail: "no incident has needed relief yet");
         }).Produces<ReliefPlan>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Console);
 
-        v1.MapPost("/relief/plan", async (IGrainFactory grains) => TypedResults.Ok(await Coordinator(grains).Replan()))
+        // Requests queued behind a re-plan under way share the plan made after they were asked.
+        v1.MapPost("/relief/plan", async (IGrainFactory grains, TimeProvider clock) => TypedResults.Ok(await Coordinator(grains).ReplanAsOf(clock.GetUtcNow())))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(Policies.Command);
 
         v1.MapGet("/incidents/{id}/relief", async Task<IResult> (string id, IGrainFactory grains, ClaimsPrincipal user) =>
