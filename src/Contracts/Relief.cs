@@ -415,6 +415,8 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     [Alias("Update")] Task Update(ReliefDemandUpdate update, Actor actor);
     [Alias("Get"), ReadOnly] Task<IncidentRelief?> Get();
     [Alias("GetPlanningInput"), ReadOnly] Task<ReliefPlanningInput?> GetPlanningInput();
+    /// <summary>As <see cref="GetPlanningInput"/>, counting as on the way the convoys the coordinator read under way (Loading, Departed).</summary>
+    [Alias("GetPlanningInputWith"), ReadOnly] Task<ReliefPlanningInput?> GetPlanningInputWith(IReadOnlyList<Shipment> underWay);
     [Alias("ApplyPlan")] Task ApplyPlan(long planId, IReadOnlyList<Shipment> planned, IReadOnlyList<ReliefShortfall> shortfalls, int peopleCovered);
     [Alias("ShipmentChanged")] Task ShipmentChanged(Shipment shipment, bool replan);
     /// <summary>The coordinator withdrew a Planned convoy its new plan replaced: it was never more than a plan, and leaves the relief's list.</summary>
@@ -478,7 +480,8 @@ public sealed record ReliefAlert
 public interface IShipmentGrain : IGrainWithStringKey
 {
     [Alias("Create")] Task Create(Shipment shipment);
-    [Alias("Get"), ReadOnly] Task<Shipment?> Get();
+    /// <summary>The convoy as stored. It interleaves: a read never waits on a status change telling its relief.</summary>
+    [Alias("Get"), AlwaysInterleave] Task<Shipment?> Get();
     [Alias("UpdateStatus")] Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor);
     /// <summary>
     /// The coordinator withdraws a convoy its new plan replaces: cancelled (stock given back) only if it is still Planned.

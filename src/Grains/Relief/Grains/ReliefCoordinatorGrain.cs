@@ -344,8 +344,12 @@ public sealed class ReliefCoordinatorGrain(
         var mobilisedSince = WarehouseMobilisation.Since(replaced.Concat(holding));
 
         // 2. What is still needed, and what the warehouses can give now.
+        // Each relief counts the convoys read under way above as on the way, also one it has not been told of yet (F1, H1).
+        var underWay = holding.Where(h => h.Status is ShipmentStatus.Loading or ShipmentStatus.Departed).ToLookup(h => h.IncidentId, StringComparer.Ordinal);
         var asked = await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now, options.Value.LateReliefUntil - options.Value.Deadline, state.State.LateUntil)
-            .Select(async id => (Id: id, Input: await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())));
+            .Select(async id => (Id: id, Input: underWay.Contains(id)
+                ? await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInputWith([.. underWay[id]])
+                : await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())));
         var inputs = asked.Select(a => a.Input).OfType<ReliefPlanningInput>().ToList();
         foreach (var input in inputs)
         {
@@ -509,7 +513,6 @@ public sealed class ReliefCoordinatorGrain(
         // Each relief also gets its earlier convoys under way (Loading, Departed) as the coordinator read them: one whose relief
         // was not told of its loading yet would otherwise be dropped as a Planned convoy this plan replaced, and its load
         // planned and escalated again (the relief tester's F1, thirty-first session).
-        var underWay = holding.Where(h => h.Status is ShipmentStatus.Loading or ShipmentStatus.Departed).ToLookup(h => h.IncidentId, StringComparer.Ordinal);
         foreach (var input in inputs)
         {
             await GrainFactory.Grain<IReliefDemandGrain>(input.IncidentId).ApplyPlan(planId,

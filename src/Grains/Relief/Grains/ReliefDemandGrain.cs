@@ -119,11 +119,21 @@ public sealed class ReliefDemandGrain(
 
     public Task<IReadOnlyList<ReliefAlert>> GetAlerts() => Task.FromResult<IReadOnlyList<ReliefAlert>>(S.Created ? [.. S.AlertLog] : []);
 
-    public Task<ReliefPlanningInput?> GetPlanningInput()
+    public Task<ReliefPlanningInput?> GetPlanningInput() => PlanningInput([]);
+
+    /// <summary>
+    /// What the plan is to provide, counting as on the way the convoys the coordinator read under way that this relief has not
+    /// been told of yet (it still has them Planned, or not at all): until the thirty-first session a plan made between a
+    /// convoy's loading and the relief hearing of it planned the convoy's load again, or escalated it to the city (the second
+    /// verifier's H1).
+    /// </summary>
+    public Task<ReliefPlanningInput?> GetPlanningInputWith(IReadOnlyList<Shipment> underWay) => PlanningInput(underWay);
+
+    private Task<ReliefPlanningInput?> PlanningInput(IReadOnlyList<Shipment> underWay)
     {
         // Past the deadline the outcome stands, but what is still missing is planned as late relief until LateUntil.
         if (!S.Created || !S.Incident!.Open || clock.GetUtcNow() >= (LateUntil > Deadline ? LateUntil : Deadline)) return Task.FromResult<ReliefPlanningInput?>(null);
-        var onTheWay = OnTheWay();
+        var onTheWay = OnTheWay(underWay);
         var kit = S.Needed
             .Select(kv => new ItemQuantity { ItemCode = kv.Key, Quantity = Math.Max(0, kv.Value - S.Delivered.GetValueOrDefault(kv.Key) - onTheWay.GetValueOrDefault(kv.Key)) })
             .Where(q => q.Quantity > 0).ToList();
@@ -358,10 +368,17 @@ public sealed class ReliefDemandGrain(
         return unplaced;
     }
 
-    private Dictionary<string, long> OnTheWay()
+    /// <summary>
+    /// What is loading or on the road: this relief's convoys, each as this relief knows it or, when it knows it only as Planned
+    /// (or not at all), as <paramref name="seen"/> has it (the coordinator's reading of the convoys under way).
+    /// </summary>
+    private Dictionary<string, long> OnTheWay(IReadOnlyList<Shipment>? seen = null)
     {
+        var convoys = new Dictionary<string, Shipment>(S.Shipments, StringComparer.Ordinal);
+        foreach (var s in seen ?? [])
+            if (s.IncidentId == Key && (!convoys.TryGetValue(s.Id, out var known) || known.Status == ShipmentStatus.Planned)) convoys[s.Id] = s;
         var sum = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var s in S.Shipments.Values.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed))
+        foreach (var s in convoys.Values.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed))
             foreach (var l in s.Lines) sum[l.ItemCode] = sum.GetValueOrDefault(l.ItemCode) + l.Quantity;
         return sum;
     }

@@ -80,7 +80,7 @@ public sealed class ShipmentGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != NoticeReminder) return;
-        await TellOwed();
+        await TellOwed(publish: false); // the consoles had it when it was stored
         if (state.State.Owed is null && await this.GetReminder(NoticeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
@@ -108,7 +108,6 @@ public sealed class ShipmentGrain(
     public async Task<Shipment?> Withdraw()
     {
         await Settle();
-        await TellOwed();
         return state.State.Shipment is { Status: ShipmentStatus.Planned }
             ? await Move(new ShipmentStatusRequest { Status = ShipmentStatus.Cancelled }, Actor.System, withdrawn: true)
             : state.State.Shipment;
@@ -117,7 +116,6 @@ public sealed class ShipmentGrain(
     public async Task<Shipment> UpdateStatus(ShipmentStatusRequest request, Actor actor)
     {
         await Settle();
-        await TellOwed();
         return await Move(request, actor, withdrawn: false);
     }
 
@@ -258,19 +256,27 @@ public sealed class ShipmentGrain(
         return updated;
     }
 
+    /// <summary>How long a command waits for the relief to take a notice before it leaves it to the relief-notice reminder.</summary>
+    internal static readonly TimeSpan TellWithin = TimeSpan.FromSeconds(5);
+
     /// <summary>
-    /// Tells the incident's relief and the consoles of the shipment as stored, if that is owed, then clears the debt. When the
-    /// relief cannot be told, the durable relief-notice reminder tries again (best effort: activation and the next command do
-    /// too), and the caller gets the failure.
+    /// Pushes the shipment as stored to the consoles and tells the incident's relief, if a notice is owed, then clears it. The
+    /// change is stored already (with the notice owed): when the relief does not take the notice within <see cref="TellWithin"/>
+    /// (its record slow or locked, the database gone, its node dying), the durable relief-notice reminder tells it later, and
+    /// the caller is answered as for a stored change. Only when that reminder cannot be registered either does the caller get
+    /// the failure (the notice still stands: activation and the coordinator's next plan take it up). Until the thirty-first
+    /// session a failed notice was never repeated; then, for a while, each attempt held the convoy for the call's 30 s timeout
+    /// and the depot's next status was a 503 (the second verifier's M1).
     /// </summary>
-    private async Task TellOwed()
+    private async Task TellOwed(bool publish = true)
     {
         if (state.State.Owed is not { } owed || state.State.Shipment is not { } shipment) return;
+        if (publish) PublishChange(shipment);
         try
         {
-            await Told(shipment, owed.Replan, owed.Withdrawn);
+            await Told(shipment, owed.Replan, owed.Withdrawn).WaitAsync(TellWithin);
         }
-        catch (Exception)
+        catch (Exception failure)
         {
             try
             {
@@ -278,12 +284,15 @@ public sealed class ShipmentGrain(
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Shipment {ShipmentId}: the relief-notice reminder could not be registered; activation or the next command tells the relief",
+                logger.LogWarning(e, "Shipment {ShipmentId}: the relief-notice reminder could not be registered; activation or the next plan tells the relief",
                     this.GetPrimaryKeyString());
+                throw failure;
             }
-            throw;
+            logger.LogInformation("Shipment {ShipmentId}: its relief did not take the notice ({Error}); the relief-notice reminder tells it again",
+                this.GetPrimaryKeyString(), failure.Message);
+            return;
         }
-        PublishChange(shipment);
+        if (!ReferenceEquals(state.State.Owed, owed)) return; // a newer notice came meanwhile (interleaved read only; kept for safety)
         state.State.Owed = null;
         await state.WriteOrRestartAsync(this);
     }
@@ -296,7 +305,12 @@ public sealed class ShipmentGrain(
     private Task Store(Shipment shipment, OwedNotice? owed = null)
     {
         state.State.Shipment = shipment;
-        if (owed is not null) state.State.Owed = owed;
+        // A newer notice takes the place of one still owed (the relief is told the convoy as it is now), keeping its asks.
+        if (owed is not null)
+            state.State.Owed = new OwedNotice
+            {
+                Replan = owed.Replan || state.State.Owed?.Replan == true, Withdrawn = owed.Withdrawn || state.State.Owed?.Withdrawn == true,
+            };
         return state.WriteOrRestartAsync(this);
     }
 
