@@ -546,6 +546,27 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         if (field is not null) Assert.Contains($"\"{field}\"", text);
     }
 
+    /// <summary>
+    /// A commander's level set below what the figures grade stands until figures grade more severe than they did (the
+    /// typhoon-night tester's F2, thirty-first session: the next radio count, one injured, put the level back up each time).
+    /// </summary>
+    [Fact]
+    public async Task A_level_the_commander_set_below_the_figures_is_not_raised_again_by_figures_grading_the_same()
+    {
+        var incident = await Create(NewIncident(IncidentType.Flood, 23.40, 113.22, new { affected = 1600, relocated = 1514 }));
+        Assert.Equal(ResponseLevel.III, incident.ResponseLevel);
+        var commander = _node.ClientAs(Roles.Commander);
+        var held = await Ok<Incident>(await commander.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/response-level",
+            new { level = "IV", reason = "all evacuees housed; the district bureau runs the rest" }));
+        Assert.Equal(ResponseLevel.IV, held.ResponseLevel);
+        Assert.Contains(await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline"), e => e.Kind == "LevelHeld");
+
+        var counted = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { injured = 1 }));
+        Assert.Equal(ResponseLevel.IV, counted.ResponseLevel);
+        var worse = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { affected = 12500, relocated = 12000 }));
+        Assert.Equal(ResponseLevel.II, worse.ResponseLevel);
+    }
+
     [Fact]
     public async Task Unknown_incident_is_404_and_the_response_plans_are_readable()
     {

@@ -35,6 +35,11 @@ public sealed class IncidentState
     [Id(14)] public LevelProposal? ProposedLevel { get; set; }
     /// <summary>The level a commander declined to go down to: not proposed again until the figures grade another or the level changes.</summary>
     [Id(42)] public ResponseLevel? DeclinedLevel { get; set; }
+    /// <summary>
+    /// The grading of the figures a commander set the level in force against (a level less severe than they graded): figures
+    /// grading no more severe than this do not raise the level again.
+    /// </summary>
+    [Id(43)] public ResponseLevel? HeldAgainst { get; set; }
     [Id(15)] public List<ModuleRequirement> RequiredModules { get; set; } = [];
     [Id(16)] public List<AssignedTeamState> Teams { get; set; } = [];
     [Id(17)] public List<DispatchTask> Tasks { get; set; } = [];
@@ -186,18 +191,18 @@ public sealed partial class IncidentGrain(
         var graded = levels.Grade(S.Type, assessment);
         var reason = levels.Explain(IncidentTypes.CategoryOf(S.Type), assessment);
         Record(actor, "Assessed", $"new figures: {Describe(assessment)}");
-        switch (LevelProposalRules.OnFigures(S.Level, graded, S.ProposedLevel?.Level, S.DeclinedLevel))
+        switch (LevelProposalRules.OnFigures(S.Level, graded, S.ProposedLevel?.Level, S.DeclinedLevel, S.HeldAgainst))
         {
             case LevelProposalRules.Outcome.Apply: // more severe: applied and announced at once
                 await ApplyLevel(graded, reason, actor, now);
                 break;
             case LevelProposalRules.Outcome.Propose: // less severe: only proposed
                 S.ProposedLevel = new LevelProposal { Level = graded, Reason = reason, ProposedAt = now };
-                S.DeclinedLevel = null;
+                (S.DeclinedLevel, S.HeldAgainst) = (null, null);
                 Record(actor, "DowngradeProposed", $"figures now grade {graded} ({reason}); a dispatcher or commander must confirm");
                 break;
             case LevelProposalRules.Outcome.Clear:
-                (S.ProposedLevel, S.DeclinedLevel) = (null, null);
+                (S.ProposedLevel, S.DeclinedLevel, S.HeldAgainst) = (null, null, null);
                 break;
         }
         return await Save(actor);
@@ -223,6 +228,13 @@ public sealed partial class IncidentGrain(
             return await Save(actor);
         }
         await ApplyLevel(level, $"set by {actor.Subject}: {request.Reason.Trim()}", actor, clock.GetUtcNow());
+        // Set below what the figures grade (a commander's judgement): it stands until figures grade more severe than they do now.
+        var graded = levels.Grade(S.Type, S.Assessment);
+        if (level > graded)
+        {
+            S.HeldAgainst = graded;
+            Record(actor, "LevelHeld", $"{level} is set against figures grading {graded}: it stands until figures grade more severe than {graded}");
+        }
         return await Save(actor);
     }
 
@@ -833,7 +845,7 @@ public sealed partial class IncidentGrain(
         var rules = levels.RulesFor(level);
         S.Level = level;
         S.LevelReason = reason;
-        (S.ProposedLevel, S.DeclinedLevel) = (null, null);
+        (S.ProposedLevel, S.DeclinedLevel, S.HeldAgainst) = (null, null, null);
         S.ReportDeadline = now + rules.ReportDeadline;
         S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),

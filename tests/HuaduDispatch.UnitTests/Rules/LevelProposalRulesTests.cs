@@ -14,6 +14,15 @@ public sealed class LevelProposalRulesTests
     }
 
     [Fact]
+    public void A_level_a_commander_set_below_the_figures_stands_until_figures_grade_more_severe_than_those()
+    {
+        // IV set against figures grading III: figures grading III again do not raise it, figures grading II do.
+        Assert.Equal(Outcome.StayHeld, OnFigures(ResponseLevel.IV, ResponseLevel.III, standing: null, declined: null, heldAgainst: ResponseLevel.III));
+        Assert.Equal(Outcome.Apply, OnFigures(ResponseLevel.IV, ResponseLevel.II, standing: null, declined: null, heldAgainst: ResponseLevel.III));
+        Assert.Equal(Outcome.Apply, OnFigures(ResponseLevel.IV, ResponseLevel.III, standing: null, declined: null, heldAgainst: null));
+    }
+
+    [Fact]
     public void A_less_severe_grading_is_proposed_once_and_not_again_after_the_commander_declined_it()
     {
         Assert.Equal(Outcome.Propose, OnFigures(ResponseLevel.II, ResponseLevel.IV, standing: null, declined: null));

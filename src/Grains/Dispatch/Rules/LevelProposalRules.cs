@@ -23,11 +23,19 @@ public static class LevelProposalRules
         StayDeclined,
         /// <summary>The figures grade the level the incident is at: no proposal, and no decline remembered.</summary>
         Clear,
+        /// <summary>
+        /// More severe than the level in force, but a commander set that level against figures grading as severe as these: the
+        /// commander's level stands (the typhoon-night tester's F2, thirty-first session: the next radio count put it back).
+        /// </summary>
+        StayHeld,
     }
 
-    public static Outcome OnFigures(ResponseLevel current, ResponseLevel graded, ResponseLevel? standing, ResponseLevel? declined)
+    /// <param name="heldAgainst">The grading of the figures a commander set the level in force against (a level less severe
+    /// than they graded), or null.</param>
+    public static Outcome OnFigures(ResponseLevel current, ResponseLevel graded, ResponseLevel? standing, ResponseLevel? declined,
+        ResponseLevel? heldAgainst = null)
     {
-        if (graded < current) return Outcome.Apply; // I is the most severe
+        if (graded < current) return heldAgainst is { } held && graded >= held ? Outcome.StayHeld : Outcome.Apply; // I is the most severe
         if (graded == current) return Outcome.Clear;
         if (standing == graded) return Outcome.KeepStanding;
         return declined == graded ? Outcome.StayDeclined : Outcome.Propose;
