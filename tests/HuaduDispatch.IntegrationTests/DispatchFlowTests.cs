@@ -559,7 +559,10 @@ public sealed class DispatchFlowTests : IAsyncLifetime
         var held = await Ok<Incident>(await commander.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/response-level",
             new { level = "IV", reason = "all evacuees housed; the district bureau runs the rest" }));
         Assert.Equal(ResponseLevel.IV, held.ResponseLevel);
-        Assert.Contains(await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline"), e => e.Kind == "LevelHeld");
+        var timeline = await _dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Contains(timeline, e => e.Kind == "LevelHeld");
+        // The report deadline in district time, to the second (it was UTC with seven decimals: the typhoon-night tester's F7).
+        Assert.Matches(@"report upward by \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$", timeline.Last(e => e.Kind == "LevelChanged").Summary);
 
         var counted = await Ok<Incident>(await _dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/assessments", new { injured = 1 }));
         Assert.Equal(ResponseLevel.IV, counted.ResponseLevel);

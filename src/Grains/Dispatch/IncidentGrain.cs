@@ -834,7 +834,7 @@ public sealed partial class IncidentGrain(
         };
         S.Tasks.Add(task);
         _changedTasks.Add(task.Id);
-        Record(actor, "Task", $"{task.Id} issued to {teamId} by {issuer}: {title} (due {due:O})", teamId: teamId, taskId: task.Id);
+        Record(actor, "Task", $"{task.Id} issued to {teamId} by {issuer}: {title} (due {DistrictTime.Text(due)})", teamId: teamId, taskId: task.Id);
         return task;
     }
 
@@ -849,8 +849,8 @@ public sealed partial class IncidentGrain(
         S.ReportDeadline = now + rules.ReportDeadline;
         S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),
-            first ? $"graded {level}: {reason}; {rules.LeadingTier} leads, report upward by {S.ReportDeadline:O}"
-                  : $"{from} -> {level}: {reason}; {rules.LeadingTier} leads, report upward by {S.ReportDeadline:O}");
+            first ? $"graded {level}: {reason}; {rules.LeadingTier} leads, report upward by {DistrictTime.Text(S.ReportDeadline)}"
+                  : $"{from} -> {level}: {reason}; {rules.LeadingTier} leads, report upward by {DistrictTime.Text(S.ReportDeadline)}");
         if (rules.CommandPost && !S.CommandPost)
         {
             var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(Options.DutyCommander,
