@@ -16,7 +16,7 @@ public sealed class ShipmentState
     /// <summary>
     /// The incident's relief (and the consoles) are still to be told of the shipment as stored: set in the same write as the
     /// change, cleared once they were told. Found set, it is told again: at activation, by the <c>relief-notice</c> reminder
-    /// registered when telling failed, and before the next command.
+    /// registered when telling failed, and by a newer change, whose notice takes its place.
     /// </summary>
     [Id(2)] public OwedNotice? Owed { get; set; }
 }
