@@ -31,10 +31,10 @@ public sealed class AgencyState
     [Id(7)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(8)] public string CreatedBy { get; set; } = "";
     [Id(9)] public string UpdatedBy { get; set; } = "";
-    /// <summary>Retired by an admin (active: false): tokens refused, webhooks stopped. False in state stored before it existed.</summary>
-    [Id(10)] public bool Retired { get; set; }
-    /// <summary>When it was retired (null while active).</summary>
+    /// <summary>When an admin retired it (active: false): tokens refused, webhooks stopped. Null while active. (Id 10 is unused.)</summary>
     [Id(11)] public DateTimeOffset? RetiredAt { get; set; }
+
+    public bool Retired => RetiredAt is not null;
 }
 
 /// <summary>One partner agency (联动单位): profile and webhook endpoints. The only writer of its state.</summary>
@@ -55,7 +55,7 @@ public sealed class AgencyGrain(
         if (profile.Id != Key) throw new ArgumentException($"agency '{profile.Id}' sent to grain '{Key}'");
         if (Exists) throw DomainException.Conflict($"an agency with the id '{Key}' already exists");
         var now = clock.GetUtcNow();
-        state.State = new AgencyState { Id = Key, CreatedAt = now, CreatedBy = actor.Subject, Retired = request.Active == false, RetiredAt = request.Active == false ? now : null };
+        state.State = new AgencyState { Id = Key, CreatedAt = now, CreatedBy = actor.Subject, RetiredAt = request.Active == false ? now : null };
         Apply(profile, actor, now);
         await Write();
         return View();
@@ -67,12 +67,7 @@ public sealed class AgencyGrain(
         var profile = AgencyRules.Profile(request, Key);
         var reinstated = request.Active == true && S.Retired;
         var now = clock.GetUtcNow();
-        if (request.Active is { } active)
-        {
-            if (!active && !S.Retired) S.RetiredAt = now;
-            if (active) S.RetiredAt = null;
-            S.Retired = !active;
-        }
+        if (request.Active is { } active) S.RetiredAt = active ? null : S.RetiredAt ?? now;
         Apply(profile, actor, now);
         await Write();
         // Events queued before the retirement and held since go out now, not at each outbox's next sweep.
@@ -114,15 +109,12 @@ public sealed class AgencyGrain(
             [.. S.Webhooks.Where(w => w.Id != webhookId).Select(w => w.Id)], () => webhookId);
         hook.Url = subscription.Url;
         hook.Events = [.. subscription.Events];
-        var now = clock.GetUtcNow();
-        if (subscription.Secret != hook.Secret)
-        {
-            // A rotation: the secret replaced signs too for the overlap, unless the admin says it must not (it leaked).
-            var overlap = webhookOptions.Value.SecretOverlap;
-            (hook.PreviousSecret, hook.PreviousSecretUntil) = request.KeepPreviousSecret != false && overlap > TimeSpan.Zero
-                ? (hook.Secret, now + overlap) : ((string?)null, (DateTimeOffset?)null);
-        }
-        else if (request.KeepPreviousSecret == false) (hook.PreviousSecret, hook.PreviousSecretUntil) = ((string?)null, (DateTimeOffset?)null); // ends an overlap
+        // A rotation: the secret replaced signs too for the overlap, unless the admin says it must not (it leaked); without a
+        // rotation, keepPreviousSecret: false ends an overlap running.
+        var overlap = webhookOptions.Value.SecretOverlap;
+        var rotated = subscription.Secret != hook.Secret;
+        if (request.KeepPreviousSecret == false || (rotated && overlap <= TimeSpan.Zero)) (hook.PreviousSecret, hook.PreviousSecretUntil) = (null, null);
+        else if (rotated) (hook.PreviousSecret, hook.PreviousSecretUntil) = (hook.Secret, clock.GetUtcNow() + overlap);
         hook.Secret = subscription.Secret;
         var switchedOn = subscription.Active && !hook.Active;
         hook.Active = subscription.Active;
@@ -198,7 +190,7 @@ public sealed class AgencyGrain(
     {
         Id = Key, NameZh = S.NameZh, NameEn = S.NameEn, Kind = S.Kind, Contact = S.Contact,
         Webhooks = [.. S.Webhooks.Select(View)], CreatedAt = S.CreatedAt, UpdatedAt = S.UpdatedAt, Active = !S.Retired,
-        RetiredAt = S.Retired ? S.RetiredAt ?? S.UpdatedAt : null,
+        RetiredAt = S.RetiredAt,
     };
 
     private WebhookEndpoint View(WebhookState w)

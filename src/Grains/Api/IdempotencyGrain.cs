@@ -67,7 +67,6 @@ public sealed class IdempotencyGrain(
         catch (Exception)
         {
             // The row still holds the claim at this ETag; the next Begin writes over it (or the lease frees it in a new activation).
-            state.State = new IdempotencyState();
             if (state.Etag != etag) DeactivateOnIdle(); // the storage's view of the row is unknown: read it afresh next time
             throw;
         }

@@ -347,9 +347,7 @@ public sealed class ReliefCoordinatorGrain(
         // Each relief counts the convoys read under way above as on the way, also one it has not been told of yet (F1, H1).
         var underWay = holding.Where(h => h.Status is ShipmentStatus.Loading or ShipmentStatus.Departed).ToLookup(h => h.IncidentId, StringComparer.Ordinal);
         var asked = await Task.WhenAll(ReliefCandidates.Ask(state.State.Tracked, state.State.Deadlines, now, options.Value.LateReliefUntil - options.Value.Deadline, state.State.LateUntil)
-            .Select(async id => (Id: id, Input: underWay.Contains(id)
-                ? await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInputWith([.. underWay[id]])
-                : await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInput())));
+            .Select(async id => (Id: id, Input: await GrainFactory.Grain<IReliefDemandGrain>(id).GetPlanningInputWith([.. underWay[id]]))));
         var inputs = asked.Select(a => a.Input).OfType<ReliefPlanningInput>().ToList();
         foreach (var input in inputs)
         {

@@ -80,7 +80,7 @@ public sealed class ShipmentGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != NoticeReminder) return;
-        await TellOwed(publish: false); // the consoles had it when it was stored
+        await TellOwed(fromReminder: true);
         if (state.State.Owed is null && await this.GetReminder(NoticeReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
@@ -210,7 +210,7 @@ public sealed class ShipmentGrain(
         }
         if (current.Status == to)
         {
-            // A retry: the status was stored, and its notice (told again until it went through) is done by now.
+            // A retry: the status was stored with its notice, which the relief is told of (again, if it did not take it) by itself.
             return current;
         }
 
@@ -268,16 +268,21 @@ public sealed class ShipmentGrain(
     /// session a failed notice was never repeated; then, for a while, each attempt held the convoy for the call's 30 s timeout
     /// and the depot's next status was a 503 (the second verifier's M1).
     /// </summary>
-    private async Task TellOwed(bool publish = true)
+    /// <param name="fromReminder">A tick of the relief-notice reminder: the consoles had the shipment when it was stored, and
+    /// the reminder, still registered, ticks again if the relief does not take the notice now.</param>
+    private async Task TellOwed(bool fromReminder = false)
     {
         if (state.State.Owed is not { } owed || state.State.Shipment is not { } shipment) return;
-        if (publish) PublishChange(shipment);
+        if (!fromReminder) PublishChange(shipment);
         try
         {
             await Told(shipment, owed.Replan, owed.Withdrawn).WaitAsync(TellWithin);
         }
         catch (Exception failure)
         {
+            logger.LogInformation("Shipment {ShipmentId}: its relief did not take the notice ({Error}); the relief-notice reminder tells it again",
+                this.GetPrimaryKeyString(), failure.Message);
+            if (fromReminder) return;
             try
             {
                 await this.RegisterOrUpdateReminder(NoticeReminder, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
@@ -286,13 +291,10 @@ public sealed class ShipmentGrain(
             {
                 logger.LogWarning(e, "Shipment {ShipmentId}: the relief-notice reminder could not be registered; activation or the next plan tells the relief",
                     this.GetPrimaryKeyString());
-                throw failure;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             }
-            logger.LogInformation("Shipment {ShipmentId}: its relief did not take the notice ({Error}); the relief-notice reminder tells it again",
-                this.GetPrimaryKeyString(), failure.Message);
             return;
         }
-        if (!ReferenceEquals(state.State.Owed, owed)) return; // a newer notice came meanwhile (interleaved read only; kept for safety)
         state.State.Owed = null;
         await state.WriteOrRestartAsync(this);
     }
