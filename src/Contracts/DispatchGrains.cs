@@ -22,6 +22,13 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("CarryTeam")] Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor);
     /// <summary>An update sent to a task of a merged incident, for the task it was carried over to here (<see cref="DispatchTask.CarriedFrom"/>).</summary>
     [Alias("UpdateCarriedTask")] Task<DispatchTask> UpdateCarriedTask(string carriedFrom, TaskUpdateRequest request, Actor actor);
+    /// <summary>
+    /// Takes in the case of an incident merged into this one (<paramref name="from"/>): its relief is handed over here, its
+    /// figures are added to this incident's, the more severe level stands, and its field command post with its situation
+    /// reports goes on here. Idempotent per <paramref name="from"/>; 409 when this incident is closed (or merged in turn: the
+    /// message names the incident that takes reports).
+    /// </summary>
+    [Alias("Absorb")] Task<Incident> Absorb(string from, MergedCase mergedCase, Actor actor);
     [Alias("GetTasks"), ReadOnly] Task<IReadOnlyList<DispatchTask>> GetTasks();
     [Alias("IssueTask")] Task<DispatchTask> IssueTask(IssueTaskRequest request, Actor actor);
     [Alias("UpdateTask")] Task<DispatchTask> UpdateTask(string taskId, TaskUpdateRequest request, Actor actor);
@@ -46,6 +53,19 @@ public interface IIncidentGrain : IGrainWithStringKey
     [Alias("Survivor"), AlwaysInterleave] Task<string> Survivor(IReadOnlyList<string> passed);
     /// <summary>The relief demand says its deadline is at risk or breached; recorded as an incident event (one-way: no call cycle).</summary>
     [Alias("NoteRelief"), OneWay] Task NoteRelief(ReliefStatus status, string summary);
+}
+
+/// <summary>What a merged incident was when it was merged, for the surviving incident to take in (<see cref="IIncidentGrain.Absorb"/>).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.MergedCase")]
+public sealed record MergedCase
+{
+    [Id(0)] public required Assessment Assessment { get; init; }
+    [Id(1)] public required ResponseLevel Level { get; init; }
+    [Id(2)] public required string LevelReason { get; init; }
+    /// <summary>Whether it had a field command post (whose reports go on at the survivor's).</summary>
+    [Id(3)] public required bool CommandPost { get; init; }
+    /// <summary>Whether it had a relief demand (handed over to the survivor's).</summary>
+    [Id(4)] public required bool HadRelief { get; init; }
 }
 
 /// <summary>What an incident answers when another is to be merged into it (<see cref="IIncidentGrain.MergeCheck"/>).</summary>
@@ -90,6 +110,12 @@ public interface IFieldCommandPostGrain : IGrainWithStringKey
     /// does. An older version than the one held is ignored.
     /// </summary>
     [Alias("Roster"), OneWay] Task Roster(long version, IReadOnlyList<string> teams, IReadOnlyList<DispatchTask> tasks);
+    /// <summary>
+    /// Takes over the post of an incident merged into this one: its situation reports are added here (numbered on, each with
+    /// <see cref="SitRep.CarriedFrom"/>); a post not set up here is set up as that one was, and an automatic post here takes
+    /// the commander and position of one set up on request there. Idempotent per <paramref name="from"/>.
+    /// </summary>
+    [Alias("Adopt")] Task<CommandPost> Adopt(string from, CommandPost post, Actor actor);
 }
 
 /// <summary>Solves team recommendations jointly for all open incidents (stateless; one per silo).</summary>

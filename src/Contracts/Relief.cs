@@ -110,6 +110,18 @@ public sealed record AvoidWarehouseRequest
     [Id(1)] public string? Reason { get; init; }
 }
 
+/// <summary>
+/// POST /api/v1/incidents/{id}/relief/shelter-departures: people of a closed incident left a shelter; the places they held
+/// there are released (all of them when <c>people</c> is left out).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huadu.ShelterDepartureRequest")]
+public sealed record ShelterDepartureRequest
+{
+    [Id(0)] public string? ShelterId { get; init; }
+    [Id(1)] public int? People { get; init; }
+    [Id(2)] public string? Note { get; init; }
+}
+
 /// <summary>An item that will not reach an incident by its deadline, and why (StockShort, TooFar, NoTrucks, KitIncomplete).</summary>
 [GenerateSerializer, Immutable, Alias("huadu.ReliefShortfall")]
 public sealed record ReliefShortfall
@@ -331,6 +343,13 @@ public sealed record IncidentRelief
     /// for a demand created before the twenty-fourth session.
     /// </summary>
     [Id(18)] public DateTimeOffset? KnownAt { get; init; }
+    /// <summary>
+    /// The incident was merged into this one and its relief handed over there (its convoys under way and delivered, and its
+    /// shelter places, count for the surviving incident's people); null otherwise.
+    /// </summary>
+    [Id(19)] public string? HandedTo { get; init; }
+    /// <summary>The merged incidents whose reliefs were handed over to this one (their convoys and shelter places count here).</summary>
+    [Id(20)] public IReadOnlyList<string> TakenFrom { get; init; } = [];
 }
 
 /// <summary>What the incident tells its relief demand.</summary>
@@ -347,6 +366,18 @@ public sealed record ReliefDemandUpdate
     [Id(7)] public required string AreaId { get; init; }
     /// <summary>The incident was cancelled or merged into another (see <see cref="IncidentRelief.Withdrawn"/>).</summary>
     [Id(8)] public bool Withdrawn { get; init; }
+    /// <summary>The incident was merged into this one: the relief is handed over there (<see cref="IReliefDemandGrain.HandOver"/>).</summary>
+    [Id(9)] public string? MergedInto { get; init; }
+}
+
+/// <summary>What the relief of a merged incident hands over to the surviving incident's relief.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.ReliefHandOver")]
+public sealed record ReliefHandOver
+{
+    /// <summary>Its convoys loading, on the road or delivered: they go on for (or have reached) the same people.</summary>
+    [Id(0)] public required IReadOnlyList<Shipment> Shipments { get; init; }
+    /// <summary>The shelters holding its relocated people, with how many: the places pass to the surviving incident.</summary>
+    [Id(1)] public required IReadOnlyDictionary<string, int> Shelters { get; init; }
 }
 
 /// <summary>What the coordinator plans for one demand.</summary>
@@ -442,6 +473,22 @@ public interface IReliefDemandGrain : IGrainWithStringKey
     [Alias("AvoidWarehouse")] Task<IncidentRelief> AvoidWarehouse(string warehouseId, string? reason, string? shipmentId, Actor actor);
     /// <summary>Plans may send from <paramref name="warehouseId"/> again; a no-op when it was not avoided.</summary>
     [Alias("AllowWarehouse")] Task<IncidentRelief> AllowWarehouse(string warehouseId, Actor actor);
+    /// <summary>
+    /// The incident was merged into <paramref name="survivor"/>: this relief hands its convoys under way and delivered and its
+    /// shelter places to the survivor's relief (<see cref="TakeOver"/>), and from then on passes its convoys' news there.
+    /// Idempotent. Called by the surviving incident, before it adds this incident's figures to its own.
+    /// </summary>
+    /// <summary>
+    /// People of this closed incident left shelter <paramref name="shelterId"/> (all of its places when <paramref name="people"/>
+    /// is null): its places there are released. 409 while the incident is open (its relocated figure places its people).
+    /// </summary>
+    [Alias("PeopleLeft")] Task<IncidentRelief> PeopleLeft(string shelterId, int? people, Actor actor);
+    [Alias("HandOver")] Task HandOver(string survivor, Actor actor);
+    /// <summary>
+    /// Takes over the relief of an incident merged into this one (<paramref name="from"/>): its convoys count here, its shelter
+    /// places become this incident's (the shelters are told). Idempotent per <paramref name="from"/>.
+    /// </summary>
+    [Alias("TakeOver")] Task TakeOver(string from, ReliefHandOver handOver, Actor actor);
 }
 
 /// <summary>Kinds of relief alert in the dispatcher feed (GET /api/v1/relief/alerts).</summary>

@@ -64,4 +64,11 @@ public interface IShelterGrain : IGrainWithStringKey
     [Alias("SetOccupancy")] Task<ShelterLive> SetOccupancy(ShelterOccupancyRequest request, Actor actor);
     /// <summary>Admits up to <paramref name="people"/> relocated people of an incident; returns how many it took (idempotent per incident: the figure is the incident's total here).</summary>
     [Alias("Admit")] Task<int> Admit(string incidentId, int people, Actor actor);
+    /// <summary>
+    /// The places held for <paramref name="from"/> pass to <paramref name="to"/> (an incident merged into another): nobody
+    /// moves, the occupancy stays. Returns how many places <paramref name="to"/> holds here now. Idempotent.
+    /// </summary>
+    [Alias("Transfer")] Task<int> Transfer(string from, string to, Actor actor);
+    /// <summary>The relief of <paramref name="incidentId"/> has stored that this shelter's closure dropped its places: it is not told again.</summary>
+    [Alias("ClosureNoted")] Task ClosureNoted(string incidentId);
 }

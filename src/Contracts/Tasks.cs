@@ -68,6 +68,11 @@ public sealed record SitRep
     [Id(2)] public required string Text { get; init; }
     [Id(3)] public required DateTimeOffset At { get; init; }
     [Id(4)] public required string Actor { get; init; }
+    /// <summary>
+    /// For a report carried over from the command post of an incident merged into this one: that incident's id and the report's
+    /// number there (<c>INC-…#2</c>); null for the post's own reports.
+    /// </summary>
+    [Id(5)] public string? CarriedFrom { get; init; }
 }
 
 /// <summary>A field command post (现场指挥部) of an incident.</summary>

@@ -65,6 +65,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["GET /api/v1/incidents/{id}/relief"] = "DCVATG",
         ["POST /api/v1/incidents/{id}/relief/avoided-warehouses"] = "DCA",
         ["DELETE /api/v1/incidents/{id}/relief/avoided-warehouses/{warehouseId}"] = "DCA",
+        ["POST /api/v1/incidents/{id}/relief/shelter-departures"] = "DCA",
         ["GET /api/v1/relief/plan"] = "DCVA",
         ["POST /api/v1/relief/plan"] = "DCA",
         ["GET /api/v1/shipments/{id}"] = "DCVA",

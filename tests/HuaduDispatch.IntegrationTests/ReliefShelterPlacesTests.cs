@@ -6,8 +6,8 @@ using HuaduDispatch.IntegrationTests.Infrastructure;
 namespace HuaduDispatch.IntegrationTests;
 
 /// <summary>
-/// Shelter places over HTTP: placements stay where people are across re-assessments, a withdrawn relief (false alarm or
-/// duplicate) releases its places, and a closed shelter and the reliefs agree on who is placed where.
+/// Shelter places over HTTP: placements stay where people are across re-assessments, a cancelled false alarm releases its
+/// places (a merged duplicate's pass to the survivor), and a closed shelter and the reliefs agree on who is placed where.
 /// </summary>
 public sealed class ReliefShelterPlacesTests
 {
@@ -54,7 +54,7 @@ public sealed class ReliefShelterPlacesTests
     }
 
     [Fact]
-    public async Task A_merged_duplicate_and_a_cancelled_false_alarm_release_their_shelter_places()
+    public async Task A_merged_duplicates_places_pass_to_the_survivor_and_a_cancelled_false_alarm_releases_its_own()
     {
         await using var node = await DispatchNode.StartAsync(connectionString: null);
         var dispatcher = node.ClientAs(Roles.Dispatcher);
@@ -66,18 +66,21 @@ public sealed class ReliefShelterPlacesTests
 
         Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{a.Id}/transitions",
             new { to = "Merged", reason = "duplicate", mergedInto = b.Id })).StatusCode);
+        // The duplicate's people are housed where they are: its places pass to the survivor, which has its figures added
+        // (until the thirty-second session they were released, the shelter emptied on paper while the people were in it).
         var merged = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
-        Assert.Equal(new Dictionary<string, int> { [b.Id] = 20 }, merged.Admitted);
-        Assert.Equal(20, merged.Occupancy);
+        Assert.Equal(new Dictionary<string, int> { [b.Id] = 40 }, merged.Admitted);
+        Assert.Equal(40, merged.Occupancy);
         Assert.Empty((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{a.Id}/relief")).Shelters);
+        Assert.Equal(new Dictionary<string, int> { ["S057"] = 40 }, (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{b.Id}/relief")).Shelters);
 
         var falseAlarm = await Report(dispatcher, s057.Position, relocated: 30, "Landslide at Jinghu (false alarm)");
         Assert.Equal(30, (await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057")).Admitted[falseAlarm.Id]);
         Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{falseAlarm.Id}/transitions",
             new { to = "Cancelled", reason = "false alarm" })).StatusCode);
         var cancelled = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
-        Assert.Equal(new Dictionary<string, int> { [b.Id] = 20 }, cancelled.Admitted);
-        Assert.Equal(20, cancelled.Occupancy);
+        Assert.Equal(new Dictionary<string, int> { [b.Id] = 40 }, cancelled.Admitted);
+        Assert.Equal(40, cancelled.Occupancy);
         Assert.Empty((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{falseAlarm.Id}/relief")).Shelters);
     }
 
@@ -124,5 +127,51 @@ public sealed class ReliefShelterPlacesTests
         var shelterNow = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
         Assert.Equal(new Dictionary<string, int> { [waiting.Id] = 20 }, shelterNow.Admitted);
         Assert.Equal(s057.Capacity, shelterNow.Occupancy);
+    }
+
+    [Fact]
+    public async Task A_closed_incidents_people_keep_their_places_until_they_leave_and_are_placed_again_when_their_shelter_closes()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var s113 = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S113");
+        var incident = await Report(dispatcher, s113.Position, relocated: 20, "Landslide at Wengang");
+        Task<IncidentRelief> Relief() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        foreach (var to in new[] { "Responding", "Contained", "Recovery", "Closed" })
+            Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/transitions", new { to, reason = "landslide cleared" })).StatusCode);
+        Assert.Equal(new Dictionary<string, int> { ["S113"] = 20 }, (await Relief()).Shelters);
+
+        // The square must be cleared (a crack in the wall): the closed incident's 20 are still without a home, and get places
+        // elsewhere (until the thirty-second session they lost theirs, with no alert).
+        await Occupancy(dispatcher, "S113", new { occupancy = 0, open = false, note = "wall cracked" });
+        var moved = await ReliefLifecycleTests.Eventually(Relief, r => r.Shelters.Count > 0 && !r.Shelters.ContainsKey("S113"), "the 20 placed elsewhere");
+        Assert.Equal(20, moved.Shelters.Values.Sum());
+
+        // They go home, a few at a time: the places they held are released at the shelter and in the relief.
+        var (shelterId, held) = moved.Shelters.OrderBy(kv => kv.Key, StringComparer.Ordinal).First();
+        Task<HttpResponseMessage> Left(object body) => dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/relief/shelter-departures", body);
+        var fewer = await (await Left(new { shelterId, people = 1 })).Content.ReadFromJsonAsync<IncidentRelief>(DispatchJson.Options);
+        Assert.Equal(held - 1, fewer!.Shelters.GetValueOrDefault(shelterId));
+        Assert.Equal(held - 1, (await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{shelterId}")).Admitted.GetValueOrDefault(incident.Id));
+        Assert.Equal(HttpStatusCode.OK, (await Left(new { shelterId, note = "the rest went home" })).StatusCode);
+        var gone = await Relief();
+        Assert.False(gone.Shelters.ContainsKey(shelterId));
+        Assert.False((await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{shelterId}")).Admitted.ContainsKey(incident.Id));
+        Assert.Equal(20 - held, gone.Shelters.Values.Sum());
+
+        // What cannot be: places it does not hold, no people, more people than places; an open incident's figure places its people.
+        Assert.Equal(HttpStatusCode.Conflict, (await Left(new { shelterId })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Left(new { shelterId = "" })).StatusCode);
+        if (gone.Shelters.Count > 0)
+        {
+            var (other, places) = gone.Shelters.First();
+            Assert.Equal(HttpStatusCode.BadRequest, (await Left(new { shelterId = other, people = 0 })).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await Left(new { shelterId = other, people = places + 1 })).StatusCode);
+        }
+        var open = await Report(dispatcher, s113.Position, relocated: 5, "Landslide at Wengang school");
+        var openShelter = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{open.Id}/relief")).Shelters.Keys.First();
+        var refused = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{open.Id}/relief/shelter-departures", new { shelterId = openShelter });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("lower it", await refused.Content.ReadAsStringAsync());
     }
 }

@@ -34,6 +34,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool BreakPlans;
     public static volatile bool FailRelayLookup;
     public static volatile bool FailReliefDemandUpdate;
+    /// <summary>How many of the next shelter closure notices to the reliefs are lost (a node going away before they get there).</summary>
+    public static int DropShelterClosed;
     /// <summary>While set, area boards refuse Upsert: an incident change stored, and the node gone before the board heard of it.</summary>
     public static volatile bool FailBoardUpsert;
     /// <summary>
@@ -109,6 +111,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
                     throw new InvalidOperationException("injected: the relay registry cannot be read");
                 if (FailBoardUpsert && context.Grain is AreaBoardGrain && context.InterfaceMethod.Name == nameof(IAreaBoardGrain.Upsert))
                     throw new InvalidOperationException("injected: the node stopped before the area board was updated");
+                if (context.Grain is ReliefDemandGrain && context.InterfaceMethod.Name == nameof(IReliefDemandGrain.ShelterClosed) && TakeOne(ref DropShelterClosed))
+                    throw new InvalidOperationException("injected: the closure notice was lost");
                 if (FailReliefDemandUpdate && context.Grain is ReliefDemandGrain && context.InterfaceMethod.Name == nameof(IReliefDemandGrain.Update))
                     throw new InvalidOperationException("injected: the relief demand cannot be updated");
                 return context.Invoke();
@@ -125,6 +129,14 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         await context.Invoke();
         FailingWrites.FailFromNow("relief-coordinator");
         throw new InvalidOperationException("injected: the node stopped after the convoy was amended");
+    }
+
+    /// <summary>Takes one from <paramref name="count"/> when it is above 0.</summary>
+    private static bool TakeOne(ref int count)
+    {
+        for (var seen = Volatile.Read(ref count); seen > 0; seen = Volatile.Read(ref count))
+            if (Interlocked.CompareExchange(ref count, seen - 1, seen) == seen) return true;
+        return false;
     }
 
     private static async Task InvokeThenFail(IIncomingGrainCallContext context)

@@ -58,6 +58,15 @@ public static class ReliefApi
             return TypedResults.Ok(await grains.Grain<IReliefDemandGrain>(id).AllowWarehouse(warehouseId, user.ToActor()));
         }).Produces<IncidentRelief>().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.Command);
 
+        // A closed incident's people went home from a shelter: the places they held are released (its relocated figure can no
+        // longer be corrected, so this is how its places end; an open incident's figure places its people).
+        v1.MapPost("/incidents/{id}/relief/shelter-departures", async Task<IResult> (string id, ShelterDepartureRequest body, IGrainFactory grains, ClaimsPrincipal user) =>
+        {
+            if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
+            if (string.IsNullOrWhiteSpace(body.ShelterId)) throw DomainException.Invalid("shelterId", "shelterId is required: the shelter the people left");
+            return TypedResults.Ok(await grains.Grain<IReliefDemandGrain>(id).PeopleLeft(body.ShelterId.Trim(), body.People, user.ToActor()));
+        }).Produces<IncidentRelief>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Command);
+
         v1.MapGet("/shipments/{id}", async Task<IResult> (string id, IGrainFactory grains) =>
             await grains.Grain<IShipmentGrain>(id).Get() is { } shipment ? TypedResults.Ok(shipment) : Problems.NotFound("Shipment", id))
             .Produces<Shipment>().RequireAuthorization(Policies.Console);

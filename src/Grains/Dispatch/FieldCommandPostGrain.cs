@@ -15,6 +15,8 @@ public sealed class CommandPostState
     [Id(6)] public List<string> Teams { get; set; } = [];
     [Id(7)] public List<DispatchTask> Tasks { get; set; } = [];
     [Id(8)] public long RosterVersion { get; set; }
+    /// <summary>The merged incidents whose posts' reports were carried over here (<see cref="FieldCommandPostGrain.Adopt"/>).</summary>
+    [Id(9)] public List<string> AdoptedFrom { get; set; } = [];
 }
 
 /// <summary>
@@ -56,7 +58,8 @@ public sealed class FieldCommandPostGrain(
         if (!S.SetUp) throw DomainException.NotFound("the incident has no field command post");
         if (request.Kind is not { } kind) throw DomainException.Invalid("kind", "kind is required: Initial, Update or Final");
         if (string.IsNullOrWhiteSpace(request.Text)) throw DomainException.Invalid("text", "text is required");
-        if (S.SitReps.Any(r => r.Kind == SitRepKind.Final)) throw DomainException.Conflict("the final situation report has been sent");
+        // A Final carried over from a merged incident's post closed that post, not this one.
+        if (S.SitReps.Any(r => r.Kind == SitRepKind.Final && r.CarriedFrom is null)) throw DomainException.Conflict("the final situation report has been sent");
         if (kind == SitRepKind.Initial && S.SitReps.Count > 0) throw DomainException.Conflict("the initial situation report has been sent; send an Update");
         if (kind != SitRepKind.Initial && S.SitReps.Count == 0 && !(incidentOver && kind == SitRepKind.Final))
             throw DomainException.Conflict("the first situation report must be the Initial one");
@@ -64,6 +67,25 @@ public sealed class FieldCommandPostGrain(
         S.SitReps.Add(report);
         await Changed();
         return report;
+    }
+
+    public async Task<CommandPost> Adopt(string from, CommandPost post, Actor actor)
+    {
+        if (S.AdoptedFrom.Contains(from)) return View();
+        if (!S.SetUp)
+        {
+            (S.SetUp, S.Commander, S.Position, S.SetUpAt, S.Automatic) = (true, post.Commander, post.Position, post.SetUpAt, post.Automatic);
+        }
+        else if (S.Automatic && !post.Automatic)
+        {
+            // The commander named there leads the one case, from where that post stands.
+            (S.Commander, S.Position, S.Automatic) = (post.Commander, post.Position, false);
+        }
+        foreach (var report in post.SitReps)
+            S.SitReps.Add(report with { Number = S.SitReps.Count + 1, CarriedFrom = report.CarriedFrom ?? $"{from}#{report.Number}" });
+        S.AdoptedFrom.Add(from);
+        await Changed();
+        return View();
     }
 
     public async Task Roster(long version, IReadOnlyList<string> teams, IReadOnlyList<DispatchTask> tasks)

@@ -96,6 +96,13 @@ public sealed class IncidentState
     /// finishes the releases finishes the status change too (<see cref="IncidentGrain.RepairTeamChanges"/>).
     /// </summary>
     [Id(41)] public FinalTransition? PendingFinal { get; set; }
+    /// <summary>
+    /// What this incident was when merged (figures, level, post, relief), for the survivor to take in: written with the merge
+    /// and cleared once the survivor has it (tried again at the next activation and by the merge-teams reminder).
+    /// </summary>
+    [Id(44)] public MergedCase? MergeCase { get; set; }
+    /// <summary>The incidents merged into this one whose case it took in (<see cref="IncidentGrain.Absorb"/>).</summary>
+    [Id(45)] public List<string> Absorbed { get; set; } = [];
 }
 
 /// <summary>The final status a change was making, with its reason, while its teams were released.</summary>
@@ -284,8 +291,9 @@ public sealed partial class IncidentGrain(
             {
                 S.MergeTasks = [.. S.Tasks.Where(t => carried.Contains(t.TeamId) && TaskRules.IsOpen(t.Status))];
                 S.CarriedTasks = [.. S.MergeTasks.Select(t => t.Id)];
-                _mergeTeamsReminder = await Backstop(MergeTeamsReminder, Options.TeamRepair < MergeTeamsDue ? Options.TeamRepair : MergeTeamsDue);
             }
+            // The teams and the case owed to the survivor are carried by the reminder should the node go before they are.
+            _mergeTeamsReminder = await Backstop(MergeTeamsReminder, Options.TeamRepair < MergeTeamsDue ? Options.TeamRepair : MergeTeamsDue);
             foreach (var assignment in S.Teams.Where(t => t.ReleasedAt is null).ToList())
                 MarkReleased(assignment, $"incident Merged into {mergedInto}, where it goes on", $"carried over to {mergedInto} with the team", actor);
         }
@@ -310,12 +318,16 @@ public sealed partial class IncidentGrain(
             var agencies = Recipients().Where(a => Agencies.AgencyRules.AgencyIdProblem(a) is null).ToList();
             if (agencies.Count > 0) S.MergeShare = agencies;
             if (carried.Count > 0) S.MergeTeams = carried;
+            S.MergeCase = new MergedCase
+            {
+                Assessment = S.Assessment, Level = S.Level, LevelReason = S.LevelReason, CommandPost = S.CommandPost, HadRelief = S.HadRelief,
+            };
         }
         var incident = await Save(actor);
         await SendMergeNote();
         await SendMergeShare(actor);
         // The merge is stored: should the carry-over fail now, the merge-teams reminder (or the next activation) finishes it.
-        await OwedOnActivation(() => SendMergeTeams(actor), "this incident's teams are not yet carried over to incident {Target}; the merge-teams reminder tries again", S.MergedInto);
+        await OwedOnActivation(() => SendMergeOwed(actor), "this incident's teams or case are not yet carried over to incident {Target}; the merge-teams reminder tries again", S.MergedInto);
         return incident;
     }
 
@@ -338,39 +350,116 @@ public sealed partial class IncidentGrain(
         foreach (var team in teams)
         {
             var tasks = (S.MergeTasks ?? []).Where(t => t.TeamId == team).ToList();
-            // To the incident that takes reports now: the survivor may have been merged in turn meanwhile (then its refusal
-            // names another, and the team goes there).
-            var target = await GrainFactory.Grain<IIncidentGrain>(mergedInto).Survivor([Key]);
-            for (var hop = 0; ; hop++)
+            if (await ToSurvivor(target => GrainFactory.Grain<IIncidentGrain>(target).CarryTeam(team, Key, tasks, actor)) is ({ } target, { } refused))
             {
-                try
-                {
-                    await GrainFactory.Grain<IIncidentGrain>(target).CarryTeam(team, Key, tasks, actor);
-                    break;
-                }
-                catch (DomainException e)
-                {
-                    var next = await GrainFactory.Grain<IIncidentGrain>(target).Survivor([Key]);
-                    if (hop < 3 && next != target)
-                    {
-                        target = next;
-                        continue;
-                    }
-                    logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge, and is released: {Reason}", Key, team, target, e.Reason);
-                    await GrainFactory.Grain<IRescueTeamGrain>(team).Release(Key, $"incident Merged into {mergedInto}, which could not take the team: {e.Reason}", actor);
-                    break;
-                }
+                logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge, and is released: {Reason}", Key, team, target, refused);
+                await GrainFactory.Grain<IRescueTeamGrain>(team).Release(Key, $"incident Merged into {mergedInto}, which could not take the team: {refused}", actor);
             }
         }
         S.MergeTeams = null;
         S.MergeTasks = null;
         await state.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Calls the incident that takes this one's reports now: the survivor, or, when it was merged in turn meanwhile, the one
+    /// its refusal names. Returns the last incident asked and its refusal when none took the call (null when one did).
+    /// </summary>
+    private async Task<(string Target, string Refused)?> ToSurvivor(Func<string, Task> call)
+    {
+        var target = await GrainFactory.Grain<IIncidentGrain>(S.MergedInto!).Survivor([Key]);
+        for (var hop = 0; ; hop++)
+        {
+            try
+            {
+                await call(target);
+                return null;
+            }
+            catch (DomainException e)
+            {
+                var next = await GrainFactory.Grain<IIncidentGrain>(target).Survivor([Key]);
+                if (hop < 3 && next != target)
+                {
+                    target = next;
+                    continue;
+                }
+                return (target, e.Reason);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends the survivor what a stored merge still owes it: the teams (<see cref="SendMergeTeams"/>), then the case
+    /// (<see cref="SendMergeCase"/>); once both are there the merge-teams reminder goes.
+    /// </summary>
+    private async Task SendMergeOwed(Actor actor)
+    {
+        await SendMergeTeams(actor);
+        await SendMergeCase(actor);
         _mergeTeamsReminder ??= await this.GetReminder(MergeTeamsReminder);
         if (_mergeTeamsReminder is { } reminder)
         {
             _mergeTeamsReminder = null;
             await this.UnregisterReminder(reminder);
         }
+    }
+
+    /// <summary>
+    /// Hands the survivor this incident's case (<see cref="MergedCase"/>). The relief demand hears of the merge first (the
+    /// survivor then takes the relief over before it adds the figures, so the people housed stay where they are). A survivor
+    /// that cannot take it (closed meanwhile) is logged, and the case dropped: nothing a retry could change.
+    /// </summary>
+    private async Task SendMergeCase(Actor actor)
+    {
+        if (S.MergeCase is not { } mergedCase || S.MergedInto is null) return;
+        if (S.HadRelief) await UpdateRelief(View(), actor); // a no-op once the demand has it
+        if (await ToSurvivor(target => GrainFactory.Grain<IIncidentGrain>(target).Absorb(Key, mergedCase, actor)) is ({ } target, { } refused))
+            logger.LogWarning("Incident {IncidentId}: incident {Target} could not take in this merged incident's figures, level and post: {Reason}", Key, target, refused);
+        S.MergeCase = null;
+        await state.WriteStateAsync();
+    }
+
+    public Task<Incident> Absorb(string from, MergedCase mergedCase, Actor actor) => Mutate(() => DoAbsorb(from, mergedCase, actor));
+
+    /// <summary>
+    /// Takes in the case of an incident merged into this one: a merge says the two reports are one case, so nothing the centre
+    /// knew of the other is dropped. Until the thirty-second session the survivor kept its own level IV and figures while the
+    /// merged report's level III, trapped people, command post and situation reports (and its people's shelter places and
+    /// convoys) stayed behind on the merged incident, without a word.
+    /// </summary>
+    private async Task<Incident> DoAbsorb(string from, MergedCase mergedCase, Actor actor)
+    {
+        EnsureExists();
+        if (S.Absorbed.Contains(from)) return View();
+        if (!IncidentLifecycle.AcceptsDispatch(S.Status))
+        {
+            if (S.Status == IncidentStatus.Merged) await EnsureOpen(); // names the incident that takes its reports
+            throw DomainException.Conflict($"the incident is {S.Status}; the case of {from} cannot be taken in");
+        }
+        // Its relief first: its convoys and its people's shelter places are this incident's before its figures add people here
+        // (who would otherwise be placed again, nearest first, while they are housed where they are).
+        if (mergedCase.HadRelief) await GrainFactory.Grain<IReliefDemandGrain>(from).HandOver(Key, actor);
+        if (mergedCase.CommandPost && await GrainFactory.Grain<IFieldCommandPostGrain>(from).Get() is { } theirs)
+        {
+            var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).Adopt(from, theirs, actor);
+            S.CommandPost = true;
+            Record(actor, "CommandPost", $"the field command post of {from} goes on here: commander {post.Commander}, {theirs.SitReps.Count} situation report(s) carried over");
+        }
+        var (sum, added) = MergeRules.AddFigures(S.Assessment, mergedCase.Assessment);
+        if (added is not null)
+        {
+            S.Assessment = sum;
+            Record(actor, "Assessed", $"figures of {from} (merged in) added: {added}; if both reports counted the same people, correct the figures");
+        }
+        // The more severe level stands: the merged incident's (as graded or set there), or what the figures together grade.
+        var graded = levels.Grade(S.Type, S.Assessment);
+        // A level a commander set below the figures' grading stands against figures grading no more severe (HeldAgainst).
+        if (S.HeldAgainst is { } held && graded >= held) graded = S.Level;
+        var (level, reason) = MergeRules.LevelAfterMerge(S.Level, mergedCase.Level, $"carried from {from} (merged in): {mergedCase.LevelReason}",
+            graded, levels.Explain(IncidentTypes.CategoryOf(S.Type), S.Assessment));
+        if (level != S.Level) await ApplyLevel(level, reason, actor, clock.GetUtcNow());
+        S.Absorbed.Add(from);
+        return await Save(actor);
     }
 
     public Task<DispatchTask> UpdateCarriedTask(string carriedFrom, TaskUpdateRequest request, Actor actor) => Mutate(() =>
@@ -797,7 +886,7 @@ public sealed partial class IncidentGrain(
         else if (reminderName == TeamChangesReminder) await CheckTeamChanges();
         else if (reminderName == MergeTeamsReminder)
         {
-            if (S.MergeTeams is not null) await SendMergeTeams(Actor.System);
+            if (S.MergeTeams is not null || S.MergeCase is not null) await SendMergeOwed(Actor.System);
             else if (await this.GetReminder(MergeTeamsReminder) is { } done) await this.UnregisterReminder(done);
         }
     }
@@ -987,8 +1076,8 @@ public sealed partial class IncidentGrain(
             await OwedOnActivation(SendMergeNote, "the merge entry for incident {Target} is not yet appended; it goes at the next activation", S.MergedInto);
         if (S.MergeShare is not null)
             await OwedOnActivation(() => SendMergeShare(Actor.System), "incident {Target} is not yet shared with this one's agencies; it is tried at the next activation", S.MergedInto);
-        if (S.MergeTeams is not null)
-            await OwedOnActivation(() => SendMergeTeams(Actor.System), "this incident's teams are not yet carried over to incident {Target}; it is tried at the next activation", S.MergedInto);
+        if (S.MergeTeams is not null || S.MergeCase is not null)
+            await OwedOnActivation(() => SendMergeOwed(Actor.System), "this incident's teams or case are not yet carried over to incident {Target}; it is tried at the next activation", S.MergedInto);
         // A stored change whose board update may not have got there (the board ignores a repeat).
         if (S.Created && S.BoardVersion < S.Version)
             await OwedOnActivation(RepairBoard, "the area board is not yet updated; it goes with the next change");
@@ -1087,6 +1176,7 @@ public sealed partial class IncidentGrain(
             Priority = DispatchMath.Priority(view.ResponseLevel, a),
             Open = !IncidentLifecycle.IsFinal(view.Status),
             Withdrawn = view.Status is IncidentStatus.Cancelled or IncidentStatus.Merged,
+            MergedInto = view.Status == IncidentStatus.Merged ? S.MergedInto : null,
         }, actor);
         _lastRelief = key; // only once the demand has it: after a failure the key still differs, and the next change sends it again
         if (_reliefResend is { } reminder)

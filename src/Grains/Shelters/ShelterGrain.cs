@@ -15,6 +15,12 @@ public sealed class ShelterState
     [Id(5)] public bool ClosedByDispatcher { get; set; }
     /// <summary>The last note sent with an occupancy report.</summary>
     [Id(6)] public ShelterNote? LastNote { get; set; }
+    /// <summary>
+    /// The incidents whose places a closure dropped and whose reliefs have not yet confirmed hearing of it
+    /// (<see cref="IReliefDemandGrain.ShelterClosed"/>, confirmed by <see cref="ShelterGrain.ClosureNoted"/>): written with the
+    /// closure; the closure-notices reminder tells them again until each confirms.
+    /// </summary>
+    [Id(7)] public List<string> OwedClosures { get; set; } = [];
 }
 
 /// <summary>
@@ -23,8 +29,10 @@ public sealed class ShelterState
 /// </summary>
 public sealed class ShelterGrain(
     [PersistentState("shelter", StorageNames.Dispatch)] IPersistentState<ShelterState> state,
-    TimeProvider clock) : Grain, IShelterGrain
+    TimeProvider clock) : Grain, IShelterGrain, IRemindable
 {
+    private const string ClosureNotices = "closure-notices";
+
     private ShelterState S => state.State;
     private bool Exists => S.Definition is { } d && d.Id == this.GetPrimaryKeyString();
 
@@ -55,10 +63,40 @@ public sealed class ShelterGrain(
         // Closed: it holds nobody, so no incident has places here any more; their reliefs are told after the write.
         List<string> released = S.Open ? [] : [.. S.Admitted.Keys.Order(StringComparer.Ordinal)];
         if (!S.Open) S.Admitted.Clear();
+        if (released.Count > 0)
+        {
+            // Kept with the closure until told: until the thirty-second session a node's death right after the write left the
+            // reliefs listing the closed shelter for their people, with nothing to repair it (the typhoon-night tester's F6).
+            S.OwedClosures = [.. S.OwedClosures.Union(released, StringComparer.Ordinal)];
+            await this.RegisterOrUpdateReminder(ClosureNotices, ClosureNoticesDue, TimeSpan.FromMinutes(1));
+        }
         await Changed();
-        foreach (var incidentId in released) await GrainFactory.Grain<IReliefDemandGrain>(incidentId).ShelterClosed(this.GetPrimaryKeyString());
+        await TellClosures();
         if (room) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return View();
+    }
+
+    /// <summary>When a closure's notices not yet confirmed are sent again (then every minute).</summary>
+    private static readonly TimeSpan ClosureNoticesDue = TimeSpan.FromSeconds(10);
+
+    /// <summary>Tells the reliefs a closure dropped and that have not confirmed it (one-way: a relief may be calling this shelter).</summary>
+    private async Task TellClosures()
+    {
+        foreach (var incidentId in S.OwedClosures) await GrainFactory.Grain<IReliefDemandGrain>(incidentId).ShelterClosed(this.GetPrimaryKeyString());
+    }
+
+    public async Task ClosureNoted(string incidentId)
+    {
+        if (!S.OwedClosures.Remove(incidentId)) return;
+        await state.WriteOrRestartAsync(this);
+        if (S.OwedClosures.Count == 0 && await this.GetReminder(ClosureNotices) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ClosureNotices) return;
+        if (S.OwedClosures.Count > 0) await TellClosures();
+        else if (await this.GetReminder(ClosureNotices) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
     public async Task<int> Admit(string incidentId, int people, Actor actor)
@@ -83,6 +121,16 @@ public sealed class ShelterGrain(
         // (one-way, as for a head count that goes down), also when the head count does not move (they had gone home already).
         if (take < before) await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).ShelterRoom();
         return take;
+    }
+
+    public async Task<int> Transfer(string from, string to, Actor actor)
+    {
+        if (!Exists) throw DomainException.NotFound($"no shelter has the id '{this.GetPrimaryKeyString()}'");
+        // The people stay where they are: the places only change hands, in one write (a retry finds none left to move).
+        if (!S.Admitted.Remove(from, out var places)) return S.Admitted.GetValueOrDefault(to);
+        S.Admitted[to] = S.Admitted.GetValueOrDefault(to) + places;
+        await Changed();
+        return S.Admitted[to];
     }
 
     /// <summary>Writes the state (a failed write restarts the activation) and pushes the shelter.</summary>

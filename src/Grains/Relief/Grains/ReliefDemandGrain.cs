@@ -38,6 +38,17 @@ public sealed class ReliefDemandState
     [Id(17)] public DateTimeOffset? LateUntil { get; set; }
     /// <summary>When the demand was created (its first update); null for one stored before the twenty-fourth session.</summary>
     [Id(18)] public DateTimeOffset? CreatedAt { get; set; }
+    /// <summary>The surviving incident this relief was handed over to (the incident was merged); null otherwise.</summary>
+    [Id(19)] public string? HandedTo { get; set; }
+    /// <summary>The convoys handed over (and those set going after): their news is passed on to <see cref="HandedTo"/>'s relief.</summary>
+    [Id(20)] public HashSet<string> Handed { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The merged incidents whose reliefs were handed over to this one.</summary>
+    [Id(21)] public List<string> TakenFrom { get; set; } = [];
+    /// <summary>
+    /// Relocated people of the closed incident who have left their shelters (<see cref="ReliefDemandGrain.PeopleLeft"/>): they
+    /// need no place any more, and are not placed again should a shelter close.
+    /// </summary>
+    [Id(22)] public int LeftShelters { get; set; }
 }
 
 /// <summary>
@@ -86,14 +97,14 @@ public sealed class ReliefDemandGrain(
         S.Incident = update;
         FixDeadline();
         var reopened = false;
-        // Convoys loading or on the road are not withdrawn with the plan (their stock is on trucks): the dispatcher is told.
-        if (withdrawnNow) UnderWay(S.Shipments.Values, Withdrawal);
+        // Convoys loading or on the road are not withdrawn with the plan (their stock is on trucks): the dispatcher is told. A
+        // merged incident's go on for the same people, counted at the survivor's relief (HandOver).
+        if (withdrawnNow && update.MergedInto is { } survivor)
+            UnderWay(S.Shipments.Values, $"the incident is merged into {survivor}", $"they go on for its people and count in its relief");
+        else if (withdrawnNow) UnderWay(S.Shipments.Values, Withdrawal);
         else if (!first && !wasNobody && Nobody()) UnderWay(S.Shipments.Values, "the relief needs nothing (figures corrected to nobody)");
-        if (update.Withdrawn && S.Shelters.Count > 0)
-        {
-            // A false alarm or a duplicate merged into another: its people hold no shelter places (the surviving incident's do).
-            await PlaceRelocated(update, actor);
-        }
+        // A false alarm's people hold no shelter places. A merged incident's keep theirs until they pass to the survivor (HandOver).
+        if (update.Withdrawn && update.MergedInto is null && S.Shelters.Count > 0) await PlaceRelocated(update, actor);
         if (peopleChanged)
         {
             var affected = Math.Max(update.Affected, update.Relocated);
@@ -113,6 +124,66 @@ public sealed class ReliefDemandGrain(
         var coordinator = GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey);
         await coordinator.Track(Key);
         await coordinator.RequestReplan();
+    }
+
+    public async Task HandOver(string survivor, Actor actor)
+    {
+        if (S.HandedTo is not null && S.HandedTo != survivor) throw DomainException.Conflict($"the relief of incident {Key} was handed over to {S.HandedTo}");
+        var convoys = S.Shipments.Values.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed or ShipmentStatus.Delivered).ToList();
+        if (S.HandedTo is null)
+        {
+            // Stored first: from here on the convoys' news is passed on (a convoy delivered while this call runs is not lost).
+            S.HandedTo = survivor;
+            S.Handed.UnionWith(convoys.Select(s => s.Id));
+            if (S.Created) await Save();
+            else await state.WriteOrRestartAsync(this);
+        }
+        if (convoys.Count > 0 || S.Shelters.Count > 0)
+        {
+            await GrainFactory.Grain<IReliefDemandGrain>(survivor).TakeOver(Key, new ReliefHandOver
+            {
+                Shipments = convoys, Shelters = new Dictionary<string, int>(S.Shelters, StringComparer.Ordinal),
+            }, actor);
+            // The places are the survivor's now (the shelters hold them for it).
+            if (S.Shelters.Count > 0)
+            {
+                S.Shelters.Clear();
+                await Save();
+            }
+        }
+    }
+
+    public async Task TakeOver(string from, ReliefHandOver handOver, Actor actor)
+    {
+        // Merged in turn meanwhile: what comes goes on to the incident that takes reports now.
+        if (S.HandedTo is { } next)
+        {
+            await GrainFactory.Grain<IReliefDemandGrain>(next).TakeOver(from, handOver, actor);
+            return;
+        }
+        if (S.TakenFrom.Contains(from)) return;
+        foreach (var shipment in handOver.Shipments)
+        {
+            if (S.Shipments.TryGetValue(shipment.Id, out var known) && known.Status == ShipmentStatus.Delivered) continue;
+            S.Shipments[shipment.Id] = shipment;
+            if (shipment.Status != ShipmentStatus.Delivered) continue;
+            foreach (var line in shipment.Received ?? shipment.Lines)
+                S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
+            var deliveredAt = shipment.DeliveredAt ?? shipment.UpdatedAt;
+            if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines) && !(S.FirstDeliveryAt <= deliveredAt)) S.FirstDeliveryAt = deliveredAt;
+        }
+        // The shelter is the record of who holds its places: this relief takes the count it answers (a retry after a failure
+        // finds the places moved already and answers the same).
+        foreach (var (shelterId, _) in handOver.Shelters.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var held = await GrainFactory.Grain<IShelterGrain>(shelterId).Transfer(from, Key, actor);
+            if (held > 0) S.Shelters[shelterId] = held;
+        }
+        S.TakenFrom.Add(from);
+        // Not created yet (this incident had nobody affected): stored, and shown once the incident's figures come, at once.
+        if (S.Created) await Save();
+        else await state.WriteOrRestartAsync(this);
+        await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
     }
 
     public Task<IncidentRelief?> Get() => Task.FromResult(S.Created ? View() : null);
@@ -186,7 +257,13 @@ public sealed class ReliefDemandGrain(
 
     public async Task ShipmentChanged(Shipment shipment, bool replan)
     {
-        if (!S.Created) return;
+        if (!S.Created)
+        {
+            // A convoy of a merged incident whose relief was handed over here before this incident's figures came: its news
+            // waits for them (the shipment tells it again).
+            if (S.TakenFrom.Count > 0) throw new InvalidOperationException($"the relief of incident {Key} takes over convoys but has no figures yet; the convoy's news is told again");
+            return;
+        }
         var noted = false;
         // Told again (the shipment's retry after a failed call): a delivery counts once.
         var counted = S.Shipments.TryGetValue(shipment.Id, out var known) && known.Status == ShipmentStatus.Delivered;
@@ -194,7 +271,7 @@ public sealed class ReliefDemandGrain(
         // A convoy of a withdrawn relief set loading or sent out after the withdrawal (before the next plan withdrew it).
         var startedNow = shipment.Status is ShipmentStatus.Loading or ShipmentStatus.Departed
             && known?.Status is not (ShipmentStatus.Loading or ShipmentStatus.Departed or ShipmentStatus.Delivered);
-        if (startedNow && S.Incident!.Withdrawn) UnderWay([shipment], Withdrawal);
+        if (startedNow && S.Incident!.Withdrawn && S.HandedTo is null) UnderWay([shipment], Withdrawal);
         if (shipment.Status == ShipmentStatus.Delivered && !counted)
         {
             foreach (var line in shipment.Received ?? shipment.Lines)
@@ -218,6 +295,13 @@ public sealed class ReliefDemandGrain(
             }
         }
         await Save();
+        // Handed over to the survivor of a merge: the convoy's news counts there (a failure here has the shipment tell it again).
+        if (S.HandedTo is { } survivor && (S.Handed.Contains(shipment.Id) || shipment.Status is ShipmentStatus.Loading or ShipmentStatus.Departed or ShipmentStatus.Delivered))
+        {
+            if (S.Handed.Add(shipment.Id)) await Save();
+            await GrainFactory.Grain<IReliefDemandGrain>(survivor).ShipmentChanged(shipment, replan);
+            return;
+        }
         if (noted)
         {
             await SendNotes();
@@ -340,10 +424,33 @@ public sealed class ReliefDemandGrain(
 
     public async Task ShelterClosed(string shelterId)
     {
-        if (!S.Created || !S.Shelters.Remove(shelterId)) return;
-        // Its people need a place elsewhere while the incident is open (a closed or withdrawn one's are not placed again).
-        if (S.Incident is { Open: true, Withdrawn: false } update) ShelterShort(await PlaceRelocated(update, Actor.System), again: false);
+        if (S.Created && S.Shelters.Remove(shelterId))
+        {
+            // Its people need a place elsewhere, also when the incident is closed (its response ended, not their stay): until
+            // the thirty-second session a closed incident's people lost their place with no alert. A withdrawn relief's have none.
+            if (S.Incident is { Withdrawn: false } update) ShelterShort(await PlaceRelocated(update, Actor.System), again: false);
+            await Save();
+        }
+        // Stored (or nothing to do: told before): the shelter stops telling (it tells again until this gets there).
+        await GrainFactory.Grain<IShelterGrain>(shelterId).ClosureNoted(Key);
+    }
+
+    public async Task<IncidentRelief> PeopleLeft(string shelterId, int? people, Actor actor)
+    {
+        if (!S.Created) throw DomainException.NotFound($"incident {Key} has no relief demand (no affected or relocated people in its assessment)");
+        if (S.Incident!.Open)
+            throw DomainException.Conflict($"incident {Key} is open: its relocated figure places its people; when they leave a shelter, lower it (POST /api/v1/incidents/{Key}/assessments)");
+        if (!S.Shelters.TryGetValue(shelterId, out var held))
+            throw DomainException.Conflict($"incident {Key} holds no places at shelter {shelterId}" + (S.Shelters.Count > 0 ? $"; it holds places at {string.Join(", ", S.Shelters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} ({kv.Value})"))}" : ""));
+        if (people is < 1) throw DomainException.Invalid("people", "people must be at least 1 (leave it out when all have left)");
+        if (people > held) throw DomainException.Invalid("people", $"people is {people}; incident {Key} holds {held} places at shelter {shelterId}");
+        var leaving = people ?? held;
+        var stay = await GrainFactory.Grain<IShelterGrain>(shelterId).Admit(Key, held - leaving, actor);
+        if (stay > 0) S.Shelters[shelterId] = stay;
+        else S.Shelters.Remove(shelterId);
+        S.LeftShelters += held - stay;
         await Save();
+        return View();
     }
 
     private void ShelterShort(int unplaced, bool again)
@@ -358,7 +465,8 @@ public sealed class ReliefDemandGrain(
     /// </summary>
     private async Task<int> PlaceRelocated(ReliefDemandUpdate update, Actor actor)
     {
-        var relocated = update.Withdrawn ? 0 : update.Relocated;
+        // A closed incident's people who left their shelters need no place (PeopleLeft).
+        var relocated = update.Withdrawn ? 0 : Math.Max(0, update.Relocated - (update.Open ? 0 : S.LeftShelters));
         var nearestFirst = (await GrainFactory.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetShelters())
             .OrderBy(s => Dispatch.Recommendation.TravelTimeModel.DistanceKm(s.Position, update.Location)).ThenBy(s => s.Id, StringComparer.Ordinal)
             .Select(s => s.Id).ToList();
@@ -420,13 +528,13 @@ public sealed class ReliefDemandGrain(
     private const string Withdrawal = "the relief is withdrawn (incident cancelled or merged)";
 
     /// <summary>A <see cref="ReliefAlertKind.ConvoyUnderWay"/> alert naming those of <paramref name="shipments"/> loading or on the road, if any.</summary>
-    private void UnderWay(IEnumerable<Shipment> shipments, string why)
+    private void UnderWay(IEnumerable<Shipment> shipments, string why, string what = "cancel a Loading convoy to give its stock back, or let it go on")
     {
         var underWay = shipments.Where(s => s.Status is ShipmentStatus.Loading or ShipmentStatus.Departed).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
         if (underWay.Count == 0) return;
         Alert(ReliefAlertKind.ConvoyUnderWay, $"ConvoyUnderWay: {why} but "
             + string.Join("; ", underWay.Select(s => $"{s.Id} from {s.WarehouseId} is {s.Status} ({ShipmentReceipt.Describe(s.Lines)})"))
-            + ": cancel a Loading convoy to give its stock back, or let it go on");
+            + ": " + what);
     }
 
     private void Alert(ReliefAlertKind kind, string text) =>
@@ -489,6 +597,8 @@ public sealed class ReliefDemandGrain(
             PeopleRelievedByDeadline = CoveredBy(ArrivedBy(Deadline), new Dictionary<string, long>()),
             AvoidedWarehouses = [.. S.Avoided.Values.OrderBy(a => a.WarehouseId, StringComparer.Ordinal)],
             KnownAt = S.CreatedAt,
+            HandedTo = S.HandedTo,
+            TakenFrom = [.. S.TakenFrom],
         };
     }
 }

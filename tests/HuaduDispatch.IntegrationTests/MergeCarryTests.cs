@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using HuaduDispatch.Contracts;
+using HuaduDispatch.IntegrationTests.Infrastructure;
+
+namespace HuaduDispatch.IntegrationTests;
+
+/// <summary>
+/// A merge says two reports are one case: the survivor takes in the merged incident's figures, the more severe level, its
+/// field command post with its situation reports, its people's shelter places and its convoys under way and delivered
+/// (the typhoon-night tester's F1, F3 and F5 of the thirty-first session: all of it stayed behind on the merged incident).
+/// </summary>
+public sealed class MergeCarryTests
+{
+    private static async Task<T> Ok<T>(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {text}");
+        return System.Text.Json.JsonSerializer.Deserialize<T>(text, DispatchJson.Options)!;
+    }
+
+    private static async Task<Incident> Report(HttpClient dispatcher, string type, string title, double lat, double lon, object assessment) =>
+        await Ok<Incident>(await dispatcher.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type, title, location = new { lat, lon }, occurredAt = DateTimeOffset.UtcNow.AddMinutes(-20), source = "hotline", assessment,
+        }));
+
+    private static async Task Merge(HttpClient dispatcher, string from, string into) =>
+        await Ok<Incident>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{from}/transitions",
+            new { to = "Merged", reason = "same flooding: estate and underpass are one incident", mergedInto = into }));
+
+    [Fact]
+    public async Task Merging_the_more_severe_report_into_the_first_call_carries_its_level_figures_post_reports_and_shelter_places()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        // The first call's position is the caller's, 1.8 km north of the estate: the shelters nearest to it are not the estate's.
+        var first = await Report(dispatcher, "Waterlogging", "Huacheng Rd underpass flooded (first call)", 23.392, 113.205, new { affected = 20 });
+        var estate = await Report(dispatcher, "Flood", "Huacheng riverside estate flooded", 23.376, 113.206, new { affected = 1800, relocated = 1500, trapped = 6 });
+        Assert.Equal((ResponseLevel.IV, ResponseLevel.III), (first.ResponseLevel, estate.ResponseLevel));
+        await Ok<SitRep>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{estate.Id}/command-post/sitreps", new { kind = "Initial", text = "estate ground floors flooded, 6 trapped" }));
+        await Ok<SitRep>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{estate.Id}/command-post/sitreps", new { kind = "Update", text = "4 of 6 trapped rescued" }));
+        var housed = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{estate.Id}/relief")).Shelters;
+        Assert.Equal(new Dictionary<string, int> { ["S052"] = 1500 }, housed);
+        var occupancy = new Dictionary<string, int>();
+        foreach (var shelterId in housed.Keys) occupancy[shelterId] = (await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{shelterId}")).Occupancy;
+
+        await Merge(dispatcher, estate.Id, first.Id);
+
+        // The survivor has both reports' people and the more severe level.
+        var survivor = await dispatcher.GetOk<Incident>($"/api/v1/incidents/{first.Id}");
+        Assert.Equal(ResponseLevel.III, survivor.ResponseLevel);
+        Assert.Equal((1820, 1500, 6), (survivor.Assessment.Affected, survivor.Assessment.Relocated, survivor.Assessment.Trapped));
+        var timeline = await dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{first.Id}/timeline");
+        Assert.Contains(timeline, e => e.Summary.Contains($"figures of {estate.Id} (merged in) added: trapped 0 + 6 = 6, affected 20 + 1,800 = 1,820, relocated 0 + 1,500 = 1,500", StringComparison.Ordinal));
+        Assert.Contains(timeline, e => e.Kind == "LevelUpgraded" && e.Summary.Contains($"carried from {estate.Id} (merged in)", StringComparison.Ordinal));
+
+        // The command post and its two reports go on at the survivor; the next report is an Update, numbered on.
+        var post = await dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{first.Id}/command-post");
+        Assert.Equal(new[] { (1, SitRepKind.Initial, $"{estate.Id}#1"), (2, SitRepKind.Update, $"{estate.Id}#2") },
+            post.SitReps.Select(r => (r.Number, r.Kind, r.CarriedFrom!)).ToArray());
+        var next = await Ok<SitRep>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{first.Id}/command-post/sitreps", new { kind = "Update", text = "2 still trapped" }));
+        Assert.Equal((3, (string?)null), (next.Number, next.CarriedFrom));
+
+        // The 1,500 stay where they are housed: the places are the survivor's now, and no shelter's head count moved.
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{first.Id}/relief");
+        Assert.Equal(housed, relief.Shelters);
+        Assert.Equal([estate.Id], relief.TakenFrom);
+        foreach (var (shelterId, people) in housed)
+        {
+            var shelter = await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{shelterId}");
+            Assert.Equal(people, shelter.Admitted[first.Id]);
+            Assert.False(shelter.Admitted.ContainsKey(estate.Id));
+            Assert.Equal(occupancy[shelterId], shelter.Occupancy);
+        }
+        var merged = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{estate.Id}/relief");
+        Assert.Equal((first.Id, 0), (merged.HandedTo, merged.Shelters.Count));
+    }
+
+    [Fact]
+    public async Task A_merged_duplicates_convoys_under_way_and_delivered_count_for_the_surviving_incident()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var duplicate = await Report(dispatcher, "Rainstorm", "Flooded homes, Xinhua (duplicate call)", 23.40, 113.22, new { affected = 30 });
+        var covered = await ReliefLifecycleTests.Eventually(() => dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{duplicate.Id}/relief"),
+            r => r.PeopleCoveredByPlan == 30 && r.Shipments.Count > 0 && r.Shipments.All(s => s.Status == ShipmentStatus.Planned), "the duplicate's kit planned");
+        var convoys = covered.Shipments.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        // The first convoy arrives before the merge; the others are loading when the dispatcher merges.
+        foreach (var status in new[] { "Loading", "Departed", "Delivered" })
+            await Ok<Shipment>(await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoys[0].Id}/status", new { status }));
+        foreach (var convoy in convoys.Skip(1))
+            await Ok<Shipment>(await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status = "Loading" }));
+        var survivor = await Report(dispatcher, "Rainstorm", "Flooded homes, Xinhua", 23.401, 113.221, new { affected = 10 });
+
+        await Merge(dispatcher, duplicate.Id, survivor.Id);
+
+        static Dictionary<string, long> Sum(IEnumerable<Shipment> shipments) => shipments.SelectMany(s => s.Received ?? s.Lines)
+            .GroupBy(l => l.ItemCode).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity));
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{survivor.Id}/relief");
+        Assert.Equal(40, relief.Affected);
+        Assert.Equal([duplicate.Id], relief.TakenFrom);
+        Assert.Equal(convoys.Select(c => c.Id).Order(), relief.Shipments.Where(s => s.IncidentId == duplicate.Id).Select(s => s.Id).Order());
+        var delivered = Sum([convoys[0]]);
+        var loading = Sum(convoys.Skip(1));
+        foreach (var need in relief.Needs)
+            Assert.Equal((delivered.GetValueOrDefault(need.ItemCode), loading.GetValueOrDefault(need.ItemCode)), (need.Delivered, need.InTransit));
+
+        // The convoys loading at the merge arrive: their kit counts for the survivor's people (30 of its 40 have theirs).
+        foreach (var convoy in convoys.Skip(1))
+            foreach (var status in new[] { "Departed", "Delivered" })
+                await Ok<Shipment>(await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status }));
+        var after = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{survivor.Id}/relief");
+        var all = Sum(convoys);
+        foreach (var need in after.Needs) Assert.Equal(all.GetValueOrDefault(need.ItemCode), need.Delivered);
+        Assert.True(after.PeopleRelievedByDeadline >= 30, $"{after.PeopleRelievedByDeadline} of the survivor's 40 relieved; the duplicate's 30 had their kit");
+        var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        Assert.Equal(after.PeopleRelievedByDeadline, kpi.Incidents.Single(i => i.IncidentId == survivor.Id).RelievedWithin3h);
+    }
+}
