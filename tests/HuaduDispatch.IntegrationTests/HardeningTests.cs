@@ -198,6 +198,17 @@ public sealed class HardeningTests : IAsyncLifetime
         var hookResponses = doc.GetProperty("webhooks").EnumerateObject().Single().Value.GetProperty("post").GetProperty("responses");
         Assert.True(hookResponses.TryGetProperty("5XX", out _) && hookResponses.TryGetProperty("429", out _) && hookResponses.TryGetProperty("408", out _));
         Assert.Contains("final", hookResponses.GetProperty("default").GetProperty("description").GetString());
+        // Every operation has its own operationId (generators made up names from the whole path until the thirty-second
+        // session), every enum schema says its values are strings, and the bodies mark the fields the server requires.
+        var operationIds = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(o => o.Value.TryGetProperty("operationId", out var id) ? id.GetString() : null)).ToList();
+        Assert.DoesNotContain(null, operationIds);
+        Assert.Equal(operationIds.Count, operationIds.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal("postIncidentsByIdTransitions", paths.GetProperty("/api/v1/incidents/{id}/transitions").GetProperty("post").GetProperty("operationId").GetString());
+        var enumsWithoutType = schemas.EnumerateObject().Where(s => s.Value.TryGetProperty("enum", out _) && !s.Value.TryGetProperty("type", out _)).Select(s => s.Name).ToList();
+        Assert.True(enumsWithoutType.Count == 0, "enum schemas without a type: " + string.Join(", ", enumsWithoutType));
+        Assert.Equal("string", schemas.GetProperty("IncidentType").GetProperty("type").GetString());
+        Assert.Equal(["reason", "to"], schemas.GetProperty("TransitionRequest").GetProperty("required").EnumerateArray().Select(v => v.GetString()).Order());
+        Assert.Contains("ConvoyUnderWay", paths.GetProperty("/api/v1/relief/alerts").GetProperty("get").GetProperty("description").GetString());
         // The hub's plan brief is described, counts as counts.
         Assert.Equal("integer", schemas.GetProperty("ReliefPlanSummary").GetProperty("properties").GetProperty("shortfalls").GetProperty("type").GetString());
         // reportedAt says which time it is in each schema.

@@ -93,6 +93,13 @@ public static class OpenApiSetup
                 }
                 if (context.JsonPropertyInfo is { Name: "at" } at && at.DeclaringType == typeof(HuaduDispatch.Contracts.TimelineEntry))
                     schema.Description = "Server time the change was recorded";
+                // Enums are written as their names (the contract tester's L8, thirty-first session: the enum schemas had no type).
+                var type = context.JsonTypeInfo.Type;
+                if ((Nullable.GetUnderlyingType(type) ?? type).IsEnum && schema.Type is null && schema.Enum is { Count: > 0 })
+                    schema.Type = Nullable.GetUnderlyingType(type) is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                // What the rules require of the request bodies (each missing field is a 400 naming it).
+                if (context.JsonPropertyInfo is null && RequiredFields.TryGetValue(type, out var required))
+                    schema.Required = new HashSet<string>(required, StringComparer.Ordinal);
                 // The figures' limits (IncidentInputRules): 0 to 10,000,000 people, 0 to one trillion CNY.
                 if (context.JsonPropertyInfo is { } f && (f.DeclaringType == typeof(HuaduDispatch.Contracts.Assessment) || f.DeclaringType == typeof(HuaduDispatch.Contracts.AssessmentUpdate)))
                 {
@@ -113,6 +120,7 @@ public static class OpenApiSetup
                     operation.Description = entry.Description;
                 }
                 operation.Tags = new HashSet<OpenApiTagReference> { new(ApiCatalogue.Tag(route), context.Document) };
+                operation.OperationId ??= OperationId(method, route);
 
                 var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
                 if (policies.Count > 0)
@@ -221,6 +229,40 @@ public static class OpenApiSetup
         });
 
     /// <summary>The document's title and description, the bearer scheme, and the problem-details schema.</summary>
+    /// <summary>The request bodies' fields the server requires (a 400 naming the field when one is missing).</summary>
+    private static readonly Dictionary<Type, string[]> RequiredFields = new()
+    {
+        [typeof(HuaduDispatch.Contracts.TransitionRequest)] = ["to", "reason"],
+        [typeof(HuaduDispatch.Contracts.ResponseLevelRequest)] = ["level", "reason"],
+        [typeof(HuaduDispatch.Contracts.DispatchRequest)] = ["teamIds"],
+        [typeof(HuaduDispatch.Contracts.TeamStatusReport)] = ["status"],
+        [typeof(HuaduDispatch.Contracts.ShipmentStatusRequest)] = ["status"],
+        [typeof(HuaduDispatch.Contracts.IssueTaskRequest)] = ["teamId", "title"],
+        [typeof(HuaduDispatch.Contracts.TaskUpdateRequest)] = ["status"],
+        [typeof(HuaduDispatch.Contracts.SitRepRequest)] = ["kind", "text"],
+        [typeof(HuaduDispatch.Contracts.StockMovementRequest)] = ["itemCode", "quantity", "kind", "reason"],
+        [typeof(HuaduDispatch.Contracts.AvoidWarehouseRequest)] = ["warehouseId"],
+        [typeof(HuaduDispatch.Contracts.ShelterDepartureRequest)] = ["shelterId"],
+    };
+
+    /// <summary>
+    /// A stable operation id from the method and the path after /api/v1: <c>getIncidents</c>, <c>postIncidentsByIdTransitions</c>,
+    /// <c>deleteIncidentsByIdReliefAvoidedWarehousesByWarehouseId</c>. Before the thirty-second session operations had none, and
+    /// generators made up their own names from the whole path.
+    /// </summary>
+    public static string OperationId(string method, string route)
+    {
+        var name = new System.Text.StringBuilder(method.ToLowerInvariant());
+        foreach (var segment in route.Split('/', StringSplitOptions.RemoveEmptyEntries).Skip(2))
+        {
+            var parameter = segment.StartsWith('{');
+            if (parameter) name.Append("By");
+            foreach (var word in segment.Trim('{', '}').Split('-', '.', '_'))
+                if (word.Length > 0) name.Append(char.ToUpperInvariant(word[0])).Append(word[1..]);
+        }
+        return name.ToString();
+    }
+
     private static void Describe(OpenApiDocument document)
     {
         document.Info = new OpenApiInfo
