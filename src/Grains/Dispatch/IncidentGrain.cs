@@ -96,6 +96,16 @@ public sealed class IncidentState
     /// finishes the releases finishes the status change too (<see cref="IncidentGrain.RepairTeamChanges"/>).
     /// </summary>
     [Id(41)] public FinalTransition? PendingFinal { get; set; }
+    /// <summary>No report upward is owed: the last was recorded as made and no escalation since (false, owed, in incidents stored before).</summary>
+    [Id(50)] public bool ReportSettled { get; set; }
+    /// <summary>The tier the owed (or last owed) report goes to; null in incidents stored before (the tier leading then).</summary>
+    [Id(51)] public LeadingTier? ReportTier { get; set; }
+    /// <summary>The due time a ReportOverdue was raised for (once per owed report).</summary>
+    [Id(52)] public DateTimeOffset? ReportOverdueFor { get; set; }
+    /// <summary>The due time the report-upward reminder is registered for (null: none, or removed).</summary>
+    [Id(53)] public DateTimeOffset? ReportWatch { get; set; }
+    /// <summary>The last report upward recorded as made.</summary>
+    [Id(54)] public UpwardReportStatus? LastReport { get; set; }
 }
 
 /// <summary>The final status a change was making, with its reason, while its teams were released.</summary>
@@ -795,6 +805,7 @@ public sealed partial class IncidentGrain(
         else if (reminderName == ReliefResendReminder) await ResendRelief();
         else if (reminderName == IncidentBoardResend.Reminder) await ResendBoard();
         else if (reminderName == TeamChangesReminder) await CheckTeamChanges();
+        else if (reminderName == ReportUpwardReminder) await CheckReportUpward();
         else if (reminderName == MergeTeamsReminder)
         {
             if (S.MergeTeams is not null) await SendMergeTeams(Actor.System);
@@ -842,15 +853,17 @@ public sealed partial class IncidentGrain(
     {
         var first = S.LevelReason.Length == 0;
         var from = S.Level;
+        var owedBefore = first ? null : ReportOwed;
         var rules = levels.RulesFor(level);
         S.Level = level;
         S.LevelReason = reason;
         (S.ProposedLevel, S.DeclinedLevel, S.HeldAgainst) = (null, null, null);
-        S.ReportDeadline = now + rules.ReportDeadline;
+        var owed = ReportUpwardRules.OnLevel(owedBefore, first, from, level, rules.LeadingTier, rules.ReportDeadline, now);
+        if (owed is { } o) (S.ReportDeadline, S.ReportTier) = (o.DueBy, o.Tier);
+        S.ReportSettled = owed is null;
         S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),
-            first ? $"graded {level}: {reason}; {rules.LeadingTier} leads, report upward by {DistrictTime.Text(S.ReportDeadline)}"
-                  : $"{from} -> {level}: {reason}; {rules.LeadingTier} leads, report upward by {DistrictTime.Text(S.ReportDeadline)}");
+            (first ? $"graded {level}: {reason}" : $"{from} -> {level}: {reason}") + $"; {rules.LeadingTier} leads, {ReportUpwardRules.LevelSummary(owed, S.LastReport?.ReportedAt)}");
         if (rules.CommandPost && !S.CommandPost)
         {
             var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(Options.DutyCommander,
@@ -911,12 +924,14 @@ public sealed partial class IncidentGrain(
         if (_teamChangesBegun) (_teamChangesBegun, S.TeamChanges) = (false, []); // this change called its teams, and stores what they did
         await KeepReliefUpdate(view);
         if (boardReminder) await KeepBoardUpdate();
+        await KeepReportWatch();
         await state.WriteStateAsync();
         await AppendTimeline();
         await UpdateBoard(view);
         PublishChanges(view);
         await UpdateRelief(view, actor);
         await HandOffEvents();
+        await DropReportWatch();
         return view;
     }
 
@@ -1274,6 +1289,7 @@ public sealed partial class IncidentGrain(
             UpdatedAt = S.UpdatedAt,
             Version = S.Version,
             SharedWith = [.. S.SharedWith],
+            ReportUpward = ReportUpwardView(rules.LeadingTier),
         };
     }
 }
