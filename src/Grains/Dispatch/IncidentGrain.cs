@@ -731,7 +731,7 @@ public sealed partial class IncidentGrain(
     {
         if (!S.Created) return [];
         var now = clock.GetUtcNow();
-        var raised = TaskWatch.Due(S.Tasks, now, Options.TaskAckTimeout).ToList();
+        var raised = TaskWatch.Due(S.Tasks, now, Options.TaskAckTimeout, await WorkingTeams(now)).ToList();
         foreach (var (taskId, alert) in raised)
         {
             var i = S.Tasks.FindIndex(t => t.Id == taskId);
@@ -751,6 +751,26 @@ public sealed partial class IncidentGrain(
             _taskWatchRegistered = false;
         }
         return [.. S.Tasks.Where(t => raised.Any(r => r.TaskId == t.Id))];
+    }
+
+    /// <summary>
+    /// For the teams of tasks awaiting acknowledgement, when those showing a working status here took it (<see cref="TaskWatch.Due"/>);
+    /// the teams are asked only then (incident -> team, as every call between the two). Teams that cannot be read count as silent.
+    /// </summary>
+    private async Task<Dictionary<string, DateTimeOffset>> WorkingTeams(DateTimeOffset now)
+    {
+        var ids = S.Tasks.Where(t => TaskWatch.AwaitsAcknowledgement(t, now, Options.TaskAckTimeout)).Select(t => t.TeamId).Distinct().ToList();
+        if (ids.Count == 0) return [];
+        try
+        {
+            var teams = await Task.WhenAll(ids.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()));
+            return teams.OfType<RescueTeam>().Where(t => t.IncidentId == Key && TaskWatch.ShowsWorking(t.Status)).ToDictionary(t => t.Id, t => t.StatusChangedAt);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Incident {IncidentId}: the teams of unacknowledged tasks could not be read; their tasks are flagged as unanswered", Key);
+            return [];
+        }
     }
 
     /// <summary>
