@@ -75,6 +75,41 @@ public sealed record Incident
     [Id(22)] public required int Version { get; init; }
     /// <summary>Partner agencies this incident is shared with (besides the reporting agency in <see cref="Source"/>).</summary>
     [Id(23)] public IReadOnlyList<string> SharedWith { get; init; } = [];
+    /// <summary>
+    /// The report upward (向上级报告): the one owed (due by <see cref="ReportDeadline"/>) or, when none is owed, the last one, and
+    /// the last report recorded as made (POST /incidents/{id}/upward-reports). Null only in incidents built by hand (tests).
+    /// </summary>
+    [Id(24)] public UpwardReportStatus? ReportUpward { get; init; }
+}
+
+/// <summary>Where an incident stands with its report upward (<see cref="Incident.ReportUpward"/>).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.UpwardReportStatus")]
+public sealed record UpwardReportStatus
+{
+    /// <summary>A report is owed: not recorded as made since the incident was graded or escalated (a closed incident owes none).</summary>
+    [Id(0)] public required bool Owed { get; init; }
+    /// <summary>When the owed report is due (the last one's due time when none is owed); equal to <see cref="Incident.ReportDeadline"/>.</summary>
+    [Id(1)] public required DateTimeOffset DueBy { get; init; }
+    /// <summary>The tier the report goes to: the most senior tier that led while it was owed.</summary>
+    [Id(2)] public required LeadingTier Tier { get; init; }
+    /// <summary>The owed report's due time passed without a report recorded (a ReportOverdue entry was written).</summary>
+    [Id(3)] public required bool Overdue { get; init; }
+    /// <summary>The last report recorded as made: when, by whom, to which tier, and its reference (a document number).</summary>
+    [Id(4)] public DateTimeOffset? ReportedAt { get; init; }
+    [Id(5)] public string? ReportedBy { get; init; }
+    [Id(6)] public LeadingTier? ReportedTo { get; init; }
+    [Id(7)] public string? Reference { get; init; }
+}
+
+/// <summary>Body of POST /api/v1/incidents/{id}/upward-reports: a report upward was made.</summary>
+[GenerateSerializer, Immutable, Alias("huadu.UpwardReportRequest")]
+public sealed record UpwardReportRequest
+{
+    /// <summary>The tier reported to; the tier leading now when left out.</summary>
+    [Id(0)] public LeadingTier? To { get; init; }
+    /// <summary>The report's reference, e.g. its document number.</summary>
+    [Id(1)] public string? Reference { get; init; }
+    [Id(2)] public string? Note { get; init; }
 }
 
 /// <summary>What the per-area boards keep of an incident, for lists and filters.</summary>

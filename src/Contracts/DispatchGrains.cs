@@ -11,6 +11,8 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// <summary>New figures: those the update leaves out keep their values.</summary>
     [Alias("Assess")] Task<Incident> Assess(AssessmentUpdate update, Actor actor);
     [Alias("SetLevel")] Task<Incident> SetLevel(ResponseLevelRequest request, Actor actor);
+    /// <summary>Records that the report upward was made (another entry each time: reports are often repeated); nothing is owed after it.</summary>
+    [Alias("ReportUpward")] Task<Incident> ReportUpward(UpwardReportRequest request, Actor actor);
     [Alias("Transition")] Task<Incident> Transition(TransitionRequest request, Actor actor);
     [Alias("Dispatch")] Task<Incident> Dispatch(DispatchRequest request, Actor actor);
     [Alias("ReleaseTeam")] Task<Incident> ReleaseTeam(string teamId, ReleaseRequest request, Actor actor);

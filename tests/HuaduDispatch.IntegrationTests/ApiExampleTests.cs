@@ -36,6 +36,7 @@ public sealed class ApiExampleTests : IAsyncLifetime
         "POST /api/v1/incidents/{id}/assessments",
         "POST /api/v1/incidents/{id}/relief/avoided-warehouses",
         "POST /api/v1/incidents/{id}/response-level",
+        "POST /api/v1/incidents/{id}/upward-reports",
         "POST /api/v1/incidents/{id}/shares",
         "POST /api/v1/incidents/{id}/dispatches",
         "POST /api/v1/incidents/{id}/tasks",

@@ -50,6 +50,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["POST /api/v1/incidents/{id}/assessments"] = "DCAG",
         ["POST /api/v1/incidents/{id}/transitions"] = "DCA",
         ["POST /api/v1/incidents/{id}/response-level"] = "DCA",
+        ["POST /api/v1/incidents/{id}/upward-reports"] = "DCA",
         ["POST /api/v1/incidents/{id}/shares"] = "DCA",
         ["GET /api/v1/incidents/{id}/recommendations"] = "DCVA",
         ["POST /api/v1/incidents/{id}/dispatches"] = "DCA",

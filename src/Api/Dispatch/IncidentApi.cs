@@ -63,6 +63,11 @@ public static class IncidentApi
             TypedResults.Ok(await Incident(grains, id).SetLevel(body, user.ToActor())))
             .RequireAuthorization(Policies.Command);
 
+        // The report upward was made (the typhoon-night tester's F7): recorded, and nothing is owed until an escalation.
+        incidents.MapPost("/{id}/upward-reports", async (string id, UpwardReportRequest? body, IGrainFactory grains, ClaimsPrincipal user) =>
+            TypedResults.Ok(await Incident(grains, id).ReportUpward(body ?? new UpwardReportRequest(), user.ToActor())))
+            .RequireAuthorization(Policies.Command);
+
         incidents.MapGet("/{id}/recommendations", async (string id, IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<IRecommendationGrain>(0).Recommend(id)))
             .RequireAuthorization(Policies.Console);

@@ -57,6 +57,12 @@ public static class ApiCatalogue
             """{"to":"Contained","reason":"water receding, no one trapped"}"""),
         ["POST /api/v1/incidents/{id}/response-level"] = new("Set the response level by hand (a reason is required)", null,
             """{"level":"III","reason":"two towns affected; district command takes over"}"""),
+        ["POST /api/v1/incidents/{id}/upward-reports"] = new("Record that the report upward (向上级报告) was made",
+            "to (a LeadingTier) defaults to the tier leading now; reference (e.g. the document number, at most 200 characters) and note are optional. " +
+            "The report owed is then settled (reportUpward.owed false) until a more severe level owes a new one; each call is recorded " +
+            "(ReportedUpward in the timeline), a repeat too. A report owed and not recorded by its due time (reportDeadline) is " +
+            "flagged: a ReportOverdue entry and reportUpward.overdue.",
+            """{"to":"City","reference":"花应急报〔2026〕17号","note":"phoned to the city duty office, written report sent"}"""),
         ["POST /api/v1/incidents/{id}/shares"] = new("Share the incident with partner agencies",
             "They may then read it (REST, EIDO, console hub) and receive its webhook events.", """{"agencyIds":["fire-119"],"reason":"needs water rescue"}"""),
         ["GET /api/v1/incidents/{id}/recommendations"] = new("Recommended teams for the incident's open modules (optimal assignment with ETAs)"),

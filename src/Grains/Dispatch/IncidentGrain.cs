@@ -103,6 +103,16 @@ public sealed class IncidentState
     [Id(44)] public MergedCase? MergeCase { get; set; }
     /// <summary>The incidents merged into this one whose case it took in (<see cref="IncidentGrain.Absorb"/>).</summary>
     [Id(45)] public List<string> Absorbed { get; set; } = [];
+    /// <summary>No report upward is owed: the last was recorded as made and no escalation since (false, owed, in incidents stored before).</summary>
+    [Id(50)] public bool ReportSettled { get; set; }
+    /// <summary>The tier the owed (or last owed) report goes to; null in incidents stored before (the tier leading then).</summary>
+    [Id(51)] public LeadingTier? ReportTier { get; set; }
+    /// <summary>The due time a ReportOverdue was raised for (once per owed report).</summary>
+    [Id(52)] public DateTimeOffset? ReportOverdueFor { get; set; }
+    /// <summary>The due time the report-upward reminder is registered for (null: none, or removed).</summary>
+    [Id(53)] public DateTimeOffset? ReportWatch { get; set; }
+    /// <summary>The last report upward recorded as made.</summary>
+    [Id(54)] public UpwardReportStatus? LastReport { get; set; }
 }
 
 /// <summary>The final status a change was making, with its reason, while its teams were released.</summary>
@@ -810,7 +820,7 @@ public sealed partial class IncidentGrain(
     {
         if (!S.Created) return [];
         var now = clock.GetUtcNow();
-        var raised = TaskWatch.Due(S.Tasks, now, Options.TaskAckTimeout).ToList();
+        var raised = TaskWatch.Due(S.Tasks, now, Options.TaskAckTimeout, await WorkingTeams(now)).ToList();
         foreach (var (taskId, alert) in raised)
         {
             var i = S.Tasks.FindIndex(t => t.Id == taskId);
@@ -830,6 +840,26 @@ public sealed partial class IncidentGrain(
             _taskWatchRegistered = false;
         }
         return [.. S.Tasks.Where(t => raised.Any(r => r.TaskId == t.Id))];
+    }
+
+    /// <summary>
+    /// For the teams of tasks awaiting acknowledgement, when those showing a working status here took it (<see cref="TaskWatch.Due"/>);
+    /// the teams are asked only then (incident -> team, as every call between the two). Teams that cannot be read count as silent.
+    /// </summary>
+    private async Task<Dictionary<string, DateTimeOffset>> WorkingTeams(DateTimeOffset now)
+    {
+        var ids = S.Tasks.Where(t => TaskWatch.AwaitsAcknowledgement(t, now, Options.TaskAckTimeout)).Select(t => t.TeamId).Distinct().ToList();
+        if (ids.Count == 0) return [];
+        try
+        {
+            var teams = await Task.WhenAll(ids.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()));
+            return teams.OfType<RescueTeam>().Where(t => t.IncidentId == Key && TaskWatch.ShowsWorking(t.Status)).ToDictionary(t => t.Id, t => t.StatusChangedAt);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Incident {IncidentId}: the teams of unacknowledged tasks could not be read; their tasks are flagged as unanswered", Key);
+            return [];
+        }
     }
 
     /// <summary>
@@ -884,6 +914,7 @@ public sealed partial class IncidentGrain(
         else if (reminderName == ReliefResendReminder) await ResendRelief();
         else if (reminderName == IncidentBoardResend.Reminder) await ResendBoard();
         else if (reminderName == TeamChangesReminder) await CheckTeamChanges();
+        else if (reminderName == ReportUpwardReminder) await CheckReportUpward();
         else if (reminderName == MergeTeamsReminder)
         {
             if (S.MergeTeams is not null || S.MergeCase is not null) await SendMergeOwed(Actor.System);
@@ -931,15 +962,17 @@ public sealed partial class IncidentGrain(
     {
         var first = S.LevelReason.Length == 0;
         var from = S.Level;
+        var owedBefore = first ? null : ReportOwed;
         var rules = levels.RulesFor(level);
         S.Level = level;
         S.LevelReason = reason;
         (S.ProposedLevel, S.DeclinedLevel, S.HeldAgainst) = (null, null, null);
-        S.ReportDeadline = now + rules.ReportDeadline;
+        var owed = ReportUpwardRules.OnLevel(owedBefore, first, from, level, rules.LeadingTier, rules.ReportDeadline, now);
+        if (owed is { } o) (S.ReportDeadline, S.ReportTier) = (o.DueBy, o.Tier);
+        S.ReportSettled = owed is null;
         S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),
-            first ? $"graded {level}: {reason}; {rules.LeadingTier} leads, report upward by {DistrictTime.Text(S.ReportDeadline)}"
-                  : $"{from} -> {level}: {reason}; {rules.LeadingTier} leads, report upward by {DistrictTime.Text(S.ReportDeadline)}");
+            (first ? $"graded {level}: {reason}" : $"{from} -> {level}: {reason}") + $"; {rules.LeadingTier} leads, {ReportUpwardRules.LevelSummary(owed, S.LastReport?.ReportedAt)}");
         if (rules.CommandPost && !S.CommandPost)
         {
             var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(Options.DutyCommander,
@@ -1000,12 +1033,14 @@ public sealed partial class IncidentGrain(
         if (_teamChangesBegun) (_teamChangesBegun, S.TeamChanges) = (false, []); // this change called its teams, and stores what they did
         await KeepReliefUpdate(view);
         if (boardReminder) await KeepBoardUpdate();
+        await KeepReportWatch();
         await state.WriteStateAsync();
         await AppendTimeline();
         await UpdateBoard(view);
         PublishChanges(view);
         await UpdateRelief(view, actor);
         await HandOffEvents();
+        await DropReportWatch();
         return view;
     }
 
@@ -1364,6 +1399,7 @@ public sealed partial class IncidentGrain(
             UpdatedAt = S.UpdatedAt,
             Version = S.Version,
             SharedWith = [.. S.SharedWith],
+            ReportUpward = ReportUpwardView(rules.LeadingTier),
         };
     }
 }

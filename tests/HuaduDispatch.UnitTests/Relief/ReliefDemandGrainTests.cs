@@ -100,6 +100,24 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
         Assert.Contains("needs nothing", Assert.Single(await nobody.GetAlerts(), a => a.Kind == ReliefAlertKind.ConvoyUnderWay).Text);
     }
 
+    /// <summary>
+    /// A Breached alert for people reported only after their deadline says so (the typhoon-night tester's F9: it read like a
+    /// missed promise); one for people known before it does not.
+    /// </summary>
+    [Fact]
+    public async Task A_breach_of_a_relief_reported_after_its_deadline_says_when_it_was_known()
+    {
+        var (late, relief) = await Demand("INC-RD-BREACH-KNOWN-LATE", TimeSpan.FromMinutes(40));
+        Assert.Equal(ReliefStatus.Breached, (await late.CheckDeadline())!.Status);
+        var text = Assert.Single(await late.GetAlerts(), a => a.Kind == ReliefAlertKind.Breached).Text;
+        Assert.EndsWith($"missing at the deadline; reported after its deadline (known at {DistrictTime.Text(relief.KnownAt!.Value)})", text);
+
+        var (missed, _) = await Demand("INC-RD-BREACH-KNOWN-EARLY", TimeSpan.FromSeconds(-1));
+        await Task.Delay(1500);
+        Assert.Equal(ReliefStatus.Breached, (await missed.CheckDeadline())!.Status);
+        Assert.EndsWith("missing at the deadline", Assert.Single(await missed.GetAlerts(), a => a.Kind == ReliefAlertKind.Breached).Text);
+    }
+
     [Fact]
     public async Task A_delivery_reported_after_the_judgement_but_made_before_the_deadline_corrects_Breached_to_Met()
     {

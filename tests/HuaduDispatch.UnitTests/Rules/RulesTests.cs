@@ -155,6 +155,29 @@ public sealed class TaskRulesTests
         Assert.Empty(TaskWatch.Due([Task(DispatchTaskStatus.Acknowledged, t0, t0.AddHours(1))], t0.AddMinutes(10), TimeSpan.FromMinutes(5)));
     }
 
+    /// <summary>
+    /// A crew that reported a working status after its task was issued answered it: no Unacknowledged (the typhoon-night
+    /// tester's F8: crews on scene were flagged). A status taken before the task went out, or one that is no work here
+    /// (another team's), does not answer it.
+    /// </summary>
+    [Fact]
+    public void A_task_whose_team_reported_a_working_status_after_it_was_issued_is_not_unacknowledged()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 6, 11, 19, 20, TimeSpan.Zero);
+        var task = Task(DispatchTaskStatus.Issued, t0, t0.AddHours(1));
+        var later = t0.AddMinutes(6);
+        var timeout = TimeSpan.FromMinutes(5);
+        Assert.Empty(TaskWatch.Due([task], later, timeout, new Dictionary<string, DateTimeOffset> { ["D01"] = t0.AddSeconds(13) }));
+        Assert.Empty(TaskWatch.Due([task], later, timeout, new Dictionary<string, DateTimeOffset> { ["D01"] = t0 }));
+        Assert.Equal([("task-1", TaskWatch.Unacknowledged)], TaskWatch.Due([task], later, timeout, new Dictionary<string, DateTimeOffset> { ["D01"] = t0.AddSeconds(-1) }));
+        Assert.Equal([("task-1", TaskWatch.Unacknowledged)], TaskWatch.Due([task], later, timeout, new Dictionary<string, DateTimeOffset> { ["T05"] = t0.AddSeconds(13) }));
+        // Its Overdue is not affected: a working crew's task past its due time is still flagged.
+        Assert.Equal([("task-1", TaskWatch.Overdue)], TaskWatch.Due([task], t0.AddHours(1), timeout, new Dictionary<string, DateTimeOffset> { ["D01"] = t0.AddSeconds(13) }));
+        Assert.True(TaskWatch.AwaitsAcknowledgement(task, later, timeout));
+        Assert.False(TaskWatch.AwaitsAcknowledgement(task, t0.AddMinutes(4), timeout));
+        Assert.Equal([TeamStatus.EnRoute, TeamStatus.OnScene, TeamStatus.Returning], Enum.GetValues<TeamStatus>().Where(TaskWatch.ShowsWorking));
+    }
+
     [Fact]
     public void Overdue_alert_for_open_tasks_past_due_and_never_for_finished_ones()
     {

@@ -55,17 +55,34 @@ public static class TaskWatch
     public const string Unacknowledged = "Unacknowledged";
     public const string Overdue = "Overdue";
 
-    public static IEnumerable<(string TaskId, string Alert)> Due(IEnumerable<DispatchTask> tasks, DateTimeOffset now, TimeSpan ackTimeout)
+    /// <summary>
+    /// The alerts due now. <paramref name="working"/>: for teams whose status shows them working this incident (see
+    /// <see cref="ShowsWorking"/>), when they took that status; a task issued no later than that is not Unacknowledged, as the
+    /// crew answered after it went out (its own status stays Issued until the crew moves it). Until the thirty-first session
+    /// crews that reported EnRoute and OnScene after their dispatch got Unacknowledged alerts (the typhoon-night tester's F8).
+    /// </summary>
+    public static IEnumerable<(string TaskId, string Alert)> Due(IEnumerable<DispatchTask> tasks, DateTimeOffset now, TimeSpan ackTimeout,
+        IReadOnlyDictionary<string, DateTimeOffset>? working = null)
     {
         foreach (var t in tasks)
         {
             if (!TaskRules.IsOpen(t.Status)) continue;
-            if (t.Status == DispatchTaskStatus.Issued && now - t.IssuedAt >= ackTimeout && !t.Alerts.Contains(Unacknowledged))
+            if (AwaitsAcknowledgement(t, now, ackTimeout) && !(working is not null && working.TryGetValue(t.TeamId, out var since) && since >= t.IssuedAt))
                 yield return (t.Id, Unacknowledged);
             if (now >= t.DueAt && !t.Alerts.Contains(Overdue))
                 yield return (t.Id, Overdue);
         }
     }
+
+    /// <summary>An Issued task past the acknowledgement timeout, not yet flagged: Unacknowledged unless its team is working (<see cref="Due"/>).</summary>
+    public static bool AwaitsAcknowledgement(DispatchTask t, DateTimeOffset now, TimeSpan ackTimeout) =>
+        t.Status == DispatchTaskStatus.Issued && now - t.IssuedAt >= ackTimeout && !t.Alerts.Contains(Unacknowledged);
+
+    /// <summary>
+    /// A status a crew reports while working its incident: EnRoute, OnScene, Returning (the steps of a response a team reports
+    /// itself; Assigned is set by the dispatch, and the others are reported without an assignment).
+    /// </summary>
+    public static bool ShowsWorking(TeamStatus s) => s is TeamStatus.EnRoute or TeamStatus.OnScene or TeamStatus.Returning;
 
     public static bool NeedsWatching(IEnumerable<DispatchTask> tasks) =>
         tasks.Any(t => TaskRules.IsOpen(t.Status) && (t.Alerts.Count < 2));

@@ -368,7 +368,7 @@ public sealed class ReliefDemandGrain(
         {
             // Judged on what had arrived at the deadline, whenever the reminder runs (it can be late after a failover).
             S.Outcome = FullyDeliveredBy(Deadline) ? ReliefStatus.Met : ReliefStatus.Breached;
-            Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline");
+            Alert(S.Outcome == ReliefStatus.Met ? ReliefAlertKind.Met : ReliefAlertKind.Breached, S.Outcome == ReliefStatus.Met ? "Met: every item delivered by the deadline" : $"Breached: {Missing()} missing at the deadline" + (S.CreatedAt is { } known && known >= Deadline ? $"; reported after its deadline (known at {DistrictTime.Text(known)})" : ""));
             S.NotesToIncident[S.Outcome.Value] = S.AlertLog[^1].Text;
             await Save();
             await SendNotes();
