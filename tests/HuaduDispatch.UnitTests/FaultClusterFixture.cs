@@ -30,6 +30,8 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public static volatile bool FailShipmentCreate;
     /// <summary>A relief commit stops right after a convoy was amended (the amendment stored), as when its node dies there.</summary>
     public static volatile bool FailAfterShipmentAmend;
+    /// <summary>The relief whose plan is applied, then the coordinator's node stops (its writes fail until <see cref="FailingWrites.Stop"/>).</summary>
+    public static volatile string? FailAfterApplyPlanOf;
     /// <summary>While set, the planner's plans send every convoy on no truck at all (a planner gone wrong).</summary>
     public static volatile bool BreakPlans;
     public static volatile bool FailRelayLookup;
@@ -103,6 +105,9 @@ public sealed class FaultClusterFixture : IAsyncLifetime
             {
                 if (FailAfterTeamCall is { } method && context.Grain is HuaduDispatch.Grains.Teams.RescueTeamGrain && context.InterfaceMethod.Name == method)
                     return InvokeThenFail(context);
+                if (FailAfterApplyPlanOf is { } reliefOf && context.Grain is ReliefDemandGrain relief && relief.GetPrimaryKeyString() == reliefOf
+                    && context.InterfaceMethod.Name == nameof(IReliefDemandGrain.ApplyPlan))
+                    return ApplyPlanThenStop(context);
                 if (FailAfterShipmentAmend && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Amend))
                     return AmendThenStop(context);
                 if (FailShipmentCreate && context.Grain is ShipmentGrain && context.InterfaceMethod.Name == nameof(IShipmentGrain.Create))
@@ -137,6 +142,14 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         for (var seen = Volatile.Read(ref count); seen > 0; seen = Volatile.Read(ref count))
             if (Interlocked.CompareExchange(ref count, seen - 1, seen) == seen) return true;
         return false;
+    }
+
+    /// <summary>A relief takes the plan, then the coordinator's node stops: the call fails, and so does every later write of its state.</summary>
+    private static async Task ApplyPlanThenStop(IIncomingGrainCallContext context)
+    {
+        await context.Invoke();
+        FailingWrites.FailFromNow("relief-coordinator");
+        throw new InvalidOperationException("injected: the node stopped while the reliefs were told of the plan");
     }
 
     private static async Task InvokeThenFail(IIncomingGrainCallContext context)

@@ -94,6 +94,56 @@ public sealed class ReliefCommitCrashTests(FaultClusterFixture fixture) : IClass
         await coordinator.Replan();
     }
 
+    /// <summary>
+    /// A plan that creates and amends no convoy (only its shortfalls change) is cut short while the reliefs are told of it: a
+    /// relief keeps its shortfall alert naming the plan, and the next plan takes another number. Until the thirty-second session
+    /// the number was stored only with a convoy created or amended, and the next plan took the same one (the second verifier's
+    /// L1: two plans with one number in the alert feed).
+    /// </summary>
+    [Fact]
+    public async Task A_commit_cut_short_while_reliefs_are_told_of_a_shortfall_only_plan_does_not_give_its_number_to_the_next_plan()
+    {
+        var dispatcher = new Actor { Subject = "dispatcher-wang", Role = Roles.Dispatcher };
+        var (coordinator, _) = await ReliefFixtures.OneDepotBesideAnIncident(Grains, "INC-SEQ-CRASH");
+        var relief = Grains.GetGrain<IReliefDemandGrain>("INC-SEQ-CRASH");
+        // The road from the only depot is cut: every plan leaves the incident short and creates no convoy for it.
+        await relief.AvoidWarehouse("WH-1", "road cut at the bridge", null, dispatcher);
+        var first = await coordinator.Replan();
+        Assert.DoesNotContain(first.Allocations, a => a.IncidentId == "INC-SEQ-CRASH");
+
+        // More people: the next plan's shortfall differs (a new alert naming it), and the node stops once the relief has it.
+        await relief.Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 40, Relocated = 0, Priority = 2, Open = true, AreaId = "xinhua",
+        }, dispatcher);
+        FaultClusterFixture.FailAfterApplyPlanOf = "INC-SEQ-CRASH";
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => coordinator.Replan());
+        }
+        finally
+        {
+            FaultClusterFixture.FailAfterApplyPlanOf = null;
+            FailingWrites.Stop();
+        }
+        var told = (await relief.GetAlerts()).Last(a => a.Kind == ReliefAlertKind.Shortfall).Text;
+        var cutShort = long.Parse(told["plan ".Length..told.IndexOf(':', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(cutShort > first.PlanId, $"the relief was told of the cut-short plan: {told}");
+
+        await coordinator.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var next = await coordinator.Replan();
+        Assert.True(next.PlanId > cutShort, $"the next plan is {next.PlanId}, the number the relief's alert gives the cut-short one ({told})");
+
+        // The incident closes, so that the other tests of this cluster plan without it.
+        await relief.Update(new ReliefDemandUpdate
+        {
+            Type = IncidentType.Flood, Location = new GeoPoint { Lat = 23.401, Lon = 113.221 }, OccurredAt = DateTimeOffset.UtcNow,
+            Affected = 40, Relocated = 0, Priority = 2, Open = false, AreaId = "xinhua",
+        }, dispatcher);
+        await coordinator.Replan();
+    }
+
     [Fact]
     public async Task A_plan_the_warehouses_cannot_carry_out_is_not_committed_and_the_failure_says_why()
     {

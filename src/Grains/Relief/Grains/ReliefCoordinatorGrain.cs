@@ -31,6 +31,16 @@ public sealed class ReliefCoordinatorState
 }
 
 /// <summary>
+/// The last plan number handed out, stored on its own (a few bytes) before a plan's commit uses it, so that a commit cut short
+/// never gives its number to the next plan without a write of the coordinator's whole state.
+/// </summary>
+[GenerateSerializer, Alias("huadu.ReliefPlanSeqState")]
+public sealed class ReliefPlanSeqState
+{
+    [Id(0)] public long Issued { get; set; }
+}
+
+/// <summary>
 /// The district relief coordinator: plans every open demand over every warehouse with the exact OR-Tools planner (solved off
 /// the grain's turn on a low-priority thread of its own, <see cref="PlannerThread"/>), then commits the plan as warehouse
 /// reservations with ids — so a retried commit applies once and two plans never hold the same stock — and as Planned shipments. Re-plans (debounced) when demand, stock or a shipment changes,
@@ -39,6 +49,7 @@ public sealed class ReliefCoordinatorState
 /// </summary>
 public sealed class ReliefCoordinatorGrain(
     [PersistentState("relief-coordinator", StorageNames.Dispatch)] IPersistentState<ReliefCoordinatorState> state,
+    [PersistentState("relief-plan-seq", StorageNames.Dispatch)] IPersistentState<ReliefPlanSeqState> planSeq,
     IReliefPlanner planner,
     IOptions<ReliefOptions> options,
     TimeProvider clock,
@@ -57,7 +68,21 @@ public sealed class ReliefCoordinatorGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stored = (state.State.Plan, state.State.Failure);
+        if (planSeq.State.Issued > state.State.PlanSeq) state.State.PlanSeq = planSeq.State.Issued;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="planId"/> as handed out before anything outside the coordinator names it (a convoy amended or
+    /// created, a relief's plan and its shortfall alert "plan N: ..."). Until the thirty-second session the number was stored
+    /// with the coordinator's state only when the plan created or amended a convoy, so a node's death while the reliefs were told
+    /// of a plan that only changed shortfalls gave the next plan the same number (the second verifier's L1).
+    /// </summary>
+    private async Task IssuePlanNumber(long planId)
+    {
+        if (planSeq.State.Issued >= planId) return;
+        planSeq.State.Issued = planId;
+        await planSeq.WriteOrRestartAsync(this);
     }
 
     /// <summary>Writes the state (a failed write restarts the activation), then lets the reads see what it stored.</summary>
@@ -419,9 +444,10 @@ public sealed class ReliefCoordinatorGrain(
         // the change (the next plan sees that stock).
         var amended = new Dictionary<(string WarehouseId, string DemandId), Shipment>();
         var failed = new List<string>();
-        // An amended convoy names this plan: its number is stored first, so that a commit cut short (a node's death) never
-        // leaves a convoy naming a plan number the next plan takes again (the relief tester's F3, thirty-first session).
-        if (amendable.Count > 0) await Write();
+        // An amended or created convoy, and a relief told of the plan, name this plan: its number is stored first, so that a
+        // commit cut short (a node's death) never leaves them naming a plan number the next plan takes again (the relief
+        // tester's F3, thirty-first session; the second verifier's L1).
+        await IssuePlanNumber(planId);
         foreach (var old in amendable)
         {
             var group = groupOf[(old.WarehouseId, old.IncidentId)];
