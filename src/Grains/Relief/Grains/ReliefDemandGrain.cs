@@ -164,7 +164,8 @@ public sealed class ReliefDemandGrain(
         if (S.TakenFrom.Contains(from)) return;
         foreach (var shipment in handOver.Shipments)
         {
-            if (S.Shipments.TryGetValue(shipment.Id, out var known) && known.Status == ShipmentStatus.Delivered) continue;
+            // Already heard of here: its news was passed on after the hand-over was stored, and is newer than this list.
+            if (S.Shipments.ContainsKey(shipment.Id)) continue;
             S.Shipments[shipment.Id] = shipment;
             if (shipment.Status != ShipmentStatus.Delivered) continue;
             foreach (var line in shipment.Received ?? shipment.Lines)
