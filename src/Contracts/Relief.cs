@@ -119,7 +119,6 @@ public sealed record ShelterDepartureRequest
 {
     [Id(0)] public string? ShelterId { get; init; }
     [Id(1)] public int? People { get; init; }
-    [Id(2)] public string? Note { get; init; }
 }
 
 /// <summary>An item that will not reach an incident by its deadline, and why (StockShort, TooFar, NoTrucks, KitIncomplete).</summary>

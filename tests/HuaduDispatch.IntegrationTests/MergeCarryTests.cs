@@ -117,4 +117,33 @@ public sealed class MergeCarryTests
         var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
         Assert.Equal(after.PeopleRelievedByDeadline, kpi.Incidents.Single(i => i.IncidentId == survivor.Id).RelievedWithin3h);
     }
+
+    /// <summary>
+    /// An incident in Recovery takes a merged report's case (a verifier's H1, thirty-second session: the merge answered 200 and
+    /// the case was refused and dropped, its people's places left on the withdrawn relief).
+    /// </summary>
+    [Fact]
+    public async Task A_survivor_in_recovery_takes_the_merged_reports_figures_post_and_places()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var survivor = await Report(dispatcher, "Flood", "Flooded homes, Huadong", 23.43, 113.40, new { affected = 40 });
+        foreach (var to in new[] { "Responding", "Contained", "Recovery" })
+            await Ok<Incident>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{survivor.Id}/transitions", new { to, reason = "water receding" }));
+        var late = await Report(dispatcher, "Flood", "Flooded homes, Huadong (late call)", 23.431, 113.401, new { affected = 90, relocated = 25, trapped = 2 });
+        await Ok<CommandPost>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{late.Id}/command-post", new { commander = "Ma Yun" }));
+        await Ok<SitRep>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{late.Id}/command-post/sitreps", new { kind = "Initial", text = "2 trapped in a basement" }));
+        var housed = (await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{late.Id}/relief")).Shelters;
+        Assert.Equal(25, housed.Values.Sum());
+
+        await Merge(dispatcher, late.Id, survivor.Id);
+
+        var after = await dispatcher.GetOk<Incident>($"/api/v1/incidents/{survivor.Id}");
+        Assert.Equal((IncidentStatus.Recovery, 130, 25, 2), (after.Status, after.Assessment.Affected, after.Assessment.Relocated, after.Assessment.Trapped));
+        var post = await dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{survivor.Id}/command-post");
+        Assert.Equal(("Ma Yun", $"{late.Id}#1"), (post.Commander, Assert.Single(post.SitReps).CarriedFrom));
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{survivor.Id}/relief");
+        Assert.Equal(housed, relief.Shelters);
+        Assert.Equal([late.Id], relief.TakenFrom);
+    }
 }

@@ -150,7 +150,7 @@ public static class ApiCatalogue
             """{"warehouseId":"WH-REG","reason":"Road to the village flooded at the Xinjie river bridge"}"""),
         ["DELETE /api/v1/incidents/{id}/relief/avoided-warehouses/{warehouseId}"] = new("Allow relief plans to send from a warehouse to this incident again"),
         ["POST /api/v1/incidents/{id}/relief/shelter-departures"] = new("People of a closed incident left a shelter: the places they held there are released",
-            "Body {shelterId, people?, note?}; without people, all of the incident's places at that shelter. A closed incident's people keep their " +
+            "Body {shelterId, people?}; without people, all of the incident's places at that shelter. A closed incident's people keep their " +
             "places (its response ended, not their stay) until this says they left. 409 for an open incident (its relocated figure places its people: " +
             "lower it), or a shelter where the incident holds no places; 400 when people is below 1 or more than the places it holds there."),
         ["GET /api/v1/kpi/relief"] = new("Relief KPIs per incident and district-wide: share relieved within 3 h, initial relief time, breaches, open shortfalls",

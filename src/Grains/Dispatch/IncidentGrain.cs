@@ -441,11 +441,11 @@ public sealed partial class IncidentGrain(
     {
         EnsureExists();
         if (S.Absorbed.Contains(from)) return View();
-        if (!IncidentLifecycle.AcceptsDispatch(S.Status))
-        {
-            if (S.Status == IncidentStatus.Merged) await EnsureOpen(); // names the incident that takes its reports
-            throw DomainException.Conflict($"the incident is {S.Status}; the case of {from} cannot be taken in");
-        }
+        // Any incident not withdrawn takes the case: one in Recovery (a verifier's H1: the case was refused and dropped, as teams
+        // are), and one closed after the merge was checked, whose people are housed and relieved all the same (its level stays).
+        if (S.Status == IncidentStatus.Merged) await EnsureOpen(); // names the incident that takes its reports
+        if (S.Status == IncidentStatus.Cancelled) throw DomainException.Conflict($"the incident is {S.Status}; the case of {from} cannot be taken in");
+        var closed = S.Status == IncidentStatus.Closed;
         // Its relief first: its convoys and its people's shelter places are this incident's before its figures add people here
         // (who would otherwise be placed again, nearest first, while they are housed where they are).
         if (mergedCase.HadRelief) await GrainFactory.Grain<IReliefDemandGrain>(from).HandOver(Key, actor);
@@ -467,7 +467,9 @@ public sealed partial class IncidentGrain(
         if (S.HeldAgainst is { } held && graded >= held) graded = S.Level;
         var (level, reason) = MergeRules.LevelAfterMerge(S.Level, mergedCase.Level, $"carried from {from} (merged in): {mergedCase.LevelReason}",
             graded, levels.Explain(IncidentTypes.CategoryOf(S.Type), S.Assessment));
-        if (level != S.Level) await ApplyLevel(level, reason, actor, clock.GetUtcNow());
+        if (level != S.Level && closed)
+            Record(actor, "LevelHeld", $"{from} (merged in) was at level {mergedCase.Level}; this incident is closed and stays at {S.Level}");
+        else if (level != S.Level) await ApplyLevel(level, reason, actor, clock.GetUtcNow());
         S.Absorbed.Add(from);
         return await Save(actor);
     }

@@ -21,7 +21,10 @@ public sealed class IncidentTimelineGrain(
     /// </summary>
     public async Task Append(IReadOnlyList<TimelineEntry> entries)
     {
-        var fresh = entries.Where(e => e.Seq <= 0 || e.Seq > state.State.IncidentThrough).ToList();
+        // Entries of the incident carry its numbers; an entry from another incident (the merge note) carries none, and one the
+        // same as an entry held (its time, kind and text) is a retry after a failure (a verifier saw the note twice after a kill).
+        var fresh = entries.Where(e => e.Seq > state.State.IncidentThrough
+            || (e.Seq <= 0 && !state.State.Entries.Any(x => x.At == e.At && x.Kind == e.Kind && x.Summary == e.Summary))).ToList();
         if (fresh.Count == 0) return;
         var next = state.State.Entries.Count == 0 ? 1 : state.State.Entries[^1].Seq + 1;
         foreach (var e in fresh)
