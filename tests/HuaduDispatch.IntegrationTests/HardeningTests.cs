@@ -209,6 +209,11 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal("string", schemas.GetProperty("IncidentType").GetProperty("type").GetString());
         Assert.Equal(["reason", "to"], schemas.GetProperty("TransitionRequest").GetProperty("required").EnumerateArray().Select(v => v.GetString()).Order());
         Assert.Contains("ConvoyUnderWay", paths.GetProperty("/api/v1/relief/alerts").GetProperty("get").GetProperty("description").GetString());
+        // The lists' filters say their values.
+        var statusFilter = paths.GetProperty("/api/v1/incidents").GetProperty("get").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "status");
+        Assert.Contains("Merged", statusFilter.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        var layer = paths.GetProperty("/api/v1/map/{layer}").GetProperty("get").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "layer");
+        Assert.Contains("risk-points", layer.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
         // The hub's plan brief is described, counts as counts.
         Assert.Equal("integer", schemas.GetProperty("ReliefPlanSummary").GetProperty("properties").GetProperty("shortfalls").GetProperty("type").GetString());
         // reportedAt says which time it is in each schema.

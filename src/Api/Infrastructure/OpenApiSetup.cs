@@ -121,6 +121,7 @@ public static class OpenApiSetup
                 }
                 operation.Tags = new HashSet<OpenApiTagReference> { new(ApiCatalogue.Tag(route), context.Document) };
                 operation.OperationId ??= OperationId(method, route);
+                DescribeParameters(operation, route);
 
                 var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
                 if (policies.Count > 0)
@@ -244,6 +245,43 @@ public static class OpenApiSetup
         [typeof(HuaduDispatch.Contracts.AvoidWarehouseRequest)] = ["warehouseId"],
         [typeof(HuaduDispatch.Contracts.ShelterDepartureRequest)] = ["shelterId"],
     };
+
+    /// <summary>The values the filters of the lists and the map take (each other value is a 400 that lists these).</summary>
+    private static readonly Dictionary<(string Route, string Name), string[]> ParameterValues = new()
+    {
+        [("/api/v1/incidents", "status")] = Enum.GetNames<HuaduDispatch.Contracts.IncidentStatus>(),
+        [("/api/v1/incidents", "level")] = Enum.GetNames<HuaduDispatch.Contracts.ResponseLevel>(),
+        [("/api/v1/incidents", "type")] = Enum.GetNames<HuaduDispatch.Contracts.IncidentType>(),
+        [("/api/v1/teams", "level")] = Enum.GetNames<HuaduDispatch.Contracts.TeamLevel>(),
+        [("/api/v1/teams", "capability")] = Enum.GetNames<HuaduDispatch.Contracts.Capability>(),
+        [("/api/v1/teams", "status")] = Enum.GetNames<HuaduDispatch.Contracts.TeamStatus>(),
+        [("/api/v1/warehouses", "kind")] = Enum.GetNames<HuaduDispatch.Contracts.WarehouseKind>(),
+        [("/api/v1/risk-points", "colour")] = Enum.GetNames<HuaduDispatch.Contracts.RiskColour>(),
+        [("/api/v1/risk-points", "kind")] = Enum.GetNames<HuaduDispatch.Contracts.RiskKind>(),
+        [("/api/v1/hazard-points", "kind")] = Enum.GetNames<HuaduDispatch.Contracts.HazardKind>(),
+        [("/api/v1/map/{layer}", "layer")] = [.. Standards.GeoJson.GeoJsonBuilder.Layers],
+    };
+
+    /// <summary>
+    /// The query filters' values and the instants' format in the parameters (until the thirty-second session they were plain
+    /// strings, although the server checks each against a fixed list: the contract tester's L8).
+    /// </summary>
+    private static void DescribeParameters(OpenApiOperation operation, string route)
+    {
+        foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
+        {
+            if (parameter.Name is { } name && ParameterValues.TryGetValue((route, name), out var values))
+            {
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))] };
+                parameter.Description ??= "One of the values listed (exactly as written); leave it out for all.";
+            }
+            else if (parameter.Name == "since")
+            {
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" };
+                parameter.Description ??= "An instant, ISO 8601 with its offset (2026-12-06T18:00:00+08:00); 400 if it does not parse.";
+            }
+        }
+    }
 
     /// <summary>
     /// A stable operation id from the method and the path after /api/v1: <c>getIncidents</c>, <c>postIncidentsByIdTransitions</c>,
