@@ -509,6 +509,11 @@ public enum ReliefAlertKind
     /// cancels a loading one to give its stock back, or lets it go on (a merged incident's people may still need it).
     /// </summary>
     ConvoyUnderWay,
+    /// <summary>
+    /// Relocated people were placed farther than <c>Relief:ShelterFarKm</c> from the incident (the nearer shelters are full or
+    /// closed): the coordinator arranges transport, or opens a nearer place.
+    /// </summary>
+    ShelterFar,
 }
 
 /// <summary>One relief alert of one incident.</summary>

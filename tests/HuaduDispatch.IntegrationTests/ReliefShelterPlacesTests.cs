@@ -174,4 +174,23 @@ public sealed class ReliefShelterPlacesTests
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("lower it", await refused.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task People_placed_farther_than_they_walk_raise_a_shelter_far_alert_naming_where()
+    {
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        // Every shelter is full but S057 (room for 10, beside the incident) and S045 (6 km away).
+        foreach (var shelter in await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters"))
+            await Occupancy(dispatcher, shelter.Id, new { occupancy = shelter.Id == "S057" ? shelter.Capacity - 10 : shelter.Id == "S045" ? 0 : shelter.Capacity, open = true });
+        var s057 = await dispatcher.GetOk<ShelterLive>("/api/v1/shelters/S057");
+        var near = await Report(dispatcher, s057.Position, relocated: 10, "Landslide at Jinghu (10 people)");
+        Assert.DoesNotContain((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{near.Id}/relief")).Alerts, a => a.StartsWith("ShelterFar", StringComparison.Ordinal));
+        var far = await Report(dispatcher, s057.Position, relocated: 30, "Landslide at Jinghu school");
+        var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{far.Id}/relief");
+        Assert.Equal(new Dictionary<string, int> { ["S045"] = 30 }, relief.Shelters);
+        Assert.Contains(relief.Alerts, a => a.StartsWith("ShelterFar: relocated people placed more than 5 km away, the nearer shelters being full or closed: 30 at S045 (6.0 km)", StringComparison.Ordinal));
+        var feed = await dispatcher.GetOk<List<ReliefAlert>>($"/api/v1/relief/alerts?incidentId={far.Id}");
+        Assert.Contains(feed, a => a.Kind == ReliefAlertKind.ShelterFar);
+    }
 }

@@ -74,6 +74,8 @@ public sealed class OptionsProblemsTests
         Assert.Equal(["Relief:PlannerNice"], Keys(new ReliefOptions { PlannerNice = 20 }));
         Assert.Empty(new ReliefOptions { PlannerNice = 0 }.Problems());
         Assert.Empty(new ReliefOptions { PlannerNice = 19 }.Problems());
+        Assert.Equal(["Relief:ShelterFarKm"], Keys(new ReliefOptions { ShelterFarKm = 0 }));
+        Assert.Equal(["Relief:ShelterFarKm"], Keys(new ReliefOptions { ShelterFarKm = double.NaN }));
         Assert.Empty(new ReliefOptions { ReplanDebounce = TimeSpan.Zero, ArchiveAfter = TimeSpan.Zero, PlannerShare = 1 }.Problems());
     }
 

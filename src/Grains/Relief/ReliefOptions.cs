@@ -14,6 +14,11 @@ public sealed class ReliefOptions
     /// <see cref="Deadline"/> turns late relief off.
     /// </summary>
     public TimeSpan LateReliefUntil { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>
+    /// Relocated people placed in a shelter farther than this from their incident raise a <c>ShelterFar</c> alert (default 5 km:
+    /// farther than people walk with their belongings; the coordinator arranges transport or a nearer place).
+    /// </summary>
+    public double ShelterFarKm { get; set; } = 5;
     /// <summary>An AtRisk alert is raised this long before the deadline when relief is not complete.</summary>
     public TimeSpan AtRiskBefore { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>Changes within this window are planned together.</summary>
@@ -86,5 +91,6 @@ public sealed class ReliefOptions
         foreach (var p in OptionsChecks.NotNegative("Relief:ArchiveAfter", ArchiveAfter)) yield return p;
         if (!(PlannerShare is > 0 and <= 1)) yield return $"Relief:PlannerShare must be more than 0 and at most 1, was {PlannerShare}";
         if (PlannerNice is < 0 or > 19) yield return $"Relief:PlannerNice must be from 0 to 19, was {PlannerNice}";
+        if (!(ShelterFarKm > 0)) yield return $"Relief:ShelterFarKm must be more than 0 km, was {ShelterFarKm}";
     }
 }
