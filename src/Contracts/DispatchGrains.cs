@@ -68,6 +68,11 @@ public sealed record MergedCase
     [Id(3)] public required bool CommandPost { get; init; }
     /// <summary>Whether it had a relief demand (handed over to the survivor's).</summary>
     [Id(4)] public required bool HadRelief { get; init; }
+    /// <summary>The report upward it owed when merged (due time and tier), if any.</summary>
+    [Id(5)] public DateTimeOffset? ReportOwedBy { get; init; }
+    [Id(6)] public LeadingTier? ReportOwedTo { get; init; }
+    /// <summary>Its last report upward recorded as made, if any.</summary>
+    [Id(7)] public UpwardReportStatus? LastReport { get; init; }
 }
 
 /// <summary>What an incident answers when another is to be merged into it (<see cref="IIncidentGrain.MergeCheck"/>).</summary>

@@ -13,6 +13,8 @@ public enum IncidentEventKind
     IncidentClosed,
     /// <summary>The relief demand's whole kit arrived by the deadline (also when a late report corrects a breach).</summary>
     ReliefMet,
+    /// <summary>Another incident was merged into this one: its figures were added here (the summary says which), and its case goes on here.</summary>
+    IncidentMergedIn,
 }
 
 /// <summary>

@@ -55,6 +55,10 @@ public sealed class MergeCarryTests
         Assert.Contains(timeline, e => e.Summary.Contains($"figures of {estate.Id} (merged in) added: trapped 0 + 6 = 6, affected 20 + 1,800 = 1,820, relocated 0 + 1,500 = 1,500", StringComparison.Ordinal));
         Assert.Contains(timeline, e => e.Kind == "LevelUpgraded" && e.Summary.Contains($"carried from {estate.Id} (merged in)", StringComparison.Ordinal));
 
+        // The report upward the estate owed (to the district command, due within the hour) is the survivor's now, due as it was
+        // (it got a fresh hour at the merge until a verifier's M1, thirty-second session).
+        Assert.Equal((true, LeadingTier.DistrictCommand, estate.ReportUpward!.DueBy), (survivor.ReportUpward!.Owed, survivor.ReportUpward.Tier, survivor.ReportUpward.DueBy));
+
         // The command post and its two reports go on at the survivor; the next report is an Update, numbered on.
         var post = await dispatcher.GetOk<CommandPost>($"/api/v1/incidents/{first.Id}/command-post");
         Assert.Equal(new[] { (1, SitRepKind.Initial, $"{estate.Id}#1"), (2, SitRepKind.Update, $"{estate.Id}#2") },
@@ -145,5 +149,42 @@ public sealed class MergeCarryTests
         var relief = await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{survivor.Id}/relief");
         Assert.Equal(housed, relief.Shelters);
         Assert.Equal([late.Id], relief.TakenFrom);
+    }
+
+    /// <summary>
+    /// The partner whose case a merge grows hears of it (an <c>IncidentMergedIn</c> event with the figures added, also when the
+    /// level stays: a partner tester's high finding), and reads the case without the district's report upward.
+    /// </summary>
+    [Fact]
+    public async Task The_partner_hears_what_a_merge_added_to_its_case_and_never_sees_the_report_upward()
+    {
+        await using var receiver = await WebhookReceiver.StartNewAsync();
+        await using var node = await DispatchNode.StartAsync(connectionString: null);
+        var admin = node.ClientAs(Roles.Admin);
+        await Webhooks.RegisterAgency(admin);
+        await Webhooks.AddWebhook(admin, receiver.Url("merge"), ["IncidentMergedIn"], hookId: "merge");
+        var police = node.ClientAs(Roles.Agency, agencyId: Webhooks.AgencyId);
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var theirs = await Ok<Incident>(await police.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            type = "Waterlogging", title = "Underpass flooded (110 call)", location = new { lat = 23.40, lon = 113.22 },
+            occurredAt = DateTimeOffset.UtcNow.AddMinutes(-20), assessment = new { affected = 10 },
+        }));
+        Assert.Null(theirs.ReportUpward);
+        var water = await Report(dispatcher, "Waterlogging", "Underpass flooded (water bureau)", 23.401, 113.221, new { affected = 50, trapped = 2 });
+
+        await Merge(dispatcher, water.Id, theirs.Id);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (receiver.Delivered("merge").Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        var told = Assert.Single(receiver.Delivered("merge"));
+        Assert.Equal("IncidentMergedIn", told.EventType);
+        var body = System.Text.Json.JsonDocument.Parse(told.Body).RootElement;
+        Assert.Contains($"{water.Id} merged in: figures added: trapped 0 + 2 = 2, affected 10 + 50 = 60", body.GetProperty("summary").GetString());
+        var incident = body.GetProperty("incident");
+        Assert.Equal(2, incident.GetProperty("assessment").GetProperty("trapped").GetInt32());
+        Assert.False(incident.TryGetProperty("reportUpward", out var upward) && upward.ValueKind != System.Text.Json.JsonValueKind.Null);
+        Assert.Null((await police.GetOk<Incident>($"/api/v1/incidents/{theirs.Id}")).ReportUpward);
+        Assert.NotNull((await dispatcher.GetOk<Incident>($"/api/v1/incidents/{theirs.Id}")).ReportUpward);
     }
 }

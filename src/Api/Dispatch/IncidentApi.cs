@@ -21,9 +21,26 @@ public static class IncidentApi
     public static string NewIncidentId(DateTimeOffset now) =>
         $"INC-{now:yyyyMMdd}-{new string(RandomNumberGenerator.GetItems<char>(IdAlphabet, 8))}";
 
+    /// <summary>An incident as a partner agency reads it: without the district's report upward.</summary>
+    public static Incident ForPartner(Incident incident) => incident with { ReportUpward = null };
+
     public static RouteGroupBuilder MapIncidentApi(this RouteGroupBuilder v1)
     {
         var incidents = v1.MapGroup("/incidents");
+        // The report upward is the district's duty to its superiors, not partner news: an agency's answers leave it out (a
+        // verifier's M3, thirty-second session: the recorder's name and the document number reached partners).
+        incidents.AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            if (!context.HttpContext.User.IsInRole(Roles.Agency)) return result;
+            return result switch
+            {
+                Microsoft.AspNetCore.Http.HttpResults.Ok<Incident> { Value: { } ok } => TypedResults.Ok(ForPartner(ok)),
+                Microsoft.AspNetCore.Http.HttpResults.Created<Incident> { Value: { } created } c => TypedResults.Created(c.Location, ForPartner(created)),
+                Incident incident => ForPartner(incident),
+                _ => result,
+            };
+        });
 
         incidents.MapPost("", async Task<IResult> (CreateIncident body, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, HttpContext http) =>
         {

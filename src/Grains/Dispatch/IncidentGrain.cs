@@ -142,6 +142,8 @@ public sealed partial class IncidentGrain(
     private string Key => this.GetPrimaryKeyString();
     private DispatchOptions Options => options.Value;
     private readonly List<TimelineEntry> _pending = [];
+    /// <summary>Partner events a change raises that the before/after comparison cannot see (a merge taken in), sent first.</summary>
+    private readonly List<(IncidentEventKind Kind, string Summary)> _pendingEvents = [];
     private readonly HashSet<string> _changedTasks = new(StringComparer.Ordinal);
     private (int, int, bool, ResponseLevel)? _lastRelief;
 
@@ -315,6 +317,7 @@ public sealed partial class IncidentGrain(
             S.PendingFinal = null;
         }
         if (mergedInto is not null) S.MergedInto = mergedInto;
+        var reportOwed = ReportOwed; // before the final status, which owes none
         S.Status = to;
         Record(actor, "Status", $"{from} -> {to}: {request.Reason.Trim()}" + (S.MergedInto is { } m && to == IncidentStatus.Merged ? $" (into {m})" : ""));
         if (to == IncidentStatus.Merged)
@@ -331,6 +334,7 @@ public sealed partial class IncidentGrain(
             S.MergeCase = new MergedCase
             {
                 Assessment = S.Assessment, Level = S.Level, LevelReason = S.LevelReason, CommandPost = S.CommandPost, HadRelief = S.HadRelief,
+                ReportOwedBy = reportOwed?.DueBy, ReportOwedTo = reportOwed?.Tier, LastReport = S.LastReport,
             };
         }
         var incident = await Save(actor);
@@ -399,13 +403,14 @@ public sealed partial class IncidentGrain(
     }
 
     /// <summary>
-    /// Sends the survivor what a stored merge still owes it: the teams (<see cref="SendMergeTeams"/>), then the case
-    /// (<see cref="SendMergeCase"/>); once both are there the merge-teams reminder goes.
+    /// Sends the survivor what a stored merge still owes it: the case (<see cref="SendMergeCase"/>), then the teams
+    /// (<see cref="SendMergeTeams"/>); once both are there the merge-teams reminder goes.
     /// </summary>
     private async Task SendMergeOwed(Actor actor)
     {
-        await SendMergeTeams(actor);
+        // The case first: the teams' events then carry the survivor's figures and level with the case in them.
         await SendMergeCase(actor);
+        await SendMergeTeams(actor);
         _mergeTeamsReminder ??= await this.GetReminder(MergeTeamsReminder);
         if (_mergeTeamsReminder is { } reminder)
         {
@@ -470,8 +475,27 @@ public sealed partial class IncidentGrain(
         if (level != S.Level && closed)
             Record(actor, "LevelHeld", $"{from} (merged in) was at level {mergedCase.Level}; this incident is closed and stays at {S.Level}");
         else if (level != S.Level) await ApplyLevel(level, reason, actor, clock.GetUtcNow());
+        if (!closed) TakeReportUpward(from, mergedCase, actor);
+        // Partners hear of it even when the level stays (a partner tester's high finding: the added figures, trapped people
+        // included, reached no agency): the figures added, in the summary, and the incident as it is now, in the body.
+        _pendingEvents.Add((IncidentEventKind.IncidentMergedIn, $"{from} merged in" + (added is null ? "" : $": figures added: {added}")));
         S.Absorbed.Add(from);
         return await Save(actor);
+    }
+
+    /// <summary>The survivor's report upward after a merge (<see cref="ReportUpwardRules.OnMerge"/>), said in the timeline when it changes.</summary>
+    private void TakeReportUpward(string from, MergedCase mergedCase, Actor actor)
+    {
+        var before = ReportOwed;
+        var merged = mergedCase.ReportOwedBy is { } due ? new ReportUpwardRules.Owed(due, mergedCase.ReportOwedTo ?? levels.RulesFor(mergedCase.Level).LeadingTier) : (ReportUpwardRules.Owed?)null;
+        var after = ReportUpwardRules.OnMerge(before, merged, mergedCase.LastReport?.ReportedTo);
+        if (mergedCase.LastReport is { ReportedAt: { } at } last && !(S.LastReport?.ReportedAt >= at)) S.LastReport = last;
+        if (after == before) return;
+        if (after is { } owed) (S.ReportSettled, S.ReportDeadline, S.ReportTier) = (false, owed.DueBy, owed.Tier);
+        else S.ReportSettled = true;
+        Record(actor, "ReportUpward", after is { } o
+            ? $"with {from} (merged in): report upward to {o.Tier} by {DistrictTime.Text(o.DueBy)}"
+            : $"with {from} (merged in): no report upward owed (the case was reported to {mergedCase.LastReport?.ReportedTo} at {(mergedCase.LastReport?.ReportedAt is { } t ? DistrictTime.Text(t) : "?")})");
     }
 
     public Task<DispatchTask> UpdateCarriedTask(string carriedFrom, TaskUpdateRequest request, Actor actor) => Mutate(() =>
@@ -874,6 +898,7 @@ public sealed partial class IncidentGrain(
     private async Task<T> Mutate<T>(Func<Task<T>> change)
     {
         _pending.Clear();
+        _pendingEvents.Clear();
         _changedTasks.Clear();
         _before = Snapshot();
         try
@@ -1028,6 +1053,8 @@ public sealed partial class IncidentGrain(
         if (S.Assessment.Affected > 0 || S.Assessment.Relocated > 0) S.HadRelief = true;
         var view = View();
         var boardReminder = IncidentBoardResend.NeedsReminder(_before.Created, _before.Status, view.Status);
+        foreach (var (kind, summary) in _pendingEvents) AddEvent(kind, summary, view);
+        _pendingEvents.Clear();
         foreach (var (kind, summary) in IncidentEvents.Derive(_before, view, ActiveTeams())) AddEvent(kind, summary, view);
         _before = Snapshot();
         foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
@@ -1081,7 +1108,8 @@ public sealed partial class IncidentGrain(
         S.Outbox.Add(new IncidentEvent
         {
             EventId = $"{Key}/{seq}", IncidentId = Key, Sequence = seq, Kind = kind, OccurredAt = clock.GetUtcNow(),
-            Summary = summary, Recipients = recipients, Incident = view,
+            // Without the report upward: the district's duty to its superiors is not partner news (a verifier's M3).
+            Summary = summary, Recipients = recipients, Incident = view with { ReportUpward = null },
         });
     }
 

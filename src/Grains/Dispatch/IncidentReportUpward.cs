@@ -33,7 +33,8 @@ public sealed partial class IncidentGrain
         {
             Owed = false, DueBy = S.ReportDeadline, Tier = to, Overdue = false, ReportedAt = now, ReportedBy = actor.Subject, ReportedTo = to, Reference = reference,
         };
-        S.ReportSettled = true;
+        // A report to a less senior tier than the one owed (the bureau told, the City not yet) leaves that one owed (a verifier's M2).
+        if (ReportUpwardRules.Settles(ReportOwed, to)) S.ReportSettled = true;
         return await Save(actor);
     });
 

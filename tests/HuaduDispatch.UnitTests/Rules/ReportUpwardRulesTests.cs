@@ -76,4 +76,30 @@ public sealed class ReportUpwardRulesTests
         Assert.Equal("reported upward to City (due by 2026-12-06T19:49:20+08:00)", ReportUpwardRules.ReportedSummary(LeadingTier.City, null, null, owed, At(11, 40, 0)));
         Assert.Equal("reported upward to City (none was owed: a report again)", ReportUpwardRules.ReportedSummary(LeadingTier.City, null, null, null, At(11, 40, 0)));
     }
+
+    [Fact]
+    public void A_merge_keeps_the_earlier_owed_report_to_the_more_senior_tier_and_a_report_made_there_settles_the_survivors()
+    {
+        var at = new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+        var survivor = new ReportUpwardRules.Owed(at.AddHours(2), LeadingTier.DistrictBureau);
+        var merged = new ReportUpwardRules.Owed(at.AddMinutes(30), LeadingTier.City);
+        Assert.Equal(merged, ReportUpwardRules.OnMerge(survivor, merged, null));
+        Assert.Equal(new ReportUpwardRules.Owed(at.AddMinutes(30), LeadingTier.City), ReportUpwardRules.OnMerge(new ReportUpwardRules.Owed(at.AddMinutes(40), LeadingTier.City), merged, null));
+        Assert.Equal(merged, ReportUpwardRules.OnMerge(null, merged, null)); // the survivor reported, the merged one not yet
+        Assert.Null(ReportUpwardRules.OnMerge(survivor, null, LeadingTier.City)); // the case was reported to the City
+        Assert.Equal(new ReportUpwardRules.Owed(at.AddHours(1), LeadingTier.City), ReportUpwardRules.OnMerge(new ReportUpwardRules.Owed(at.AddHours(1), LeadingTier.City), null, LeadingTier.DistrictCommand));
+        Assert.Null(ReportUpwardRules.OnMerge(null, null, null));
+    }
+
+    [Fact]
+    public void A_report_to_a_less_senior_tier_leaves_the_one_owed_owed_and_says_so()
+    {
+        var owed = new ReportUpwardRules.Owed(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero), LeadingTier.City);
+        Assert.False(ReportUpwardRules.Settles(owed, LeadingTier.DistrictBureau));
+        Assert.True(ReportUpwardRules.Settles(owed, LeadingTier.City));
+        Assert.True(ReportUpwardRules.Settles(owed, LeadingTier.Province));
+        Assert.True(ReportUpwardRules.Settles(null, LeadingTier.DistrictBureau));
+        Assert.EndsWith("the report owed to City by 2026-12-06T20:00:00+08:00 is still owed",
+            ReportUpwardRules.ReportedSummary(LeadingTier.DistrictBureau, null, null, owed, owed.DueBy.AddMinutes(-5)));
+    }
 }

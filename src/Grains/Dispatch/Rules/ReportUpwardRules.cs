@@ -32,6 +32,23 @@ public static class ReportUpwardRules
         return to < from ? fresh : null; // I is the most severe (1)
     }
 
+    /// <summary>
+    /// The report the survivor of a merge owes: the two incidents are one case, so an owed report stays owed (the earlier due
+    /// time, the more senior tier of the two), and one the merged incident made to a tier at least as senior as the survivor
+    /// owes settles the survivor's (the case was reported there). Until the thirty-second session the merged incident's report
+    /// state was dropped: an overdue report to the City got a fresh due time at the survivor, and one made was owed again.
+    /// </summary>
+    public static Owed? OnMerge(Owed? survivor, Owed? merged, LeadingTier? mergedReportedTo)
+    {
+        if (merged is { } m)
+            return survivor is { } s ? new Owed(s.DueBy <= m.DueBy ? s.DueBy : m.DueBy, s.Tier >= m.Tier ? s.Tier : m.Tier) : m;
+        if (survivor is { } o && mergedReportedTo is { } to && to >= o.Tier) return null;
+        return survivor;
+    }
+
+    /// <summary>Whether a report made to <paramref name="to"/> settles the one owed (a report to a less senior tier does not).</summary>
+    public static bool Settles(Owed? owed, LeadingTier to) => owed is not { } o || to >= o.Tier;
+
     /// <summary>Whether the owed report is past due and its ReportOverdue not yet raised (<paramref name="raisedFor"/>: the due time it was raised for).</summary>
     public static bool IsOverdue(Owed? owed, DateTimeOffset? raisedFor, DateTimeOffset now) =>
         owed is { } o && now >= o.DueBy && raisedFor != o.DueBy;
@@ -63,6 +80,8 @@ public static class ReportUpwardRules
     public static string ReportedSummary(LeadingTier to, string? reference, string? note, Owed? owed, DateTimeOffset now)
     {
         var text = $"reported upward to {to}" + (reference is null ? "" : $", reference {reference}") + (note is null ? "" : $": {note}");
+        if (owed is { } owing && to < owing.Tier)
+            return text + $"; the report owed to {owing.Tier} by {DistrictTime.Text(owing.DueBy)} is still owed";
         return text + (owed is { } o
             ? (now > o.DueBy ? $" (late: it was due by {DistrictTime.Text(o.DueBy)})" : $" (due by {DistrictTime.Text(o.DueBy)})")
             : " (none was owed: a report again)");
