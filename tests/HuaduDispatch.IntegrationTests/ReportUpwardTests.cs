@@ -115,6 +115,17 @@ public sealed class ReportUpwardTests
             Assert.Equal($"report upward to DistrictBureau was due by {DistrictTime.Text(late.ReportDeadline)}; not recorded as made", Assert.Single(overdue).Summary);
             Assert.Equal("system", overdue[0].Actor);
 
+            // Escalated while overdue: the report is now owed to the district command, as late, and said overdue to it.
+            await Ok<Incident>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{late.Id}/response-level", new { level = "III", reason = "the water is rising" }));
+            var escalatedUntil = DateTime.UtcNow.AddSeconds(30);
+            List<TimelineEntry> again;
+            while ((again = [.. (await dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{late.Id}/timeline")).Where(e => e.Kind == "ReportOverdue")]).Count < 2)
+            {
+                Assert.True(DateTime.UtcNow < escalatedUntil, "no ReportOverdue naming the district command within 30 s of the escalation");
+                await Task.Delay(250);
+            }
+            Assert.Equal($"report upward to DistrictCommand was due by {DistrictTime.Text(late.ReportDeadline)}; not recorded as made", again[1].Summary);
+
             var reported = await Ok<Incident>(await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{late.Id}/upward-reports", new { note = "reported late" }));
             Assert.Equal((false, false), (reported.ReportUpward!.Owed, reported.ReportUpward.Overdue));
             Assert.Contains("(late: it was due by", (await dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{late.Id}/timeline")).Last(e => e.Kind == "ReportedUpward").Summary);
