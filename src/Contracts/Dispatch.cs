@@ -105,6 +105,9 @@ public sealed record UpwardReportStatus
 [GenerateSerializer, Immutable, Alias("huadu.UpwardReportRequest")]
 public sealed record UpwardReportRequest
 {
+    /// <summary>The longest reference (a document number) a report takes.</summary>
+    public const int MaxReferenceLength = 200;
+
     /// <summary>The tier reported to; the tier leading now when left out.</summary>
     [Id(0)] public LeadingTier? To { get; init; }
     /// <summary>The report's reference, e.g. its document number.</summary>

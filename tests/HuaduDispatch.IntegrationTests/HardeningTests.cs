@@ -208,6 +208,8 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.True(enumsWithoutType.Count == 0, "enum schemas without a type: " + string.Join(", ", enumsWithoutType));
         Assert.Equal("string", schemas.GetProperty("IncidentType").GetProperty("type").GetString());
         Assert.Equal(["reason", "to"], schemas.GetProperty("TransitionRequest").GetProperty("required").EnumerateArray().Select(v => v.GetString()).Order());
+        Assert.Equal(["lat", "lon"], schemas.GetProperty("TeamPositionReport").GetProperty("required").EnumerateArray().Select(v => v.GetString()).Order());
+        Assert.Equal(200, schemas.GetProperty("UpwardReportRequest").GetProperty("properties").GetProperty("reference").GetProperty("maxLength").GetInt32());
         Assert.Contains("ConvoyUnderWay", paths.GetProperty("/api/v1/relief/alerts").GetProperty("get").GetProperty("description").GetString());
         // The lists' filters say their values.
         var statusFilter = paths.GetProperty("/api/v1/incidents").GetProperty("get").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "status");

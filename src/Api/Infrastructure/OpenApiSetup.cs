@@ -83,6 +83,8 @@ public static class OpenApiSetup
                         schema.Description = "console, hotline, huadu-dispatch or an agency id; required except from an agency token, whose agency it is";
                     }
                 }
+                if (context.JsonPropertyInfo is { Name: "reference" } refr && refr.DeclaringType == typeof(HuaduDispatch.Contracts.UpwardReportRequest))
+                    schema.MaxLength = HuaduDispatch.Contracts.UpwardReportRequest.MaxReferenceLength;
                 // One name, two meanings (the contract tester's L7, thirty-first session): say which.
                 if (context.JsonPropertyInfo is { Name: "reportedAt" } rep)
                 {
@@ -244,6 +246,7 @@ public static class OpenApiSetup
         [typeof(HuaduDispatch.Contracts.StockMovementRequest)] = ["itemCode", "quantity", "kind", "reason"],
         [typeof(HuaduDispatch.Contracts.AvoidWarehouseRequest)] = ["warehouseId"],
         [typeof(HuaduDispatch.Contracts.ShelterDepartureRequest)] = ["shelterId"],
+        [typeof(HuaduDispatch.Contracts.TeamPositionReport)] = ["lat", "lon"],
     };
 
     /// <summary>The values the filters of the lists and the map take (each other value is a 400 that lists these).</summary>

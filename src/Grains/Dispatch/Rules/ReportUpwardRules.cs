@@ -12,7 +12,7 @@ namespace HuaduDispatch.Grains.Dispatch.Rules;
 public static class ReportUpwardRules
 {
     /// <summary>The longest reference (a document number) a report takes.</summary>
-    public const int MaxReferenceLength = 200;
+    public const int MaxReferenceLength = UpwardReportRequest.MaxReferenceLength;
 
     /// <summary>A report owed: due by <paramref name="DueBy"/>, to <paramref name="Tier"/>.</summary>
     public readonly record struct Owed(DateTimeOffset DueBy, LeadingTier Tier);
