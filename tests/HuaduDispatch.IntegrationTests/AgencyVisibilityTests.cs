@@ -173,7 +173,9 @@ public sealed class AgencyVisibilityTests : IAsyncLifetime
         // Its follow-up to the merged report is told where to go, and goes there.
         var refused = await police.PostAsJsonAsync($"/api/v1/incidents/{reported.Id}/assessments", new { dead = 1 });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-        Assert.Contains(hotline.Id, (await refused.ReadProblem()).GetProperty("detail").GetString());
+        var detail = (await refused.ReadProblem()).GetProperty("detail").GetString();
+        Assert.Contains(hotline.Id, detail);
+        Assert.Contains("its figures hold this incident's people too: send the whole case's counts", detail); // they are set, not added
         Assert.Equal(1, (await Read(await police.PostAsJsonAsync($"/api/v1/incidents/{hotline.Id}/assessments", new { dead = 1 }), HttpStatusCode.OK)).Assessment.Dead);
         // Another agency still does not see it.
         Assert.Equal(HttpStatusCode.NotFound, (await _node.ClientAs(Roles.Agency, agencyId: "fire-119").GetAsync($"/api/v1/incidents/{hotline.Id}")).StatusCode);

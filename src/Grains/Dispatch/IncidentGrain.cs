@@ -1377,9 +1377,12 @@ public sealed partial class IncidentGrain(
             // The incident it was merged into may have been merged in turn: name the one that takes reports (it named the
             // first, itself merged, until the twenty-ninth session). Survivor interleaves, so this waits on no change there.
             var last = await GrainFactory.Grain<IIncidentGrain>(survivor).Survivor([Key]);
+            // Its figures hold this incident's people too (added at the merge): a partner's own count sent there as it stands
+            // would replace the other reports' people (a partner tester's finding, thirty-second session).
+            const string Figures = " (its figures hold this incident's people too: send the whole case's counts)";
             throw DomainException.Conflict(last == survivor
-                ? $"the incident is Merged into {survivor}; send further reports to {survivor}"
-                : $"the incident is Merged into {survivor}, which was merged into {last}; send further reports to {last}");
+                ? $"the incident is Merged into {survivor}; send further reports to {survivor}{Figures}"
+                : $"the incident is Merged into {survivor}, which was merged into {last}; send further reports to {last}{Figures}");
         }
         if (IncidentLifecycle.IsFinal(S.Status)) throw DomainException.Conflict($"the incident is {S.Status}");
     }
