@@ -32,6 +32,11 @@ public sealed record RescueTeam
     /// <summary>The incident the team is assigned to, if any.</summary>
     [Id(12)] public string? IncidentId { get; init; }
     [Id(13)] public string? StatusNote { get; init; }
+    /// <summary>
+    /// When the status took effect by the time the crew's report gave (a late radio report's <c>occurredAt</c>); null when the
+    /// server set it, or the report gave none (then it took effect at <see cref="StatusChangedAt"/>).
+    /// </summary>
+    [Id(14)] public DateTimeOffset? StatusReportedAt { get; init; }
 }
 
 /// <summary>One rescue team (one grain per team, keyed by team id).</summary>

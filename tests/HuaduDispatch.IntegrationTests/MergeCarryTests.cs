@@ -173,6 +173,9 @@ public sealed class MergeCarryTests
         Assert.Null(theirs.ReportUpward);
         var water = await Report(dispatcher, "Waterlogging", "Underpass flooded (water bureau)", 23.401, 113.221, new { affected = 50, trapped = 2 });
 
+        var tooLong = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{water.Id}/transitions", new { to = "Merged", reason = "same", mergedInto = new string('X', 3000) });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.True((await tooLong.Content.ReadAsStringAsync()).Length < 2000, "the answer quotes the 3,000 characters back");
         await Merge(dispatcher, water.Id, theirs.Id);
 
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -173,6 +173,8 @@ public sealed class ReliefShelterPlacesTests
         var refused = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{open.Id}/relief/shelter-departures", new { shelterId = openShelter });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("lower it", await refused.Content.ReadAsStringAsync());
+        // Bad input is a 400 whatever the incident's state (it was a 409 here).
+        Assert.Equal(HttpStatusCode.BadRequest, (await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{open.Id}/relief/shelter-departures", new { shelterId = openShelter, people = 0 })).StatusCode);
     }
 
     [Fact]

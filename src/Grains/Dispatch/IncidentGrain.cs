@@ -281,6 +281,9 @@ public sealed partial class IncidentGrain(
         {
             if (string.IsNullOrWhiteSpace(request.MergedInto)) throw DomainException.Invalid("mergedInto", "merging needs mergedInto, the surviving incident's id");
             if (request.MergedInto == Key) throw DomainException.Invalid("mergedInto", "an incident cannot be merged into itself");
+            // No incident id is that long: not looked up, nor quoted back (a partner tester's 8 KB answer).
+            if (request.MergedInto.Length > MaxMergedIntoLength)
+                throw DomainException.Invalid("mergedInto", $"mergedInto is {request.MergedInto.Length} characters long; an incident id has at most {MaxMergedIntoLength}");
             // Set until this change is over (Transition clears it): another incident asking to merge into this one meanwhile
             // is refused, before the check below answers and until this one's Merged status is stored (the status refuses it
             // from then on), so two incidents never end merged into each other.
@@ -344,6 +347,9 @@ public sealed partial class IncidentGrain(
         await OwedOnActivation(() => SendMergeOwed(actor), "this incident's teams or case are not yet carried over to incident {Target}; the merge-teams reminder tries again", S.MergedInto);
         return incident;
     }
+
+    /// <summary>The longest <c>mergedInto</c> looked up (the district's incident ids have 21 characters).</summary>
+    private const int MaxMergedIntoLength = 64;
 
     private const string MergeTeamsReminder = "merge-teams";
     /// <summary>
@@ -879,7 +885,7 @@ public sealed partial class IncidentGrain(
         try
         {
             var teams = await Task.WhenAll(ids.Select(id => GrainFactory.Grain<IRescueTeamGrain>(id).Get()));
-            return teams.OfType<RescueTeam>().Where(t => t.IncidentId == Key && TaskWatch.ShowsWorking(t.Status)).ToDictionary(t => t.Id, t => t.StatusChangedAt);
+            return teams.OfType<RescueTeam>().Where(t => t.IncidentId == Key && TaskWatch.ShowsWorking(t.Status)).ToDictionary(t => t.Id, t => t.StatusReportedAt ?? t.StatusChangedAt);
         }
         catch (Exception e)
         {

@@ -233,6 +233,7 @@ public sealed class RescueTeamGrain(
             Note = d.Note,
             Status = S.Status,
             StatusChangedAt = S.StatusChangedAt,
+            StatusReportedAt = S.StatusReportedAt,
             Position = S.Position!,
             IncidentId = S.IncidentId,
             StatusNote = S.StatusNote,

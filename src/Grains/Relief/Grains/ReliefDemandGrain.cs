@@ -439,11 +439,12 @@ public sealed class ReliefDemandGrain(
     public async Task<IncidentRelief> PeopleLeft(string shelterId, int? people, Actor actor)
     {
         if (!S.Created) throw DomainException.NotFound($"incident {Key} has no relief demand (no affected or relocated people in its assessment)");
+        // The input first, then the state (a partner tester saw a 409 for an open incident answer a body that was a 400).
+        if (people is < 1) throw DomainException.Invalid("people", "people must be at least 1 (leave it out when all have left)");
         if (S.Incident!.Open)
             throw DomainException.Conflict($"incident {Key} is open: its relocated figure places its people; when they leave a shelter, lower it (POST /api/v1/incidents/{Key}/assessments)");
         if (!S.Shelters.TryGetValue(shelterId, out var held))
             throw DomainException.Conflict($"incident {Key} holds no places at shelter {shelterId}" + (S.Shelters.Count > 0 ? $"; it holds places at {string.Join(", ", S.Shelters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} ({kv.Value})"))}" : ""));
-        if (people is < 1) throw DomainException.Invalid("people", "people must be at least 1 (leave it out when all have left)");
         if (people > held) throw DomainException.Invalid("people", $"people is {people}; incident {Key} holds {held} places at shelter {shelterId}");
         var leaving = people ?? held;
         var stay = await GrainFactory.Grain<IShelterGrain>(shelterId).Admit(Key, held - leaving, actor);
