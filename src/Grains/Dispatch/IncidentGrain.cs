@@ -1003,7 +1003,7 @@ public sealed partial class IncidentGrain(
         var owed = ReportUpwardRules.OnLevel(owedBefore, first, from, level, rules.LeadingTier, rules.ReportDeadline, now);
         if (owed is { } o) (S.ReportDeadline, S.ReportTier) = (o.DueBy, o.Tier);
         // An overdue report now owed to a more senior tier is overdue to that tier: said again, naming it (a verifier's L1).
-        if (owed is { } now2 && owedBefore is { } was && now2.Tier != was.Tier && S.ReportOverdueFor == now2.DueBy) S.ReportOverdueFor = null;
+        if (owed is { } after && owedBefore is { } was && after.Tier != was.Tier && S.ReportOverdueFor == after.DueBy) S.ReportOverdueFor = null;
         S.ReportSettled = owed is null;
         S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),
