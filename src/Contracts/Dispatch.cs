@@ -80,6 +80,22 @@ public sealed record Incident
     /// the last report recorded as made (POST /incidents/{id}/upward-reports). Null only in incidents built by hand (tests).
     /// </summary>
     [Id(24)] public UpwardReportStatus? ReportUpward { get; init; }
+
+    /// <summary>
+    /// The incident as a partner agency reads it (its answers and webhook payloads): without the report upward, the district's
+    /// duty to its superiors and not news of the partner's case.
+    /// </summary>
+    public Incident ForPartner() => this with { ReportUpward = null };
+}
+
+/// <summary>A report upward recorded as made: when, by whom, to which tier, and its reference (a document number).</summary>
+[GenerateSerializer, Immutable, Alias("huadu.UpwardReportMade")]
+public sealed record UpwardReportMade
+{
+    [Id(0)] public required DateTimeOffset At { get; init; }
+    [Id(1)] public required string By { get; init; }
+    [Id(2)] public required LeadingTier To { get; init; }
+    [Id(3)] public string? Reference { get; init; }
 }
 
 /// <summary>Where an incident stands with its report upward (<see cref="Incident.ReportUpward"/>).</summary>

@@ -72,7 +72,7 @@ public sealed record MergedCase
     [Id(5)] public DateTimeOffset? ReportOwedBy { get; init; }
     [Id(6)] public LeadingTier? ReportOwedTo { get; init; }
     /// <summary>Its last report upward recorded as made, if any.</summary>
-    [Id(7)] public UpwardReportStatus? LastReport { get; init; }
+    [Id(7)] public UpwardReportMade? LastReport { get; init; }
 }
 
 /// <summary>What an incident answers when another is to be merged into it (<see cref="IIncidentGrain.MergeCheck"/>).</summary>

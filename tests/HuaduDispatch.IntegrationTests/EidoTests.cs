@@ -213,6 +213,7 @@ public sealed class EidoTests(EmbeddedNodeFixture fixture) : IClassFixture<Embed
         var incident = await Expect<Incident>(created, HttpStatusCode.Created);
         Assert.Equal(("water-affairs", tracking, IncidentType.Flood), (incident.Source, incident.ExternalId, incident.Type));
         Assert.Equal("River bank seepage", incident.Title);
+        Assert.Null(incident.ReportUpward); // as partners see an incident: without the district's report upward
         Assert.Equal((23.45, 113.30), (incident.Location.Lat, incident.Location.Lon));
         var again = await Expect<Incident>(await agency.PostAsync("/api/v1/eido", JsonBody(doc.ToJsonString())), HttpStatusCode.OK);
         Assert.Equal(incident.Id, again.Id);

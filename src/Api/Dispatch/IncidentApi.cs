@@ -21,26 +21,10 @@ public static class IncidentApi
     public static string NewIncidentId(DateTimeOffset now) =>
         $"INC-{now:yyyyMMdd}-{new string(RandomNumberGenerator.GetItems<char>(IdAlphabet, 8))}";
 
-    /// <summary>An incident as a partner agency reads it: without the district's report upward.</summary>
-    public static Incident ForPartner(Incident incident) => incident with { ReportUpward = null };
-
     public static RouteGroupBuilder MapIncidentApi(this RouteGroupBuilder v1)
     {
         var incidents = v1.MapGroup("/incidents");
-        // The report upward is the district's duty to its superiors, not partner news: an agency's answers leave it out (a
-        // verifier's M3, thirty-second session: the recorder's name and the document number reached partners).
-        incidents.AddEndpointFilter(async (context, next) =>
-        {
-            var result = await next(context);
-            if (!context.HttpContext.User.IsInRole(Roles.Agency)) return result;
-            return result switch
-            {
-                Microsoft.AspNetCore.Http.HttpResults.Ok<Incident> { Value: { } ok } => TypedResults.Ok(ForPartner(ok)),
-                Microsoft.AspNetCore.Http.HttpResults.Created<Incident> { Value: { } created } c => TypedResults.Created(c.Location, ForPartner(created)),
-                Incident incident => ForPartner(incident),
-                _ => result,
-            };
-        });
+        incidents.AddEndpointFilter(AsPartnersSeeIt);
 
         incidents.MapPost("", async Task<IResult> (CreateIncident body, IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, HttpContext http) =>
         {
@@ -197,6 +181,24 @@ public static class IncidentApi
     /// The answer to a report: 201 with the new incident, or 200 with the one that already exists (a resubmission of the same
     /// externalId, or an update); both say where it is in Location.
     /// </summary>
+    /// <summary>
+    /// An endpoint filter: an incident answered to an agency is the incident as partners see it (<see cref="Incident.ForPartner"/>;
+    /// without the report upward, the district's duty to its superiors: a verifier's M3, thirty-second session, saw the
+    /// recorder's name and the document number reach partners). On the incidents group and the EIDO import.
+    /// </summary>
+    public static async ValueTask<object?> AsPartnersSeeIt(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        if (!context.HttpContext.User.IsInRole(Roles.Agency)) return result;
+        return result switch
+        {
+            Microsoft.AspNetCore.Http.HttpResults.Ok<Incident> { Value: { } ok } => TypedResults.Ok(ok.ForPartner()),
+            Microsoft.AspNetCore.Http.HttpResults.Created<Incident> { Value: { } created } c => TypedResults.Created(c.Location, created.ForPartner()),
+            Incident incident => incident.ForPartner(),
+            _ => result,
+        };
+    }
+
     public static IResult Reported(HttpContext http, Incident incident, bool created)
     {
         var location = $"/api/v1/incidents/{incident.Id}";

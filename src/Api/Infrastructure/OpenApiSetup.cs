@@ -42,16 +42,9 @@ public static class OpenApiSetup
                 // A list of strings read through our string converter had no item type ("type": "array" alone).
                 if (typeof(IEnumerable<string>).IsAssignableFrom(context.JsonTypeInfo.Type) && context.JsonTypeInfo.Type != typeof(string) && schema.Items is null)
                     schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
-                // The registry's bodies: what the rules require and accept (AgencyRules), so a generated client has it too.
-                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.AgencyRequest))
-                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "nameZh", "nameEn", "kind", "contact" };
                 // (AgencyContact is only ever a property's type, so its schema is built with that property in hand.)
                 if (context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.AgencyContact))
                     schema.Required = new HashSet<string>(StringComparer.Ordinal) { "name" };
-                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.WebhookRequest))
-                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "url", "events" };
-                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.ShareRequest))
-                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "agencyIds" };
                 if (context.JsonPropertyInfo is { } r && r.DeclaringType == typeof(HuaduDispatch.Contracts.AgencyRequest))
                 {
                     if (r.Name == "kind") schema.Enum = [.. Enum.GetNames<HuaduDispatch.Contracts.AgencyKind>().Select(n => (JsonNode)JsonValue.Create(n))];
@@ -70,10 +63,6 @@ public static class OpenApiSetup
                 // A shortfall's reason is a string in the contract; its values are these.
                 if (context.JsonPropertyInfo is { Name: "reason" } p && p.DeclaringType == typeof(HuaduDispatch.Contracts.ReliefShortfall))
                     schema.Enum = [.. new[] { "StockShort", "TooFar", "NoTrucks", "KitIncomplete" }.Select(v => (JsonNode)JsonValue.Create(v))];
-                // What the rules require, so generated clients do not make it optional (before the twenty-third session no list was given).
-                // source is required too, except from an agency token (its agency is the source): the description says so.
-                if (context.JsonPropertyInfo is null && context.JsonTypeInfo.Type == typeof(HuaduDispatch.Contracts.CreateIncident))
-                    schema.Required = new HashSet<string>(StringComparer.Ordinal) { "type", "title", "location", "occurredAt" };
                 if (context.JsonPropertyInfo is { } q && q.DeclaringType == typeof(HuaduDispatch.Contracts.CreateIncident))
                 {
                     if (q.Name == "externalId") schema.MaxLength = Dispatch.IncidentApi.MaxExternalIdLength;
@@ -232,9 +221,17 @@ public static class OpenApiSetup
         });
 
     /// <summary>The document's title and description, the bearer scheme, and the problem-details schema.</summary>
-    /// <summary>The request bodies' fields the server requires (a 400 naming the field when one is missing).</summary>
+    /// <summary>
+    /// The request bodies' fields the server requires (a 400 naming the field when one is missing), so that generated clients do
+    /// not make them optional. A report's <c>source</c> is required too, except from an agency token (its agency is the source):
+    /// its description says so. The registry's bodies as the agency rules require them (AgencyRules).
+    /// </summary>
     private static readonly Dictionary<Type, string[]> RequiredFields = new()
     {
+        [typeof(HuaduDispatch.Contracts.CreateIncident)] = ["type", "title", "location", "occurredAt"],
+        [typeof(HuaduDispatch.Contracts.AgencyRequest)] = ["nameZh", "nameEn", "kind", "contact"],
+        [typeof(HuaduDispatch.Contracts.WebhookRequest)] = ["url", "events"],
+        [typeof(HuaduDispatch.Contracts.ShareRequest)] = ["agencyIds"],
         [typeof(HuaduDispatch.Contracts.TransitionRequest)] = ["to", "reason"],
         [typeof(HuaduDispatch.Contracts.ResponseLevelRequest)] = ["level", "reason"],
         [typeof(HuaduDispatch.Contracts.DispatchRequest)] = ["teamIds"],

@@ -57,7 +57,7 @@ public static class EidoApi
             }
             // A resubmission's figures are applied by Report, as for a REST resubmission.
             return IncidentApi.Reported(http, incident, created);
-        }).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
+        }).AddEndpointFilter(IncidentApi.AsPartnersSeeIt).Produces<Incident>(StatusCodes.Status201Created).Produces<Incident>().RequireAuthorization(Policies.Report);
 
         return v1;
     }

@@ -112,7 +112,7 @@ public sealed class IncidentState
     /// <summary>The due time the report-upward reminder is registered for (null: none, or removed).</summary>
     [Id(53)] public DateTimeOffset? ReportWatch { get; set; }
     /// <summary>The last report upward recorded as made.</summary>
-    [Id(54)] public UpwardReportStatus? LastReport { get; set; }
+    [Id(54)] public UpwardReportMade? LastReport { get; set; }
 }
 
 /// <summary>The final status a change was making, with its reason, while its teams were released.</summary>
@@ -473,11 +473,8 @@ public sealed partial class IncidentGrain(
             Record(actor, "Assessed", $"figures of {from} (merged in) added: {added}; if both reports counted the same people, correct the figures");
         }
         // The more severe level stands: the merged incident's (as graded or set there), or what the figures together grade.
-        var graded = levels.Grade(S.Type, S.Assessment);
-        // A level a commander set below the figures' grading stands against figures grading no more severe (HeldAgainst).
-        if (S.HeldAgainst is { } held && graded >= held) graded = S.Level;
         var (level, reason) = MergeRules.LevelAfterMerge(S.Level, mergedCase.Level, $"carried from {from} (merged in): {mergedCase.LevelReason}",
-            graded, levels.Explain(IncidentTypes.CategoryOf(S.Type), S.Assessment));
+            levels.Grade(S.Type, S.Assessment), levels.Explain(IncidentTypes.CategoryOf(S.Type), S.Assessment), S.HeldAgainst);
         if (level != S.Level && closed)
             Record(actor, "LevelHeld", $"{from} (merged in) was at level {mergedCase.Level}; this incident is closed and stays at {S.Level}");
         else if (level != S.Level) await ApplyLevel(level, reason, actor, clock.GetUtcNow());
@@ -494,14 +491,14 @@ public sealed partial class IncidentGrain(
     {
         var before = ReportOwed;
         var merged = mergedCase.ReportOwedBy is { } due ? new ReportUpwardRules.Owed(due, mergedCase.ReportOwedTo ?? levels.RulesFor(mergedCase.Level).LeadingTier) : (ReportUpwardRules.Owed?)null;
-        var after = ReportUpwardRules.OnMerge(before, merged, mergedCase.LastReport?.ReportedTo);
-        if (mergedCase.LastReport is { ReportedAt: { } at } last && !(S.LastReport?.ReportedAt >= at)) S.LastReport = last;
+        var after = ReportUpwardRules.OnMerge(before, merged, mergedCase.LastReport?.To);
+        if (mergedCase.LastReport is { } last && !(S.LastReport?.At >= last.At)) S.LastReport = last;
         if (after == before) return;
         if (after is { } owed) (S.ReportSettled, S.ReportDeadline, S.ReportTier) = (false, owed.DueBy, owed.Tier);
         else S.ReportSettled = true;
         Record(actor, "ReportUpward", after is { } o
             ? $"with {from} (merged in): report upward to {o.Tier} by {DistrictTime.Text(o.DueBy)}"
-            : $"with {from} (merged in): no report upward owed (the case was reported to {mergedCase.LastReport?.ReportedTo} at {(mergedCase.LastReport?.ReportedAt is { } t ? DistrictTime.Text(t) : "?")})");
+            : $"with {from} (merged in): no report upward owed (the case was reported to {mergedCase.LastReport?.To} at {(mergedCase.LastReport?.At is { } t ? DistrictTime.Text(t) : "?")})");
     }
 
     public Task<DispatchTask> UpdateCarriedTask(string carriedFrom, TaskUpdateRequest request, Actor actor) => Mutate(() =>
@@ -1007,7 +1004,7 @@ public sealed partial class IncidentGrain(
         S.ReportSettled = owed is null;
         S.RequiredModules = [.. await GrainFactory.Grain<IResponsePlanGrain>(ResponsePlans.GrainKey).ModulesFor(S.Type, level)];
         Record(actor, first ? "Graded" : (level < from ? "LevelUpgraded" : "LevelChanged"),
-            (first ? $"graded {level}: {reason}" : $"{from} -> {level}: {reason}") + $"; {rules.LeadingTier} leads, {ReportUpwardRules.LevelSummary(owed, S.LastReport?.ReportedAt)}");
+            (first ? $"graded {level}: {reason}" : $"{from} -> {level}: {reason}") + $"; {rules.LeadingTier} leads, {ReportUpwardRules.LevelSummary(owed, S.LastReport?.At)}");
         if (rules.CommandPost && !S.CommandPost)
         {
             var post = await GrainFactory.Grain<IFieldCommandPostGrain>(Key).SetUp(Options.DutyCommander,
@@ -1116,8 +1113,8 @@ public sealed partial class IncidentGrain(
         S.Outbox.Add(new IncidentEvent
         {
             EventId = $"{Key}/{seq}", IncidentId = Key, Sequence = seq, Kind = kind, OccurredAt = clock.GetUtcNow(),
-            // Without the report upward: the district's duty to its superiors is not partner news (a verifier's M3).
-            Summary = summary, Recipients = recipients, Incident = view with { ReportUpward = null },
+            // As partners read it (without the report upward: a verifier's M3).
+            Summary = summary, Recipients = recipients, Incident = view.ForPartner(),
         });
     }
 

@@ -29,10 +29,7 @@ public sealed partial class IncidentGrain
         var (to, reference, note) = ReportUpwardRules.Check(request, levels.RulesFor(S.Level).LeadingTier);
         var now = clock.GetUtcNow();
         Record(actor, "ReportedUpward", ReportUpwardRules.ReportedSummary(to, reference, note, ReportOwed, now));
-        S.LastReport = new UpwardReportStatus
-        {
-            Owed = false, DueBy = S.ReportDeadline, Tier = to, Overdue = false, ReportedAt = now, ReportedBy = actor.Subject, ReportedTo = to, Reference = reference,
-        };
+        S.LastReport = new UpwardReportMade { At = now, By = actor.Subject, To = to, Reference = reference };
         // A report to a less senior tier than the one owed (the bureau told, the City not yet) leaves that one owed (a verifier's M2).
         if (ReportUpwardRules.Settles(ReportOwed, to)) S.ReportSettled = true;
         return await Save(actor);
@@ -47,9 +44,9 @@ public sealed partial class IncidentGrain
             DueBy = S.ReportDeadline,
             Tier = owed?.Tier ?? S.ReportTier ?? leadingNow,
             Overdue = owed is { } o && S.ReportOverdueFor == o.DueBy,
-            ReportedAt = S.LastReport?.ReportedAt,
-            ReportedBy = S.LastReport?.ReportedBy,
-            ReportedTo = S.LastReport?.ReportedTo,
+            ReportedAt = S.LastReport?.At,
+            ReportedBy = S.LastReport?.By,
+            ReportedTo = S.LastReport?.To,
             Reference = S.LastReport?.Reference,
         };
     }

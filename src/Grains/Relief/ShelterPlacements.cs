@@ -59,4 +59,19 @@ public static class ShelterPlacements
         if (held > 0) placed[id] = held;
         else placed.Remove(id);
     }
+
+    /// <summary>
+    /// The people a placement sent to shelters farther than <paramref name="farKm"/> (from <paramref name="before"/> to
+    /// <paramref name="after"/>; <paramref name="km"/> gives each shelter's distance from the incident), nearest first, as
+    /// (shelter id, people added there, km). People already there before are not counted again.
+    /// </summary>
+    public static List<(string ShelterId, int Added, double Km)> SentFarther(IReadOnlyDictionary<string, int> before,
+        IReadOnlyDictionary<string, int> after, IReadOnlyDictionary<string, double> km, double farKm)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(km);
+        return [.. after.Select(kv => (ShelterId: kv.Key, Added: kv.Value - before.GetValueOrDefault(kv.Key), Km: km.GetValueOrDefault(kv.Key)))
+            .Where(f => f.Added > 0 && f.Km > farKm).OrderBy(f => f.Km).ThenBy(f => f.ShelterId, StringComparer.Ordinal)];
+    }
 }

@@ -118,4 +118,15 @@ public sealed class ShelterPlacementsTests
             current = placed;
         }
     }
+
+    [Fact]
+    public void People_sent_farther_than_the_limit_are_named_by_shelter_with_those_newly_sent_only()
+    {
+        var km = new Dictionary<string, double> { ["S-NEAR"] = 1.2, ["S-FAR"] = 6.0, ["S-FARTHER"] = 11.5 };
+        var before = new Dictionary<string, int> { ["S-NEAR"] = 100, ["S-FAR"] = 20 };
+        var after = new Dictionary<string, int> { ["S-NEAR"] = 150, ["S-FAR"] = 50, ["S-FARTHER"] = 30 };
+        Assert.Equal([("S-FAR", 30, 6.0), ("S-FARTHER", 30, 11.5)], ShelterPlacements.SentFarther(before, after, km, farKm: 5));
+        Assert.Empty(ShelterPlacements.SentFarther(after, after, km, farKm: 5)); // nobody newly sent
+        Assert.Empty(ShelterPlacements.SentFarther(before, after, km, farKm: 12));
+    }
 }

@@ -43,4 +43,12 @@ public sealed class MergeRulesTests
         var (level, why) = MergeRules.LevelAfterMerge(survivor, merged, "merged", graded, "graded");
         Assert.Equal((expected, reason), (level, why));
     }
+
+    [Fact]
+    public void A_level_a_commander_held_below_the_figures_stands_against_merged_figures_grading_no_more_severe()
+    {
+        // IV held against figures grading III: the merged figures grade III again (stays IV), or II (II applies).
+        Assert.Equal(ResponseLevel.IV, MergeRules.LevelAfterMerge(ResponseLevel.IV, ResponseLevel.IV, "merged", ResponseLevel.III, "graded", heldAgainst: ResponseLevel.III).Level);
+        Assert.Equal(ResponseLevel.II, MergeRules.LevelAfterMerge(ResponseLevel.IV, ResponseLevel.IV, "merged", ResponseLevel.II, "graded", heldAgainst: ResponseLevel.III).Level);
+    }
 }

@@ -46,10 +46,13 @@ public static class MergeRules
 
     /// <summary>
     /// The survivor's level after the merge, with its reason: the most severe of its own, the merged incident's and what the
-    /// figures together grade. Never less severe than before: a merge proposes no downgrade (a commander may set one).
+    /// figures together grade. Never less severe than before: a merge proposes no downgrade (a commander may set one). A level a
+    /// commander set below the figures' grading (<paramref name="heldAgainst"/>) stands against figures grading no more severe.
     /// </summary>
-    public static (ResponseLevel Level, string Reason) LevelAfterMerge(ResponseLevel survivor, ResponseLevel merged, string mergedReason, ResponseLevel graded, string gradedReason)
+    public static (ResponseLevel Level, string Reason) LevelAfterMerge(ResponseLevel survivor, ResponseLevel merged, string mergedReason,
+        ResponseLevel graded, string gradedReason, ResponseLevel? heldAgainst = null)
     {
+        if (heldAgainst is { } held && graded >= held) graded = survivor;
         // ResponseLevel I is the most severe: a smaller value is a more severe level.
         var (level, reason) = merged < survivor ? (merged, mergedReason) : (survivor, "");
         return graded < level ? (graded, gradedReason) : (level, reason);

@@ -167,11 +167,7 @@ public sealed class ReliefDemandGrain(
             // Already heard of here: its news was passed on after the hand-over was stored, and is newer than this list.
             if (S.Shipments.ContainsKey(shipment.Id)) continue;
             S.Shipments[shipment.Id] = shipment;
-            if (shipment.Status != ShipmentStatus.Delivered) continue;
-            foreach (var line in shipment.Received ?? shipment.Lines)
-                S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
-            var deliveredAt = shipment.DeliveredAt ?? shipment.UpdatedAt;
-            if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines) && !(S.FirstDeliveryAt <= deliveredAt)) S.FirstDeliveryAt = deliveredAt;
+            if (shipment.Status == ShipmentStatus.Delivered) CountDelivery(shipment, shipment.DeliveredAt ?? shipment.UpdatedAt);
         }
         // The shelter is the record of who holds its places: this relief takes the count it answers (a retry after a failure
         // finds the places moved already and answers the same).
@@ -185,6 +181,18 @@ public sealed class ReliefDemandGrain(
         if (S.Created) await Save();
         else await state.WriteOrRestartAsync(this);
         await GrainFactory.Grain<IReliefCoordinatorGrain>(ReliefCoordinator.GrainKey).RequestReplan();
+    }
+
+    /// <summary>
+    /// Adds what a delivered convoy brought (what it received, or all it carried) to the delivered quantities, and its time to the
+    /// first delivery: a convoy that brought nothing at all is no delivery for the initial relief time, and a delivery reported
+    /// late (its occurredAt) may have arrived before one reported earlier: the first is the earliest.
+    /// </summary>
+    private void CountDelivery(Shipment shipment, DateTimeOffset deliveredAt)
+    {
+        foreach (var line in shipment.Received ?? shipment.Lines)
+            S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
+        if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines) && !(S.FirstDeliveryAt <= deliveredAt)) S.FirstDeliveryAt = deliveredAt;
     }
 
     public Task<IncidentRelief?> Get() => Task.FromResult(S.Created ? View() : null);
@@ -275,12 +283,8 @@ public sealed class ReliefDemandGrain(
         if (startedNow && S.Incident!.Withdrawn && S.HandedTo is null) UnderWay([shipment], Withdrawal);
         if (shipment.Status == ShipmentStatus.Delivered && !counted)
         {
-            foreach (var line in shipment.Received ?? shipment.Lines)
-                S.Delivered[line.ItemCode] = S.Delivered.GetValueOrDefault(line.ItemCode) + line.Quantity;
-            // A convoy that brought nothing at all is no delivery for the incident's initial relief time. A delivery reported
-            // late (its occurredAt) may have arrived before one reported earlier: the first is the earliest.
             var deliveredAt = shipment.DeliveredAt ?? clock.GetUtcNow();
-            if (ShipmentReceipt.AnythingArrived(shipment.Received ?? shipment.Lines) && !(S.FirstDeliveryAt <= deliveredAt)) S.FirstDeliveryAt = deliveredAt;
+            CountDelivery(shipment, deliveredAt);
             // Met when every item had arrived by the deadline, by the deliveries' own times: also when the report comes after
             // the deadline, and even after the judgement, which found the kit incomplete because this delivery was not yet
             // reported (a crew radioing in late): the outcome is corrected.
@@ -295,12 +299,13 @@ public sealed class ReliefDemandGrain(
                 noted = true;
             }
         }
+        // Handed over to the survivor of a merge: the convoy's news counts there (a failure there has the shipment tell it again).
+        var passOn = S.HandedTo is not null && (S.Handed.Contains(shipment.Id) || shipment.Status is ShipmentStatus.Loading or ShipmentStatus.Departed or ShipmentStatus.Delivered);
+        if (passOn) S.Handed.Add(shipment.Id);
         await Save();
-        // Handed over to the survivor of a merge: the convoy's news counts there (a failure here has the shipment tell it again).
-        if (S.HandedTo is { } survivor && (S.Handed.Contains(shipment.Id) || shipment.Status is ShipmentStatus.Loading or ShipmentStatus.Departed or ShipmentStatus.Delivered))
+        if (passOn)
         {
-            if (S.Handed.Add(shipment.Id)) await Save();
-            await GrainFactory.Grain<IReliefDemandGrain>(survivor).ShipmentChanged(shipment, replan);
+            await GrainFactory.Grain<IReliefDemandGrain>(S.HandedTo!).ShipmentChanged(shipment, replan);
             return;
         }
         if (noted)
@@ -476,10 +481,9 @@ public sealed class ReliefDemandGrain(
             (shelterId, people) => GrainFactory.Grain<IShelterGrain>(shelterId).Admit(Key, people, actor));
         // People sent farther than they walk are flagged (until the thirty-second session 9,000 people of one landslide went to
         // schools 10 to 13 km away without a word: the typhoon-night tester).
-        var far = placed.Where(kv => kv.Value > S.Shelters.GetValueOrDefault(kv.Key) && km.GetValueOrDefault(kv.Key) > options.Value.ShelterFarKm)
-            .OrderBy(kv => km[kv.Key]).Select(kv => $"{kv.Value - S.Shelters.GetValueOrDefault(kv.Key)} at {kv.Key} ({km[kv.Key]:0.0} km)").ToList();
-        if (far.Count > 0)
-            Alert(ReliefAlertKind.ShelterFar, $"ShelterFar: relocated people placed more than {options.Value.ShelterFarKm:0.#} km away, the nearer shelters being full or closed: {string.Join(", ", far)}");
+        if (ShelterPlacements.SentFarther(S.Shelters, placed, km, options.Value.ShelterFarKm) is { Count: > 0 } far)
+            Alert(ReliefAlertKind.ShelterFar, $"ShelterFar: relocated people placed more than {options.Value.ShelterFarKm:0.#} km away, the nearer shelters being full or closed: "
+                + string.Join(", ", far.Select(f => $"{f.Added} at {f.ShelterId} ({f.Km:0.0} km)")));
         S.Shelters = placed;
         return unplaced;
     }
