@@ -80,12 +80,23 @@ public sealed record Incident
     /// the last report recorded as made (POST /incidents/{id}/upward-reports). Null only in incidents built by hand (tests).
     /// </summary>
     [Id(24)] public UpwardReportStatus? ReportUpward { get; init; }
+    /// <summary>
+    /// Who set the level by hand (the subject of the commander's token; <see cref="LevelReason"/> says "set by" them), or whose
+    /// hand-set level a merge carried here; null when the figures graded it. Not shown to partners.
+    /// </summary>
+    [Id(25)] public string? LevelSetBy { get; init; }
 
     /// <summary>
-    /// The incident as a partner agency reads it (its answers and webhook payloads): without the report upward, the district's
-    /// duty to its superiors and not news of the partner's case.
+    /// The incident as a partner agency reads it (its answers, webhook payloads, EIDO export and hub messages; see
+    /// <see cref="PartnerView"/>): without the report upward, the district's duty to its superiors and not news of the partner's
+    /// case, and without the name of the commander who set the level ("set by the district command centre").
     /// </summary>
-    public Incident ForPartner() => this with { ReportUpward = null };
+    public Incident ForPartner() => this with
+    {
+        ReportUpward = null,
+        LevelSetBy = null,
+        LevelReason = LevelSetBy is { Length: > 0 } by ? LevelReason.Replace($"set by {by}: ", $"set by {PartnerView.Centre}: ", StringComparison.Ordinal) : LevelReason,
+    };
 }
 
 /// <summary>A report upward recorded as made: when, by whom, to which tier, and its reference (a document number).</summary>

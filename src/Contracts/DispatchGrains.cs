@@ -73,6 +73,8 @@ public sealed record MergedCase
     [Id(6)] public LeadingTier? ReportOwedTo { get; init; }
     /// <summary>Its last report upward recorded as made, if any.</summary>
     [Id(7)] public UpwardReportMade? LastReport { get; init; }
+    /// <summary>Who set its level by hand, when someone did (<see cref="Incident.LevelSetBy"/>).</summary>
+    [Id(8)] public string? LevelSetBy { get; init; }
 }
 
 /// <summary>What an incident answers when another is to be merged into it (<see cref="IIncidentGrain.MergeCheck"/>).</summary>

@@ -182,9 +182,10 @@ public static class IncidentApi
     /// externalId, or an update); both say where it is in Location.
     /// </summary>
     /// <summary>
-    /// An endpoint filter: an incident answered to an agency is the incident as partners see it (<see cref="Incident.ForPartner"/>;
-    /// without the report upward, the district's duty to its superiors: a verifier's M3, thirty-second session, saw the
-    /// recorder's name and the document number reach partners). On the incidents group and the EIDO import.
+    /// An endpoint filter: an incident, its tasks and its command post answered to an agency are as partners see them
+    /// (<see cref="PartnerView"/>: without the report upward, the district's duty to its superiors, which a verifier's M3 of the
+    /// thirty-second session saw reach partners with the recorder's name; and without the names of the centre's staff, a
+    /// partner tester's finding). On the incidents group and the EIDO import.
     /// </summary>
     public static async ValueTask<object?> AsPartnersSeeIt(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -195,6 +196,9 @@ public static class IncidentApi
             Microsoft.AspNetCore.Http.HttpResults.Ok<Incident> { Value: { } ok } => TypedResults.Ok(ok.ForPartner()),
             Microsoft.AspNetCore.Http.HttpResults.Created<Incident> { Value: { } created } c => TypedResults.Created(c.Location, created.ForPartner()),
             Incident incident => incident.ForPartner(),
+            Microsoft.AspNetCore.Http.HttpResults.Ok<IReadOnlyList<DispatchTask>> { Value: { } tasks } => TypedResults.Ok<IReadOnlyList<DispatchTask>>([.. tasks.Select(t => t.ForPartner())]),
+            Microsoft.AspNetCore.Http.HttpResults.Ok<DispatchTask> { Value: { } task } => TypedResults.Ok(task.ForPartner()),
+            Microsoft.AspNetCore.Http.HttpResults.Ok<CommandPost> { Value: { } post } => TypedResults.Ok(post.ForPartner()),
             _ => result,
         };
     }

@@ -21,6 +21,8 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         public long Known;
         /// <summary>This node's connections following the scope.</summary>
         public readonly ConcurrentDictionary<string, byte> Connections = new(StringComparer.Ordinal);
+        /// <summary>Those of <see cref="Connections"/> that are agencies' (an incident's scope only): they read it as partners do.</summary>
+        public readonly ConcurrentDictionary<string, byte> Partners = new(StringComparer.Ordinal);
         /// <summary><see cref="Environment.TickCount64"/> when a batch or a connection last came.</summary>
         public long LastUsed = Environment.TickCount64;
         /// <summary>Set (under <see cref="Gate"/>) when <see cref="Forget"/> takes it out: whoever still holds it looks again.</summary>
@@ -123,7 +125,10 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         }
     }
 
-    /// <summary>Starts one batch's group send (under the scope's gate) and notes it sent.</summary>
+    /// <summary>
+    /// Starts one batch's group send (under the scope's gate) and notes it sent. When an agency's connection on this node follows
+    /// the scope (an incident's), the partner view of the batch goes to the partners' group, numbered the same.
+    /// </summary>
     private async Task Send(ScopeOrder order, string scope, List<Delta> fresh)
     {
         order.LastSent = fresh[^1].Seq;
@@ -132,7 +137,38 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         var send = clients.Group(scope).Delta(fresh);
         if (!send.IsCompleted) _ = Observe(send);
         else await send; // throws as before when the send failed at once
+        if (!scope.StartsWith("incident:", StringComparison.Ordinal) || order.Partners.IsEmpty) return;
+        var partners = clients.Group(PartnerGroup(scope)).Delta(ForPartner(scope, fresh));
+        if (!partners.IsCompleted) _ = Observe(partners);
+        else await partners;
     }
+
+    /// <summary>The SignalR group of the agencies' connections following <paramref name="scope"/>.</summary>
+    public static string PartnerGroup(string scope) => "partner|" + scope;
+
+    /// <summary>A batch of an incident's scope as partners read it (<see cref="PartnerView"/>); sequence numbers unchanged.</summary>
+    public static IReadOnlyList<Delta> ForPartner(string scope, IReadOnlyList<Delta> deltas)
+    {
+        var incidentId = IncidentOf(scope);
+        return [.. deltas.Select(d => d with { Data = PartnerView.Of(d.Kind, d.Data, incidentId) })];
+    }
+
+    /// <summary>A snapshot of an incident's scope as partners read it.</summary>
+    public static ScopeSnapshot ForPartner(ScopeSnapshot snapshot)
+    {
+        var incidentId = IncidentOf(snapshot.Scope);
+        return snapshot with { Entities = [.. snapshot.Entities.Select(e => e with { Data = PartnerView.Of(e.Kind, e.Data, incidentId) })] };
+    }
+
+    /// <summary>A resync of an incident's scope as partners read it.</summary>
+    public static ResyncResult ForPartner(ResyncResult result) => result with
+    {
+        Deltas = ForPartner(result.Scope, result.Deltas),
+        Snapshot = result.Snapshot is { } snapshot ? ForPartner(snapshot) : null,
+    };
+
+    private static string IncidentOf(string scope) =>
+        scope.StartsWith("incident:", StringComparison.Ordinal) ? scope["incident:".Length..] : "";
 
     /// <summary>Waits for a send left running, so that its failure (a connection cut while it waited) is observed, not thrown.</summary>
     private static async Task Observe(Task send)
@@ -147,16 +183,33 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         }
     }
 
-    /// <summary>A connection of this node follows <paramref name="scope"/>, given everything up to <paramref name="seq"/>.</summary>
-    public void Following(string scope, string connectionId, long seq)
+    /// <summary>
+    /// An agency's connection of this node is about to read <paramref name="scope"/>'s snapshot: from now on the partner view
+    /// of the scope's batches is sent (a batch sent between its joining the group and <see cref="Following"/> would otherwise
+    /// reach it only as a gap).
+    /// </summary>
+    public void PartnerJoining(string scope, string connectionId)
+    {
+        _scopes.GetOrAdd(scope, _ => new ScopeOrder()).Partners[connectionId] = 0;
+        _connections.GetOrAdd(connectionId, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[scope] = 0;
+    }
+
+    /// <summary>
+    /// A connection of this node follows <paramref name="scope"/>, given everything up to <paramref name="seq"/>; an agency's
+    /// (<paramref name="partner"/>) is sent the partner view (<see cref="PartnerGroup"/>).
+    /// </summary>
+    public void Following(string scope, string connectionId, long seq, bool partner = false)
     {
         var order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
+        if (partner) order.Partners[connectionId] = 0;
         order.Connections[connectionId] = 0;
         while (order.Forgotten)
         {
             // Forget took it out as this connection came (it checks for connections after marking it): follow the new one.
             order.Connections.TryRemove(connectionId, out _);
+            order.Partners.TryRemove(connectionId, out _);
             order = _scopes.GetOrAdd(scope, _ => new ScopeOrder());
+            if (partner) order.Partners[connectionId] = 0;
             order.Connections[connectionId] = 0;
         }
         order.LastUsed = Environment.TickCount64;
@@ -174,13 +227,13 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
     /// A connection of this node resynced <paramref name="scope"/> from <paramref name="afterSeq"/>: it has everything up to the
     /// snapshot's number, or the last missed delta's (a resync answers one or the other).
     /// </summary>
-    public void Resynced(string scope, string connectionId, ResyncResult result, long afterSeq) =>
-        Following(scope, connectionId, result.Snapshot?.Seq ?? (result.Deltas.Count > 0 ? result.Deltas[^1].Seq : afterSeq));
+    public void Resynced(string scope, string connectionId, ResyncResult result, long afterSeq, bool partner = false) =>
+        Following(scope, connectionId, result.Snapshot?.Seq ?? (result.Deltas.Count > 0 ? result.Deltas[^1].Seq : afterSeq), partner);
 
     /// <summary>A connection of this node no longer follows <paramref name="scope"/>.</summary>
     public void NotFollowing(string scope, string connectionId)
     {
-        if (_scopes.TryGetValue(scope, out var order)) order.Connections.TryRemove(connectionId, out _);
+        if (_scopes.TryGetValue(scope, out var order)) Leave(order, connectionId);
         if (_connections.TryGetValue(connectionId, out var scopes)) scopes.TryRemove(scope, out _);
     }
 
@@ -189,7 +242,13 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
     {
         if (!_connections.TryRemove(connectionId, out var scopes)) return;
         foreach (var scope in scopes.Keys)
-            if (_scopes.TryGetValue(scope, out var order)) order.Connections.TryRemove(connectionId, out _);
+            if (_scopes.TryGetValue(scope, out var order)) Leave(order, connectionId);
+    }
+
+    private static void Leave(ScopeOrder order, string connectionId)
+    {
+        order.Partners.TryRemove(connectionId, out _);
+        order.Connections.TryRemove(connectionId, out _);
     }
 
     /// <summary>How long a scope no connection of this node follows is kept after its last batch (<see cref="Forget"/>).</summary>
@@ -207,7 +266,7 @@ public sealed class DeltaRelay(IHubContext<DispatchHub, IDispatchHubClient> cons
         var now = Environment.TickCount64;
         foreach (var (scope, order) in _scopes)
         {
-            if (!order.Connections.IsEmpty || now - Interlocked.Read(ref order.LastUsed) < (long)idle.TotalMilliseconds || !order.Gate.Wait(0)) continue;
+            if (!order.Connections.IsEmpty || !order.Partners.IsEmpty || now - Interlocked.Read(ref order.LastUsed) < (long)idle.TotalMilliseconds || !order.Gate.Wait(0)) continue;
             try
             {
                 order.Forgotten = true;

@@ -18,7 +18,9 @@ public abstract class RefusingHub : Hub<IDispatchHubClient>
 /// <summary>
 /// Console hub /hubs/dispatch (policy console-hub: dispatcher, commander, viewer, admin, agency).
 /// Subscribe(scope) answers a snapshot with the scope's sequence number; then Delta messages follow in sequence order.
-/// Agencies may subscribe only to incidents they reported.
+/// Agencies may subscribe only to incidents they reported or that were shared with them, and read them as partners do
+/// (<see cref="PartnerView"/>): their connections are in a group of their own (<see cref="DeltaRelay.PartnerGroup"/>), to which
+/// the relay sends the partner view of each batch, and their snapshots and resyncs are the partner view too.
 /// </summary>
 [Authorize(Policy = Policies.ConsoleHub)]
 public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencyStanding agencies) : RefusingHub, IDispatchHub
@@ -32,28 +34,32 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencySt
 
     public async Task<ScopeSnapshot> Subscribe(string scope)
     {
-        await Authorize(scope);
+        var partner = await Authorize(scope);
+        if (partner) relay.PartnerJoining(scope, Context.ConnectionId);
         // Join first, then read: a delta sent in between is older than the snapshot and the client skips it by its seq.
-        await Groups.AddToGroupAsync(Context.ConnectionId, scope);
+        await Groups.AddToGroupAsync(Context.ConnectionId, partner ? DeltaRelay.PartnerGroup(scope) : scope);
         var snapshot = await grains.Grain<IScopeGrain>(scope).Snapshot(relay.Reference);
-        relay.Following(scope, Context.ConnectionId, snapshot.Seq);
-        return snapshot;
+        relay.Following(scope, Context.ConnectionId, snapshot.Seq, partner);
+        return partner ? DeltaRelay.ForPartner(snapshot) : snapshot;
     }
 
     public async Task Unsubscribe(string scope)
     {
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, scope);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, IsAgency ? DeltaRelay.PartnerGroup(scope) : scope);
         relay.NotFollowing(scope, Context.ConnectionId);
     }
 
     public async Task<ResyncResult> Resync(string scope, long afterSeq)
     {
-        await Authorize(scope);
-        await Groups.AddToGroupAsync(Context.ConnectionId, scope); // after a reconnect this is a new connection
+        var partner = await Authorize(scope);
+        if (partner) relay.PartnerJoining(scope, Context.ConnectionId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, partner ? DeltaRelay.PartnerGroup(scope) : scope); // after a reconnect this is a new connection
         var result = await grains.Grain<IScopeGrain>(scope).Resync(afterSeq, relay.Reference);
-        relay.Resynced(scope, Context.ConnectionId, result, afterSeq);
-        return result;
+        relay.Resynced(scope, Context.ConnectionId, result, afterSeq, partner);
+        return partner ? DeltaRelay.ForPartner(result) : result;
     }
+
+    private bool IsAgency => Context.User?.ToActor().Role == Roles.Agency;
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
@@ -62,7 +68,8 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencySt
         return base.OnDisconnectedAsync(exception);
     }
 
-    private async Task Authorize(string scope)
+    /// <summary>Checks the caller may follow <paramref name="scope"/>; true when it is an agency (it reads it as partners do).</summary>
+    private async Task<bool> Authorize(string scope)
     {
         if (!Scopes.TryParseConsoleScope(scope, out var kind, out var id))
             throw new HubException($"400 Invalid scope '{scope}': use district, area:{{areaId}} or incident:{{incidentId}}");
@@ -72,11 +79,12 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencySt
         // An unknown id is a 404, as over REST: a console with a mistyped id would otherwise wait on an empty scope for ever.
         if (kind == "area" && !(await grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey).GetAreas()).Any(a => a.Id == id))
             throw new HubException($"404 Not found: no area has the id '{id}'");
-        if (kind != "incident") return;
+        if (kind != "incident") return false;
         var incident = await grains.Grain<IIncidentGrain>(id!).Get();
         if (actor.Role == Roles.Agency && (incident is null || !actor.CanSee(incident)))
             throw new HubException($"404 Not found: no incident '{id}' reported by or shared with agency {actor.AgencyId}");
         if (incident is null) throw new HubException($"404 Not found: no incident has the id '{id}'");
+        return actor.Role == Roles.Agency;
     }
 }
 

@@ -62,9 +62,13 @@ public static class EidoApi
         return v1;
     }
 
-    /// <summary>The incident as an EIDO for this caller: timeline notes only for the console roles.</summary>
+    /// <summary>
+    /// The incident as an EIDO for this caller: timeline notes only for the console roles; an agency's as partners see the
+    /// incident (<see cref="PartnerView"/>: no staff names in the level's reason).
+    /// </summary>
     public static async Task<EidoDocument> Export(Incident incident, IGrainFactory grains, Actor actor)
     {
+        if (actor.Role == Roles.Agency) incident = incident.ForPartner();
         var teamIds = incident.Teams.Select(t => t.TeamId).Distinct(StringComparer.Ordinal).ToList();
         var teams = await Task.WhenAll(teamIds.Select(t => grains.Grain<IRescueTeamGrain>(t).Get()));
         IReadOnlyList<TimelineEntry> timeline = TimelineReaders.Contains(actor.Role)

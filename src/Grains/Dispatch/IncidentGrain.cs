@@ -113,6 +113,8 @@ public sealed class IncidentState
     [Id(53)] public DateTimeOffset? ReportWatch { get; set; }
     /// <summary>The last report upward recorded as made.</summary>
     [Id(54)] public UpwardReportMade? LastReport { get; set; }
+    /// <summary>Who set the level by hand (or whose hand-set level a merge carried here); null when the figures graded it.</summary>
+    [Id(55)] public string? LevelSetBy { get; set; }
 }
 
 /// <summary>The final status a change was making, with its reason, while its teams were released.</summary>
@@ -246,7 +248,7 @@ public sealed partial class IncidentGrain(
             Record(actor, "DowngradeDeclined", $"kept at {level}, not {proposal.Level}: {request.Reason.Trim()}");
             return await Save(actor);
         }
-        await ApplyLevel(level, $"set by {actor.Subject}: {request.Reason.Trim()}", actor, clock.GetUtcNow());
+        await ApplyLevel(level, $"set by {actor.Subject}: {request.Reason.Trim()}", actor, clock.GetUtcNow(), setBy: actor.Subject);
         // Set below what the figures grade (a commander's judgement): it stands until figures grade more severe than they do now.
         var graded = levels.Grade(S.Type, S.Assessment);
         if (level > graded)
@@ -336,7 +338,7 @@ public sealed partial class IncidentGrain(
             if (carried.Count > 0) S.MergeTeams = carried;
             S.MergeCase = new MergedCase
             {
-                Assessment = S.Assessment, Level = S.Level, LevelReason = S.LevelReason, CommandPost = S.CommandPost, HadRelief = S.HadRelief,
+                Assessment = S.Assessment, Level = S.Level, LevelReason = S.LevelReason, LevelSetBy = S.LevelSetBy, CommandPost = S.CommandPost, HadRelief = S.HadRelief,
                 ReportOwedBy = reportOwed?.DueBy, ReportOwedTo = reportOwed?.Tier, LastReport = S.LastReport,
             };
         }
@@ -473,11 +475,12 @@ public sealed partial class IncidentGrain(
             Record(actor, "Assessed", $"figures of {from} (merged in) added: {added}; if both reports counted the same people, correct the figures");
         }
         // The more severe level stands: the merged incident's (as graded or set there), or what the figures together grade.
-        var (level, reason) = MergeRules.LevelAfterMerge(S.Level, mergedCase.Level, $"carried from {from} (merged in): {mergedCase.LevelReason}",
+        var carriedReason = $"carried from {from} (merged in): {mergedCase.LevelReason}";
+        var (level, reason) = MergeRules.LevelAfterMerge(S.Level, mergedCase.Level, carriedReason,
             levels.Grade(S.Type, S.Assessment), levels.Explain(IncidentTypes.CategoryOf(S.Type), S.Assessment), S.HeldAgainst);
         if (level != S.Level && closed)
             Record(actor, "LevelHeld", $"{from} (merged in) was at level {mergedCase.Level}; this incident is closed and stays at {S.Level}");
-        else if (level != S.Level) await ApplyLevel(level, reason, actor, clock.GetUtcNow());
+        else if (level != S.Level) await ApplyLevel(level, reason, actor, clock.GetUtcNow(), setBy: reason == carriedReason ? mergedCase.LevelSetBy : null);
         if (!closed) TakeReportUpward(from, mergedCase, actor);
         // Partners hear of it even when the level stays (a partner tester's high finding: the added figures, trapped people
         // included, reached no agency): the figures added, in the summary, and the incident as it is now, in the body.
@@ -988,7 +991,8 @@ public sealed partial class IncidentGrain(
         return task;
     }
 
-    private async Task ApplyLevel(ResponseLevel level, string reason, Actor actor, DateTimeOffset now)
+    /// <summary>Sets the level for <paramref name="reason"/>; <paramref name="setBy"/> names who set it by hand (null: graded).</summary>
+    private async Task ApplyLevel(ResponseLevel level, string reason, Actor actor, DateTimeOffset now, string? setBy = null)
     {
         var first = S.LevelReason.Length == 0;
         var from = S.Level;
@@ -996,6 +1000,7 @@ public sealed partial class IncidentGrain(
         var rules = levels.RulesFor(level);
         S.Level = level;
         S.LevelReason = reason;
+        S.LevelSetBy = setBy;
         (S.ProposedLevel, S.DeclinedLevel, S.HeldAgainst) = (null, null, null);
         var owed = ReportUpwardRules.OnLevel(owedBefore, first, from, level, rules.LeadingTier, rules.ReportDeadline, now);
         if (owed is { } o) (S.ReportDeadline, S.ReportTier) = (o.DueBy, o.Tier);
@@ -1060,7 +1065,8 @@ public sealed partial class IncidentGrain(
         var boardReminder = IncidentBoardResend.NeedsReminder(_before.Created, _before.Status, view.Status);
         foreach (var (kind, summary) in _pendingEvents) AddEvent(kind, summary, view);
         _pendingEvents.Clear();
-        foreach (var (kind, summary) in IncidentEvents.Derive(_before, view, ActiveTeams())) AddEvent(kind, summary, view);
+        // Derived from the incident as partners read it: a level's reason names no one (a partner tester's finding).
+        foreach (var (kind, summary) in IncidentEvents.Derive(_before, view.ForPartner(), ActiveTeams())) AddEvent(kind, summary, view);
         _before = Snapshot();
         foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
         _pending.Clear();
@@ -1427,6 +1433,7 @@ public sealed partial class IncidentGrain(
             Assessment = S.Assessment,
             ResponseLevel = S.Level,
             LevelReason = S.LevelReason,
+            LevelSetBy = S.LevelSetBy,
             LeadingTier = rules.LeadingTier,
             ReportDeadline = S.ReportDeadline,
             ProposedLevel = S.ProposedLevel,

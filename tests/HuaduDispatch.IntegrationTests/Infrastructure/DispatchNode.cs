@@ -134,18 +134,19 @@ public sealed class DispatchNode : IAsyncDisposable
     private Task WaitUntilReadyAsync() => WaitUntilReadyAsync(Http);
 
     /// <summary>A token signed with the test key, as `token --role ...` would print it.</summary>
-    public static string Token(string role, string? teamId = null, string? agencyId = null, string? signingKey = null, TimeSpan? lifetime = null)
+    public static string Token(string role, string? teamId = null, string? agencyId = null, string? signingKey = null, TimeSpan? lifetime = null,
+        string? subject = null)
     {
         var options = new AuthOptions { SigningKey = signingKey ?? SigningKey };
         var key = new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(options.SigningKey!));
-        return TokenIssuer.Issue(options, key, role, teamId, agencyId, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        return TokenIssuer.Issue(options, key, role, teamId, agencyId, lifetime ?? TimeSpan.FromHours(1), DateTimeOffset.UtcNow, subject);
     }
 
-    /// <summary>An HTTP client for this node carrying a token of the role.</summary>
-    public HttpClient ClientAs(string role, string? teamId = null, string? agencyId = null)
+    /// <summary>An HTTP client for this node carrying a token of the role (its subject the role's name, or <paramref name="subject"/>).</summary>
+    public HttpClient ClientAs(string role, string? teamId = null, string? agencyId = null, string? subject = null)
     {
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, teamId, agencyId));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(role, teamId, agencyId, subject: subject));
         return client;
     }
 
