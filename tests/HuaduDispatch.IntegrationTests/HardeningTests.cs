@@ -66,6 +66,16 @@ public sealed class HardeningTests : IAsyncLifetime
         var create = schemas.GetProperty("CreateIncident");
         Assert.Equal(["location", "occurredAt", "title", "type"], create.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order(StringComparer.Ordinal));
         Assert.Equal(200, create.GetProperty("properties").GetProperty("externalId").GetProperty("maxLength").GetInt32());
+        // Answers mark required every member that is never null (nulls are left out of the JSON, nothing else).
+        string[] Required(string schema) => [.. schemas.GetProperty(schema).GetProperty("required").EnumerateArray().Select(r => r.GetString()!)];
+        Assert.Contains("sharedWith", Required("Incident"));
+        Assert.DoesNotContain("mergedInto", Required("Incident"));
+        Assert.DoesNotContain("reportUpward", Required("Incident"));
+        Assert.Contains("alerts", Required("DispatchTask"));
+        Assert.DoesNotContain("acknowledgedAt", Required("DispatchTask"));
+        Assert.Contains("withdrawn", Required("IncidentRelief"));
+        Assert.Contains("takenFrom", Required("IncidentRelief"));
+        Assert.Contains("tasks", Required("CommandPost"));
         var dead = schemas.GetProperty("AssessmentUpdate").GetProperty("properties").GetProperty("dead");
         Assert.Equal((0, 10_000_000), (dead.GetProperty("minimum").GetInt32(), dead.GetProperty("maximum").GetInt32()));
 

@@ -91,6 +91,9 @@ public static class OpenApiSetup
                 // What the rules require of the request bodies (each missing field is a 400 naming it).
                 if (context.JsonPropertyInfo is null && RequiredFields.TryGetValue(type, out var required))
                     schema.Required = new HashSet<string>(required, StringComparer.Ordinal);
+                // What the answers always hold: every member that is never null (nulls are left out of the JSON, nothing else).
+                if (context.JsonPropertyInfo is null && Answers.Contains(type))
+                    schema.Required = new HashSet<string>((schema.Required ?? new HashSet<string>()).Concat(AlwaysPresent(context.JsonTypeInfo)), StringComparer.Ordinal);
                 // The figures' limits (IncidentInputRules): 0 to 10,000,000 people, 0 to one trillion CNY.
                 if (context.JsonPropertyInfo is { } f && (f.DeclaringType == typeof(HuaduDispatch.Contracts.Assessment) || f.DeclaringType == typeof(HuaduDispatch.Contracts.AssessmentUpdate)))
                 {
@@ -245,6 +248,50 @@ public static class OpenApiSetup
         [typeof(HuaduDispatch.Contracts.ShelterDepartureRequest)] = ["shelterId"],
         [typeof(HuaduDispatch.Contracts.TeamPositionReport)] = ["lat", "lon"],
     };
+
+    /// <summary>
+    /// The types only answers carry (never a request body, where the server's rules say what is required: <see cref="RequiredFields"/>).
+    /// Their schemas mark required every member that is never null: the JSON leaves out nulls only, so a generated client can
+    /// rely on the others (a partner tester's finding, thirty-second session: <c>sharedWith</c>, a task's <c>alerts</c> or a
+    /// relief's <c>withdrawn</c> read as optional).
+    /// </summary>
+    private static readonly HashSet<Type> Answers =
+    [
+        typeof(HuaduDispatch.Contracts.Incident), typeof(HuaduDispatch.Contracts.IncidentTeam), typeof(HuaduDispatch.Contracts.LevelProposal),
+        typeof(HuaduDispatch.Contracts.UpwardReportStatus), typeof(HuaduDispatch.Contracts.IncidentSummary), typeof(HuaduDispatch.Contracts.TimelineEntry),
+        typeof(HuaduDispatch.Contracts.Assessment), typeof(HuaduDispatch.Contracts.DispatchTask), typeof(HuaduDispatch.Contracts.SitRep),
+        typeof(HuaduDispatch.Contracts.CommandPost), typeof(HuaduDispatch.Contracts.RescueTeam), typeof(HuaduDispatch.Contracts.TeamPosition),
+        typeof(HuaduDispatch.Contracts.IncidentRelief), typeof(HuaduDispatch.Contracts.Shipment), typeof(HuaduDispatch.Contracts.ReliefNeed),
+        typeof(HuaduDispatch.Contracts.ReliefShortfall), typeof(HuaduDispatch.Contracts.ReliefAllocationView), typeof(HuaduDispatch.Contracts.ReliefPlan),
+        typeof(HuaduDispatch.Contracts.ReliefKpi), typeof(HuaduDispatch.Contracts.IncidentReliefKpi), typeof(HuaduDispatch.Contracts.ReliefAlert),
+        typeof(HuaduDispatch.Contracts.AvoidedWarehouse), typeof(HuaduDispatch.Contracts.ShelterLive), typeof(HuaduDispatch.Contracts.Warehouse),
+        typeof(HuaduDispatch.Contracts.StockLevel), typeof(HuaduDispatch.Contracts.StockMovement), typeof(HuaduDispatch.Contracts.Agency),
+        typeof(HuaduDispatch.Contracts.WebhookEndpoint), typeof(HuaduDispatch.Contracts.DeadLetterView), typeof(HuaduDispatch.Contracts.WebhookDeliveryStatus),
+        typeof(HuaduDispatch.Contracts.ReplayResult), typeof(HuaduDispatch.Contracts.IncidentRecommendation), typeof(HuaduDispatch.Contracts.ModuleRecommendation),
+        typeof(HuaduDispatch.Contracts.RecommendedTeam), typeof(HuaduDispatch.Contracts.UnfilledModule),
+    ];
+
+    private static readonly System.Reflection.NullabilityInfoContext Nullability = new();
+
+    /// <summary>The JSON names of the members of an answer that are never null (value types, and reference types not marked nullable).</summary>
+    private static IEnumerable<string> AlwaysPresent(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        foreach (var property in info.Properties)
+        {
+            var type = property.PropertyType;
+            if (type.IsValueType)
+            {
+                if (Nullable.GetUnderlyingType(type) is null) yield return property.Name;
+                continue;
+            }
+            if (property.AttributeProvider is System.Reflection.PropertyInfo member)
+            {
+                lock (Nullability)
+                    if (Nullability.Create(member).ReadState != System.Reflection.NullabilityState.NotNull) continue;
+                yield return property.Name;
+            }
+        }
+    }
 
     /// <summary>The values the filters of the lists and the map take (each other value is a 400 that lists these).</summary>
     private static readonly Dictionary<(string Route, string Name), string[]> ParameterValues = new()
