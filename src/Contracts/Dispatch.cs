@@ -36,6 +36,11 @@ public sealed record IncidentTeam
     [Id(1)] public required DateTimeOffset AssignedAt { get; init; }
     [Id(2)] public DateTimeOffset? ReleasedAt { get; init; }
     [Id(3)] public string? ReleaseReason { get; init; }
+    /// <summary>
+    /// The incident the team came over from with a merge (it keeps the <see cref="AssignedAt"/> it had there); null for a team
+    /// dispatched here.
+    /// </summary>
+    [Id(4)] public string? CarriedFrom { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.LevelProposal")]
@@ -80,6 +85,12 @@ public sealed record Incident
     /// the last report recorded as made (POST /incidents/{id}/upward-reports). Null only in incidents built by hand (tests).
     /// </summary>
     [Id(24)] public UpwardReportStatus? ReportUpward { get; init; }
+    // Id 25 is taken by levelSetBy (added in parallel).
+    /// <summary>
+    /// The incidents merged into this one whose case it took in (its figures, level, post, relief and teams), in the order they
+    /// were merged; the counterpart of a merged incident's <see cref="MergedInto"/>. Empty when none was.
+    /// </summary>
+    [Id(26)] public IReadOnlyList<string> MergedFrom { get; init; } = [];
 
     /// <summary>
     /// The incident as a partner agency reads it (its answers and webhook payloads): without the report upward, the district's
@@ -150,6 +161,8 @@ public sealed record IncidentSummary
     [Id(12)] public required int Version { get; init; }
     [Id(13)] public string Source { get; init; } = "";
     [Id(14)] public IReadOnlyList<string> SharedWith { get; init; } = [];
+    /// <summary>For a merged incident, the incident it was merged into (a duplicate of that one); null otherwise.</summary>
+    [Id(15)] public string? MergedInto { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.IncidentFilter")]
