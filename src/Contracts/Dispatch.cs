@@ -36,6 +36,11 @@ public sealed record IncidentTeam
     [Id(1)] public required DateTimeOffset AssignedAt { get; init; }
     [Id(2)] public DateTimeOffset? ReleasedAt { get; init; }
     [Id(3)] public string? ReleaseReason { get; init; }
+    /// <summary>
+    /// The incident the team came over from with a merge (it keeps the <see cref="AssignedAt"/> it had there); null for a team
+    /// dispatched here.
+    /// </summary>
+    [Id(4)] public string? CarriedFrom { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.LevelProposal")]
@@ -85,6 +90,11 @@ public sealed record Incident
     /// hand-set level a merge carried here; null when the figures graded it. Not shown to partners.
     /// </summary>
     [Id(25)] public string? LevelSetBy { get; init; }
+    /// <summary>
+    /// The incidents merged into this one whose case it took in (its figures, level, post, relief and teams), in the order they
+    /// were merged; the counterpart of a merged incident's <see cref="MergedInto"/>. Empty when none was.
+    /// </summary>
+    [Id(26)] public IReadOnlyList<string> MergedFrom { get; init; } = [];
 
     /// <summary>
     /// The incident as a partner agency reads it (its answers, webhook payloads, EIDO export and hub messages; see
@@ -161,6 +171,8 @@ public sealed record IncidentSummary
     [Id(12)] public required int Version { get; init; }
     [Id(13)] public string Source { get; init; } = "";
     [Id(14)] public IReadOnlyList<string> SharedWith { get; init; } = [];
+    /// <summary>For a merged incident, the incident it was merged into (a duplicate of that one); null otherwise.</summary>
+    [Id(15)] public string? MergedInto { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("huadu.IncidentFilter")]

@@ -22,6 +22,11 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// (closed, or merged in turn: the message names the incident that takes reports).
     /// </summary>
     [Alias("CarryTeam")] Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor);
+    /// <summary>
+    /// Takes a team of an incident merged into this one, keeping the time it was assigned there (<paramref name="assignedAt"/>).
+    /// The call above, without it, is kept for nodes from before (a rolling upgrade); it takes the time of the call.
+    /// </summary>
+    [Alias("CarryTeamAssigned")] Task<Incident> CarryTeam(string teamId, string from, DateTimeOffset assignedAt, IReadOnlyList<DispatchTask> tasks, Actor actor);
     /// <summary>An update sent to a task of a merged incident, for the task it was carried over to here (<see cref="DispatchTask.CarriedFrom"/>).</summary>
     [Alias("UpdateCarriedTask")] Task<DispatchTask> UpdateCarriedTask(string carriedFrom, TaskUpdateRequest request, Actor actor);
     /// <summary>

@@ -47,7 +47,7 @@ public static class ApiCatalogue
             "Graded at once (level I–IV from the figures). An agency reports only as itself; a (source, externalId) pair is bound " +
             "once, so a resubmission answers 200 with the existing incident instead of creating another (201).",
             """{"type":"Waterlogging","title":"Underpass flooded at Xinhua Rd","description":"Water 0.8 m deep, two cars stalled","location":{"lat":23.4042,"lon":113.2245,"address":"新华路隧道"},"occurredAt":"2026-12-01T08:40:00+08:00","source":"police-110","externalId":"110-20260612-0042","assessment":{"trapped":3}}"""),
-        ["GET /api/v1/incidents"] = new("List incidents", "Filters: status, areaId, level, type. Agencies see only incidents they reported or that were shared with them."),
+        ["GET /api/v1/incidents"] = new("List incidents", "Filters: status, areaId, level, type. Agencies see only incidents they reported or that were shared with them. A merged incident's row has mergedInto, the survivor's id."),
         ["GET /api/v1/incidents/{id}"] = new("One incident with its level, status, teams and assessment"),
         ["POST /api/v1/incidents/{id}/assessments"] = new("New casualty and loss figures",
             "A more severe grading applies at once; a milder one is only proposed for a dispatcher to confirm.",
@@ -98,13 +98,15 @@ public static class ApiCatalogue
 
         // Standards: NENA EIDO and GeoJSON
         ["GET /api/v1/incidents/{id}/eido"] = new("The incident as a NENA EIDO (NENA-STA-021 JSON)",
-            "Incident, location (PIDF-LO), agency, dispatch, emergencyResource and notes components; timeline notes only for console roles."),
+            "Incident, location (PIDF-LO), agency, dispatch, emergencyResource and notes components; timeline notes only for console roles. " +
+            "A merge is a mergeComponent on both sides: a merged incident names its survivor (REPLACED), a survivor each incident merged into it (REPLACING)."),
         ["POST /api/v1/eido"] = new("Create or update an incident from a NENA EIDO",
             "Accepts lastUpdateTimeStamp and lastUpdateTimestamp. The EIDO's tracking id is bound once per sender (201 on create, 200 on a " +
             "resubmission); a tracking id of one of our incidents updates its assessment figures.",
             """{"$id":"urn:emergency:uid:incidentid:7f3a:water.example.org","lastUpdateTimestamp":"2026-12-01T08:45:00+08:00","eidoVersion":"1.0","incidentComponent":{"$id":"i1","incidentTypeCommonRegistryText":"Flood","incidentTypeInternalText":"River bank seepage","locationReference":[{"$ref":"l1"}]},"locationComponent":[{"$id":"l1","locationTypeDescriptionRegistryText":"Incident","locationByValue":"<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:gml=\"http://www.opengis.net/gml\"><gml:Point srsName=\"urn:ogc:def:crs:EPSG::4326\"><gml:pos>23.45 113.30</gml:pos></gml:Point></presence>"}]}"""),
         ["GET /api/v1/map/{layer}"] = new("A GeoJSON (RFC 7946) layer for maps",
-            "Layers: incidents, teams, warehouses, shelters, risk-points, hazard-points. Point features with [lon, lat] and properties to style by (status, level, colour). Optional ?bbox=minLon,minLat,maxLon,maxLat."),
+            "Layers: incidents, teams, warehouses, shelters, risk-points, hazard-points. Point features with [lon, lat] and properties to style by (status, level, colour). Optional ?bbox=minLon,minLat,maxLon,maxLat. " +
+            "The incidents layer leaves merged incidents (duplicates of their survivors) out unless ?status=Merged asks for them; ?status= filters it as it does GET /incidents."),
 
         // Partner agencies and webhooks
         ["GET /api/v1/agencies"] = new("The partner agency registry (admin)"),

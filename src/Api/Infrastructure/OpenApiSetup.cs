@@ -307,6 +307,7 @@ public static class OpenApiSetup
         [("/api/v1/risk-points", "kind")] = Enum.GetNames<HuaduDispatch.Contracts.RiskKind>(),
         [("/api/v1/hazard-points", "kind")] = Enum.GetNames<HuaduDispatch.Contracts.HazardKind>(),
         [("/api/v1/map/{layer}", "layer")] = [.. Standards.GeoJson.GeoJsonBuilder.Layers],
+        [("/api/v1/map/{layer}", "status")] = Enum.GetNames<HuaduDispatch.Contracts.IncidentStatus>(),
     };
 
     /// <summary>

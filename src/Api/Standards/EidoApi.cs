@@ -74,7 +74,13 @@ public static class EidoApi
         IReadOnlyList<TimelineEntry> timeline = TimelineReaders.Contains(actor.Role)
             ? await grains.Grain<IIncidentTimelineGrain>(incident.Id).Get()
             : [];
-        return EidoMapper.ToEido(incident, [.. teams.OfType<RescueTeam>()], timeline);
+        // The incidents merged into it, read for their external ids: shown only to a caller who may read that incident (a partner
+        // reads the ids of the incidents merged into its case, which its IncidentMergedIn events name, not another agency's reference).
+        var merged = await Task.WhenAll(incident.MergedFrom.Select(async id =>
+            await grains.Grain<IIncidentGrain>(id).Get() is { } m
+                ? new EidoMergedIncident(id, actor.CanSee(m) ? m.ExternalId : null, m.UpdatedAt)
+                : new EidoMergedIncident(id)));
+        return EidoMapper.ToEido(incident, [.. teams.OfType<RescueTeam>()], timeline, merged);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public static class GeoJsonApi
 
     public static RouteGroupBuilder MapGeoJsonApi(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/map/{layer}", async Task<IResult> (string layer, string? bbox, IGrainFactory grains, ClaimsPrincipal user, IAuthorizationService authorization) =>
+        v1.MapGet("/map/{layer}", async Task<IResult> (string layer, string? bbox, string? status, IGrainFactory grains, ClaimsPrincipal user, IAuthorizationService authorization) =>
         {
             if (!GeoJsonBuilder.Layers.Contains(layer))
             {
@@ -27,6 +27,9 @@ public static class GeoJsonApi
                     extensions: new Dictionary<string, object?> { ["layers"] = GeoJsonBuilder.Layers });
             }
             if (!GeoBox.TryParse(bbox, out var box, out var error)) return Problems.BadQuery("bbox", error!);
+            // The incidents layer's status filter (as the list's); the other layers have none, and ignore it as any unknown parameter.
+            IncidentStatus? st = null;
+            if (layer == GeoJsonBuilder.Incidents && !Problems.TryParseFilter(status, "status", out st, out var badStatus)) return badStatus!;
             // Warehouses (and their stock) are console-only in the REST API (policy console); the map keeps that rule.
             if (layer == GeoJsonBuilder.Warehouses && !(await authorization.AuthorizeAsync(user, Policies.Console)).Succeeded)
             {
@@ -36,7 +39,7 @@ public static class GeoJsonApi
             var catalogue = grains.Grain<IReferenceDataGrain>(ReferenceData.GrainKey);
             var collection = layer switch
             {
-                GeoJsonBuilder.Incidents => GeoJsonBuilder.ForIncidents(await IncidentApi.List(grains, user.ToActor(), new IncidentFilter()), box),
+                GeoJsonBuilder.Incidents => GeoJsonBuilder.ForIncidents(await IncidentApi.List(grains, user.ToActor(), new IncidentFilter { Status = st }), box, st),
                 GeoJsonBuilder.Teams => GeoJsonBuilder.ForTeams(await TeamVisibility.ForCaller(await ReferenceApi.LiveTeams(grains), grains, user.ToActor()), box),
                 GeoJsonBuilder.Warehouses => GeoJsonBuilder.ForWarehouses(await ReferenceApi.LiveWarehouses(grains), box),
                 GeoJsonBuilder.Shelters => GeoJsonBuilder.ForShelters(await ReferenceApi.LiveShelters(grains), box),

@@ -13,6 +13,8 @@ public sealed class AssignedTeamState
     [Id(2)] public DateTimeOffset? ReleasedAt { get; set; }
     [Id(3)] public string? ReleaseReason { get; set; }
     [Id(4)] public List<Capability> Capabilities { get; set; } = [];
+    /// <summary>The incident the team came over from with a merge (<see cref="IncidentGrain.CarryTeam"/>); null when dispatched here.</summary>
+    [Id(5)] public string? CarriedFrom { get; set; }
 }
 
 [GenerateSerializer, Alias("huadu.IncidentState")]
@@ -372,7 +374,9 @@ public sealed partial class IncidentGrain(
         foreach (var team in teams)
         {
             var tasks = (S.MergeTasks ?? []).Where(t => t.TeamId == team).ToList();
-            if (await ToSurvivor(target => GrainFactory.Grain<IIncidentGrain>(target).CarryTeam(team, Key, tasks, actor)) is ({ } target, { } refused))
+            // The team goes on with the case: it keeps the time it was assigned here (its assignment here, released by the merge).
+            var assignedAt = S.Teams.LastOrDefault(t => t.TeamId == team)?.AssignedAt ?? clock.GetUtcNow();
+            if (await ToSurvivor(target => GrainFactory.Grain<IIncidentGrain>(target).CarryTeam(team, Key, assignedAt, tasks, actor)) is ({ } target, { } refused))
             {
                 logger.LogWarning("Incident {IncidentId}: team {Team} could not be carried over to {Target} after the merge, and is released: {Reason}", Key, team, target, refused);
                 await GrainFactory.Grain<IRescueTeamGrain>(team).Release(Key, $"incident Merged into {mergedInto}, which could not take the team: {refused}", actor);
@@ -515,15 +519,22 @@ public sealed partial class IncidentGrain(
         throw DomainException.NotFound($"incident {Key} has no task carried over from {carriedFrom}");
     });
 
-    public Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor) => Mutate(() => DoCarryTeam(teamId, from, tasks, actor));
+    /// <summary>The call of a node from before assignment times were carried (a rolling upgrade): the team's time here is now.</summary>
+    public Task<Incident> CarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor) =>
+        Mutate(() => DoCarryTeam(teamId, from, null, tasks, actor));
+
+    public Task<Incident> CarryTeam(string teamId, string from, DateTimeOffset assignedAt, IReadOnlyList<DispatchTask> tasks, Actor actor) =>
+        Mutate(() => DoCarryTeam(teamId, from, assignedAt, tasks, actor));
 
     /// <summary>
     /// Takes a team of an incident merged into this one, as it stands: its assignment moves here (<see cref="IRescueTeamGrain.Transfer"/>,
     /// keeping its status and note), and its open tasks there are added here with their status, times and alerts, under new
     /// ids. Until the thirtieth session the team was released there and dispatched here: a crew on scene went Returning, then
-    /// Assigned with a new Issued task, and its work in progress was cancelled.
+    /// Assigned with a new Issued task, and its work in progress was cancelled. The assignment keeps the time the team was
+    /// assigned there (<paramref name="assignedAt"/>) and says where it came from (<see cref="AssignedTeamState.CarriedFrom"/>):
+    /// until then it was the merge's time, and partners were told the team was "dispatched".
     /// </summary>
-    private async Task<Incident> DoCarryTeam(string teamId, string from, IReadOnlyList<DispatchTask> tasks, Actor actor)
+    private async Task<Incident> DoCarryTeam(string teamId, string from, DateTimeOffset? assignedAt, IReadOnlyList<DispatchTask> tasks, Actor actor)
     {
         EnsureExists();
         if (!IncidentLifecycle.AcceptsDispatch(S.Status))
@@ -534,7 +545,7 @@ public sealed partial class IncidentGrain(
         if (S.Teams.Any(t => t.TeamId == teamId && t.ReleasedAt is null)) return View(); // carried over already (a retry)
         var team = await GrainFactory.Grain<IRescueTeamGrain>(teamId).Transfer(from, Key, actor);
         var now = clock.GetUtcNow();
-        S.Teams.Add(new AssignedTeamState { TeamId = team.Id, AssignedAt = now, Capabilities = [.. team.Capabilities] });
+        S.Teams.Add(new AssignedTeamState { TeamId = team.Id, AssignedAt = assignedAt ?? now, Capabilities = [.. team.Capabilities], CarriedFrom = from });
         Record(actor, "TeamAssigned", $"{team.Id} ({team.NameEn}) carried over from {from}, merged into this incident ({team.Status})", teamId: team.Id);
         foreach (var task in tasks)
         {
@@ -1274,7 +1285,7 @@ public sealed partial class IncidentGrain(
             Id = view.Id, Type = view.Type, Category = view.Category, Status = view.Status, ResponseLevel = view.ResponseLevel,
             Title = view.Title, AreaId = view.Location.AreaId!, Lat = view.Location.Lat, Lon = view.Location.Lon,
             OccurredAt = view.OccurredAt, UpdatedAt = view.UpdatedAt, AssignedTeams = view.Teams.Count(t => t.ReleasedAt is null), Version = view.Version,
-            Source = view.Source, SharedWith = view.SharedWith,
+            Source = view.Source, SharedWith = view.SharedWith, MergedInto = view.Status == IncidentStatus.Merged ? view.MergedInto : null,
         });
         S.BoardVersion = view.Version;
         if (_boardResend is { } reminder)
@@ -1438,13 +1449,14 @@ public sealed partial class IncidentGrain(
             ReportDeadline = S.ReportDeadline,
             ProposedLevel = S.ProposedLevel,
             RequiredModules = S.RequiredModules,
-            Teams = [.. S.Teams.Select(t => new IncidentTeam { TeamId = t.TeamId, AssignedAt = t.AssignedAt, ReleasedAt = t.ReleasedAt, ReleaseReason = t.ReleaseReason })],
+            Teams = [.. S.Teams.Select(t => new IncidentTeam { TeamId = t.TeamId, AssignedAt = t.AssignedAt, ReleasedAt = t.ReleasedAt, ReleaseReason = t.ReleaseReason, CarriedFrom = t.CarriedFrom })],
             CommandPost = S.CommandPost,
             MergedInto = S.MergedInto,
             UpdatedAt = S.UpdatedAt,
             Version = S.Version,
             SharedWith = [.. S.SharedWith],
             ReportUpward = ReportUpwardView(rules.LeadingTier),
+            MergedFrom = [.. S.Absorbed],
         };
     }
 }

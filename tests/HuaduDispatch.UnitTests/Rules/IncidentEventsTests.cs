@@ -62,4 +62,37 @@ public sealed class IncidentEventsTests
         Assert.Empty(Kinds(before, After(IncidentStatus.Responding, ResponseLevel.III), "D01"));
         Assert.Empty(Kinds(before, After(IncidentStatus.Responding, ResponseLevel.III))); // a release is not a dispatch
     }
+
+    /// <summary>
+    /// A team a merge carries over was dispatched to the merged incident, not to this one now: partners read where it came from
+    /// (it said "D05 dispatched", and its assignedAt was the merge's time). The kind stays TeamsDispatched, which partners subscribe to.
+    /// </summary>
+    [Fact]
+    public void A_team_carried_over_by_a_merge_is_announced_as_carried_over_not_dispatched()
+    {
+        var before = new IncidentEvents.Before(true, IncidentStatus.Responding, ResponseLevel.IV, ["D01"]);
+        var after = After(IncidentStatus.Responding, ResponseLevel.IV) with
+        {
+            Teams =
+            [
+                new IncidentTeam { TeamId = "D01", AssignedAt = DateTimeOffset.UnixEpoch },
+                new IncidentTeam { TeamId = "D05", AssignedAt = DateTimeOffset.UnixEpoch, CarriedFrom = "INC-20260612-BBBBBBBB" },
+            ],
+        };
+        var events = IncidentEvents.Derive(before, after, ["D01", "D05"]).ToList();
+        Assert.Equal((IncidentEventKind.TeamsDispatched, "D05 carried over from INC-20260612-BBBBBBBB (merged in)"), Assert.Single(events));
+
+        // Dispatched and carried in one change (never from one call today): both said, the dispatched first.
+        var mixed = after with { Teams = [.. after.Teams, new IncidentTeam { TeamId = "T07", AssignedAt = DateTimeOffset.UnixEpoch }] };
+        Assert.Equal("T07 dispatched; D05 carried over from INC-20260612-BBBBBBBB (merged in)",
+            Assert.Single(IncidentEvents.Derive(before, mixed, ["D01", "D05", "T07"])).Summary);
+
+        // A team released here once and dispatched again is dispatched, whatever brought it the first time.
+        var again = after with
+        {
+            Teams = [new IncidentTeam { TeamId = "D05", AssignedAt = DateTimeOffset.UnixEpoch, CarriedFrom = "INC-20260612-BBBBBBBB", ReleasedAt = DateTimeOffset.UnixEpoch },
+                     new IncidentTeam { TeamId = "D05", AssignedAt = DateTimeOffset.UnixEpoch }],
+        };
+        Assert.Equal("D05 dispatched", Assert.Single(IncidentEvents.Derive(before with { ActiveTeams = [] }, again, ["D05"])).Summary);
+    }
 }

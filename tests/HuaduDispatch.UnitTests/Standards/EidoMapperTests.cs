@@ -314,4 +314,46 @@ public sealed class EidoMapperTests
     [InlineData("INC-2026-X", null)]
     public void Own_incident_ids_are_recognised_only_in_our_form(string tracking, string? expected) =>
         Assert.Equal(expected, EidoMapper.OwnIncidentId(tracking));
+
+    /// <summary>
+    /// A merge shows on both sides in the standard's mergeComponent (MergeInformationType) and in our extension: the merged
+    /// incident names its survivor, the survivor each incident merged into it, with its external id (neither said a word of it).
+    /// </summary>
+    [Fact]
+    public void A_merge_is_a_merge_component_on_both_sides_with_the_merged_incidents_external_id()
+    {
+        const string Survivor = "INC-20260601-SURVIVOR", Duplicate = "INC-20260601-ABCDEFGH";
+        var merged = Json(EidoMapper.ToEido(SampleIncident() with { Status = IncidentStatus.Merged, MergedInto = Survivor }, [], []));
+        var toSurvivor = Assert.Single(merged.GetProperty("mergeComponent").EnumerateArray());
+        Assert.Equal(($"urn:emergency:uid:incidentid:{Survivor}:huadu-dispatch", "REPLACED"),
+            (toSurvivor.GetProperty("incidentTrackingIdentifier").GetString(), toSurvivor.GetProperty("incidentMergeDirectionCode").GetString()));
+        Assert.Equal("huadu-dispatch", toSurvivor.GetProperty("updatedByAgencyReference").GetProperty("$ref").GetString());
+        Assert.False(string.IsNullOrEmpty(toSurvivor.GetProperty("$id").GetString()));
+        var mergedExtension = merged.GetProperty("incidentComponent").GetProperty("huaduIncident");
+        Assert.Equal(Survivor, mergedExtension.GetProperty("mergedInto").GetString());
+        Assert.False(mergedExtension.TryGetProperty("mergedFrom", out _));
+
+        var survivor = SampleIncident() with { Id = Survivor, MergedFrom = [Duplicate, "INC-20260601-THIRDONE"] };
+        var json = Json(EidoMapper.ToEido(survivor, [], [],
+            [new EidoMergedIncident(Duplicate, "110-20260601-0042", T0.AddMinutes(30)), new EidoMergedIncident("INC-20260601-THIRDONE")]));
+        var components = json.GetProperty("mergeComponent").EnumerateArray().ToList();
+        Assert.Equal([($"urn:emergency:uid:incidentid:{Duplicate}:huadu-dispatch", "REPLACING"), ("urn:emergency:uid:incidentid:INC-20260601-THIRDONE:huadu-dispatch", "REPLACING")],
+            components.Select(c => (c.GetProperty("incidentTrackingIdentifier").GetString(), c.GetProperty("incidentMergeDirectionCode").GetString())));
+        Assert.Equal(T0.AddMinutes(30), components[0].GetProperty("lastUpdateTimeStamp").GetDateTimeOffset());
+        Assert.Equal(components.Count, components.Select(c => c.GetProperty("$id").GetString()).Distinct().Count());
+        var listed = json.GetProperty("incidentComponent").GetProperty("huaduIncident").GetProperty("mergedFrom").EnumerateArray().ToList();
+        Assert.Equal([(Duplicate, $"urn:emergency:uid:incidentid:{Duplicate}:huadu-dispatch", "110-20260601-0042"), ("INC-20260601-THIRDONE", "urn:emergency:uid:incidentid:INC-20260601-THIRDONE:huadu-dispatch", null)],
+            listed.Select(m => (m.GetProperty("incidentId").GetString(), m.GetProperty("trackingId").GetString(),
+                m.TryGetProperty("externalId", out var e) ? e.GetString() : null)));
+        Assert.False(json.GetProperty("incidentComponent").GetProperty("huaduIncident").TryGetProperty("mergedInto", out _));
+
+        // An incident never merged has neither.
+        var plain = Json(EidoMapper.ToEido(SampleIncident(), [], []));
+        Assert.False(plain.TryGetProperty("mergeComponent", out _));
+
+        // What an export writes, an import takes: the merge members of our extension are informative, not a 400.
+        var imported = EidoMapper.FromEido(Parse(JsonSerializer.Serialize(EidoMapper.ToEido(survivor, [], [], [new EidoMergedIncident(Duplicate, "x")]), DispatchJson.Options)));
+        Assert.Equal(survivor.Title, imported.Incident.Title);
+    }
 }
+

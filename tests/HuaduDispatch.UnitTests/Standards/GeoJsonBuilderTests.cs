@@ -113,4 +113,25 @@ public sealed class GeoJsonBuilderTests
         Assert.Null(box);
         Assert.Null(error);
     }
+
+    /// <summary>
+    /// A merged incident is a duplicate of its survivor: the incidents layer leaves it out unless asked for by status, and then
+    /// names its survivor (it was a second point, as if live, with nothing saying it was merged).
+    /// </summary>
+    [Fact]
+    public void The_incidents_layer_leaves_merged_duplicates_out_unless_asked_and_names_their_survivor()
+    {
+        var survivor = Summary("SURV", ResponseLevel.III, 23.40, 113.20) with { Status = IncidentStatus.Responding };
+        var duplicate = Summary("DUP", ResponseLevel.IV, 23.401, 113.201) with { Status = IncidentStatus.Merged, MergedInto = "SURV" };
+        var closed = Summary("OLD", ResponseLevel.IV, 23.41, 113.21) with { Status = IncidentStatus.Closed };
+        static List<string> Ids(GeoJsonFeatureCollection c) => [.. c.Features.Select(f => f.Id).Order()];
+
+        Assert.Equal(["OLD", "SURV"], Ids(GeoJsonBuilder.ForIncidents([survivor, duplicate, closed])));
+        var merged = GeoJsonBuilder.ForIncidents([survivor, duplicate, closed], status: IncidentStatus.Merged);
+        var feature = Assert.Single(merged.Features);
+        Assert.Equal(("DUP", "SURV", "Merged"), (feature.Id, feature.Properties["mergedInto"], feature.Properties["status"]));
+        Assert.Equal(["SURV"], Ids(GeoJsonBuilder.ForIncidents([survivor, duplicate, closed], status: IncidentStatus.Responding)));
+        Assert.False(GeoJsonBuilder.ForIncidents([survivor]).Features[0].Properties.ContainsKey("mergedInto"));
+    }
 }
+

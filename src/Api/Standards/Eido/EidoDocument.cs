@@ -30,6 +30,8 @@ public sealed record EidoDocument : EidoComponent
     [JsonPropertyName("eidoVersion")] public string EidoVersion { get; init; } = "1.0";
     [JsonPropertyName("eidoExtensionId")] public IReadOnlyList<string>? EidoExtensionId { get; init; }
     [JsonPropertyName("issuingElementIdentification")] public required string IssuingElementIdentification { get; init; }
+    /// <summary>The incidents this one was merged with (MergeInformationType); left out when there are none.</summary>
+    [JsonPropertyName("mergeComponent")] public IReadOnlyList<EidoMergeComponent>? MergeComponent { get; init; }
     [JsonPropertyName("incidentComponent")] public required EidoIncidentComponent IncidentComponent { get; init; }
     [JsonPropertyName("agencyComponent")] public required IReadOnlyList<EidoAgencyComponent> AgencyComponent { get; init; }
     [JsonPropertyName("locationComponent")] public required IReadOnlyList<EidoLocationComponent> LocationComponent { get; init; }
@@ -72,6 +74,30 @@ public sealed record HuaduIncidentExtension
     public string? ExternalId { get; init; }
     public string? AreaId { get; init; }
     public required Assessment Assessment { get; init; }
+    /// <summary>For a merged incident: the incident it was merged into (our id; its tracking id is in the mergeComponent).</summary>
+    public string? MergedInto { get; init; }
+    /// <summary>The incidents merged into this one, with their tracking ids and external ids; left out when there are none.</summary>
+    public IReadOnlyList<HuaduMergedIncident>? MergedFrom { get; init; }
+}
+
+/// <summary>An incident merged into the exported one, as our extension lists it.</summary>
+public sealed record HuaduMergedIncident
+{
+    public required string IncidentId { get; init; }
+    public required string TrackingId { get; init; }
+    /// <summary>The reporter's own reference for it (for an EIDO import, the sender's tracking id), when it had one.</summary>
+    public string? ExternalId { get; init; }
+}
+
+/// <summary>
+/// MergeInformationType: an incident this one was merged with. <c>incidentMergeDirectionCode</c> says what this incident is
+/// to the one named (our reading of the schema, which does not say): REPLACED when it was merged into it, REPLACING when the
+/// named incident was merged into this one.
+/// </summary>
+public sealed record EidoMergeComponent : EidoComponent
+{
+    [JsonPropertyName("incidentTrackingIdentifier")] public required string IncidentTrackingIdentifier { get; init; }
+    [JsonPropertyName("incidentMergeDirectionCode")] public required string IncidentMergeDirectionCode { get; init; }
 }
 
 /// <summary>AgencyType.</summary>

@@ -26,6 +26,12 @@ public sealed record EidoImport
     public AssessmentUpdate? Assessment { get; init; }
 }
 
+/// <summary>
+/// An incident merged into the one exported, as the export names it: its id, its external id (null when it has none, or when
+/// the caller may not read that incident) and when it last changed (its merge; null when it could not be read).
+/// </summary>
+public sealed record EidoMergedIncident(string Id, string? ExternalId = null, DateTimeOffset? UpdatedAt = null);
+
 /// <summary>Maps our incidents to EIDO documents and EIDO documents to incident reports. Plain code, no grains.</summary>
 public static partial class EidoMapper
 {
@@ -36,6 +42,12 @@ public static partial class EidoMapper
     public const string ExtensionProperty = "huaduIncident";
     public const string ExtensionId = "huadu-incident-1";
     private const string TrackingPrefix = "urn:emergency:uid:incidentid:";
+    /// <summary>
+    /// incidentMergeDirectionCode (IncidentMergeDirectionCodeSimpleType: REPLACING, REPLACED, SPLIT), read as what the exported
+    /// incident is to the one named: a merged incident was REPLACED by its survivor, a survivor is REPLACING each incident merged
+    /// into it. The schema does not say which side the code describes; this is our reading.
+    /// </summary>
+    public const string MergeReplaced = "REPLACED", MergeReplacing = "REPLACING";
 
     [GeneratedRegex("^INC-[0-9]{8}-[A-Z0-9]{8}$")]
     private static partial Regex OwnIdPattern();
@@ -93,8 +105,12 @@ public static partial class EidoMapper
     /// <summary>
     /// The incident as an EIDO. <paramref name="teams"/> are the live teams of its assignments (missing ones are skipped);
     /// <paramref name="timeline"/> becomes notes after the description note (pass none for callers who may not read it).
+    /// <paramref name="mergedFrom"/> are the incidents merged into it (<see cref="Incident.MergedFrom"/>, as read for the caller):
+    /// each is a mergeComponent (REPLACING) and is listed in our extension with its external id. A merged incident names the one
+    /// it was merged into the same way (REPLACED).
     /// </summary>
-    public static EidoDocument ToEido(Incident incident, IReadOnlyList<RescueTeam> teams, IReadOnlyList<TimelineEntry> timeline)
+    public static EidoDocument ToEido(Incident incident, IReadOnlyList<RescueTeam> teams, IReadOnlyList<TimelineEntry> timeline,
+        IReadOnlyList<EidoMergedIncident>? mergedFrom = null)
     {
         var tracking = TrackingId(incident.Id);
         var us = EidoReference.To(OwnAgencyId);
@@ -166,6 +182,24 @@ public static partial class EidoMapper
                 (e.ReportedAt is { } r ? $", reported for {r.ToString("O", CultureInfo.InvariantCulture)})" : ")")),
         }));
 
+        // The merges, in the standard's own component (MergeInformationType), and in our extension with our ids and the
+        // external ids. Until the thirty-third session neither side of a merge named the other.
+        mergedFrom ??= [.. incident.MergedFrom.Select(id => new EidoMergedIncident(id))];
+        var merges = new List<EidoMergeComponent>();
+        if (incident.Status == IncidentStatus.Merged && incident.MergedInto is { } survivor)
+        {
+            merges.Add(new EidoMergeComponent
+            {
+                Id = $"{tracking}:merge:{survivor}", LastUpdateTimeStamp = updated, UpdatedByAgencyReference = us,
+                IncidentTrackingIdentifier = TrackingId(survivor), IncidentMergeDirectionCode = MergeReplaced,
+            });
+        }
+        merges.AddRange(mergedFrom.Select(m => new EidoMergeComponent
+        {
+            Id = $"{tracking}:merge:{m.Id}", LastUpdateTimeStamp = m.UpdatedAt ?? updated, UpdatedByAgencyReference = us,
+            IncidentTrackingIdentifier = TrackingId(m.Id), IncidentMergeDirectionCode = MergeReplacing,
+        }));
+
         return new EidoDocument
         {
             Id = tracking,
@@ -173,6 +207,7 @@ public static partial class EidoMapper
             UpdatedByAgencyReference = us,
             EidoExtensionId = [ExtensionId],
             IssuingElementIdentification = IssuingElement,
+            MergeComponent = merges.Count > 0 ? merges : null,
             IncidentComponent = new EidoIncidentComponent
             {
                 Id = $"{tracking}:incident:0", LastUpdateTimeStamp = updated, UpdatedByAgencyReference = us,
@@ -193,6 +228,10 @@ public static partial class EidoMapper
                     Status = incident.Status, ResponseLevel = incident.ResponseLevel, LevelReason = incident.LevelReason,
                     OccurredAt = incident.OccurredAt, ReportedAt = incident.ReportedAt, Source = incident.Source,
                     ExternalId = incident.ExternalId, AreaId = incident.Location.AreaId, Assessment = incident.Assessment,
+                    MergedInto = incident.Status == IncidentStatus.Merged ? incident.MergedInto : null,
+                    MergedFrom = mergedFrom.Count > 0
+                        ? [.. mergedFrom.Select(m => new HuaduMergedIncident { IncidentId = m.Id, TrackingId = TrackingId(m.Id), ExternalId = m.ExternalId })]
+                        : null,
                 },
             },
             AgencyComponent = agencies,
@@ -337,6 +376,8 @@ public static partial class EidoMapper
         public JsonElement? ReportedAt { get; init; }
         public JsonElement? Source { get; init; }
         public JsonElement? ExternalId { get; init; }
+        public JsonElement? MergedInto { get; init; }
+        public JsonElement? MergedFrom { get; init; }
     }
 
     /// <summary>

@@ -97,11 +97,19 @@ public static class GeoJsonBuilder
         ["red"] = "#d32f2f", ["orange"] = "#f57c00", ["yellow"] = "#fbc02d", ["blue"] = "#1976d2", ["green"] = "#388e3c", ["grey"] = "#9e9e9e",
     };
 
-    public static GeoJsonFeatureCollection ForIncidents(IEnumerable<IncidentSummary> incidents, GeoBox? box = null) =>
-        Collect(incidents.OrderByDescending(i => i.OccurredAt), i => (i.Lon, i.Lat), box, i => (i.Id, Props(
+    /// <summary>
+    /// Whether the incidents layer shows an incident: with no status asked for, every incident but a merged one (a duplicate of
+    /// its survivor, which shows the case: until the thirty-third session it was a second point, as if live); with a status,
+    /// those of that status (<c>?status=Merged</c> shows the duplicates, each with its <c>mergedInto</c>).
+    /// </summary>
+    public static bool OnIncidentsLayer(IncidentSummary incident, IncidentStatus? status) =>
+        status is { } asked ? incident.Status == asked : incident.Status != IncidentStatus.Merged;
+
+    public static GeoJsonFeatureCollection ForIncidents(IEnumerable<IncidentSummary> incidents, GeoBox? box = null, IncidentStatus? status = null) =>
+        Collect(incidents.Where(i => OnIncidentsLayer(i, status)).OrderByDescending(i => i.OccurredAt), i => (i.Lon, i.Lat), box, i => (i.Id, Props(
             ("title", i.Title), ("type", i.Type.ToString()), ("category", i.Category.ToString()), ("status", i.Status.ToString()),
             ("level", i.ResponseLevel.ToString()), ("colour", LevelColour(i.ResponseLevel)), ("colourHex", Hex[LevelColour(i.ResponseLevel)]),
-            ("areaId", i.AreaId), ("occurredAt", i.OccurredAt), ("assignedTeams", i.AssignedTeams))));
+            ("areaId", i.AreaId), ("occurredAt", i.OccurredAt), ("assignedTeams", i.AssignedTeams), ("mergedInto", i.MergedInto))));
 
     public static GeoJsonFeatureCollection ForTeams(IEnumerable<RescueTeam> teams, GeoBox? box = null) =>
         Collect(teams, t => (t.Position.Lon, t.Position.Lat), box, t => (t.Id, Props(
