@@ -34,12 +34,21 @@ public static class PartnerView
         team.IncidentId == incidentId ? team : team with { IncidentId = null, StatusNote = null };
 
     /// <summary>
+    /// An incident's relief without the names of who closed a route (<see cref="AvoidedWarehouse.By"/>: the centre did; a
+    /// verifier's F1, thirty-third session).
+    /// </summary>
+    public static IncidentRelief ForPartner(this IncidentRelief relief) => relief.AvoidedWarehouses.Count == 0 ? relief
+        : relief with { AvoidedWarehouses = [.. relief.AvoidedWarehouses.Select(a => a with { By = Centre })] };
+
+    /// <summary>
     /// An entity of an incident's scope as a partner following it sees it (<see cref="Scopes.Incident"/>): incidents, tasks,
-    /// command posts and teams by the rules above; relief and convoys as GET /incidents/{id}/relief shows them to partners.
+    /// command posts, relief and teams by the rules above; convoys as the consoles see them (as GET /incidents/{id}/relief
+    /// lists them to partners).
     /// </summary>
     public static object? Of(string kind, object? data, string incidentId) => data switch
     {
         Incident incident => incident.ForPartner(),
+        IncidentRelief relief => relief.ForPartner(),
         DispatchTask task => task.ForPartner(),
         CommandPost post => post.ForPartner(),
         RescueTeam team => team.ForPartnerOf(incidentId),

@@ -67,6 +67,15 @@ public sealed class PartnerViewTests
         Assert.Equal(HttpStatusCode.Created, sitrep.StatusCode);
         var reported = await Ok<Incident>(await commander.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/upward-reports", new { to = "City", reference = "花应急报〔2026〕9号" }));
         Assert.Equal(Commander, reported.ReportUpward!.ReportedBy);
+        // A route closed by the dispatcher, and a shelter's note (a verifier's F1 and F2: both named the dispatcher to partners).
+        var warehouse = (await dispatcher.GetOk<List<Warehouse>>("/api/v1/warehouses"))[0].Id;
+        var avoided = await dispatcher.PostAsJsonAsync($"/api/v1/incidents/{incident.Id}/relief/avoided-warehouses", new { warehouseId = warehouse, reason = "bridge out" });
+        Assert.True(avoided.IsSuccessStatusCode, $"{(int)avoided.StatusCode} {await avoided.Content.ReadAsStringAsync()}");
+        var shelter = (await dispatcher.GetOk<List<ShelterLive>>("/api/v1/shelters"))[0].Id;
+        var noted = await dispatcher.PostAsJsonAsync($"/api/v1/shelters/{shelter}/occupancy", new { occupancy = 5, note = "5 from the hostage case" });
+        Assert.True(noted.IsSuccessStatusCode, $"{(int)noted.StatusCode} {await noted.Content.ReadAsStringAsync()}");
+        Assert.Equal(Dispatcher, (await dispatcher.GetOk<ShelterLive>($"/api/v1/shelters/{shelter}")).LastNote!.By);
+        Assert.Equal(Dispatcher, Assert.Single((await dispatcher.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief")).AvoidedWarehouses).By);
 
         // The centre's own reads name them (so the checks below can fail).
         var staffTasks = await dispatcher.GetOk<List<DispatchTask>>($"/api/v1/incidents/{incident.Id}/tasks");
@@ -85,8 +94,13 @@ public sealed class PartnerViewTests
         Assert.Equal(PartnerView.Centre, task.IssuedByActor);
         var post = await police.GetOk<CommandPost>($"/api/v1/incidents/{incident.Id}/command-post");
         Assert.Equal(PartnerView.Post, Assert.Single(post.SitReps).Actor);
-        foreach (var path in new[] { "", "/tasks", "/command-post", "/eido" })
+        var relief = await police.GetOk<IncidentRelief>($"/api/v1/incidents/{incident.Id}/relief");
+        Assert.Equal((warehouse, PartnerView.Centre, "bridge out"), Assert.Single(relief.AvoidedWarehouses) is var a ? (a.WarehouseId, a.By, a.Reason) : default);
+        foreach (var path in new[] { "", "/tasks", "/command-post", "/eido", "/relief" })
             AssertNamesNoOne(await (await police.GetAsync($"/api/v1/incidents/{incident.Id}{path}")).Content.ReadAsStringAsync(), $"GET {path} as the partner");
+        Assert.Null((await police.GetOk<ShelterLive>($"/api/v1/shelters/{shelter}")).LastNote);
+        AssertNamesNoOne(await (await police.GetAsync("/api/v1/shelters")).Content.ReadAsStringAsync(), "GET /shelters as the partner");
+        Assert.DoesNotContain("hostage", await (await police.GetAsync("/api/v1/shelters")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // The webhook of the level change.
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -98,6 +112,7 @@ public sealed class PartnerViewTests
         // The hub: the partner's messages are the staff's, numbered the same, as partners read them.
         await staffHub.WaitFor(d => d.Scope == scope && d.Kind == DeltaKinds.Incident && HasReportUpward(d.Data) &&
             ((JsonElement)d.Data!).GetProperty("reportUpward").TryGetProperty("reportedBy", out var by) && by.GetString() == Commander);
+        await staffHub.WaitFor(d => d.Scope == scope && d.Kind == DeltaKinds.Relief && Json(d.Data).Contains("bridge out", StringComparison.Ordinal));
         var last = staffHub.For(scope).Max(d => d.Seq);
         await partnerHub.WaitFor(d => d.Scope == scope && d.Seq == last);
         var staff = staffHub.For(scope);
@@ -106,6 +121,7 @@ public sealed class PartnerViewTests
         Assert.Contains(staff, d => Json(d.Data).Contains(Commander, StringComparison.Ordinal));
         Assert.Contains(staff, d => Json(d.Data).Contains(Dispatcher, StringComparison.Ordinal));
         Assert.Contains(partner, d => d.Kind == DeltaKinds.CommandPost && Json(d.Data).Contains(PartnerView.Post, StringComparison.Ordinal));
+        Assert.Contains(partner, d => d.Kind == DeltaKinds.Relief && Json(d.Data).Contains("bridge out", StringComparison.Ordinal));
         Assert.All(partner, d => AssertNamesNoOne(Json(d.Data), $"the partner's {d.Kind} delta {d.Seq}"));
         Assert.DoesNotContain(partner, d => HasReportUpward(d.Data));
 

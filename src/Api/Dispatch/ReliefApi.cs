@@ -36,7 +36,7 @@ public static class ReliefApi
         {
             if (await IncidentApi.Visible(grains, id, user) is null) return Problems.NotFound("Incident", id);
             return await grains.Grain<IReliefDemandGrain>(id).Get() is { } relief
-                ? TypedResults.Ok(relief)
+                ? TypedResults.Ok(user.IsInRole(Roles.Agency) ? relief.ForPartner() : relief) // no staff names (PartnerView)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No relief demand",
                     detail: $"incident {id} has no affected or relocated people in its assessment");
         }).Produces<IncidentRelief>().RequireAuthorization(Policies.AnyRole);

@@ -7,7 +7,9 @@ namespace HuaduDispatch.Api.Security;
 /// agency token, the places of incidents the agency may not see are shown together under <see cref="Others"/>, so the totals
 /// (and <see cref="ShelterLive.Room"/>) stay right while no incident that is 404 to the agency is named. Until the
 /// twenty-ninth session every incident id was listed with its people (an exploratory test used it to learn that an incident
-/// it was refused exists). The same rule as <see cref="TeamVisibility"/>.
+/// it was refused exists). The same rule as <see cref="TeamVisibility"/>. An agency never sees a shelter's
+/// <see cref="ShelterLive.LastNote"/>: the centre's operational note, with who wrote it, free text that may be about any
+/// incident (a verifier's F2, thirty-third session).
 /// </summary>
 public static class ShelterVisibility
 {
@@ -20,7 +22,7 @@ public static class ShelterVisibility
         var ids = shelters.SelectMany(s => s.Admitted.Keys).Distinct(StringComparer.Ordinal).ToList();
         var incidents = await Task.WhenAll(ids.Select(id => grains.Grain<IIncidentGrain>(id).Get()));
         var visible = incidents.OfType<Incident>().Where(actor.CanSee).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-        return [.. shelters.Select(s => Hide(s, visible))];
+        return [.. shelters.Select(s => Hide(s, visible) with { LastNote = null })];
     }
 
     public static async Task<ShelterLive> ForCaller(ShelterLive shelter, IGrainFactory grains, Actor actor) =>
