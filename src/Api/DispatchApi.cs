@@ -134,6 +134,7 @@ public static class DispatchApi
         // Error for every failed call (client refusals included) is the only thing this category logs above Debug.
         services.AddLogging(b => b.AddFilter(DomainHubFilter.SignalRDispatcherCategory, LogLevel.None));
         services.AddSingleton<DeltaRelay>();
+        services.AddSingleton<HubConnections>();
         services.AddSingleton<AgencyStanding>();
         services.AddHostedService<AgencyStandingSweep>();
         return services;
@@ -163,6 +164,7 @@ public static class DispatchApi
         });
         app.UseAuthentication();
         if (http.RateLimit.Enabled) app.UseRateLimiter();
+        HubConnections.UseHubConnectionLimit(app, app.ApplicationServices.GetRequiredService<HubConnections>());
         app.UseAuthorization();
         app.UseAdminAudit();
         app.UseQueryChecks();

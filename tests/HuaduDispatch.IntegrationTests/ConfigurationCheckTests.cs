@@ -26,6 +26,7 @@ public sealed class ConfigurationCheckTests
     [InlineData("Http:RateLimit:Burst", "0")]
     [InlineData("Http:MaxJsonDepth", "0")]
     [InlineData("Http:MaxStringLength", "0")]
+    [InlineData("Http:MaxHubConnectionsPerClient", "0")]
     [InlineData("Http:MaxRequestBodyBytes", "-5")]
     [InlineData("Idempotency:Retention", "-00:01:00")]
     [InlineData("Idempotency:Lease", "00:00:00")]

@@ -23,6 +23,8 @@ public sealed class HttpOptions
     /// <summary>Longest JSON string value accepted in a request body (400 beyond it, naming the field).</summary>
     public int MaxStringLength { get; set; } = 4000;
     public RateLimitOptions RateLimit { get; set; } = new();
+    /// <summary>Hub connections one client (as the rate limiter counts clients) may have open on a node at once (429 beyond it).</summary>
+    public int MaxHubConnectionsPerClient { get; set; } = 500;
     /// <summary>Origins allowed to call the API from a browser (CORS); empty means no cross-origin access.</summary>
     public string[] CorsOrigins { get; set; } = [];
     /// <summary>Headers added to every response; set one to "" to drop it.</summary>
@@ -46,6 +48,7 @@ public sealed class HttpOptions
         // System.Text.Json reads a MaxDepth of 0 as its default of 64.
         if (MaxJsonDepth < 1) yield return $"Http:MaxJsonDepth must be at least 1, was {MaxJsonDepth}";
         if (MaxStringLength < 1) yield return $"Http:MaxStringLength must be at least 1, was {MaxStringLength}";
+        if (MaxHubConnectionsPerClient < 1) yield return $"Http:MaxHubConnectionsPerClient must be at least 1, was {MaxHubConnectionsPerClient}";
         if (RateLimit is null) yield break;
         if (RateLimit.Enabled && RateLimit.PermitsPerSecond < 1)
             yield return $"Http:RateLimit:PermitsPerSecond must be at least 1 (or Http:RateLimit:Enabled false), was {RateLimit.PermitsPerSecond}";

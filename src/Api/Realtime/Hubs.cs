@@ -23,11 +23,15 @@ public abstract class RefusingHub : Hub<IDispatchHubClient>
 /// the relay sends the partner view of each batch, and their snapshots and resyncs are the partner view too.
 /// </summary>
 [Authorize(Policy = Policies.ConsoleHub)]
-public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencyStanding agencies) : RefusingHub, IDispatchHub
+public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencyStanding agencies, HubConnections connections) : RefusingHub, IDispatchHub
 {
-    /// <summary>An agency's connection is known to <see cref="AgencyStanding"/>, which closes it when the agency is retired.</summary>
+    /// <summary>
+    /// Counted against its client's connections (<see cref="HubConnections"/>: closed at once past the most allowed); an
+    /// agency's connection is known to <see cref="AgencyStanding"/>, which closes it when the agency is retired.
+    /// </summary>
     public override Task OnConnectedAsync()
     {
+        if (!connections.Opened(Context)) return Task.CompletedTask;
         if (Context.User?.ToActor() is { Role: Roles.Agency, AgencyId: { } agencyId }) agencies.Connected(agencyId, Context);
         return base.OnConnectedAsync();
     }
@@ -65,6 +69,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencySt
     {
         relay.Closed(Context.ConnectionId);
         agencies.Disconnected(Context.ConnectionId);
+        connections.Closed(Context);
         return base.OnDisconnectedAsync(exception);
     }
 
@@ -93,7 +98,7 @@ public sealed class DispatchHub(IGrainFactory grains, DeltaRelay relay, AgencySt
 /// team's own state and its tasks (scope team:{teamId}) and reports with the same rules as the REST endpoints.
 /// </summary>
 [Authorize(Policy = Policies.FieldHub)]
-public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : RefusingHub, IFieldHub
+public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay, HubConnections connections) : RefusingHub, IFieldHub
 {
     private string TeamId => Context.User!.ToActor().TeamId ?? throw new HubException("403 Forbidden: the token is bound to no team");
     private Actor Actor => Context.User!.ToActor();
@@ -105,6 +110,7 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : RefusingH
             Context.Abort();
             return;
         }
+        if (!connections.Opened(Context)) return;
         await Groups.AddToGroupAsync(Context.ConnectionId, Scopes.Team(teamId));
         await base.OnConnectedAsync();
     }
@@ -134,6 +140,7 @@ public sealed class FieldHub(IGrainFactory grains, DeltaRelay relay) : RefusingH
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         relay.Closed(Context.ConnectionId);
+        connections.Closed(Context);
         return base.OnDisconnectedAsync(exception);
     }
 
