@@ -73,17 +73,17 @@ public sealed class ReliefDeadlineTests
     /// once its relief has convoys planned.
     /// </summary>
     private static async Task<(DispatchNode Node, Incident Incident, IncidentRelief Planned)> BesideAnInstantDepot(ReferenceFile reference,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, TimeSpan? deadlineIn = null, int mobilisationMinutes = 0)
     {
         var depot = reference.Data["warehouses"]!.AsArray().Single(w => (string?)w!["id"] == "WH-REG")!;
-        depot["mobilisationMinutes"] = 0;
+        depot["mobilisationMinutes"] = mobilisationMinutes;
         var at = depot["position"]!;
         await reference.SaveAsync();
         var node = await DispatchNode.StartAsync(connectionString: null, new Dictionary<string, string?>([reference.Setting])
         {
             ["Relief:Planner:Loading"] = "00:00:00", ["Dispatch:TravelTime:Turnout"] = "00:00:00",
         }.Concat(settings ?? new Dictionary<string, string?>()).ToDictionary());
-        var occurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(25);
+        var occurredAt = DateTimeOffset.UtcNow - TimeSpan.FromHours(3) + (deadlineIn ?? TimeSpan.FromSeconds(25));
         var incident = await Webhooks.Expect<Incident>(await node.ClientAs(Roles.Dispatcher).PostAsJsonAsync("/api/v1/incidents", new
         {
             type = "Waterlogging", title = "Homes flooded beside the depot", source = "hotline",
@@ -91,6 +91,31 @@ public sealed class ReliefDeadlineTests
         }), HttpStatusCode.Created);
         var planned = await WaitFor(node.ClientAs(Roles.Dispatcher), incident.Id, r => r.Shipments.Any(s => s.Status == ShipmentStatus.Planned), TimeSpan.FromSeconds(15));
         return (node, incident, planned);
+    }
+
+    [Fact]
+    public async Task A_delivery_that_completes_the_kit_clears_the_reliefs_shortfalls_the_kpis_and_the_city_request_at_once()
+    {
+        // The depot needs 30 minutes to mobilise and the deadline is 5 minutes away: the plan says TooFar for the whole kit,
+        // and late relief sends it all the same. The crew is quicker than planned: it arrives before the deadline (Met).
+        using var reference = new ReferenceFile();
+        var (node, incident, planned) = await BesideAnInstantDepot(reference, deadlineIn: TimeSpan.FromMinutes(5), mobilisationMinutes: 30);
+        await using var running = node;
+        var dispatcher = node.ClientAs(Roles.Dispatcher);
+        var shortfalls = await WaitFor(dispatcher, incident.Id, r => r.Shortfalls.Count > 0, TimeSpan.FromSeconds(15));
+        Assert.All(shortfalls.Shortfalls, s => Assert.Equal("TooFar", s.Reason));
+        foreach (var convoy in shortfalls.Shipments.Where(s => s.Status == ShipmentStatus.Planned))
+            foreach (var status in new[] { "Departed", "Delivered" })
+                Assert.Equal(HttpStatusCode.OK, (await dispatcher.PostAsJsonAsync($"/api/v1/shipments/{convoy.Id}/status", new { status })).StatusCode);
+
+        // The next plan (asked for by the delivery, not a minute later by the backstop) has nothing to send: no shortfall left.
+        var cleared = await WaitFor(dispatcher, incident.Id, r => r.Shortfalls.Count == 0, TimeSpan.FromSeconds(20));
+        Assert.Equal(ReliefStatus.Met, cleared.Status);
+        Assert.All(cleared.Needs, n => Assert.True(n.Delivered >= n.Needed, $"{n.ItemCode}: {n.Delivered} of {n.Needed} delivered"));
+        var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
+        Assert.Equal(0, Assert.Single(kpi.Incidents, i => i.IncidentId == incident.Id).OpenShortfalls);
+        var request = await dispatcher.GetAsync($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}");
+        Assert.DoesNotContain("ResourceInformation", await request.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
