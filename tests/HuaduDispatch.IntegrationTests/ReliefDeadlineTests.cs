@@ -116,6 +116,9 @@ public sealed class ReliefDeadlineTests
         Assert.Equal(0, Assert.Single(kpi.Incidents, i => i.IncidentId == incident.Id).OpenShortfalls);
         var request = await dispatcher.GetAsync($"/api/v1/relief/requests/edxl-rm?incidentId={incident.Id}");
         Assert.DoesNotContain("ResourceInformation", await request.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The promise kept is in the incident's audit trail (no agency is told of this incident: it is recorded all the same).
+        var timeline = await dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Single(timeline, e => e.Kind == "ReliefMet" && e.Summary.StartsWith("Met", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -157,6 +160,9 @@ public sealed class ReliefDeadlineTests
         Assert.Contains(met.Alerts, a => a.Contains("corrected from Breached", StringComparison.Ordinal));
         var kpi = await dispatcher.GetOk<ReliefKpi>("/api/v1/kpi/relief");
         Assert.Equal((0, 30), (kpi.Breaches, kpi.RelievedWithin3h));
+        // At risk (the deadline was 25 s away), the breach and its correction, in that order, in the incident's audit trail.
+        var timeline = await dispatcher.GetOk<List<TimelineEntry>>($"/api/v1/incidents/{incident.Id}/timeline");
+        Assert.Equal(["ReliefAtRisk", "ReliefBreached", "ReliefMet"], timeline.Where(e => e.Kind.StartsWith("Relief", StringComparison.Ordinal)).Select(e => e.Kind));
 
         var until = DateTime.UtcNow.AddSeconds(30);
         while (receiver.Delivered("relief").Count < 2 && DateTime.UtcNow < until) await Task.Delay(200);

@@ -1220,8 +1220,10 @@ public sealed partial class IncidentGrain(
     }
 
     /// <summary>
-    /// Records the relief demand's AtRisk, Breached or Met as a partner event, once per status (the demand sends it again until
-    /// confirmed), then confirms to the demand, one-way, after the write.
+    /// Records the relief demand's AtRisk, Breached or Met in the incident's timeline (<c>ReliefAtRisk</c>, <c>ReliefBreached</c>,
+    /// <c>ReliefMet</c>: the audit trail an after-action review reads; until the thirty-third session only agencies heard of
+    /// it) and as a partner event, once per status (the demand sends it again until confirmed), then confirms to the demand,
+    /// one-way, after the write.
     /// </summary>
     public async Task NoteRelief(ReliefStatus status, string summary)
     {
@@ -1236,7 +1238,12 @@ public sealed partial class IncidentGrain(
         {
             AddEvent(kind.Value, summary, View());
             S.ReliefNoted.Add(status);
+            S.TimelineOutbox.Add(new TimelineEntry
+            {
+                Seq = ++S.TimelineSeq, At = clock.GetUtcNow(), Actor = Actor.System.Subject, Kind = kind.Value.ToString(), Summary = summary,
+            });
             await state.WriteOrRestartAsync(this); // a failed note is not stored by a later change: the demand sends it again
+            await AppendTimeline();
             await HandOffEvents();
         }
         await GrainFactory.Grain<IReliefDemandGrain>(Key).IncidentNoted(status);
