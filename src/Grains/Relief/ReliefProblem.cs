@@ -400,7 +400,9 @@ internal sealed class ReliefProblem
     /// which <see cref="AddShortfalls"/> turns into KitIncomplete when another item of the kit is short of stock or too far).
     /// </summary>
     /// <returns>The reason and its detail, and for NoTrucks whether some truck of the warehouses holding the item in time is
-    /// left unplanned (then the trucks are not what holds the item back).</returns>
+    /// left unplanned, or a convoy of this demand from one of them has room for more of it and stock to fill it (then the trucks
+    /// are not what holds the item back: a logistics-chief tester saw disinfectant read NoTrucks, and the city asked for it,
+    /// while its convoy to the same incident went half empty and the kit was short of tents).</returns>
     private (ShortfallReason Reason, string Detail, bool TrucksIdle) Reason(int d, int i, long[]?[] shipped, long[][] supplied, long[][] sentFrom, int[] tripsFrom)
     {
         var demand = Demands[d];
@@ -452,7 +454,27 @@ internal sealed class ReliefProblem
         if (free < need)
             return (ShortfallReason.StockShort, $"{inReach} {code} in reach by the deadline at {warehousesInReach} warehouse(s), " +
                 $"{forOthers} of it planned for other demands: {free} left < need {need}", false);
+        if (RoomOnAConvoy(d, i, shipped, sentFrom) is { } roomy)
+            return (ShortfallReason.NoTrucks, $"{free} {code} in reach >= need {need}, and the convoy from {roomy} to this incident " +
+                $"has room for more; {supplied[d][i]} sent", true);
         return (ShortfallReason.NoTrucks, $"{free} {code} in reach >= need {need}, but the {trucks} truck(s) of the " +
             $"{warehousesInReach} warehouse(s) holding it in time cannot carry more ({trips} planned); {supplied[d][i]} sent", trips < trucks);
+    }
+
+    /// <summary>
+    /// A warehouse whose planned convoy to demand <paramref name="d"/> could take one more unit of item <paramref name="i"/> on the
+    /// same trucks, from stock the plan leaves free there; null when none could.
+    /// </summary>
+    private string? RoomOnAConvoy(int d, int i, long[]?[] shipped, long[][] sentFrom)
+    {
+        foreach (var r in RoutesOfDemand[d])
+        {
+            var w = Routes[r].Warehouse;
+            if (shipped[r] is not { } load || Available[w][i] - sentFrom[w][i] < 1) continue;
+            var more = (long[])load.Clone();
+            more[i]++;
+            if (TripsFor(w, more) == TripsFor(w, load)) return Warehouses[w].Id;
+        }
+        return null;
     }
 }

@@ -371,6 +371,27 @@ public sealed class ReliefPlannerTests
     }
 
     [Fact]
+    public void An_item_whose_convoy_to_the_demand_has_room_is_KitIncomplete_behind_the_item_whose_truck_is_full_not_NoTrucks()
+    {
+        // WH-TENT's one truck carries 10 tents (200 kg), enough for 20 of the 100 people; WH-DIS's one truck brings their
+        // disinfectant and has room for all of it. The disinfectant is held back by the tents, not by trucks: before the
+        // thirty-third session it read NoTrucks ("cannot carry more"), and the request to the city asked for it.
+        var items = Items(("tent", 20, 0.1), ("disinfectant", 1, 0.001));
+        var tents = Warehouse("WH-TENT", East(1), 1, 200, ("tent", 100));
+        var disinfectant = Warehouse("WH-DIS", East(-1), 1, 5000, ("disinfectant", 100));
+        var d = Demand("D", East(0), 1, 100, ThreeHours, ("tent", 50), ("disinfectant", 10));
+
+        var o = Optimal().Plan([d], [tents, disinfectant], items, Now);
+
+        Assert.Equal(20, o.CoveredByDemand["D"]);
+        var byItem = o.Shortfalls.ToDictionary(s => s.ItemCode);
+        Assert.Equal((40L, ShortfallReason.NoTrucks), (byItem["tent"].Missing, byItem["tent"].Reason)); // its only truck is full
+        Assert.Equal((8L, ShortfallReason.KitIncomplete), (byItem["disinfectant"].Missing, byItem["disinfectant"].Reason));
+        Assert.Contains("lacks tent (NoTrucks)", byItem["disinfectant"].Detail);
+        Assert.Contains("the convoy from WH-DIS to this incident has room for more", byItem["disinfectant"].Detail);
+    }
+
+    [Fact]
     public void An_item_whose_trucks_stand_idle_is_KitIncomplete_behind_the_item_whose_only_trucks_are_spent_not_NoTrucks()
     {
         // Disinfectant is held only at WH-DIS, whose one truck goes to the more urgent demand. The second demand's water could come
