@@ -514,6 +514,8 @@ public enum ReliefAlertKind
     /// closed): the coordinator arranges transport, or opens a nearer place.
     /// </summary>
     ShelterFar,
+    /// <summary>A plan leaves nothing short for an incident whose last plan did (its last <see cref="Shortfall"/> no longer holds).</summary>
+    ShortfallCleared,
 }
 
 /// <summary>One relief alert of one incident.</summary>

@@ -171,7 +171,7 @@ public static class ApiCatalogue
             "item, quantity and unit, the incident's position, RequestedArrival = the demand's deadline, and the reason. Optional ?incidentId= " +
             "restricts it to one incident (404 if there is no such incident)."),
         ["GET /api/v1/relief/alerts"] = new("Every relief alert of the tracked demands, newest first",
-            "Kinds: Shortfall (escalation proposed), ShelterShort, AtRisk, Met, Breached, ConvoyUnderWay (a withdrawn or merged relief's convoy loading or on the road); each with the incident id, text and time. Optional ?incidentId=, " +
+            "Kinds: Shortfall (escalation proposed), ShortfallCleared (nothing short any more), ShelterShort, ShelterFar, AtRisk, Met, Breached, ConvoyUnderWay (a withdrawn or merged relief's convoy loading or on the road); each with the incident id, text and time. Optional ?incidentId=, " +
             "and ?since= (ISO 8601 with offset: the alerts raised at or after it; 400 if it does not parse)."),
     };
 }

@@ -158,6 +158,17 @@ public sealed class ReliefDemandGrainTests(TestClusterFixture fixture) : IClassF
         await demand.ApplyPlan(4, [], [Short("tent", 4, "NoTrucks"), Short("blanket", 10, "NoTrucks")], 0);
         await demand.ApplyPlan(5, [], [Short("tent", 4, "StockShort"), Short("blanket", 10, "NoTrucks")], 0);
         Assert.Equal(3, await Alerts());
+        // Covered again: the feed says so once (its last word on the incident read "short" until the thirty-third session).
+        await demand.ApplyPlan(6, [], [], 10);
+        await demand.ApplyPlan(7, [], [], 10);
+        var feed = await demand.GetAlerts();
+        Assert.Equal(ReliefAlertKind.ShortfallCleared, feed[^1].Kind);
+        Assert.StartsWith("plan 6: no shortfall left", feed[^1].Text, StringComparison.Ordinal);
+        Assert.Single(feed, a => a.Kind == ReliefAlertKind.ShortfallCleared); // not again for a plan that leaves it as it was
+        // Short again, then cleared again: each time.
+        await demand.ApplyPlan(8, [], [Short("tent", 1, "NoTrucks")], 9);
+        await demand.ApplyPlan(9, [], [], 10);
+        Assert.Equal(2, (await demand.GetAlerts()).Count(a => a.Kind == ReliefAlertKind.ShortfallCleared));
     }
 
     [Fact]

@@ -240,6 +240,7 @@ public sealed class ReliefDemandGrain(
             if (!S.Shipments.TryGetValue(s.Id, out var known) || known.Status == ShipmentStatus.Planned) S.Shipments[s.Id] = s;
         // Re-plans come with every change; the dispatchers are alerted when the shortfall changes (ReliefEscalation.AlertKey).
         var changed = ReliefEscalation.AlertKey(shortfalls) != ReliefEscalation.AlertKey(S.Shortfalls);
+        var wasShort = S.Shortfalls.Count > 0;
         S.Shortfalls = [.. shortfalls];
         S.PeopleCoveredByPlan = peopleCovered;
         if (shortfalls.Count > 0 && changed)
@@ -248,6 +249,10 @@ public sealed class ReliefDemandGrain(
             var city = shortfalls.Any(ReliefCityRequest.NeedsCity) ? $"; request to the city: GET {ReliefCityRequest.Endpoint}?incidentId={Key}" : "";
             Alert(ReliefAlertKind.Shortfall, $"plan {planId}: {shortfalls.Count} shortfall(s) ({items}) — escalation proposed{city}");
         }
+        // Cleared: the feed's last word on the incident no longer reads "short" (a logistics-chief tester's F7: it did, for
+        // plans after the incident was fully covered again).
+        else if (shortfalls.Count == 0 && wasShort)
+            Alert(ReliefAlertKind.ShortfallCleared, $"plan {planId}: no shortfall left; the escalation for this incident is no longer needed");
         // A re-plan comes with every change anywhere in the district, and leaves most demands as they were: then nothing a
         // reader sees changed, and neither a write nor a delta to every console is made. The plan id stays in memory only
         // (it orders the plans this activation is told of; the coordinator tells them in order).
