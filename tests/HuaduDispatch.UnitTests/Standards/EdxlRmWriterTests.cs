@@ -43,6 +43,17 @@ public sealed class EdxlRmWriterTests
     }
 
     [Fact]
+    public void A_NoTrucks_line_says_the_district_holds_the_item_and_asks_for_it_delivered_or_for_transport()
+    {
+        var resources = Sample().Root!.Elements(Msg + "ResourceInformation").Select(r => r.Element(Msg + "Resource")!).ToList();
+        string Description(string item) => resources.Single(r => r.Element(Msg + "TypeStructure")!.Element(Rm + "Value")!.Value == item).Element(Msg + "Description")!.Value;
+        Assert.StartsWith("NoTrucks: the district holds this item but has no vehicle to bring it in time; wanted: the item delivered, or transport",
+            Description("lighting"), StringComparison.Ordinal);
+        Assert.EndsWith("lighting <short> & late", Description("lighting"), StringComparison.Ordinal);
+        Assert.Equal("StockShort: drinking-water <short> & late", Description("drinking-water"));
+    }
+
+    [Fact]
     public void Characters_xml_cannot_hold_become_a_replacement_character_and_the_message_is_still_written()
     {
         // A title pasted from Office into a call-taking system (a vertical tab, a bell), valid JSON that XML 1.0 cannot hold.

@@ -57,6 +57,14 @@ public static class EdxlRmWriter
         return new XDocument(new XDeclaration("1.0", "utf-8", null), root);
     }
 
+    /// <summary>What is asked, in words: for <c>NoTrucks</c> the district holds the item and lacks the vehicles to bring it in
+    /// time, so the city is asked for the item delivered or for transport (a logistics-chief tester's F11: the line read as a
+    /// request for goods the district had on its shelves).</summary>
+    internal static string Describe(ReliefShortfall s) => s.Reason == "NoTrucks"
+        ? $"NoTrucks: the district holds this item but has no vehicle to bring it in time; wanted: the item delivered, or transport " +
+          $"(a vehicle with its driver) from the district's warehouses to the incident. {s.Detail}"
+        : $"{s.Reason}: {s.Detail}";
+
     private static XElement Resource(int elementId, EdxlRmRequestLine line)
     {
         var s = line.Shortfall;
@@ -67,7 +75,7 @@ public static class EdxlRmWriter
                 new XElement(Msg + "Name", XmlText(name)),
                 ValueList(Msg + "TypeStructure", ItemValueList, s.ItemCode),
                 ValueList(Msg + "Keyword", ReasonValueList, s.Reason),
-                new XElement(Msg + "Description", XmlText($"{s.Reason}: {s.Detail}"))),
+                new XElement(Msg + "Description", XmlText(Describe(s)))),
             new XElement(Msg + "AssignmentInformation",
                 new XElement(Msg + "Quantity",
                     new XElement(Rm + "MeasuredQuantity",
