@@ -514,7 +514,10 @@ public enum ReliefAlertKind
     /// closed): the coordinator arranges transport, or opens a nearer place.
     /// </summary>
     ShelterFar,
-    /// <summary>A plan leaves nothing short for an incident whose last plan did (its last <see cref="Shortfall"/> no longer holds).</summary>
+    /// <summary>
+    /// A plan brings every item by the deadline to an incident whose last plan left items short (its last <see cref="Shortfall"/>
+    /// no longer holds); not raised when the lines go because the deadline passed or the incident closed.
+    /// </summary>
     ShortfallCleared,
 }
 

@@ -249,10 +249,12 @@ public sealed class ReliefDemandGrain(
             var city = shortfalls.Any(ReliefCityRequest.NeedsCity) ? $"; request to the city: GET {ReliefCityRequest.Endpoint}?incidentId={Key}" : "";
             Alert(ReliefAlertKind.Shortfall, $"plan {planId}: {shortfalls.Count} shortfall(s) ({items}) — escalation proposed{city}");
         }
-        // Cleared: the feed's last word on the incident no longer reads "short" (a logistics-chief tester's F7: it did, for
-        // plans after the incident was fully covered again).
-        else if (shortfalls.Count == 0 && wasShort)
-            Alert(ReliefAlertKind.ShortfallCleared, $"plan {planId}: no shortfall left; the escalation for this incident is no longer needed");
+        // Cleared because the plan now brings every item by the deadline: the feed's last word on the incident no longer reads
+        // "short" (a logistics-chief tester's F7: it did, for plans after the incident was fully covered again). Not when the
+        // lines went because the incident left planning for the deadline (the deadline passed: Met or Breached says how it
+        // ended; closed, cancelled or merged).
+        else if (shortfalls.Count == 0 && wasShort && clock.GetUtcNow() < Deadline && S.Incident is { Open: true, Withdrawn: false })
+            Alert(ReliefAlertKind.ShortfallCleared, $"plan {planId}: no shortfall left: the plan brings every item by the deadline; the escalation for this incident is no longer needed");
         // A re-plan comes with every change anywhere in the district, and leaves most demands as they were: then nothing a
         // reader sees changed, and neither a write nor a delta to every console is made. The plan id stays in memory only
         // (it orders the plans this activation is told of; the coordinator tells them in order).
