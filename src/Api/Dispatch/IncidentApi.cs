@@ -178,10 +178,6 @@ public static class IncidentApi
     }
 
     /// <summary>
-    /// The answer to a report: 201 with the new incident, or 200 with the one that already exists (a resubmission of the same
-    /// externalId, or an update); both say where it is in Location.
-    /// </summary>
-    /// <summary>
     /// An endpoint filter: an incident, its tasks and its command post answered to an agency are as partners see them
     /// (<see cref="PartnerView"/>: without the report upward, the district's duty to its superiors, which a verifier's M3 of the
     /// thirty-second session saw reach partners with the recorder's name; and without the names of the centre's staff, a
@@ -203,6 +199,10 @@ public static class IncidentApi
         };
     }
 
+    /// <summary>
+    /// The answer to a report: 201 with the new incident, or 200 with the one that already exists (a resubmission of the same
+    /// externalId, or an update); both say where it is in Location.
+    /// </summary>
     public static IResult Reported(HttpContext http, Incident incident, bool created)
     {
         var location = $"/api/v1/incidents/{incident.Id}";

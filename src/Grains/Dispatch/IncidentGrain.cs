@@ -1066,6 +1066,13 @@ public sealed partial class IncidentGrain(
             Seq = 0, At = clock.GetUtcNow(), ReportedAt = reportedAt, Actor = actor.Subject, Kind = kind, Summary = summary, TeamId = teamId, TaskId = taskId,
         });
 
+    /// <summary>Numbers the entries recorded so far and puts them in the stored outbox (written with the state, then appended).</summary>
+    private void QueueTimeline()
+    {
+        foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
+        _pending.Clear();
+    }
+
     /// <summary>Writes the state, then the timeline entries and the area board summary, before the change is acknowledged.</summary>
     private async Task<Incident> Save(Actor actor)
     {
@@ -1079,8 +1086,7 @@ public sealed partial class IncidentGrain(
         // Derived from the incident as partners read it: a level's reason names no one (a partner tester's finding).
         foreach (var (kind, summary) in IncidentEvents.Derive(_before, view.ForPartner(), ActiveTeams())) AddEvent(kind, summary, view);
         _before = Snapshot();
-        foreach (var entry in _pending) S.TimelineOutbox.Add(entry with { Seq = ++S.TimelineSeq });
-        _pending.Clear();
+        QueueTimeline();
         if (_teamChangesBegun) (_teamChangesBegun, S.TeamChanges) = (false, []); // this change called its teams, and stores what they did
         await KeepReliefUpdate(view);
         if (boardReminder) await KeepBoardUpdate();
@@ -1238,10 +1244,8 @@ public sealed partial class IncidentGrain(
         {
             AddEvent(kind.Value, summary, View());
             S.ReliefNoted.Add(status);
-            S.TimelineOutbox.Add(new TimelineEntry
-            {
-                Seq = ++S.TimelineSeq, At = clock.GetUtcNow(), Actor = Actor.System.Subject, Kind = kind.Value.ToString(), Summary = summary,
-            });
+            Record(Actor.System, kind.Value.ToString(), summary);
+            QueueTimeline();
             await state.WriteOrRestartAsync(this); // a failed note is not stored by a later change: the demand sends it again
             await AppendTimeline();
             await HandOffEvents();

@@ -471,9 +471,9 @@ internal sealed class ReliefProblem
         {
             var w = Routes[r].Warehouse;
             if (shipped[r] is not { } load || Available[w][i] - sentFrom[w][i] < 1) continue;
-            var more = (long[])load.Clone();
-            more[i]++;
-            if (TripsFor(w, more) == TripsFor(w, load)) return Warehouses[w].Id;
+            double kg = 0, m3 = 0;
+            for (var j = 0; j < load.Length; j++) (kg, m3) = (kg + load[j] * WeightKg[j], m3 + load[j] * VolumeM3[j]);
+            if (TripsFor(w, kg + WeightKg[i], m3 + VolumeM3[i]) == TripsFor(w, kg, m3)) return Warehouses[w].Id;
         }
         return null;
     }
